@@ -1,0 +1,17 @@
+"""Account errors. They know nothing of HTTP; portal.web.errors maps them to responses."""
+
+from __future__ import annotations
+
+
+class AccountError(Exception):
+    """Base class for account errors."""
+
+
+class UsernameTaken(AccountError):
+    pass
+
+
+class PasswordRejected(AccountError):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message

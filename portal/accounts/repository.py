@@ -1,0 +1,64 @@
+"""All queries on accounts, sessions and login attempts."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from portal.accounts.models import AuthSession, LoginAttempt, User
+
+
+def get_user(db: Session, user_id: uuid.UUID) -> User | None:
+    return db.get(User, user_id)
+
+
+def find_user_by_username(db: Session, username: str) -> User | None:
+    return db.scalars(select(User).where(User.username == username)).one_or_none()
+
+
+def list_users(db: Session) -> list[User]:
+    return list(db.scalars(select(User).order_by(User.role, User.username)))
+
+
+def find_session(db: Session, token_hash: str) -> tuple[AuthSession, User] | None:
+    row = db.execute(
+        select(AuthSession, User)
+        .join(User, User.id == AuthSession.user_id)
+        .where(AuthSession.token_hash == token_hash)
+    ).one_or_none()
+    return None if row is None else (row[0], row[1])
+
+
+def revoke_sessions_of(db: Session, user_id: uuid.UUID, now: datetime) -> int:
+    result = db.execute(
+        update(AuthSession)
+        .where(AuthSession.user_id == user_id, AuthSession.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def last_success_at(db: Session, account_key: str) -> datetime | None:
+    return db.scalar(
+        select(func.max(LoginAttempt.attempted_at)).where(
+            LoginAttempt.account_key == account_key, LoginAttempt.succeeded.is_(True)
+        )
+    )
+
+
+def count_failures(
+    db: Session, *, since: datetime, account_key: str | None = None, client_key: str | None = None
+) -> int:
+    query = (
+        select(func.count())
+        .select_from(LoginAttempt)
+        .where(LoginAttempt.attempted_at >= since, LoginAttempt.succeeded.is_(False))
+    )
+    if account_key is not None:
+        query = query.where(LoginAttempt.account_key == account_key)
+    if client_key is not None:
+        query = query.where(LoginAttempt.client_key == client_key)
+    return int(db.scalar(query) or 0)

@@ -1,0 +1,287 @@
+"""The ``portal`` command: serve, migrate, manage users and build a demo instance."""
+
+from __future__ import annotations
+
+import secrets
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import rich_click as click
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from portal.accounts.roles import Role
+from portal.settings import Settings, SettingsError, write_key_file
+
+console = Console(stderr=True)
+out = Console()
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _settings() -> Settings:
+    try:
+        return Settings.from_env()
+    except SettingsError as exc:
+        console.print(f"[bold red]Configuration problem:[/] {exc}")
+        sys.exit(2)
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=False,
+    )
+
+
+@click.group(
+    help="Victim and witness safeguarding portal. Configuration comes from PORTAL_* environment "
+    "variables; see docs/configuration.md."
+)
+def main() -> None:
+    pass
+
+
+# --- serve ----------------------------------------------------------------------------------
+
+
+@main.command(help="Run the web server (uvicorn).")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
+@click.option("--workers", default=2, show_default=True, type=int, help="Worker processes.")
+def serve(host: str, port: int, workers: int) -> None:
+    import uvicorn
+
+    settings = _settings()
+    _require_current_schema(settings)
+    out.print(f"Safeguarding portal: http://{host}:{port}")
+    uvicorn.run(
+        "portal.app:asgi_from_env",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        server_header=False,
+        date_header=True,
+        log_level="info",
+        access_log=True,
+    )
+
+
+def _require_current_schema(settings: Settings) -> None:
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    from portal.db.migrate import alembic_config
+    from portal.db.session import make_engine
+
+    engine = make_engine(settings)
+    try:
+        with engine.connect() as connection:
+            current = MigrationContext.configure(connection).get_current_revision()
+    finally:
+        engine.dispose()
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    if current != head:
+        console.print(
+            "[bold red]The database is not up to date.[/] Run `portal db upgrade` "
+            f"(database is at {current or 'no revision'}, code needs {head})."
+        )
+        sys.exit(2)
+
+
+# --- db -------------------------------------------------------------------------------------
+
+
+@main.group(help="Database schema commands.")
+def db() -> None:
+    pass
+
+
+@db.command(help="Apply every migration up to the latest.")
+def upgrade() -> None:
+    from portal.db.migrate import upgrade as run_upgrade
+    from portal.db.session import make_engine
+
+    settings = _settings()
+    engine = make_engine(settings)
+    try:
+        with console.status("Applying migrations"):
+            run_upgrade(engine)
+    finally:
+        engine.dispose()
+    console.print("[green]Database is up to date.[/]")
+
+
+# --- keys -----------------------------------------------------------------------------------
+
+
+@main.group(help="Key management.")
+def keys() -> None:
+    pass
+
+
+@keys.command(name="init", help="Create the instance key file (0600) if it does not exist.")
+def keys_init() -> None:
+    import os
+    from pathlib import Path
+
+    instance = Path(os.environ.get("PORTAL_INSTANCE_DIR", "instance")).resolve()
+    path = write_key_file(instance)
+    console.print(f"Key file: {path}")
+
+
+# --- users ----------------------------------------------------------------------------------
+
+ROLE_CHOICE = click.Choice([r.value for r in Role])
+
+
+@main.group(help="Staff accounts.")
+def users() -> None:
+    pass
+
+
+@users.command(name="create", help="Create a staff account. Prompts for the password.")
+@click.option("--role", required=True, type=ROLE_CHOICE, help="The account's role.")
+@click.option("--username", required=True, help="Sign-in name (letters, numbers, . - _).")
+@click.option("--name", "display_name", required=True, help="The person's full name.")
+@click.option(
+    "--password-stdin", is_flag=True, help="Read the password from standard input (for scripts)."
+)
+def users_create(role: str, username: str, display_name: str, password_stdin: bool) -> None:
+    from portal.accounts import service
+    from portal.accounts.errors import PasswordRejected, UsernameTaken
+    from portal.clock import utc_now
+    from portal.db.session import make_engine, make_session_factory, unit_of_work
+
+    settings = _settings()
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    engine = make_engine(settings)
+    try:
+        with unit_of_work(make_session_factory(engine)) as session:
+            service.create_user(
+                session,
+                username=username,
+                display_name=display_name,
+                role=Role(role),
+                password=password,
+                now=utc_now(),
+            )
+    except UsernameTaken:
+        console.print("[bold red]A user with that username already exists.[/]")
+        sys.exit(1)
+    except PasswordRejected as exc:
+        console.print(f"[bold red]Password not accepted:[/] {exc.message}")
+        sys.exit(1)
+    finally:
+        engine.dispose()
+    console.print(f"[green]Created {role} account {username.strip().casefold()}.[/]")
+
+
+# --- demo -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    username: str
+    display_name: str
+    role: Role
+
+
+DEMO_USERS = (
+    DemoUser("wco.demo", "Wendy Carter", Role.WITNESS_CARE_OFFICER),
+    DemoUser("wco2.demo", "Amir Patel", Role.WITNESS_CARE_OFFICER),
+    DemoUser("prosecutor.demo", "Priya Shah", Role.PROSECUTOR),
+    DemoUser("prosecutor2.demo", "Daniel Okafor", Role.PROSECUTOR),
+    DemoUser("vlu.demo", "Grace Lewis", Role.VLU_OFFICER),
+    DemoUser("vlu2.demo", "Tom Hughes", Role.VLU_OFFICER),
+    DemoUser("auditor.demo", "Alex Morgan", Role.AUDITOR),
+    DemoUser("admin.demo", "Sam Taylor", Role.ADMIN),
+)
+
+
+def _passphrase() -> str:
+    from zxcvbn.frequency_lists import FREQUENCY_LISTS  # type: ignore[import-untyped]
+
+    words = [w for w in FREQUENCY_LISTS["english_wikipedia"][2000:12000] if w.isalpha()]
+    words = [w for w in words if 4 <= len(w) <= 8]
+    return "-".join(secrets.choice(words) for _ in range(4))
+
+
+@main.command(help="Create (or refresh) a demo instance with a demo user for every role.")
+@click.option("--password", default=None, help="One password for every demo user.")
+@click.option("--reset", is_flag=True, help="Delete the SQLite demo database first.")
+@click.option("--serve", "then_serve", is_flag=True, help="Start the web server afterwards.")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+def demo(password: str | None, reset: bool, then_serve: bool, host: str, port: int) -> None:
+    import os
+    from pathlib import Path
+
+    from portal.accounts import repository, service
+    from portal.clock import utc_now
+    from portal.db.migrate import upgrade as run_upgrade
+    from portal.db.session import make_engine, make_session_factory, unit_of_work
+    from portal.security import passwords
+
+    instance = Path(os.environ.get("PORTAL_INSTANCE_DIR", "instance")).resolve()
+    if not os.environ.get("PORTAL_SECRET_KEY"):
+        write_key_file(instance)
+    settings = _settings()
+    if password is not None:
+        verdict = passwords.check_password_policy(password)
+        if not verdict.ok:
+            console.print(f"[bold red]--password not accepted:[/] {verdict.message}")
+            sys.exit(2)
+    if reset and settings.is_sqlite:
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(settings.instance_dir / "portal.db") + suffix).unlink(missing_ok=True)
+    engine = make_engine(settings)
+    factory = make_session_factory(engine)
+    logins: list[tuple[DemoUser, str]] = []
+    try:
+        with console.status("Applying migrations"):
+            run_upgrade(engine)
+        with _progress() as progress:
+            task = progress.add_task("Creating demo users", total=len(DEMO_USERS))
+            for demo_user in DEMO_USERS:
+                chosen = password or _passphrase()
+                with unit_of_work(factory) as session:
+                    existing = repository.find_user_by_username(session, demo_user.username)
+                    if existing is None:
+                        service.create_user(
+                            session,
+                            username=demo_user.username,
+                            display_name=demo_user.display_name,
+                            role=demo_user.role,
+                            password=chosen,
+                            now=utc_now(),
+                        )
+                    else:
+                        existing.password_hash = passwords.hash_password(chosen)
+                        existing.is_active = True
+                logins.append((demo_user, chosen))
+                progress.advance(task)
+    finally:
+        engine.dispose()
+
+    table = Table(title="Demo logins (synthetic data only)")
+    table.add_column("Username", style="bold")
+    table.add_column("Role")
+    table.add_column("Password", no_wrap=True)
+    for demo_user, chosen in logins:
+        table.add_row(demo_user.username, demo_user.role.label, chosen)
+    out.print(table)
+    out.print(f"Portal URL: http://{host}:{port}")
+    if then_serve:
+        serve.callback(host=host, port=port, workers=1)  # type: ignore[misc]

@@ -1,0 +1,58 @@
+"""Home pages by role, health check, static information pages and the CSP report sink."""
+
+from __future__ import annotations
+
+import logging
+
+from starlette.responses import PlainTextResponse, Response
+
+from portal.accounts import repository
+from portal.accounts.roles import ALL_ROLES, Role
+from portal.web.routing import PUBLIC, PortalRoute, RequestContext, allow
+
+log = logging.getLogger("portal.csp")
+
+
+def root(ctx: RequestContext) -> Response:
+    return ctx.redirect("home" if ctx.principal else "login")
+
+
+def home(ctx: RequestContext) -> Response:
+    assert ctx.principal is not None
+    role = ctx.principal.role
+    context: dict[str, object] = {"role": role}
+    if role is Role.ADMIN:
+        users = repository.list_users(ctx.db)
+        context["user_count"] = len(users)
+        context["active_count"] = sum(1 for u in users if u.is_active)
+    return ctx.render(f"home/{role.value}.html", context)
+
+
+def healthz(ctx: RequestContext) -> Response:
+    return PlainTextResponse("ok")
+
+
+def accessibility(ctx: RequestContext) -> Response:
+    return ctx.render("pages/accessibility.html")
+
+
+def csp_report(ctx: RequestContext) -> Response:
+    # Reports can carry URLs; record only that a violation happened and on which directive.
+    log.warning("csp.violation reported")
+    return Response(status_code=204)
+
+
+routes = [
+    PortalRoute("/", root, access=PUBLIC, name="root"),
+    PortalRoute("/home", home, access=allow(ALL_ROLES), name="home"),
+    PortalRoute("/healthz", healthz, access=PUBLIC, name="healthz"),
+    PortalRoute("/accessibility", accessibility, access=PUBLIC, name="accessibility"),
+    PortalRoute(
+        "/csp-report",
+        csp_report,
+        access=PUBLIC,
+        methods=["POST"],
+        name="csp_report",
+        csrf_exempt=True,
+    ),
+]

@@ -1,0 +1,47 @@
+// Progressive enhancement only: every page works without this file.
+import { initAll } from '/vendor/govuk/govuk-frontend.min.js'
+
+document.body.classList.add('js-enabled', 'govuk-frontend-supported')
+initAll()
+
+// Session time-out warning (WCAG 2.2.1). The server enforces the limit; this only warns.
+const body = document.body
+const idleSeconds = Number(body.dataset.sessionIdleSeconds || 0)
+const warnSeconds = Number(body.dataset.sessionWarningSeconds || 0)
+const dialog = document.getElementById('session-timeout-dialog')
+
+if (idleSeconds > 0 && dialog && typeof dialog.showModal === 'function') {
+  let warnTimer
+  let expireTimer
+  const countdown = dialog.querySelector('.portal-timeout-dialog__countdown')
+  const schedule = () => {
+    clearTimeout(warnTimer)
+    clearTimeout(expireTimer)
+    warnTimer = setTimeout(() => {
+      if (countdown) countdown.textContent = `${Math.round(warnSeconds / 60)} minutes`
+      dialog.showModal()
+    }, Math.max(0, (idleSeconds - warnSeconds) * 1000))
+    expireTimer = setTimeout(() => {
+      window.location.assign('/signed-out?reason=timeout')
+    }, idleSeconds * 1000)
+  }
+  const form = dialog.querySelector('form')
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault()
+    const token = form.querySelector('input[name="csrf_token"]').value
+    const response = await fetch(form.action, {
+      method: 'POST',
+      headers: { 'X-CSRF-Token': token, 'HX-Request': 'true' },
+      credentials: 'same-origin'
+    })
+    if (response.ok) {
+      dialog.close()
+      schedule()
+    } else {
+      window.location.assign('/signed-out?reason=timeout')
+    }
+  })
+  // Any htmx request also keeps the server session alive: restart the clock after each one.
+  document.body.addEventListener('htmx:afterRequest', schedule)
+  schedule()
+}

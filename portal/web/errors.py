@@ -1,0 +1,53 @@
+"""One place that turns errors into GOV.UK-style pages that leak nothing (house rule 11).
+
+Error pages are rendered in a failsafe mode: no database, no session, no navigation, no
+``url_for``; only the status, a plain-English explanation and the request id to quote.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from jinja2 import Environment
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+from starlette.types import Scope
+
+KNOWN_STATUSES = (400, 403, 404, 405, 413, 500)
+
+
+def error_context(scope: Scope) -> dict[str, Any]:
+    state = scope.get("state", {})
+    return {
+        "principal": None,
+        "csrf_token": "",
+        "csp_nonce": state.get("csp_nonce", ""),
+        "navigation": (),
+        "current_path": "",
+        "flash_message": None,
+        "request_id": state.get("request_id", ""),
+        "session_idle_seconds": 0,
+        "session_warning_seconds": 0,
+    }
+
+
+def render_error_page(env: Environment, status: int, scope: Scope) -> bytes:
+    name = f"errors/{status if status in KNOWN_STATUSES else 500}.html"
+    return env.get_template(name).render(error_context(scope)).encode()
+
+
+def make_http_exception_handler(env: Environment) -> Any:
+    async def handle(request: Request, exc: Exception) -> Response:
+        status = exc.status_code if isinstance(exc, HTTPException) else 500
+        if status not in KNOWN_STATUSES:
+            status = 400 if 400 <= status < 500 else 500
+        body = render_error_page(env, status, request.scope)
+        headers = (
+            {"Allow": exc.headers["Allow"]}
+            if isinstance(exc, HTTPException) and exc.headers and "Allow" in exc.headers
+            else None
+        )
+        return HTMLResponse(body, status_code=status, headers=headers)
+
+    return handle

@@ -1,0 +1,29 @@
+"""Service navigation by role: each role sees only the sections it may use."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from portal.accounts.roles import Role
+
+
+@dataclass(frozen=True, slots=True)
+class NavItem:
+    label: str
+    route_name: str
+
+
+_HOME = NavItem("My work", "home")
+_USERS = NavItem("Users", "admin_users")
+
+_BY_ROLE: dict[Role, tuple[NavItem, ...]] = {
+    Role.WITNESS_CARE_OFFICER: (_HOME,),
+    Role.PROSECUTOR: (_HOME,),
+    Role.VLU_OFFICER: (_HOME,),
+    Role.AUDITOR: (NavItem("Overview", "home"),),
+    Role.ADMIN: (NavItem("Overview", "home"), _USERS),
+}
+
+
+def navigation_for(role: Role | None) -> tuple[NavItem, ...]:
+    return () if role is None else _BY_ROLE[role]

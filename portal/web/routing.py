@@ -1,0 +1,328 @@
+"""Declared routes: every route says who may use it, and nothing else gets through.
+
+``PortalRoute`` is the only way to add an endpoint. Its ``access`` is either ``PUBLIC`` or a set of
+roles; ``create_app`` refuses to start if any route in the table is not a ``PortalRoute`` (deny by
+default). The wrapper around each handler is the request's edge:
+
+1. checks Fetch Metadata / Origin and reads the form within limits (on the event loop);
+2. in a worker thread, behind a small limiter (performance.md 7.4: a capped pool keeps the tail
+   short), opens the unit of work, loads the server-side session, enforces the declaration,
+   checks the CSRF token, runs the handler and commits, or rolls back if anything raised.
+
+Handlers are plain synchronous functions ``def handler(ctx: RequestContext) -> Response``. All
+database and argon2 work therefore happens off the event loop, on one code path for SQLite and
+PostgreSQL (psycopg 3).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import partial
+from typing import Any
+from urllib.parse import urlsplit
+
+import anyio
+import anyio.to_thread
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from portal.accounts import service as accounts
+from portal.accounts.roles import Role
+from portal.clock import utc_now
+from portal.db.session import unit_of_work
+from portal.security import tokens
+from portal.settings import Settings
+from portal.web import csrf
+from portal.web.navigation import navigation_for
+
+log = logging.getLogger(__name__)
+
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+@dataclass(frozen=True, slots=True)
+class Access:
+    """Who may use a route. ``public`` routes need no sign-in; otherwise ``roles`` lists who may."""
+
+    public: bool = False
+    roles: frozenset[Role] = frozenset()
+
+    def allows(self, role: Role | None) -> bool:
+        return self.public or (role is not None and role in self.roles)
+
+
+PUBLIC = Access(public=True)
+
+
+def allow(*roles: Role | Iterable[Role]) -> Access:
+    chosen: set[Role] = set()
+    for item in roles:
+        if isinstance(item, Role):
+            chosen.add(item)
+        else:
+            chosen.update(item)
+    if not chosen:
+        raise ValueError("allow() needs at least one role; use PUBLIC for public routes")
+    return Access(roles=frozenset(chosen))
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """The signed-in user, as the web layer sees them."""
+
+    user_id: Any
+    username: str
+    display_name: str
+    role: Role
+    session_id: Any
+    idle_expires_at: datetime
+
+
+@dataclass(slots=True)
+class RequestContext:
+    """Everything a handler needs, and the helpers to answer."""
+
+    request: Request
+    db: Session
+    settings: Settings
+    principal: Principal | None
+    form: FormData | None
+    csrf_token: str
+    active_session: accounts.ActiveSession | None
+    response_cookies: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)
+    session_factory: sessionmaker[Session] | None = None
+    allow_checkpoint: bool = False
+
+    @property
+    def is_htmx(self) -> bool:
+        return (
+            self.request.headers.get("HX-Request") == "true"
+            and self.request.headers.get("HX-History-Restore-Request") != "true"
+        )
+
+    @property
+    def nonce(self) -> str:
+        return str(self.request.scope.get("state", {}).get("csp_nonce", ""))
+
+    def field(self, name: str, default: str = "") -> str:
+        if self.form is None:
+            return default
+        value = self.form.get(name, default)
+        return value if isinstance(value, str) else default
+
+    def flash(self, message: str) -> None:
+        if self.active_session is not None:
+            self.active_session.session.flash = message
+
+    def render(
+        self,
+        template: str,
+        context: Mapping[str, Any] | None = None,
+        *,
+        block: str | None = None,
+        status_code: int = 200,
+        headers: Mapping[str, str] | None = None,
+    ) -> Response:
+        """Render a page, or only its ``block`` for an htmx request (``Vary: HX-Request`` is set)."""
+        templates = self.request.app.state.templates
+        values: dict[str, Any] = dict(context or {})
+        values.update(self.base_context())
+        response: Response
+        if block is not None and self.is_htmx:
+            response = templates.TemplateResponse(
+                self.request, template, values, status_code=status_code, block_name=block
+            )
+        else:
+            response = templates.TemplateResponse(
+                self.request, template, values, status_code=status_code
+            )
+        for key, value in (headers or {}).items():
+            response.headers[key] = value
+        return response
+
+    def base_context(self) -> dict[str, Any]:
+        flash_message = None
+        if self.active_session is not None and self.active_session.session.flash:
+            flash_message = self.active_session.session.flash
+            self.active_session.session.flash = None
+        principal = self.principal
+        return {
+            "principal": principal,
+            "csrf_token": self.csrf_token,
+            "csp_nonce": self.nonce,
+            "navigation": navigation_for(principal.role if principal else None),
+            "current_path": self.request.url.path,
+            "flash_message": flash_message,
+            "session_idle_seconds": self.settings.session_idle_minutes * 60,
+            "session_warning_seconds": self.settings.session_warning_seconds,
+        }
+
+    def redirect(self, route_name: str, **path_params: Any) -> Response:
+        url = str(self.request.url_for(route_name, **path_params).path)
+        return self.redirect_to(url)
+
+    def redirect_to(self, url: str) -> Response:
+        """POST/redirect/GET: a 303, or ``HX-Redirect`` for htmx so the whole page changes."""
+        if self.is_htmx:
+            return Response(status_code=200, headers={"HX-Redirect": url})
+        return RedirectResponse(url, status_code=303)
+
+    def checkpoint(self) -> None:
+        """Commit what is done so far and start a new transaction.
+
+        Only routes declared with ``manual_transactions=True`` may do this: sign-in commits its
+        throttle record before the slow password check so the write lock is not held meanwhile.
+        """
+        if not self.allow_checkpoint:
+            raise RuntimeError("this route does not allow intermediate commits")
+        self.db.commit()
+
+    def set_cookie(self, name: str, value: str, **options: Any) -> None:
+        self.response_cookies.append((name, value, options))
+
+
+Handler = Callable[[RequestContext], Response]
+
+
+class PortalRoute(Route):
+    """A route with a mandatory access declaration."""
+
+    def __init__(
+        self,
+        path: str,
+        handler: Handler,
+        *,
+        access: Access,
+        methods: list[str] | None = None,
+        name: str | None = None,
+        csrf_exempt: bool = False,
+        manual_transactions: bool = False,
+    ) -> None:
+        self.access = access
+        self.handler = handler
+        self.csrf_exempt = csrf_exempt
+        self.manual_transactions = manual_transactions
+        endpoint = _make_endpoint(self)
+        endpoint.__name__ = handler.__name__
+        super().__init__(path, endpoint, methods=methods or ["GET"], name=name or handler.__name__)
+
+
+def _make_endpoint(route: PortalRoute) -> Callable[[Request], Any]:
+    async def endpoint(request: Request) -> Response:
+        settings: Settings = request.app.state.settings
+        form: FormData | None = None
+        if request.method in UNSAFE_METHODS and not route.csrf_exempt:
+            csrf.check_fetch_metadata(request)
+            form = await _read_form(request, settings)
+        limiter: anyio.CapacityLimiter = request.app.state.db_limiter
+        return await anyio.to_thread.run_sync(
+            partial(_run_handler, route, request, form), limiter=limiter
+        )
+
+    return endpoint
+
+
+async def _read_form(request: Request, settings: Settings) -> FormData | None:
+    content_type = request.headers.get("content-type", "")
+    if not content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+        if int(request.headers.get("content-length", "0") or 0) > 0:
+            raise HTTPException(status_code=400)
+        return FormData()
+    return await request.form(
+        max_files=0, max_fields=settings.max_form_fields, max_part_size=256 * 1024
+    )
+
+
+def _client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def _run_handler(route: PortalRoute, request: Request, form: FormData | None) -> Response:
+    settings: Settings = request.app.state.settings
+    factory: sessionmaker[Session] = request.app.state.session_factory
+    now = utc_now()
+    cookie_token = request.cookies.get(csrf.session_cookie_name(settings))
+    with unit_of_work(factory) as db:
+        active = None
+        if cookie_token:
+            active = accounts.load_session(db, settings=settings, token=cookie_token, now=now)
+        principal = _principal(active)
+        role = principal.role if principal else None
+        if not route.access.allows(role):
+            if principal is None:
+                return _to_sign_in(request)
+            log.warning(
+                "authz.denied user_id=%s route=%s", principal.user_id, route.name
+            )  # ASVS 16.3.2: failed authorisation decisions are logged (ids only)
+            raise HTTPException(status_code=403)
+        if active is not None:
+            token = csrf.session_token(settings, active.session.token_hash)
+        else:
+            token = csrf.anonymous_token(settings, request)
+        if request.method in UNSAFE_METHODS and not route.csrf_exempt:
+            csrf.check_token(request, form, expected=token)
+        ctx = RequestContext(
+            request=request,
+            db=db,
+            settings=settings,
+            principal=principal,
+            form=form,
+            csrf_token=token,
+            active_session=active,
+            session_factory=factory,
+            allow_checkpoint=route.manual_transactions,
+        )
+        response = route.handler(ctx)
+        for name, value, options in ctx.response_cookies:
+            if value == "":
+                response.delete_cookie(name, **options)
+            else:
+                response.set_cookie(name, value, **options)
+        if active is None and principal is None and cookie_token:
+            # A stale or revoked session cookie: clear it.
+            response.delete_cookie(csrf.session_cookie_name(settings), path="/")
+        csrf.ensure_anonymous_cookie(settings, request, response, signed_in=active is not None)
+        return response
+
+
+def _principal(active: accounts.ActiveSession | None) -> Principal | None:
+    if active is None:
+        return None
+    return Principal(
+        user_id=active.user.id,
+        username=active.user.username,
+        display_name=active.user.display_name,
+        role=active.user.role_enum,
+        session_id=active.session.id,
+        idle_expires_at=active.idle_expires_at,
+    )
+
+
+def _to_sign_in(request: Request) -> Response:
+    target = request.url.path
+    login = str(request.url_for("login").path)
+    url = f"{login}?next={target}" if request.method == "GET" and target != "/" else login
+    if request.headers.get("HX-Request") == "true":
+        return Response(status_code=401, headers={"HX-Redirect": url})
+    return RedirectResponse(url, status_code=303)
+
+
+def safe_next(value: str) -> str | None:
+    """Only same-site absolute paths are accepted as a post-login destination."""
+    if not value.startswith("/") or value.startswith("//") or "\\" in value:
+        return None
+    parts = urlsplit(value)
+    if parts.scheme or parts.netloc:
+        return None
+    return value
+
+
+def hash_for_logs(settings: Settings, value: str) -> str:
+    return tokens.keyed_hash(settings.secret_key.reveal().encode(), "log", value)[:12]

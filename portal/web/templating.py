@@ -1,0 +1,37 @@
+"""The one Jinja environment: autoescape on for every template, undefined variables raise.
+
+Starlette's default environment escapes only ``.html``/``.htm``/``.xml`` names (security.md 1.7);
+ours escapes everything whatever the file name, and ``StrictUndefined`` turns a typo into an error
+instead of an empty string (house rule 8). A fragment is a named block of its page template
+(jinja2-fragments), so htmx and full-page requests share one template.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2_fragments.starlette import Jinja2Blocks
+
+from portal.clock import format_london
+
+TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"
+
+
+def _london(value: datetime | None) -> str:
+    return "" if value is None else format_london(value)
+
+
+def make_templates() -> Jinja2Blocks:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATE_DIR),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        auto_reload=False,
+    )
+    env.filters["london"] = _london
+    templates = Jinja2Blocks(env=env)
+    return templates
