@@ -1,0 +1,1 @@
+"""Browser journeys against a real ``portal serve`` in Chromium (see e2e/conftest.py)."""

@@ -1,0 +1,100 @@
+"""Shared fixtures: one migrated database per test session, emptied after every test."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session
+from starlette.applications import Starlette
+from starlette.testclient import TestClient
+
+from portal.app import create_app
+from portal.db.base import Base
+from portal.db.migrate import upgrade
+from portal.db.session import make_engine, make_session_factory, unit_of_work
+from portal.settings import Settings
+from tests.support.database import fresh_database
+
+TEST_SECRET = "ab" * 32
+
+
+def make_settings(database_url: str, instance_dir: Path, **overrides: str) -> Settings:
+    env = {
+        "PORTAL_INSTANCE_DIR": str(instance_dir),
+        "PORTAL_DATABASE_URL": database_url,
+        "PORTAL_SECRET_KEY": TEST_SECRET,
+        "PORTAL_ALLOWED_HOSTS": "testserver,127.0.0.1,localhost",
+        **overrides,
+    }
+    return Settings.from_env(env)
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    with fresh_database(tmp_path_factory.mktemp("db"), worker) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def instance_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("instance")
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str, instance_dir: Path) -> Settings:
+    return make_settings(database_url, instance_dir)
+
+
+@pytest.fixture(scope="session")
+def engine(settings: Settings) -> Iterator[Engine]:
+    engine = make_engine(settings)
+    upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _empty_tables(request: pytest.FixtureRequest) -> Iterator[None]:
+    yield
+    if "engine" not in request.fixturenames:
+        return
+    engine: Engine = request.getfixturevalue("engine")
+    with engine.begin() as conn:
+        for table in reversed(Base.metadata.sorted_tables):
+            conn.execute(text(f'DELETE FROM "{table.name}"'))
+
+
+@pytest.fixture
+def db(engine: Engine) -> Iterator[Session]:
+    """A unit of work that commits at the end of the test (like a request would)."""
+    with unit_of_work(make_session_factory(engine)) as session:
+        yield session
+
+
+@pytest.fixture
+def commit(engine: Engine) -> Callable[[Callable[[Session], object]], object]:
+    """Run ``fn(session)`` in its own committed unit of work and return its result."""
+
+    def run(fn: Callable[[Session], object]) -> object:
+        with unit_of_work(make_session_factory(engine)) as session:
+            return fn(session)
+
+    return run
+
+
+@pytest.fixture
+def app(settings: Settings, engine: Engine) -> Iterator[Starlette]:
+    application = create_app(settings)
+    yield application
+    application.state.engine.dispose()
+
+
+@pytest.fixture
+def client(app: Starlette) -> Iterator[TestClient]:
+    with TestClient(app, base_url="http://testserver") as test_client:
+        yield test_client

@@ -1,0 +1,75 @@
+"""House rules that a reviewer should not have to remember (architecture.md 2.2)."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).parents[2]
+PORTAL = ROOT / "portal"
+TEMPLATES = PORTAL / "templates"
+DOMAIN_FILES = [
+    p
+    for p in PORTAL.rglob("*.py")
+    if p.name in {"service.py", "repository.py", "models.py", "rules.py", "states.py", "errors.py"}
+    and "web" not in p.relative_to(PORTAL).parts
+]
+
+
+def imports_of(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text())
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            found.add(node.module)
+    return found
+
+
+def test_domain_layer_knows_nothing_of_http() -> None:
+    assert DOMAIN_FILES
+    for path in DOMAIN_FILES:
+        bad = {m for m in imports_of(path) if m.startswith(("starlette", "jinja2", "portal.web"))}
+        assert not bad, f"{path.relative_to(ROOT)} imports {bad}"
+
+
+def test_services_never_commit() -> None:
+    for path in PORTAL.rglob("*.py"):
+        if path.name in {"session.py", "cli.py", "routing.py", "migrate.py"}:
+            continue
+        assert ".commit()" not in path.read_text(), f"{path.relative_to(ROOT)} commits"
+
+
+def test_templates_are_never_marked_safe_or_styled_inline() -> None:
+    for path in TEMPLATES.rglob("*"):
+        if not path.is_file():
+            continue
+        source = path.read_text()
+        rel = path.relative_to(ROOT)
+        assert path.suffix == ".html", f"{rel}: templates must be .html"
+        assert "|safe" not in source.replace(" ", ""), f"{rel} uses |safe"
+        assert "autoescape false" not in source, f"{rel} turns autoescape off"
+        assert re.search(r"\sstyle=", source) is None, f"{rel} has an inline style"
+        assert re.search(r"\son[a-z]+=", source) is None, f"{rel} has an inline handler"
+        assert "hx-on" not in source, f"{rel} uses hx-on (needs eval)"
+
+
+def test_no_markup_built_in_python() -> None:
+    for path in PORTAL.rglob("*.py"):
+        assert "Markup(" not in path.read_text(), f"{path.relative_to(ROOT)} builds HTML"
+
+
+def test_no_print_or_personal_logging_helpers() -> None:
+    for path in PORTAL.rglob("*.py"):
+        if path.name == "cli.py":
+            continue
+        assert "print(" not in path.read_text(), f"{path.relative_to(ROOT)} prints"
+
+
+def test_no_third_party_assets_committed() -> None:
+    static = PORTAL / "static"
+    vendored = [p for p in static.rglob("*") if p.is_file() and "govuk" in p.name.lower()]
+    assert vendored == []
+    assert not (static / "js" / "htmx.min.js").exists()

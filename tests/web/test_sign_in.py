@@ -1,0 +1,208 @@
+"""Signing in and out: generic failures, throttling, rehashing, session limits and revocation."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from argon2 import PasswordHasher
+from sqlalchemy import select, update
+from starlette.testclient import TestClient
+
+from portal.accounts.models import AuthSession, LoginAttempt, User
+from portal.accounts.roles import Role
+from portal.clock import utc_now
+from tests.support.factories import PASSWORD, make_user
+from tests.support.web import csrf_from, sign_in, soup, text_of
+
+
+def attempt(client: TestClient, username: str, password: str, **extra: str):
+    token = csrf_from(client.get("/login").text)
+    data = {"username": username, "password": password, "csrf_token": token, **extra}
+    return client.post("/login", data=data, follow_redirects=False)
+
+
+def done(db) -> None:
+    db.commit()
+
+
+def test_wrong_password_and_unknown_user_look_the_same(client: TestClient, db) -> None:
+    user = make_user(db, role=Role.PROSECUTOR, username="known.user")
+    done(db)
+    wrong = attempt(client, user.username, "not the right password at all")
+    unknown = attempt(client, "nobody.here", "not the right password at all")
+    assert wrong.status_code == unknown.status_code == 400
+    for response, typed in ((wrong, "known.user"), (unknown, "nobody.here")):
+        page = soup(response.text)
+        summary = page.select_one(".govuk-error-summary")
+        assert summary is not None
+        assert "Enter a correct username and password" in summary.get_text()
+        assert summary.select_one("a")["href"] == "#username"
+        assert page.select_one("#username")["value"] == typed  # what was typed is kept
+        assert page.select_one("#password").get("value") is None  # the password is not
+    assert len(wrong.text.replace("known.user", "")) == len(unknown.text.replace("nobody.here", ""))
+
+
+def test_successful_sign_in_goes_to_next_page_only_if_local(client: TestClient, db) -> None:
+    user = make_user(db, role=Role.ADMIN)
+    done(db)
+    ok = attempt(client, user.username, PASSWORD, next="/admin/users")
+    assert ok.status_code == 303 and ok.headers["location"] == "/admin/users"
+    client.cookies.clear()
+    for evil in ("//evil.example/x", "https://evil.example/", "/\\evil.example"):
+        response = attempt(client, user.username, PASSWORD, next=evil)
+        assert response.headers["location"] == "/home", evil
+        client.cookies.clear()
+
+
+def test_eleven_wrong_guesses_lock_out_even_the_right_password(client: TestClient, db) -> None:
+    user = make_user(db, role=Role.WITNESS_CARE_OFFICER)
+    done(db)
+    for _ in range(11):
+        assert attempt(client, user.username, "wrong guess number one two").status_code == 400
+    refused = attempt(client, user.username, PASSWORD)
+    assert refused.status_code == 400
+    assert "Too many attempts" in text_of(refused.text)
+    evaluated = db.scalar(
+        select(LoginAttempt.id).where(LoginAttempt.succeeded.is_(True)).limit(1)
+    )
+    assert evaluated is None
+    done(db)
+    # Once the window has passed the right password works again.
+    db.execute(
+        update(LoginAttempt).values(attempted_at=utc_now() - timedelta(minutes=6))
+    )
+    done(db)
+    assert attempt(client, user.username, PASSWORD).status_code == 303
+
+
+def test_throttle_counts_guesses_not_just_failures_shown(client: TestClient, db) -> None:
+    user = make_user(db, role=Role.WITNESS_CARE_OFFICER)
+    done(db)
+    for _ in range(10):
+        attempt(client, user.username, "another wrong password here")
+    attempts = db.scalars(select(LoginAttempt)).all()
+    done(db)
+    assert len(attempts) == 10  # the 10 evaluated guesses
+    attempt(client, user.username, "one more wrong password guess")
+    assert len(db.scalars(select(LoginAttempt)).all()) == 10  # the 11th was never evaluated
+    done(db)
+
+
+def test_many_accounts_from_one_client_are_throttled(client: TestClient, db) -> None:
+    user = make_user(db, role=Role.PROSECUTOR)
+    done(db)
+    for n in range(30):
+        attempt(client, f"someone{n}", "password guessing spree")
+    refused = attempt(client, user.username, PASSWORD)
+    assert "Too many attempts" in text_of(refused.text)
+
+
+def test_old_parameters_are_rehashed_after_a_successful_sign_in(client: TestClient, db) -> None:
+    user = make_user(db, role=Role.AUDITOR)
+    weak = PasswordHasher(time_cost=2, memory_cost=19456, parallelism=1).hash(PASSWORD)
+    user.password_hash = weak
+    done(db)
+    attempt(client, user.username, "wrong password for the rehash")
+    assert db.get(User, user.id).password_hash == weak  # unchanged after a failure
+    done(db)
+    assert attempt(client, user.username, PASSWORD).status_code == 303
+    db.expire_all()
+    upgraded = db.get(User, user.id).password_hash
+    done(db)
+    assert upgraded != weak
+    assert upgraded.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+
+
+def test_session_token_is_new_at_each_sign_in_and_logout_revokes_it(
+    client: TestClient, db
+) -> None:
+    user = make_user(db, role=Role.PROSECUTOR)
+    done(db)
+    sign_in(client, user.username)
+    first = client.cookies["portal_session"]
+    sign_in(client, user.username)
+    second = client.cookies["portal_session"]
+    assert first != second
+    assert len(second) >= 43  # 256 bits, URL-safe
+    old = TestClient(client.app)
+    old.cookies.set("portal_session", first)
+    assert old.get("/home", follow_redirects=False).status_code == 303  # the old one is dead
+    token = csrf_from(client.get("/home").text)
+    response = client.post("/logout", data={"csrf_token": token}, follow_redirects=False)
+    assert response.headers["location"] == "/signed-out"
+    assert '"cache"' in response.headers["clear-site-data"]
+    replay = TestClient(client.app)
+    replay.cookies.set("portal_session", second)
+    assert replay.get("/home", follow_redirects=False).status_code == 303
+    assert db.scalar(select(AuthSession.revoked_at).where(AuthSession.user_id == user.id))
+
+
+def test_session_cookie_flags(client: TestClient, db) -> None:
+    user = make_user(db, role=Role.PROSECUTOR)
+    done(db)
+    response = attempt(client, user.username, PASSWORD)
+    cookies = response.headers.get_list("set-cookie")
+    cookie = next(c for c in cookies if c.startswith("portal_session="))
+    assert "HttpOnly" in cookie
+    assert "SameSite=strict" in cookie
+    assert "Max-Age" not in cookie and "expires" not in cookie.lower()  # a browser session
+
+
+def test_idle_and_absolute_limits_end_the_session(client: TestClient, db) -> None:
+    user = make_user(db, role=Role.VLU_OFFICER)
+    done(db)
+    sign_in(client, user.username)
+    assert client.get("/home", follow_redirects=False).status_code == 200
+    db.execute(update(AuthSession).values(last_seen_at=utc_now() - timedelta(minutes=15)))
+    done(db)
+    assert client.get("/home", follow_redirects=False).status_code == 303
+    sign_in(client, user.username)
+    db.execute(
+        update(AuthSession)
+        .where(AuthSession.revoked_at.is_(None))
+        .values(expires_at=utc_now() - timedelta(seconds=1))
+    )
+    done(db)
+    assert client.get("/home", follow_redirects=False).status_code == 303
+
+
+def test_extending_the_session_resets_the_idle_clock(client: TestClient, db) -> None:
+    user = make_user(db, role=Role.VLU_OFFICER)
+    done(db)
+    sign_in(client, user.username)
+    db.execute(update(AuthSession).values(last_seen_at=utc_now() - timedelta(minutes=14)))
+    done(db)
+    token = csrf_from(client.get("/accessibility").text)  # public page, no touch
+    response = client.post(
+        "/session/extend", headers={"X-CSRF-Token": token, "HX-Request": "true"}
+    )
+    assert response.status_code == 204
+    seen = db.scalar(select(AuthSession.last_seen_at).where(AuthSession.revoked_at.is_(None)))
+    done(db)
+    assert utc_now() - seen < timedelta(seconds=30)
+
+
+def test_deactivating_an_account_signs_it_out_everywhere(app, client: TestClient, db) -> None:
+    admin = make_user(db, role=Role.ADMIN)
+    officer = make_user(db, role=Role.WITNESS_CARE_OFFICER)
+    done(db)
+    sign_in(client, admin.username)
+    other = TestClient(app)
+    sign_in(other, officer.username)
+    assert other.get("/home", follow_redirects=False).status_code == 200
+    token = csrf_from(client.get("/admin/users").text)
+    client.post(f"/admin/users/{officer.id}/deactivate", data={"csrf_token": token})
+    assert other.get("/home", follow_redirects=False).status_code == 303
+    assert attempt(TestClient(app), officer.username, PASSWORD).status_code == 400
+
+
+def test_back_button_after_sign_out_shows_nothing(client: TestClient, db) -> None:
+    user = make_user(db, role=Role.PROSECUTOR, display_name="Visible Name")
+    done(db)
+    sign_in(client, user.username)
+    home = client.get("/home")
+    assert "no-store" in home.headers["cache-control"]
+    client.post("/logout", data={"csrf_token": csrf_from(home.text)})
+    again = client.get("/home")
+    assert "Visible Name" not in again.text
+    assert soup(again.text).select_one("h1").get_text(strip=True).startswith("Sign in")
