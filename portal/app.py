@@ -72,8 +72,24 @@ def check_declared(routes: list[BaseRoute]) -> None:
         raise RuntimeError(f"route {route!r} has no access declaration; use PortalRoute")
 
 
+def configure_logging() -> None:
+    """Portal logs go to stderr with time, level and logger. They carry ids, never personal
+    data (security.md 1.9); request lines carry the path without its query string."""
+    logger = logging.getLogger("portal")
+    logger.setLevel(logging.INFO)
+    if not logger.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(
+            logging.Formatter(
+                "%(asctime)s %(levelname)s %(name)s %(message)s", "%Y-%m-%dT%H:%M:%S%z"
+            )
+        )
+        logger.addHandler(handler)
+        logger.propagate = False
+
+
 def create_app(settings: Settings) -> Starlette:
-    logging.getLogger("portal").setLevel(logging.INFO)
+    configure_logging()
     templates = make_templates()
     routes = [*all_routes(), *_static_mounts(settings)]
     check_declared(routes)

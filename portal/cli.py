@@ -71,7 +71,7 @@ def serve(host: str, port: int, workers: int) -> None:
         server_header=False,
         date_header=True,
         log_level="info",
-        access_log=True,
+        access_log=False,  # portal.access logs requests, without query strings
     )
 
 

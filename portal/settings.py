@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
 
+from portal.security.crypto import LocalKeyProvider
+
 REPO_ROOT: Final = Path(__file__).resolve().parent.parent
 KEY_FILE_NAME: Final = "portal.key"
 
@@ -56,6 +58,7 @@ class Settings:
     instance_dir: Path
     database_url: str
     secret_key: Secret = field(repr=True)
+    keks: tuple[tuple[str, Secret], ...] = ()
     allowed_hosts: tuple[str, ...] = ("127.0.0.1", "localhost")
     https: bool = False
     session_idle_minutes: int = 15
@@ -74,9 +77,20 @@ class Settings:
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
 
+    @property
+    def active_kek_id(self) -> str:
+        return self.keks[0][0]
+
+    def key_provider(self) -> LocalKeyProvider:
+        """The KEKs, first one active. A KMS/HSM provider would be chosen here."""
+        return LocalKeyProvider(
+            {kek_id: bytes.fromhex(kek.reveal()) for kek_id, kek in self.keks},
+            active=self.active_kek_id,
+        )
+
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
-        """Read settings from ``env`` (default ``os.environ``); raise ``SettingsError`` on a problem."""
+        """Read settings from ``env`` (default ``os.environ``); raise ``SettingsError`` if wrong."""
         env = os.environ if env is None else env
         instance_dir = Path(env.get("PORTAL_INSTANCE_DIR", "instance")).resolve()
         database_url = env.get("PORTAL_DATABASE_URL") or f"sqlite:///{instance_dir / 'portal.db'}"
@@ -100,10 +114,12 @@ class Settings:
                 "(comma-separated); '*' is not allowed."
             )
         assets_dir = Path(env.get("PORTAL_ASSETS_DIR", str(REPO_ROOT / "node_modules")))
+        key_file = _read_key_file(env, instance_dir)
         return cls(
             instance_dir=instance_dir,
             database_url=database_url,
-            secret_key=_read_secret_key(env, instance_dir),
+            secret_key=_read_secret_key(env, instance_dir, key_file),
+            keks=_read_keks(env, instance_dir, key_file),
             allowed_hosts=hosts,
             https=_bool(env, "PORTAL_HTTPS", False),
             session_idle_minutes=_int(env, "PORTAL_SESSION_IDLE_MINUTES", 15, 1, 60),
@@ -139,36 +155,82 @@ def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -
     return value
 
 
-def _read_secret_key(env: Mapping[str, str], instance_dir: Path) -> Secret:
-    raw = env.get("PORTAL_SECRET_KEY")
-    source = "PORTAL_SECRET_KEY"
-    if not raw:
-        key_file = instance_dir / KEY_FILE_NAME
-        if not key_file.exists():
-            raise SettingsError(
-                f"No secret key: set PORTAL_SECRET_KEY to 64 hex characters, or run "
-                f"`portal keys init` (or `portal demo`) to create {key_file} with 0600 permissions."
-            )
-        mode = stat.S_IMODE(key_file.stat().st_mode)
-        if mode & 0o077:
-            raise SettingsError(
-                f"{key_file} is readable by other users (mode {mode:o}); "
-                f"run `chmod 600 {key_file}`."
-            )
-        try:
-            raw = str(json.loads(key_file.read_text())["secret_key"])
-        except (ValueError, KeyError, TypeError):
-            raise SettingsError(
-                f"{key_file} is not a valid key file; move it aside and run `portal keys init`."
-            ) from None
-        source = str(key_file)
+def _read_key_file(env: Mapping[str, str], instance_dir: Path) -> dict[str, object] | None:
+    """The instance key file, if the environment does not supply every key itself."""
+    if env.get("PORTAL_SECRET_KEY") and env.get("PORTAL_KEK"):
+        return None
+    key_file = instance_dir / KEY_FILE_NAME
+    if not key_file.exists():
+        raise SettingsError(
+            "No keys: set PORTAL_SECRET_KEY and PORTAL_KEK, or run `portal keys init` (or "
+            f"`portal demo`) to create {key_file} with 0600 permissions."
+        )
+    mode = stat.S_IMODE(key_file.stat().st_mode)
+    if mode & 0o077:
+        raise SettingsError(
+            f"{key_file} is readable by other users (mode {mode:o}); run `chmod 600 {key_file}`."
+        )
+    try:
+        data = json.loads(key_file.read_text())
+    except ValueError:
+        data = None
+    if not isinstance(data, dict):
+        raise SettingsError(
+            f"{key_file} is not a valid key file; move it aside and run `portal keys init`."
+        )
+    data["_path"] = str(key_file)
+    return data
+
+
+def _hex_key(raw: object, source: str, what: str) -> str:
+    if not isinstance(raw, str):
+        raise SettingsError(f"{source} has no {what}; run `portal keys init` or set it.")
     try:
         key = bytes.fromhex(raw)
     except ValueError:
-        raise SettingsError(f"The secret key in {source} must be hex.") from None
-    if len(key) < 32:
-        raise SettingsError(f"The secret key in {source} must be at least 256 bits (64 hex chars).")
-    return Secret(raw)
+        raise SettingsError(f"The {what} in {source} must be hex.") from None
+    if len(key) != 32:
+        raise SettingsError(f"The {what} in {source} must be 256 bits (64 hex characters).")
+    return raw
+
+
+def _read_secret_key(
+    env: Mapping[str, str], instance_dir: Path, key_file: dict[str, object] | None
+) -> Secret:
+    raw = env.get("PORTAL_SECRET_KEY")
+    if raw:
+        return Secret(_hex_key(raw, "PORTAL_SECRET_KEY", "secret key"))
+    assert key_file is not None
+    return Secret(_hex_key(key_file.get("secret_key"), str(key_file["_path"]), "secret key"))
+
+
+def _read_keks(
+    env: Mapping[str, str], instance_dir: Path, key_file: dict[str, object] | None
+) -> tuple[tuple[str, Secret], ...]:
+    """KEKs as ``id:hex`` pairs, comma-separated, the first one active (PORTAL_KEK), or the
+    key file's ``keks`` with its ``active_kek`` first."""
+    raw = env.get("PORTAL_KEK")
+    pairs: list[tuple[str, Secret]] = []
+    if raw:
+        for item in raw.split(","):
+            kek_id, _, value = item.strip().partition(":")
+            if not kek_id or not value:
+                raise SettingsError("PORTAL_KEK must be `id:64-hex-chars`, comma-separated.")
+            pairs.append((kek_id, Secret(_hex_key(value, "PORTAL_KEK", "KEK"))))
+        return tuple(pairs)
+    assert key_file is not None
+    source = str(key_file["_path"])
+    keks = key_file.get("keks")
+    active = key_file.get("active_kek")
+    if not isinstance(keks, dict) or not keks or active not in keks:
+        raise SettingsError(
+            f"{source} has no key-encryption key (KEK); run `portal keys init` to add one."
+        )
+    pairs.append((str(active), Secret(_hex_key(keks[active], source, "KEK"))))
+    for kek_id, value in keks.items():
+        if kek_id != active:
+            pairs.append((str(kek_id), Secret(_hex_key(value, source, "KEK"))))
+    return tuple(pairs)
 
 
 def write_key_file(instance_dir: Path) -> Path:
@@ -177,7 +239,50 @@ def write_key_file(instance_dir: Path) -> Path:
     key_file = instance_dir / KEY_FILE_NAME
     if key_file.exists():
         return key_file
-    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as handle:
-        json.dump({"version": 1, "secret_key": secrets.token_hex(32)}, handle)
+    content = {
+        "version": 1,
+        "secret_key": secrets.token_hex(32),
+        "keks": {"kek-1": secrets.token_hex(32)},
+        "active_kek": "kek-1",
+    }
+    _write_private(key_file, content, exclusive=True)
     return key_file
+
+
+def add_kek(instance_dir: Path) -> str:
+    """Add a new KEK to the key file and make it active; the old ones stay for unwrapping."""
+    key_file = instance_dir / KEY_FILE_NAME
+    data = json.loads(key_file.read_text())
+    keks: dict[str, str] = data["keks"]
+    number = 1 + max(int(k.rsplit("-", 1)[-1]) for k in keks if k.rsplit("-", 1)[-1].isdigit())
+    kek_id = f"kek-{number}"
+    keks[kek_id] = secrets.token_hex(32)
+    data["active_kek"] = kek_id
+    _write_private(key_file, data, exclusive=False)
+    return kek_id
+
+
+def remove_keks_except(instance_dir: Path, keep: str) -> None:
+    key_file = instance_dir / KEY_FILE_NAME
+    data = json.loads(key_file.read_text())
+    data["keks"] = {keep: data["keks"][keep]}
+    data["active_kek"] = keep
+    _write_private(key_file, data, exclusive=False)
+
+
+def _write_private(path: Path, content: dict[str, object], *, exclusive: bool) -> None:
+    """Write atomically (temp file + rename) with 0600 permissions from the start."""
+    if exclusive:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            json.dump(content, handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        return
+    temp = path.with_suffix(".tmp")
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        json.dump(content, handle)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temp, path)

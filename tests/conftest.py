@@ -20,6 +20,7 @@ from portal.settings import Settings
 from tests.support.database import fresh_database
 
 TEST_SECRET = "ab" * 32
+TEST_KEK = "kek-test:" + "cd" * 32
 
 
 def make_settings(database_url: str, instance_dir: Path, **overrides: str) -> Settings:
@@ -27,6 +28,7 @@ def make_settings(database_url: str, instance_dir: Path, **overrides: str) -> Se
         "PORTAL_INSTANCE_DIR": str(instance_dir),
         "PORTAL_DATABASE_URL": database_url,
         "PORTAL_SECRET_KEY": TEST_SECRET,
+        "PORTAL_KEK": TEST_KEK,
         "PORTAL_ALLOWED_HOSTS": "testserver,127.0.0.1,localhost",
         **overrides,
     }

@@ -25,8 +25,7 @@ AXE_TAGS = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa")
 
 # The replayed no-JavaScript copy keeps the portal's styles and images but runs none of its code.
 REPLAY_CSP = (
-    "default-src 'none'; script-src 'none'; style-src 'self'; img-src 'self' data:; "
-    "font-src 'self'"
+    "default-src 'none'; script-src 'none'; style-src 'self'; img-src 'self' data:; font-src 'self'"
 )
 
 RUN_AXE = """
@@ -99,9 +98,10 @@ def _run_axe_on_replay(page: Page) -> dict[str, Any]:
 
 
 def format_violations(url: str, result: dict[str, Any], *, replayed: bool) -> str:
+    how = "; a no-JavaScript page, checked as a replayed copy" if replayed else ""
     lines = [
         f"Accessibility violations on {url} (axe-core {result.get('version')}, "
-        f"tags {', '.join(AXE_TAGS)}{'; no-JavaScript page, checked as a replayed copy' if replayed else ''}):"
+        f"tags {', '.join(AXE_TAGS)}{how}):"
     ]
     for violation in result["violations"]:
         lines.append(

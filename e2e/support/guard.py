@@ -29,7 +29,7 @@ INIT_SCRIPT = """
 (() => {
   window.__cspViolations = [];
   const report = (kind, detail) => {
-    try { window.%(binding)s(kind, detail); } catch (err) { /* binding not ready */ }
+    try { window.__BINDING__(kind, detail); } catch (err) { /* binding not ready */ }
   };
   document.addEventListener('securitypolicyviolation', (event) => {
     const violation = {
@@ -46,7 +46,7 @@ INIT_SCRIPT = """
     if (event.persisted) report('bfcache', location.href);
   });
 })();
-""" % {"binding": BINDING}
+""".replace("__BINDING__", BINDING)
 
 
 @dataclass

@@ -26,6 +26,9 @@ class User(IdMixin, TimestampMixin, Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # Where the person works: case-scoped access is decided from these (portal.cases.access).
+    area: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    unit: Mapped[str | None] = mapped_column(String(40), nullable=True)
 
     @property
     def role_enum(self) -> Role:

@@ -13,6 +13,7 @@ from portal.accounts.errors import PasswordRejected, UsernameTaken
 from portal.accounts.models import User
 from portal.accounts.roles import ALL_ROLES, Role
 from portal.clock import utc_now
+from portal.security.passwords import check_password_policy
 from portal.web import csrf
 from portal.web.forms import FieldErrors
 from portal.web.routing import PUBLIC, PortalRoute, RequestContext, allow, safe_next
@@ -130,6 +131,10 @@ def admin_user_create(ctx: RequestContext) -> Response:
     }
     password = ctx.field("password")
     errors = FieldErrors()
+    if not values["display_name"]:
+        errors.add("display_name", "Enter the person's full name")
+    elif len(values["display_name"]) > 120:
+        errors.add("display_name", "Full name must be 120 characters or fewer")
     if not values["username"]:
         errors.add("username", "Enter a username")
     elif (
@@ -139,14 +144,14 @@ def admin_user_create(ctx: RequestContext) -> Response:
         errors.add(
             "username", "Username must be 64 characters or fewer: letters, numbers, . - and _ only"
         )
-    if not values["display_name"]:
-        errors.add("display_name", "Enter the person's full name")
-    elif len(values["display_name"]) > 120:
-        errors.add("display_name", "Full name must be 120 characters or fewer")
     if values["role"] not in {r.value for r in ALL_ROLES}:
         errors.add("role", "Select a role")
     if not password:
         errors.add("password", "Enter a password")
+    else:
+        verdict = check_password_policy(password, username=values["username"])
+        if not verdict.ok:
+            errors.add("password", verdict.message)
     if not errors:
         try:
             accounts.create_user(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+import time
 from collections.abc import Callable
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -17,6 +18,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from portal.settings import Settings
 
 log = logging.getLogger("portal.errors")
+access_log = logging.getLogger("portal.access")
 
 STATIC_PREFIXES = ("/static/", "/assets/", "/vendor/")
 
@@ -65,12 +67,15 @@ class ProtectionMiddleware:
         path: str = scope.get("path", "")
         is_static = path.startswith(STATIC_PREFIXES)
         started = False
+        status = 0
         limit = self.settings.max_body_bytes
+        began = time.perf_counter()
 
         async def send_with_headers(message: Message) -> None:
-            nonlocal started
+            nonlocal started, status
             if message["type"] == "http.response.start":
                 started = True
+                status = int(message["status"])
                 message["headers"] = self._headers(message.get("headers", []), nonce, is_static)
             await send(message)
 
@@ -105,6 +110,17 @@ class ProtectionMiddleware:
             if started:
                 raise
             await self._send_error(500, scope, send_with_headers)
+        finally:
+            if not is_static:
+                # The path only: query strings could one day carry something personal.
+                access_log.info(
+                    "%s %s %s %.1fms request_id=%s",
+                    scope.get("method"),
+                    path,
+                    status,
+                    (time.perf_counter() - began) * 1000,
+                    state["request_id"],
+                )
 
     def _headers(
         self, raw: list[tuple[bytes, bytes]], nonce: str, is_static: bool

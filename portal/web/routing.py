@@ -130,7 +130,7 @@ class RequestContext:
         status_code: int = 200,
         headers: Mapping[str, str] | None = None,
     ) -> Response:
-        """Render a page, or only its ``block`` for an htmx request (``Vary: HX-Request`` is set)."""
+        """Render a page, or only its ``block`` for an htmx request (with ``Vary: HX-Request``)."""
         templates = self.request.app.state.templates
         values: dict[str, Any] = dict(context or {})
         values.update(self.base_context())

@@ -43,7 +43,7 @@ def test_naive_datetimes_are_refused(db) -> None:
     from tests.support.factories import make_user
 
     user = make_user(db, role=Role.AUDITOR)
-    user.password_changed_at = datetime(2026, 1, 1)  # noqa: DTZ001
+    user.password_changed_at = datetime(2026, 1, 1)
     with pytest.raises(StatementError, match="naive datetime"):
         db.flush()
     db.rollback()

@@ -64,3 +64,9 @@ def make_session_token(db: Session, user: User) -> str:
     )
     db.flush()
     return token
+
+
+def make_vault(db: Session, settings) -> object:
+    from portal.keys.vault import KeyCache, Vault
+
+    return Vault(db, settings.key_provider(), KeyCache())

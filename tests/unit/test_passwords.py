@@ -10,7 +10,14 @@ from portal.security.passwords import check_password_policy
 
 @pytest.mark.parametrize(
     "password",
-    ["short", "fourteen chars", "password", "passwordpassword", "123456789012345", "qwertyqwertyqwerty"],
+    [
+        "short",
+        "fourteen chars",
+        "password",
+        "passwordpassword",
+        "123456789012345",
+        "qwertyqwertyqwerty",
+    ],
 )
 def test_short_or_common_passwords_are_rejected(password: str) -> None:
     assert not check_password_policy(password).ok
@@ -18,7 +25,12 @@ def test_short_or_common_passwords_are_rejected(password: str) -> None:
 
 @pytest.mark.parametrize(
     "password",
-    ["a long unusual passphrase", "correct horse battery staple", "x7$Qp!zR2m#Lw9vK", "é" * 4 + "ñøß þæ ðœ ŵħý"],
+    [
+        "a long unusual passphrase",
+        "correct horse battery staple",
+        "x7$Qp!zR2m#Lw9vK",
+        "é" * 4 + "ñøß þæ ðœ ŵħý",
+    ],
 )
 def test_long_uncommon_passwords_are_accepted(password: str) -> None:
     assert check_password_policy(password).ok, check_password_policy(password).message

@@ -9,7 +9,12 @@ from portal.settings import Secret, Settings, SettingsError, write_key_file
 
 
 def base_env(tmp_path: Path, **extra: str) -> dict[str, str]:
-    return {"PORTAL_INSTANCE_DIR": str(tmp_path), "PORTAL_SECRET_KEY": "cd" * 32, **extra}
+    return {
+        "PORTAL_INSTANCE_DIR": str(tmp_path),
+        "PORTAL_SECRET_KEY": "cd" * 32,
+        "PORTAL_KEK": "kek-a:" + "ef" * 32,
+        **extra,
+    }
 
 
 def test_defaults_are_sqlite_in_the_instance_folder(tmp_path: Path) -> None:
@@ -40,6 +45,8 @@ def test_key_file_is_created_private_and_read(tmp_path: Path) -> None:
     assert oct(path.stat().st_mode & 0o777) == "0o600"
     settings = Settings.from_env({"PORTAL_INSTANCE_DIR": str(tmp_path)})
     assert len(settings.secret_key.reveal()) == 64
+    assert settings.active_kek_id == "kek-1"
+    assert settings.key_provider().known_kek_ids() == {"kek-1"}
     assert write_key_file(tmp_path).read_text() == path.read_text()  # never overwritten
 
 
@@ -50,9 +57,30 @@ def test_readable_key_file_is_refused(tmp_path: Path) -> None:
         Settings.from_env({"PORTAL_INSTANCE_DIR": str(tmp_path)})
 
 
+def test_kek_list_from_environment_first_is_active(tmp_path: Path) -> None:
+    env = base_env(tmp_path, PORTAL_KEK=f"new:{'01' * 32}, old:{'02' * 32}")
+    settings = Settings.from_env(env)
+    assert settings.active_kek_id == "new"
+    assert settings.key_provider().known_kek_ids() == {"new", "old"}
+
+
+@pytest.mark.parametrize("value", ["nocolon", "k:abc", f"k:{'zz' * 32}", f"k:{'ab' * 16}"])
+def test_bad_kek_is_refused_with_a_message(tmp_path: Path, value: str) -> None:
+    with pytest.raises(SettingsError, match="PORTAL_KEK"):
+        Settings.from_env(base_env(tmp_path, PORTAL_KEK=value))
+
+
+def test_key_file_without_kek_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "portal.key").write_text('{"secret_key": "' + "ab" * 32 + '"}')
+    os.chmod(tmp_path / "portal.key", 0o600)
+    with pytest.raises(SettingsError, match="KEK"):
+        Settings.from_env({"PORTAL_INSTANCE_DIR": str(tmp_path)})
+
+
 def test_secrets_never_print(tmp_path: Path) -> None:
     settings = Settings.from_env(base_env(tmp_path))
     assert "cd" * 32 not in repr(settings)
+    assert "ef" * 32 not in repr(settings)
     assert "cd" * 32 not in str(settings.secret_key)
     assert repr(Secret("hunter2")) == "Secret('**********')"
 

@@ -62,15 +62,11 @@ def test_eleven_wrong_guesses_lock_out_even_the_right_password(client: TestClien
     refused = attempt(client, user.username, PASSWORD)
     assert refused.status_code == 400
     assert "Too many attempts" in text_of(refused.text)
-    evaluated = db.scalar(
-        select(LoginAttempt.id).where(LoginAttempt.succeeded.is_(True)).limit(1)
-    )
+    evaluated = db.scalar(select(LoginAttempt.id).where(LoginAttempt.succeeded.is_(True)).limit(1))
     assert evaluated is None
     done(db)
     # Once the window has passed the right password works again.
-    db.execute(
-        update(LoginAttempt).values(attempted_at=utc_now() - timedelta(minutes=6))
-    )
+    db.execute(update(LoginAttempt).values(attempted_at=utc_now() - timedelta(minutes=6)))
     done(db)
     assert attempt(client, user.username, PASSWORD).status_code == 303
 
@@ -113,9 +109,7 @@ def test_old_parameters_are_rehashed_after_a_successful_sign_in(client: TestClie
     assert upgraded.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
 
 
-def test_session_token_is_new_at_each_sign_in_and_logout_revokes_it(
-    client: TestClient, db
-) -> None:
+def test_session_token_is_new_at_each_sign_in_and_logout_revokes_it(client: TestClient, db) -> None:
     user = make_user(db, role=Role.PROSECUTOR)
     done(db)
     sign_in(client, user.username)
@@ -173,9 +167,7 @@ def test_extending_the_session_resets_the_idle_clock(client: TestClient, db) -> 
     db.execute(update(AuthSession).values(last_seen_at=utc_now() - timedelta(minutes=14)))
     done(db)
     token = csrf_from(client.get("/accessibility").text)  # public page, no touch
-    response = client.post(
-        "/session/extend", headers={"X-CSRF-Token": token, "HX-Request": "true"}
-    )
+    response = client.post("/session/extend", headers={"X-CSRF-Token": token, "HX-Request": "true"})
     assert response.status_code == 204
     seen = db.scalar(select(AuthSession.last_seen_at).where(AuthSession.revoked_at.is_(None)))
     done(db)

@@ -1,0 +1,16 @@
+"""Who is acting: what services need to know about the signed-in user, and nothing more."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from portal.accounts.roles import Role
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    user_id: uuid.UUID
+    role: Role
+    area: str | None = None
+    unit: str | None = None

@@ -1,0 +1,225 @@
+"""Opening cases and recording what happens in them."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portal.accounts.actor import Actor
+from portal.accounts.roles import Role
+from portal.audit import service as audit
+from portal.cases import repository
+from portal.cases.errors import NotPermitted, StaleEdit, ValidationFailed
+from portal.cases.models import Case, CaseEvent, Defendant, Offence
+from portal.cases.offences import offence_type
+from portal.cases.reference import AREAS, UNITS, CourtType, EventKind, normalise_urn, valid_urn
+from portal.clock import utc_now
+from portal.keys.vault import Vault
+
+
+@dataclass(frozen=True, slots=True)
+class NewCase:
+    urn: str
+    area: str
+    unit: str
+    court_type: str
+    court_name: str
+    offence_codes: Sequence[str]
+    offence_date: date | None = None
+    prosecutor_id: uuid.UUID | None = None
+    witness_care_officer_id: uuid.UUID | None = None
+    defendant_names: Sequence[str] = field(default_factory=tuple)
+
+
+def open_case(db: Session, vault: Vault, actor: Actor, command: NewCase) -> Case:
+    if actor.role not in {Role.PROSECUTOR, Role.WITNESS_CARE_OFFICER}:
+        raise NotPermitted("only prosecutors and witness care officers open cases")
+    errors: dict[str, str] = {}
+    urn = normalise_urn(command.urn)
+    if not valid_urn(urn):
+        errors["urn"] = "Enter a URN like 01AB1234526: 2 digits, 2 letters, then 7 digits"
+    elif repository.urn_taken(db, urn):
+        errors["urn"] = "A case with this URN already exists"
+    if command.area not in AREAS:
+        errors["area"] = "Select the CPS Area"
+    if command.unit not in UNITS:
+        errors["unit"] = "Select the unit"
+    if command.court_type not in {c.value for c in CourtType}:
+        errors["court_type"] = "Select the court"
+    if not command.court_name.strip():
+        errors["court_name"] = "Enter the court's name"
+    codes = [c for c in command.offence_codes if c]
+    if not codes or any(offence_type(c) is None for c in codes):
+        errors["offences"] = "Select at least one offence"
+    if errors:
+        raise ValidationFailed(errors)
+    case = Case(
+        id=uuid.uuid4(),
+        urn=urn,
+        area=command.area,
+        unit=command.unit,
+        court_type=command.court_type,
+        court_name=command.court_name.strip(),
+        status="open",
+        prosecutor_id=command.prosecutor_id
+        or (actor.user_id if actor.role is Role.PROSECUTOR else None),
+        witness_care_officer_id=command.witness_care_officer_id
+        or (actor.user_id if actor.role is Role.WITNESS_CARE_OFFICER else None),
+    )
+    case.key_id = vault.new_key("case", owner_id=case.id)
+    db.add(case)
+    db.flush()
+    for code in dict.fromkeys(codes):
+        kind = offence_type(code)
+        assert kind is not None
+        db.add(
+            Offence(
+                id=uuid.uuid4(),
+                case_id=case.id,
+                code=kind.code,
+                title=kind.title,
+                category=kind.category.value,
+                violent_or_sexual=kind.violent_or_sexual,
+                committed_on=command.offence_date,
+            )
+        )
+    for number, name in enumerate(command.defendant_names, start=1):
+        add_defendant(db, vault, case, name=name, label=f"Defendant {number}")
+    db.flush()
+    audit.record(
+        db,
+        actor=actor,
+        category="collection",
+        action="case.open",
+        object_type="case",
+        object_id=case.id,
+        case_id=case.id,
+    )
+    return case
+
+
+def add_defendant(
+    db: Session, vault: Vault, case: Case, *, name: str, label: str, born: date | None = None
+) -> Defendant:
+    defendant = Defendant(id=uuid.uuid4(), case_id=case.id, label=label)
+    defendant.key_id = vault.new_key("person", owner_id=defendant.id)
+    vault.put(defendant, "full_name", name.strip())
+    if born:
+        vault.put(defendant, "date_of_birth", born.isoformat())
+    db.add(defendant)
+    db.flush()
+    return defendant
+
+
+@dataclass(frozen=True, slots=True)
+class NewEvent:
+    kind: EventKind
+    event_date: date
+    received_on: date | None = None
+    defendant_id: uuid.UUID | None = None
+    outcome: str | None = None
+    custody_months: int | None = None
+    ends_all_proceedings: bool = False
+    notes: str | None = None
+
+
+def _dedupe_key(event: NewEvent) -> str:
+    parts = [event.kind.value, event.event_date.isoformat()]
+    if event.defendant_id:
+        parts.append(str(event.defendant_id))
+    if event.outcome:
+        parts.append(event.outcome)
+    return "|".join(parts)
+
+
+def record_event(
+    db: Session, vault: Vault, actor: Actor, case: Case, command: NewEvent
+) -> tuple[CaseEvent, bool]:
+    """Record a case event. Recording the same event twice returns the first (created=False)."""
+    if actor.role not in {Role.PROSECUTOR, Role.WITNESS_CARE_OFFICER}:
+        raise NotPermitted("only prosecutors and witness care officers record case events")
+    errors: dict[str, str] = {}
+    if command.kind.per_defendant and command.defendant_id is None:
+        errors["defendant_id"] = "Select the defendant"
+    if command.defendant_id is not None and command.defendant_id not in {
+        d.id for d in repository.defendants_of(db, case)
+    }:
+        errors["defendant_id"] = "Select the defendant"
+    if command.received_on and command.received_on < command.event_date:
+        errors["received_on"] = "The date received must be the same as or after the event date"
+    if command.event_date > utc_now().date():
+        errors["event_date"] = "The event date must be today or in the past"
+    if command.kind is EventKind.PLEA and command.outcome not in {"guilty", "not_guilty"}:
+        errors["outcome"] = "Select the plea"
+    if errors:
+        raise ValidationFailed(errors)
+    key = _dedupe_key(command)
+    existing = db.scalars(
+        select(CaseEvent).where(CaseEvent.case_id == case.id, CaseEvent.dedupe_key == key)
+    ).one_or_none()
+    if existing is not None:
+        return existing, False
+    event = CaseEvent(
+        id=uuid.uuid4(),
+        case_id=case.id,
+        defendant_id=command.defendant_id,
+        kind=command.kind.value,
+        outcome=command.outcome,
+        custody_months=command.custody_months,
+        ends_all_proceedings=command.ends_all_proceedings,
+        event_date=command.event_date,
+        received_on=command.received_on,
+        dedupe_key=key,
+        key_id=case.key_id,
+        recorded_by_id=actor.user_id,
+        recorded_at=utc_now(),
+    )
+    if command.notes:
+        vault.put(event, "notes", command.notes)
+    db.add(event)
+    db.flush()
+    audit.record(
+        db,
+        actor=actor,
+        category="collection",
+        action=f"event.{command.kind.value}",
+        object_type="case_event",
+        object_id=event.id,
+        case_id=case.id,
+    )
+    return event, True
+
+
+def correct_event(
+    db: Session,
+    actor: Actor,
+    event: CaseEvent,
+    *,
+    expected_version: int,
+    event_date: date,
+    received_on: date | None,
+) -> CaseEvent:
+    """Move or correct an event's dates (optimistic locking on ``expected_version``)."""
+    if event.version != expected_version:
+        raise StaleEdit(
+            {"event_date": event.event_date, "received_on": event.received_on}, event.version
+        )
+    event.event_date = event_date
+    event.received_on = received_on
+    db.flush()
+    audit.record(
+        db,
+        actor=actor,
+        category="alteration",
+        action="event.correct",
+        object_type="case_event",
+        object_id=event.id,
+        case_id=event.case_id,
+        fields=("event_date", "received_on"),
+    )
+    return event

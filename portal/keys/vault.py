@@ -1,0 +1,203 @@
+"""The vault: seal and open personal fields of ORM rows, and compute blind indexes.
+
+A row that holds encrypted columns has an ``id`` (generated before insert) and a ``key_id`` (the
+data key its values are sealed under). Every value is bound to its table, column, row id and key
+id, so a value moved anywhere else fails to open.
+
+Unwrapped data keys are cached per process (unwrapping is an AES-GCM operation, cheap, but not
+free), yet every request re-reads the key rows it uses: a key destroyed by another process is
+never used again, because its row says so.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import uuid
+from collections import OrderedDict
+from collections.abc import Iterable
+from typing import Protocol
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portal.clock import utc_now
+from portal.db.encrypted import Sealed, Sensitive
+from portal.db.session import serialize_on
+from portal.keys.models import DataKey
+from portal.security import crypto
+from portal.security.crypto import Context, IntegrityError, KeyProvider, KeyUnavailable
+
+log = logging.getLogger("portal.security")
+
+__all__ = ["IntegrityError", "KeyCache", "KeyUnavailable", "Vault"]
+
+
+class Encryptable(Protocol):
+    __tablename__: str
+    id: uuid.UUID
+    key_id: int
+
+
+def _key_context(key: DataKey) -> bytes:
+    return f"{key.id}|{key.purpose}|{key.owner_id or '-'}".encode()
+
+
+class KeyCache:
+    """Unwrapped data keys by (key id, KEK id, wrapped bytes); bounded, thread-safe."""
+
+    def __init__(self, size: int = 20_000) -> None:
+        self._items: OrderedDict[tuple[int, str, bytes], AESGCM] = OrderedDict()
+        self._lock = threading.Lock()
+        self._size = size
+
+    def get(self, provider: KeyProvider, key: DataKey) -> AESGCM:
+        if key.wrapped is None or key.state == "destroyed":
+            raise KeyUnavailable(f"data key {key.id} has been destroyed")
+        cache_key = (key.id, key.kek_id, key.wrapped)
+        with self._lock:
+            found = self._items.get(cache_key)
+            if found is not None:
+                self._items.move_to_end(cache_key)
+                return found
+        dek = provider.unwrap(key.wrapped, kek_id=key.kek_id, context=_key_context(key))
+        aead = AESGCM(dek)
+        with self._lock:
+            self._items[cache_key] = aead
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+        return aead
+
+    def forget(self, key_id: int) -> None:
+        with self._lock:
+            for cache_key in [k for k in self._items if k[0] == key_id]:
+                del self._items[cache_key]
+
+
+class Vault:
+    def __init__(
+        self, db: Session, provider: KeyProvider, cache: KeyCache, *, index_bits: int = 16
+    ) -> None:
+        self.db = db
+        self.provider = provider
+        self.cache = cache
+        self.index_bits = index_bits
+        self._keys: dict[int, DataKey] = {}
+        self._index_key: bytes | None = None
+
+    # --- keys -------------------------------------------------------------------------------
+
+    def new_key(self, purpose: str, owner_id: uuid.UUID | None = None) -> int:
+        dek = crypto.new_data_key()
+        key = DataKey(
+            purpose=purpose,
+            owner_id=owner_id,
+            kek_id=self.provider.active_kek_id,
+            state="active",
+            created_at=utc_now(),
+        )
+        self.db.add(key)
+        self.db.flush()  # assigns the id, which the wrapping context needs
+        key.wrapped = self.provider.wrap(dek, kek_id=key.kek_id, context=_key_context(key))
+        self.db.flush()
+        self._keys[key.id] = key
+        return key.id
+
+    def load(self, key_ids: Iterable[int]) -> None:
+        """Fetch the key rows for ``key_ids`` in one query (call before opening many rows)."""
+        wanted = {k for k in key_ids if k not in self._keys}
+        if wanted:
+            for key in self.db.scalars(select(DataKey).where(DataKey.id.in_(wanted))):
+                self._keys[key.id] = key
+
+    def _aead(self, key_id: int) -> AESGCM:
+        if key_id not in self._keys:
+            self.load([key_id])
+        key = self._keys.get(key_id)
+        if key is None:
+            raise KeyUnavailable(f"data key {key_id} does not exist")
+        return self.cache.get(self.provider, key)
+
+    def destroy(self, key_id: int) -> None:
+        """Crypto-shred: erase the wrapped key. Every value sealed under it becomes unreadable."""
+        key = self.db.get(DataKey, key_id)
+        if key is None:
+            return
+        key.wrapped = None
+        key.state = "destroyed"
+        key.destroyed_at = utc_now()
+        self.db.flush()
+        self.cache.forget(key_id)
+        self._keys.pop(key_id, None)
+        log.info("key.destroyed key_id=%s purpose=%s", key_id, key.purpose)
+
+    # --- values -----------------------------------------------------------------------------
+
+    def seal(self, row: Encryptable, column: str, value: str | None) -> Sealed | None:
+        if value is None:
+            return None
+        return self.seal_bytes(row, column, value.encode("utf-8"))
+
+    def seal_bytes(self, row: Encryptable, column: str, value: bytes) -> Sealed:
+        if row.id is None or row.key_id is None:
+            raise ValueError("give the row its id and key_id before sealing values for it")
+        context = Context(row.__tablename__, column, str(row.id))
+        return Sealed(crypto.seal(self._aead(row.key_id), row.key_id, value, context))
+
+    def put(self, row: Encryptable, column: str, value: str | None) -> None:
+        """Seal ``value`` and assign it to ``row.column``."""
+        setattr(row, column, self.seal(row, column, value))
+
+    def open(self, row: Encryptable, column: str) -> Sensitive | None:
+        raw = self.open_bytes(row, column)
+        return None if raw is None else Sensitive(raw.decode("utf-8"))
+
+    def open_text(self, row: Encryptable, column: str) -> str | None:
+        """The plain text, for code that must compute with it (never for logs)."""
+        raw = self.open_bytes(row, column)
+        return None if raw is None else raw.decode("utf-8")
+
+    def open_bytes(self, row: Encryptable, column: str) -> bytes | None:
+        sealed = getattr(row, column)
+        if sealed is None:
+            return None
+        context = Context(row.__tablename__, column, str(row.id))
+        try:
+            key_id = crypto.key_id_of(sealed)
+            return crypto.open_sealed(self._aead(key_id), sealed, context)
+        except IntegrityError:
+            log.warning(
+                "security.integrity_failure table=%s column=%s row_id=%s",
+                row.__tablename__,
+                column,
+                row.id,
+            )
+            raise
+
+    # --- blind indexes ----------------------------------------------------------------------
+
+    def index_key(self) -> bytes:
+        if self._index_key is None:
+            key = self.db.scalars(
+                select(DataKey).where(DataKey.purpose == "index", DataKey.state == "active")
+            ).first()
+            if key is None:
+                serialize_on(self.db, "index-key")
+                key = self.db.scalars(
+                    select(DataKey).where(DataKey.purpose == "index", DataKey.state == "active")
+                ).first()
+            if key is None:
+                key = self.db.get(DataKey, self.new_key("index"))
+                assert key is not None
+            if key.wrapped is None:
+                raise KeyUnavailable("the blind-index key has been destroyed")
+            self._index_key = self.provider.unwrap(
+                key.wrapped, kek_id=key.kek_id, context=_key_context(key)
+            )
+        return self._index_key
+
+    def blind_index(self, name: str, value: str | None) -> int | None:
+        if value is None or not crypto.normalise(value):
+            return None
+        return crypto.blind_index(self.index_key(), name, value, self.index_bits)

@@ -1,0 +1,111 @@
+"""People (victims and witnesses) and what the portal records about them.
+
+Every personal value is sealed under the person's own data key (``key_id``), so erasing a
+person destroys one key and makes every copy unreadable. Exact-match search uses keyed blind
+indexes (``*_index``), never plaintext; a sealed identity has no index at all.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, Uuid
+from sqlalchemy.orm import Mapped, mapped_column
+
+from portal.db.base import Base, IdMixin, TimestampMixin
+from portal.db.encrypted import EncryptedBlob, Sealed
+
+
+class Person(IdMixin, TimestampMixin, Base):
+    __tablename__ = "person"
+    __table_args__ = (
+        Index("ix_person_name_index", "name_index"),
+        Index("ix_person_dob_index", "dob_index"),
+    )
+
+    key_id: Mapped[int] = mapped_column(Integer, ForeignKey("data_key.id"))
+    # A label safe to show anywhere ("P-7F3KQ"); never derived from personal data.
+    reference: Mapped[str] = mapped_column(String(16), unique=True)
+    is_business: Mapped[bool] = mapped_column(Boolean, default=False)
+    full_name: Mapped[Sealed] = mapped_column(EncryptedBlob)
+    aliases: Mapped[Sealed | None] = mapped_column(EncryptedBlob, nullable=True)
+    date_of_birth: Mapped[Sealed | None] = mapped_column(EncryptedBlob, nullable=True)
+    address: Mapped[Sealed | None] = mapped_column(EncryptedBlob, nullable=True)
+    phone: Mapped[Sealed | None] = mapped_column(EncryptedBlob, nullable=True)
+    email: Mapped[Sealed | None] = mapped_column(EncryptedBlob, nullable=True)
+    # Business victims are reached through a named contact (Victims' Code: legal persons).
+    business_contact: Mapped[Sealed | None] = mapped_column(EncryptedBlob, nullable=True)
+    # Structured JSON documents, sealed whole: communication needs, safe-contact rules and the
+    # nominated representative.
+    communication_needs: Mapped[Sealed | None] = mapped_column(EncryptedBlob, nullable=True)
+    safe_contact: Mapped[Sealed | None] = mapped_column(EncryptedBlob, nullable=True)
+    representative: Mapped[Sealed | None] = mapped_column(EncryptedBlob, nullable=True)
+    name_index: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    dob_index: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    erased: Mapped[bool] = mapped_column(Boolean, default=False)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class PersonReference(IdMixin, Base):
+    """Crime reference numbers: police, Action Fraud (until 4 Dec 2025), Report Fraud, NRM."""
+
+    __tablename__ = "person_reference"
+    __table_args__ = (
+        CheckConstraint(
+            "kind IN ('police_crn', 'action_fraud', 'report_fraud', 'nrm')", name="kind_known"
+        ),
+        Index("ix_person_reference_value_index", "value_index"),
+    )
+
+    person_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("person.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(20))
+    key_id: Mapped[int] = mapped_column(Integer, ForeignKey("data_key.id"))
+    value: Mapped[Sealed] = mapped_column(EncryptedBlob)
+    value_index: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+
+class SupportReferral(IdMixin, Base):
+    __tablename__ = "support_referral"
+    __table_args__ = (
+        CheckConstraint(
+            "service IN ('isva', 'chisva', 'idva', 'ictg', 'victim_support', 'other')",
+            name="service_known",
+        ),
+    )
+
+    person_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("person.id", ondelete="CASCADE"), index=True
+    )
+    service: Mapped[str] = mapped_column(String(20))
+    referred_on: Mapped[date] = mapped_column(Date)
+    consent_given: Mapped[bool] = mapped_column(Boolean)
+    consent_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    key_id: Mapped[int] = mapped_column(Integer, ForeignKey("data_key.id"))
+    notes: Mapped[Sealed | None] = mapped_column(EncryptedBlob, nullable=True)
+
+
+class NrmDecision(IdMixin, Base):
+    """National Referral Mechanism (trafficking): referral, reasonable and conclusive grounds."""
+
+    __tablename__ = "nrm_decision"
+    __table_args__ = (
+        CheckConstraint(
+            "stage IN ('referral', 'reasonable_grounds', 'conclusive_grounds')", name="stage_known"
+        ),
+        CheckConstraint(
+            "outcome IS NULL OR outcome IN ('positive', 'negative', 'pending')",
+            name="outcome_known",
+        ),
+    )
+
+    person_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("person.id", ondelete="CASCADE"), index=True
+    )
+    stage: Mapped[str] = mapped_column(String(24))
+    outcome: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    decided_on: Mapped[date] = mapped_column(Date)

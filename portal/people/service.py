@@ -1,0 +1,427 @@
+"""Victims and witnesses: adding them to cases, reading and updating what we hold about them.
+
+Every personal value is sealed under the person's own data key. Reads decrypt only what the
+page needs and log the consultation; writes log the collection or alteration with field names,
+never values (DPA 2018 s62).
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import uuid
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from portal.accounts.actor import Actor
+from portal.accounts.roles import Role
+from portal.audit import service as audit
+from portal.cases import repository as cases_repo
+from portal.cases.errors import NotPermitted, StaleEdit, ValidationFailed
+from portal.cases.models import Case, CaseParty
+from portal.db.encrypted import Sensitive
+from portal.keys.vault import Vault
+from portal.people.models import Person, PersonReference, SupportReferral
+
+EDITABLE_FIELDS = ("full_name", "date_of_birth", "address", "phone", "email")
+SAFE_CONTACT_CHANNELS = ("phone", "text", "email", "letter", "in_person", "via_representative")
+
+
+def new_reference() -> str:
+    alphabet = "23456789BCDFGHJKLMNPQRSTVWXZ"  # no vowels: references never spell words
+    return "P-" + "".join(secrets.choice(alphabet) for _ in range(6))
+
+
+def _require_editor(actor: Actor) -> None:
+    if actor.role not in {Role.WITNESS_CARE_OFFICER, Role.PROSECUTOR}:
+        raise NotPermitted("only witness care officers and prosecutors change people's records")
+
+
+def parse_date(value: str | None) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class PersonDetails:
+    full_name: str
+    date_of_birth: date | None = None
+    address: str | None = None
+    phone: str | None = None
+    email: str | None = None
+    is_business: bool = False
+    business_contact: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SafeContact:
+    channels: tuple[str, ...] = ()
+    safe_times: str = ""
+    no_voicemail: bool = False
+    do_not_tell: str = ""
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {
+                "channels": list(self.channels),
+                "safe_times": self.safe_times,
+                "no_voicemail": self.no_voicemail,
+                "do_not_tell": self.do_not_tell,
+            }
+        )
+
+    @classmethod
+    def from_json(cls, raw: str | None) -> SafeContact:
+        if not raw:
+            return cls()
+        data = json.loads(raw)
+        return cls(
+            channels=tuple(data.get("channels", ())),
+            safe_times=data.get("safe_times", ""),
+            no_voicemail=bool(data.get("no_voicemail", False)),
+            do_not_tell=data.get("do_not_tell", ""),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class CommunicationNeeds:
+    language: str = ""
+    interpreter: bool = False
+    intermediary: bool = False
+    adjustments: str = ""
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {
+                "language": self.language,
+                "interpreter": self.interpreter,
+                "intermediary": self.intermediary,
+                "adjustments": self.adjustments,
+            }
+        )
+
+    @classmethod
+    def from_json(cls, raw: str | None) -> CommunicationNeeds:
+        if not raw:
+            return cls()
+        data = json.loads(raw)
+        return cls(
+            language=data.get("language", ""),
+            interpreter=bool(data.get("interpreter", False)),
+            intermediary=bool(data.get("intermediary", False)),
+            adjustments=data.get("adjustments", ""),
+        )
+
+
+def validate_details(details: PersonDetails) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if not details.full_name.strip():
+        errors["full_name"] = "Enter the person's full name"
+    elif len(details.full_name) > 200:
+        errors["full_name"] = "Full name must be 200 characters or fewer"
+    if details.date_of_birth and details.date_of_birth > date.today():
+        errors["date_of_birth"] = "Date of birth must be in the past"
+    if details.email and "@" not in details.email:
+        errors["email"] = "Enter an email address in the correct format, like name@example.com"
+    if details.is_business and not (details.business_contact or "").strip():
+        errors["business_contact"] = "Enter the name of the business's contact"
+    return errors
+
+
+def _apply_details(vault: Vault, person: Person, details: PersonDetails) -> None:
+    vault.put(person, "full_name", details.full_name.strip())
+    vault.put(
+        person,
+        "date_of_birth",
+        details.date_of_birth.isoformat() if details.date_of_birth else None,
+    )
+    vault.put(person, "address", (details.address or "").strip() or None)
+    vault.put(person, "phone", (details.phone or "").strip() or None)
+    vault.put(person, "email", (details.email or "").strip() or None)
+    vault.put(person, "business_contact", (details.business_contact or "").strip() or None)
+    person.is_business = details.is_business
+    person.name_index = vault.blind_index("person.full_name", details.full_name)
+    person.dob_index = (
+        vault.blind_index("person.date_of_birth", details.date_of_birth.isoformat())
+        if details.date_of_birth
+        else None
+    )
+
+
+def add_person_to_case(
+    db: Session,
+    vault: Vault,
+    actor: Actor,
+    case: Case,
+    details: PersonDetails,
+    *,
+    is_victim: bool,
+    is_witness: bool,
+    safe_contact: SafeContact | None = None,
+    needs: CommunicationNeeds | None = None,
+    audit_it: bool = True,
+) -> tuple[Person, CaseParty]:
+    _require_editor(actor)
+    errors = validate_details(details)
+    if not (is_victim or is_witness):
+        errors["role"] = "Select whether the person is a victim, a witness or both"
+    if errors:
+        raise ValidationFailed(errors)
+    person = Person(id=uuid.uuid4(), reference=new_reference())
+    person.key_id = vault.new_key("person", owner_id=person.id)
+    _apply_details(vault, person, details)
+    if safe_contact is not None:
+        vault.put(person, "safe_contact", safe_contact.to_json())
+    if needs is not None:
+        vault.put(person, "communication_needs", needs.to_json())
+    db.add(person)
+    party = CaseParty(
+        id=uuid.uuid4(),
+        case_id=case.id,
+        person_id=person.id,
+        is_victim=is_victim,
+        is_witness=is_witness,
+        key_id=person.key_id,
+    )
+    db.add(party)
+    db.flush()
+    if audit_it:
+        audit.record(
+            db,
+            actor=actor,
+            category="collection",
+            action="person.add",
+            object_type="person",
+            object_id=person.id,
+            case_id=case.id,
+            subject_id=person.id,
+            subject_ref=person.reference,
+        )
+    return person, party
+
+
+@dataclass(slots=True)
+class PersonView:
+    """What a page shows of a person: decrypted values that mask themselves outside templates."""
+
+    person: Person
+    full_name: Sensitive | None
+    date_of_birth: date | None
+    address: Sensitive | None
+    phone: Sensitive | None
+    email: Sensitive | None
+    business_contact: Sensitive | None
+    safe_contact: SafeContact
+    needs: CommunicationNeeds
+    representative: dict[str, Any] = field(default_factory=dict)
+
+    def form_values(self) -> dict[str, str]:
+        return {
+            "full_name": self.full_name.reveal() if self.full_name else "",
+            "date_of_birth": self.date_of_birth.isoformat() if self.date_of_birth else "",
+            "address": self.address.reveal() if self.address else "",
+            "phone": self.phone.reveal() if self.phone else "",
+            "email": self.email.reveal() if self.email else "",
+        }
+
+
+def view_person(
+    db: Session, vault: Vault, actor: Actor, person: Person, *, case_id: uuid.UUID | None
+) -> PersonView:
+    dob_text = vault.open_text(person, "date_of_birth")
+    view = PersonView(
+        person=person,
+        full_name=vault.open(person, "full_name"),
+        date_of_birth=parse_date(dob_text),
+        address=vault.open(person, "address"),
+        phone=vault.open(person, "phone"),
+        email=vault.open(person, "email"),
+        business_contact=vault.open(person, "business_contact"),
+        safe_contact=SafeContact.from_json(vault.open_text(person, "safe_contact")),
+        needs=CommunicationNeeds.from_json(vault.open_text(person, "communication_needs")),
+        representative=json.loads(vault.open_text(person, "representative") or "{}"),
+    )
+    audit.record(
+        db,
+        actor=actor,
+        category="consultation",
+        action="person.view",
+        object_type="person",
+        object_id=person.id,
+        case_id=case_id,
+        subject_id=person.id,
+        subject_ref=person.reference,
+    )
+    return view
+
+
+def date_of_birth_of(vault: Vault, person: Person) -> date | None:
+    return parse_date(vault.open_text(person, "date_of_birth"))
+
+
+def update_person(
+    db: Session,
+    vault: Vault,
+    actor: Actor,
+    person: Person,
+    details: PersonDetails,
+    *,
+    expected_version: int,
+    case_id: uuid.UUID | None,
+) -> list[str]:
+    """Save new details unless someone else saved first. Returns the fields that changed."""
+    _require_editor(actor)
+    errors = validate_details(details)
+    if errors:
+        raise ValidationFailed(errors)
+    current = {
+        "full_name": vault.open_text(person, "full_name") or "",
+        "date_of_birth": vault.open_text(person, "date_of_birth") or "",
+        "address": vault.open_text(person, "address") or "",
+        "phone": vault.open_text(person, "phone") or "",
+        "email": vault.open_text(person, "email") or "",
+    }
+    if person.version != expected_version:
+        raise StaleEdit(current, person.version)
+    submitted = {
+        "full_name": details.full_name.strip(),
+        "date_of_birth": details.date_of_birth.isoformat() if details.date_of_birth else "",
+        "address": (details.address or "").strip(),
+        "phone": (details.phone or "").strip(),
+        "email": (details.email or "").strip(),
+    }
+    changed = [name for name in EDITABLE_FIELDS if current[name] != submitted[name]]
+    if not changed:
+        return []
+    _apply_details(vault, person, details)
+    db.flush()  # raises StaleDataError if another transaction won the race meanwhile
+    audit.record(
+        db,
+        actor=actor,
+        category="alteration",
+        action="person.update",
+        object_type="person",
+        object_id=person.id,
+        case_id=case_id,
+        subject_id=person.id,
+        subject_ref=person.reference,
+        fields=changed,
+    )
+    return changed
+
+
+def set_safe_contact(
+    db: Session,
+    vault: Vault,
+    actor: Actor,
+    person: Person,
+    rules: SafeContact,
+    needs: CommunicationNeeds,
+    *,
+    case_id: uuid.UUID | None,
+) -> None:
+    _require_editor(actor)
+    bad = [c for c in rules.channels if c not in SAFE_CONTACT_CHANNELS]
+    if bad:
+        raise ValidationFailed({"channels": "Select how it is safe to contact the person"})
+    vault.put(person, "safe_contact", rules.to_json())
+    vault.put(person, "communication_needs", needs.to_json())
+    person.version += 0  # the ORM bumps the version on flush because columns changed
+    db.flush()
+    audit.record(
+        db,
+        actor=actor,
+        category="alteration",
+        action="person.contact_rules",
+        object_type="person",
+        object_id=person.id,
+        case_id=case_id,
+        subject_id=person.id,
+        subject_ref=person.reference,
+        fields=("safe_contact", "communication_needs"),
+    )
+
+
+def add_reference(
+    db: Session, vault: Vault, actor: Actor, person: Person, *, kind: str, value: str
+) -> PersonReference:
+    _require_editor(actor)
+    ref = PersonReference(id=uuid.uuid4(), person_id=person.id, kind=kind, key_id=person.key_id)
+    vault.put(ref, "value", value.strip())
+    ref.value_index = vault.blind_index("person_reference.value", value)
+    db.add(ref)
+    db.flush()
+    return ref
+
+
+def add_support_referral(
+    db: Session,
+    actor: Actor,
+    person: Person,
+    *,
+    service: str,
+    referred_on: date,
+    consent_given: bool,
+    consent_on: date | None,
+) -> SupportReferral:
+    _require_editor(actor)
+    referral = SupportReferral(
+        id=uuid.uuid4(),
+        person_id=person.id,
+        service=service,
+        referred_on=referred_on,
+        consent_given=consent_given,
+        consent_on=consent_on,
+        key_id=person.key_id,
+    )
+    db.add(referral)
+    db.flush()
+    return referral
+
+
+def search_people(
+    db: Session,
+    vault: Vault,
+    actor: Actor,
+    *,
+    name: str | None = None,
+    date_of_birth: date | None = None,
+) -> list[tuple[Person, Case]]:
+    """Exact-match search through blind indexes, then decrypt to drop false positives."""
+    if not name and not date_of_birth:
+        return []
+    name_index = vault.blind_index("person.full_name", name) if name else None
+    dob_index = (
+        vault.blind_index("person.date_of_birth", date_of_birth.isoformat())
+        if date_of_birth
+        else None
+    )
+    candidates = cases_repo.visible_people_by_index(
+        db, actor, name_index=name_index, dob_index=dob_index
+    )
+    vault.load({p.key_id for p, _ in candidates})
+    from portal.security.crypto import normalise
+
+    results = []
+    for person, case in candidates:
+        if name and normalise(vault.open_text(person, "full_name") or "") != normalise(name):
+            continue
+        if date_of_birth and vault.open_text(person, "date_of_birth") != date_of_birth.isoformat():
+            continue
+        results.append((person, case))
+    audit.record(
+        db,
+        actor=actor,
+        category="consultation",
+        action="person.search",
+        object_type="search",
+        fields=[f for f, v in (("name", name), ("date_of_birth", date_of_birth)) if v],
+    )
+    return results
