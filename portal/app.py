@@ -17,10 +17,16 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
 from portal.accounts.routes import routes as account_routes
+from portal.cases.routes import routes as case_routes
 from portal.db.session import make_engine, make_session_factory
 from portal.home.routes import routes as home_routes
+from portal.keys.vault import KeyCache
 from portal.settings import Settings, SettingsError
-from portal.web.errors import make_http_exception_handler, render_error_page
+from portal.web.errors import (
+    make_domain_handlers,
+    make_http_exception_handler,
+    render_error_page,
+)
 from portal.web.protection import ProtectionMiddleware
 from portal.web.routing import PortalRoute
 from portal.web.templating import make_templates
@@ -61,7 +67,7 @@ def _static_mounts(settings: Settings) -> list[BaseRoute]:
 
 
 def all_routes() -> list[BaseRoute]:
-    return [*home_routes, *account_routes]
+    return [*home_routes, *account_routes, *case_routes]
 
 
 def check_declared(routes: list[BaseRoute]) -> None:
@@ -117,6 +123,7 @@ def create_app(settings: Settings) -> Starlette:
         ],
         exception_handlers={
             HTTPException: make_http_exception_handler(templates.env),
+            **make_domain_handlers(templates.env),
         },
         lifespan=lifespan,
     )
@@ -124,6 +131,8 @@ def create_app(settings: Settings) -> Starlette:
     app.state.templates = templates
     app.state.engine = engine
     app.state.session_factory = session_factory
+    app.state.key_provider = settings.key_provider()
+    app.state.key_cache = KeyCache()
     # A small pool of worker threads for database work (performance.md 2.4 and 7.4: capping the
     # pool at 4 cut the case page's p99 from 182 ms to 70 ms).
     app.state.db_limiter = anyio.CapacityLimiter(settings.db_threads)

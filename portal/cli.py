@@ -49,6 +49,12 @@ def main() -> None:
     pass
 
 
+def _register_subcommands() -> None:
+    from portal.victims_code.cli import rules
+
+    main.add_command(rules)
+
+
 # --- serve ----------------------------------------------------------------------------------
 
 
@@ -285,3 +291,6 @@ def demo(password: str | None, reset: bool, then_serve: bool, host: str, port: i
     out.print(f"Portal URL: http://{host}:{port}")
     if then_serve:
         serve.callback(host=host, port=port, workers=1)  # type: ignore[misc]
+
+
+_register_subcommands()

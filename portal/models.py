@@ -1,6 +1,7 @@
 """Imports every model module so the metadata is complete (for Alembic and the schema test)."""
 
 from portal.accounts import models as accounts_models
+from portal.audit import models as audit_models
 from portal.cases import models as cases_models
 from portal.keys import models as keys_models
 from portal.people import models as people_models
@@ -8,6 +9,7 @@ from portal.safeguards import models as safeguards_models
 
 __all__ = [
     "accounts_models",
+    "audit_models",
     "cases_models",
     "keys_models",
     "people_models",

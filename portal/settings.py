@@ -70,6 +70,7 @@ class Settings:
     max_body_bytes: int = 1024 * 1024
     max_form_fields: int = 200
     db_threads: int = 4
+    blind_index_bits: int = 14
     assets_dir: Path = REPO_ROOT / "node_modules"
     environment: str = "development"
 
@@ -126,6 +127,7 @@ class Settings:
             session_absolute_hours=_int(env, "PORTAL_SESSION_ABSOLUTE_HOURS", 8, 1, 12),
             login_max_failures=_int(env, "PORTAL_LOGIN_MAX_FAILURES", 10, 1, 10),
             db_threads=_int(env, "PORTAL_DB_THREADS", 4, 1, 64),
+            blind_index_bits=_int(env, "PORTAL_BLIND_INDEX_BITS", 14, 8, 32),
             assets_dir=assets_dir,
             environment=env.get("PORTAL_ENV", "development"),
         )

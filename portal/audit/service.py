@@ -52,6 +52,32 @@ def chain_hash(prev_hash: str, event: AuditEvent) -> str:
     return hashlib.sha256(prev_hash.encode() + b"|" + canonical(event)).hexdigest()
 
 
+def record_consultations(
+    db: Session,
+    *,
+    actor: Actor,
+    action: str,
+    subjects: Iterable[tuple[uuid.UUID, str]],
+    case_id: uuid.UUID | None,
+) -> int:
+    """One consultation row per person shown on a list page (ids and references only)."""
+    count = 0
+    for subject_id, subject_ref in subjects:
+        record(
+            db,
+            actor=actor,
+            category="consultation",
+            action=action,
+            object_type="person",
+            object_id=subject_id,
+            case_id=case_id,
+            subject_id=subject_id,
+            subject_ref=subject_ref,
+        )
+        count += 1
+    return count
+
+
 def record(
     db: Session,
     *,
@@ -67,11 +93,17 @@ def record(
     recipient: str | None = None,
     purpose: str | None = None,
 ) -> AuditEvent:
-    serialize_on(db, "audit-chain")
-    last = db.execute(
-        select(AuditEvent.seq, AuditEvent.entry_hash).order_by(AuditEvent.seq.desc()).limit(1)
-    ).one_or_none()
-    prev_seq, prev_hash = (last[0], last[1]) if last else (0, GENESIS)
+    transaction = db.get_transaction()
+    cached = db.info.get("audit_head")
+    if cached is not None and cached[0] is transaction:
+        prev_seq, prev_hash = cached[1], cached[2]
+    else:
+        # The lock is held to the end of the transaction, so the head read here stays the head.
+        serialize_on(db, "audit-chain")
+        last = db.execute(
+            select(AuditEvent.seq, AuditEvent.entry_hash).order_by(AuditEvent.seq.desc()).limit(1)
+        ).one_or_none()
+        prev_seq, prev_hash = (last[0], last[1]) if last else (0, GENESIS)
     event = AuditEvent(
         seq=prev_seq + 1,
         at=utc_now(),
@@ -94,4 +126,5 @@ def record(
     event.entry_hash = chain_hash(prev_hash, event)
     db.add(event)
     db.flush()
+    db.info["audit_head"] = (db.get_transaction(), event.seq, event.entry_hash)
     return event

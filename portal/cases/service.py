@@ -36,9 +36,7 @@ class NewCase:
     defendant_names: Sequence[str] = field(default_factory=tuple)
 
 
-def open_case(db: Session, vault: Vault, actor: Actor, command: NewCase) -> Case:
-    if actor.role not in {Role.PROSECUTOR, Role.WITNESS_CARE_OFFICER}:
-        raise NotPermitted("only prosecutors and witness care officers open cases")
+def validate_new_case(db: Session, command: NewCase) -> dict[str, str]:
     errors: dict[str, str] = {}
     urn = normalise_urn(command.urn)
     if not valid_urn(urn):
@@ -56,8 +54,17 @@ def open_case(db: Session, vault: Vault, actor: Actor, command: NewCase) -> Case
     codes = [c for c in command.offence_codes if c]
     if not codes or any(offence_type(c) is None for c in codes):
         errors["offences"] = "Select at least one offence"
+    return errors
+
+
+def open_case(db: Session, vault: Vault, actor: Actor, command: NewCase) -> Case:
+    if actor.role not in {Role.PROSECUTOR, Role.WITNESS_CARE_OFFICER}:
+        raise NotPermitted("only prosecutors and witness care officers open cases")
+    errors = validate_new_case(db, command)
     if errors:
         raise ValidationFailed(errors)
+    urn = normalise_urn(command.urn)
+    codes = [c for c in command.offence_codes if c]
     case = Case(
         id=uuid.uuid4(),
         urn=urn,

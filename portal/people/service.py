@@ -182,6 +182,7 @@ def add_person_to_case(
     if needs is not None:
         vault.put(person, "communication_needs", needs.to_json())
     db.add(person)
+    db.flush()  # no ORM relationships (lazy loading is banned), so insert the person first
     party = CaseParty(
         id=uuid.uuid4(),
         case_id=case.id,

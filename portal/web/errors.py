@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.types import Scope
 
-KNOWN_STATUSES = (400, 403, 404, 405, 413, 500)
+KNOWN_STATUSES = (400, 403, 404, 405, 409, 413, 500)
 
 
 def error_context(scope: Scope) -> dict[str, Any]:
@@ -51,3 +51,36 @@ def make_http_exception_handler(env: Environment) -> Any:
         return HTMLResponse(body, status_code=status, headers=headers)
 
     return handle
+
+
+def make_domain_handlers(env: Environment) -> dict[type[Exception], Any]:
+    """Domain errors know nothing of HTTP; this is where they become status codes."""
+    import logging
+
+    from sqlalchemy.orm.exc import StaleDataError
+
+    from portal.cases.errors import CaseNotFound, NotPermitted
+    from portal.security.crypto import IntegrityError, KeyUnavailable
+
+    security_log = logging.getLogger("portal.security")
+
+    def page(status: int, template: str | None = None) -> Any:
+        async def handle(request: Request, exc: Exception) -> Response:
+            if isinstance(exc, IntegrityError):
+                security_log.warning(
+                    "security.integrity_error_shown request_id=%s",
+                    request.scope.get("state", {}).get("request_id"),
+                )
+            name = template or f"errors/{status}.html"
+            body = env.get_template(name).render(error_context(request.scope)).encode()
+            return HTMLResponse(body, status_code=status)
+
+        return handle
+
+    return {
+        CaseNotFound: page(404),
+        KeyUnavailable: page(404),
+        NotPermitted: page(403),
+        StaleDataError: page(409),
+        IntegrityError: page(500, "errors/integrity.html"),
+    }

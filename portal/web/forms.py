@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 
 
 class FieldErrors:
@@ -25,3 +26,30 @@ class FieldErrors:
 
     def __len__(self) -> int:
         return len(self._errors)
+
+
+def parse_date_parts(day: str, month: str, year: str, *, label: str) -> tuple[date | None, str]:
+    """A GOV.UK date input (day, month, year) -> (date, "") or (None, error message).
+
+    All three empty gives (None, ""): the caller decides whether the date is required.
+    """
+    day, month, year = day.strip(), month.strip(), year.strip()
+    if not (day or month or year):
+        return None, ""
+    missing = [
+        name for name, value in (("day", day), ("month", month), ("year", year)) if not value
+    ]
+    if missing:
+        return None, f"{label} must include a {' and '.join(missing)}"
+    if not (day.isdigit() and month.isdigit() and year.isdigit()) or len(year) != 4:
+        return None, f"{label} must be a real date"
+    try:
+        return date(int(year), int(month), int(day)), ""
+    except ValueError:
+        return None, f"{label} must be a real date"
+
+
+def date_parts(value: date | None) -> dict[str, str]:
+    if value is None:
+        return {"day": "", "month": "", "year": ""}
+    return {"day": str(value.day), "month": str(value.month), "year": str(value.year)}

@@ -14,13 +14,14 @@ class NavItem:
 
 
 _HOME = NavItem("My work", "home")
+_CASES = NavItem("Cases", "case_list")
 _USERS = NavItem("Users", "admin_users")
 
 _BY_ROLE: dict[Role, tuple[NavItem, ...]] = {
-    Role.WITNESS_CARE_OFFICER: (_HOME,),
-    Role.PROSECUTOR: (_HOME,),
-    Role.VLU_OFFICER: (_HOME,),
-    Role.AUDITOR: (NavItem("Overview", "home"),),
+    Role.WITNESS_CARE_OFFICER: (_HOME, _CASES),
+    Role.PROSECUTOR: (_HOME, _CASES),
+    Role.VLU_OFFICER: (_HOME, _CASES),
+    Role.AUDITOR: (NavItem("Overview", "home"), _CASES),
     Role.ADMIN: (NavItem("Overview", "home"), _USERS),
 }
 

@@ -34,9 +34,12 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from portal.accounts import service as accounts
+from portal.accounts.actor import Actor
 from portal.accounts.roles import Role
+from portal.audit.service import request_id_var
 from portal.clock import utc_now
 from portal.db.session import unit_of_work
+from portal.keys.vault import Vault
 from portal.security import tokens
 from portal.settings import Settings
 from portal.web import csrf
@@ -83,6 +86,12 @@ class Principal:
     role: Role
     session_id: Any
     idle_expires_at: datetime
+    area: str | None = None
+    unit: str | None = None
+
+    @property
+    def actor(self) -> Actor:
+        return Actor(user_id=self.user_id, role=self.role, area=self.area, unit=self.unit)
 
 
 @dataclass(slots=True)
@@ -99,6 +108,29 @@ class RequestContext:
     response_cookies: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)
     session_factory: sessionmaker[Session] | None = None
     allow_checkpoint: bool = False
+    _vault: Vault | None = None
+
+    @property
+    def actor(self) -> Actor:
+        """The signed-in user as services see them. Only on routes that require sign-in."""
+        if self.principal is None:
+            raise RuntimeError("no signed-in user on this route")
+        return self.principal.actor
+
+    @property
+    def vault(self) -> Vault:
+        if self._vault is None:
+            self._vault = Vault(
+                self.db,
+                self.request.app.state.key_provider,
+                self.request.app.state.key_cache,
+                index_bits=self.settings.blind_index_bits,
+            )
+        return self._vault
+
+    def page_number(self) -> int:
+        raw = self.request.query_params.get("page", "1")
+        return int(raw) if raw.isdigit() and 0 < int(raw) < 100_000 else 1
 
     @property
     def is_htmx(self) -> bool:
@@ -248,6 +280,7 @@ def _run_handler(route: PortalRoute, request: Request, form: FormData | None) ->
     settings: Settings = request.app.state.settings
     factory: sessionmaker[Session] = request.app.state.session_factory
     now = utc_now()
+    request_id_var.set(str(request.scope.get("state", {}).get("request_id", "")) or None)
     cookie_token = request.cookies.get(csrf.session_cookie_name(settings))
     with unit_of_work(factory) as db:
         active = None
@@ -302,6 +335,8 @@ def _principal(active: accounts.ActiveSession | None) -> Principal | None:
         role=active.user.role_enum,
         session_id=active.session.id,
         idle_expires_at=active.idle_expires_at,
+        area=active.user.area,
+        unit=active.user.unit,
     )
 
 

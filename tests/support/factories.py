@@ -28,6 +28,8 @@ def make_user(
     username: str | None = None,
     display_name: str = "Test Officer",
     active: bool = True,
+    area: str | None = "london-north",
+    unit: str | None = "ccu",
 ) -> User:
     user = User(
         id=uuid.uuid4(),
@@ -37,6 +39,8 @@ def make_user(
         password_hash=password_hash(),
         is_active=active,
         password_changed_at=utc_now(),
+        area=area,
+        unit=unit,
     )
     db.add(user)
     db.flush()
@@ -70,3 +74,61 @@ def make_vault(db: Session, settings) -> object:
     from portal.keys.vault import KeyCache, Vault
 
     return Vault(db, settings.key_provider(), KeyCache())
+
+
+def make_case(
+    db: Session,
+    settings,
+    *,
+    prosecutor: User | None = None,
+    officer: User | None = None,
+    area: str = "london-north",
+    unit: str = "ccu",
+    offences: tuple[str, ...] = ("MSA2015-S2",),
+    urn: str | None = None,
+    offence_date=None,
+    defendants: tuple[str, ...] = ("Dan Defendant",),
+):
+    """Open a case through the real service, as its prosecutor."""
+    from portal.accounts.actor import Actor
+    from portal.cases.service import NewCase, open_case
+
+    prosecutor = prosecutor or make_user(db, role=Role.PROSECUTOR)
+    actor = Actor(prosecutor.id, Role.PROSECUTOR, area, unit)
+    vault = make_vault(db, settings)
+    return open_case(
+        db,
+        vault,
+        actor,
+        NewCase(
+            urn=urn or f"01AB{uuid.uuid4().int % 10**7:07d}",
+            area=area,
+            unit=unit,
+            court_type="crown",
+            court_name="Southwark Crown Court",
+            offence_codes=offences,
+            offence_date=offence_date,
+            prosecutor_id=prosecutor.id,
+            witness_care_officer_id=officer.id if officer else None,
+            defendant_names=defendants,
+        ),
+    )
+
+
+def add_person(db: Session, settings, case, *, name: str = "Vera Victim", actor_user: User, **kw):
+    from datetime import date
+
+    from portal.accounts.actor import Actor
+    from portal.people.service import PersonDetails, add_person_to_case
+
+    actor = Actor(actor_user.id, Role(actor_user.role), actor_user.area, actor_user.unit)
+    born = kw.pop("born", date(1990, 5, 17))
+    return add_person_to_case(
+        db,
+        make_vault(db, settings),
+        actor,
+        case,
+        PersonDetails(full_name=name, date_of_birth=born, address=kw.pop("address", None)),
+        is_victim=kw.pop("is_victim", True),
+        is_witness=kw.pop("is_witness", False),
+    )

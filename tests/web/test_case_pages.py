@@ -1,0 +1,225 @@
+"""Case pages: scoping, opening a case, the case page and recording events."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+import pytest
+from sqlalchemy import func, select
+from starlette.applications import Starlette
+from starlette.testclient import TestClient
+
+from portal.accounts.roles import Role
+from portal.audit.models import AuditEvent
+from portal.cases.models import Case, CaseEvent
+from portal.cases.routes import routes as case_routes
+from tests.support.factories import add_person, make_case, make_session_token, make_user
+from tests.support.web import csrf_from, soup, text_of
+
+
+def client_as(app: Starlette, db, user) -> TestClient:
+    token = make_session_token(db, user)
+    db.commit()
+    client = TestClient(app)
+    client.cookies.set("portal_session", token)
+    return client
+
+
+@pytest.fixture
+def world(db, settings):
+    prosecutor = make_user(db, role=Role.PROSECUTOR, display_name="Priya Prosecutor")
+    officer = make_user(db, role=Role.WITNESS_CARE_OFFICER)
+    outsider = make_user(db, role=Role.WITNESS_CARE_OFFICER, area="wessex", unit="rasso")
+    other_prosecutor = make_user(db, role=Role.PROSECUTOR)
+    vlu = make_user(db, role=Role.VLU_OFFICER)
+    far_vlu = make_user(db, role=Role.VLU_OFFICER, area="wessex")
+    auditor = make_user(db, role=Role.AUDITOR, area=None, unit=None)
+    case = make_case(db, settings, prosecutor=prosecutor, urn="01AB1234526")
+    person, _ = add_person(db, settings, case, name="Vera Canary", actor_user=prosecutor)
+    db.commit()
+    return {
+        "prosecutor": prosecutor,
+        "officer": officer,
+        "outsider": outsider,
+        "other_prosecutor": other_prosecutor,
+        "vlu": vlu,
+        "far_vlu": far_vlu,
+        "auditor": auditor,
+        "case": case,
+        "person": person,
+    }
+
+
+def test_each_role_sees_only_its_cases(app, db, world) -> None:
+    expectations = {
+        "prosecutor": True,
+        "officer": True,  # same Area and unit
+        "outsider": False,
+        "other_prosecutor": False,  # not assigned
+        "vlu": True,  # same Area
+        "far_vlu": False,
+        "auditor": True,
+    }
+    for who, visible in expectations.items():
+        client = client_as(app, db, world[who])
+        listing = client.get("/cases")
+        assert listing.status_code == 200
+        assert ("01AB1234526" in listing.text) is visible, who
+        detail = client.get(f"/cases/{world['case'].id}")
+        assert detail.status_code == (200 if visible else 404), who
+
+
+def test_every_case_route_is_404_outside_scope(app, db, world) -> None:
+    client = client_as(app, db, world["outsider"])
+    token = csrf_from(client.get("/home").text)
+    checked = 0
+    for route in case_routes:
+        if "{case_id}" not in route.path:
+            continue
+        path = route.path.replace("{case_id}", str(world["case"].id))
+        for method in route.methods - {"HEAD"}:
+            response = client.request(method, path, data={"csrf_token": token})
+            assert response.status_code == 404, (method, path)
+            checked += 1
+    assert checked >= 3
+    # A case id that does not exist gives the same answer.
+    assert client.get(f"/cases/{uuid.uuid4()}").status_code == 404
+
+
+def test_case_page_shows_names_to_officers_and_references_to_auditors(app, db, world) -> None:
+    page = client_as(app, db, world["prosecutor"]).get(f"/cases/{world['case'].id}")
+    assert "Vera Canary" in page.text
+    assert "Dan Defendant" in page.text
+    audited = client_as(app, db, world["auditor"]).get(f"/cases/{world['case'].id}")
+    assert "Vera Canary" not in audited.text
+    assert "Dan Defendant" not in audited.text
+    assert world["person"].reference in audited.text
+
+
+def test_viewing_the_case_page_logs_each_person_consulted(app, db, world) -> None:
+    before = db.scalar(select(func.count()).select_from(AuditEvent))
+    db.commit()
+    client_as(app, db, world["prosecutor"]).get(f"/cases/{world['case'].id}")
+    rows = db.scalars(select(AuditEvent).where(AuditEvent.seq > before)).all()
+    db.commit()
+    actions = sorted(r.action for r in rows)
+    assert actions == ["case.view", "person.list"]
+    listed = next(r for r in rows if r.action == "person.list")
+    assert listed.subject_id == world["person"].id
+    assert listed.category == "consultation"
+
+
+def test_open_a_case_with_errors_keeps_what_was_typed(app, db, world) -> None:
+    client = client_as(app, db, world["prosecutor"])
+    token = csrf_from(client.get("/cases/new").text)
+    response = client.post(
+        "/cases/new",
+        data={
+            "csrf_token": token,
+            "urn": "not a urn",
+            "court_name": "Leeds Crown Court",
+            "offence_date-day": "31",
+            "offence_date-month": "2",
+            "offence_date-year": "2026",
+        },
+    )
+    assert response.status_code == 400
+    page = soup(response.text)
+    summary = [a.get_text() for a in page.select(".govuk-error-summary a")]
+    assert "Enter a URN like 01AB1234526: 2 digits, 2 letters, then 7 digits" in summary
+    assert "Date of the offence must be a real date" in summary
+    assert page.select_one("#court_name")["value"] == "Leeds Crown Court"
+    assert page.select_one("#urn")["value"] == "not a urn"
+    assert db.scalar(select(func.count()).select_from(Case)) == 1
+    db.commit()
+
+
+def test_open_a_case(app, db, world) -> None:
+    client = client_as(app, db, world["prosecutor"])
+    token = csrf_from(client.get("/cases/new").text)
+    response = client.post(
+        "/cases/new",
+        data={
+            "csrf_token": token,
+            "urn": "02cd 76543 26",
+            "area": "london-north",
+            "unit": "ccu",
+            "court_type": "crown",
+            "court_name": "Snaresbrook Crown Court",
+            "offences": ["FA2006-S2", "POCA2002-S327"],
+            "defendants": "Alan Accused\nBeth Blamed",
+        },
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    case = db.scalars(select(Case).where(Case.urn == "02CD7654326")).one()
+    db.commit()
+    assert response.headers["location"] == f"/cases/{case.id}"
+    page = client.get(response.headers["location"])
+    assert "Case 02CD7654326 opened" in text_of(page.text)
+    assert "Beth Blamed" in page.text
+    assert "Fraud by false representation" in page.text
+
+
+def test_record_a_not_guilty_plea_once(app, db, world) -> None:
+    client = client_as(app, db, world["prosecutor"])
+    case = world["case"]
+    form_page = client.get(f"/cases/{case.id}/events/new")
+    defendant_id = re.search(r'<option value="([0-9a-f-]{36})"', form_page.text).group(1)
+    data = {
+        "csrf_token": csrf_from(form_page.text),
+        "kind": "plea",
+        "defendant_id": defendant_id,
+        "outcome": "not_guilty",
+        "event_date-day": "2",
+        "event_date-month": "11",
+        "event_date-year": "2026",
+    }
+    first = client.post(f"/cases/{case.id}/events/new", data=data)
+    assert "Plea recorded" in text_of(first.text)
+    again = client.post(f"/cases/{case.id}/events/new", data=data)
+    assert "already recorded" in text_of(again.text)
+    assert db.scalar(select(func.count()).select_from(CaseEvent)) == 1
+    db.commit()
+    assert "Plea: Not guilty" in text_of(again.text)
+
+
+def test_plea_needs_a_defendant_and_an_outcome(app, db, world) -> None:
+    client = client_as(app, db, world["prosecutor"])
+    case = world["case"]
+    token = csrf_from(client.get(f"/cases/{case.id}/events/new").text)
+    response = client.post(
+        f"/cases/{case.id}/events/new",
+        data={
+            "csrf_token": token,
+            "kind": "plea",
+            "event_date-day": "2",
+            "event_date-month": "11",
+            "event_date-year": "2026",
+        },
+    )
+    assert response.status_code == 400
+    messages = [a.get_text() for a in soup(response.text).select(".govuk-error-summary a")]
+    assert "Select the defendant" in messages
+    assert "Select the plea" in messages
+
+
+def test_auditors_and_vlu_cannot_record_events(app, db, world) -> None:
+    for who in ("auditor", "vlu"):
+        client = client_as(app, db, world[who])
+        token = csrf_from(client.get("/home").text)
+        response = client.post(
+            f"/cases/{world['case'].id}/events/new", data={"csrf_token": token, "kind": "plea"}
+        )
+        assert response.status_code == 403, who
+
+
+def test_htmx_filter_returns_only_the_results_block(app, db, world) -> None:
+    client = client_as(app, db, world["prosecutor"])
+    response = client.get("/cases?urn=01AB", headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    assert "<html" not in response.text
+    assert 'id="case-results"' in response.text
+    assert "01AB1234526" in response.text
+    assert "HX-Request" in response.headers["vary"]
