@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, TypeVar
 
 import rich_click as click
@@ -67,6 +69,7 @@ def serve(host: str, port: int, workers: int) -> None:
 
     settings = _settings()
     _require_current_schema(settings)
+    _require_working_keys(settings)
     out.print(f"Safeguarding portal: http://{host}:{port}")
     uvicorn.run(
         "portal.app:asgi_from_env",
@@ -103,6 +106,21 @@ def _require_current_schema(settings: Settings) -> None:
         sys.exit(2)
 
 
+def _require_working_keys(settings: Settings) -> None:
+    from portal.db.session import make_engine, make_session_factory, unit_of_work
+    from portal.keys.rotation import check_keks
+
+    engine = make_engine(settings)
+    try:
+        with unit_of_work(make_session_factory(engine)) as session:
+            problem = check_keks(session, settings.key_provider())
+    finally:
+        engine.dispose()
+    if problem:
+        console.print(f"[bold red]Key problem:[/] {problem}")
+        sys.exit(2)
+
+
 # --- db -------------------------------------------------------------------------------------
 
 
@@ -136,12 +154,73 @@ def keys() -> None:
 
 @keys.command(name="init", help="Create the instance key file (0600) if it does not exist.")
 def keys_init() -> None:
-    import os
-    from pathlib import Path
-
-    instance = Path(os.environ.get("PORTAL_INSTANCE_DIR", "instance")).resolve()
-    path = write_key_file(instance)
+    path = write_key_file(_instance_dir())
     console.print(f"Key file: {path}")
+
+
+def _instance_dir() -> Path:
+    return Path(os.environ.get("PORTAL_INSTANCE_DIR", "instance")).resolve()
+
+
+@keys.command(
+    name="rotate",
+    help="Re-wrap every data key under a new KEK (fast), or with --data re-encrypt every value "
+    "under new data keys. Safe to interrupt and run again: it carries on where it stopped.",
+)
+@click.option("--data", "data", is_flag=True, help="Re-encrypt values under new data keys.")
+@click.option(
+    "--batch",
+    default=200,
+    show_default=True,
+    type=click.IntRange(1, 10_000),
+    help="Keys moved per transaction.",
+)
+def keys_rotate(data: bool, batch: int) -> None:
+    from portal.db.session import make_engine, make_session_factory, unit_of_work
+    from portal.keys import rotation
+    from portal.settings import add_kek
+
+    settings = _settings()
+    engine = make_engine(settings)
+    factory = make_session_factory(engine)
+    try:
+        if data:
+            with _progress() as progress:
+                task = progress.add_task("Re-encrypting under new data keys", total=None)
+                rotated = rotation.rotate_data(
+                    factory,
+                    settings.key_provider(),
+                    batch=batch,
+                    progress=lambda done, total: progress.update(task, completed=done, total=total),
+                )
+            with unit_of_work(factory) as session:
+                left = rotation.values_left_on_retired_keys(session)
+            console.print(f"[green]{rotated} data keys rotated; {left} values left on old keys.[/]")
+            return
+        provider = settings.key_provider()
+        with unit_of_work(factory) as session:
+            pending = rotation.keys_off_active_kek(session, provider)
+        if pending == 0 and not os.environ.get("PORTAL_KEK"):
+            kek_id = add_kek(_instance_dir())
+            console.print(f"New KEK {kek_id} added to the key file and made active.")
+            settings = _settings()
+            provider = settings.key_provider()
+        elif pending:
+            console.print(f"Resuming: {pending} data keys still wrapped by an older KEK.")
+        with _progress() as progress:
+            task = progress.add_task("Re-wrapping data keys", total=None)
+            done = rotation.rewrap_all(
+                factory,
+                provider,
+                batch=batch,
+                progress=lambda done, total: progress.update(task, completed=done, total=total),
+            )
+        console.print(
+            f"[green]{done} data keys re-wrapped under {provider.active_kek_id}.[/] Keep the old "
+            "KEK until backups made before now have expired."
+        )
+    finally:
+        engine.dispose()
 
 
 # --- users ----------------------------------------------------------------------------------

@@ -39,3 +39,14 @@ class DataKey(Base):
 
     def __repr__(self) -> str:
         return f"DataKey(id={self.id}, purpose={self.purpose}, state={self.state})"
+
+
+class KeyRotation(Base):
+    """A data rotation in progress or finished: its start bounds which keys it rotates."""
+
+    __tablename__ = "key_rotation"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

@@ -104,6 +104,29 @@ class Vault:
         self._keys[key.id] = key
         return key.id
 
+    def new_keys(self, owners: list[tuple[str, uuid.UUID | None]]) -> list[int]:
+        """Create many data keys with two statements (bulk import and rotation)."""
+        now = utc_now()
+        keys = [
+            DataKey(
+                purpose=purpose,
+                owner_id=owner_id,
+                kek_id=self.provider.active_kek_id,
+                state="active",
+                created_at=now,
+            )
+            for purpose, owner_id in owners
+        ]
+        self.db.add_all(keys)
+        self.db.flush()
+        for key in keys:
+            key.wrapped = self.provider.wrap(
+                crypto.new_data_key(), kek_id=key.kek_id, context=_key_context(key)
+            )
+            self._keys[key.id] = key
+        self.db.flush()
+        return [key.id for key in keys]
+
     def load(self, key_ids: Iterable[int]) -> None:
         """Fetch the key rows for ``key_ids`` in one query (call before opening many rows)."""
         wanted = {k for k in key_ids if k not in self._keys}

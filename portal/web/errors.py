@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from jinja2 import Environment
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
@@ -64,6 +65,21 @@ def make_domain_handlers(env: Environment) -> dict[type[Exception], Any]:
 
     security_log = logging.getLogger("portal.security")
 
+    def record_security_event(request: Request) -> None:
+        """The request's own transaction was rolled back; the security event gets its own."""
+        from portal.audit import service as audit
+        from portal.db.session import unit_of_work
+
+        with unit_of_work(request.app.state.session_factory) as db:
+            audit.record(
+                db,
+                actor=None,
+                category="security",
+                action="integrity_failure",
+                object_type="request",
+                object_id=request.scope.get("state", {}).get("request_id"),
+            )
+
     def page(status: int, template: str | None = None) -> Any:
         async def handle(request: Request, exc: Exception) -> Response:
             if isinstance(exc, IntegrityError):
@@ -71,6 +87,7 @@ def make_domain_handlers(env: Environment) -> dict[type[Exception], Any]:
                     "security.integrity_error_shown request_id=%s",
                     request.scope.get("state", {}).get("request_id"),
                 )
+                await run_in_threadpool(record_security_event, request)
             name = template or f"errors/{status}.html"
             body = env.get_template(name).render(error_context(request.scope)).encode()
             return HTMLResponse(body, status_code=status)

@@ -223,3 +223,30 @@ def test_htmx_filter_returns_only_the_results_block(app, db, world) -> None:
     assert 'id="case-results"' in response.text
     assert "01AB1234526" in response.text
     assert "HX-Request" in response.headers["vary"]
+
+
+def test_a_swapped_ciphertext_shows_a_safe_page_and_logs_a_security_event(app, db, world) -> None:
+    from sqlalchemy import update
+
+    from portal.people.models import Person
+    from tests.support.factories import add_person
+
+    other, _ = add_person(
+        db,
+        db.info.get("settings") or app.state.settings,
+        world["case"],
+        name="Other Canary",
+        actor_user=world["prosecutor"],
+    )
+    db.commit()
+    stolen = db.get(Person, other.id).full_name
+    db.execute(update(Person).where(Person.id == world["person"].id).values(full_name=stolen))
+    db.commit()
+    response = client_as(app, db, world["prosecutor"]).get(f"/cases/{world['case'].id}")
+    assert response.status_code == 500
+    assert "cannot be shown" in response.text
+    assert "Other Canary" not in response.text
+    assert "Vera Canary" not in response.text
+    events = db.scalars(select(AuditEvent).where(AuditEvent.category == "security")).all()
+    db.commit()
+    assert [e.action for e in events] == ["integrity_failure"]
