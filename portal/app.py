@@ -10,6 +10,7 @@ from pathlib import Path
 import anyio
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
+from starlette.formparsers import MultiPartParser
 from starlette.middleware import Middleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.routing import BaseRoute, Mount
@@ -22,6 +23,7 @@ from portal.db.session import make_engine, make_session_factory
 from portal.home.routes import routes as home_routes
 from portal.keys.vault import KeyCache
 from portal.settings import Settings, SettingsError
+from portal.victims_code.routes import routes as work_routes
 from portal.web.errors import (
     make_domain_handlers,
     make_http_exception_handler,
@@ -67,7 +69,7 @@ def _static_mounts(settings: Settings) -> list[BaseRoute]:
 
 
 def all_routes() -> list[BaseRoute]:
-    return [*home_routes, *account_routes, *case_routes]
+    return [*home_routes, *account_routes, *case_routes, *work_routes]
 
 
 def check_declared(routes: list[BaseRoute]) -> None:
@@ -110,11 +112,26 @@ def create_app(settings: Settings) -> Starlette:
     def render_error(status: int, scope: Scope) -> bytes:
         return render_error_page(templates.env, status, scope)
 
+    upload_limits = [
+        (route.path_regex, route.max_body_bytes)
+        for route in routes
+        if isinstance(route, PortalRoute) and route.max_body_bytes
+    ]
+    if upload_limits:
+        # Keep uploaded files in memory (never spooled to a temporary file on disk, where
+        # personal data would sit unencrypted): the spool limit is the largest upload allowed.
+        MultiPartParser.spool_max_size = max(limit for _, limit in upload_limits)
+
     app = Starlette(
         debug=False,
         routes=routes,
         middleware=[
-            Middleware(ProtectionMiddleware, settings=settings, render_error=render_error),
+            Middleware(
+                ProtectionMiddleware,
+                settings=settings,
+                render_error=render_error,
+                upload_limits=upload_limits,
+            ),
             Middleware(
                 TrustedHostMiddleware,
                 allowed_hosts=list(settings.allowed_hosts),

@@ -6,6 +6,7 @@ from portal.cases import models as cases_models
 from portal.keys import models as keys_models
 from portal.people import models as people_models
 from portal.safeguards import models as safeguards_models
+from portal.victims_code import models as victims_code_models
 
 __all__ = [
     "accounts_models",
@@ -14,4 +15,5 @@ __all__ = [
     "keys_models",
     "people_models",
     "safeguards_models",
+    "victims_code_models",
 ]

@@ -20,6 +20,7 @@ from portal.cases.offences import offence_type
 from portal.cases.reference import AREAS, UNITS, CourtType, EventKind, normalise_urn, valid_urn
 from portal.clock import utc_now
 from portal.keys.vault import Vault
+from portal.victims_code import service as obligations
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,6 +200,7 @@ def record_event(
         object_id=event.id,
         case_id=case.id,
     )
+    obligations.create_for_event(db, vault, actor, case, event)
     return event, True
 
 
@@ -229,4 +231,5 @@ def correct_event(
         case_id=event.case_id,
         fields=("event_date", "received_on"),
     )
+    obligations.recompute_for_event(db, actor, event)
     return event

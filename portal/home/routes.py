@@ -8,6 +8,7 @@ from starlette.responses import PlainTextResponse, Response
 
 from portal.accounts import repository
 from portal.accounts.roles import ALL_ROLES, Role
+from portal.victims_code.routes import my_work
 from portal.web.routing import PUBLIC, PortalRoute, RequestContext, allow
 
 log = logging.getLogger("portal.csp")
@@ -20,6 +21,8 @@ def root(ctx: RequestContext) -> Response:
 def home(ctx: RequestContext) -> Response:
     assert ctx.principal is not None
     role = ctx.principal.role
+    if role in {Role.WITNESS_CARE_OFFICER, Role.PROSECUTOR, Role.VLU_OFFICER}:
+        return my_work(ctx)  # their home page is their work, most urgent first
     context: dict[str, object] = {"role": role}
     if role is Role.ADMIN:
         users = repository.list_users(ctx.db)

@@ -9,6 +9,7 @@ any of it is buffered. Headers follow security.md 1.11 and test T27; the CSP is 
 from __future__ import annotations
 
 import logging
+import re
 import secrets
 import time
 from collections.abc import Callable
@@ -51,10 +52,17 @@ ErrorRenderer = Callable[[int, Scope], bytes]
 
 
 class ProtectionMiddleware:
-    def __init__(self, app: ASGIApp, settings: Settings, render_error: ErrorRenderer) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        settings: Settings,
+        render_error: ErrorRenderer,
+        upload_limits: list[tuple[re.Pattern[str], int]] | None = None,
+    ) -> None:
         self.app = app
         self.settings = settings
         self.render_error = render_error
+        self.upload_limits = upload_limits or []
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -69,6 +77,10 @@ class ProtectionMiddleware:
         started = False
         status = 0
         limit = self.settings.max_body_bytes
+        for pattern, route_limit in self.upload_limits:
+            if scope.get("method") == "POST" and pattern.match(path):
+                limit = route_limit
+                break
         began = time.perf_counter()
 
         async def send_with_headers(message: Message) -> None:

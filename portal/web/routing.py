@@ -236,11 +236,17 @@ class PortalRoute(Route):
         name: str | None = None,
         csrf_exempt: bool = False,
         manual_transactions: bool = False,
+        max_files: int = 0,
+        max_body_bytes: int | None = None,
     ) -> None:
         self.access = access
         self.handler = handler
         self.csrf_exempt = csrf_exempt
         self.manual_transactions = manual_transactions
+        # Uploads: a route that accepts files says how many and how large the body may be;
+        # ProtectionMiddleware applies the larger limit to this route's path only.
+        self.max_files = max_files
+        self.max_body_bytes = max_body_bytes
         endpoint = _make_endpoint(self)
         endpoint.__name__ = handler.__name__
         super().__init__(path, endpoint, methods=methods or ["GET"], name=name or handler.__name__)
@@ -252,7 +258,7 @@ def _make_endpoint(route: PortalRoute) -> Callable[[Request], Any]:
         form: FormData | None = None
         if request.method in UNSAFE_METHODS and not route.csrf_exempt:
             csrf.check_fetch_metadata(request)
-            form = await _read_form(request, settings)
+            form = await _read_form(request, settings, route)
         limiter: anyio.CapacityLimiter = request.app.state.db_limiter
         return await anyio.to_thread.run_sync(
             partial(_run_handler, route, request, form), limiter=limiter
@@ -261,14 +267,14 @@ def _make_endpoint(route: PortalRoute) -> Callable[[Request], Any]:
     return endpoint
 
 
-async def _read_form(request: Request, settings: Settings) -> FormData | None:
+async def _read_form(request: Request, settings: Settings, route: PortalRoute) -> FormData | None:
     content_type = request.headers.get("content-type", "")
     if not content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
         if int(request.headers.get("content-length", "0") or 0) > 0:
             raise HTTPException(status_code=400)
         return FormData()
     return await request.form(
-        max_files=0, max_fields=settings.max_form_fields, max_part_size=256 * 1024
+        max_files=route.max_files, max_fields=settings.max_form_fields, max_part_size=256 * 1024
     )
 
 

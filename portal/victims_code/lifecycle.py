@@ -1,0 +1,186 @@
+"""An obligation's life: met (on time or late), declined by the victim (reversible), not
+applicable, or not met with a good reason (Victims and Prisoners Act 2024 s5). Each change is
+attributed and audited; "overdue" and "met late" are derived, never stored."""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+
+from sqlalchemy.orm import Session
+
+from portal.accounts.actor import Actor
+from portal.audit import service as audit
+from portal.cases.errors import NotPermitted, StaleEdit, ValidationFailed
+from portal.clock import utc_now
+from portal.keys.vault import Vault
+from portal.victims_code.models import Obligation
+from portal.victims_code.service import entitlement_of
+
+CHANNELS = {
+    "phone": "Phone call",
+    "letter": "Letter",
+    "email": "Email",
+    "text": "Text message",
+    "in_person": "In person",
+    "via_representative": "Through their representative",
+}
+
+BODY_ROLES = {
+    "witness_care_unit": "witness_care_officer",
+    "cps": "prosecutor",
+    "vlu": "vlu_officer",
+}
+
+
+class Status(StrEnum):
+    DUE = "due"
+    DUE_TODAY = "due_today"
+    OVERDUE = "overdue"
+    MET = "met"
+    MET_LATE = "met_late"
+    DECLINED = "declined"
+    NOT_APPLICABLE = "not_applicable"
+    NOT_MET_GOOD_REASON = "not_met_good_reason"
+
+    @property
+    def label(self) -> str:
+        return LABELS[self]
+
+
+LABELS = {
+    Status.DUE: "Due",
+    Status.DUE_TODAY: "Due today",
+    Status.OVERDUE: "Overdue",
+    Status.MET: "Met on time",
+    Status.MET_LATE: "Met late",
+    Status.DECLINED: "Declined by the victim",
+    Status.NOT_APPLICABLE: "Not applicable",
+    Status.NOT_MET_GOOD_REASON: "Not met, with a good reason",
+}
+
+
+def status(obligation: Obligation, today: date) -> Status:
+    if obligation.state == "met":
+        late = obligation.due_on is not None and obligation.met_on is not None
+        return Status.MET_LATE if late and obligation.met_on > obligation.due_on else Status.MET  # type: ignore[operator]
+    if obligation.state == "declined":
+        return Status.DECLINED
+    if obligation.state == "not_applicable":
+        return Status.NOT_APPLICABLE
+    if obligation.state == "not_met_good_reason":
+        return Status.NOT_MET_GOOD_REASON
+    if obligation.due_on is not None and obligation.due_on < today:
+        return Status.OVERDUE
+    if obligation.due_on == today:
+        return Status.DUE_TODAY
+    return Status.DUE
+
+
+def _owner_check(actor: Actor, obligation: Obligation) -> None:
+    if BODY_ROLES.get(obligation.responsible_body) != actor.role.value:
+        raise NotPermitted("this obligation is owed by another team")
+
+
+def _check_version(obligation: Obligation, expected_version: int) -> None:
+    if obligation.version != expected_version:
+        raise StaleEdit({"state": obligation.state}, obligation.version)
+
+
+def _audit(db: Session, actor: Actor, obligation: Obligation, action: str) -> None:
+    audit.record(
+        db,
+        actor=actor,
+        category="alteration",
+        action=f"obligation.{action}",
+        object_type="obligation",
+        object_id=obligation.id,
+        case_id=obligation.case_id,
+        fields=("state",),
+    )
+
+
+def mark_met(
+    db: Session,
+    vault: Vault,
+    actor: Actor,
+    obligation: Obligation,
+    *,
+    met_on: date | None,
+    channel: str,
+    evidence: str,
+    expected_version: int,
+) -> None:
+    _owner_check(actor, obligation)
+    errors = validate_met(obligation, met_on=met_on, channel=channel, evidence=evidence)
+    if errors:
+        raise ValidationFailed(errors)
+    _check_version(obligation, expected_version)
+    obligation.state = "met"
+    obligation.met_on = met_on
+    obligation.met_by_id = actor.user_id
+    obligation.channel = channel
+    vault.put(obligation, "evidence", evidence.strip() or None)
+    obligation.changed_at = utc_now()
+    db.flush()
+    _audit(db, actor, obligation, "met")
+
+
+def validate_met(
+    obligation: Obligation, *, met_on: date | None, channel: str, evidence: str
+) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    today = utc_now().date()
+    if met_on is None:
+        errors["met_on"] = "Enter the date the victim was told"
+    elif met_on > today:
+        errors["met_on"] = "The date must be today or in the past"
+    elif met_on < obligation.trigger_on:
+        errors["met_on"] = "The date must be on or after the date of the event"
+    if channel not in CHANNELS:
+        errors["channel"] = "Select how the victim was told"
+    if len(evidence) > 2000:
+        errors["evidence"] = "The note must be 2,000 characters or fewer"
+    return errors
+
+
+def close_without_meeting(
+    db: Session,
+    vault: Vault,
+    actor: Actor,
+    obligation: Obligation,
+    *,
+    state: str,
+    reason: str,
+    expected_version: int,
+) -> None:
+    """Declined by the victim, not applicable, or not met with a good reason. A reason is
+    always required; a victim's opt-out is allowed only where the entitlement permits it."""
+    _owner_check(actor, obligation)
+    if state not in {"declined", "not_applicable", "not_met_good_reason"}:
+        raise ValidationFailed({"state": "Select what happened"})
+    if state == "declined" and not entitlement_of(obligation).opt_out:
+        raise ValidationFailed({"state": "The victim cannot opt out of this entitlement"})
+    if not reason.strip():
+        raise ValidationFailed({"reason": "Enter the reason"})
+    if len(reason) > 2000:
+        raise ValidationFailed({"reason": "The reason must be 2,000 characters or fewer"})
+    _check_version(obligation, expected_version)
+    obligation.state = state
+    vault.put(obligation, "reason", reason.strip())
+    obligation.changed_at = utc_now()
+    db.flush()
+    _audit(db, actor, obligation, state)
+
+
+def reopen(db: Session, actor: Actor, obligation: Obligation, *, expected_version: int) -> None:
+    """A victim who opted out can opt back in (domain-rules.md 1.5: opt-outs are reversible)."""
+    _owner_check(actor, obligation)
+    _check_version(obligation, expected_version)
+    obligation.state = "open"
+    obligation.met_on = None
+    obligation.met_by_id = None
+    obligation.channel = None
+    obligation.changed_at = utc_now()
+    db.flush()
+    _audit(db, actor, obligation, "reopen")

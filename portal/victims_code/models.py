@@ -1,0 +1,73 @@
+"""Obligations: one Victims' Code entitlement owed to one victim because of one event."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+    Uuid,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from portal.db.base import Base, IdMixin, UTCDateTime
+from portal.db.encrypted import EncryptedBlob, Sealed
+
+STATES = ("open", "met", "declined", "not_applicable", "not_met_good_reason")
+
+
+class Obligation(IdMixin, Base):
+    """What is owed, by whom, by when, and whether it was delivered.
+
+    ``enhanced`` is the victim's status *at the trigger* (it may change later). "Overdue" and
+    "met late" are never stored: they are derived from ``due_on``, ``met_on`` and today, so they
+    can never go stale. Evidence and reasons are free text and therefore sealed.
+    """
+
+    __tablename__ = "obligation"
+    __table_args__ = (
+        UniqueConstraint("case_party_id", "entitlement", "event_id", name="once_per_event"),
+        CheckConstraint(
+            "state IN (" + ", ".join(f"'{s}'" for s in STATES) + ")", name="state_known"
+        ),
+        Index("ix_obligation_open_due", "state", "due_on"),
+        Index("ix_obligation_case_body", "case_id", "responsible_body"),
+        Index("ix_obligation_party", "case_party_id"),
+    )
+
+    case_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("case_file.id", ondelete="CASCADE"))
+    case_party_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("case_party.id", ondelete="CASCADE")
+    )
+    event_id: Mapped[uuid.UUID | None] = mapped_column(
+        Uuid, ForeignKey("case_event.id", ondelete="CASCADE"), nullable=True
+    )
+    entitlement: Mapped[str] = mapped_column(String(60))
+    right: Mapped[int] = mapped_column(Integer)
+    rules_version: Mapped[str] = mapped_column(String(40))
+    responsible_body: Mapped[str] = mapped_column(String(32))
+    enhanced: Mapped[bool] = mapped_column(Boolean)
+    trigger_on: Mapped[date] = mapped_column(Date)
+    received_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    due_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    state: Mapped[str] = mapped_column(String(24), default="open")
+    met_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    met_by_id: Mapped[uuid.UUID | None] = mapped_column(
+        Uuid, ForeignKey("user_account.id"), nullable=True
+    )
+    channel: Mapped[str | None] = mapped_column(String(24), nullable=True)
+    key_id: Mapped[int] = mapped_column(Integer, ForeignKey("data_key.id"))
+    evidence: Mapped[Sealed | None] = mapped_column(EncryptedBlob, nullable=True)
+    reason: Mapped[Sealed | None] = mapped_column(EncryptedBlob, nullable=True)
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}

@@ -1,0 +1,254 @@
+"""Obligations from case events, through the rules in force and the working-day calendar.
+
+Recording a case event creates the obligations it triggers for every affected victim, with each
+victim's enhanced status *as it was on the event date*; recording the same event again creates
+nothing (a unique constraint and a lookup); correcting an event's dates recomputes the due date
+of every obligation still open. Only obligations owed by the bodies whose staff use the portal
+(witness care unit, CPS, Victim Liaison Unit) are tracked here; a rules entry that is a victim's
+own window (``kind = "window"``) is not an obligation.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portal.accounts.actor import Actor
+from portal.audit import service as audit
+from portal.cases.models import Case, CaseEvent, CaseParty, Offence
+from portal.cases.offences import OffenceType, offence_type
+from portal.cases.reference import EventKind
+from portal.clock import utc_now
+from portal.keys.vault import Vault
+from portal.people.enhanced import derive
+from portal.people.models import Person
+from portal.victims_code.deadlines import DueDate, due_date
+from portal.victims_code.models import Obligation
+from portal.victims_code.rules import Entitlement, RulesVersion, load_all, rules_in_force
+
+TRACKED_BODIES = frozenset({"witness_care_unit", "cps", "vlu"})
+
+# Which rules triggers each recorded case event stands for.
+EVENT_TRIGGERS: dict[str, tuple[str, ...]] = {
+    EventKind.CHARGE_DECISION: ("charge_decision",),
+    EventKind.NO_CHARGE_DECISION: ("no_charge_decision",),
+    EventKind.FIRST_HEARING: ("first_hearing", "hearing_listed"),
+    EventKind.HEARING_LISTED: ("hearing_listed",),
+    EventKind.TRIAL_LISTING: ("trial_listing", "hearing_listed"),
+    EventKind.VERDICT: ("verdict",),
+    EventKind.SENTENCE: ("sentence",),
+    EventKind.APPEAL: ("appeal",),
+    EventKind.DISCONTINUANCE: ("discontinuance",),
+    EventKind.OFFER_NO_EVIDENCE: ("offer_no_evidence",),
+    EventKind.SUBSTANTIAL_ALTERATION: ("substantial_alteration",),
+}
+
+# Our crime categories in the rules file's vocabulary.
+RULE_CATEGORIES = {
+    "trafficking": ("modern_slavery",),
+    "cse": ("cse", "sexual_offence"),
+    "sexual": ("sexual_offence",),
+    "fraud": ("fraud",),
+    "domestic_abuse": ("domestic_abuse",),
+    "violence": ("violent",),
+    "firearms": ("violent",),
+}
+
+
+def triggers_for(event: CaseEvent) -> tuple[str, ...]:
+    if event.kind == EventKind.PLEA:
+        return ("not_guilty_plea",) if event.outcome == "not_guilty" else ()
+    return EVENT_TRIGGERS.get(event.kind, ())
+
+
+@dataclass(frozen=True, slots=True)
+class CaseFacts:
+    offences: list[tuple[OffenceType, date | None]]
+    categories: frozenset[str]
+    violent_or_sexual: bool
+
+
+def case_facts(db: Session, case: Case) -> CaseFacts:
+    rows = db.scalars(select(Offence).where(Offence.case_id == case.id)).all()
+    offences = [(t, o.committed_on) for o in rows if (t := offence_type(o.code)) is not None]
+    categories = {c for o in rows for c in RULE_CATEGORIES.get(o.category, ())}
+    return CaseFacts(
+        offences=offences,
+        categories=frozenset(categories),
+        violent_or_sexual=any(o.violent_or_sexual for o in rows),
+    )
+
+
+def applies(entitlement: Entitlement, event: CaseEvent, party: CaseParty, facts: CaseFacts) -> bool:
+    if entitlement.kind != "duty" or entitlement.responsible_body not in TRACKED_BODIES:
+        return False
+    c = entitlement.conditions
+    if not (party.is_victim or (c.applies_to == "witness_also" and party.is_witness)):
+        return False
+    if c.decision_maker == "police":
+        return False  # decisions recorded in this portal are the CPS's
+    if c.decision_ends_all_proceedings and not event.ends_all_proceedings:
+        return False
+    if c.requires_violent_or_sexual_offence and not facts.violent_or_sexual:
+        return False
+    if c.min_custody_months is not None and (event.custody_months or 0) < c.min_custody_months:
+        return False
+    return not (c.offence_categories and not facts.categories & set(c.offence_categories))
+
+
+def enhanced_on(party: CaseParty, facts: CaseFacts, born: date | None, on: date) -> bool:
+    """Enhanced status as it was on ``on``: only offences committed by then count."""
+    offences = [(o, d) for o, d in facts.offences if d is None or d <= on]
+    return bool(
+        derive(
+            offences=offences,
+            date_of_birth=born,
+            is_victim=party.is_victim,
+            persistently_targeted=party.persistently_targeted,
+            vulnerable=party.vulnerable,
+            intimidated=party.intimidated,
+        )
+    )
+
+
+def _due(
+    entitlement: Entitlement, rules: RulesVersion, event: CaseEvent, enhanced: bool
+) -> DueDate:
+    return due_date(
+        entitlement,
+        trigger=event.event_date,
+        received=event.received_on,
+        enhanced=enhanced,
+        trigger_day_counts=rules.settings.trigger_day_counts,
+    )
+
+
+def create_for_event(
+    db: Session, vault: Vault, actor: Actor, case: Case, event: CaseEvent
+) -> list[Obligation]:
+    triggers = triggers_for(event)
+    if not triggers:
+        return []
+    rules = rules_in_force(event.event_date)
+    entitlements = [e for e in rules.entitlements if e.trigger in triggers]
+    if not entitlements:
+        return []
+    facts = case_facts(db, case)
+    rows = db.execute(
+        select(CaseParty, Person)
+        .join(Person, Person.id == CaseParty.person_id)
+        .where(CaseParty.case_id == case.id)
+    ).all()
+    vault.load({person.key_id for _, person in rows})
+    existing = {
+        (o.case_party_id, o.entitlement)
+        for o in db.scalars(select(Obligation).where(Obligation.event_id == event.id))
+    }
+    created: list[Obligation] = []
+    for party, person in rows:
+        born = _born(vault, person)
+        enhanced = enhanced_on(party, facts, born, event.event_date)
+        for entitlement in entitlements:
+            if (party.id, entitlement.code) in existing:
+                continue
+            if not applies(entitlement, event, party, facts):
+                continue
+            due = _due(entitlement, rules, event, enhanced)
+            obligation = Obligation(
+                id=uuid.uuid4(),
+                case_id=case.id,
+                case_party_id=party.id,
+                event_id=event.id,
+                entitlement=entitlement.code,
+                right=entitlement.right,
+                rules_version=rules.version,
+                responsible_body=entitlement.responsible_body,
+                enhanced=enhanced,
+                trigger_on=event.event_date,
+                received_on=event.received_on,
+                due_on=due.due,
+                state="open",
+                key_id=party.key_id,
+                changed_at=utc_now(),
+            )
+            db.add(obligation)
+            created.append(obligation)
+    db.flush()
+    if created:
+        audit.record(
+            db,
+            actor=actor,
+            category="collection",
+            action="obligations.create",
+            object_type="case_event",
+            object_id=event.id,
+            case_id=case.id,
+            fields=[f"count={len(created)}"],
+        )
+    return created
+
+
+def _born(vault: Vault, person: Person) -> date | None:
+    text = vault.open_text(person, "date_of_birth")
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+def recompute_for_event(db: Session, actor: Actor, event: CaseEvent) -> int:
+    """After an event is moved or corrected, recompute every open obligation it created."""
+    changed = 0
+    for obligation in db.scalars(
+        select(Obligation).where(Obligation.event_id == event.id, Obligation.state == "open")
+    ):
+        rules = rules_version(obligation.rules_version)
+        entitlement = rules.get(obligation.entitlement)
+        due = _due(entitlement, rules, event, obligation.enhanced)
+        obligation.trigger_on = event.event_date
+        obligation.received_on = event.received_on
+        obligation.due_on = due.due
+        obligation.changed_at = utc_now()
+        changed += 1
+    db.flush()
+    if changed:
+        audit.record(
+            db,
+            actor=actor,
+            category="alteration",
+            action="obligations.recompute",
+            object_type="case_event",
+            object_id=event.id,
+            case_id=event.case_id,
+            fields=[f"count={changed}"],
+        )
+    return changed
+
+
+def rules_version(version_id: str) -> RulesVersion:
+    """The rules file an obligation was created under (kept even after a new Code)."""
+    for version in load_all():
+        if version.version == version_id:
+            return version
+    raise LookupError(f"rules version {version_id!r} is no longer installed")
+
+
+def explain(obligation: Obligation) -> str:
+    rules = rules_version(obligation.rules_version)
+    entitlement = rules.get(obligation.entitlement)
+    due = due_date(
+        entitlement,
+        trigger=obligation.trigger_on,
+        received=obligation.received_on,
+        enhanced=obligation.enhanced,
+        trigger_day_counts=rules.settings.trigger_day_counts,
+    )
+    return due.explain()
+
+
+def entitlement_of(obligation: Obligation) -> Entitlement:
+    return rules_version(obligation.rules_version).get(obligation.entitlement)

@@ -1,0 +1,156 @@
+"""My work: the right obligations for the right team, most urgent first, marked met inline."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy import select
+
+from portal.accounts.roles import Role
+from portal.victims_code.models import Obligation
+from tests.support.factories import add_person, make_case, make_user
+from tests.support.web import csrf_from, soup, text_of
+from tests.web.test_case_pages import client_as
+
+
+def recent_weekday(days_back: int) -> date:
+    day = date.today() - timedelta(days=days_back)
+    while day.weekday() >= 5:
+        day -= timedelta(days=1)
+    return day
+
+
+def test_discontinuance_reaches_the_vlu_queue_and_can_be_marked_met(app, db, settings) -> None:
+    prosecutor = make_user(db, role=Role.PROSECUTOR)
+    vlu = make_user(db, role=Role.VLU_OFFICER, display_name="Val Liaison")
+    officer = make_user(db, role=Role.WITNESS_CARE_OFFICER)
+    case = make_case(
+        db, settings, prosecutor=prosecutor, offences=("FA2006-S2",), offence_date=date(2025, 1, 10)
+    )
+    add_person(db, settings, case, name="Sam Standard", actor_user=prosecutor)
+    _, party = add_person(db, settings, case, name="Edna Enhanced", actor_user=prosecutor)
+    party.vulnerable = True
+    db.commit()
+
+    pros = client_as(app, db, prosecutor)
+    decided = recent_weekday(10)
+    form = pros.get(f"/cases/{case.id}/events/new")
+    response = pros.post(
+        f"/cases/{case.id}/events/new",
+        data={
+            "csrf_token": csrf_from(form.text),
+            "kind": "discontinuance",
+            "ends_all_proceedings": "yes",
+            "event_date-day": str(decided.day),
+            "event_date-month": str(decided.month),
+            "event_date-year": str(decided.year),
+        },
+    )
+    assert "Discontinuance recorded" in text_of(response.text)
+
+    queue = client_as(app, db, vlu).get("/home")
+    page = soup(queue.text)
+    rows = page.select("#work-list tbody tr")
+    assert len(rows) == 2
+    first, second = (" ".join(r.get_text(" ").split()) for r in rows)
+    assert "Edna Enhanced" in first  # enhanced: due first (1 working day)
+    assert "Overdue" in first and "Overdue" in second
+    assert "Sam Standard" in second
+    counts = text_of(page.select_one(".portal-counts").decode())
+    assert counts.startswith("2 Overdue")
+
+    # The witness care officer owes none of these.
+    assert "Edna Enhanced" not in client_as(app, db, officer).get("/home").text
+
+    obligation = db.scalars(select(Obligation).order_by(Obligation.due_on)).first()
+    db.commit()
+    vlu_client = client_as(app, db, vlu)
+    token = csrf_from(vlu_client.get("/home").text)
+    inline = vlu_client.post(
+        f"/obligations/{obligation.id}/met",
+        data={
+            "csrf_token": token,
+            "version": obligation.version,
+            "when": "today",
+            "from": "work",
+            "channel": "letter",
+        },
+        headers={"HX-Request": "true"},
+    )
+    assert inline.status_code == 200
+    assert "<html" not in inline.text
+    assert "Met late" in inline.text
+    after = soup(vlu_client.get("/home").text).select("#work-list tbody tr")
+    assert len(after) == 1
+
+
+def test_obligation_page_explains_the_due_date(app, db, settings) -> None:
+    prosecutor = make_user(db, role=Role.PROSECUTOR)
+    vlu = make_user(db, role=Role.VLU_OFFICER)
+    case = make_case(
+        db, settings, prosecutor=prosecutor, offences=("FA2006-S2",), offence_date=date(2025, 1, 10)
+    )
+    add_person(db, settings, case, name="Sam Standard", actor_user=prosecutor)
+    db.commit()
+    pros = client_as(app, db, prosecutor)
+    form = pros.get(f"/cases/{case.id}/events/new")
+    pros.post(
+        f"/cases/{case.id}/events/new",
+        data={
+            "csrf_token": csrf_from(form.text),
+            "kind": "discontinuance",
+            "event_date-day": "24",
+            "event_date-month": "12",
+            "event_date-year": "2025",
+        },
+    )
+    obligation = db.scalars(select(Obligation)).one()
+    db.commit()
+    page = client_as(app, db, vlu).get(f"/obligations/{obligation.id}")
+    text = text_of(page.text)
+    assert "Due Mon 5 Jan 2026" in text
+    assert "25 and 26 Dec 2025 and 1 Jan are bank holidays" in text
+
+
+def test_mark_met_form_errors_keep_what_was_typed(app, db, settings) -> None:
+    prosecutor = make_user(db, role=Role.PROSECUTOR)
+    vlu = make_user(db, role=Role.VLU_OFFICER)
+    case = make_case(
+        db, settings, prosecutor=prosecutor, offences=("FA2006-S2",), offence_date=date(2025, 1, 10)
+    )
+    add_person(db, settings, case, name="Sam Standard", actor_user=prosecutor)
+    db.commit()
+    pros = client_as(app, db, prosecutor)
+    form = pros.get(f"/cases/{case.id}/events/new")
+    pros.post(
+        f"/cases/{case.id}/events/new",
+        data={
+            "csrf_token": csrf_from(form.text),
+            "kind": "discontinuance",
+            "event_date-day": "3",
+            "event_date-month": "11",
+            "event_date-year": "2026",
+        },
+    )
+    obligation = db.scalars(select(Obligation)).one()
+    db.commit()
+    client = client_as(app, db, vlu)
+    token = csrf_from(client.get(f"/obligations/{obligation.id}").text)
+    response = client.post(
+        f"/obligations/{obligation.id}/met",
+        data={
+            "csrf_token": token,
+            "version": obligation.version,
+            "met_on-day": "40",
+            "met_on-month": "11",
+            "met_on-year": "2026",
+            "evidence": "Letter in file 7",
+        },
+    )
+    assert response.status_code == 400
+    page = soup(response.text)
+    messages = [a.get_text() for a in page.select(".govuk-error-summary a")]
+    assert "The date the victim was told must be a real date" in messages
+    assert "Select how the victim was told" in messages
+    assert page.select_one("#evidence").get_text() == "Letter in file 7"
+    assert page.select_one("#met_on-day")["value"] == "40"
