@@ -20,6 +20,7 @@ from starlette.types import Scope
 from portal.accounts.routes import routes as account_routes
 from portal.cases.routes import routes as case_routes
 from portal.db.session import make_engine, make_session_factory
+from portal.documents.routes import routes as document_routes
 from portal.home.routes import routes as home_routes
 from portal.keys.vault import KeyCache
 from portal.settings import Settings, SettingsError
@@ -69,7 +70,7 @@ def _static_mounts(settings: Settings) -> list[BaseRoute]:
 
 
 def all_routes() -> list[BaseRoute]:
-    return [*home_routes, *account_routes, *case_routes, *work_routes]
+    return [*home_routes, *account_routes, *case_routes, *work_routes, *document_routes]
 
 
 def check_declared(routes: list[BaseRoute]) -> None:

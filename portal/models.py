@@ -3,6 +3,7 @@
 from portal.accounts import models as accounts_models
 from portal.audit import models as audit_models
 from portal.cases import models as cases_models
+from portal.documents import models as documents_models
 from portal.keys import models as keys_models
 from portal.people import models as people_models
 from portal.safeguards import models as safeguards_models
@@ -12,6 +13,7 @@ __all__ = [
     "accounts_models",
     "audit_models",
     "cases_models",
+    "documents_models",
     "keys_models",
     "people_models",
     "safeguards_models",

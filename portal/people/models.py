@@ -44,6 +44,8 @@ class Person(IdMixin, TimestampMixin, Base):
     name_index: Mapped[int | None] = mapped_column(Integer, nullable=True)
     dob_index: Mapped[int | None] = mapped_column(Integer, nullable=True)
     erased: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Anonymity order sought or granted: no blind index may exist on the true identity.
+    identity_sealed: Mapped[bool] = mapped_column(Boolean, default=False)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": version}

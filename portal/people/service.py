@@ -147,6 +147,10 @@ def _apply_details(vault: Vault, person: Person, details: PersonDetails) -> None
     vault.put(person, "email", (details.email or "").strip() or None)
     vault.put(person, "business_contact", (details.business_contact or "").strip() or None)
     person.is_business = details.is_business
+    if person.identity_sealed:
+        person.name_index = None  # never an index on a sealed identity
+        person.dob_index = None
+        return
     person.name_index = vault.blind_index("person.full_name", details.full_name)
     person.dob_index = (
         vault.blind_index("person.date_of_birth", details.date_of_birth.isoformat())
@@ -426,3 +430,48 @@ def search_people(
         fields=[f for f, v in (("name", name), ("date_of_birth", date_of_birth)) if v],
     )
     return results
+
+
+def erase_person(db: Session, vault: Vault, actor: Actor | None, person: Person) -> None:
+    """Erase a person by crypto-shredding: destroy their data key.
+
+    Every value sealed under it (the person row, their parts in cases, needs assessments,
+    actions, references, referrals, obligations' notes) becomes unreadable everywhere, backups
+    of the ciphertext included. The log records who erased which record and when: never the
+    erased values (ICO guidance on erasure logs).
+    """
+    vault.destroy(person.key_id)
+    person.erased = True
+    person.name_index = None
+    person.dob_index = None
+    db.flush()
+    audit.record(
+        db,
+        actor=actor,
+        category="erasure",
+        action="person.erase",
+        object_type="person",
+        object_id=person.id,
+        subject_id=person.id,
+        subject_ref=person.reference,
+    )
+
+
+def seal_identity(db: Session, actor: Actor, person: Person) -> None:
+    """Remove the blind indexes on a protected witness's true identity (anonymity orders):
+    a search for their true name or date of birth can then never find them."""
+    person.identity_sealed = True
+    person.name_index = None
+    person.dob_index = None
+    db.flush()
+    audit.record(
+        db,
+        actor=actor,
+        category="alteration",
+        action="person.seal_identity",
+        object_type="person",
+        object_id=person.id,
+        subject_id=person.id,
+        subject_ref=person.reference,
+        fields=("name_index", "dob_index"),
+    )
