@@ -23,6 +23,7 @@ from portal.db.session import make_engine, make_session_factory
 from portal.documents.routes import routes as document_routes
 from portal.home.routes import routes as home_routes
 from portal.keys.vault import KeyCache
+from portal.people.routes import routes as people_routes
 from portal.settings import Settings, SettingsError
 from portal.victims_code.routes import routes as work_routes
 from portal.web.errors import (
@@ -70,7 +71,14 @@ def _static_mounts(settings: Settings) -> list[BaseRoute]:
 
 
 def all_routes() -> list[BaseRoute]:
-    return [*home_routes, *account_routes, *case_routes, *work_routes, *document_routes]
+    return [
+        *home_routes,
+        *account_routes,
+        *case_routes,
+        *people_routes,
+        *work_routes,
+        *document_routes,
+    ]
 
 
 def check_declared(routes: list[BaseRoute]) -> None:

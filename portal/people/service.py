@@ -136,6 +136,15 @@ def validate_details(details: PersonDetails) -> dict[str, str]:
 
 
 def _apply_details(vault: Vault, person: Person, details: PersonDetails) -> None:
+    # Compute the indexes first: they read the index key, and a query after the assignments
+    # below would flush the person early and bump its version twice.
+    sealed = person.identity_sealed
+    name_index = None if sealed else vault.blind_index("person.full_name", details.full_name)
+    dob_index = (
+        vault.blind_index("person.date_of_birth", details.date_of_birth.isoformat())
+        if details.date_of_birth and not sealed
+        else None
+    )
     vault.put(person, "full_name", details.full_name.strip())
     vault.put(
         person,
@@ -147,16 +156,8 @@ def _apply_details(vault: Vault, person: Person, details: PersonDetails) -> None
     vault.put(person, "email", (details.email or "").strip() or None)
     vault.put(person, "business_contact", (details.business_contact or "").strip() or None)
     person.is_business = details.is_business
-    if person.identity_sealed:
-        person.name_index = None  # never an index on a sealed identity
-        person.dob_index = None
-        return
-    person.name_index = vault.blind_index("person.full_name", details.full_name)
-    person.dob_index = (
-        vault.blind_index("person.date_of_birth", details.date_of_birth.isoformat())
-        if details.date_of_birth
-        else None
-    )
+    person.name_index = name_index  # never an index on a sealed identity
+    person.dob_index = dob_index
 
 
 def add_person_to_case(

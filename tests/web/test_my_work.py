@@ -153,4 +153,4 @@ def test_mark_met_form_errors_keep_what_was_typed(app, db, settings) -> None:
     assert "The date the victim was told must be a real date" in messages
     assert "Select how the victim was told" in messages
     assert page.select_one("#evidence").get_text() == "Letter in file 7"
-    assert page.select_one("#met_on-day")["value"] == "40"
+    assert page.select_one("#met_on")["value"] == "40"

@@ -4,6 +4,13 @@ import { initAll } from '/vendor/govuk/govuk-frontend.min.js'
 document.body.classList.add('js-enabled', 'govuk-frontend-supported')
 initAll()
 
+// Content swapped in by htmx gets the same GOV.UK behaviour (error summary focus, buttons...).
+document.body.addEventListener('htmx:afterSwap', (event) => {
+  initAll({ scope: event.detail.target })
+  const summary = event.detail.target.querySelector('.govuk-error-summary')
+  if (summary) summary.focus()
+})
+
 // Session time-out warning (WCAG 2.2.1). The server enforces the limit; this only warns.
 const body = document.body
 const idleSeconds = Number(body.dataset.sessionIdleSeconds || 0)
