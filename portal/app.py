@@ -18,6 +18,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
 from portal.accounts.routes import routes as account_routes
+from portal.audit.routes import routes as audit_routes
 from portal.cases.routes import routes as case_routes
 from portal.db.session import make_engine, make_session_factory
 from portal.documents.routes import routes as document_routes
@@ -78,6 +79,7 @@ def all_routes() -> list[BaseRoute]:
         *people_routes,
         *work_routes,
         *document_routes,
+        *audit_routes,
     ]
 
 

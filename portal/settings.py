@@ -246,9 +246,28 @@ def write_key_file(instance_dir: Path) -> Path:
         "secret_key": secrets.token_hex(32),
         "keks": {"kek-1": secrets.token_hex(32)},
         "active_kek": "kek-1",
+        # Signs audit checkpoints. The database never sees it, so a DB administrator who
+        # rewrites the log cannot forge a checkpoint already exported elsewhere.
+        "audit_signing_key": _new_signing_key(),
     }
     _write_private(key_file, content, exclusive=True)
     return key_file
+
+
+def _new_signing_key() -> str:
+    from portal.audit.verify import new_signing_key
+
+    return new_signing_key()
+
+
+def audit_signing_key(instance_dir: Path) -> str:
+    """The audit checkpoint signing key from the key file, created there if missing."""
+    key_file = instance_dir / KEY_FILE_NAME
+    data = json.loads(key_file.read_text())
+    if not data.get("audit_signing_key"):
+        data["audit_signing_key"] = _new_signing_key()
+        _write_private(key_file, data, exclusive=False)
+    return str(data["audit_signing_key"])
 
 
 def add_kek(instance_dir: Path) -> str:

@@ -1,0 +1,115 @@
+"""Reading the access log for auditors: filters and keyset paging that stay correct."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
+
+from portal.accounts.models import User
+from portal.audit.models import AuditEvent
+from portal.cases.models import Case
+from portal.clock import LONDON
+
+
+@dataclass(frozen=True, slots=True)
+class AuditFilter:
+    username: str = ""
+    person_ref: str = ""
+    urn: str = ""
+    category: str = ""
+    action: str = ""
+    date_from: date | None = None
+    date_to: date | None = None
+
+    def as_params(self) -> dict[str, str]:
+        params = {
+            "user": self.username,
+            "person": self.person_ref,
+            "urn": self.urn,
+            "category": self.category,
+            "action": self.action,
+            "from": self.date_from.isoformat() if self.date_from else "",
+            "to": self.date_to.isoformat() if self.date_to else "",
+        }
+        return {k: v for k, v in params.items() if v}
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    event: AuditEvent
+    username: str | None
+    display_name: str | None
+    urn: str | None
+
+
+def _london_midnight(day: date) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=LONDON)
+
+
+def _query(
+    db: Session, flt: AuditFilter
+) -> Select[AuditEvent, str | None, str | None, str | None] | None:
+    query = (
+        select(AuditEvent, User.username, User.display_name, Case.urn)
+        .outerjoin(User, User.id == AuditEvent.actor_id)
+        .outerjoin(Case, Case.id == AuditEvent.case_id)
+    )
+    if flt.username:
+        user_id = db.scalar(select(User.id).where(User.username == flt.username.strip().casefold()))
+        if user_id is None:
+            return None
+        query = query.where(AuditEvent.actor_id == user_id)
+    if flt.person_ref:
+        query = query.where(AuditEvent.subject_ref == flt.person_ref.strip().upper())
+    if flt.urn:
+        case_id = db.scalar(select(Case.id).where(Case.urn == flt.urn.strip().upper()))
+        if case_id is None:
+            return None
+        query = query.where(AuditEvent.case_id == case_id)
+    if flt.category:
+        query = query.where(AuditEvent.category == flt.category)
+    if flt.action:
+        query = query.where(AuditEvent.action == flt.action)
+    if flt.date_from:
+        query = query.where(AuditEvent.at >= _london_midnight(flt.date_from))
+    if flt.date_to:
+        query = query.where(AuditEvent.at < _london_midnight(flt.date_to + timedelta(days=1)))
+    return query
+
+
+def page(
+    db: Session, flt: AuditFilter, *, before_seq: int | None, per_page: int = 50
+) -> tuple[Sequence[Row], int | None]:
+    """Newest first; ``before_seq`` continues after the last row shown (keyset paging)."""
+    query = _query(db, flt)
+    if query is None:
+        return [], None
+    if before_seq is not None:
+        query = query.where(AuditEvent.seq < before_seq)
+    rows = db.execute(query.order_by(AuditEvent.seq.desc()).limit(per_page + 1)).all()
+    items = [Row(r[0], r[1], r[2], r[3]) for r in rows[:per_page]]
+    next_before = items[-1].event.seq if len(rows) > per_page else None
+    return items, next_before
+
+
+def stream(db: Session, flt: AuditFilter) -> Iterator[Row]:
+    query = _query(db, flt)
+    if query is None:
+        return
+    for r in db.execute(query.order_by(AuditEvent.seq).execution_options(yield_per=2000)):
+        yield Row(r[0], r[1], r[2], r[3])
+
+
+def actions(db: Session) -> list[str]:
+    return [
+        str(a) for a in db.scalars(select(AuditEvent.action).distinct().order_by(AuditEvent.action))
+    ]
+
+
+def user_by_id(db: Session, user_id: uuid.UUID) -> User | None:
+    return db.get(User, user_id)
