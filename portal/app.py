@@ -20,12 +20,14 @@ from starlette.types import Scope
 from portal.accounts.routes import routes as account_routes
 from portal.audit.routes import routes as audit_routes
 from portal.cases.routes import routes as case_routes
+from portal.compliance.routes import routes as compliance_routes
 from portal.db.session import make_engine, make_session_factory
 from portal.documents.routes import routes as document_routes
 from portal.home.routes import routes as home_routes
 from portal.keys.vault import KeyCache
 from portal.people.routes import routes as people_routes
 from portal.settings import Settings, SettingsError
+from portal.special_measures.routes import routes as special_measures_routes
 from portal.victims_code.routes import routes as work_routes
 from portal.web.errors import (
     make_domain_handlers,
@@ -80,6 +82,8 @@ def all_routes() -> list[BaseRoute]:
         *work_routes,
         *document_routes,
         *audit_routes,
+        *special_measures_routes,
+        *compliance_routes,
     ]
 
 

@@ -66,9 +66,29 @@ def _empty_tables(request: pytest.FixtureRequest) -> Iterator[None]:
     if "engine" not in request.fixturenames:
         return
     engine: Engine = request.getfixturevalue("engine")
+    empty_all_tables(engine)
+
+
+def empty_all_tables(engine: Engine) -> None:
+    """Between tests only: the append-only triggers on the audit log are lifted for the
+    cleanup (the test role is a superuser on PostgreSQL; SQLite triggers are dropped and
+    recreated). The application itself can do neither."""
     with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("SET LOCAL session_replication_role = replica"))
+        else:
+            conn.execute(text("DROP TRIGGER IF EXISTS audit_event_no_update"))
+            conn.execute(text("DROP TRIGGER IF EXISTS audit_event_no_delete"))
         for table in reversed(Base.metadata.sorted_tables):
             conn.execute(text(f'DELETE FROM "{table.name}"'))
+        if conn.dialect.name == "sqlite":
+            for verb in ("UPDATE", "DELETE"):
+                conn.execute(
+                    text(
+                        f"CREATE TRIGGER audit_event_no_{verb.lower()} BEFORE {verb} ON "
+                        "audit_event BEGIN SELECT RAISE(ABORT, 'audit_event is append-only'); END"
+                    )
+                )
 
 
 @pytest.fixture

@@ -63,7 +63,9 @@ def upgrade() -> None:
         batch_op.create_index("ix_document_person", ["person_id", "uploaded_at"], unique=False)
 
     with op.batch_alter_table("person", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("identity_sealed", sa.Boolean(), nullable=False, server_default=sa.false()))
+        batch_op.add_column(
+            sa.Column("identity_sealed", sa.Boolean(), nullable=False, server_default=sa.false())
+        )
 
     # ### end Alembic commands ###
 

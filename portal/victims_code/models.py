@@ -55,6 +55,8 @@ class Obligation(IdMixin, Base):
     rules_version: Mapped[str] = mapped_column(String(40))
     responsible_body: Mapped[str] = mapped_column(String(32))
     enhanced: Mapped[bool] = mapped_column(Boolean)
+    # Child (under 18) on the trigger date, for compliance breakdowns; None if DOB unknown.
+    child: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
     trigger_on: Mapped[date] = mapped_column(Date)
     received_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     due_on: Mapped[date | None] = mapped_column(Date, nullable=True)

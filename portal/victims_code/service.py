@@ -24,11 +24,17 @@ from portal.cases.offences import OffenceType, offence_type
 from portal.cases.reference import EventKind
 from portal.clock import utc_now
 from portal.keys.vault import Vault
-from portal.people.enhanced import derive
+from portal.people.enhanced import derive, is_child_on
 from portal.people.models import Person
 from portal.victims_code.deadlines import DueDate, due_date
 from portal.victims_code.models import Obligation
-from portal.victims_code.rules import Entitlement, RulesVersion, load_all, rules_in_force
+from portal.victims_code.rules import (
+    Entitlement,
+    RulesError,
+    RulesVersion,
+    load_all,
+    rules_in_force,
+)
 
 TRACKED_BODIES = frozenset({"witness_care_unit", "cps", "vlu"})
 
@@ -152,6 +158,7 @@ def create_for_event(
     for party, person in rows:
         born = _born(vault, person)
         enhanced = enhanced_on(party, facts, born, event.event_date)
+        child = is_child_on(born, event.event_date)
         for entitlement in entitlements:
             if (party.id, entitlement.code) in existing:
                 continue
@@ -168,6 +175,7 @@ def create_for_event(
                 rules_version=rules.version,
                 responsible_body=entitlement.responsible_body,
                 enhanced=enhanced,
+                child=child,
                 trigger_on=event.event_date,
                 received_on=event.received_on,
                 due_on=due.due,
@@ -252,3 +260,117 @@ def explain(obligation: Obligation) -> str:
 
 def entitlement_of(obligation: Obligation) -> Entitlement:
     return rules_version(obligation.rules_version).get(obligation.entitlement)
+
+
+def create_for_trigger(
+    db: Session,
+    vault: Vault,
+    actor: Actor,
+    case: Case,
+    party: CaseParty,
+    *,
+    trigger: str,
+    trigger_on: date,
+    received_on: date | None = None,
+) -> list[Obligation]:
+    """Obligations owed to one person because of something that is not a case event (the
+    court's special measures decision: ``trigger="special_measures_decision"``).
+
+    ``event_id`` stays NULL, so the unique constraint cannot de-duplicate: a lookup on (person,
+    entitlement, trigger date) among obligations without an event does, so recording the same
+    decision twice creates one obligation. Conditions that need a case event (custody length,
+    "ends all proceedings") never hold here. No rules version in force on ``trigger_on``: none.
+    """
+    try:
+        rules = rules_in_force(trigger_on)
+    except RulesError:
+        return []
+    entitlements = [
+        e
+        for e in rules.entitlements
+        if e.trigger == trigger
+        and e.kind == "duty"
+        and e.responsible_body in TRACKED_BODIES
+        and _applies_without_event(e, party)
+    ]
+    if not entitlements:
+        return []
+    facts = case_facts(db, case)
+    entitlements = [
+        e
+        for e in entitlements
+        if not (e.conditions.requires_violent_or_sexual_offence and not facts.violent_or_sexual)
+        and not (
+            e.conditions.offence_categories
+            and not facts.categories & set(e.conditions.offence_categories)
+        )
+    ]
+    existing = set(
+        db.scalars(
+            select(Obligation.entitlement).where(
+                Obligation.case_party_id == party.id,
+                Obligation.event_id.is_(None),
+                Obligation.trigger_on == trigger_on,
+                Obligation.entitlement.in_([e.code for e in entitlements]),
+            )
+        )
+    )
+    entitlements = [e for e in entitlements if e.code not in existing]
+    if not entitlements:
+        return []
+    person = db.get(Person, party.person_id)
+    born = _born(vault, person) if person is not None and not person.erased else None
+    enhanced = enhanced_on(party, facts, born, trigger_on)
+    child = is_child_on(born, trigger_on)
+    created: list[Obligation] = []
+    for entitlement in entitlements:
+        due = due_date(
+            entitlement,
+            trigger=trigger_on,
+            received=received_on,
+            enhanced=enhanced,
+            trigger_day_counts=rules.settings.trigger_day_counts,
+        )
+        obligation = Obligation(
+            id=uuid.uuid4(),
+            case_id=case.id,
+            case_party_id=party.id,
+            event_id=None,
+            entitlement=entitlement.code,
+            right=entitlement.right,
+            rules_version=rules.version,
+            responsible_body=entitlement.responsible_body,
+            enhanced=enhanced,
+            child=child,
+            trigger_on=trigger_on,
+            received_on=received_on,
+            due_on=due.due,
+            state="open",
+            key_id=party.key_id,
+            changed_at=utc_now(),
+        )
+        db.add(obligation)
+        created.append(obligation)
+    db.flush()
+    audit.record(
+        db,
+        actor=actor,
+        category="collection",
+        action="obligations.create",
+        object_type="case_party",
+        object_id=party.id,
+        case_id=case.id,
+        subject_id=party.person_id,
+        subject_ref=person.reference if person is not None else None,
+        fields=[f"count={len(created)}", f"trigger={trigger}"],
+    )
+    return created
+
+
+def _applies_without_event(entitlement: Entitlement, party: CaseParty) -> bool:
+    c = entitlement.conditions
+    if not (party.is_victim or (c.applies_to == "witness_also" and party.is_witness)):
+        return False
+    if c.decision_maker == "police":
+        return False
+    return not (c.decision_ends_all_proceedings or c.min_custody_months is not None)

@@ -21,7 +21,12 @@ _BY_ROLE: dict[Role, tuple[NavItem, ...]] = {
     Role.WITNESS_CARE_OFFICER: (_HOME, _CASES),
     Role.PROSECUTOR: (_HOME, _CASES),
     Role.VLU_OFFICER: (_HOME, _CASES),
-    Role.AUDITOR: (NavItem("Overview", "home"), _CASES, NavItem("Access log", "audit_log")),
+    Role.AUDITOR: (
+        NavItem("Overview", "home"),
+        _CASES,
+        NavItem("Compliance", "compliance"),
+        NavItem("Access log", "audit_log"),
+    ),
     Role.ADMIN: (NavItem("Overview", "home"), _USERS),
 }
 

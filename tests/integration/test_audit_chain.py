@@ -150,3 +150,20 @@ def test_cli_verify_and_checkpoint(
     )
     assert checked.returncode == 0, checked.stdout + checked.stderr
     assert "OK: 10 entries" in checked.stdout
+
+
+def test_the_application_cannot_change_or_delete_log_entries(db) -> None:
+    import pytest
+    from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
+
+    write_log(db, 3)
+    for statement in (
+        "UPDATE audit_event SET action = 'forged' WHERE seq = 1",
+        "DELETE FROM audit_event WHERE seq = 2",
+    ):
+        with pytest.raises(DBAPIError, match="append-only"):
+            db.execute(text(statement))
+        db.rollback()
+    assert len(db.scalars(select(AuditEvent)).all()) == 3
+    db.commit()

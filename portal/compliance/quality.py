@@ -1,0 +1,120 @@
+"""Quality sampling: a random sample of met obligations, each scored against a checklist, so
+quality is reported beside timeliness (inspectors found letters on time but poor)."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from portal.accounts.actor import Actor
+from portal.audit import service as audit
+from portal.cases.errors import CaseNotFound, ValidationFailed
+from portal.clock import utc_now
+from portal.compliance.models import CHECKS, QualitySample
+from portal.victims_code.models import Obligation
+
+MAX_SAMPLE = 200
+
+
+def draw(db: Session, actor: Actor, *, size: int) -> str:
+    """Draw ``size`` met obligations not sampled before, uniformly at random."""
+    if not 1 <= size <= MAX_SAMPLE:
+        raise ValidationFailed({"size": f"Enter a sample size between 1 and {MAX_SAMPLE}"})
+    already = select(QualitySample.obligation_id)
+    candidates = list(
+        db.scalars(
+            select(Obligation.id).where(Obligation.state == "met", Obligation.id.not_in(already))
+        )
+    )
+    if not candidates:
+        raise ValidationFailed({"size": "There are no met entitlements left to sample"})
+    chosen = secrets.SystemRandom().sample(candidates, min(size, len(candidates)))
+    batch = utc_now().strftime("%Y%m%d-%H%M%S") + "-" + secrets.token_hex(2)
+    for obligation_id in chosen:
+        db.add(
+            QualitySample(
+                id=uuid.uuid4(),
+                batch=batch,
+                obligation_id=obligation_id,
+                drawn_by_id=actor.user_id,
+                drawn_at=utc_now(),
+                state="drawn",
+            )
+        )
+    db.flush()
+    audit.record(
+        db,
+        actor=actor,
+        category="combination",
+        action="quality.draw",
+        object_type="quality_sample",
+        object_id=batch,
+        fields=[f"size={len(chosen)}"],
+    )
+    return batch
+
+
+def score(db: Session, actor: Actor, sample_id: uuid.UUID, answers: dict[str, bool]) -> None:
+    sample = db.get(QualitySample, sample_id)
+    if sample is None:
+        raise CaseNotFound(sample_id)
+    missing = [name for name in CHECKS if name not in answers]
+    if missing:
+        raise ValidationFailed(
+            {name: f"Choose yes or no for {CHECKS[name].lower()}" for name in missing}
+        )
+    for name, value in answers.items():
+        setattr(sample, name, value)
+    sample.score = sum(1 for v in answers.values() if v)
+    sample.state = "reviewed"
+    sample.reviewed_by_id = actor.user_id
+    sample.reviewed_at = utc_now()
+    db.flush()
+    audit.record(
+        db,
+        actor=actor,
+        category="collection",
+        action="quality.score",
+        object_type="quality_sample",
+        object_id=sample.id,
+        fields=sorted(CHECKS),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class QualitySummary:
+    reviewed: int
+    drawn: int
+    rates: dict[str, float | None]
+
+
+def summary(db: Session) -> QualitySummary:
+    reviewed = int(
+        db.scalar(
+            select(func.count()).select_from(QualitySample).where(QualitySample.state == "reviewed")
+        )
+        or 0
+    )
+    drawn = int(db.scalar(select(func.count()).select_from(QualitySample)) or 0)
+    rates: dict[str, float | None] = {}
+    for name in CHECKS:
+        column = getattr(QualitySample, name)
+        yes = int(
+            db.scalar(select(func.count()).select_from(QualitySample).where(column.is_(True))) or 0
+        )
+        rates[name] = None if reviewed == 0 else yes / reviewed
+    return QualitySummary(reviewed, drawn, rates)
+
+
+def samples(db: Session) -> list[QualitySample]:
+    return list(
+        db.scalars(
+            select(QualitySample)
+            .order_by(QualitySample.drawn_at.desc(), QualitySample.id)
+            .limit(200)
+        )
+    )

@@ -1,0 +1,100 @@
+"""The compliance dashboard's numbers equal an independent count, for every breakdown."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from portal.cases.models import Case, Offence
+from portal.clock import LONDON, utc_now
+from portal.compliance import service
+from portal.victims_code.models import Obligation
+from tests.support.obligations import seed_obligations
+
+
+def bucket_of(o: Obligation, today: date) -> str:
+    if o.state == "met":
+        return "met_on_time" if o.due_on is None or o.met_on <= o.due_on else "met_late"
+    if o.state in {"declined", "not_met_good_reason", "not_applicable"}:
+        return o.state
+    return "overdue" if o.due_on is not None and o.due_on < today else "due"
+
+
+def expected(db, dimension: str, today: date, period: service.Period) -> dict[str, Counter]:
+    cases = {c.id: c for c in db.scalars(select(Case))}
+    categories = defaultdict(set)
+    for offence in db.scalars(select(Offence)):
+        categories[offence.case_id].add(offence.category)
+    result: dict[str, Counter] = defaultdict(Counter)
+    for o in db.scalars(select(Obligation)):
+        when = o.due_on or o.trigger_on
+        if period.start and when < period.start or period.end and when > period.end:
+            continue
+        case = cases[o.case_id]
+        keys = {
+            "entitlement": [o.entitlement],
+            "right": [str(o.right)],
+            "category": sorted(categories[o.case_id]),
+            "area": [case.area],
+            "unit": [case.unit],
+            "enhanced": [str(o.enhanced)],
+            "child": ["" if o.child is None else str(o.child)],
+        }[dimension]
+        for key in keys:
+            result[key][bucket_of(o, today)] += 1
+    return result
+
+
+@pytest.mark.parametrize("dimension", list(service.DIMENSIONS))
+@pytest.mark.parametrize("with_period", [False, True])
+def test_every_breakdown_matches_an_independent_count(db, dimension, with_period) -> None:
+    seed_obligations(db, cases=60, per_case=40)
+    db.commit()
+    today = utc_now().astimezone(LONDON).date()
+    period = service.Period(today - timedelta(days=90), today) if with_period else service.Period()
+    lines = service.breakdown(db, dimension=dimension, period=period, today=today, titles={})
+    want = expected(db, dimension, today, period)
+    db.commit()
+    got = {line.key: Counter({k: v for k, v in line.counts.items() if v}) for line in lines}
+    assert got == dict(want)
+    assert sum(line.total for line in lines) > 0
+
+
+def test_overall_counts_each_obligation_once_and_the_rate_is_right(db) -> None:
+    seed_obligations(db, cases=30, per_case=20)
+    db.commit()
+    today = utc_now().astimezone(LONDON).date()
+    line = service.overall(db, period=service.Period(), today=today)
+    rows = db.scalars(select(Obligation)).all()
+    db.commit()
+    assert line.total == len(rows) == 600
+    buckets = Counter(bucket_of(o, today) for o in rows)
+    fell_due = sum(
+        buckets[b] for b in ("met_on_time", "met_late", "overdue", "not_met_good_reason")
+    )
+    assert line.on_time_rate == pytest.approx(buckets["met_on_time"] / fell_due)
+
+
+def test_drill_down_returns_exactly_the_obligations_behind_a_number(db) -> None:
+    seed_obligations(db, cases=20, per_case=20)
+    db.commit()
+    today = utc_now().astimezone(LONDON).date()
+    lines = service.breakdown(db, dimension="area", period=service.Period(), today=today, titles={})
+    line = max(lines, key=lambda item: item.counts["overdue"])
+    rows, total = service.drill_down(
+        db,
+        dimension="area",
+        key=line.key,
+        bucket="overdue",
+        period=service.Period(),
+        today=today,
+        page=1,
+        per_page=1000,
+    )
+    db.commit()
+    assert total == line.counts["overdue"] == len(rows)
+    assert all(o.state == "open" and o.due_on < today for o, _, _ in rows)
+    assert all(ref.startswith("P-") for _, ref, _ in rows)
