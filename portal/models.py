@@ -1,6 +1,7 @@
 """Imports every model module so the metadata is complete (for Alembic and the schema test)."""
 
 from portal.accounts import models as accounts_models
+from portal.anonymity import models as anonymity_models
 from portal.audit import models as audit_models
 from portal.cases import models as cases_models
 from portal.compliance import models as compliance_models
@@ -10,9 +11,11 @@ from portal.people import models as people_models
 from portal.safeguards import models as safeguards_models
 from portal.special_measures import models as special_measures_models
 from portal.victims_code import models as victims_code_models
+from portal.vlu import models as vlu_models
 
 __all__ = [
     "accounts_models",
+    "anonymity_models",
     "audit_models",
     "cases_models",
     "compliance_models",
@@ -22,4 +25,5 @@ __all__ = [
     "safeguards_models",
     "special_measures_models",
     "victims_code_models",
+    "vlu_models",
 ]

@@ -71,6 +71,8 @@ class Settings:
     max_form_fields: int = 200
     db_threads: int = 4
     blind_index_bits: int = 14
+    anonymity_approver_role: str = "prosecutor"
+    unmask_minutes: int = 15
     assets_dir: Path = REPO_ROOT / "node_modules"
     environment: str = "development"
 
@@ -128,6 +130,10 @@ class Settings:
             login_max_failures=_int(env, "PORTAL_LOGIN_MAX_FAILURES", 10, 1, 10),
             db_threads=_int(env, "PORTAL_DB_THREADS", 4, 1, 64),
             blind_index_bits=_int(env, "PORTAL_BLIND_INDEX_BITS", 14, 8, 32),
+            anonymity_approver_role=_choice(
+                env, "PORTAL_ANONYMITY_APPROVER_ROLE", "prosecutor", ("prosecutor", "auditor")
+            ),
+            unmask_minutes=_int(env, "PORTAL_UNMASK_MINUTES", 15, 1, 60),
             assets_dir=assets_dir,
             environment=env.get("PORTAL_ENV", "development"),
         )
@@ -142,6 +148,13 @@ def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
     if raw.lower() in {"0", "false", "no", "off"}:
         return False
     raise SettingsError(f"{name} must be true or false (got an unrecognised value).")
+
+
+def _choice(env: Mapping[str, str], name: str, default: str, allowed: tuple[str, ...]) -> str:
+    value = env.get(name) or default
+    if value not in allowed:
+        raise SettingsError(f"{name} must be one of: {', '.join(allowed)}.")
+    return value
 
 
 def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, String, Uuid
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, String, Uuid, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.accounts.roles import Role
@@ -29,6 +29,8 @@ class User(IdMixin, TimestampMixin, Base):
     # Where the person works: case-scoped access is decided from these (portal.cases.access).
     area: Mapped[str | None] = mapped_column(String(40), nullable=True)
     unit: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    # The dedicated permission to ask for, and approve, seeing a sealed identity (issue 7).
+    may_unmask: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     @property
     def role_enum(self) -> Role:

@@ -199,7 +199,7 @@ def _rotate_batch(
         for row in db.scalars(select(model).where(model.key_id.in_(mapping))):
             new_id = mapping[row.key_id]
             for column in table.columns:
-                plaintext = vault.open_bytes(row, column)
+                plaintext = vault.open_internal(row, column)
                 if plaintext is None:
                     continue
                 context = Context(row.__tablename__, column, str(row.id))

@@ -31,7 +31,7 @@ from portal.security.crypto import Context, IntegrityError, KeyProvider, KeyUnav
 
 log = logging.getLogger("portal.security")
 
-__all__ = ["IntegrityError", "KeyCache", "KeyUnavailable", "Vault"]
+__all__ = ["IdentitySealed", "IntegrityError", "KeyCache", "KeyUnavailable", "Vault"]
 
 
 class Encryptable(Protocol):
@@ -75,6 +75,32 @@ class KeyCache:
                 del self._items[cache_key]
 
 
+class IdentitySealed(Exception):
+    """The value belongs to a sealed identity (anonymity order) and this user has no grant."""
+
+
+# What a sealed identity hides (anonymity orders, issue 7): the person's identifying fields,
+# their reference numbers and their documents. Operational notes (needs, actions) stay visible.
+SEALED_COLUMNS: dict[str, dict[str, str | None]] = {
+    "person": {
+        "full_name": "PSEUDONYM",
+        "aliases": None,
+        "date_of_birth": None,
+        "address": None,
+        "phone": None,
+        "email": None,
+        "business_contact": None,
+        "representative": None,
+    },
+    "person_reference": {"value": None},
+    "document": {"filename": "Withheld document", "content": "REFUSE"},
+}
+
+
+def pseudonym(reference: str) -> str:
+    return f"Witness {reference}"
+
+
 class Vault:
     def __init__(
         self, db: Session, provider: KeyProvider, cache: KeyCache, *, index_bits: int = 16
@@ -85,6 +111,11 @@ class Vault:
         self.index_bits = index_bits
         self._keys: dict[int, DataKey] = {}
         self._index_key: bytes | None = None
+        # key id -> pseudonym, for people whose identity is sealed (looked up with the keys)
+        self._sealed: dict[int, str] = {}
+        self._sealed_checked: set[int] = set()
+        # person key ids this user may see unsealed (an approved, unexpired unmask grant)
+        self.unsealed_keys: set[int] = set()
 
     # --- keys -------------------------------------------------------------------------------
 
@@ -129,10 +160,34 @@ class Vault:
 
     def load(self, key_ids: Iterable[int]) -> None:
         """Fetch the key rows for ``key_ids`` in one query (call before opening many rows)."""
-        wanted = {k for k in key_ids if k not in self._keys}
+        ids = set(key_ids)
+        wanted = {k for k in ids if k not in self._keys}
         if wanted:
             for key in self.db.scalars(select(DataKey).where(DataKey.id.in_(wanted))):
                 self._keys[key.id] = key
+        self._load_sealed(ids)
+
+    def _load_sealed(self, key_ids: set[int]) -> None:
+        from portal.people.models import Person
+
+        unknown = key_ids - self._sealed_checked
+        if not unknown:
+            return
+        rows = self.db.execute(
+            select(Person.key_id, Person.reference).where(
+                Person.key_id.in_(unknown), Person.identity_sealed.is_(True)
+            )
+        ).all()
+        for key_id, reference in rows:
+            self._sealed[key_id] = pseudonym(reference)
+        self._sealed_checked |= unknown
+
+    def sealed_for_me(self, row: Encryptable) -> str | None:
+        """The pseudonym if ``row`` belongs to a sealed identity this user may not see."""
+        if row.key_id in self.unsealed_keys:
+            return None
+        self._load_sealed({row.key_id})
+        return self._sealed.get(row.key_id)
 
     def _aead(self, key_id: int) -> AESGCM:
         if key_id not in self._keys:
@@ -182,6 +237,24 @@ class Vault:
         return None if raw is None else raw.decode("utf-8")
 
     def open_bytes(self, row: Encryptable, column: str) -> bytes | None:
+        """Open a value, applying the sealed-identity policy: for a sealed person without an
+        unmask grant, identifying values come back as the pseudonym or not at all."""
+        masked = SEALED_COLUMNS.get(row.__tablename__, {})
+        if column in masked and getattr(row, column) is not None:
+            shown_as = self.sealed_for_me(row)
+            if shown_as is not None:
+                replacement = masked[column]
+                if replacement == "REFUSE":
+                    raise IdentitySealed(row.__tablename__)
+                if replacement == "PSEUDONYM":
+                    return shown_as.encode()
+                return None if replacement is None else replacement.encode()
+        return self.open_internal(row, column)
+
+    def open_internal(self, row: Encryptable, column: str) -> bytes | None:
+        """Open without the sealed-identity policy. ONLY for computations whose result is not
+        the value itself (e.g. child status from a date of birth) and for rotation; every call
+        site is listed in tests/unit/test_architecture.py."""
         sealed = getattr(row, column)
         if sealed is None:
             return None

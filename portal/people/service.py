@@ -269,7 +269,9 @@ def view_person(
 
 
 def date_of_birth_of(vault: Vault, person: Person) -> date | None:
-    return parse_date(vault.open_text(person, "date_of_birth"))
+    """For computing child status only (shown as under/over 18, never as the date)."""
+    raw = vault.open_internal(person, "date_of_birth")
+    return parse_date(raw.decode() if raw else None)
 
 
 def update_person(
@@ -284,6 +286,8 @@ def update_person(
 ) -> list[str]:
     """Save new details unless someone else saved first. Returns the fields that changed."""
     _require_editor(actor)
+    if vault.sealed_for_me(person) is not None:
+        raise NotPermitted("this person's identity is sealed by an anonymity order")
     errors = validate_details(details)
     if errors:
         raise ValidationFailed(errors)

@@ -201,7 +201,8 @@ def create_for_event(
 
 
 def _born(vault: Vault, person: Person) -> date | None:
-    text = vault.open_text(person, "date_of_birth")
+    raw = vault.open_internal(person, "date_of_birth")  # for child status only, never shown
+    text = raw.decode() if raw else None
     try:
         return date.fromisoformat(text) if text else None
     except ValueError:

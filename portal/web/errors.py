@@ -27,6 +27,7 @@ def error_context(scope: Scope) -> dict[str, Any]:
         "navigation": (),
         "current_path": "",
         "flash_message": None,
+        "restriction_notices": [],
         "request_id": state.get("request_id", ""),
         "session_idle_seconds": 0,
         "session_warning_seconds": 0,
@@ -61,6 +62,7 @@ def make_domain_handlers(env: Environment) -> dict[type[Exception], Any]:
     from sqlalchemy.orm.exc import StaleDataError
 
     from portal.cases.errors import CaseNotFound, NotPermitted
+    from portal.keys.vault import IdentitySealed
     from portal.security.crypto import IntegrityError, KeyUnavailable
 
     security_log = logging.getLogger("portal.security")
@@ -98,6 +100,7 @@ def make_domain_handlers(env: Environment) -> dict[type[Exception], Any]:
         CaseNotFound: page(404),
         KeyUnavailable: page(404),
         NotPermitted: page(403),
+        IdentitySealed: page(403),
         StaleDataError: page(409),
         IntegrityError: page(500, "errors/integrity.html"),
     }

@@ -17,6 +17,7 @@ PostgreSQL (psycopg 3).
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -126,6 +127,10 @@ class RequestContext:
                 self.request.app.state.key_cache,
                 index_bits=self.settings.blind_index_bits,
             )
+            if self.principal is not None:
+                from portal.anonymity.service import active_grants
+
+                self._vault.unsealed_keys = active_grants(self.db, self.principal.user_id)
         return self._vault
 
     def page_number(self) -> int:
@@ -186,6 +191,7 @@ class RequestContext:
             self.active_session.session.flash = None
         principal = self.principal
         return {
+            "restriction_notices": self._restriction_notices(),
             "principal": principal,
             "csrf_token": self.csrf_token,
             "csp_nonce": self.nonce,
@@ -195,6 +201,24 @@ class RequestContext:
             "session_idle_seconds": self.settings.session_idle_minutes * 60,
             "session_warning_seconds": self.settings.session_warning_seconds,
         }
+
+    def _restriction_notices(self) -> list[Any]:
+        """Every page that shows a person or their case carries their restrictions (issue 7).
+        Computed here from the URL's ids, so no page can forget it."""
+        if self.principal is None or self.principal.role is Role.ADMIN:
+            return []
+        params = self.request.path_params
+        if "case_id" not in params and "person_id" not in params:
+            return []
+        from portal.anonymity.service import notices_for
+
+        def as_uuid(name: str) -> Any:
+            try:
+                return uuid.UUID(str(params[name])) if name in params else None
+            except ValueError:
+                return None
+
+        return notices_for(self.db, case_id=as_uuid("case_id"), person_id=as_uuid("person_id"))
 
     def redirect(self, route_name: str, **path_params: Any) -> Response:
         url = str(self.request.url_for(route_name, **path_params).path)
