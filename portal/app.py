@@ -18,7 +18,9 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
 from portal.accounts.routes import routes as account_routes
+from portal.anonymity.routes import routes as anonymity_routes
 from portal.audit.routes import routes as audit_routes
+from portal.cases.import_routes import routes as import_routes
 from portal.cases.routes import routes as case_routes
 from portal.compliance.routes import routes as compliance_routes
 from portal.db.session import make_engine, make_session_factory
@@ -26,9 +28,11 @@ from portal.documents.routes import routes as document_routes
 from portal.home.routes import routes as home_routes
 from portal.keys.vault import KeyCache
 from portal.people.routes import routes as people_routes
+from portal.search.routes import routes as search_routes
 from portal.settings import Settings, SettingsError
 from portal.special_measures.routes import routes as special_measures_routes
 from portal.victims_code.routes import routes as work_routes
+from portal.vlu.routes import routes as vlu_routes
 from portal.web.errors import (
     make_domain_handlers,
     make_http_exception_handler,
@@ -84,6 +88,10 @@ def all_routes() -> list[BaseRoute]:
         *audit_routes,
         *special_measures_routes,
         *compliance_routes,
+        *anonymity_routes,
+        *vlu_routes,
+        *import_routes,
+        *search_routes,
     ]
 
 

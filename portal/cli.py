@@ -64,24 +64,81 @@ def _register_subcommands() -> None:
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
 @click.option("--workers", default=2, show_default=True, type=int, help="Worker processes.")
-def serve(host: str, port: int, workers: int) -> None:
+@click.option(
+    "--worker/--no-worker",
+    "job_worker",
+    default=True,
+    show_default=True,
+    help="Also run background jobs (bulk letters) in a thread of this process. Use --no-worker "
+    "when `portal worker` runs separately.",
+)
+def serve(host: str, port: int, workers: int, job_worker: bool = True) -> None:
     import uvicorn
 
     settings = _settings()
     _require_current_schema(settings)
     _require_working_keys(settings)
+    background = None
+    if job_worker:
+        from portal.app import configure_logging
+        from portal.db.session import make_engine
+        from portal.vlu.jobs import start_background
+
+        configure_logging()
+        # With several web workers this thread lives in uvicorn's supervisor process, so bulk
+        # work never competes with a web worker for its interpreter lock.
+        background = start_background(make_engine(settings), settings.key_provider())
     out.print(f"Safeguarding portal: http://{host}:{port}")
-    uvicorn.run(
-        "portal.app:asgi_from_env",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        server_header=False,
-        date_header=True,
-        log_level="info",
-        access_log=False,  # portal.access logs requests, without query strings
-    )
+    try:
+        uvicorn.run(
+            "portal.app:asgi_from_env",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            server_header=False,
+            date_header=True,
+            log_level="info",
+            access_log=False,  # portal.access logs requests, without query strings
+        )
+    finally:
+        if background is not None:
+            background.stop()
+
+
+@main.command(
+    help="Run background jobs (bulk decision letters) until stopped. Any number of workers can "
+    "share the queue; run `portal serve --no-worker` alongside."
+)
+@click.option("--once", is_flag=True, help="Run the jobs that are due now, then exit.")
+@click.option("--batch", default=50, show_default=True, type=click.IntRange(1, 1000))
+@click.option("--poll", default=1.0, show_default=True, type=click.FloatRange(0.1, 60))
+def worker(once: bool, batch: int, poll: float) -> None:
+    import signal
+    import threading
+
+    from portal.app import configure_logging
+    from portal.db.session import make_engine, make_session_factory
+    from portal.vlu import jobs
+
+    settings = _settings()
+    _require_current_schema(settings)
+    _require_working_keys(settings)
+    configure_logging()
+    engine = make_engine(settings)
+    factory = make_session_factory(engine)
+    try:
+        if once:
+            count = jobs.run_pending(factory, settings.key_provider(), batch=batch)
+            console.print(f"{count} background {'job' if count == 1 else 'jobs'} run.")
+            return
+        stop = threading.Event()
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+        signal.signal(signal.SIGINT, lambda *_: stop.set())
+        console.print("Background worker running. Stop it with Ctrl+C.")
+        jobs.work(factory, settings.key_provider(), stop=stop, poll=poll, batch=batch)
+    finally:
+        engine.dispose()
 
 
 def _require_current_schema(settings: Settings) -> None:
@@ -401,7 +458,38 @@ def _passphrase() -> str:
 @click.option("--serve", "then_serve", is_flag=True, help="Start the web server afterwards.")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
-def demo(password: str | None, reset: bool, then_serve: bool, host: str, port: int) -> None:
+@click.option(
+    "--cases",
+    default=40,
+    show_default=True,
+    type=click.IntRange(0, 100_000),
+    help="How many synthetic cases.",
+)
+@click.option(
+    "--people",
+    default=600,
+    show_default=True,
+    type=click.IntRange(0, 1_000_000),
+    help="How many victims and witnesses across the ordinary cases.",
+)
+@click.option(
+    "--big-case",
+    "big_case",
+    default=2000,
+    show_default=True,
+    type=click.IntRange(0, 100_000),
+    help="Victims in the mass-victim fraud case.",
+)
+def demo(
+    password: str | None,
+    reset: bool,
+    then_serve: bool,
+    host: str,
+    port: int,
+    cases: int,
+    people: int,
+    big_case: int,
+) -> None:
     import os
     from pathlib import Path
 
@@ -449,6 +537,32 @@ def demo(password: str | None, reset: bool, then_serve: bool, host: str, port: i
                         existing.is_active = True
                 logins.append((demo_user, chosen))
                 progress.advance(task)
+            from rich.progress import TaskID
+
+            from portal.demo import seed_demo
+            from portal.demo.extras import apply_extras
+
+            tasks: dict[str, TaskID] = {}
+
+            def report(description: str, advance: int, total: int) -> None:
+                if description not in tasks:
+                    tasks[description] = progress.add_task(description, total=total)
+                progress.advance(tasks[description], advance)
+
+            summary = seed_demo(
+                factory,
+                settings,
+                cases=cases,
+                people=people,
+                big_case_victims=big_case,
+                progress=report,
+            )
+            if not summary.skipped:
+                extras_task = progress.add_task(
+                    "Recording outcomes and sealing identities", total=1
+                )
+                apply_extras(factory, settings)
+                progress.advance(extras_task)
     finally:
         engine.dispose()
 

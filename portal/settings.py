@@ -131,7 +131,7 @@ class Settings:
             db_threads=_int(env, "PORTAL_DB_THREADS", 4, 1, 64),
             blind_index_bits=_int(env, "PORTAL_BLIND_INDEX_BITS", 14, 8, 32),
             anonymity_approver_role=_choice(
-                env, "PORTAL_ANONYMITY_APPROVER_ROLE", "prosecutor", ("prosecutor", "auditor")
+                env, "PORTAL_ANONYMITY_APPROVER_ROLE", "prosecutor", ("prosecutor", "vlu_officer")
             ),
             unmask_minutes=_int(env, "PORTAL_UNMASK_MINUTES", 15, 1, 60),
             assets_dir=assets_dir,

@@ -355,9 +355,9 @@ def request_unmask(
     elif len(reason) > 2000:
         errors["reason"] = "The reason must be 2,000 characters or fewer"
     if not password:
-        errors["password"] = "Enter your password"
+        errors["password"] = "Enter your password"  # noqa: S105
     elif not passwords.verify_password(user.password_hash, password):
-        errors["password"] = "The password is not correct"
+        errors["password"] = "The password is not correct"  # noqa: S105
     if errors:
         raise ValidationFailed(errors)
     request = UnmaskRequest(

@@ -1,7 +1,8 @@
 """The one answer to "which cases may this user see". No case query bypasses it.
 
 * Witness care officers: cases of their unit (same Area and unit) and cases assigned to them.
-* Prosecutors: cases assigned to them.
+* Prosecutors: cases assigned to them and cases of their unit (same Area and unit): a second
+  prosecutor of the unit approves anonymity applications and unmasking requests.
 * VLU officers: cases in their Area.
 * Auditors: every case, read-only (and pseudonymised by the pages they see).
 * Administrators: none; they manage accounts, not cases.
@@ -25,7 +26,10 @@ def visible_cases(actor: Actor) -> ColumnElement[bool]:
     if actor.role is Role.AUDITOR:
         return true()
     if actor.role is Role.PROSECUTOR:
-        return Case.prosecutor_id == actor.user_id
+        mine = Case.prosecutor_id == actor.user_id
+        if actor.area and actor.unit:
+            return or_(mine, and_(Case.area == actor.area, Case.unit == actor.unit))
+        return mine
     if actor.role is Role.WITNESS_CARE_OFFICER:
         assigned = Case.witness_care_officer_id == actor.user_id
         if actor.area and actor.unit:

@@ -21,6 +21,7 @@ from portal.cases.reference import AREAS, UNITS, CourtType, EventKind, normalise
 from portal.clock import utc_now
 from portal.keys.vault import Vault
 from portal.victims_code import service as obligations
+from portal.vlu import service as vlu_service
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,6 +202,7 @@ def record_event(
         case_id=case.id,
     )
     obligations.create_for_event(db, vault, actor, case, event)
+    vlu_service.requests_for_event(db, vault, actor, case, event)
     return event, True
 
 

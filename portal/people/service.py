@@ -32,7 +32,8 @@ SAFE_CONTACT_CHANNELS = ("phone", "text", "email", "letter", "in_person", "via_r
 
 def new_reference() -> str:
     alphabet = "23456789BCDFGHJKLMNPQRSTVWXZ"  # no vowels: references never spell words
-    return "P-" + "".join(secrets.choice(alphabet) for _ in range(6))
+    # 28^8 = 3.8e11 references: a clash is vanishingly rare even with millions of people.
+    return "P-" + "".join(secrets.choice(alphabet) for _ in range(8))
 
 
 def _require_editor(actor: Actor) -> None:

@@ -447,6 +447,15 @@ def identify_form(ctx: RequestContext) -> Response:
     if not party.is_witness or person.erased:
         raise CaseNotFound(case.id)
     values: dict[str, Any] = {"measures": [], "request_now": "yes"}
+    sm.record_view(
+        ctx.db,
+        ctx.actor,
+        action="special_measures.identify_view",
+        object_type="person",
+        object_id=person.id,
+        case_id=case.id,
+        person=person,
+    )
     return ctx.render(
         "special_measures/identify.html",
         _identify_context(case, person, _name(ctx, person), values, FieldErrors()),
@@ -502,6 +511,24 @@ def _application(
         ctx.db, ctx.actor, _uuid(ctx, "case_id"), _uuid(ctx, "application_id")
     )
     return row
+
+
+def _form_viewed(
+    ctx: RequestContext,
+    form: str,
+    application: SpecialMeasuresApplication,
+    case: Case,
+    person: Person,
+) -> None:
+    sm.record_view(
+        ctx.db,
+        ctx.actor,
+        action=f"special_measures.{form}_view",
+        object_type="special_measures_application",
+        object_id=application.id,
+        case_id=case.id,
+        person=person,
+    )
 
 
 def _deadline_of(ctx: RequestContext, case: Case) -> tuple[date | None, Any]:
@@ -741,6 +768,7 @@ def serve_form(ctx: RequestContext) -> Response:
         "version": str(application.version),
     }
     _date_values(values, "served_on", _today())
+    _form_viewed(ctx, "serve", application, case, person)
     return ctx.render(
         "special_measures/serve.html",
         _serve_context(ctx, application, case, person, values, FieldErrors()),
@@ -826,6 +854,7 @@ def decision_form(ctx: RequestContext) -> Response:
     }
     _date_values(values, "decided_on", None)
     _date_values(values, "received_on", None)
+    _form_viewed(ctx, "decision", application, case, person)
     return ctx.render(
         "special_measures/decision.html",
         _decision_context(ctx, application, case, person, values, FieldErrors(), "decision"),
@@ -902,6 +931,7 @@ def variation_form(ctx: RequestContext) -> Response:
     }
     _date_values(values, "decided_on", None)
     _date_values(values, "received_on", None)
+    _form_viewed(ctx, "variation", application, case, person)
     return ctx.render(
         "special_measures/decision.html",
         _decision_context(ctx, application, case, person, values, FieldErrors(), "variation"),

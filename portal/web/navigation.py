@@ -15,15 +15,17 @@ class NavItem:
 
 _HOME = NavItem("My work", "home")
 _CASES = NavItem("Cases", "case_list")
+_SEARCH = NavItem("Search", "search")
 _USERS = NavItem("Users", "admin_users")
 
 _BY_ROLE: dict[Role, tuple[NavItem, ...]] = {
-    Role.WITNESS_CARE_OFFICER: (_HOME, _CASES),
-    Role.PROSECUTOR: (_HOME, _CASES),
-    Role.VLU_OFFICER: (_HOME, _CASES),
+    Role.WITNESS_CARE_OFFICER: (_HOME, _CASES, _SEARCH),
+    Role.PROSECUTOR: (_HOME, _CASES, NavItem("Decision letters", "vlu_queue"), _SEARCH),
+    Role.VLU_OFFICER: (_HOME, NavItem("VLU queue", "vlu_queue"), _CASES, _SEARCH),
     Role.AUDITOR: (
         NavItem("Overview", "home"),
         _CASES,
+        _SEARCH,
         NavItem("Compliance", "compliance"),
         NavItem("Access log", "audit_log"),
     ),

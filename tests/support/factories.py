@@ -73,7 +73,7 @@ def make_session_token(db: Session, user: User) -> str:
 def make_vault(db: Session, settings) -> object:
     from portal.keys.vault import KeyCache, Vault
 
-    return Vault(db, settings.key_provider(), KeyCache())
+    return Vault(db, settings.key_provider(), KeyCache(), index_bits=settings.blind_index_bits)
 
 
 def make_case(

@@ -31,7 +31,7 @@ def world(db, settings):
     prosecutor = make_user(db, role=Role.PROSECUTOR, display_name="Priya Prosecutor")
     officer = make_user(db, role=Role.WITNESS_CARE_OFFICER)
     outsider = make_user(db, role=Role.WITNESS_CARE_OFFICER, area="wessex", unit="rasso")
-    other_prosecutor = make_user(db, role=Role.PROSECUTOR)
+    other_prosecutor = make_user(db, role=Role.PROSECUTOR, area="wessex", unit="ccu")
     vlu = make_user(db, role=Role.VLU_OFFICER)
     far_vlu = make_user(db, role=Role.VLU_OFFICER, area="wessex")
     auditor = make_user(db, role=Role.AUDITOR, area=None, unit=None)
@@ -56,7 +56,7 @@ def test_each_role_sees_only_its_cases(app, db, world) -> None:
         "prosecutor": True,
         "officer": True,  # same Area and unit
         "outsider": False,
-        "other_prosecutor": False,  # not assigned
+        "other_prosecutor": False,  # not assigned, another Area
         "vlu": True,  # same Area
         "far_vlu": False,
         "auditor": True,

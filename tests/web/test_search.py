@@ -182,6 +182,21 @@ def test_a_reference_number_finds_the_person_within_scope(app, db, world, settin
     assert result_links(mismatch.text) == []
 
 
+def test_a_sealed_identity_is_found_by_neither_name_nor_reference(app, db, world, settings) -> None:
+    from portal.people.service import seal_identity
+
+    actor = Actor(world["officer"].id, Role.WITNESS_CARE_OFFICER, "london-north", "ccu")
+    add_reference(
+        db, vault_for(db, settings), actor, world["vera"], kind="police_crn", value="01/99999/25"
+    )
+    seal_identity(db, actor, world["vera"])
+    db.commit()
+    client = client_as(app, db, world["officer"])
+    assert result_links(search(client, name="Vera Canary").text) == []
+    assert result_links(search(client, reference="01/99999/25").text) == []
+    assert "Vera Canary" not in text_of(search(client, reference="01/99999/25").text)
+
+
 def test_auditors_see_references_not_names(app, db, world) -> None:
     auditor = make_user(db, role=Role.AUDITOR, area=None, unit=None)
     client = client_as(app, db, auditor)

@@ -82,7 +82,7 @@ def world(db, settings):
     prosecutor = make_user(db, role=Role.PROSECUTOR, display_name="Priya Prosecutor")
     officer = make_user(db, role=Role.WITNESS_CARE_OFFICER, display_name="Wendy Witnesscare")
     outsider = make_user(db, role=Role.WITNESS_CARE_OFFICER, area="wessex", unit="rasso")
-    other_prosecutor = make_user(db, role=Role.PROSECUTOR)
+    other_prosecutor = make_user(db, role=Role.PROSECUTOR, area="wessex", unit="rasso")
     auditor = make_user(db, role=Role.AUDITOR, area=None, unit=None)
     case = make_case(
         db,
@@ -131,8 +131,9 @@ def flag(client, world, measures=("s24", "s28"), request_now="yes"):
 
 
 def only_application(db) -> SpecialMeasuresApplication:
-    db.expire_all()  # the pages changed it in their own transactions
-    application = db.scalars(select(SpecialMeasuresApplication)).one()
+    # The pages changed it in their own transactions: reload it.
+    query = select(SpecialMeasuresApplication).execution_options(populate_existing=True)
+    application = db.scalars(query).one()
     db.commit()
     return application
 

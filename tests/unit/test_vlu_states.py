@@ -1,0 +1,132 @@
+"""The VLU workflow: every action from every state by every role, and the guards."""
+
+from __future__ import annotations
+
+import pytest
+
+from portal.accounts.roles import Role
+from portal.vlu import states
+from portal.vlu.states import (
+    Action,
+    Facts,
+    GuardRefused,
+    Outcome,
+    RoleRefused,
+    State,
+    TransitionRefused,
+    actions_for,
+    check,
+    check_outcome,
+)
+
+S = State
+VLU = {Role.VLU_OFFICER}
+# Written out independently of portal.vlu.states: (from states, to state, roles).
+EXPECTED: dict[Action, tuple[set[State], State, set[Role]]] = {
+    Action.SUPPLY_REASONS: ({S.REQUESTED}, S.REASONS_SUPPLIED, {Role.PROSECUTOR}),
+    Action.DRAFT: ({S.REASONS_SUPPLIED, S.DRAFTED, S.CHECKED}, S.DRAFTED, VLU),
+    Action.APPROVE: ({S.DRAFTED}, S.CHECKED, VLU),
+    Action.RETURN: ({S.DRAFTED}, S.DRAFTED, VLU),
+    Action.SEND: ({S.DRAFTED, S.CHECKED}, S.SENT, VLU),
+    Action.RECORD_REVIEW_REQUEST: ({S.SENT}, S.REVIEW_REQUESTED, VLU),
+    Action.START_LOCAL_RESOLUTION: (
+        {S.REVIEW_REQUESTED},
+        S.LOCAL_RESOLUTION,
+        {Role.VLU_OFFICER, Role.PROSECUTOR},
+    ),
+    Action.RECORD_OUTCOME: (
+        {S.LOCAL_RESOLUTION},
+        S.CONCLUDED,
+        {Role.VLU_OFFICER, Role.PROSECUTOR},
+    ),
+}
+# Facts under which no guard gets in the way, so only state and role decide.
+PERMISSIVE = Facts(check_required=False, vrr_applies=True, actor_drafted=False)
+SOURCES: list[State | None] = [None, *State]
+
+
+def test_the_table_covers_every_action() -> None:
+    assert set(EXPECTED) == set(Action) - {Action.CREATE}
+
+
+@pytest.mark.parametrize("action", list(EXPECTED), ids=lambda a: a.value)
+def test_every_transition_by_every_role_from_every_state(action: Action) -> None:
+    sources, target, roles = EXPECTED[action]
+    checked = 0
+    for role in Role:
+        for source in SOURCES:
+            if role not in roles:
+                with pytest.raises(RoleRefused):
+                    check(action, source, role, PERMISSIVE)
+            elif source not in sources:
+                with pytest.raises(TransitionRefused):
+                    check(action, source, role, PERMISSIVE)
+            else:
+                assert check(action, source, role, PERMISSIVE) is target
+            checked += 1
+    assert checked == len(Role) * len(SOURCES)
+
+
+def test_requests_are_created_only_by_decisions_recorded_by_the_case_team() -> None:
+    for role in (Role.PROSECUTOR, Role.WITNESS_CARE_OFFICER):
+        assert check(Action.CREATE, None, role) is S.REQUESTED
+    for role in (Role.VLU_OFFICER, Role.AUDITOR, Role.ADMIN):
+        with pytest.raises(RoleRefused):
+            check(Action.CREATE, None, role)
+    with pytest.raises(TransitionRefused):
+        check(Action.CREATE, S.REQUESTED, Role.PROSECUTOR)
+
+
+@pytest.mark.parametrize("action", [Action.APPROVE, Action.RETURN])
+def test_the_drafter_cannot_check_their_own_letter(action: Action) -> None:
+    with pytest.raises(GuardRefused, match="different"):
+        check(action, S.DRAFTED, Role.VLU_OFFICER, Facts(actor_drafted=True))
+    assert check(action, S.DRAFTED, Role.VLU_OFFICER, Facts(actor_drafted=False))
+
+
+def test_a_letter_that_needs_a_check_cannot_be_sent_unchecked() -> None:
+    with pytest.raises(GuardRefused, match="check"):
+        check(Action.SEND, S.DRAFTED, Role.VLU_OFFICER, Facts(check_required=True))
+    assert check(Action.SEND, S.CHECKED, Role.VLU_OFFICER, Facts(check_required=True)) is S.SENT
+    # The unit can make the second check optional (never for RASSO: check_required is then set).
+    assert check(Action.SEND, S.DRAFTED, Role.VLU_OFFICER, Facts(check_required=False)) is S.SENT
+
+
+def test_a_review_request_needs_a_decision_that_ended_all_proceedings() -> None:
+    with pytest.raises(GuardRefused, match="Right to Review"):
+        check(Action.RECORD_REVIEW_REQUEST, S.SENT, Role.VLU_OFFICER, Facts(vrr_applies=False))
+    assert (
+        check(Action.RECORD_REVIEW_REQUEST, S.SENT, Role.VLU_OFFICER, Facts(vrr_applies=True))
+        is S.REVIEW_REQUESTED
+    )
+
+
+def test_proceedings_cannot_be_reinstated_after_offering_no_evidence() -> None:
+    with pytest.raises(GuardRefused, match="cannot be reinstated"):
+        check_outcome(Outcome.OVERTURNED, "offer_no_evidence")
+    check_outcome(Outcome.OVERTURNED, "discontinuance")
+    check_outcome(Outcome.UPHELD, "offer_no_evidence")
+
+
+def test_actions_offered_on_the_page() -> None:
+    facts = Facts(check_required=True, vrr_applies=True)
+    assert actions_for(S.DRAFTED, Role.VLU_OFFICER, facts) == [
+        Action.DRAFT,
+        Action.APPROVE,
+        Action.RETURN,
+    ]
+    mine = Facts(check_required=True, vrr_applies=True, actor_drafted=True)
+    assert actions_for(S.DRAFTED, Role.VLU_OFFICER, mine) == [Action.DRAFT]
+    assert actions_for(S.REQUESTED, Role.PROSECUTOR, facts) == [Action.SUPPLY_REASONS]
+    assert actions_for(S.CHECKED, Role.VLU_OFFICER, facts) == [Action.DRAFT, Action.SEND]
+    for state in SOURCES:
+        assert actions_for(state, Role.WITNESS_CARE_OFFICER, facts) == []
+        assert actions_for(state, Role.AUDITOR, facts) == []
+        assert actions_for(state, Role.ADMIN, facts) == []
+
+
+def test_every_state_and_action_has_a_label() -> None:
+    assert {s.label for s in State} and all(s.label for s in State)
+    assert all(a.label for a in Action)
+    assert all(o.label for o in Outcome)
+    assert {S.REQUESTED, S.REASONS_SUPPLIED, S.DRAFTED, S.CHECKED} == states.UNSENT

@@ -1,0 +1,192 @@
+"""Sealed identities: the pseudonym everywhere, unmasking only with two people and a limit."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select, update
+
+from portal.accounts.models import User
+from portal.accounts.roles import Role
+from portal.anonymity.models import UnmaskRequest
+from portal.audit.models import AuditEvent
+from portal.clock import utc_now
+from portal.people.models import Person
+from tests.support.factories import PASSWORD, add_person, make_case, make_user
+from tests.support.web import csrf_from, soup, text_of
+from tests.web.test_case_pages import client_as
+
+CONDITIONS = {
+    "condition_a": "Credible threats to the witness's safety from associates of the accused.",
+    "condition_b": "The evidence can be tested without the name; it is not sole or decisive.",
+    "condition_c": "The witness will not testify without the order.",
+    "measures": ["withhold_name", "pseudonym", "screening"],
+}
+
+
+@pytest.fixture
+def sealed(app, db, settings):
+    prosecutor = make_user(db, role=Role.PROSECUTOR, display_name="First Prosecutor")
+    second = make_user(db, role=Role.PROSECUTOR, display_name="Second Prosecutor")
+    third = make_user(db, role=Role.PROSECUTOR)  # no unmask permission
+    prosecutor.may_unmask = True
+    second.may_unmask = True
+    officer = make_user(db, role=Role.WITNESS_CARE_OFFICER)
+    case = make_case(db, settings, prosecutor=prosecutor, offences=("MDA1971-S4",))
+    case.prosecutor_id = prosecutor.id
+    person, _ = add_person(
+        db,
+        settings,
+        case,
+        name="Ozymandias Canarybird",
+        actor_user=prosecutor,
+        address="1 Hidden Lane",
+    )
+    db.commit()
+    pros = client_as(app, db, prosecutor)
+    page = pros.get(f"/cases/{case.id}/people/{person.id}/anonymity")
+    response = pros.post(
+        f"/cases/{case.id}/people/{person.id}/anonymity/apply",
+        data={"csrf_token": csrf_from(page.text), **CONDITIONS},
+    )
+    assert "identity is now sealed" in text_of(response.text)
+    return {
+        "prosecutor": prosecutor,
+        "second": second,
+        "third": third,
+        "officer": officer,
+        "case": case,
+        "person": person,
+        "pros": pros,
+    }
+
+
+def test_drafting_seals_the_identity_everywhere(app, db, sealed) -> None:
+    case, person = sealed["case"], sealed["person"]
+    stored = db.execute(
+        select(Person.identity_sealed, Person.name_index, Person.dob_index).where(
+            Person.id == person.id
+        )
+    ).one()
+    db.commit()
+    assert tuple(stored) == (True, None, None)
+    officer = client_as(app, db, sealed["officer"])
+    for url in (
+        f"/cases/{case.id}",
+        f"/cases/{case.id}/people/{person.id}",
+        f"/cases/{case.id}/people/{person.id}/anonymity",
+        "/home",
+    ):
+        body = officer.get(url).text
+        assert "Canarybird" not in body, url
+        assert "Hidden Lane" not in body, url
+    page = officer.get(f"/cases/{case.id}/people/{person.id}")
+    assert f"Witness {person.reference}" in page.text
+    banner = soup(page.text).select_one(".portal-restrictions")
+    assert banner is not None and "Identity sealed" in banner.get_text()
+
+
+def test_editing_a_sealed_identity_is_refused(app, db, sealed) -> None:
+    case, person = sealed["case"], sealed["person"]
+    response = sealed["pros"].get(f"/cases/{case.id}/people/{person.id}/edit")
+    assert response.status_code in (403, 200)
+    assert "Canarybird" not in response.text
+
+
+def unmask(
+    client,
+    case,
+    person,
+    *,
+    reason="Court asks the prosecution to confirm identity",
+    password=PASSWORD,
+):
+    base = f"/cases/{case.id}/people/{person.id}/anonymity"
+    token = csrf_from(client.get(base).text)
+    return client.post(
+        base + "/unmask", data={"csrf_token": token, "reason": reason, "password": password}
+    )
+
+
+def approve(client, case, person, request_id, *, password=PASSWORD):
+    base = f"/cases/{case.id}/people/{person.id}/anonymity"
+    token = csrf_from(client.get(base).text)
+    return client.post(
+        f"{base}/unmask/{request_id}",
+        data={"csrf_token": token, f"password-{request_id}": password, "decision": "approve"},
+    )
+
+
+def test_unmasking_needs_reason_password_permission_and_a_second_person(app, db, sealed) -> None:
+    case, person, pros = sealed["case"], sealed["person"], sealed["pros"]
+    assert unmask(pros, case, person, reason="").status_code == 400
+    assert unmask(pros, case, person, password="wrong password entirely").status_code == 400
+    assert unmask(client_as(app, db, sealed["officer"]), case, person).status_code == 403
+    assert db.scalars(select(UnmaskRequest)).all() == []
+    db.commit()
+    assert unmask(pros, case, person).status_code == 200
+    request = db.scalars(select(UnmaskRequest)).one()
+    db.commit()
+    # Not yet approved: still the pseudonym.
+    assert "Canarybird" not in pros.get(f"/cases/{case.id}/people/{person.id}").text
+    # The requester cannot approve their own request.
+    assert approve(pros, case, person, request.id).status_code == 403
+    second = client_as(app, db, sealed["second"])
+    assert approve(second, case, person, request.id, password="not my password").status_code == 400
+    assert approve(second, case, person, request.id).status_code == 200
+    shown = pros.get(f"/cases/{case.id}/people/{person.id}")
+    assert "Ozymandias Canarybird" in shown.text
+    # Only the requester sees it; the approver does not.
+    assert "Canarybird" not in second.get(f"/cases/{case.id}/people/{person.id}").text
+    rows = db.scalars(select(AuditEvent).where(AuditEvent.action.like("unmask.%"))).all()
+    db.commit()
+    approved = [r for r in rows if r.action == "unmask.approve"]
+    assert len(approved) == 1
+    assert approved[0].category == "disclosure"
+    assert approved[0].actor_id == sealed["second"].id
+    assert approved[0].recipient == f"user:{sealed['prosecutor'].id}"
+    # After the time limit the identity is sealed again.
+    db.execute(update(UnmaskRequest).values(expires_at=utc_now() - timedelta(seconds=1)))
+    db.commit()
+    assert "Canarybird" not in pros.get(f"/cases/{case.id}/people/{person.id}").text
+
+
+def test_approval_by_a_person_without_the_permission_fails(app, db, sealed) -> None:
+    case, person = sealed["case"], sealed["person"]
+    unmask(sealed["pros"], case, person)
+    request = db.scalars(select(UnmaskRequest)).one()
+    db.execute(update(User).where(User.id == sealed["second"].id).values(may_unmask=False))
+    db.commit()
+    second = client_as(app, db, sealed["second"])
+    assert approve(second, case, person, request.id).status_code == 403
+
+
+def test_application_states_and_second_person_approval(app, db, sealed) -> None:
+    from portal.anonymity.models import AnonymityApplication
+
+    case = sealed["case"]
+    application = db.scalars(select(AnonymityApplication)).one()
+    db.commit()
+    base = f"/cases/{case.id}/anonymity/{application.id}"
+    pros = sealed["pros"]
+    token = csrf_from(pros.get(base).text)
+    own = pros.post(
+        base + "/approve",
+        data={"csrf_token": token, "on-day": "1", "on-month": "1", "on-year": "2000"},
+    )
+    assert own.status_code == 403  # the author cannot approve
+    second = client_as(app, db, sealed["second"])
+    token2 = csrf_from(second.get(base).text)
+    ok = second.post(
+        base + "/approve",
+        data={"csrf_token": token2, "on-day": "1", "on-month": "1", "on-year": "2000"},
+    )
+    assert "recorded" in text_of(ok.text)
+    served = pros.get(base + "/served")
+    assert f"Witness {sealed['person'].reference}" in served.text
+    assert "Canarybird" not in served.text
+    assert pros.get(base + "/court").status_code == 403  # needs an approved unmask
+    officer = client_as(app, db, sealed["officer"])
+    token3 = csrf_from(officer.get(base).text)
+    assert officer.post(base + "/serve", data={"csrf_token": token3}).status_code == 403
