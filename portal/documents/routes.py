@@ -10,6 +10,7 @@ from starlette.datastructures import UploadFile
 from starlette.responses import Response
 
 from portal.accounts.roles import Role
+from portal.audit import service as audit
 from portal.cases import repository as cases_repo
 from portal.cases.errors import CaseNotFound, ValidationFailed
 from portal.documents import service
@@ -35,6 +36,11 @@ def _page(
     case_id, person_id = _ids(ctx, "case_id", "person_id")
     case, _, person = cases_repo.party_in_case(ctx.db, ctx.actor, case_id, person_id)
     documents = service.list_for(ctx.db, case, person)
+    audit.record(
+        ctx.db, actor=ctx.actor, category="consultation", action="document.list",
+        object_type="person", object_id=person.id, case_id=case.id, subject_id=person.id,
+        subject_ref=person.reference,
+    )
     pseudonymised = ctx.actor.role is Role.AUDITOR
     names: dict[Any, Any] = {}
     if not pseudonymised:

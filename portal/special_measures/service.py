@@ -106,7 +106,10 @@ class AssessmentDetails:
 def born_on(vault: Vault, person: Person) -> date | None:
     if person.erased:
         return None
-    text = vault.open_text(person, "date_of_birth")
+    # For age at the hearing only (shown as eligibility, never as the date): works for sealed
+    # identities too.
+    raw = vault.open_internal(person, "date_of_birth")
+    text = raw.decode() if raw else None
     try:
         return date.fromisoformat(text) if text else None
     except ValueError:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 TARGET = 60.0  # plain English
 LONG_SENTENCE_WORDS = 25  # GOV.UK style: sentences of 25 words or fewer
@@ -39,14 +40,16 @@ JARGON = (
     "with regard to",
 )
 
+_JARGON = re.compile(r"\b(" + "|".join(re.escape(term) for term in JARGON) + r")(?:s|d|ed|ing)?\b")
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 _SENTENCE_END = re.compile(r"[.!?]+(?=\s|$)")
 _SILENT_END = re.compile(r"(?:[^laeiouy]es|ed|[^laeiouy]e)$")
 _VOWEL_GROUP = re.compile(r"[aeiouy]{1,2}")
 
 
+@lru_cache(maxsize=20_000)
 def syllables(word: str) -> int:
-    """Syllables in one word (heuristic; at least 1)."""
+    """Syllables in one word (heuristic; at least 1). Cached: letters reuse their words."""
     w = re.sub(r"[^a-z]", "", word.lower())
     if len(w) <= 3:
         return 1
@@ -118,9 +121,8 @@ def flesch(text: str) -> Readability:
         if len(words) > LONG_SENTENCE_WORDS:
             long_count += 1
     lowered = " ".join(text.lower().split())
-    jargon = tuple(
-        term for term in JARGON if re.search(rf"\b{re.escape(term)}(?:s|d|ed|ing)?\b", lowered)
-    )
+    found = {m.group(1) for m in _JARGON.finditer(lowered)}
+    jargon = tuple(term for term in JARGON if term in found)
     if word_count == 0:
         return Readability(0.0, 0, 0, 0, 0, jargon)
     score = 206.835 - 1.015 * (word_count / len(pieces)) - 84.6 * (syllable_count / word_count)

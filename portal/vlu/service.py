@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import date
+from types import EllipsisType
 
 from sqlalchemy import ColumnElement, and_, func, insert, or_, select, update
 from sqlalchemy.orm import Session
@@ -472,8 +473,10 @@ def save_draft(
     body: str,
     expected_version: int | None,
     job_id: uuid.UUID | None = None,
+    letter: VluLetter | None | EllipsisType = ...,
 ) -> VluLetter:
-    """Draft or redraft the letter. A redraft voids any check: it must be checked again."""
+    """Draft or redraft the letter. A redraft voids any check: it must be checked again.
+    ``letter`` is the request's current letter when the caller has already loaded it (bulk)."""
     target = states.check(
         Action.DRAFT, State(request.state), actor.role, facts_for(request, decision, actor)
     )
@@ -483,7 +486,11 @@ def save_draft(
     if len(body) > MAX_LETTER:
         raise ValidationFailed({"body": f"The letter must be {MAX_LETTER:,} characters or fewer"})
     _check_version(request, expected_version)
-    letter = db.scalars(select(VluLetter).where(VluLetter.request_id == request.id)).one_or_none()
+    if letter is ...:
+        with db.no_autoflush:
+            letter = db.scalars(
+                select(VluLetter).where(VluLetter.request_id == request.id)
+            ).one_or_none()
     first = letter is None
     if letter is None:
         letter = VluLetter(
@@ -508,8 +515,7 @@ def save_draft(
     request.check_accurate = request.check_empathetic = None
     request.check_reasons = request.check_rights = None
     _move(db, actor, request, Action.DRAFT, target, job_id)
-    db.flush()
-    _audit(
+    _audit(  # flushes the letter, the request and the step with the log entry
         db,
         actor,
         request,
@@ -935,6 +941,12 @@ def bulk_batch(db: Session, vault: Vault, actor: Actor, job: Job, batch: int) ->
     if not rows:
         return 0
     vault.load({person.key_id for _, person in rows} | {decision.key_id})
+    letters = {
+        letter.request_id: letter
+        for letter in db.scalars(
+            select(VluLetter).where(VluLetter.request_id.in_([r.id for r, _ in rows]))
+        )
+    }
     reasons = ""
     if action == "draft_all":
         reasons = vault.open_text(decision, "reasons") or ""
@@ -964,6 +976,7 @@ def bulk_batch(db: Session, vault: Vault, actor: Actor, job: Job, batch: int) ->
                     body=body,
                     expected_version=None,
                     job_id=job.id,
+                    letter=letters.get(request.id),
                 )
             elif action == "approve_all":
                 approve(

@@ -75,3 +75,44 @@ def test_no_third_party_assets_committed() -> None:
     vendored = [p for p in static.rglob("*") if p.is_file() and "govuk" in p.name.lower()]
     assert vendored == []
     assert not (static / "js" / "htmx.min.js").exists()
+
+
+def test_sealed_identity_bypass_is_used_only_where_listed() -> None:
+    """``Vault.open_internal`` skips the sealed-identity policy: only for computations whose
+    result is not the value (child status from a date of birth) and for key rotation."""
+    allowed = {
+        "portal/keys/vault.py",
+        "portal/keys/rotation.py",
+        "portal/victims_code/service.py",
+        "portal/people/service.py",
+        "portal/special_measures/service.py",
+    }
+    users = {
+        str(p.relative_to(ROOT)) for p in PORTAL.rglob("*.py") if "open_internal(" in p.read_text()
+    }
+    assert users <= allowed, users - allowed
+
+
+def test_case_queries_go_through_the_scope() -> None:
+    """Only the case repositories (and the reporting/audit/import code reading across cases on
+    purpose) select from the case table; everything else asks them (portal.cases.access)."""
+    allowed_prefixes = (
+        "portal/cases/",
+        "portal/search/",
+        "portal/victims_code/repository.py",
+        "portal/compliance/",
+        "portal/audit/",
+        "portal/demo/",
+        "portal/vlu/",
+        "portal/special_measures/repository.py",
+        "portal/anonymity/service.py",
+    )
+    offenders = []
+    for path in PORTAL.rglob("*.py"):
+        rel = str(path.relative_to(ROOT))
+        source = path.read_text()
+        if re.search(r"select\((?:[^)]*\b)?Case\b[,)]", source) and not rel.startswith(
+            allowed_prefixes
+        ):
+            offenders.append(rel)
+    assert offenders == []
