@@ -952,6 +952,7 @@ def bulk_batch(db: Session, vault: Vault, actor: Actor, job: Job, batch: int) ->
         reasons = vault.open_text(decision, "reasons") or ""
     officer = db.get(User, actor.user_id)
     officer_name = officer.display_name if officer else ""
+    done = skipped = 0
     for request, person in rows:
         try:
             if action == "draft_all":
@@ -1010,9 +1011,12 @@ def bulk_batch(db: Session, vault: Vault, actor: Actor, job: Job, batch: int) ->
                     expected_version=None,
                     job_id=job.id,
                 )
-            job.done += 1
+            done += 1
         except (SendRefused, states.GuardRefused, ValidationFailed):
-            job.skipped += 1
-        job.cursor = str(request.id)
+            skipped += 1
+    # Progress is written once per batch, in the same transaction as the work it counts.
+    job.done += done
+    job.skipped += skipped
+    job.cursor = str(rows[-1][0].id)
     db.flush()
     return len(rows)
