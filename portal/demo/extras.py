@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -46,6 +47,60 @@ def _vault(db: Session, settings: Settings) -> Vault:
     return Vault(db, settings.key_provider(), KeyCache(), index_bits=settings.blind_index_bits)
 
 
+def _sentences(
+    factory: sessionmaker[Session], settings: Settings, rng: random.Random, today: date
+) -> None:
+    """A few trials end in conviction and custody, so Victim Contact Scheme referrals (which a
+    victim may decline) appear in the demo."""
+    from portal.cases.models import Offence
+    from portal.cases.reference import EventKind
+    from portal.cases.repository import defendants_of
+    from portal.cases.service import NewEvent, record_event
+
+    with unit_of_work(factory) as db:
+        vault = _vault(db, settings)
+        listed = db.execute(
+            select(CaseEvent, Case)
+            .join(Case, Case.id == CaseEvent.case_id)
+            .where(
+                CaseEvent.kind == EventKind.TRIAL_LISTING.value,
+                Case.id.in_(select(Offence.case_id).where(Offence.violent_or_sexual.is_(True))),
+            )
+            .order_by(CaseEvent.event_date)
+        ).all()
+        for event, case in listed[:8]:
+            verdict_on = min(today - timedelta(days=30), event.event_date + timedelta(days=60))
+            sentence_on = verdict_on + timedelta(days=rng.randint(7, 21))
+            if verdict_on <= event.event_date or sentence_on > today:
+                continue
+            actor = Actor(event.recorded_by_id, Role.PROSECUTOR, case.area, case.unit)
+            for defendant in defendants_of(db, case)[:1]:
+                record_event(
+                    db,
+                    vault,
+                    actor,
+                    case,
+                    NewEvent(
+                        kind=EventKind.VERDICT,
+                        event_date=verdict_on,
+                        defendant_id=defendant.id,
+                        outcome="guilty",
+                    ),
+                )
+                record_event(
+                    db,
+                    vault,
+                    actor,
+                    case,
+                    NewEvent(
+                        kind=EventKind.SENTENCE,
+                        event_date=sentence_on,
+                        defendant_id=defendant.id,
+                        custody_months=rng.choice([18, 30, 48]),
+                    ),
+                )
+
+
 def apply_extras(
     factory: sessionmaker[Session], settings: Settings, *, seed: int = 2026
 ) -> ExtrasSummary:
@@ -54,6 +109,7 @@ def apply_extras(
     counts = {"met_on_time": 0, "met_late": 0, "declined": 0, "good_reason": 0}
     # The seed records events before it adds each case's people; creating obligations again is
     # idempotent and now reaches everyone (enhanced status still taken at each event's date).
+    _sentences(factory, settings, rng, today)
     with unit_of_work(factory) as db:
         vault = _vault(db, settings)
         for event, case in db.execute(
@@ -89,7 +145,9 @@ def apply_extras(
                 obligation.state = "met"
                 obligation.met_on = min(late, today)
                 counts["met_late"] += 1
-            elif roll < 0.76 and entitlement_of(obligation).opt_out:
+            elif (roll < 0.76 or obligation.entitlement == "R11-VCS-REFERRAL") and entitlement_of(
+                obligation
+            ).opt_out:
                 obligation.state = "declined"
                 vault.put(obligation, "reason", "The victim asked not to be contacted about this.")
                 counts["declined"] += 1
