@@ -156,8 +156,10 @@ def test_no_page_fragment_export_or_log_shows_a_sealed_identity(app, db, world, 
             if not route.access.allows(Role(user.role)) or route.name in {"logout"}:
                 continue
             per_person = "person_id" in route.param_convertors
-            for url in concrete(route, values, CANARIES if per_person else 4):
-                for headers in ({}, {"HX-Request": "true"}):
+            for index, url in enumerate(concrete(route, values, CANARIES if per_person else 4)):
+                # Every sealed person as a full page; fragments (htmx) for a handful of them.
+                variants = ({}, {"HX-Request": "true"}) if index < 4 else ({},)
+                for headers in variants:
                     response = client.get(url, headers=headers, follow_redirects=True)
                     visited += 1
                     body = response.text
