@@ -7,7 +7,9 @@
   Arm ``decrypt`` is the real code; arm ``cached`` replaces ``Vault.load``/``open``/``open_text``
   with a dictionary of the same plaintexts. CPU time (``time.thread_time``) per page, interleaved
   shuffled blocks; the share of the page's CPU spent on decryption is ``1 - cached / decrypt``.
-  A third arm, ``no-audit`` (real decryption, audit writes disabled), shows the audit's share.
+  Arm ``keys-only`` reads the key rows (``Vault.load``) but opens no value, splitting the cost
+  into key-row reads and opening values. Arm ``no-audit`` (real decryption, audit writes
+  disabled) shows the audit's share.
 * **C2** - micro-benchmark of a 50-byte field: raw AES-GCM with a cached ``AESGCM``; the portal's
   ``crypto.seal``/``open_sealed``; the whole ``Vault.seal``/``Vault.open`` path; the anti-pattern
   of constructing ``AESGCM`` per call; the blind index. Then checks that ``KeyCache`` keeps one
@@ -150,6 +152,12 @@ def c1(tmp: Path, blocks: int) -> None:
                     mock.patch.object(Vault, "load", return_value=None),
                 ):
                     yield
+            elif name == "keys-only":  # key rows still read, no value opened
+                with (
+                    mock.patch.object(Vault, "open", cached_open),
+                    mock.patch.object(Vault, "open_text", cached_open_text),
+                ):
+                    yield
             else:
                 with (
                     mock.patch.object(audit, "record_consultations", return_value=0),
@@ -157,7 +165,7 @@ def c1(tmp: Path, blocks: int) -> None:
                 ):
                     yield
 
-        arms = ["decrypt", "cached", "no-audit"]
+        arms = ["decrypt", "cached", "keys-only", "no-audit"]
         cpu: dict[str, list[float]] = {a: [] for a in arms}
         rng = random.Random(3)
         for _ in range(2):  # warm-up
@@ -178,6 +186,10 @@ def c1(tmp: Path, blocks: int) -> None:
         app.state.engine.dispose()
     share = [1 - c / d for c, d in zip(cpu["cached"], cpu["decrypt"], strict=True)]
     audit_share = [1 - n / d for n, d in zip(cpu["no-audit"], cpu["decrypt"], strict=True)]
+    keys_share = [
+        (k - c) / d for k, c, d in zip(cpu["keys-only"], cpu["cached"], cpu["decrypt"], strict=True)
+    ]
+    open_share = [(d - k) / d for k, d in zip(cpu["keys-only"], cpu["decrypt"], strict=True)]
     emit(
         {
             "bench": "crypto",
@@ -187,6 +199,8 @@ def c1(tmp: Path, blocks: int) -> None:
             "cache_misses": counts["misses"],
             "cpu_us_per_page": {name: spread(values, 0) for name, values in cpu.items()},
             "audit_share_of_page_cpu": spread(audit_share),
+            "key_rows_share_of_page_cpu": spread(keys_share),
+            "opening_values_share_of_page_cpu": spread(open_share),
         }
     )
     goal(

@@ -111,9 +111,14 @@ def serve(host: str, port: int, workers: int, job_worker: bool = True) -> None:
     "share the queue; run `portal serve --no-worker` alongside."
 )
 @click.option("--once", is_flag=True, help="Run the jobs that are due now, then exit.")
-@click.option("--batch", default=50, show_default=True, type=click.IntRange(1, 1000))
+@click.option(
+    "--batch",
+    default=None,
+    type=click.IntRange(1, 1000),
+    help="Items per transaction (default: 20 on SQLite, 50 on PostgreSQL).",
+)
 @click.option("--poll", default=1.0, show_default=True, type=click.FloatRange(0.1, 60))
-def worker(once: bool, batch: int, poll: float) -> None:
+def worker(once: bool, batch: int | None, poll: float) -> None:
     import signal
     import threading
 

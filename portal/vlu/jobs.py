@@ -14,7 +14,8 @@ the queue, and nothing is lost when a process dies. No broker to run.
   cursor (progress is committed with the work it describes). After ``max_attempts`` claims the
   job fails.
 * **Short transactions.** A batch is a few dozen letters (tens of milliseconds), and the worker
-  pauses briefly between batches, so on SQLite web requests get the write lock in between.
+  pauses between batches, so web requests get the write lock (SQLite) or the access log's
+  chain lock (PostgreSQL) in between (``Pace``).
 * **Nothing personal.** The payload holds ids; a failure stores and logs only the exception's
   class name.
 
@@ -53,7 +54,34 @@ log = logging.getLogger("portal.jobs")
 LEASE = timedelta(seconds=60)
 RETRY_DELAY = timedelta(seconds=30)
 DEFAULT_BATCH = 50
-DEFAULT_PAUSE = 0.02  # seconds between batches: lets web requests take the SQLite write lock
+
+
+@dataclass(frozen=True, slots=True)
+class Pace:
+    """How much work per transaction, and how long to wait between transactions.
+
+    SQLite has one writer: while a batch runs, every web request that writes (nearly all of
+    them: session touch, access log) waits. A batch of 20 letters holds the lock for roughly
+    60-100 ms, and the pause is longer than SQLite's longest busy-wait step (100 ms), so a waiting
+    request always gets the lock before the next batch. On PostgreSQL only the access log's chain
+    lock is shared, and waiters are served in order, so batches can be bigger and pauses short.
+    """
+
+    batch: int
+    pause: float
+
+
+PACES = {"sqlite": Pace(batch=20, pause=0.12), "postgresql": Pace(batch=50, pause=0.01)}
+
+
+def pace_for(factory: sessionmaker[Session], batch: int | None, pause: float | None) -> Pace:
+    bind = factory.kw.get("bind")
+    default = PACES.get(bind.dialect.name if bind is not None else "", Pace(DEFAULT_BATCH, 0.05))
+    return Pace(
+        batch=batch if batch is not None else default.batch,
+        pause=pause if pause is not None else default.pause,
+    )
+
 
 JobHandler = Callable[[Session, Vault, Actor, Job, int], int]
 
@@ -174,21 +202,22 @@ def run_job(
     job_id: uuid.UUID,
     worker: str,
     *,
-    batch: int = DEFAULT_BATCH,
-    pause: float = DEFAULT_PAUSE,
+    batch: int | None = None,
+    pause: float | None = None,
     stop: threading.Event | None = None,
 ) -> None:
     """Run a claimed job batch by batch until it is over (or ``stop`` is set: the lease then
     runs out and another worker carries on)."""
+    pace = pace_for(factory, batch, pause)
     while stop is None or not stop.is_set():
         try:
-            if run_batch(factory, provider, cache, job_id, worker, batch=batch):
+            if run_batch(factory, provider, cache, job_id, worker, batch=pace.batch):
                 return
         except Exception as exc:  # any failure is recorded on the job
             _failed(factory, job_id, worker, exc)
             return
-        if pause:
-            time.sleep(pause)
+        if pace.pause:
+            time.sleep(pace.pause)
 
 
 def run_pending(
@@ -197,7 +226,7 @@ def run_pending(
     cache: KeyCache | None = None,
     *,
     worker: str | None = None,
-    batch: int = DEFAULT_BATCH,
+    batch: int | None = None,
     pause: float = 0.0,
 ) -> int:
     """Run every due job now, then return how many were run (tests, ``portal worker --once``)."""
@@ -216,8 +245,8 @@ def work(
     *,
     stop: threading.Event,
     poll: float = 1.0,
-    batch: int = DEFAULT_BATCH,
-    pause: float = DEFAULT_PAUSE,
+    batch: int | None = None,
+    pause: float | None = None,
     worker: str | None = None,
 ) -> None:
     """The worker loop: claim, run, repeat; wait ``poll`` seconds when the queue is empty."""
@@ -253,7 +282,7 @@ class BackgroundWorker:
 
 
 def start_background(
-    engine: Engine, provider: KeyProvider, *, poll: float = 1.0, batch: int = DEFAULT_BATCH
+    engine: Engine, provider: KeyProvider, *, poll: float = 1.0, batch: int | None = None
 ) -> BackgroundWorker:
     from portal.db.session import make_session_factory
 

@@ -350,11 +350,16 @@ def _request_context(
     facts = service.facts_for(request, decision, ctx.actor)
     actions = states.actions_for(State(request.state), ctx.actor.role, facts)
     ctx.vault.load({person.key_id, decision.key_id})
+    erased = person.erased  # their key is destroyed: nothing sealed under it can be opened
+
+    def own(row: Any, column: str) -> Any:
+        return None if erased else ctx.vault.open(row, column)
+
     letter = repository.letter_of(ctx.db, request.id)
-    saved_body = ctx.vault.open_text(letter, "body") if letter is not None else None
+    saved_body = ctx.vault.open_text(letter, "body") if letter is not None and not erased else None
     body = draft_text if draft_text is not None else saved_body
     reasons_text = ctx.vault.open_text(decision, "reasons")
-    if body is None and Action.DRAFT in actions and reasons_text is not None:
+    if body is None and Action.DRAFT in actions and reasons_text is not None and not erased:
         body = service.first_draft(
             ctx.vault,
             request=request,
@@ -373,7 +378,6 @@ def _request_context(
         | {m.author_id for m in messages}
         | {request.drafted_by_id, request.checked_by_id, request.sent_by_id},
     )
-    drafter_is_me = Action.DRAFT not in actions and facts.actor_drafted
     context: dict[str, Any] = {
         **_labels(),
         "row": row,
@@ -394,18 +398,18 @@ def _request_context(
         "body": body or "",
         "readability": flesch(body) if body else None,
         "target": TARGET,
-        "check_notes": ctx.vault.open(request, "check_notes"),
-        "review_notes": ctx.vault.open(request, "review_notes"),
+        "check_notes": own(request, "check_notes"),
+        "review_notes": own(request, "review_notes"),
         "checklist": service.CHECKLIST,
         "transitions": transitions,
-        "messages": [(m, ctx.vault.open(m, "body")) for m in messages],
+        "messages": [(m, own(m, "body")) for m in messages],
         "staff": staff,
         "errors": errors or FieldErrors(),
         "values": values or {},
         "review_labels": {a.value: label for a, label in REVIEW_LABELS.items()},
         "may_message": ctx.actor.role in service.MESSAGE_ROLES,
         "may_read_letter": ctx.actor.role in {Role.VLU_OFFICER, Role.PROSECUTOR},
-        "drafter_is_me": drafter_is_me or (facts.actor_drafted and request.state == "drafted"),
+        "drafter_is_me": facts.actor_drafted and request.state == State.DRAFTED.value,
         "template_title": TEMPLATES.get(decision.kind, ""),
         "sent_on_long": long_date(request.sent_on) if request.sent_on else "",
         "send_options": [],
@@ -643,9 +647,9 @@ def request_message(ctx: RequestContext) -> Response:
     try:
         service.post_message(ctx.db, ctx.vault, ctx.actor, row.request, row.person, body=text)
     except ValidationFailed as exc:
-        if ctx.is_htmx:
+        if ctx.is_htmx:  # htmx swaps only 2xx answers: the fragment carries the error
             context = _request_context(ctx, row, errors=_errors_from(exc), values={"message": text})
-            return ctx.render("vlu/request.html", context, block="conversation", status_code=400)
+            return ctx.render("vlu/request.html", context, block="conversation")
         return _render_request(
             ctx, row, errors=_errors_from(exc), values={"message": text}, status_code=400
         )

@@ -257,6 +257,15 @@ def test_the_conversation_on_a_request(app, db, settings, world) -> None:
         assert name in thread
     empty = _post(client_as(app, db, world["wco"]), path, f"{path}/messages", {"message": " "})
     assert empty.status_code == 400 and "Enter a message" in text_of(empty.text)
+    inline = _post(
+        client_as(app, db, world["wco"]),
+        path,
+        f"{path}/messages",
+        {"message": " "},
+        headers={"HX-Request": "true"},
+    )
+    assert inline.status_code == 200  # htmx swaps only 2xx answers: the error is in the fragment
+    assert "<html" not in inline.text and "Enter a message" in text_of(inline.text)
     auditor = client_as(app, db, world["auditor"])
     assert auditor.get(path).status_code == 403
 
@@ -365,3 +374,46 @@ def test_bulk_drafting_runs_in_the_background_with_a_progress_page(
     assert pros.get(job_path).status_code == 403
     assert client_as(app, db, world["far_vlu"]).get(job_path).status_code == 404
     assert db.get(CaseEvent, event.id) is not None
+
+
+def _statements(app, client: TestClient, path: str) -> list[str]:
+    from sqlalchemy import event
+
+    seen: list[str] = []
+
+    def count(conn, cursor, statement, parameters, context, executemany) -> None:
+        seen.append(statement)
+
+    engine = app.state.engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        assert client.get(path).status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    return seen
+
+
+def test_the_queue_reads_a_page_in_a_fixed_number_of_queries(app, db, settings, world) -> None:
+    case = world["case"]
+    record(db, settings, world["prosecutor"], case, _kind("discontinuance"))
+    db.commit()
+    client = client_as(app, db, world["drafter"])
+    client.get("/vlu")  # warm up: the access log's head, key rows
+
+    def selects(path: str) -> int:
+        return sum(
+            1
+            for s in _statements(app, client, path)
+            if s.lstrip().upper().startswith("SELECT") and "vlu_request" in s
+        )
+
+    few = selects("/vlu")
+    more_case = make_case(db, settings, prosecutor=world["prosecutor"], offences=("FA2006-S2",))
+    add_victims(
+        db, settings, more_case, world["prosecutor"], [victim(f"Extra {n}") for n in range(20)]
+    )
+    record(db, settings, world["prosecutor"], more_case, _kind("discontinuance"))
+    db.commit()
+    rows = soup(client.get("/vlu").text).select("#vlu-queue tbody tr")
+    assert len(rows) == 22
+    assert selects("/vlu") == few == 3  # the page, its total and the counts: no N+1
