@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 from starlette.applications import Starlette
@@ -18,6 +19,11 @@ from portal.db.migrate import upgrade
 from portal.db.session import make_engine, make_session_factory, unit_of_work
 from portal.settings import Settings
 from tests.support.database import fresh_database
+
+# Property tests check correctness, not speed: no per-example deadline (a loaded CI machine
+# would otherwise fail them at random), and no example database written into the tree.
+hypothesis_settings.register_profile("portal", deadline=None, database=None)
+hypothesis_settings.load_profile("portal")
 
 TEST_SECRET = "ab" * 32
 TEST_KEK = "kek-test:" + "cd" * 32
