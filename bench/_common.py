@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
 import os
 import re
 import secrets
@@ -35,9 +36,21 @@ class BenchTimeout(BaseException):
     """The benchmark ran past its hard time limit (BaseException: nothing swallows it)."""
 
 
+def _finite(value: Any) -> Any:
+    """Strict JSON: an infinite or undefined ratio (a round with no request done) becomes a
+    string."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(v) for v in value]
+    return value
+
+
 def emit(record: Mapping[str, Any]) -> None:
     """One JSON line on stdout."""
-    print(json.dumps(record, default=str), flush=True)
+    print(json.dumps(_finite(dict(record)), default=str, allow_nan=False), flush=True)
 
 
 def note(message: str) -> None:

@@ -24,7 +24,7 @@ Steps, in a temporary database (SQLite file, or a throw-away PostgreSQL database
    decrypting the match's fields; the repository path alone; the same predicate with the index
    disabled; and a full scan decrypting every name.
 
-About 2-3 minutes on SQLite with the default sizes (``--quick``: 10 k / 100 k, about 20 s).
+About 6-7 minutes with the default sizes (``--quick``: 10 k / 100 k, about 20 s).
 """
 
 from __future__ import annotations

@@ -217,6 +217,7 @@ def case_detail(ctx: RequestContext) -> Response:
             "outcomes": {**PLEAS, **VERDICTS},
             "staff": staff,
             "people_url": base_url + (f"?role={role_filter}" if role_filter else ""),
+            "people_anchor": "#people",
             "may_edit": ctx.actor.role in {Role.PROSECUTOR, Role.WITNESS_CARE_OFFICER},
         },
         block="people" if "page" in query or "role" in query else None,

@@ -37,8 +37,14 @@ def _page(
     case, _, person = cases_repo.party_in_case(ctx.db, ctx.actor, case_id, person_id)
     documents = service.list_for(ctx.db, case, person)
     audit.record(
-        ctx.db, actor=ctx.actor, category="consultation", action="document.list",
-        object_type="person", object_id=person.id, case_id=case.id, subject_id=person.id,
+        ctx.db,
+        actor=ctx.actor,
+        category="consultation",
+        action="document.list",
+        object_type="person",
+        object_id=person.id,
+        case_id=case.id,
+        subject_id=person.id,
         subject_ref=person.reference,
     )
     pseudonymised = ctx.actor.role is Role.AUDITOR
