@@ -48,7 +48,7 @@ def csp_report(ctx: RequestContext) -> Response:
 routes = [
     PortalRoute("/", root, access=PUBLIC, name="root"),
     PortalRoute("/home", home, access=allow(ALL_ROLES), name="home"),
-    PortalRoute("/healthz", healthz, access=PUBLIC, name="healthz"),
+    PortalRoute("/healthz", healthz, access=PUBLIC, name="healthz", inline=True),
     PortalRoute("/accessibility", accessibility, access=PUBLIC, name="accessibility"),
     PortalRoute(
         "/csp-report",

@@ -22,6 +22,8 @@ class Person(IdMixin, TimestampMixin, Base):
     __table_args__ = (
         Index("ix_person_name_index", "name_index"),
         Index("ix_person_dob_index", "dob_index"),
+        # The vault looks up sealed identities by key id on every batch it opens.
+        Index("ix_person_key_id", "key_id"),
     )
 
     key_id: Mapped[int] = mapped_column(Integer, ForeignKey("data_key.id"))

@@ -262,6 +262,7 @@ class PortalRoute(Route):
         manual_transactions: bool = False,
         max_files: int = 0,
         max_body_bytes: int | None = None,
+        inline: bool = False,
     ) -> None:
         self.access = access
         self.handler = handler
@@ -271,6 +272,11 @@ class PortalRoute(Route):
         # ProtectionMiddleware applies the larger limit to this route's path only.
         self.max_files = max_files
         self.max_body_bytes = max_body_bytes
+        # A public handler that touches no database (the health check) runs on the event loop,
+        # so it keeps answering even when every database slot is busy.
+        if inline and not access.public:
+            raise ValueError("only public routes may run inline")
+        self.inline = inline
         endpoint = _make_endpoint(self)
         endpoint.__name__ = handler.__name__
         super().__init__(path, endpoint, methods=methods or ["GET"], name=name or handler.__name__)
@@ -283,6 +289,8 @@ def _make_endpoint(route: PortalRoute) -> Callable[[Request], Any]:
         if request.method in UNSAFE_METHODS and not route.csrf_exempt:
             csrf.check_fetch_metadata(request)
             form = await _read_form(request, settings, route)
+        if route.inline:
+            return route.handler(_bare_context(request))
         limiter: anyio.CapacityLimiter = request.app.state.db_limiter
         return await anyio.to_thread.run_sync(
             partial(_run_handler, route, request, form), limiter=limiter
@@ -299,6 +307,19 @@ async def _read_form(request: Request, settings: Settings, route: PortalRoute) -
         return FormData()
     return await request.form(
         max_files=route.max_files, max_fields=settings.max_form_fields, max_part_size=256 * 1024
+    )
+
+
+def _bare_context(request: Request) -> RequestContext:
+    """A context with no database session, for inline handlers that never need one."""
+    return RequestContext(
+        request=request,
+        db=None,  # type: ignore[arg-type]
+        settings=request.app.state.settings,
+        principal=None,
+        form=None,
+        csrf_token="",
+        active_session=None,
     )
 
 
