@@ -12,7 +12,7 @@ from pathlib import Path
 from alembic import context
 from sqlalchemy import create_engine
 
-import portal.models  # noqa: F401  (registers every model on the metadata)
+import portal.models
 from portal.db.base import Base
 
 config = context.config
