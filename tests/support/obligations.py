@@ -71,7 +71,7 @@ def seed_obligations(db: Session, *, cases: int, per_case: int, seed: int = 5) -
                 {
                     "id": person_id,
                     "key_id": key.id,
-                    "reference": f"P-{uuid.uuid4().hex[:8]}",
+                    "reference": f"P-{uuid.uuid4().hex[:12]}",
                     "is_business": False,
                     "full_name": Sealed(b"\x01synthetic-not-real"),
                     "erased": False,
