@@ -98,3 +98,65 @@ def test_drill_down_returns_exactly_the_obligations_behind_a_number(db) -> None:
     assert total == line.counts["overdue"] == len(rows)
     assert all(o.state == "open" and o.due_on < today for o, _, _ in rows)
     assert all(ref.startswith("P-") for _, ref, _ in rows)
+
+
+def test_every_breakdown_matches_at_100000_obligations(db) -> None:
+    """Issue 9's acceptance size: 100,000 obligations, every breakdown, with and without a
+    period, against an independent count made here in Python from the raw rows."""
+    seed_obligations(db, cases=2500, per_case=40, seed=11)
+    db.commit()
+    today = utc_now().astimezone(LONDON).date()
+    cases = {row[0]: (row[1], row[2]) for row in db.execute(select(Case.id, Case.area, Case.unit))}
+    categories: dict = defaultdict(set)
+    for case_id, category in db.execute(select(Offence.case_id, Offence.category)):
+        categories[case_id].add(category)
+    rows = db.execute(
+        select(
+            Obligation.case_id,
+            Obligation.entitlement,
+            Obligation.right,
+            Obligation.enhanced,
+            Obligation.child,
+            Obligation.state,
+            Obligation.due_on,
+            Obligation.met_on,
+            Obligation.trigger_on,
+        )
+    ).all()
+    db.commit()
+    assert len(rows) == 100_000
+
+    def bucket(state, due_on, met_on) -> str:
+        if state == "met":
+            return "met_on_time" if due_on is None or met_on <= due_on else "met_late"
+        if state in {"declined", "not_met_good_reason", "not_applicable"}:
+            return state
+        return "overdue" if due_on is not None and due_on < today else "due"
+
+    for period in (service.Period(), service.Period(today - timedelta(days=60), today)):
+        want: dict[str, dict[str, Counter]] = {d: defaultdict(Counter) for d in service.DIMENSIONS}
+        for case_id, code, right, enhanced, child, state, due_on, met_on, trigger_on in rows:
+            when = due_on or trigger_on
+            if (period.start and when < period.start) or (period.end and when > period.end):
+                continue
+            b = bucket(state, due_on, met_on)
+            area, unit = cases[case_id]
+            keys = {
+                "entitlement": [code],
+                "right": [str(right)],
+                "category": sorted(categories[case_id]),
+                "area": [area],
+                "unit": [unit],
+                "enhanced": [str(enhanced)],
+                "child": ["" if child is None else str(child)],
+            }
+            for dimension, values in keys.items():
+                for key in values:
+                    want[dimension][key][b] += 1
+        for dimension in service.DIMENSIONS:
+            lines = service.breakdown(
+                db, dimension=dimension, period=period, today=today, titles={}
+            )
+            got = {line.key: Counter({k: v for k, v in line.counts.items() if v}) for line in lines}
+            assert got == dict(want[dimension]), dimension
+    db.commit()
