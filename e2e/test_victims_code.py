@@ -72,7 +72,11 @@ BANK_HOLIDAYS = frozenset(
 
 def working_day(day: date) -> bool:
     if not date(2025, 1, 1) <= day <= date(2027, 12, 31):
-        pytest.skip(f"{day} is outside the bank holidays this test knows (2025-2027)")
+        # Fail loudly rather than skip: a skip here would silently drop this journey from CI.
+        pytest.fail(
+            f"{day} is outside the bank holidays this test knows (2025-2027): extend "
+            "BANK_HOLIDAYS from the gov.uk list"
+        )
     return day.weekday() < 5 and day not in BANK_HOLIDAYS
 
 

@@ -31,7 +31,7 @@ from portal.cases.errors import NotPermitted, ValidationFailed
 from portal.cases.models import Case, CaseParty, Offence
 from portal.cases.offences import offence_type
 from portal.clock import utc_now
-from portal.keys.vault import Vault, pseudonym
+from portal.keys.vault import Vault
 from portal.people import service as people
 from portal.people.models import Person
 from portal.security import passwords
@@ -438,16 +438,6 @@ def active_grants(db: Session, user_id: uuid.UUID) -> set[int]:
     )
 
 
-def pending_for(db: Session, case_id: uuid.UUID) -> list[UnmaskRequest]:
-    return list(
-        db.scalars(
-            select(UnmaskRequest)
-            .where(UnmaskRequest.case_id == case_id, UnmaskRequest.state == "pending")
-            .order_by(UnmaskRequest.requested_at)
-        )
-    )
-
-
 def requests_for(db: Session, person_id: uuid.UUID) -> list[UnmaskRequest]:
     return list(
         db.scalars(
@@ -456,8 +446,3 @@ def requests_for(db: Session, person_id: uuid.UUID) -> list[UnmaskRequest]:
             .order_by(UnmaskRequest.requested_at.desc())
         )
     )
-
-
-def shown_name(vault: Vault, person: Person) -> str:
-    sealed = vault.sealed_for_me(person)
-    return sealed or pseudonym(person.reference)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -109,7 +108,3 @@ def actions(db: Session) -> list[str]:
     return [
         str(a) for a in db.scalars(select(AuditEvent.action).distinct().order_by(AuditEvent.action))
     ]
-
-
-def user_by_id(db: Session, user_id: uuid.UUID) -> User | None:
-    return db.get(User, user_id)

@@ -41,7 +41,6 @@ from portal.audit.service import request_id_var
 from portal.clock import utc_now
 from portal.db.session import unit_of_work
 from portal.keys.vault import Vault
-from portal.security import tokens
 from portal.settings import Settings
 from portal.web import csrf
 from portal.web.navigation import navigation_for
@@ -408,7 +407,3 @@ def safe_next(value: str) -> str | None:
     if parts.scheme or parts.netloc:
         return None
     return value
-
-
-def hash_for_logs(settings: Settings, value: str) -> str:
-    return tokens.keyed_hash(settings.secret_key.reveal().encode(), "log", value)[:12]
