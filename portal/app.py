@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -27,6 +26,7 @@ from portal.db.session import make_engine, make_session_factory
 from portal.documents.routes import routes as document_routes
 from portal.home.routes import routes as home_routes
 from portal.keys.vault import KeyCache
+from portal.logs import configure_logging
 from portal.people.routes import routes as people_routes
 from portal.search.routes import routes as search_routes
 from portal.settings import Settings, SettingsError
@@ -101,22 +101,6 @@ def check_declared(routes: list[BaseRoute]) -> None:
         if isinstance(route, PortalRoute | StaticMount):
             continue
         raise RuntimeError(f"route {route!r} has no access declaration; use PortalRoute")
-
-
-def configure_logging() -> None:
-    """Portal logs go to stderr with time, level and logger. They carry ids, never personal
-    data (security.md 1.9); request lines carry the path without its query string."""
-    logger = logging.getLogger("portal")
-    logger.setLevel(logging.INFO)
-    if not logger.handlers:
-        handler = logging.StreamHandler()
-        handler.setFormatter(
-            logging.Formatter(
-                "%(asctime)s %(levelname)s %(name)s %(message)s", "%Y-%m-%dT%H:%M:%S%z"
-            )
-        )
-        logger.addHandler(handler)
-        logger.propagate = False
 
 
 def create_app(settings: Settings) -> Starlette:

@@ -75,13 +75,15 @@ def _register_subcommands() -> None:
 def serve(host: str, port: int, workers: int, job_worker: bool = True) -> None:
     import uvicorn
 
+    from portal.logs import server_log_config
+
     settings = _settings()
     _require_current_schema(settings)
     _require_working_keys(settings)
     background = None
     if job_worker:
-        from portal.app import configure_logging
         from portal.db.session import make_engine
+        from portal.logs import configure_logging
         from portal.vlu.jobs import start_background
 
         configure_logging()
@@ -99,6 +101,7 @@ def serve(host: str, port: int, workers: int, job_worker: bool = True) -> None:
             server_header=False,
             date_header=True,
             log_level="info",
+            log_config=server_log_config(),  # escaped, one line a record, like portal's own
             access_log=False,  # portal.access logs requests, without query strings
         )
     finally:
@@ -122,8 +125,8 @@ def worker(once: bool, batch: int | None, poll: float) -> None:
     import signal
     import threading
 
-    from portal.app import configure_logging
     from portal.db.session import make_engine, make_session_factory
+    from portal.logs import configure_logging
     from portal.vlu import jobs
 
     settings = _settings()
