@@ -65,9 +65,8 @@ def login_submit(ctx: RequestContext) -> Response:
         return _login_again(ctx, errors, username, next_path)
     if ctx.active_session is not None:  # a new session replaces any old one (ASVS 7.2.4)
         accounts.end_session(ctx.db, session=ctx.active_session.session, now=utc_now())
-    options = csrf.cookie_options(ctx.settings)
-    ctx.set_cookie(csrf.session_cookie_name(ctx.settings), new.token, **options)
-    ctx.set_cookie(csrf.anonymous_cookie_name(ctx.settings), "", path="/")
+    ctx.set_cookie(csrf.session_cookie_name(ctx.settings), new.token)
+    ctx.clear_cookie(csrf.anonymous_cookie_name(ctx.settings))
     response = ctx.redirect_to(next_path or str(ctx.request.url_for("home").path))
     return response
 
@@ -85,10 +84,11 @@ def _login_again(
 def logout(ctx: RequestContext) -> Response:
     if ctx.active_session is not None:
         accounts.end_session(ctx.db, session=ctx.active_session.session, now=utc_now())
-    ctx.set_cookie(csrf.session_cookie_name(ctx.settings), "", path="/")
+    ctx.clear_cookie(csrf.session_cookie_name(ctx.settings))
     response = ctx.redirect("signed_out")
-    # Tell the browser to drop anything it kept from the signed-in pages (ASVS 14.3.1).
-    response.headers["Clear-Site-Data"] = '"cache", "storage"'
+    # Tell the browser to drop anything it kept from the signed-in pages (ASVS 14.3.1), its
+    # cookies included, even one the deletion above could not reach.
+    response.headers["Clear-Site-Data"] = '"cache", "cookies", "storage"'
     return response
 
 

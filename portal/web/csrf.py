@@ -16,6 +16,8 @@ Three layers (OWASP CSRF cheat sheet; security.md 1.11):
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping
+from typing import Any
 
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
@@ -37,8 +39,23 @@ def anonymous_cookie_name(settings: Settings) -> str:
     return "__Host-portal_pre" if settings.https else "portal_pre"
 
 
-def cookie_options(settings: Settings) -> dict[str, object]:
+def cookie_options(settings: Settings) -> dict[str, Any]:
     return {"httponly": True, "samesite": "strict", "secure": settings.https, "path": "/"}
+
+
+def write_cookies(settings: Settings, response: Response, cookies: Mapping[str, str]) -> None:
+    """Set each cookie, or delete it where its value is empty, always with the same attributes.
+
+    A deletion must carry them too: a browser ignores a ``__Host-`` cookie (set or deleted)
+    without ``Secure`` and ``Path=/``. One entry per name, so a response never both sets and
+    deletes a cookie (the browser would keep whichever header came last).
+    """
+    options = cookie_options(settings)
+    for name, value in cookies.items():
+        if value:
+            response.set_cookie(name, value, **options)
+        else:
+            response.delete_cookie(name, **options)
 
 
 def _key(settings: Settings) -> bytes:
@@ -62,13 +79,12 @@ def anonymous_token(settings: Settings, request: Request) -> str:
     return tokens.keyed_hash(_key(settings), "csrf-anon", _pre_session_value(settings, request))
 
 
-def ensure_anonymous_cookie(
-    settings: Settings, request: Request, response: Response, *, signed_in: bool
-) -> None:
-    """Set the pre-session cookie if this response created a new one."""
+def new_anonymous_cookie(settings: Settings, request: Request, *, signed_in: bool) -> str | None:
+    """The pre-session cookie value this request created, if the response must set it."""
     created = request.scope.get("state", {}).get("pre_session")
     if created and not signed_in and not request.cookies.get(anonymous_cookie_name(settings)):
-        response.set_cookie(anonymous_cookie_name(settings), created, **cookie_options(settings))  # type: ignore[arg-type]
+        return str(created)
+    return None
 
 
 def check_fetch_metadata(request: Request) -> None:

@@ -105,7 +105,7 @@ class RequestContext:
     form: FormData | None
     csrf_token: str
     active_session: accounts.ActiveSession | None
-    response_cookies: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)
+    response_cookies: dict[str, str] = field(default_factory=dict)
     session_factory: sessionmaker[Session] | None = None
     allow_checkpoint: bool = False
     _vault: Vault | None = None
@@ -239,8 +239,12 @@ class RequestContext:
             raise RuntimeError("this route does not allow intermediate commits")
         self.db.commit()
 
-    def set_cookie(self, name: str, value: str, **options: Any) -> None:
-        self.response_cookies.append((name, value, options))
+    def set_cookie(self, name: str, value: str) -> None:
+        """Set one of the portal's cookies (all share ``csrf.cookie_options``)."""
+        self.response_cookies[name] = value
+
+    def clear_cookie(self, name: str) -> None:
+        self.response_cookies[name] = ""
 
 
 Handler = Callable[[RequestContext], Response]
@@ -363,15 +367,16 @@ def _run_handler(route: PortalRoute, request: Request, form: FormData | None) ->
             allow_checkpoint=route.manual_transactions,
         )
         response = route.handler(ctx)
-        for name, value, options in ctx.response_cookies:
-            if value == "":
-                response.delete_cookie(name, **options)
-            else:
-                response.set_cookie(name, value, **options)
-        if active is None and principal is None and cookie_token:
-            # A stale or revoked session cookie: clear it.
-            response.delete_cookie(csrf.session_cookie_name(settings), path="/")
-        csrf.ensure_anonymous_cookie(settings, request, response, signed_in=active is not None)
+        cookies: dict[str, str] = {}
+        if active is None and cookie_token:
+            # A stale or revoked session cookie: clear it, unless the handler (sign-in) sets a
+            # new one, which must then be the only session cookie in the response.
+            cookies[csrf.session_cookie_name(settings)] = ""
+        created = csrf.new_anonymous_cookie(settings, request, signed_in=active is not None)
+        if created:
+            cookies[csrf.anonymous_cookie_name(settings)] = created
+        cookies.update(ctx.response_cookies)
+        csrf.write_cookies(settings, response, cookies)
         return response
 
 
