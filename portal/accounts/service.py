@@ -165,9 +165,20 @@ def finish_login(
 
 # --- sessions -------------------------------------------------------------------------------
 
-# Writing last_seen_at on every request would turn every page view into a write; a minute's
-# granularity is plenty for a 15-minute idle limit.
-TOUCH_INTERVAL = timedelta(seconds=60)
+# Writing last_seen_at on every request would turn every page view into a write, so it is
+# rewritten only once it is this stale. At most a minute (one write a minute per active session).
+MAX_TOUCH_INTERVAL = timedelta(seconds=60)
+
+
+def touch_interval(idle_limit: timedelta) -> timedelta:
+    """How stale ``last_seen_at`` may get before a request rewrites it.
+
+    The idle clock runs from the last *recorded* activity, so a user can be signed out after
+    ``idle_limit - interval`` without a request. A tenth of the limit keeps that at 90% of the
+    limit or more (a minute's limit: a user active every 54 s or less is never signed out),
+    and the one-minute cap keeps the default 15-minute limit at one write a minute.
+    """
+    return min(MAX_TOUCH_INTERVAL, idle_limit / 10)
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,7 +206,7 @@ def load_session(
             session.revoked_at = now
             db.flush()
         return None
-    if touch and now - session.last_seen_at >= TOUCH_INTERVAL:
+    if touch and now - session.last_seen_at >= touch_interval(idle_limit):
         session.last_seen_at = now
         db.flush()
     idle_expires = min(session.last_seen_at + idle_limit, session.expires_at)
