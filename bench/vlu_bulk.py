@@ -235,7 +235,7 @@ def main() -> None:
     portal = str(Path(sys.executable).parent / "portal")
     with tempfile.TemporaryDirectory() as tmp, fresh_database(Path(tmp), "vlubench") as url:
         instance = Path(tmp) / "instance"
-        instance.mkdir()
+        instance.mkdir(mode=0o700)  # the portal refuses a folder others can read
         write_key_file(instance)
         env = {k: v for k, v in os.environ.items() if not k.startswith("PORTAL_")}
         env.update(

@@ -8,7 +8,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import rich_click as click
 from rich.console import Console
@@ -28,8 +28,19 @@ def _settings() -> Settings:
     try:
         return Settings.from_env()
     except SettingsError as exc:
-        console.print(f"[bold red]Configuration problem:[/] {exc}")
-        sys.exit(2)
+        _configuration_problem(exc)
+
+
+def _key_file(instance_dir: Path) -> Path:
+    try:
+        return write_key_file(instance_dir)
+    except SettingsError as exc:
+        _configuration_problem(exc)
+
+
+def _configuration_problem(exc: SettingsError) -> NoReturn:
+    console.print(f"[bold red]Configuration problem:[/] {exc}")
+    sys.exit(2)
 
 
 def _progress() -> Progress:
@@ -219,7 +230,7 @@ def keys() -> None:
 
 @keys.command(name="init", help="Create the instance key file (0600) if it does not exist.")
 def keys_init() -> None:
-    path = write_key_file(_instance_dir())
+    path = _key_file(_instance_dir())
     console.print(f"Key file: {path}")
 
 
@@ -509,7 +520,7 @@ def demo(
 
     instance = Path(os.environ.get("PORTAL_INSTANCE_DIR", "instance")).resolve()
     if not os.environ.get("PORTAL_SECRET_KEY"):
-        write_key_file(instance)
+        _key_file(instance)
     settings = _settings()
     if password is not None:
         verdict = passwords.check_password_policy(password)

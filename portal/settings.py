@@ -8,6 +8,7 @@ from ``PORTAL_*`` environment variables; the instance folder holds what the port
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
@@ -17,10 +18,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
 
+from sqlalchemy.engine import make_url
+
 from portal.security.crypto import LocalKeyProvider
 
 REPO_ROOT: Final = Path(__file__).resolve().parent.parent
 KEY_FILE_NAME: Final = "portal.key"
+# The files SQLite keeps beside a database: write-ahead log, shared memory, rollback journal.
+SQLITE_SUFFIXES: Final = ("", "-wal", "-shm", "-journal")
 
 
 class SettingsError(RuntimeError):
@@ -81,6 +86,16 @@ class Settings:
         return self.database_url.startswith("sqlite")
 
     @property
+    def sqlite_path(self) -> Path | None:
+        """The SQLite database file, or None (PostgreSQL, or an in-memory database)."""
+        if not self.is_sqlite:
+            return None
+        database = make_url(self.database_url).database
+        if not database or database == ":memory:" or database.startswith("file:"):
+            return None
+        return Path(database).resolve()
+
+    @property
     def active_kek_id(self) -> str:
         return self.keks[0][0]
 
@@ -118,7 +133,7 @@ class Settings:
             )
         assets_dir = Path(env.get("PORTAL_ASSETS_DIR", str(REPO_ROOT / "node_modules")))
         key_file = _read_key_file(env, instance_dir)
-        return cls(
+        settings = cls(
             instance_dir=instance_dir,
             database_url=database_url,
             secret_key=_read_secret_key(env, instance_dir, key_file),
@@ -137,6 +152,8 @@ class Settings:
             assets_dir=assets_dir,
             environment=env.get("PORTAL_ENV", "development"),
         )
+        check_database_files(settings)
+        return settings
 
 
 def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
@@ -180,11 +197,8 @@ def _read_key_file(env: Mapping[str, str], instance_dir: Path) -> dict[str, obje
             "No keys: set PORTAL_SECRET_KEY and PORTAL_KEK, or run `portal keys init` (or "
             f"`portal demo`) to create {key_file} with 0600 permissions."
         )
-    mode = stat.S_IMODE(key_file.stat().st_mode)
-    if mode & 0o077:
-        raise SettingsError(
-            f"{key_file} is readable by other users (mode {mode:o}); run `chmod 600 {key_file}`."
-        )
+    require_private(instance_dir)
+    require_private(key_file)
     try:
         data = json.loads(key_file.read_text())
     except ValueError:
@@ -248,9 +262,61 @@ def _read_keks(
     return tuple(pairs)
 
 
+# --- files only the portal's own user may read (issue 12 point 8) ---------------------------
+
+
+def require_private(path: Path) -> None:
+    """Refuse a folder or file that anyone but its owner can read, write or enter."""
+    mode = stat.S_IMODE(path.stat().st_mode)
+    if mode & 0o077:
+        wanted = "700" if path.is_dir() else "600"
+        raise SettingsError(
+            f"{path} is readable by other users (mode {mode:o}); run `chmod {wanted} {path}`."
+        )
+
+
+def make_private_dir(path: Path) -> None:
+    """Create ``path`` (0700) if it does not exist; an existing folder is left as it is."""
+    if not path.exists():
+        path.mkdir(parents=True, mode=0o700)
+        path.chmod(0o700)  # mkdir's mode is narrowed by the umask, never widened; be exact
+
+
+def check_database_files(settings: Settings) -> None:
+    """A SQLite database, its WAL, shared-memory and journal files and its folder must be
+    private to the portal's user: refuse to start otherwise."""
+    database = settings.sqlite_path
+    if database is None:
+        return
+    if database.parent.exists():
+        require_private(database.parent)
+    for suffix in SQLITE_SUFFIXES:
+        path = Path(f"{database}{suffix}")
+        if path.exists():
+            require_private(path)
+
+
+def prepare_database_files(settings: Settings) -> None:
+    """Before SQLite opens the database: its folder 0700 and the database file 0600.
+
+    The file is created empty (a valid, empty SQLite database) with mode 0600 rather than left
+    to SQLite, which would create it 0644 less the umask; SQLite then gives the WAL, shared-memory
+    and journal files it creates the database file's own mode. No process-wide umask change, so
+    no race with other threads creating files.
+    """
+    database = settings.sqlite_path
+    if database is None:
+        return
+    make_private_dir(database.parent)
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(database, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    check_database_files(settings)
+
+
 def write_key_file(instance_dir: Path) -> Path:
     """Create the instance key file with 0600 permissions, unless it already exists."""
-    instance_dir.mkdir(parents=True, exist_ok=True)
+    make_private_dir(instance_dir)
+    require_private(instance_dir)
     key_file = instance_dir / KEY_FILE_NAME
     if key_file.exists():
         return key_file

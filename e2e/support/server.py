@@ -171,7 +171,7 @@ def _start_once(
 def running_portal(tmp_dir: Path, database_url: str) -> Iterator[PortalServer]:
     """Build a demo instance on ``database_url`` and serve it until the block ends."""
     instance_dir = tmp_dir / "instance"
-    instance_dir.mkdir()
+    instance_dir.mkdir(mode=0o700)  # the portal refuses a folder others can read
     log_path = tmp_dir / "server.log"
     demo_log_path = tmp_dir / "demo.log"
     password = demo_password()

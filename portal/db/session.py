@@ -20,14 +20,14 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from portal.settings import Settings
+from portal.settings import Settings, prepare_database_files
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
 
 
 def make_engine(settings: Settings, **kwargs: Any) -> Engine:
     if settings.is_sqlite:
-        settings.instance_dir.mkdir(parents=True, exist_ok=True)
+        prepare_database_files(settings)  # 0700 folder, 0600 files, or SettingsError
         engine = create_engine(
             settings.database_url,
             connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},

@@ -1,10 +1,16 @@
 from __future__ import annotations
 
 import os
+import stat
+import subprocess
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
+from portal.db.session import make_engine
 from portal.settings import Secret, Settings, SettingsError, write_key_file
 
 
@@ -109,3 +115,97 @@ def test_every_setting_is_documented() -> None:
     assert names, "no settings found"
     missing = sorted(n for n in names if f"`{n}`" not in doc)
     assert not missing, f"undocumented settings: {missing}"
+
+
+# --- issue 12 point 8: the database and its folder are private to the portal's user ----------
+
+
+@pytest.fixture
+def usual_umask() -> Iterator[None]:
+    """A umask that leaves new files readable by everyone (0644), as on most systems."""
+    previous = os.umask(0o022)
+    try:
+        yield
+    finally:
+        os.umask(previous)
+
+
+def mode_of(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_sqlite_database_wal_and_shm_are_created_private(tmp_path: Path, usual_umask) -> None:
+    instance = tmp_path / "instance"
+    settings = Settings.from_env(base_env(instance))
+    engine = make_engine(settings)
+    try:
+        with engine.begin() as connection:  # WAL and shared memory exist while it is open
+            connection.execute(text("CREATE TABLE t (x INTEGER)"))
+            connection.execute(text("INSERT INTO t VALUES (1)"))
+            database = instance / "portal.db"
+            files = [database, Path(f"{database}-wal"), Path(f"{database}-shm")]
+            assert all(p.exists() for p in files)
+            assert {p.name: mode_of(p) for p in files} == {p.name: 0o600 for p in files}
+    finally:
+        engine.dispose()
+    assert mode_of(instance) == 0o700
+    Settings.from_env(base_env(instance))  # and it starts again
+
+
+def test_key_file_folder_is_created_private(tmp_path: Path, usual_umask) -> None:
+    instance = tmp_path / "new" / "instance"
+    write_key_file(instance)
+    assert mode_of(instance) == 0o700
+
+
+@pytest.mark.parametrize(
+    ("name", "mode", "fix"),
+    [
+        ("", 0o755, "chmod 700"),
+        ("", 0o750, "chmod 700"),
+        ("portal.db", 0o644, "chmod 600"),
+        ("portal.db", 0o640, "chmod 600"),
+        ("portal.db-wal", 0o644, "chmod 600"),
+        ("portal.db-shm", 0o604, "chmod 600"),
+    ],
+    ids=lambda value: f"{value:o}" if isinstance(value, int) else str(value or "folder"),
+)
+def test_a_database_others_can_read_is_refused_with_the_fix(
+    tmp_path: Path, name: str, mode: int, fix: str
+) -> None:
+    instance = tmp_path / "instance"
+    instance.mkdir(mode=0o700)
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{instance / 'portal.db'}{suffix}").touch(mode=0o600)
+    target = instance / name if name else instance
+    os.chmod(target, mode)
+    with pytest.raises(SettingsError) as refused:
+        Settings.from_env(base_env(instance))
+    message = str(refused.value)
+    assert f"{fix} {target}" in message and "\n" not in message
+    os.chmod(target, 0o700 if not name else 0o600)
+    Settings.from_env(base_env(instance))  # fixed as the message says: it starts
+
+
+def test_key_file_in_a_folder_others_can_read_is_refused(tmp_path: Path) -> None:
+    write_key_file(tmp_path / "instance")
+    os.chmod(tmp_path / "instance", 0o755)  # noqa: S103 (the mistake under test)
+    with pytest.raises(SettingsError, match="chmod 700"):
+        Settings.from_env({"PORTAL_INSTANCE_DIR": str(tmp_path / "instance")})
+
+
+def test_commands_refuse_in_one_line_not_a_traceback(tmp_path: Path) -> None:
+    instance = tmp_path / "instance"
+    instance.mkdir()
+    os.chmod(instance, 0o755)  # noqa: S103 (the mistake under test)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PORTAL_")}
+    env.update(base_env(instance), COLUMNS="300", NO_COLOR="1")
+    portal = Path(sys.executable).parent / "portal"
+    for command in (["db", "upgrade"], ["keys", "init"], ["serve", "--port", "1"]):
+        result = subprocess.run(
+            [str(portal), *command], env=env, capture_output=True, text=True, timeout=60
+        )
+        assert result.returncode == 2, (command, result.stderr)
+        assert "Traceback" not in result.stderr
+        assert f"run `chmod 700 {instance}`" in " ".join(result.stderr.split())
+    assert not (instance / "portal.db").exists() and not (instance / "portal.key").exists()
