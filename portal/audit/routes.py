@@ -15,6 +15,7 @@ from portal.audit import service as audit
 from portal.audit.models import S62_CATEGORIES
 from portal.clock import format_london
 from portal.web.forms import FieldErrors
+from portal.web.params import MAX_SEQUENCE
 from portal.web.routing import PortalRoute, RequestContext, allow
 
 AUDITORS = allow(Role.AUDITOR)
@@ -57,12 +58,8 @@ def _filter(
 def audit_log(ctx: RequestContext) -> Response:
     params = dict(ctx.request.query_params)
     flt, errors = _filter(ctx, params)
-    before = params.get("before", "")
-    rows, next_before = (
-        ([], None)
-        if errors
-        else repository.page(ctx.db, flt, before_seq=int(before) if before.isdigit() else None)
-    )
+    before = ctx.query_int("before", 0, low=0, high=MAX_SEQUENCE) or None
+    rows, next_before = ([], None) if errors else repository.page(ctx.db, flt, before_seq=before)
     query = urlencode(flt.as_params())
     return ctx.render(
         "audit/index.html",

@@ -28,6 +28,7 @@ from portal.cases.reference import (
     normalise_urn,
 )
 from portal.web.forms import FieldErrors, parse_date_parts
+from portal.web.params import whole_number
 from portal.web.routing import PortalRoute, RequestContext, allow
 
 READERS = allow(Role.WITNESS_CARE_OFFICER, Role.PROSECUTOR, Role.VLU_OFFICER, Role.AUDITOR)
@@ -287,7 +288,8 @@ def event_create(ctx: RequestContext) -> Response:
     if problem:
         errors.add("received_on", problem)
     custody = values["custody_months"]
-    if custody and (not custody.isdigit() or int(custody) > 1200):
+    custody_months = whole_number(custody, low=0, high=1200) if custody else None
+    if custody and custody_months is None:
         errors.add("custody_months", "Enter the custodial sentence in whole months, like 18")
     defendant_id = None
     if values["defendant_id"]:
@@ -312,7 +314,7 @@ def event_create(ctx: RequestContext) -> Response:
                     received_on=received_on,
                     defendant_id=defendant_id,
                     outcome=values["outcome"] or None,
-                    custody_months=int(custody) if custody else None,
+                    custody_months=custody_months,
                     ends_all_proceedings=values["ends_all_proceedings"] == "yes",
                     notes=values["notes"] or None,
                 ),

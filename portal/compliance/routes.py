@@ -19,6 +19,7 @@ from portal.compliance import quality, service
 from portal.compliance.models import CHECKS
 from portal.victims_code.rules import rules_in_force
 from portal.web.forms import FieldErrors
+from portal.web.params import MAX_VERSION, whole_number
 from portal.web.routing import PortalRoute, RequestContext, allow
 
 AUDITORS = allow(Role.AUDITOR)
@@ -130,6 +131,8 @@ def drill(ctx: RequestContext) -> Response:
     if errors or bucket not in service.BUCKETS:
         raise CaseNotFound(None)
     key = source.get("key", "")
+    if dimension == "right":  # a right's number: nothing else reaches the query
+        ctx.query_int("key", 0, low=0, high=MAX_VERSION)
     today = _today()
     rows, total = service.drill_down(
         ctx.db,
@@ -228,7 +231,8 @@ def quality_draw(ctx: RequestContext) -> Response:
     raw = ctx.field("size").strip()
     errors = FieldErrors()
     try:
-        quality.draw(ctx.db, ctx.actor, size=int(raw) if raw.isdigit() else 0)
+        size = whole_number(raw, low=1, high=quality.MAX_SAMPLE) or 0  # 0: the size message
+        quality.draw(ctx.db, ctx.actor, size=size)
     except ValidationFailed as exc:
         for name, message in exc.errors.items():
             errors.add(name, message)

@@ -46,7 +46,8 @@ LIMITS = {
     "safe_times": (200, "Safe times must be 200 characters or fewer"),
     "do_not_tell": (1000, "Who must not be told must be 1,000 characters or fewer"),
 }
-PHONE_CHARACTERS = set("0123456789 +()-")
+ASCII_DIGITS = frozenset("0123456789")
+PHONE_CHARACTERS = ASCII_DIGITS | set(" +()-")
 
 
 # --- shared helpers -------------------------------------------------------------------------
@@ -142,7 +143,7 @@ def _check_details(
     if len(values["address"]) > LIMITS["address"][0]:
         errors.add("address", LIMITS["address"][1])
     phone = values["phone"]
-    digits = sum(c.isdigit() for c in phone)
+    digits = sum(c in ASCII_DIGITS for c in phone)
     if phone and (not set(phone) <= PHONE_CHARACTERS or not 7 <= digits <= 15):
         errors.add("phone", "Enter a telephone number, like 01632 960 001 or +44 808 157 0192")
     if len(values["email"]) > 254:
@@ -376,8 +377,8 @@ def person_edit(ctx: RequestContext) -> Response:
 
 
 def _version(ctx: RequestContext) -> int:
-    raw = ctx.field("version")
-    return int(raw) if raw.isdigit() and len(raw) < 10 else -1
+    version = ctx.version()
+    return -1 if version is None else version  # a form without one can only conflict
 
 
 def _shown_date(text: str) -> str:

@@ -23,6 +23,7 @@ from portal.cases.repository import Page
 from portal.clock import utc_now
 from portal.search import service
 from portal.web.forms import FieldErrors, parse_date_parts
+from portal.web.params import MAX_PAGE
 from portal.web.routing import PortalRoute, RequestContext, allow
 
 SEARCHERS = allow(Role.WITNESS_CARE_OFFICER, Role.PROSECUTOR, Role.VLU_OFFICER, Role.AUDITOR)
@@ -126,7 +127,7 @@ def search_people_submit(ctx: RequestContext) -> Response:
         ctx.actor,
         service.PersonQuery(name=values["name"], date_of_birth=born, reference=values["reference"]),
     )
-    page_number = _posted_page(ctx.field("page"), len(matches))
+    page_number = _posted_page(ctx, len(matches))
     start = (page_number - 1) * PER_PAGE
     shown = matches[start : start + PER_PAGE]
     page: Page[service.Match] = Page(shown, len(matches), page_number, PER_PAGE)
@@ -152,11 +153,10 @@ def search_people_submit(ctx: RequestContext) -> Response:
     )
 
 
-def _posted_page(raw: str, total: int) -> int:
+def _posted_page(ctx: RequestContext, total: int) -> int:
+    """The page button pressed; past the last page (the results shrank) shows the last."""
     last = max(1, -(-total // PER_PAGE))
-    if not raw.isdigit():
-        return 1
-    return min(max(1, int(raw)), last)
+    return min(ctx.form_int("page", 1, low=1, high=MAX_PAGE), last)
 
 
 routes = [

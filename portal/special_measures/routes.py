@@ -148,11 +148,6 @@ def _date_values(values: dict[str, Any], name: str, day: date | None) -> None:
         values[f"{name}-{part}"] = text
 
 
-def _version(ctx: RequestContext) -> int | None:
-    raw = ctx.field("version")
-    return int(raw) if raw.isdigit() else None
-
-
 def _merge(errors: FieldErrors, problems: dict[str, str]) -> None:
     for name, message in problems.items():
         errors.add(name, message)
@@ -403,7 +398,7 @@ def assessment_save(ctx: RequestContext) -> Response:
         source=values["source"],
         hearing_on=parsed["hearing_on"],
         details=details,
-        expected_version=_version(ctx),
+        expected_version=ctx.version(),
     )
     _merge(errors, sm.validate_assessment(command))
     if not errors:
@@ -590,7 +585,7 @@ def application_view(ctx: RequestContext) -> Response:
 def request_save(ctx: RequestContext) -> Response:
     application, case, _, person = _application(ctx)
     try:
-        sm.request(ctx.db, ctx.actor, application, person, expected_version=_version(ctx))
+        sm.request(ctx.db, ctx.actor, application, person, expected_version=ctx.version())
     except StaleEdit:
         ctx.flash("Someone else updated this application while you were working: check it again")
         return ctx.redirect("sm_application", case_id=case.id, application_id=application.id)
@@ -706,7 +701,7 @@ def draft_save(ctx: RequestContext) -> Response:
         intermediary_needed_by=parsed["intermediary_needed_by"],
         intermediary_matched_on=parsed["intermediary_matched_on"],
         cross_examination_on=parsed["cross_examination_on"],
-        expected_version=_version(ctx),
+        expected_version=ctx.version(),
         **{name: values[name] for name in TEXT_FIELDS},
     )
     for name, message in sm.validate_draft(draft).items():
@@ -796,7 +791,7 @@ def serve_save(ctx: RequestContext) -> Response:
                 due=due,
                 late_reason=values["late_reason"],
                 today=_today(),
-                expected_version=_version(ctx),
+                expected_version=ctx.version(),
             )
         except ValidationFailed as exc:
             _merge(errors, exc.errors)
@@ -894,7 +889,7 @@ def decision_save(ctx: RequestContext) -> Response:
                 granted=values["granted"],
                 notes=values["court_notes"],
                 today=_today(),
-                expected_version=_version(ctx),
+                expected_version=ctx.version(),
             )
         except ValidationFailed as exc:
             _merge(errors, exc.errors)
@@ -970,7 +965,7 @@ def variation_save(ctx: RequestContext) -> Response:
                 measures=values["granted"],
                 notes=values["court_notes"],
                 today=_today(),
-                expected_version=_version(ctx),
+                expected_version=ctx.version(),
             )
         except ValidationFailed as exc:
             _merge(errors, exc.errors)

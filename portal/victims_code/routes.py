@@ -190,7 +190,7 @@ def obligation_met(ctx: RequestContext) -> Response:
                 met_on=met_on,
                 channel=values["channel"],
                 evidence=values["evidence"],
-                expected_version=int(values["version"] or 0),
+                expected_version=ctx.version() or 0,
             )
         except ValidationFailed as exc:
             for name, message in exc.errors.items():
@@ -226,7 +226,7 @@ def obligation_close(ctx: RequestContext) -> Response:
             obligation,
             state=values["state"],
             reason=values["reason"],
-            expected_version=int(values["version"] or 0),
+            expected_version=ctx.version() or 0,
         )
     except ValidationFailed as exc:
         for name, message in exc.errors.items():
@@ -243,7 +243,7 @@ def obligation_close(ctx: RequestContext) -> Response:
 def obligation_reopen(ctx: RequestContext) -> Response:
     row = _obligation(ctx)
     try:
-        lifecycle.reopen(ctx.db, ctx.actor, row[0], expected_version=int(ctx.field("version") or 0))
+        lifecycle.reopen(ctx.db, ctx.actor, row[0], expected_version=ctx.version() or 0)
     except StaleEdit:
         ctx.flash("Someone else updated this while you were working: check it again")
         return ctx.redirect("obligation_detail", obligation_id=row[0].id)

@@ -74,11 +74,6 @@ def _checked(ctx: RequestContext) -> set[str]:
     return {v for v in ctx.form.getlist("checklist") if isinstance(v, str)}
 
 
-def _version(ctx: RequestContext) -> int | None:
-    raw = ctx.field("version")
-    return int(raw) if raw.isdigit() else None
-
-
 def _name(vault: Vault, person: Person) -> Any:
     if person.erased:
         return person.reference
@@ -271,7 +266,7 @@ def decision_reasons(ctx: RequestContext) -> Response:
             reasons=values["reasons"],
             meeting_offered=meeting,
             no_meeting_reason=values["no_meeting_reason"],
-            expected_version=_version(ctx) or 0,
+            expected_version=ctx.version() or 0,
         )
     except states.TransitionRefused:
         raise HTTPException(status_code=409) from None
@@ -481,7 +476,7 @@ def request_draft(ctx: RequestContext) -> Response:
             row.decision,
             row.person,
             body=body,
-            expected_version=_version(ctx),
+            expected_version=ctx.version(),
         )
     except states.TransitionRefused:
         raise HTTPException(status_code=409) from None
@@ -535,7 +530,7 @@ def request_check(ctx: RequestContext) -> Response:
                 row.person,
                 checklist=checklist,
                 notes=values["notes"],
-                expected_version=_version(ctx),
+                expected_version=ctx.version(),
             )
             ctx.flash("Letter approved: it can now be sent")
         elif decision == "return":
@@ -548,7 +543,7 @@ def request_check(ctx: RequestContext) -> Response:
                 row.person,
                 checklist=checklist,
                 notes=values["notes"],
-                expected_version=_version(ctx),
+                expected_version=ctx.version(),
             )
             ctx.flash("Letter returned for changes")
         else:
@@ -580,7 +575,7 @@ def request_send(ctx: RequestContext) -> Response:
             row.decision,
             row.person,
             channel=values["channel"],
-            expected_version=_version(ctx),
+            expected_version=ctx.version(),
         )
     except states.TransitionRefused:
         raise HTTPException(status_code=409) from None
@@ -624,7 +619,7 @@ def request_review(ctx: RequestContext) -> Response:
                 on=on,
                 outcome=values["outcome"],
                 notes=values["notes"],
-                expected_version=_version(ctx),
+                expected_version=ctx.version(),
             )
         except states.TransitionRefused:
             raise HTTPException(status_code=409) from None

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date
 
+from portal.web.params import whole_number
+
 
 class FieldErrors:
     """Errors by field id, kept in insertion order for the GOV.UK error summary."""
@@ -41,11 +43,14 @@ def parse_date_parts(day: str, month: str, year: str, *, label: str) -> tuple[da
     ]
     if missing:
         return None, f"{label} must include a {' and '.join(missing)}"
-    if not (day.isdigit() and month.isdigit() and year.isdigit()) or len(year) != 4:
+    year_number = whole_number(year, low=1000, high=9999)
+    month_number = whole_number(month, low=1, high=12)
+    day_number = whole_number(day, low=1, high=31)
+    if year_number is None or month_number is None or day_number is None:
         return None, f"{label} must be a real date"
     try:
-        return date(int(year), int(month), int(day)), ""
-    except ValueError:
+        return date(year_number, month_number, day_number), ""
+    except ValueError:  # 30 February
         return None, f"{label} must be a real date"
 
 

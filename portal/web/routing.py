@@ -42,7 +42,7 @@ from portal.clock import utc_now
 from portal.db.session import unit_of_work
 from portal.keys.vault import Vault
 from portal.settings import Settings
-from portal.web import csrf
+from portal.web import csrf, params
 from portal.web.navigation import navigation_for
 
 log = logging.getLogger(__name__)
@@ -132,9 +132,20 @@ class RequestContext:
                 self._vault.unsealed_keys = active_grants(self.db, self.principal.user_id)
         return self._vault
 
+    def query_int(self, name: str, default: int, *, low: int, high: int) -> int:
+        """A number from the query string (see ``portal.web.params``); bad ones are a 400."""
+        return params.int_param(self.request.query_params.get(name), default, low=low, high=high)
+
+    def form_int(self, name: str, default: int, *, low: int, high: int) -> int:
+        """A number from a hidden form field or button value; bad ones are a 400."""
+        return params.int_param(self.field(name), default, low=low, high=high)
+
     def page_number(self) -> int:
-        raw = self.request.query_params.get("page", "1")
-        return int(raw) if raw.isdigit() and 0 < int(raw) < 100_000 else 1
+        return self.query_int("page", 1, low=1, high=params.MAX_PAGE)
+
+    def version(self) -> int | None:
+        """An edit form's hidden ``version`` (optimistic locking): None if the form has none."""
+        return params.int_param(self.field("version"), None, low=0, high=params.MAX_VERSION)
 
     @property
     def is_htmx(self) -> bool:
@@ -305,7 +316,9 @@ def _make_endpoint(route: PortalRoute) -> Callable[[Request], Any]:
 async def _read_form(request: Request, settings: Settings, route: PortalRoute) -> FormData | None:
     content_type = request.headers.get("content-type", "")
     if not content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
-        if int(request.headers.get("content-length", "0") or 0) > 0:
+        if params.int_param(
+            request.headers.get("content-length"), 0, low=0, high=params.MAX_SEQUENCE
+        ):
             raise HTTPException(status_code=400)
         return FormData()
     return await request.form(
