@@ -39,7 +39,7 @@ def _key_file(instance_dir: Path) -> Path:
 
 
 def _configuration_problem(exc: SettingsError) -> NoReturn:
-    console.print(f"[bold red]Configuration problem:[/] {exc}")
+    console.print(f"[bold red]Configuration problem:[/] {exc}", soft_wrap=True)  # one line
     sys.exit(2)
 
 

@@ -271,7 +271,7 @@ def require_private(path: Path) -> None:
     if mode & 0o077:
         wanted = "700" if path.is_dir() else "600"
         raise SettingsError(
-            f"{path} is readable by other users (mode {mode:o}); run `chmod {wanted} {path}`."
+            f"{path} is open to other users (mode {mode:o}); run `chmod {wanted} {path}`."
         )
 
 

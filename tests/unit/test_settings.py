@@ -199,7 +199,7 @@ def test_commands_refuse_in_one_line_not_a_traceback(tmp_path: Path) -> None:
     instance.mkdir()
     os.chmod(instance, 0o755)  # noqa: S103 (the mistake under test)
     env = {k: v for k, v in os.environ.items() if not k.startswith("PORTAL_")}
-    env.update(base_env(instance), COLUMNS="300", NO_COLOR="1")
+    env.update(base_env(instance), COLUMNS="80", NO_COLOR="1")
     portal = Path(sys.executable).parent / "portal"
     for command in (["db", "upgrade"], ["keys", "init"], ["serve", "--port", "1"]):
         result = subprocess.run(
@@ -207,5 +207,6 @@ def test_commands_refuse_in_one_line_not_a_traceback(tmp_path: Path) -> None:
         )
         assert result.returncode == 2, (command, result.stderr)
         assert "Traceback" not in result.stderr
-        assert f"run `chmod 700 {instance}`" in " ".join(result.stderr.split())
+        [line] = result.stderr.strip().splitlines()  # one line, whatever the terminal width
+        assert f"run `chmod 700 {instance}`" in line
     assert not (instance / "portal.db").exists() and not (instance / "portal.key").exists()
