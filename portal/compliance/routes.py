@@ -19,7 +19,7 @@ from portal.compliance import quality, service
 from portal.compliance.models import CHECKS
 from portal.victims_code.rules import rules_in_force
 from portal.web.forms import FieldErrors
-from portal.web.params import MAX_VERSION, whole_number
+from portal.web.params import MAX_INTEGER, whole_number
 from portal.web.routing import PortalRoute, RequestContext, allow
 
 AUDITORS = allow(Role.AUDITOR)
@@ -132,7 +132,7 @@ def drill(ctx: RequestContext) -> Response:
         raise CaseNotFound(None)
     key = source.get("key", "")
     if dimension == "right":  # a right's number: nothing else reaches the query
-        ctx.query_int("key", 0, low=0, high=MAX_VERSION)
+        ctx.query_int("key", 0, low=0, high=MAX_INTEGER)
     today = _today()
     rows, total = service.drill_down(
         ctx.db,

@@ -24,7 +24,7 @@ from starlette.exceptions import HTTPException
 _DIGITS: Final = re.compile(r"[0-9]{1,18}")
 
 MAX_PAGE: Final = 100_000
-MAX_VERSION: Final = 2**31 - 1  # an INTEGER column on PostgreSQL
+MAX_INTEGER: Final = 2**31 - 1  # an INTEGER column on PostgreSQL (versions, right numbers)
 MAX_SEQUENCE: Final = 2**63 - 1  # a BIGINT (and SQLite's INTEGER)
 
 

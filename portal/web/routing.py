@@ -145,7 +145,7 @@ class RequestContext:
 
     def version(self) -> int | None:
         """An edit form's hidden ``version`` (optimistic locking): None if the form has none."""
-        return params.int_param(self.field("version"), None, low=0, high=params.MAX_VERSION)
+        return params.int_param(self.field("version"), None, low=0, high=params.MAX_INTEGER)
 
     @property
     def is_htmx(self) -> bool:
