@@ -75,6 +75,8 @@ def _register_subcommands() -> None:
 def serve(host: str, port: int, workers: int, job_worker: bool = True) -> None:
     import uvicorn
 
+    from portal.web.proxies import uvicorn_proxy_options
+
     settings = _settings()
     _require_current_schema(settings)
     _require_working_keys(settings)
@@ -100,6 +102,7 @@ def serve(host: str, port: int, workers: int, job_worker: bool = True) -> None:
             date_header=True,
             log_level="info",
             access_log=False,  # portal.access logs requests, without query strings
+            **uvicorn_proxy_options(settings),  # X-Forwarded-* only from trusted proxies
         )
     finally:
         if background is not None:
@@ -446,6 +449,8 @@ DEMO_USERS = (
     DemoUser("vlu2.demo", "Tom Hughes", Role.VLU_OFFICER),
     DemoUser("auditor.demo", "Alex Morgan", Role.AUDITOR),
     DemoUser("admin.demo", "Sam Taylor", Role.ADMIN),
+    # A second administrator: accounts asked for on the web need a different one to approve.
+    DemoUser("admin2.demo", "Jo Bennett", Role.ADMIN),
 )
 
 
@@ -538,7 +543,9 @@ def demo(
                             now=utc_now(),
                         )
                     else:
-                        existing.password_hash = passwords.hash_password(chosen)
+                        service.set_password_as_operator(
+                            session, user=existing, password=chosen, now=utc_now()
+                        )
                         existing.is_active = True
                 logins.append((demo_user, chosen))
                 progress.advance(task)

@@ -132,6 +132,11 @@ class RequestContext:
                 self._vault.unsealed_keys = active_grants(self.db, self.principal.user_id)
         return self._vault
 
+    @property
+    def client_address(self) -> str:
+        """The connecting address (a trusted proxy's X-Forwarded-For, see portal.web.proxies)."""
+        return _client_address(self.request)
+
     def page_number(self) -> int:
         raw = self.request.query_params.get("page", "1")
         return int(raw) if raw.isdigit() and 0 < int(raw) < 100_000 else 1
