@@ -148,7 +148,7 @@ def decide(
     request.user_id = user.id
     db.flush()
     record_event(db, "approved", actor=actor, object_type="account_request", object_id=request.id)
-    record_event(db, "created", actor=actor, object_id=user.id, purpose=f"request:{request.id}")
+    record_event(db, "created", actor=actor, object_id=user.id, purpose="second_approval")
     return _issue(db, actor, settings, user, now=now)
 
 

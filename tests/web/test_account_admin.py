@@ -11,7 +11,8 @@ import pytest
 from sqlalchemy import func, select, update
 from starlette.testclient import TestClient
 
-from portal.accounts.models import AccountRequest, SetupCode, User
+from portal.accounts import models
+from portal.accounts.models import User
 from portal.accounts.roles import Role
 from portal.audit.models import AuditEvent
 from portal.clock import utc_now
@@ -45,8 +46,8 @@ def ask_for(client: TestClient, **fields: str):
     return client.post("/admin/users/new", data={"csrf_token": token, **form})
 
 
-def pending_request(db) -> AccountRequest:
-    request = db.scalars(select(AccountRequest)).one()
+def pending_request(db) -> models.AccountRequest:
+    request = db.scalars(select(models.AccountRequest)).one()
     db.commit()
     return request
 
@@ -79,16 +80,17 @@ def account_events(db) -> list[AuditEvent]:
 def test_one_administrator_alone_cannot_make_an_account_that_signs_in(app, db, admins) -> None:
     # The old form let an administrator choose an auditor's password and sign in with it.
     response = ask_for(admins["asker"], password=CHOSEN)
+    assert db.scalar(select(func.count()).select_from(User)) == 2  # just the two administrators
+    db.commit()
+    assert attempt(TestClient(app), "jordan.example", CHOSEN).status_code == 400
     assert response.status_code == 200
     assert "Another administrator must approve it" in text_of(response.text)
-    assert db.scalar(select(func.count()).select_from(User)) == 2  # just the two administrators
     request = pending_request(db)
     assert (request.state, request.role, request.requested_by_id) == (
         "pending",
         "auditor",
         admins["first"].id,
     )
-    assert attempt(TestClient(app), "jordan.example", CHOSEN).status_code == 400
     # Nothing on the form asks for a password any more.
     form = soup(admins["asker"].get("/admin/users/new").text)
     assert form.select('input[type="password"]') == []
@@ -126,7 +128,7 @@ def test_a_second_administrator_approves_and_the_user_chooses_their_password(
     assert match, text_of(approved.text)
     code = match.group(0)
     user = db.scalars(select(User).where(User.username == "jordan.example")).one()
-    stored = db.scalars(select(SetupCode)).one()
+    stored = db.scalars(select(models.SetupCode)).one()
     db.commit()
     assert (user.role, user.is_active, user.has_password) == ("auditor", True, False)
     # Only a hash of the code is stored, and it is at least 128 bits.
@@ -169,6 +171,7 @@ def test_a_second_administrator_approves_and_the_user_chooses_their_password(
         user.id,
     ]
     assert {e.object_id for e in events[2:]} == {str(user.id)}
+    assert events[2].purpose == "second_approval"
     assert {e.category for e in events} == {"security"}
     everything = " ".join(str(v) for e in events for v in vars(e).values())
     for secret in (code, code.replace("-", ""), NEW_PASSWORD, "jordan.example", "Jordan"):
@@ -184,7 +187,7 @@ def test_a_set_up_code_expires_and_only_another_administrator_can_issue_a_new_on
     code = CODE.search(text_of(approved.text)).group(0)
     user = db.scalars(select(User).where(User.username == "jordan.example")).one()
     assert (user.area, user.unit) == ("london-north", "ccu")
-    db.execute(update(SetupCode).values(expires_at=utc_now() - timedelta(seconds=1)))
+    db.execute(update(models.SetupCode).values(expires_at=utc_now() - timedelta(seconds=1)))
     db.commit()
     expired = set_up(TestClient(app), code, NEW_PASSWORD)
     assert expired.status_code == 400
@@ -215,7 +218,7 @@ def test_no_administrator_can_take_over_an_existing_account(app, db, admins) -> 
         token = csrf_from(client.get("/admin/users").text)
         refused = client.post(f"/admin/users/{auditor.id}/setup-code", data={"csrf_token": token})
         assert refused.status_code == 403
-    assert db.scalar(select(func.count()).select_from(SetupCode)) == 0
+    assert db.scalar(select(func.count()).select_from(models.SetupCode)) == 0
     db.commit()
 
 
