@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import timedelta
 
+import pytest
 from argon2 import PasswordHasher
 from sqlalchemy import select, update
 from starlette.testclient import TestClient
@@ -108,14 +109,19 @@ def failures_from(settings, db, address: str, usernames: list[str]) -> None:
     done(db)
 
 
+@pytest.fixture
+def busy_address(db, settings) -> None:
+    """30 failures from the test client's address (one office behind a proxy, or one infected
+    machine), none of them on the accounts the tests then use."""
+    failures_from(settings, db, TEST_CLIENT, [f"someone{n}" for n in range(30)])
+
+
 def test_a_busy_address_never_blocks_a_correct_password_for_another_account(
-    client: TestClient, db, settings
+    client: TestClient, db, busy_address
 ) -> None:
-    # 30 failures from one address (one office behind a proxy, or one infected machine) ...
     user = make_user(db, role=Role.PROSECUTOR)
     done(db)
-    failures_from(settings, db, TEST_CLIENT, [f"someone{n}" for n in range(30)])
-    # ... do not lock out a colleague at the same address who types their password correctly,
+    # The address's failures do not lock out a colleague there who types their password right,
     response = attempt(client, user.username, PASSWORD)
     assert response.status_code == 303, text_of(response.text)[:300]
     # and a mistake of theirs is still evaluated and reported as a mistake, not as a lock-out.
@@ -126,11 +132,10 @@ def test_a_busy_address_never_blocks_a_correct_password_for_another_account(
 
 
 def test_a_busy_address_gets_few_guesses_at_any_one_account(
-    client: TestClient, db, settings
+    client: TestClient, db, busy_address
 ) -> None:
     target = make_user(db, role=Role.PROSECUTOR)
     done(db)
-    failures_from(settings, db, TEST_CLIENT, [f"someone{n}" for n in range(30)])
     for _ in range(GUESSES_PER_ACCOUNT_FROM_A_BUSY_ADDRESS):
         wrong = attempt(client, target.username, "guessing from a hostile address")
         assert "Enter a correct username and password" in text_of(wrong.text)
