@@ -155,13 +155,14 @@ def test_sign_in_and_out_without_javascript(
     expect(page).to_have_url(re.compile(r"/login\?next=/home$"))
 
 
-def test_admin_adds_a_user(
+def test_two_administrators_add_a_user_who_chooses_their_own_password(
     page: Page, new_context: NewContext, portal_server: PortalServer
 ) -> None:
-    admin = next(user for user in DEMO_USERS if user.username == "admin.demo")
+    asker = next(user for user in DEMO_USERS if user.username == "admin.demo")
+    approver = next(user for user in DEMO_USERS if user.username == "admin2.demo")
     goto(page, "/login")
-    sign_in(page, admin.username, portal_server.password)
-    expect_signed_in_home(page, admin)
+    sign_in(page, asker.username, portal_server.password)
+    expect_signed_in_home(page, asker)
 
     navigation = page.get_by_role("navigation", name="Menu")
     submit(page, navigation.get_by_role("link", name="Users"))
@@ -169,66 +170,120 @@ def test_admin_adds_a_user(
     expect(h1(page)).to_have_text("Users")
     expect(navigation.get_by_role("link", name="Users")).to_have_attribute("aria-current", "page")
 
-    submit(page, page.get_by_role("button", name="Add a user"))
+    submit(page, page.get_by_role("button", name="Ask for a new account"))
     expect(page).to_have_url(re.compile(r"/admin/users/new$"))
-    expect(h1(page)).to_have_text("Add a user")
-    add_user = page.get_by_role("button", name="Add user", exact=True)
+    expect(h1(page)).to_have_text("Ask for a new account")
+    expect(page.locator('input[type="password"]')).to_have_count(0)  # nobody chooses it for them
+    ask = page.get_by_role("button", name="Ask for account", exact=True)
 
     # Nothing filled in: every problem is listed, each linking to its field.
-    submit(page, add_user)
+    submit(page, ask)
     summary = page.locator(".govuk-error-summary")
     expect(summary).to_be_visible()
-    expect(page).to_have_title(re.compile(r"^Error: Add a user"))
+    expect(page).to_have_title(re.compile(r"^Error: Ask for a new account"))
     expected = {
         "#display_name": "Enter the person's full name",
         "#username": "Enter a username",
         "#role": "Select a role",
-        "#password": "Enter a password",
     }
     links = summary.get_by_role("link")
     expect(links).to_have_count(len(expected))
     found = {link.get_attribute("href"): link.inner_text() for link in links.all()}
     assert found == expected
-    for target in expected:
-        expect(page.locator(target)).to_have_count(1)
 
-    # Some fields filled in, one of them wrongly: what was typed is kept, the password is not.
+    # Some fields filled in, one of them wrongly: what was typed is kept.
     page.get_by_label("Full name").fill("Jordan Example")
     page.get_by_label("Username").fill("not a username!")
-    page.get_by_label("Initial password", exact=True).fill("quartz-harbour-lantern-91")
-    submit(page, add_user)
+    page.get_by_label("Witness care officer").check()
+    submit(page, ask)
     expect(page.get_by_label("Full name")).to_have_value("Jordan Example")
     expect(page.get_by_label("Username")).to_have_value("not a username!")
-    expect(page.get_by_label("Initial password", exact=True)).to_have_value("")
+    expect(page.get_by_label("Witness care officer")).to_be_checked()
     expect(summary.get_by_role("link")).to_have_text(
-        [re.compile(r"letters, numbers, \. - and _ only$"), "Select a role"]
+        [
+            re.compile(r"letters, numbers, \. - and _ only$"),
+            "Select the Area this witness care officer works in",
+            "Select the unit this witness care officer works in",
+        ]
     )
-    expect(page.locator("#display_name-error")).to_have_count(0)
 
-    # A password that is too short is refused, and the role chosen is kept.
     page.get_by_label("Username").fill("jordan.example")
     page.get_by_label("Auditor").check()
-    page.get_by_label("Initial password", exact=True).fill("short-one")
-    submit(page, add_user)
-    expect(summary.get_by_role("link")).to_have_text(["Password must be 15 characters or more"])
-    expect(page.get_by_label("Auditor")).to_be_checked()
-    expect(page.get_by_label("Username")).to_have_value("jordan.example")
-
-    new_password = "quartz-harbour-lantern-91"
-    page.get_by_label("Initial password", exact=True).fill(new_password)
-    submit(page, add_user)
+    submit(page, ask)
     expect(page).to_have_url(re.compile(r"/admin/users$"))
     banner = page.locator(".govuk-notification-banner--success")
-    expect(banner).to_be_visible()
-    expect(banner).to_contain_text("User account created")
-    row = page.get_by_role("row").filter(has_text="jordan.example")
-    expect(row).to_have_count(1)
+    expect(banner).to_contain_text("Another administrator must approve it")
+    waiting = page.get_by_role("table", name="Accounts waiting for approval")
+    row = waiting.get_by_role("row").filter(has_text="jordan.example")
     expect(row.get_by_role("cell")).to_have_text(
-        ["Jordan Example", "jordan.example", "Auditor", "Active", re.compile("Deactivate")]
+        [
+            "Jordan Example",
+            "jordan.example",
+            "Auditor",
+            "You",
+            re.compile(r"\d{4} at "),
+            re.compile("View"),
+        ]
     )
+    # The administrator who asked cannot approve.
+    submit(page, row.get_by_role("link", name=re.compile("^View")))
+    expect(page.locator(".govuk-inset-text")).to_contain_text("A different administrator")
+    expect(page.get_by_role("radio")).to_have_count(0)
+    sign_out(page)
 
-    # The new account works.
+    # A second administrator reviews what was asked for, and by whom.
+    goto(page, "/login")
+    sign_in(page, approver.username, portal_server.password)
+    goto(page, "/admin/users")
+    waiting = page.get_by_role("table", name="Accounts waiting for approval")
+    row = waiting.get_by_role("row").filter(has_text="jordan.example")
+    expect(row.get_by_role("cell").nth(3)).to_have_text(asker.display_name)
+    submit(page, row.get_by_role("link", name=re.compile("^Review")))
+    expect(h1(page)).to_have_text("Jordan Example")
+    details = page.locator(".govuk-summary-list")
+    expect(details).to_contain_text("Auditor")
+    expect(details).to_contain_text(f"{asker.display_name} ({asker.username})")
+    approve = page.get_by_label("Approve: create the account")
+    expect(approve).not_to_be_checked()
+    expect(page.get_by_label("Refuse: no account")).not_to_be_checked()
+    save = page.get_by_role("button", name="Save decision")
+    submit(page, save)
+    expect(page.locator(".govuk-error-summary")).to_contain_text(
+        "Select whether to approve or refuse this request"
+    )
+    page.get_by_label("Approve: create the account").check()
+    submit(page, save)
+    expect(h1(page)).to_have_text("Account approved")
+    code = page.locator(".portal-setup-code").inner_text().strip()
+    assert re.fullmatch(r"[A-Z2-7]{4}(-[A-Z2-7]{1,4}){6}", code), code
+    goto(page, "/admin/users")
+    row = (
+        page.get_by_role("table", name="Staff accounts")
+        .get_by_role("row")
+        .filter(has_text="jordan.example")
+    )
+    expect(row.get_by_role("cell").nth(3)).to_have_text("Not set up yet")
+
+    # The new user sets their own password with the code, then signs in with it.
     other = new_context().new_page()
     goto(other, "/login")
+    submit(other, other.get_by_role("link", name=re.compile("Set up your account")))
+    expect(h1(other)).to_have_text("Set up your account")
+    other.get_by_label("Set-up code").fill(code.lower())
+    other.get_by_label("Choose a password", exact=True).fill("short-one")
+    set_password = other.get_by_role("button", name="Set password")
+    submit(other, set_password)
+    expect(other.locator(".govuk-error-summary")).to_contain_text(
+        "Password must be 15 characters or more"
+    )
+    expect(other.get_by_label("Set-up code")).to_have_value(code.lower())
+    expect(other.get_by_label("Choose a password", exact=True)).to_have_value("")
+    new_password = "quartz-harbour-lantern-91"
+    other.get_by_label("Choose a password", exact=True).fill(new_password)
+    submit(other, set_password)
+    expect(other).to_have_url(re.compile(r"/login\?ready=1$"))
+    expect(other.locator(".govuk-notification-banner--success")).to_contain_text(
+        "Your password is set"
+    )
     sign_in(other, "jordan.example", new_password)
     expect_signed_in_home(other, DemoUser("jordan.example", "Jordan Example", Role.AUDITOR))

@@ -87,6 +87,7 @@ def serve(host: str, port: int, workers: int, job_worker: bool = True) -> None:
     import uvicorn
 
     from portal.logs import server_log_config
+    from portal.web.proxies import uvicorn_proxy_options
 
     settings = _settings()
     _require_current_schema(settings)
@@ -114,6 +115,7 @@ def serve(host: str, port: int, workers: int, job_worker: bool = True) -> None:
             log_level="info",
             log_config=server_log_config(),  # escaped, one line a record, like portal's own
             access_log=False,  # portal.access logs requests, without query strings
+            **uvicorn_proxy_options(settings),  # X-Forwarded-* only from trusted proxies
         )
     finally:
         if background is not None:
@@ -460,6 +462,8 @@ DEMO_USERS = (
     DemoUser("vlu2.demo", "Tom Hughes", Role.VLU_OFFICER),
     DemoUser("auditor.demo", "Alex Morgan", Role.AUDITOR),
     DemoUser("admin.demo", "Sam Taylor", Role.ADMIN),
+    # A second administrator: accounts asked for on the web need a different one to approve.
+    DemoUser("admin2.demo", "Jo Bennett", Role.ADMIN),
 )
 
 
@@ -552,7 +556,9 @@ def demo(
                             now=utc_now(),
                         )
                     else:
-                        existing.password_hash = passwords.hash_password(chosen)
+                        service.set_password_as_operator(
+                            session, user=existing, password=chosen, now=utc_now()
+                        )
                         existing.is_active = True
                 logins.append((demo_user, chosen))
                 progress.advance(task)

@@ -9,6 +9,7 @@ from ``PORTAL_*`` environment variables; the instance folder holds what the port
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 import json
 import os
 import secrets
@@ -78,6 +79,10 @@ class Settings:
     blind_index_bits: int = 14
     anonymity_approver_role: str = "prosecutor"
     unmask_minutes: int = 15
+    account_setup_hours: int = 24
+    # Proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (addresses or networks).
+    # Empty: none, so the address the portal sees is the address that connected.
+    trusted_proxies: tuple[str, ...] = ()
     assets_dir: Path = REPO_ROOT / "node_modules"
     environment: str = "development"
 
@@ -149,6 +154,8 @@ class Settings:
                 env, "PORTAL_ANONYMITY_APPROVER_ROLE", "prosecutor", ("prosecutor", "vlu_officer")
             ),
             unmask_minutes=_int(env, "PORTAL_UNMASK_MINUTES", 15, 1, 60),
+            account_setup_hours=_int(env, "PORTAL_ACCOUNT_SETUP_HOURS", 24, 1, 72),
+            trusted_proxies=_networks(env, "PORTAL_TRUSTED_PROXIES"),
             assets_dir=assets_dir,
             environment=env.get("PORTAL_ENV", "development"),
         )
@@ -172,6 +179,23 @@ def _choice(env: Mapping[str, str], name: str, default: str, allowed: tuple[str,
     if value not in allowed:
         raise SettingsError(f"{name} must be one of: {', '.join(allowed)}.")
     return value
+
+
+def _networks(env: Mapping[str, str], name: str) -> tuple[str, ...]:
+    """Comma-separated IP addresses or networks (CIDR), normalised; empty means none."""
+    found: list[str] = []
+    for item in (part.strip() for part in env.get(name, "").split(",")):
+        if not item:
+            continue
+        try:
+            network = ipaddress.ip_network(item, strict=False)
+        except ValueError:
+            raise SettingsError(
+                f"{name} must list IP addresses or networks (like 10.0.0.5 or 10.0.0.0/24), "
+                "comma-separated; '*' and host names are not allowed."
+            ) from None
+        found.append(str(network.network_address) if network.num_addresses == 1 else str(network))
+    return tuple(found)
 
 
 def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:

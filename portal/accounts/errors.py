@@ -15,3 +15,11 @@ class PasswordRejected(AccountError):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+
+
+class SetupCodeInvalid(AccountError):
+    """Unknown, expired, used or cancelled: the user is told only that it does not work."""
+
+
+class RequestAlreadyDecided(AccountError):
+    pass

@@ -1,17 +1,21 @@
-"""Staff accounts, server-side sessions and login attempts."""
+"""Staff accounts, account requests and set-up codes, server-side sessions and login attempts."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, String, Uuid, false
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, String, Uuid, false, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.accounts.roles import Role
 from portal.db.base import Base, IdMixin, TimestampMixin, UTCDateTime
 
 _ROLE_VALUES = ", ".join(f"'{r.value}'" for r in Role)
+
+# Stored in ``password_hash`` until the person chooses a password with their set-up code. It is
+# not an argon2 hash, so nothing ever verifies against it (like ``!`` in a Unix shadow file).
+NO_PASSWORD = "!"  # noqa: S105
 
 
 class User(IdMixin, TimestampMixin, Base):
@@ -35,6 +39,11 @@ class User(IdMixin, TimestampMixin, Base):
     @property
     def role_enum(self) -> Role:
         return Role(self.role)
+
+    @property
+    def has_password(self) -> bool:
+        """False until the person has used their set-up code."""
+        return self.password_hash != NO_PASSWORD
 
     def __repr__(self) -> str:
         return f"User(id={self.id}, role={self.role})"
@@ -77,3 +86,82 @@ class LoginAttempt(IdMixin, Base):
     client_key: Mapped[str] = mapped_column(String(64))
     attempted_at: Mapped[datetime] = mapped_column(UTCDateTime)
     succeeded: Mapped[bool] = mapped_column(Boolean)
+
+
+ACCOUNT_REQUEST_STATES = ("pending", "approved", "refused")
+
+
+class AccountRequest(IdMixin, Base):
+    """An administrator's request for a new staff account, decided by a different administrator.
+
+    No account exists until a second administrator approves; then ``user_id`` points to it. The
+    requested username is reserved while the request is pending (a partial unique index).
+    """
+
+    __tablename__ = "account_request"
+    __table_args__ = (
+        CheckConstraint(f"role IN ({_ROLE_VALUES})", name="role_known"),
+        CheckConstraint(
+            "state IN (" + ", ".join(f"'{s}'" for s in ACCOUNT_REQUEST_STATES) + ")",
+            name="state_known",
+        ),
+        CheckConstraint(
+            "decided_by_id IS NULL OR decided_by_id <> requested_by_id", name="two_people"
+        ),
+        Index(
+            "ix_account_request_pending_username",
+            "username",
+            unique=True,
+            sqlite_where=text("state = 'pending'"),
+            postgresql_where=text("state = 'pending'"),
+        ),
+        Index("ix_account_request_state_at", "state", "requested_at"),
+    )
+
+    username: Mapped[str] = mapped_column(String(64))
+    display_name: Mapped[str] = mapped_column(String(120))
+    role: Mapped[str] = mapped_column(String(32))
+    area: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    unit: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    state: Mapped[str] = mapped_column(String(16), default="pending")
+    requested_by_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("user_account.id"))
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    decided_by_id: Mapped[uuid.UUID | None] = mapped_column(
+        Uuid, ForeignKey("user_account.id"), nullable=True
+    )
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    user_id: Mapped[uuid.UUID | None] = mapped_column(
+        Uuid, ForeignKey("user_account.id"), nullable=True, unique=True
+    )
+
+    @property
+    def role_enum(self) -> Role:
+        return Role(self.role)
+
+    def __repr__(self) -> str:
+        return f"AccountRequest(id={self.id}, role={self.role}, state={self.state})"
+
+
+class SetupCode(IdMixin, Base):
+    """A one-time code with which a new user chooses their own password.
+
+    The code is random (128 bits) and shown once; only its SHA-256 is stored. It expires after
+    ``account_setup_hours`` and works once; issuing a new one cancels any earlier one.
+    """
+
+    __tablename__ = "account_setup_code"
+
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    issued_by_id: Mapped[uuid.UUID | None] = mapped_column(
+        Uuid, ForeignKey("user_account.id"), nullable=True
+    )
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    def __repr__(self) -> str:
+        return f"SetupCode(id={self.id}, user_id={self.user_id})"

@@ -1,4 +1,4 @@
-"""All queries on accounts, sessions and login attempts."""
+"""All queries on accounts, account requests, set-up codes, sessions and login attempts."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from portal.accounts.models import AuthSession, LoginAttempt, User
+from portal.accounts.models import AccountRequest, AuthSession, LoginAttempt, SetupCode, User
 
 
 def get_user(db: Session, user_id: uuid.UUID) -> User | None:
@@ -21,6 +21,54 @@ def find_user_by_username(db: Session, username: str) -> User | None:
 
 def list_users(db: Session) -> list[User]:
     return list(db.scalars(select(User).order_by(User.role, User.username)))
+
+
+def get_request(db: Session, request_id: uuid.UUID) -> AccountRequest | None:
+    return db.get(AccountRequest, request_id)
+
+
+def pending_request_for_username(db: Session, username: str) -> AccountRequest | None:
+    return db.scalars(
+        select(AccountRequest).where(
+            AccountRequest.username == username, AccountRequest.state == "pending"
+        )
+    ).one_or_none()
+
+
+def request_for_user(db: Session, user_id: uuid.UUID) -> AccountRequest | None:
+    return db.scalars(select(AccountRequest).where(AccountRequest.user_id == user_id)).one_or_none()
+
+
+def pending_requests(db: Session) -> list[tuple[AccountRequest, User]]:
+    """Requests awaiting a decision, oldest first, each with who asked."""
+    rows = db.execute(
+        select(AccountRequest, User)
+        .join(User, User.id == AccountRequest.requested_by_id)
+        .where(AccountRequest.state == "pending")
+        .order_by(AccountRequest.requested_at)
+    )
+    return [(row[0], row[1]) for row in rows]
+
+
+def find_setup_code(db: Session, code_hash: str) -> tuple[SetupCode, User] | None:
+    row = db.execute(
+        select(SetupCode, User)
+        .join(User, User.id == SetupCode.user_id)
+        .where(SetupCode.code_hash == code_hash)
+    ).one_or_none()
+    return None if row is None else (row[0], row[1])
+
+
+def cancel_setup_codes(db: Session, user_id: uuid.UUID, now: datetime) -> None:
+    db.execute(
+        update(SetupCode)
+        .where(
+            SetupCode.user_id == user_id,
+            SetupCode.used_at.is_(None),
+            SetupCode.cancelled_at.is_(None),
+        )
+        .values(cancelled_at=now)
+    )
 
 
 def find_session(db: Session, token_hash: str) -> tuple[AuthSession, User] | None:
@@ -62,3 +110,13 @@ def count_failures(
     if client_key is not None:
         query = query.where(LoginAttempt.client_key == client_key)
     return int(db.scalar(query) or 0)
+
+
+def requesters_of_accounts(db: Session) -> dict[uuid.UUID, uuid.UUID]:
+    """Account id -> the administrator who asked for it (accounts made on the web only)."""
+    rows = db.execute(
+        select(AccountRequest.user_id, AccountRequest.requested_by_id).where(
+            AccountRequest.user_id.is_not(None)
+        )
+    )
+    return {row[0]: row[1] for row in rows if row[0] is not None}

@@ -1,24 +1,31 @@
-"""Sign in, sign out, keep a session alive, and (for admins) manage staff accounts."""
+"""Sign in, sign out, keep a session alive, and set up a new account with a one-time code.
+
+Account administration is in portal.accounts.admin_routes.
+"""
 
 from __future__ import annotations
 
-import uuid
+import logging
 
-from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
-from portal.accounts import repository
+from portal.accounts import onboarding
 from portal.accounts import service as accounts
-from portal.accounts.errors import PasswordRejected, UsernameTaken
-from portal.accounts.models import User
-from portal.accounts.roles import ALL_ROLES, Role
+from portal.accounts.admin_routes import routes as admin_routes
+from portal.accounts.errors import PasswordRejected, SetupCodeInvalid
+from portal.accounts.roles import ALL_ROLES
 from portal.clock import utc_now
-from portal.security.passwords import check_password_policy
 from portal.web import csrf
 from portal.web.forms import FieldErrors
 from portal.web.routing import PUBLIC, PortalRoute, RequestContext, allow, safe_next
 
+log = logging.getLogger(__name__)
+
 GENERIC_FAILURE = "Enter a correct username and password"
+SETUP_CODE_INVALID = (
+    "This set-up code does not work. It may have been typed wrongly, used already or expired: "
+    "check it, or ask an administrator for a new one"
+)
 THROTTLED = (
     "Too many attempts to sign in to this account. Wait 5 minutes before you try again, "
     "or contact your service desk"
@@ -30,7 +37,12 @@ def login_page(ctx: RequestContext) -> Response:
         return ctx.redirect("home")
     return ctx.render(
         "accounts/login.html",
-        {"errors": FieldErrors(), "username": "", "next": ctx.request.query_params.get("next", "")},
+        {
+            "errors": FieldErrors(),
+            "username": "",
+            "next": ctx.request.query_params.get("next", ""),
+            "ready": ctx.request.query_params.get("ready") == "1",
+        },
     )
 
 
@@ -45,9 +57,8 @@ def login_submit(ctx: RequestContext) -> Response:
         errors.add("password", "Enter your password")
     if errors:
         return _login_again(ctx, errors, username, next_path)
-    client = ctx.request.client.host if ctx.request.client else "unknown"
     ticket = accounts.begin_login(
-        ctx.db, settings=ctx.settings, username=username, client=client, now=utc_now()
+        ctx.db, settings=ctx.settings, username=username, client=ctx.client_address, now=utc_now()
     )
     ctx.checkpoint()  # the attempt is counted before the password is checked
     verified = accounts.check_password(ticket, password)
@@ -76,14 +87,14 @@ def _login_again(
 ) -> Response:
     return ctx.render(
         "accounts/login.html",
-        {"errors": errors, "username": username, "next": next_path},
+        {"errors": errors, "username": username, "next": next_path, "ready": False},
         status_code=400,
     )
 
 
 def logout(ctx: RequestContext) -> Response:
     if ctx.active_session is not None:
-        accounts.end_session(ctx.db, session=ctx.active_session.session, now=utc_now())
+        accounts.sign_out(ctx.db, active=ctx.active_session, now=utc_now())
     ctx.clear_cookie(csrf.session_cookie_name(ctx.settings))
     response = ctx.redirect("signed_out")
     # Tell the browser to drop anything it kept from the signed-in pages (ASVS 14.3.1), its
@@ -105,105 +116,38 @@ def extend_session(ctx: RequestContext) -> Response:
     return ctx.redirect_to(safe_next(ctx.field("next")) or str(ctx.request.url_for("home").path))
 
 
-# --- administration -------------------------------------------------------------------------
+# --- setting up a new account ---------------------------------------------------------------
 
 
-def admin_users(ctx: RequestContext) -> Response:
-    return ctx.render("admin/users.html", {"users": repository.list_users(ctx.db)})
+def account_setup(ctx: RequestContext) -> Response:
+    return _setup_again(ctx, FieldErrors(), "", status=200)
 
 
-def _role_choices() -> list[tuple[str, str]]:
-    return [(role.value, role.label) for role in Role]
-
-
-def admin_user_new(ctx: RequestContext) -> Response:
-    return ctx.render(
-        "admin/user_new.html",
-        {"errors": FieldErrors(), "values": {}, "roles": _role_choices()},
-    )
-
-
-def admin_user_create(ctx: RequestContext) -> Response:
-    values = {
-        "username": ctx.field("username").strip(),
-        "display_name": ctx.field("display_name").strip(),
-        "role": ctx.field("role"),
-    }
+def account_setup_submit(ctx: RequestContext) -> Response:
+    code = ctx.field("code").strip()
     password = ctx.field("password")
     errors = FieldErrors()
-    if not values["display_name"]:
-        errors.add("display_name", "Enter the person's full name")
-    elif len(values["display_name"]) > 120:
-        errors.add("display_name", "Full name must be 120 characters or fewer")
-    if not values["username"]:
-        errors.add("username", "Enter a username")
-    elif (
-        len(values["username"]) > 64
-        or not values["username"].replace(".", "").replace("-", "").replace("_", "").isalnum()
-    ):
-        errors.add(
-            "username", "Username must be 64 characters or fewer: letters, numbers, . - and _ only"
-        )
-    if values["role"] not in {r.value for r in ALL_ROLES}:
-        errors.add("role", "Select a role")
+    if not code:
+        errors.add("code", "Enter the set-up code you were given")
     if not password:
         errors.add("password", "Enter a password")
-    else:
-        verdict = check_password_policy(password, username=values["username"])
-        if not verdict.ok:
-            errors.add("password", verdict.message)
     if not errors:
         try:
-            accounts.create_user(
-                ctx.db,
-                username=values["username"],
-                display_name=values["display_name"],
-                role=Role(values["role"]),
-                password=password,
-                now=utc_now(),
-            )
-        except UsernameTaken:
-            errors.add("username", "A user with this username already exists")
+            onboarding.complete_setup(ctx.db, code=code, password=password, now=utc_now())
+        except SetupCodeInvalid:
+            log.warning("account.setup_code_refused")
+            errors.add("code", SETUP_CODE_INVALID)
         except PasswordRejected as exc:
             errors.add("password", exc.message)
     if errors:
-        return ctx.render(
-            "admin/user_new.html",
-            {"errors": errors, "values": values, "roles": _role_choices()},
-            status_code=400,
-        )
-    ctx.flash("User account created")
-    return ctx.redirect("admin_users")
+        return _setup_again(ctx, errors, code if errors.get("code") is None else "", status=400)
+    return ctx.redirect_to(str(ctx.request.url_for("login").path) + "?ready=1")
 
 
-def admin_user_deactivate(ctx: RequestContext) -> Response:
-    user = _user_or_404(ctx)
-    if ctx.principal is not None and user.id == ctx.principal.user_id:
-        raise HTTPException(status_code=400)
-    accounts.set_active(ctx.db, user=user, active=False, now=utc_now())
-    ctx.flash("User account deactivated and signed out everywhere")
-    return ctx.redirect("admin_users")
+def _setup_again(ctx: RequestContext, errors: FieldErrors, code: str, *, status: int) -> Response:
+    return ctx.render("accounts/setup.html", {"errors": errors, "code": code}, status_code=status)
 
 
-def admin_user_activate(ctx: RequestContext) -> Response:
-    user = _user_or_404(ctx)
-    accounts.set_active(ctx.db, user=user, active=True, now=utc_now())
-    ctx.flash("User account reactivated")
-    return ctx.redirect("admin_users")
-
-
-def _user_or_404(ctx: RequestContext) -> User:
-    try:
-        user_id = uuid.UUID(str(ctx.request.path_params["user_id"]))
-    except ValueError:
-        raise HTTPException(status_code=404) from None
-    user = repository.get_user(ctx.db, user_id)
-    if user is None:
-        raise HTTPException(status_code=404)
-    return user
-
-
-ADMIN = allow(Role.ADMIN)
 AUTHENTICATED = allow(ALL_ROLES)
 
 routes = [
@@ -221,27 +165,13 @@ routes = [
     PortalRoute(
         "/session/extend", extend_session, access=AUTHENTICATED, methods=["POST"], name="extend"
     ),
-    PortalRoute("/admin/users", admin_users, access=ADMIN, name="admin_users"),
-    PortalRoute("/admin/users/new", admin_user_new, access=ADMIN, name="admin_user_new"),
+    PortalRoute("/account/set-up", account_setup, access=PUBLIC, name="account_setup"),
     PortalRoute(
-        "/admin/users/new",
-        admin_user_create,
-        access=ADMIN,
+        "/account/set-up",
+        account_setup_submit,
+        access=PUBLIC,
         methods=["POST"],
-        name="admin_user_create",
+        name="account_setup_submit",
     ),
-    PortalRoute(
-        "/admin/users/{user_id}/deactivate",
-        admin_user_deactivate,
-        access=ADMIN,
-        methods=["POST"],
-        name="admin_user_deactivate",
-    ),
-    PortalRoute(
-        "/admin/users/{user_id}/activate",
-        admin_user_activate,
-        access=ADMIN,
-        methods=["POST"],
-        name="admin_user_activate",
-    ),
+    *admin_routes,
 ]

@@ -5,10 +5,10 @@ puts readable state in the cookie and cannot be revoked; security.md 1.5). The c
 random 256-bit token and the table stores only its SHA-256. Idle and absolute limits are enforced
 on every request; logout and account deactivation revoke server-side.
 
-Throttling (Cyber Essentials, NCSC): at most ``login_max_failures`` guesses per account per window,
-counted in the database so the limit holds across processes. Each attempt is recorded as a failure
-*before* the password is checked (and flipped to success afterwards), under a per-account lock, so
-concurrent guesses cannot slip past the count.
+Throttling is in ``portal.accounts.throttle`` (per account and per address, counted in the
+database); ``recheck_password`` puts every password re-check (before seeing a sealed identity)
+through the same count as signing in. Every account event goes into the hash-chained audit log
+with ids only: never a username as typed, a password or a code.
 """
 
 from __future__ import annotations
@@ -17,27 +17,55 @@ import logging
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import Enum
 
 from sqlalchemy.orm import Session
 
-from portal.accounts import repository
+from portal.accounts import repository, throttle
+from portal.accounts.actor import Actor
 from portal.accounts.errors import PasswordRejected, UsernameTaken
 from portal.accounts.models import AuthSession, LoginAttempt, User
 from portal.accounts.roles import Role
-from portal.db.session import serialize_on
+from portal.accounts.throttle import normalise_username
+from portal.audit import service as audit
+from portal.cases.errors import NotPermitted
 from portal.security import passwords, tokens
 from portal.settings import Settings
 
 log = logging.getLogger(__name__)
 
 
-def normalise_username(username: str) -> str:
-    return username.strip().casefold()
+def actor_of(user: User) -> Actor:
+    return Actor(user_id=user.id, role=user.role_enum, area=user.area, unit=user.unit)
+
+
+def record_event(
+    db: Session,
+    action: str,
+    *,
+    actor: Actor | None,
+    object_id: object,
+    object_type: str = "user_account",
+    purpose: str | None = None,
+) -> None:
+    """One account event in the audit log: ids only."""
+    audit.record(
+        db,
+        actor=actor,
+        category="security",
+        action=f"account.{action}",
+        object_type=object_type,
+        object_id=object_id,
+        purpose=purpose,
+    )
 
 
 def create_user(
     db: Session, *, username: str, display_name: str, role: Role, password: str, now: datetime
 ) -> User:
+    """The operator's way in (``portal users create``, ``portal demo``): someone at the server's
+    console, who chooses their own password. Web administrators use account requests instead
+    (portal.accounts.onboarding) and never choose or see a password."""
     username = normalise_username(username)
     if repository.find_user_by_username(db, username) is not None:
         raise UsernameTaken(username)
@@ -55,15 +83,34 @@ def create_user(
     )
     db.add(user)
     db.flush()
+    record_event(db, "created", actor=None, object_id=user.id, purpose="operator")
     log.info("account.created user_id=%s role=%s", user.id, role.value)
     return user
 
 
-def set_active(db: Session, *, user: User, active: bool, now: datetime) -> None:
+def set_password_as_operator(db: Session, *, user: User, password: str, now: datetime) -> None:
+    """``portal demo`` refreshing a demo account: the operator, never a web administrator."""
+    verdict = passwords.check_password_policy(password, username=user.username)
+    if not verdict.ok:
+        raise PasswordRejected(verdict.message)
+    user.password_hash = passwords.hash_password(password)
+    user.password_changed_at = now
+    db.flush()
+    record_event(db, "password_changed", actor=None, object_id=user.id, purpose="operator")
+
+
+def set_active(db: Session, *, actor: Actor, user: User, active: bool, now: datetime) -> None:
+    if actor.role is not Role.ADMIN:
+        raise NotPermitted("only administrators deactivate and reactivate accounts")
+    if user.id == actor.user_id:
+        raise NotPermitted("administrators cannot deactivate or reactivate themselves")
+    if user.is_active == active:
+        return
     user.is_active = active
     if not active:
         repository.revoke_sessions_of(db, user.id, now)
     db.flush()
+    record_event(db, "reactivated" if active else "deactivated", actor=actor, object_id=user.id)
     log.info("account.active_changed user_id=%s active=%s", user.id, active)
 
 
@@ -72,45 +119,40 @@ def set_active(db: Session, *, user: User, active: bool, now: datetime) -> None:
 
 @dataclass(frozen=True, slots=True)
 class LoginTicket:
-    """What the first (short) transaction of a login hands to the password check."""
+    """What the first (short) transaction of a login hands to the password check.
+
+    ``user_id`` is set only for an account that may sign in; ``account_id`` for any account with
+    that username (so the audit log can say which account was tried)."""
 
     attempt_id: uuid.UUID | None
     user_id: uuid.UUID | None
     password_hash: str | None
     throttled: bool
+    account_id: uuid.UUID | None = None
 
 
 def begin_login(
     db: Session, *, settings: Settings, username: str, client: str, now: datetime
 ) -> LoginTicket:
-    key = settings.secret_key.reveal().encode()
-    account_key = tokens.keyed_hash(key, "login-account", normalise_username(username))
-    client_key = tokens.keyed_hash(key, "login-client", client)
-    serialize_on(db, f"login:{account_key}")
-    window_start = now - timedelta(minutes=settings.login_window_minutes)
-    last_success = repository.last_success_at(db, account_key)
-    since = max(window_start, last_success) if last_success else window_start
-    account_failures = repository.count_failures(db, since=since, account_key=account_key)
-    client_failures = repository.count_failures(db, since=window_start, client_key=client_key)
-    if (
-        account_failures >= settings.login_max_failures
-        or client_failures >= settings.login_ip_max_failures
-    ):
-        log.warning("login.throttled account_key=%s", account_key[:12])
-        return LoginTicket(None, None, None, throttled=True)
-    attempt = LoginAttempt(
-        id=uuid.uuid4(),
-        account_key=account_key,
-        client_key=client_key,
-        attempted_at=now,
-        succeeded=False,
-    )
-    db.add(attempt)
+    keys = throttle.keys_for(settings, username=username, client=client)
+    throttled = throttle.lock_and_check(db, settings, keys, now)
     user = repository.find_user_by_username(db, normalise_username(username))
-    db.flush()
-    if user is None or not user.is_active:
-        return LoginTicket(attempt.id, None, None, throttled=False)
-    return LoginTicket(attempt.id, user.id, user.password_hash, throttled=False)
+    account_id = user.id if user is not None else None
+    if throttled:
+        log.warning("login.throttled account_key=%s", keys.account[:12])
+        record_event(
+            db,
+            "sign_in_throttled",
+            actor=None,
+            object_type="user_account" if account_id else "login",
+            object_id=account_id,
+        )
+        return LoginTicket(None, None, None, throttled=True, account_id=account_id)
+    attempt = throttle.record_attempt(db, keys, now)
+    if user is None or not user.is_active or not user.has_password:
+        # No account that can sign in: the check still spends an argon2 verify (timing).
+        return LoginTicket(attempt.id, None, None, throttled=False, account_id=account_id)
+    return LoginTicket(attempt.id, user.id, user.password_hash, False, account_id=account_id)
 
 
 def check_password(ticket: LoginTicket, password: str) -> bool:
@@ -139,6 +181,13 @@ def finish_login(
         return None
     if not verified or ticket.user_id is None:
         log.info("login.failed attempt_id=%s", ticket.attempt_id)
+        record_event(
+            db,
+            "sign_in_failed",
+            actor=None,
+            object_type="user_account" if ticket.account_id else "login_attempt",
+            object_id=ticket.account_id or ticket.attempt_id,
+        )
         return None
     attempt = db.get(LoginAttempt, ticket.attempt_id)
     user = repository.get_user(db, ticket.user_id)
@@ -159,8 +208,54 @@ def finish_login(
     )
     db.add(session)
     db.flush()
+    record_event(db, "signed_in", actor=actor_of(user), object_id=user.id)
     log.info("login.succeeded user_id=%s session_id=%s", user.id, session.id)
     return NewSession(token, session)
+
+
+class Recheck(Enum):
+    OK = "ok"
+    WRONG = "wrong"
+    THROTTLED = "throttled"
+
+
+def recheck_password(
+    db: Session,
+    *,
+    settings: Settings,
+    user: User,
+    password: str,
+    client: str,
+    purpose: str,
+    now: datetime,
+) -> Recheck:
+    """Ask a signed-in user for their password again, counted with their sign-in attempts.
+
+    Without this, a form that re-checks the password is an unthrottled guessing oracle for
+    anyone at an unlocked screen. A wrong password is counted, logged and audited; over the
+    limit nothing is evaluated."""
+    keys = throttle.keys_for(settings, username=user.username, client=client)
+    if throttle.lock_and_check(db, settings, keys, now):
+        log.warning("password_recheck.throttled user_id=%s purpose=%s", user.id, purpose)
+        record_event(
+            db,
+            "password_recheck_throttled",
+            actor=actor_of(user),
+            object_id=user.id,
+            purpose=purpose,
+        )
+        return Recheck.THROTTLED
+    attempt = throttle.record_attempt(db, keys, now)
+    stored = user.password_hash if user.has_password and user.is_active else None
+    if passwords.verify_password(stored, password):
+        attempt.succeeded = True
+        db.flush()
+        return Recheck.OK
+    log.warning("password_recheck.failed user_id=%s purpose=%s", user.id, purpose)
+    record_event(
+        db, "password_recheck_failed", actor=actor_of(user), object_id=user.id, purpose=purpose
+    )
+    return Recheck.WRONG
 
 
 # --- sessions -------------------------------------------------------------------------------
@@ -222,3 +317,8 @@ def end_session(db: Session, *, session: AuthSession, now: datetime) -> None:
     session.revoked_at = now
     db.flush()
     log.info("logout session_id=%s", session.id)
+
+
+def sign_out(db: Session, *, active: ActiveSession, now: datetime) -> None:
+    end_session(db, session=active.session, now=now)
+    record_event(db, "signed_out", actor=actor_of(active.user), object_id=active.user.id)

@@ -266,10 +266,12 @@ def request_unmask(ctx: RequestContext) -> Response:
             ctx.db,
             ctx.vault,
             ctx.actor,
+            ctx.settings,
             case,
             person,
             reason=values["reason"],
             password=ctx.field("password"),
+            client=ctx.client_address,
         )
     except ValidationFailed as exc:
         errors = FieldErrors()
@@ -292,6 +294,7 @@ def decide_unmask(ctx: RequestContext) -> Response:
             ctx.settings,
             request,
             password=ctx.field(f"password-{request.id}"),
+            client=ctx.client_address,
             approve=ctx.field("decision") != "refuse",
         )
     except ValidationFailed as exc:

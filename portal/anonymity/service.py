@@ -16,6 +16,7 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from portal.accounts import service as accounts
 from portal.accounts.actor import Actor
 from portal.accounts.models import User
 from portal.accounts.roles import Role
@@ -34,8 +35,13 @@ from portal.clock import utc_now
 from portal.keys.vault import Vault
 from portal.people import service as people
 from portal.people.models import Person
-from portal.security import passwords
 from portal.settings import Settings
+
+WRONG_PASSWORD = "The password is not correct"  # noqa: S105
+TOO_MANY_TRIES = (
+    "You have entered a wrong password too many times. Wait 5 minutes before you try again, "
+    "or contact your service desk"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -338,15 +344,39 @@ def _permitted(db: Session, actor: Actor) -> User:
     return user
 
 
+def _password_problem(
+    db: Session, settings: Settings, user: User, password: str, *, client: str, purpose: str
+) -> str | None:
+    """Re-check the password through the sign-in throttle (counted, logged and audited)."""
+    if not password:
+        return "Enter your password"
+    outcome = accounts.recheck_password(
+        db,
+        settings=settings,
+        user=user,
+        password=password,
+        client=client,
+        purpose=purpose,
+        now=utc_now(),
+    )
+    if outcome is accounts.Recheck.THROTTLED:
+        return TOO_MANY_TRIES
+    if outcome is accounts.Recheck.WRONG:
+        return WRONG_PASSWORD
+    return None
+
+
 def request_unmask(
     db: Session,
     vault: Vault,
     actor: Actor,
+    settings: Settings,
     case: Case,
     person: Person,
     *,
     reason: str,
     password: str,
+    client: str,
 ) -> UnmaskRequest:
     user = _permitted(db, actor)
     errors: dict[str, str] = {}
@@ -354,10 +384,11 @@ def request_unmask(
         errors["reason"] = "Enter why you need to see this person's identity"
     elif len(reason) > 2000:
         errors["reason"] = "The reason must be 2,000 characters or fewer"
-    if not password:
-        errors["password"] = "Enter your password"  # noqa: S105
-    elif not passwords.verify_password(user.password_hash, password):
-        errors["password"] = "The password is not correct"  # noqa: S105
+    problem = _password_problem(
+        db, settings, user, password, client=client, purpose="unmask.request"
+    )
+    if problem:
+        errors["password"] = problem
     if errors:
         raise ValidationFailed(errors)
     request = UnmaskRequest(
@@ -393,6 +424,7 @@ def approve_unmask(
     request: UnmaskRequest,
     *,
     password: str,
+    client: str,
     approve: bool = True,
 ) -> None:
     user = _permitted(db, actor)
@@ -400,8 +432,11 @@ def approve_unmask(
         raise NotPermitted("this request has already been decided")
     if actor.user_id == request.requested_by_id:
         raise NotPermitted("a second person must approve")
-    if not password or not passwords.verify_password(user.password_hash, password):
-        raise ValidationFailed({"password": "The password is not correct"})
+    problem = _password_problem(
+        db, settings, user, password, client=client, purpose="unmask.decide"
+    )
+    if problem:
+        raise ValidationFailed({"password": problem})
     now = utc_now()
     request.state = "approved" if approve else "refused"
     request.approved_by_id = actor.user_id

@@ -62,6 +62,7 @@ DEMO_PLACEMENT: dict[str, tuple[str | None, str | None]] = {
     "vlu2.demo": ("london-north", None),
     "auditor.demo": (None, None),
     "admin.demo": (None, None),
+    "admin2.demo": (None, None),
 }
 REPORT_FRAUD_STARTED = date(2025, 12, 4)  # Report Fraud replaced Action Fraud (domain-rules 6.3)
 BATCH = 500  # people per bulk insert in the big case, so progress moves

@@ -28,6 +28,7 @@ def home(ctx: RequestContext) -> Response:
         users = repository.list_users(ctx.db)
         context["user_count"] = len(users)
         context["active_count"] = sum(1 for u in users if u.is_active)
+        context["pending_count"] = len(repository.pending_requests(ctx.db))
     return ctx.render(f"home/{role.value}.html", context)
 
 

@@ -140,6 +140,11 @@ class RequestContext:
         """A number from a hidden form field or button value; bad ones are a 400."""
         return params.int_param(self.field(name), default, low=low, high=high)
 
+    @property
+    def client_address(self) -> str:
+        """The connecting address (a trusted proxy's X-Forwarded-For, see portal.web.proxies)."""
+        return _client_address(self.request)
+
     def page_number(self) -> int:
         return self.query_int("page", 1, low=1, high=params.MAX_PAGE)
 

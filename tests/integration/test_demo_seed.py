@@ -35,6 +35,7 @@ DEMO_ROLES = {
     "vlu2.demo": Role.VLU_OFFICER,
     "auditor.demo": Role.AUDITOR,
     "admin.demo": Role.ADMIN,
+    "admin2.demo": Role.ADMIN,
 }
 
 

@@ -210,3 +210,23 @@ def test_commands_refuse_in_one_line_not_a_traceback(tmp_path: Path) -> None:
         [line] = result.stderr.strip().splitlines()  # one line, whatever the terminal width
         assert f"run `chmod 700 {instance}`" in line
     assert not (instance / "portal.db").exists() and not (instance / "portal.key").exists()
+
+
+def test_no_proxy_is_trusted_unless_configured(tmp_path: Path) -> None:
+    assert Settings.from_env(base_env(tmp_path)).trusted_proxies == ()
+    env = base_env(tmp_path, PORTAL_TRUSTED_PROXIES=" 10.0.0.5, 10.1.0.0/16 ,::1,192.0.2.7/32")
+    assert Settings.from_env(env).trusted_proxies == ("10.0.0.5", "10.1.0.0/16", "::1", "192.0.2.7")
+
+
+@pytest.mark.parametrize("value", ["*", "proxy.internal", "10.0.0.0/33", "10.0.0.1;10.0.0.2"])
+def test_a_trusted_proxy_must_be_an_address_or_network(tmp_path: Path, value: str) -> None:
+    with pytest.raises(SettingsError, match="PORTAL_TRUSTED_PROXIES"):
+        Settings.from_env(base_env(tmp_path, PORTAL_TRUSTED_PROXIES=value))
+
+
+def test_set_up_codes_expire_after_a_configurable_short_time(tmp_path: Path) -> None:
+    assert Settings.from_env(base_env(tmp_path)).account_setup_hours == 24
+    env = base_env(tmp_path, PORTAL_ACCOUNT_SETUP_HOURS="4")
+    assert Settings.from_env(env).account_setup_hours == 4
+    with pytest.raises(SettingsError, match="PORTAL_ACCOUNT_SETUP_HOURS"):
+        Settings.from_env(base_env(tmp_path, PORTAL_ACCOUNT_SETUP_HOURS="200"))

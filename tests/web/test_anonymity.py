@@ -6,8 +6,9 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import select, update
+from starlette.testclient import TestClient
 
-from portal.accounts.models import User
+from portal.accounts.models import LoginAttempt, User
 from portal.accounts.roles import Role
 from portal.anonymity.models import UnmaskRequest
 from portal.audit.models import AuditEvent
@@ -16,6 +17,7 @@ from portal.people.models import Person
 from tests.support.factories import PASSWORD, add_person, make_case, make_user
 from tests.support.web import csrf_from, soup, text_of
 from tests.web.test_case_pages import client_as
+from tests.web.test_sign_in import attempt
 
 CONDITIONS = {
     "condition_a": "Credible threats to the witness's safety from associates of the accused.",
@@ -190,3 +192,55 @@ def test_application_states_and_second_person_approval(app, db, sealed) -> None:
     officer = client_as(app, db, sealed["officer"])
     token3 = csrf_from(officer.get(base).text)
     assert officer.post(base + "/serve", data={"csrf_token": token3}).status_code == 403
+
+
+def test_wrong_passwords_on_the_unmask_form_are_throttled_and_logged(
+    app, db, sealed, caplog
+) -> None:
+    case, person, pros = sealed["case"], sealed["person"], sealed["pros"]
+    prosecutor = sealed["prosecutor"]
+    caplog.set_level("WARNING")
+    for n in range(10):
+        wrong = unmask(pros, case, person, password=f"a wrong password, guess {n}")
+        assert wrong.status_code == 400
+        assert "The password is not correct" in text_of(wrong.text)
+    # Over the limit: not even the right password is checked, and the page says why.
+    refused = unmask(pros, case, person)
+    assert refused.status_code == 400
+    summary = soup(refused.text).select_one(".govuk-error-summary")
+    assert summary is not None and "wrong password too many times" in summary.get_text()
+    assert db.scalars(select(UnmaskRequest)).all() == []
+    rows = db.scalars(
+        select(AuditEvent).where(AuditEvent.action.like("account.password_recheck%"))
+    ).all()
+    attempts = db.scalars(select(LoginAttempt)).all()
+    db.commit()
+    failed = [r for r in rows if r.action == "account.password_recheck_failed"]
+    assert len(failed) == 10
+    assert {(r.actor_id, r.object_id, r.purpose) for r in failed} == {
+        (prosecutor.id, str(prosecutor.id), "unmask.request")
+    }
+    assert [r.action for r in rows].count("account.password_recheck_throttled") == 1
+    assert len(attempts) == 10 and not any(a.succeeded for a in attempts)
+    logged = [r.getMessage() for r in caplog.records if "password_recheck" in r.getMessage()]
+    assert len(logged) == 11
+    assert not any("wrong password" in line or PASSWORD in line for line in logged)
+    # It is the sign-in count: signing in to this account is refused too.
+    signing_in = attempt(TestClient(app), prosecutor.username, PASSWORD)
+    assert "Too many attempts" in text_of(signing_in.text)
+
+
+def test_the_approval_password_shares_the_same_count(app, db, sealed) -> None:
+    case, person = sealed["case"], sealed["person"]
+    assert unmask(sealed["pros"], case, person).status_code == 200
+    request = db.scalars(select(UnmaskRequest)).one()
+    db.commit()
+    second = client_as(app, db, sealed["second"])
+    for n in range(10):
+        wrong = approve(second, case, person, request.id, password=f"not it, guess {n}")
+        assert wrong.status_code == 400
+    refused = approve(second, case, person, request.id)
+    assert refused.status_code == 400
+    assert "wrong password too many times" in text_of(refused.text)
+    assert db.get(UnmaskRequest, request.id).state == "pending"
+    db.commit()

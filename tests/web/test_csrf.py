@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
-from portal.accounts.models import User
+from portal.accounts.models import AccountRequest
 from portal.accounts.roles import Role
 from tests.support.factories import PASSWORD, make_session_token, make_user
 from tests.support.web import csrf_from
@@ -28,7 +28,8 @@ def new_user_form(token: str | None) -> dict[str, str]:
         "username": "new.person",
         "display_name": "New Person",
         "role": "prosecutor",
-        "password": "a long unusual passphrase here",
+        "area": "london-north",
+        "unit": "ccu",
     }
     if token is not None:
         form["csrf_token"] = token
@@ -36,7 +37,8 @@ def new_user_form(token: str | None) -> dict[str, str]:
 
 
 def user_count(db) -> int:
-    count = int(db.scalar(select(func.count()).select_from(User)))
+    """Account requests: what the new-user form creates (a second administrator approves)."""
+    count = int(db.scalar(select(func.count()).select_from(AccountRequest)))
     db.commit()  # end the read: SQLite transactions here take the write lock (BEGIN IMMEDIATE)
     return count
 

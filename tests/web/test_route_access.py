@@ -109,6 +109,8 @@ def test_public_routes_are_the_expected_few(app: Starlette) -> None:
         "login",
         "login_submit",
         "signed_out",
+        "account_setup",
+        "account_setup_submit",
         "healthz",
         "accessibility",
         "csp_report",
