@@ -166,12 +166,10 @@ def case_detail(ctx: RequestContext) -> Response:
         per_page=PEOPLE_PER_PAGE,
         role=role_filter or None,
     )
-    pseudonymised = ctx.actor.role is Role.AUDITOR
-    names: dict[uuid.UUID, Any] = {}
+    pseudonymised = ctx.vault.pseudonymised  # the vault opens names as references for them
+    ctx.vault.load({person.key_id for _, person in people.items})
+    names = {person.id: ctx.vault.open(person, "full_name") for _, person in people.items}
     if not pseudonymised:
-        ctx.vault.load({person.key_id for _, person in people.items})
-        for _, person in people.items:
-            names[person.id] = ctx.vault.open(person, "full_name")
         audit.record_consultations(
             ctx.db,
             actor=ctx.actor,
@@ -180,9 +178,7 @@ def case_detail(ctx: RequestContext) -> Response:
             case_id=case.id,
         )
     defendants = repository.defendants_of(ctx.db, case)
-    defendant_names = (
-        {} if pseudonymised else {d.id: ctx.vault.open(d, "full_name") for d in defendants}
-    )
+    defendant_names = {d.id: ctx.vault.open(d, "full_name") for d in defendants}
     events = repository.events_of(ctx.db, case)
     staff = _staff_names(
         ctx, {case.prosecutor_id, case.witness_care_officer_id} | {e.recorded_by_id for e in events}
