@@ -135,7 +135,7 @@ def case_create(ctx: RequestContext) -> Response:
         offence_date=offence_date,
         defendant_names=defendant_names,
     )
-    problems = cases.validate_new_case(ctx.db, command)
+    problems = cases.validate_new_case(ctx.db, ctx.actor, command)
     for field_name in ("urn", "area", "unit", "court_type", "court_name", "offences"):
         if field_name in problems:
             errors.add(field_name, problems[field_name])
@@ -143,9 +143,14 @@ def case_create(ctx: RequestContext) -> Response:
         errors.add("offence_date", problem)
     if any(len(name) > 200 for name in defendant_names):
         errors.add("defendants", "Each defendant's name must be 200 characters or fewer")
+    if not errors:
+        try:
+            case = cases.open_case(ctx.db, ctx.vault, ctx.actor, command)
+        except ValidationFailed as exc:  # someone opened the same URN a moment ago
+            for field_name, message in exc.errors.items():
+                errors.add(field_name, message)
     if errors:
         return ctx.render("cases/new.html", _case_form_context(values, errors), status_code=400)
-    case = cases.open_case(ctx.db, ctx.vault, ctx.actor, command)
     ctx.flash(f"Case {case.urn} opened")
     return ctx.redirect("case_detail", case_id=case.id)
 
