@@ -4,7 +4,7 @@
 * Prosecutors: cases assigned to them and cases of their unit (same Area and unit): a second
   prosecutor of the unit approves anonymity applications and unmasking requests.
 * VLU officers: cases in their Area.
-* Auditors: every case, read-only (and pseudonymised by the pages they see).
+* Auditors: every case, read-only, pseudonymised by their vault (portal.keys.vault.Disclosure).
 * Administrators: none; they manage accounts, not cases.
 
 A case outside scope answers 404, exactly like a case that does not exist, so ids are not an

@@ -36,7 +36,13 @@ def find_by_urn(db: Session, actor: Actor, urn: str) -> Case | None:
 
 def urn_taken(db: Session, urn: str) -> bool:
     """Uniqueness check across all cases (not scoped: a URN must be unique everywhere)."""
-    return db.scalar(select(func.count()).select_from(Case).where(Case.urn == urn)) != 0
+    return case_holding_urn(db, urn) is not None
+
+
+def case_holding_urn(db: Session, urn: str) -> uuid.UUID | None:
+    """The id of the case that has ``urn``, in scope or not: only for refusing a duplicate (and
+    logging who tried), never for showing anything about that case."""
+    return db.scalar(select(Case.id).where(Case.urn == urn))
 
 
 @dataclass(frozen=True, slots=True)

@@ -136,7 +136,7 @@ def case_create(ctx: RequestContext) -> Response:
         offence_date=offence_date,
         defendant_names=defendant_names,
     )
-    problems = cases.validate_new_case(ctx.db, command)
+    problems = cases.validate_new_case(ctx.db, ctx.actor, command)
     for field_name in ("urn", "area", "unit", "court_type", "court_name", "offences"):
         if field_name in problems:
             errors.add(field_name, problems[field_name])
@@ -144,9 +144,14 @@ def case_create(ctx: RequestContext) -> Response:
         errors.add("offence_date", problem)
     if any(len(name) > 200 for name in defendant_names):
         errors.add("defendants", "Each defendant's name must be 200 characters or fewer")
+    if not errors:
+        try:
+            case = cases.open_case(ctx.db, ctx.vault, ctx.actor, command)
+        except ValidationFailed as exc:  # someone opened the same URN a moment ago
+            for field_name, message in exc.errors.items():
+                errors.add(field_name, message)
     if errors:
         return ctx.render("cases/new.html", _case_form_context(values, errors), status_code=400)
-    case = cases.open_case(ctx.db, ctx.vault, ctx.actor, command)
     ctx.flash(f"Case {case.urn} opened")
     return ctx.redirect("case_detail", case_id=case.id)
 
@@ -167,12 +172,10 @@ def case_detail(ctx: RequestContext) -> Response:
         per_page=PEOPLE_PER_PAGE,
         role=role_filter or None,
     )
-    pseudonymised = ctx.actor.role is Role.AUDITOR
-    names: dict[uuid.UUID, Any] = {}
+    pseudonymised = ctx.vault.pseudonymised  # the vault opens names as references for them
+    ctx.vault.load({person.key_id for _, person in people.items})
+    names = {person.id: ctx.vault.open(person, "full_name") for _, person in people.items}
     if not pseudonymised:
-        ctx.vault.load({person.key_id for _, person in people.items})
-        for _, person in people.items:
-            names[person.id] = ctx.vault.open(person, "full_name")
         audit.record_consultations(
             ctx.db,
             actor=ctx.actor,
@@ -181,9 +184,7 @@ def case_detail(ctx: RequestContext) -> Response:
             case_id=case.id,
         )
     defendants = repository.defendants_of(ctx.db, case)
-    defendant_names = (
-        {} if pseudonymised else {d.id: ctx.vault.open(d, "full_name") for d in defendants}
-    )
+    defendant_names = {d.id: ctx.vault.open(d, "full_name") for d in defendants}
     events = repository.events_of(ctx.db, case)
     staff = _staff_names(
         ctx, {case.prosecutor_id, case.witness_care_officer_id} | {e.recorded_by_id for e in events}

@@ -19,6 +19,7 @@ from portal.cases.models import Case, CaseEvent, Defendant, Offence
 from portal.cases.offences import offence_type
 from portal.cases.reference import AREAS, UNITS, CourtType, EventKind, normalise_urn, valid_urn
 from portal.clock import utc_now
+from portal.db.session import serialize_on
 from portal.keys.vault import Vault
 from portal.victims_code import service as obligations
 from portal.vlu import service as vlu_service
@@ -38,13 +39,33 @@ class NewCase:
     defendant_names: Sequence[str] = field(default_factory=tuple)
 
 
-def validate_new_case(db: Session, command: NewCase) -> dict[str, str]:
+# One answer for a URN already in use, whether or not the user can see that case: naming it,
+# linking to it, or answering differently outside scope would tell anyone that a case exists
+# (security.md 1.6). Cases in scope are found with a URN search, which the message points to.
+URN_REFUSED = (
+    "This URN cannot be used for a new case. Check it is right, search for the case by its URN, "
+    "or ask your manager for help"
+)
+
+
+def validate_new_case(db: Session, actor: Actor, command: NewCase) -> dict[str, str]:
+    """Every problem with ``command``. A URN already in use is refused with URN_REFUSED and
+    logged as a security event naming the case, so probing for URNs shows in the audit log."""
     errors: dict[str, str] = {}
     urn = normalise_urn(command.urn)
     if not valid_urn(urn):
         errors["urn"] = "Enter a URN like 01AB1234526: 2 digits, 2 letters, then 7 digits"
-    elif repository.urn_taken(db, urn):
-        errors["urn"] = "A case with this URN already exists"
+    elif (holder := repository.case_holding_urn(db, urn)) is not None:
+        errors["urn"] = URN_REFUSED
+        audit.record(
+            db,
+            actor=actor,
+            category="security",
+            action="case.urn_refused",
+            object_type="case",
+            object_id=holder,
+            fields=["urn"],
+        )
     if command.area not in AREAS:
         errors["area"] = "Select the CPS Area"
     if command.unit not in UNITS:
@@ -62,7 +83,10 @@ def validate_new_case(db: Session, command: NewCase) -> dict[str, str]:
 def open_case(db: Session, vault: Vault, actor: Actor, command: NewCase) -> Case:
     if actor.role not in {Role.PROSECUTOR, Role.WITNESS_CARE_OFFICER}:
         raise NotPermitted("only prosecutors and witness care officers open cases")
-    errors = validate_new_case(db, command)
+    # Two people opening the same URN at once: the second waits, then is refused like any other
+    # duplicate (the unique constraint on the URN stays the last word).
+    serialize_on(db, "case-urn:" + normalise_urn(command.urn))
+    errors = validate_new_case(db, actor, command)
     if errors:
         raise ValidationFailed(errors)
     urn = normalise_urn(command.urn)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
 from urllib.parse import quote
 
 from starlette.datastructures import UploadFile
@@ -47,16 +46,13 @@ def _page(
         subject_id=person.id,
         subject_ref=person.reference,
     )
-    pseudonymised = ctx.actor.role is Role.AUDITOR
-    names: dict[Any, Any] = {}
-    if not pseudonymised:
-        names = {d.id: ctx.vault.open(d, "filename") for d in documents}
+    names = {d.id: ctx.vault.open(d, "filename") for d in documents}
     return ctx.render(
         "documents/index.html",
         {
             "case": case,
             "person": person,
-            "name": None if pseudonymised else ctx.vault.open(person, "full_name"),
+            "name": ctx.vault.open(person, "full_name"),
             "documents": documents,
             "filenames": names,
             "kinds": list(KINDS.items()),

@@ -7,21 +7,28 @@ id, so a value moved anywhere else fails to open.
 Unwrapped data keys are cached per process (unwrapping is an AES-GCM operation, cheap, but not
 free), yet every request re-reads the key rows it uses: a key destroyed by another process is
 never used again, because its row says so.
+
+Who may see what is the vault's business too, so that no page can forget it. Every value opened
+goes through the viewer's ``Disclosure``: case workers see everything except sealed identities
+(anonymity orders) they hold no unmask grant for; auditors, and any role that is not case work,
+see every person as if their identity were sealed, and no free text at all.
 """
 
 from __future__ import annotations
 
+import enum
 import logging
 import threading
 import uuid
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Protocol
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from portal.accounts.roles import CASEWORK_ROLES, Role
 from portal.clock import utc_now
 from portal.db.encrypted import Sealed, Sensitive
 from portal.db.session import serialize_on
@@ -31,7 +38,15 @@ from portal.security.crypto import Context, IntegrityError, KeyProvider, KeyUnav
 
 log = logging.getLogger("portal.security")
 
-__all__ = ["IdentitySealed", "IntegrityError", "KeyCache", "KeyUnavailable", "Vault"]
+__all__ = [
+    "Disclosure",
+    "IdentitySealed",
+    "IntegrityError",
+    "KeyCache",
+    "KeyUnavailable",
+    "Vault",
+    "disclosure_for",
+]
 
 
 class Encryptable(Protocol):
@@ -97,22 +112,59 @@ SEALED_COLUMNS: dict[str, dict[str, str | None]] = {
 }
 
 
+WITHHELD = "Withheld"
+
+
 def pseudonym(reference: str) -> str:
     return f"Witness {reference}"
 
 
+class Disclosure(enum.Enum):
+    """How much a vault opens for the person it works for."""
+
+    # Everything, except the identifying fields of a sealed identity without an unmask grant.
+    CASEWORK = "casework"
+    # Auditors: every person's identifying fields open as SEALED_COLUMNS says (the full name as
+    # the person's reference), whether sealed or not; every other personal value (free text,
+    # notes, letters, defendants' names) is withheld. Grants are ignored.
+    PSEUDONYMISED = "pseudonymised"
+
+
+def disclosure_for(role: Role | None) -> Disclosure:
+    """Deny by default: only the case-work roles see true identities."""
+    return Disclosure.CASEWORK if role in CASEWORK_ROLES else Disclosure.PSEUDONYMISED
+
+
+def _masked(row: Encryptable, replacement: str | None, shown_as: str) -> bytes | None:
+    """What a withheld identifying value opens as (SEALED_COLUMNS)."""
+    if replacement == "REFUSE":
+        raise IdentitySealed(row.__tablename__)
+    if replacement == "PSEUDONYM":
+        return shown_as.encode()
+    return None if replacement is None else replacement.encode()
+
+
 class Vault:
     def __init__(
-        self, db: Session, provider: KeyProvider, cache: KeyCache, *, index_bits: int = 16
+        self,
+        db: Session,
+        provider: KeyProvider,
+        cache: KeyCache,
+        *,
+        index_bits: int = 16,
+        disclosure: Disclosure = Disclosure.CASEWORK,
     ) -> None:
         self.db = db
         self.provider = provider
         self.cache = cache
         self.index_bits = index_bits
+        self.disclosure = disclosure
         self._keys: dict[int, DataKey] = {}
         self._index_key: bytes | None = None
         # key id -> pseudonym, for people whose identity is sealed (looked up with the keys)
         self._sealed: dict[int, str] = {}
+        # key id -> reference, for every person (looked up only for a pseudonymised viewer)
+        self._references: dict[int, str] = {}
         self._sealed_checked: set[int] = set()
         # person key ids this user may see unsealed (an approved, unexpired unmask grant)
         self.unsealed_keys: set[int] = set()
@@ -167,23 +219,38 @@ class Vault:
                 self._keys[key.id] = key
         self._load_sealed(ids)
 
+    @property
+    def pseudonymised(self) -> bool:
+        """True when no true identity and no free text opens (auditors). Read models ask this
+        only to say "not shown" rather than derive a conclusion from withheld values."""
+        return self.disclosure is Disclosure.PSEUDONYMISED
+
     def _load_sealed(self, key_ids: set[int]) -> None:
         from portal.people.models import Person
 
         unknown = key_ids - self._sealed_checked
         if not unknown:
             return
-        rows = self.db.execute(
-            select(Person.key_id, Person.reference).where(
-                Person.key_id.in_(unknown), Person.identity_sealed.is_(True)
-            )
-        ).all()
-        for key_id, reference in rows:
-            self._sealed[key_id] = pseudonym(reference)
+        query = select(Person.key_id, Person.reference, Person.identity_sealed).where(
+            Person.key_id.in_(unknown)
+        )
+        if not self.pseudonymised:
+            query = query.where(Person.identity_sealed.is_(True))
+        for key_id, reference, sealed in self.db.execute(query).all():
+            if sealed:
+                self._sealed[key_id] = pseudonym(reference)
+            self._references[key_id] = reference
         self._sealed_checked |= unknown
 
     def sealed_for_me(self, row: Encryptable) -> str | None:
-        """The pseudonym if ``row`` belongs to a sealed identity this user may not see."""
+        """The pseudonym if ``row`` belongs to an identity this user may not see: a sealed one
+        without a grant, or anyone's for a pseudonymised viewer (who sees the reference)."""
+        if self.pseudonymised:
+            self._load_sealed({row.key_id})
+            return self._references.get(row.key_id, WITHHELD)
+        return self._sealed_for_casework(row)
+
+    def _sealed_for_casework(self, row: Encryptable) -> str | None:
         if row.key_id in self.unsealed_keys:
             return None
         self._load_sealed({row.key_id})
@@ -237,19 +304,43 @@ class Vault:
         return None if raw is None else raw.decode("utf-8")
 
     def open_bytes(self, row: Encryptable, column: str) -> bytes | None:
-        """Open a value, applying the sealed-identity policy: for a sealed person without an
-        unmask grant, identifying values come back as the pseudonym or not at all."""
+        """Open a value as this viewer may see it. For a sealed person without an unmask grant,
+        identifying values come back as the pseudonym or not at all; for a pseudonymised viewer
+        every person is treated so, and every other value is withheld (None)."""
+        if getattr(row, column) is None:
+            return None
+        if self.pseudonymised:
+            masked = SEALED_COLUMNS.get(row.__tablename__, {})
+            if column not in masked:
+                return None  # free text and everything else personal: never opened
+            return _masked(row, masked[column], self.sealed_for_me(row) or WITHHELD)
+        return self._open_casework(row, column)
+
+    def _open_casework(self, row: Encryptable, column: str) -> bytes | None:
         masked = SEALED_COLUMNS.get(row.__tablename__, {})
         if column in masked and getattr(row, column) is not None:
-            shown_as = self.sealed_for_me(row)
+            shown_as = self._sealed_for_casework(row)
             if shown_as is not None:
-                replacement = masked[column]
-                if replacement == "REFUSE":
-                    raise IdentitySealed(row.__tablename__)
-                if replacement == "PSEUDONYM":
-                    return shown_as.encode()
-                return None if replacement is None else replacement.encode()
+                return _masked(row, masked[column], shown_as)
         return self.open_internal(row, column)
+
+    def matches(
+        self,
+        row: Encryptable,
+        column: str,
+        wanted: str,
+        *,
+        normalise: Callable[[str], str] = lambda value: value,
+    ) -> bool:
+        """Whether the stored value equals ``wanted``, which the user typed (exact-match search).
+
+        The answer shows nothing the user did not already know, so a pseudonymised viewer may
+        find a person by a name they hold and is shown only the reference. A sealed identity
+        without a grant never matches, for anyone: its true values are not searchable."""
+        raw = self._open_casework(row, column)
+        if raw is None or self._sealed_for_casework(row) is not None:
+            return False
+        return normalise(raw.decode("utf-8")) == normalise(wanted)
 
     def open_internal(self, row: Encryptable, column: str) -> bytes | None:
         """Open without the sealed-identity policy. ONLY for computations whose result is not

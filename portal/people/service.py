@@ -422,9 +422,9 @@ def search_people(
 
     results = []
     for person, case in candidates:
-        if name and normalise(vault.open_text(person, "full_name") or "") != normalise(name):
+        if name and not vault.matches(person, "full_name", name, normalise=normalise):
             continue
-        if date_of_birth and vault.open_text(person, "date_of_birth") != date_of_birth.isoformat():
+        if date_of_birth and not vault.matches(person, "date_of_birth", date_of_birth.isoformat()):
             continue
         results.append((person, case))
     audit.record(

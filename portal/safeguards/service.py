@@ -2,8 +2,10 @@
 
 Every change writes a ``SafeguardEvent`` (what changed, when, by whom: never values) and an audit
 row with field names only, in the same transaction. Reads that show personal data write one
-consultation row. Auditors get a pseudonymised overview: their reads never decrypt names, contact
-details, needs or action descriptions (the date of birth is opened only to say "Child"/"Adult").
+consultation row. Auditors get a pseudonymised overview: their vault never decrypts names, contact
+details, needs or action descriptions (portal.keys.vault.Disclosure), and the overview says "not
+shown" rather than working anything out from what was withheld (the date of birth is opened
+internally only to say "Child"/"Adult").
 
 Rules (docs: /work/shared/domain-rules.md): enhanced rights follow the age at the **offence**
 (1.3), special measures eligibility the age at the **hearing** (4.1, 9.3); the witness care
@@ -422,8 +424,7 @@ def assessment_history(
     """Every assessment, newest first (the needs-assessment page). Logs one consultation."""
     rows = _assessments(db, party, limit=50)
     staff = staff_names(db, {r.recorded_by_id for r in rows})
-    decrypt = actor.role is not Role.AUDITOR
-    views = [_open_assessment(vault, r, staff, decrypt=decrypt) for r in rows]
+    views = [_open_assessment(vault, r, staff, decrypt=not vault.pseudonymised) for r in rows]
     record_consultation(db, actor, person, case.id, action="needs_assessment.view")
     return views
 
@@ -556,9 +557,7 @@ class ActionView:
     overdue: bool
 
 
-def _actions(
-    db: Session, vault: Vault, party: CaseParty, *, decrypt: bool, today: date
-) -> list[ActionView]:
+def _actions(db: Session, vault: Vault, party: CaseParty, *, today: date) -> list[ActionView]:
     rows = list(
         db.scalars(
             select(SafeguardingAction)
@@ -570,7 +569,7 @@ def _actions(
     return [
         ActionView(
             r.id,
-            vault.open(r, "description") if decrypt else None,
+            vault.open(r, "description"),  # None for auditors: the vault withholds it
             staff.get(r.owner_id, "a former user"),
             r.due_on,
             r.status,
@@ -867,7 +866,7 @@ def person_overview(
     db: Session, vault: Vault, actor: Actor, case: Case, party: CaseParty, person: Person
 ) -> PersonOverview:
     """Everything the person page shows. Writes exactly one consultation audit row."""
-    pseudonymised = actor.role is Role.AUDITOR
+    pseudonymised = vault.pseudonymised
     today = to_london(utc_now()).date()
     view: people.PersonView | None = None
     if pseudonymised:
@@ -897,7 +896,7 @@ def person_overview(
         ReferenceView(
             r.kind,
             REFERENCE_KINDS.get(r.kind, r.kind),
-            None if pseudonymised else vault.open(r, "value"),
+            vault.open(r, "value"),
         )
         for r in db.scalars(
             select(PersonReference)
@@ -943,7 +942,7 @@ def person_overview(
         is_trafficking=is_trafficking_case(offences),
         references=references,
         latest=latest,
-        actions=_actions(db, vault, party, decrypt=not pseudonymised, today=today),
+        actions=_actions(db, vault, party, today=today),
         timeline=timeline(db, party),
         owners=owner_choices(db, case, actor),
     )

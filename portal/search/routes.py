@@ -47,7 +47,7 @@ def _context(ctx: RequestContext, **values: Any) -> dict[str, Any]:
         "people_page": None,
         "names": {},
         "births": {},
-        "pseudonymised": ctx.actor.role is Role.AUDITOR,
+        "pseudonymised": ctx.vault.pseudonymised,  # layout only: the vault hides the names
         "areas": AREAS,
         "page_url": "",
         "searched": None,
@@ -133,12 +133,11 @@ def search_people_submit(ctx: RequestContext) -> Response:
     page: Page[service.Match] = Page(shown, len(matches), page_number, PER_PAGE)
     names: dict[uuid.UUID, Any] = {}
     births: dict[uuid.UUID, date | None] = {}
-    if ctx.actor.role is not Role.AUDITOR:  # auditors see references, never names
-        ctx.vault.load({m.person.key_id for m in shown})
-        for match in shown:
-            names[match.person.id] = ctx.vault.open(match.person, "full_name")
-            born_text = ctx.vault.open_text(match.person, "date_of_birth")
-            births[match.person.id] = date.fromisoformat(born_text) if born_text else None
+    ctx.vault.load({m.person.key_id for m in shown})
+    for match in shown:  # an auditor's vault opens the reference and no date of birth
+        names[match.person.id] = ctx.vault.open(match.person, "full_name")
+        born_text = ctx.vault.open_text(match.person, "date_of_birth")
+        births[match.person.id] = date.fromisoformat(born_text) if born_text else None
     service.log_shown(ctx.db, ctx.actor, list(shown))
     return ctx.render(
         "search/index.html",

@@ -88,12 +88,11 @@ def _by_reference(
         return {}
     candidates = repository.visible_people_by_reference(db, actor, value_index=value_index)
     vault.load({ref.key_id for ref, _, _ in candidates})
-    wanted = normalise(reference)
     result: dict[tuple[uuid.UUID, uuid.UUID], tuple[Person, Case]] = {}
     for ref, person, case in candidates:
         if person.erased:
             continue
-        if normalise(vault.open_text(ref, "value") or "") == wanted:
+        if vault.matches(ref, "value", reference, normalise=normalise):
             result[(person.id, case.id)] = (person, case)
     return result
 

@@ -107,11 +107,13 @@ def refuses_conflicts(handler: Handler) -> Handler:
 
 
 def _pseudonymised(ctx: RequestContext) -> bool:
-    return ctx.actor.role is Role.AUDITOR
+    """Auditors: the vault opens no identity and no free text for them, so eligibility (which
+    would be worked out from withheld details) is not shown either."""
+    return ctx.vault.pseudonymised
 
 
 def _name(ctx: RequestContext, person: Person) -> Any:
-    if _pseudonymised(ctx) or person.erased:
+    if person.erased:
         return person.reference
     return ctx.vault.open(person, "full_name")
 
@@ -177,8 +179,7 @@ def case_view(ctx: RequestContext) -> Response:
     due = sm.deadline(case, plea_on)
     offences = case_facts(ctx.db, case).offences
     pseudonymised = _pseudonymised(ctx)
-    if not pseudonymised:
-        ctx.vault.load({person.key_id for _, person in page.items})
+    ctx.vault.load({person.key_id for _, person in page.items})
     rows = []
     for party, person in page.items:
         latest = applications[party.id][0] if applications[party.id] else None
@@ -532,8 +533,6 @@ def _deadline_of(ctx: RequestContext, case: Case) -> tuple[date | None, Any]:
 
 
 def _texts(ctx: RequestContext, application: SpecialMeasuresApplication) -> dict[str, Any]:
-    if _pseudonymised(ctx):
-        return dict.fromkeys((*TEXT_FIELDS, "court_notes"))
     return {name: ctx.vault.open(application, name) for name in (*TEXT_FIELDS, "court_notes")}
 
 

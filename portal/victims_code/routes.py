@@ -120,7 +120,6 @@ def _detail_context(ctx: RequestContext, row: tuple[Any, Any, Any, Any]) -> dict
     met_by = None
     if obligation.met_by_id:
         met_by = ctx.db.scalar(select(User.display_name).where(User.id == obligation.met_by_id))
-    pseudonymised = ctx.actor.role is Role.AUDITOR
     return {
         "obligation": obligation,
         "entitlement": entitlement_of(obligation),
@@ -128,9 +127,9 @@ def _detail_context(ctx: RequestContext, row: tuple[Any, Any, Any, Any]) -> dict
         "status": status(obligation, today),
         "case": case,
         "person": person,
-        "name": None if pseudonymised else ctx.vault.open(person, "full_name"),
-        "evidence": None if pseudonymised else ctx.vault.open(obligation, "evidence"),
-        "reason": None if pseudonymised else ctx.vault.open(obligation, "reason"),
+        "name": ctx.vault.open(person, "full_name"),
+        "evidence": ctx.vault.open(obligation, "evidence"),
+        "reason": ctx.vault.open(obligation, "reason"),
         "met_by": met_by,
         "channels": list(CHANNELS.items()),
         "channel_labels": CHANNELS,
@@ -280,13 +279,12 @@ def rights(ctx: RequestContext) -> Response:
         subject_id=person.id,
         subject_ref=person.reference,
     )
-    pseudonymised = ctx.actor.role is Role.AUDITOR
     return ctx.render(
         "work/rights.html",
         {
             "case": case,
             "person": person,
-            "name": None if pseudonymised else ctx.vault.open(person, "full_name"),
+            "name": ctx.vault.open(person, "full_name"),
             "rights": RIGHTS,
             "by_right": by_right,
             "not_yet": not_yet,

@@ -40,7 +40,7 @@ from portal.accounts.roles import Role
 from portal.audit.service import request_id_var
 from portal.clock import utc_now
 from portal.db.session import unit_of_work
-from portal.keys.vault import Vault
+from portal.keys.vault import Disclosure, Vault, disclosure_for
 from portal.settings import Settings
 from portal.web import csrf, params
 from portal.web.navigation import navigation_for
@@ -120,13 +120,15 @@ class RequestContext:
     @property
     def vault(self) -> Vault:
         if self._vault is None:
+            disclosure = disclosure_for(self.principal.role if self.principal else None)
             self._vault = Vault(
                 self.db,
                 self.request.app.state.key_provider,
                 self.request.app.state.key_cache,
                 index_bits=self.settings.blind_index_bits,
+                disclosure=disclosure,
             )
-            if self.principal is not None:
+            if self.principal is not None and disclosure is Disclosure.CASEWORK:
                 from portal.anonymity.service import active_grants
 
                 self._vault.unsealed_keys = active_grants(self.db, self.principal.user_id)

@@ -9,12 +9,22 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import StatementError
 
+from portal.accounts.roles import Role
 from portal.db.encrypted import PlaintextRefused, Sealed, Sensitive
+from portal.documents.models import Document
 from portal.keys.models import DataKey
-from portal.keys.vault import KeyCache, Vault
-from portal.people.models import Person
+from portal.keys.vault import (
+    Disclosure,
+    IdentitySealed,
+    KeyCache,
+    Vault,
+    disclosure_for,
+    pseudonym,
+)
+from portal.people.models import Person, PersonReference
 from portal.security import crypto
 from portal.security.crypto import Context, IntegrityError, KeyUnavailable
+from portal.victims_code.models import Obligation
 
 COLUMNS = ("full_name", "date_of_birth", "address", "phone", "email")
 
@@ -191,3 +201,74 @@ def test_wrong_kek_cannot_unwrap(vault: Vault, db, settings) -> None:
 
 def test_sealed_repr_hides_content() -> None:
     assert repr(Sealed(b"abc")) == "Sealed(3 bytes)"
+
+
+def test_only_case_work_roles_get_a_vault_that_opens_identities() -> None:
+    assert {role for role in Role if disclosure_for(role) is Disclosure.CASEWORK} == {
+        Role.WITNESS_CARE_OFFICER,
+        Role.PROSECUTOR,
+        Role.VLU_OFFICER,
+    }
+    assert disclosure_for(None) is Disclosure.PSEUDONYMISED
+
+
+def test_a_pseudonymised_vault_decrypts_nothing_and_shows_the_reference(
+    vault: Vault, db, settings, monkeypatch
+) -> None:
+    """Issue 12: for an auditor every person opens as if sealed, sealed or not, and no other
+    personal value (free text) opens at all; nothing is decrypted to produce that."""
+    person = new_person(
+        vault,
+        "Open Canary",
+        date_of_birth="1970-01-02",
+        address="2 Low St",
+        phone="07700 900999",
+        email="open@example.com",
+        aliases="Oc",
+        business_contact="Boss Canary",
+        representative='{"name": "Rep Canary"}',
+    )
+    sealed = new_person(vault, "Sealed Canary")
+    sealed.identity_sealed = True
+    reference = PersonReference(
+        id=uuid.uuid4(), person_id=person.id, kind="police_crn", key_id=person.key_id
+    )
+    vault.put(reference, "value", "01/23456/24")
+    document = Document(id=uuid.uuid4(), key_id=person.key_id)
+    vault.put(document, "filename", "open-canary.pdf")
+    document.content = vault.seal_bytes(document, "content", b"Statement of Open Canary")
+    obligation = Obligation(id=uuid.uuid4(), key_id=person.key_id)
+    vault.put(obligation, "evidence", "Told Open Canary by phone")
+    db.flush()
+    auditor = Vault(db, settings.key_provider(), KeyCache(), disclosure=Disclosure.PSEUDONYMISED)
+    auditor.unsealed_keys = {person.key_id, sealed.key_id}  # grants do not count for auditors
+    decrypted: list[str] = []
+    monkeypatch.setattr(Vault, "open_internal", lambda self, row, column: decrypted.append(column))
+    assert auditor.pseudonymised and not vault.pseudonymised
+    assert auditor.open_text(person, "full_name") == person.reference
+    assert auditor.open_text(sealed, "full_name") == sealed.reference
+    for column in (*COLUMNS[1:], "aliases", "business_contact", "representative"):
+        assert auditor.open(person, column) is None, column
+    assert auditor.open(reference, "value") is None
+    assert auditor.open_text(document, "filename") == "Withheld document"
+    with pytest.raises(IdentitySealed):
+        auditor.open_bytes(document, "content")
+    assert auditor.open(obligation, "evidence") is None
+    assert auditor.sealed_for_me(person) == person.reference
+    assert decrypted == []
+
+
+def test_matching_a_typed_value_never_finds_a_sealed_identity(vault: Vault, db, settings) -> None:
+    person = new_person(vault, "Match Canary", date_of_birth="1970-01-02")
+    sealed = new_person(vault, "Hidden Canary")
+    sealed.identity_sealed = True
+    db.flush()
+    auditor = Vault(db, settings.key_provider(), KeyCache(), disclosure=Disclosure.PSEUDONYMISED)
+    for viewer in (vault, auditor):
+        assert viewer.matches(person, "full_name", "match canary", normalise=crypto.normalise)
+        assert viewer.matches(person, "date_of_birth", "1970-01-02")
+        assert not viewer.matches(person, "full_name", "Someone Else", normalise=crypto.normalise)
+        assert not viewer.matches(sealed, "full_name", "Hidden Canary")
+        assert not viewer.matches(sealed, "full_name", pseudonym(sealed.reference))
+    vault.unsealed_keys = {sealed.key_id}  # a grant lets a case worker match the true name
+    assert vault.matches(sealed, "full_name", "Hidden Canary")

@@ -292,11 +292,14 @@ def test_age_statuses_at_the_offence_and_each_hearing(db, world) -> None:
 
 
 def test_overview_for_an_auditor_opens_nothing_but_the_date_of_birth(
-    db, world, monkeypatch
+    db, settings, world, monkeypatch
 ) -> None:
     w = world
     safeguards.record_needs_assessment(
         db, w["vault"], w["wco"], w["case"], w["party"], w["person"], needs_input()
+    )
+    safeguards.add_reference(
+        db, w["vault"], w["wco"], w["case"], w["party"], w["person"], kind="nrm", value="NRM-77"
     )
     opened: list[str] = []
     original = Vault.open_internal
@@ -309,9 +312,10 @@ def test_overview_for_an_auditor_opens_nothing_but_the_date_of_birth(
     before = head(db)
     auditor = Actor(make_user(db, role=Role.AUDITOR).id, Role.AUDITOR)
     overview = safeguards.person_overview(
-        db, w["vault"], auditor, w["case"], w["party"], w["person"]
+        db, make_vault(db, settings, role=Role.AUDITOR), auditor, w["case"], w["party"], w["person"]
     )
     assert overview.pseudonymised and overview.view is None
+    assert [(r.kind, r.value) for r in overview.references] == [("nrm", None)]
     assert overview.age_band == "Adult"
     assert overview.latest is not None and overview.latest.needs is None
     assert opened == ["person.date_of_birth"]

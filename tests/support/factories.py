@@ -70,10 +70,17 @@ def make_session_token(db: Session, user: User) -> str:
     return token
 
 
-def make_vault(db: Session, settings) -> object:
-    from portal.keys.vault import KeyCache, Vault
+def make_vault(db: Session, settings, *, role: Role | None = None) -> object:
+    """A case worker's vault, or (given ``role``) the vault that role gets on the web."""
+    from portal.keys.vault import Disclosure, KeyCache, Vault, disclosure_for
 
-    return Vault(db, settings.key_provider(), KeyCache(), index_bits=settings.blind_index_bits)
+    return Vault(
+        db,
+        settings.key_provider(),
+        KeyCache(),
+        index_bits=settings.blind_index_bits,
+        disclosure=Disclosure.CASEWORK if role is None else disclosure_for(role),
+    )
 
 
 def make_case(

@@ -7,6 +7,7 @@ import uuid
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
@@ -14,6 +15,7 @@ from portal.accounts.roles import Role
 from portal.audit.models import AuditEvent
 from portal.cases.models import Case, CaseEvent
 from portal.cases.routes import routes as case_routes
+from portal.cases.service import URN_REFUSED
 from tests.support.factories import add_person, make_case, make_session_token, make_user
 from tests.support.web import csrf_from, soup, text_of
 
@@ -133,6 +135,74 @@ def test_open_a_case_with_errors_keeps_what_was_typed(app, db, world) -> None:
     assert page.select_one("#urn")["value"] == "not a urn"
     assert db.scalar(select(func.count()).select_from(Case)) == 1
     db.commit()
+
+
+def test_a_urn_in_use_gets_the_same_answer_inside_and_outside_scope(app, db, world) -> None:
+    """Issue 12 (point 9): refusing a duplicate URN must not tell anyone that a case they cannot
+    see exists. Both users are refused, in the same words; neither is told the case exists."""
+
+    def attempt(user, urn: str):
+        client = client_as(app, db, user)
+        token = csrf_from(client.get("/cases/new").text)
+        data = {
+            "csrf_token": token,
+            "urn": urn,
+            "area": user.area,
+            "unit": user.unit,
+            "court_type": "crown",
+            "court_name": "Leeds Crown Court",
+            "offences": ["FA2006-S2"],
+        }
+        return client.post("/cases/new", data=data, follow_redirects=False)
+
+    case = world["case"]
+    inside = attempt(world["prosecutor"], "01AB1234526")  # their own case
+    outside = attempt(world["outsider"], "01ab 12345 26")  # another Area's officer
+    answers = []
+    for response in (inside, outside):
+        assert response.status_code == 400
+        page = soup(response.text)
+        answers.append(
+            (
+                [a.get_text(strip=True) for a in page.select(".govuk-error-summary a")],
+                page.select_one("#urn-error").get_text(" ", strip=True),  # type: ignore[union-attr]
+            )
+        )
+    assert answers[0] == answers[1]
+    shown = text_of(outside.text)
+    assert "exist" not in shown.lower() and "already" not in shown.lower()
+    assert answers[0][0] == [URN_REFUSED]
+    assert str(case.id) not in outside.text
+    assert db.scalar(select(func.count()).select_from(Case).where(Case.urn == case.urn)) == 1
+    refusals = db.scalars(
+        select(AuditEvent).where(AuditEvent.action == "case.urn_refused").order_by(AuditEvent.seq)
+    ).all()
+    assert [(r.category, r.actor_id, r.object_id) for r in refusals] == [
+        ("security", world["prosecutor"].id, str(case.id)),
+        ("security", world["outsider"].id, str(case.id)),
+    ]
+    db.commit()
+    # A URN not in use still opens, for the officer who was refused.
+    fresh = attempt(world["outsider"], "45WX7654321")
+    assert fresh.status_code == 303
+
+
+def test_the_database_refuses_a_second_case_with_the_same_urn(db, world) -> None:
+    case = world["case"]
+    twin = Case(
+        id=uuid.uuid4(),
+        urn=case.urn,
+        area="wessex",
+        unit="rasso",
+        court_type="crown",
+        court_name="Elsewhere",
+        status="open",
+        key_id=case.key_id,
+    )
+    db.add(twin)
+    with pytest.raises(IntegrityError):
+        db.flush()
+    db.rollback()
 
 
 def test_open_a_case(app, db, world) -> None:
