@@ -12,12 +12,9 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Sequence
 from datetime import date
-from typing import TYPE_CHECKING, Any, Generic, Literal, Protocol, TypeVar, overload
+from typing import Any, Generic, Literal, Protocol, TypeVar, overload
 
 from portal.kit.enums import LabelledStrEnum
-
-if TYPE_CHECKING:
-    from portal.web.forms import Form
 
 __all__ = [
     "Checkbox",
@@ -48,6 +45,12 @@ class Source(Protocol):
     def getlist(self, key: str) -> list[Any]: ...
 
 
+class Bound(Protocol):
+    """A bound form (portal.web.forms.Form), as a field sees it."""
+
+    data: dict[str, Any]
+
+
 class Field(Generic[T]):
     """A field's name is its attribute name on the form (and the HTML ``name`` and ``id``);
     ``label`` is the question, in sentence case, used in messages."""
@@ -67,8 +70,8 @@ class Field(Generic[T]):
     @overload
     def __get__(self, form: None, owner: type) -> Field[T]: ...
     @overload
-    def __get__(self, form: Form, owner: type) -> T: ...
-    def __get__(self, form: Form | None, owner: type) -> Field[T] | T:
+    def __get__(self, form: Bound, owner: type) -> T: ...
+    def __get__(self, form: Bound | None, owner: type) -> Field[T] | T:
         if form is None:
             return self
         value: T = form.data[self.name]

@@ -84,8 +84,8 @@ class FieldErrors:
     def add(self, field: str, message: str) -> None:
         self._errors.setdefault(field, message)
 
-    def get(self, field: str) -> str | None:
-        return self._errors.get(field)
+    def get(self, field: str, default: str | None = None) -> str | None:
+        return self._errors.get(field, default)
 
     def items(self) -> Iterator[tuple[str, str]]:
         return iter(self._errors.items())
