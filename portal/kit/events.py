@@ -24,7 +24,7 @@ Rules of the house:
   after commit (a letter sent, an email) is a queued job, not an event handler.
 * **Wired explicitly.** Nothing subscribes at import time. ``portal.wiring.event_bus()`` builds
   the application's bus, subscribing every handler in one readable list, and seals it; the bus
-  travels with the session (``make_session_factory(engine, events=bus)``), so web requests, CLI
+  travels with the session (the ``events`` of portal.db.session's factory), so web requests, CLI
   commands, jobs and tests all publish to the bus they were given.
 * **Loud when unwired.** Publishing on a session that has no bus raises: a forgotten wiring must
   not silently skip the obligations an event should create.

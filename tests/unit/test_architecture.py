@@ -126,3 +126,29 @@ def test_case_queries_go_through_the_scope() -> None:
         ):
             offenders.append(rel)
     assert offenders == []
+
+
+def test_sessions_are_opened_through_the_wiring() -> None:
+    """Every session publishes domain events to the application's bus (portal.kit.events), so
+    sessions come from ``portal.wiring.session_factory``, not from the bare factory."""
+    allowed = {
+        "portal/db/session.py",
+        "portal/wiring.py",
+        # The job worker builds its own: it takes one from portal.wiring in the VLU restructure.
+        "portal/vlu/jobs.py",
+    }
+    users = {
+        str(p.relative_to(ROOT))
+        for p in PORTAL.rglob("*.py")
+        if "make_session_factory(" in p.read_text()
+    }
+    assert users <= allowed, users - allowed
+
+
+def test_no_module_is_over_500_lines_in_the_kit_and_the_edge_helpers() -> None:
+    kit = [*(PORTAL / "kit").glob("*.py"), *(PORTAL / "web").glob("*.py")]
+    kit.append(PORTAL / "accounts" / "permissions.py")
+    long = {
+        str(p.relative_to(ROOT)): n for p in kit if (n := len(p.read_text().splitlines())) > 500
+    }
+    assert long == {}
