@@ -129,8 +129,7 @@ TransitionRefused = errors.TransitionRefused
 RoleRefused = errors.ActionNotPermitted
 
 
-def may(action: Action, role: Role) -> bool:
-    return MACHINE.may(action, role)
+may = MACHINE.may
 
 
 def check(

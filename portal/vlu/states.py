@@ -172,13 +172,11 @@ RoleRefused = errors.ActionNotPermitted
 GuardRefused = errors.GuardRefused
 
 
-def may(action: Action, role: Role) -> bool:
-    return MACHINE.may(action, role)
-
-
-def check(action: Action, current: State | None, role: Role, facts: Facts = Facts()) -> State:
-    """The state ``action`` leads to, or a domain error saying why it cannot be taken."""
-    return MACHINE.check(action, current, role, facts)
+# check(action, current, role, facts) -> the new state, or a domain error saying why not;
+# actions_for(current, role, facts) -> what ``role`` could do next (for the page's buttons).
+may = MACHINE.may
+check = MACHINE.check
+actions_for = MACHINE.allowed
 
 
 def check_outcome(outcome: Outcome, decision_kind: str) -> None:
@@ -189,8 +187,3 @@ def check_outcome(outcome: Outcome, decision_kind: str) -> None:
             "Proceedings cannot be reinstated after the prosecution offered no evidence: "
             "record the decision as upheld, with an explanation or apology",
         )
-
-
-def actions_for(current: State | None, role: Role, facts: Facts = Facts()) -> list[Action]:
-    """What ``role`` could do next (for the page's buttons)."""
-    return MACHINE.allowed(current, role, facts)
