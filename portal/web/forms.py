@@ -139,8 +139,10 @@ class Form:
         super().__init_subclass__(**kwargs)
         found: dict[str, Field[Any]] = {}
         for klass in reversed(cls.__mro__):
-            for value in vars(klass).values():
+            for attribute, value in vars(klass).items():
                 if isinstance(value, Field):
+                    if attribute in _RESERVED:
+                        raise TypeError(f"{cls.__name__}.{attribute}: the name is Form's own")
                     found[value.name] = value
         cls.fields = found
 
@@ -226,6 +228,16 @@ class Form:
     def context(self) -> dict[str, Any]:
         """What a template needs: the form, and its ``errors`` and ``values`` for the macros."""
         return {"form": self, "errors": self.errors, "values": self.values}
+
+
+_RESERVED = {name for name in vars(Form) if not name.startswith("__")} | {
+    "data",
+    "values",
+    "errors",
+    "stale",
+    "today",
+    "submitted",
+}
 
 
 class ServiceErrors:

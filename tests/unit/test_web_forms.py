@@ -389,3 +389,10 @@ def test_a_query_string_can_be_bound_too() -> None:
 
     assert Search(QueryParams("reference=P-ABC")).reference == "P-ABC"
     assert Search({"reference": ["P-1", "P-2"]}).reference == "P-1"
+
+
+def test_a_field_may_not_take_a_name_the_form_uses() -> None:
+    with pytest.raises(TypeError, match="Form's own"):
+
+        class Clash(Form):
+            errors = Text("Errors", max_length=5)
