@@ -16,13 +16,14 @@ from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
+from portal import wiring
 from portal.accounts.routes import routes as account_routes
 from portal.anonymity.routes import routes as anonymity_routes
 from portal.audit.routes import routes as audit_routes
 from portal.cases.import_routes import routes as import_routes
 from portal.cases.routes import routes as case_routes
 from portal.compliance.routes import routes as compliance_routes
-from portal.db.session import make_engine, make_session_factory
+from portal.db.session import make_engine
 from portal.documents.routes import routes as document_routes
 from portal.home.routes import routes as home_routes
 from portal.keys.vault import KeyCache
@@ -109,7 +110,7 @@ def create_app(settings: Settings) -> Starlette:
     routes = [*all_routes(), *_static_mounts(settings)]
     check_declared(routes)
     engine = make_engine(settings)
-    session_factory = make_session_factory(engine)
+    session_factory = wiring.session_factory(engine)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

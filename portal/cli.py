@@ -138,16 +138,17 @@ def worker(once: bool, batch: int | None, poll: float) -> None:
     import signal
     import threading
 
-    from portal.db.session import make_engine, make_session_factory
+    from portal.db.session import make_engine
     from portal.logs import configure_logging
     from portal.vlu import jobs
+    from portal.wiring import session_factory
 
     settings = _settings()
     _require_current_schema(settings)
     _require_working_keys(settings)
     configure_logging()
     engine = make_engine(settings)
-    factory = make_session_factory(engine)
+    factory = session_factory(engine)
     try:
         if once:
             count = jobs.run_pending(factory, settings.key_provider(), batch=batch)
@@ -185,12 +186,13 @@ def _require_current_schema(settings: Settings) -> None:
 
 
 def _require_working_keys(settings: Settings) -> None:
-    from portal.db.session import make_engine, make_session_factory, unit_of_work
+    from portal.db.session import make_engine, unit_of_work
     from portal.keys.rotation import check_keks
+    from portal.wiring import session_factory
 
     engine = make_engine(settings)
     try:
-        with unit_of_work(make_session_factory(engine)) as session:
+        with unit_of_work(session_factory(engine)) as session:
             problem = check_keks(session, settings.key_provider())
     finally:
         engine.dispose()
@@ -254,13 +256,14 @@ def _instance_dir() -> Path:
     help="Keys moved per transaction.",
 )
 def keys_rotate(data: bool, batch: int) -> None:
-    from portal.db.session import make_engine, make_session_factory, unit_of_work
+    from portal.db.session import make_engine, unit_of_work
     from portal.keys import rotation
     from portal.settings import add_kek
+    from portal.wiring import session_factory
 
     settings = _settings()
     engine = make_engine(settings)
-    factory = make_session_factory(engine)
+    factory = session_factory(engine)
     try:
         if data:
             with _progress() as progress:
@@ -328,8 +331,9 @@ def audit_verify(checkpoint_files: tuple[str, ...]) -> None:
         public_key_of,
         verify_against_checkpoints,
     )
-    from portal.db.session import make_engine, make_session_factory, unit_of_work
+    from portal.db.session import make_engine, unit_of_work
     from portal.settings import audit_signing_key
+    from portal.wiring import session_factory
 
     settings = _settings()
     checkpoints = []
@@ -346,7 +350,7 @@ def audit_verify(checkpoint_files: tuple[str, ...]) -> None:
         checkpoints.append(checkpoint)
     engine = make_engine(settings)
     try:
-        with unit_of_work(make_session_factory(engine)) as session, console.status("Verifying"):
+        with unit_of_work(session_factory(engine)) as session, console.status("Verifying"):
             entries = session.scalars(
                 select(AuditEvent).order_by(AuditEvent.seq).execution_options(yield_per=2000)
             )
@@ -367,13 +371,14 @@ def audit_checkpoint(out_file: str | None) -> None:
     from portal.audit.models import AuditEvent
     from portal.audit.verify import make_checkpoint
     from portal.clock import utc_now
-    from portal.db.session import make_engine, make_session_factory, unit_of_work
+    from portal.db.session import make_engine, unit_of_work
     from portal.settings import audit_signing_key
+    from portal.wiring import session_factory
 
     settings = _settings()
     engine = make_engine(settings)
     try:
-        with unit_of_work(make_session_factory(engine)) as session:
+        with unit_of_work(session_factory(engine)) as session:
             last = session.scalars(
                 select(AuditEvent).order_by(AuditEvent.seq.desc()).limit(1)
             ).first()
@@ -414,7 +419,8 @@ def users_create(role: str, username: str, display_name: str, password_stdin: bo
     from portal.accounts import service
     from portal.accounts.errors import PasswordRejected, UsernameTaken
     from portal.clock import utc_now
-    from portal.db.session import make_engine, make_session_factory, unit_of_work
+    from portal.db.session import make_engine, unit_of_work
+    from portal.wiring import session_factory
 
     settings = _settings()
     if password_stdin:
@@ -423,7 +429,7 @@ def users_create(role: str, username: str, display_name: str, password_stdin: bo
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     engine = make_engine(settings)
     try:
-        with unit_of_work(make_session_factory(engine)) as session:
+        with unit_of_work(session_factory(engine)) as session:
             service.create_user(
                 session,
                 username=username,
@@ -519,8 +525,9 @@ def demo(
     from portal.accounts import repository, service
     from portal.clock import utc_now
     from portal.db.migrate import upgrade as run_upgrade
-    from portal.db.session import make_engine, make_session_factory, unit_of_work
+    from portal.db.session import make_engine, unit_of_work
     from portal.security import passwords
+    from portal.wiring import session_factory
 
     instance = Path(os.environ.get("PORTAL_INSTANCE_DIR", "instance")).resolve()
     if not os.environ.get("PORTAL_SECRET_KEY"):
@@ -535,7 +542,7 @@ def demo(
         for suffix in ("", "-wal", "-shm"):
             Path(str(settings.instance_dir / "portal.db") + suffix).unlink(missing_ok=True)
     engine = make_engine(settings)
-    factory = make_session_factory(engine)
+    factory = session_factory(engine)
     logins: list[tuple[DemoUser, str]] = []
     try:
         with console.status("Applying migrations"):

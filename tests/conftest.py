@@ -16,8 +16,9 @@ from starlette.testclient import TestClient
 from portal.app import create_app
 from portal.db.base import Base
 from portal.db.migrate import upgrade
-from portal.db.session import make_engine, make_session_factory, unit_of_work
+from portal.db.session import make_engine, unit_of_work
 from portal.settings import Settings
+from portal.wiring import session_factory
 from tests.support.database import fresh_database
 
 # Property tests check correctness, not speed: no per-example deadline (a loaded CI machine
@@ -100,7 +101,7 @@ def empty_all_tables(engine: Engine) -> None:
 @pytest.fixture
 def db(engine: Engine) -> Iterator[Session]:
     """A unit of work that commits at the end of the test (like a request would)."""
-    with unit_of_work(make_session_factory(engine)) as session:
+    with unit_of_work(session_factory(engine)) as session:
         yield session
 
 
@@ -109,7 +110,7 @@ def commit(engine: Engine) -> Callable[[Callable[[Session], object]], object]:
     """Run ``fn(session)`` in its own committed unit of work and return its result."""
 
     def run(fn: Callable[[Session], object]) -> object:
-        with unit_of_work(make_session_factory(engine)) as session:
+        with unit_of_work(session_factory(engine)) as session:
             return fn(session)
 
     return run

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
+from portal.accounts.permissions import Permission, role_can
 from portal.accounts.roles import Role
 
 
@@ -14,3 +15,7 @@ class Actor:
     role: Role
     area: str | None = None
     unit: str | None = None
+
+    def can(self, permission: Permission) -> bool:
+        """Whether this user's role holds ``permission`` (portal.accounts.permissions)."""
+        return role_can(self.role, permission)

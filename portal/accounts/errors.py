@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from portal.kit.errors import Conflict, DomainError
 
-class AccountError(Exception):
+
+class AccountError(DomainError):
     """Base class for account errors."""
 
 
-class UsernameTaken(AccountError):
+class UsernameTaken(AccountError, Conflict):
     pass
 
 

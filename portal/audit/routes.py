@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date
 from urllib.parse import urlencode
 
@@ -14,12 +12,13 @@ from portal.audit import repository
 from portal.audit import service as audit
 from portal.audit.models import S62_CATEGORIES
 from portal.clock import format_london
+from portal.kit.csvsafe import CsvTable
+from portal.web.downloads import csv_response
 from portal.web.forms import FieldErrors
 from portal.web.params import MAX_SEQUENCE
 from portal.web.routing import PortalRoute, RequestContext, allow
 
 AUDITORS = allow(Role.AUDITOR)
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\0")
 
 
 def _date(value: str) -> date | None:
@@ -82,11 +81,6 @@ def audit_log(ctx: RequestContext) -> Response:
     )
 
 
-def _cell(value: object) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
-
-
 def audit_export(ctx: RequestContext) -> Response:
     source = {
         k: ctx.field(k) for k in ("user", "person", "urn", "category", "action", "from", "to")
@@ -94,9 +88,7 @@ def audit_export(ctx: RequestContext) -> Response:
     flt, errors = _filter(ctx, source)
     if errors:
         return ctx.redirect_to(str(ctx.request.url_for("audit_log").path))
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(
+    table = CsvTable(
         [
             "seq",
             "time_utc",
@@ -113,30 +105,25 @@ def audit_export(ctx: RequestContext) -> Response:
             "entry_hash",
         ]
     )
-    count = 0
     for row in repository.stream(ctx.db, flt):
         e = row.event
-        writer.writerow(
+        table.add(
             [
-                _cell(v)
-                for v in (
-                    e.seq,
-                    e.at.isoformat(),
-                    row.username,
-                    e.actor_role,
-                    e.category,
-                    e.action,
-                    e.object_type,
-                    e.object_id,
-                    row.urn,
-                    e.subject_ref,
-                    e.fields,
-                    e.recipient,
-                    e.entry_hash,
-                )
+                e.seq,
+                e.at.isoformat(),
+                row.username,
+                e.actor_role,
+                e.category,
+                e.action,
+                e.object_type,
+                e.object_id,
+                row.urn,
+                e.subject_ref,
+                e.fields,
+                e.recipient,
+                e.entry_hash,
             ]
         )
-        count += 1
     audit.record(
         ctx.db,
         actor=ctx.actor,
@@ -146,14 +133,7 @@ def audit_export(ctx: RequestContext) -> Response:
         fields=sorted(flt.as_params()),
         recipient=f"user:{ctx.actor.user_id}",
     )
-    return Response(
-        buffer.getvalue(),
-        media_type="text/csv; charset=utf-8",
-        headers={
-            "Content-Disposition": 'attachment; filename="access-log.csv"',
-            "X-Row-Count": str(count),
-        },
-    )
+    return csv_response(table, "access-log.csv")
 
 
 routes = [

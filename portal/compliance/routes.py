@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import uuid
 from datetime import date
 from typing import Any
@@ -17,7 +15,9 @@ from portal.cases.errors import CaseNotFound, ValidationFailed
 from portal.clock import LONDON, utc_now
 from portal.compliance import quality, service
 from portal.compliance.models import CHECKS
+from portal.kit.csvsafe import CsvTable
 from portal.victims_code.rules import rules_in_force
+from portal.web.downloads import csv_response
 from portal.web.forms import FieldErrors
 from portal.web.params import MAX_INTEGER, whole_number
 from portal.web.routing import PortalRoute, RequestContext, allow
@@ -184,13 +184,10 @@ def export(ctx: RequestContext) -> Response:
     lines = service.breakdown(
         ctx.db, dimension=dimension, period=period, today=_today(), titles=_titles()
     )
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow([service.DIMENSIONS[dimension], *service.BUCKETS, "on_time_rate"])
+    table = CsvTable([service.DIMENSIONS[dimension], *service.BUCKETS, "on_time_rate"])
     for line in lines:
         rate = "" if line.on_time_rate is None else f"{line.on_time_rate:.4f}"
-        label = "'" + line.label if line.label.startswith(("=", "+", "-", "@")) else line.label
-        writer.writerow([label, *(line.counts[b] for b in service.BUCKETS), rate])
+        table.add([line.label, *(line.counts[b] for b in service.BUCKETS), rate])
     audit.record(
         ctx.db,
         actor=ctx.actor,
@@ -200,11 +197,7 @@ def export(ctx: RequestContext) -> Response:
         fields=[f"by={dimension}"],
         recipient=f"user:{ctx.actor.user_id}",
     )
-    return Response(
-        buffer.getvalue(),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="compliance-by-{dimension}.csv"'},
-    )
+    return csv_response(table, f"compliance-by-{dimension}.csv")
 
 
 def quality_page(ctx: RequestContext) -> Response:

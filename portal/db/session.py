@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from portal.kit.events import EVENTS_KEY, EventBus
 from portal.settings import Settings, prepare_database_files
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
@@ -61,8 +62,13 @@ def _configure_sqlite(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def make_session_factory(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(engine, expire_on_commit=False, autoflush=True)
+def make_session_factory(
+    engine: Engine, *, events: EventBus | None = None
+) -> sessionmaker[Session]:
+    """Sessions on ``engine``. ``events`` is the domain-event bus their use cases publish to
+    (portal.kit.events); the application's comes from ``portal.wiring.session_factory``."""
+    info = {EVENTS_KEY: events} if events is not None else {}
+    return sessionmaker(engine, expire_on_commit=False, autoflush=True, info=info)
 
 
 @contextmanager

@@ -7,9 +7,9 @@ import logging
 from starlette.responses import PlainTextResponse, Response
 
 from portal.accounts import repository
-from portal.accounts.roles import ALL_ROLES, Role
+from portal.accounts.permissions import Permission
 from portal.victims_code.routes import my_work
-from portal.web.routing import PUBLIC, PortalRoute, RequestContext, allow
+from portal.web.routing import PUBLIC, PortalRoute, RequestContext, requires
 
 log = logging.getLogger("portal.csp")
 
@@ -21,10 +21,10 @@ def root(ctx: RequestContext) -> Response:
 def home(ctx: RequestContext) -> Response:
     assert ctx.principal is not None
     role = ctx.principal.role
-    if role in {Role.WITNESS_CARE_OFFICER, Role.PROSECUTOR, Role.VLU_OFFICER}:
+    if ctx.principal.can(Permission.VIEW_MY_WORK):
         return my_work(ctx)  # their home page is their work, most urgent first
     context: dict[str, object] = {"role": role}
-    if role is Role.ADMIN:
+    if ctx.principal.can(Permission.ADMINISTER_ACCOUNTS):
         users = repository.list_users(ctx.db)
         context["user_count"] = len(users)
         context["active_count"] = sum(1 for u in users if u.is_active)
@@ -48,7 +48,7 @@ def csp_report(ctx: RequestContext) -> Response:
 
 routes = [
     PortalRoute("/", root, access=PUBLIC, name="root"),
-    PortalRoute("/home", home, access=allow(ALL_ROLES), name="home"),
+    PortalRoute("/home", home, access=requires(Permission.VIEW_HOME), name="home"),
     PortalRoute("/healthz", healthz, access=PUBLIC, name="healthz", inline=True),
     PortalRoute("/accessibility", accessibility, access=PUBLIC, name="accessibility"),
     PortalRoute(

@@ -7,7 +7,7 @@ details, needs or action descriptions (portal.keys.vault.Disclosure), and the ov
 shown" rather than working anything out from what was withheld (the date of birth is opened
 internally only to say "Child"/"Adult").
 
-Rules (see the shared domain rules, domain-rules.md): enhanced rights follow the age at the **offence**
+Rules (domain-rules.md): enhanced rights follow the age at the **offence**
 (1.3), special measures eligibility the age at the **hearing** (4.1, 9.3); the witness care
 officer's needs assessment covers childcare, transport, language, medical and intimidation (3);
 NRM stages and ICTGs for trafficking (6.1); Action Fraud and Report Fraud references coexist (6.3).

@@ -1,5 +1,5 @@
-"""The application's life, as data: which action moves it from which state to which, and who
-may take it. Anything not listed is refused with a domain error.
+"""The application's life, as data (portal.kit.states): which action moves it from which state
+to which, and who may take it. Anything not listed is refused with a domain error.
 
     identified -> requested -> drafted -> served -> decided -> varied -> discharged
          \\________________________/                  \\___________________/
@@ -18,52 +18,34 @@ refusal a new application is made, saying what has changed.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import StrEnum
 
+from portal.accounts.permissions import Permission, role_can, roles_with
 from portal.accounts.roles import Role
-from portal.cases.errors import CaseError, NotPermitted
+from portal.kit import errors
+from portal.kit.enums import LabelledStrEnum
+from portal.kit.states import Guard, Machine, Step, Transition
 
 
-class State(StrEnum):
-    IDENTIFIED = "identified"
-    REQUESTED = "requested"
-    DRAFTED = "drafted"
-    SERVED = "served"
-    DECIDED = "decided"
-    VARIED = "varied"
-    DISCHARGED = "discharged"
-
-    @property
-    def label(self) -> str:
-        return STATE_LABELS[self]
+class State(LabelledStrEnum):
+    IDENTIFIED = "identified", "Identified"
+    REQUESTED = "requested", "Requested of the prosecutor"
+    DRAFTED = "drafted", "Drafted"
+    SERVED = "served", "Served"
+    DECIDED = "decided", "Decided by the court"
+    VARIED = "varied", "Varied by the court"
+    DISCHARGED = "discharged", "Discharged by the court"
 
 
-STATE_LABELS = {
-    State.IDENTIFIED: "Identified",
-    State.REQUESTED: "Requested of the prosecutor",
-    State.DRAFTED: "Drafted",
-    State.SERVED: "Served",
-    State.DECIDED: "Decided by the court",
-    State.VARIED: "Varied by the court",
-    State.DISCHARGED: "Discharged by the court",
-}
+STATE_LABELS = {state: state.label for state in State}
 
 
-class Outcome(StrEnum):
-    GRANTED = "granted"
-    REFUSED = "refused"
-    GRANTED_IN_PART = "granted_in_part"
-
-    @property
-    def label(self) -> str:
-        return {
-            "granted": "Granted",
-            "refused": "Refused",
-            "granted_in_part": "Granted in part",
-        }[self.value]
+class Outcome(LabelledStrEnum):
+    GRANTED = "granted", "Granted"
+    REFUSED = "refused", "Refused"
+    GRANTED_IN_PART = "granted_in_part", "Granted in part"
 
 
-class Action(StrEnum):
+class Action(LabelledStrEnum):
     IDENTIFY = "identify"
     REQUEST = "request"
     DRAFT = "draft"
@@ -79,93 +61,91 @@ DIRECTION_OUTCOMES = frozenset({Outcome.GRANTED, Outcome.GRANTED_IN_PART})
 PENDING = frozenset({State.IDENTIFIED, State.REQUESTED, State.DRAFTED})
 OPEN = PENDING | {State.SERVED}
 
-WCO = frozenset({Role.WITNESS_CARE_OFFICER})
-PROSECUTOR = frozenset({Role.PROSECUTOR})
-
 
 @dataclass(frozen=True, slots=True)
-class Transition:
-    action: Action
-    sources: frozenset[State | None]
-    target: State
-    roles: frozenset[Role]
-    needs_direction: bool = False  # only from a decision that granted something
+class Facts:
+    outcome: Outcome | None = None  # the court's decision, for variation and discharge
 
 
-TRANSITIONS: dict[Action, Transition] = {
-    t.action: t
-    for t in (
-        Transition(Action.IDENTIFY, frozenset({None}), State.IDENTIFIED, WCO),
-        Transition(Action.REQUEST, frozenset({State.IDENTIFIED}), State.REQUESTED, WCO),
-        Transition(
-            Action.DRAFT, frozenset({State.IDENTIFIED, State.REQUESTED}), State.DRAFTED, PROSECUTOR
+SmStep = Step[State, Action, Role, Facts]
+SmTransition = Transition[State, Action, Permission, Role, Facts]
+
+
+def _direction_in_force(step: SmStep) -> bool:
+    return step.facts.outcome in DIRECTION_OUTCOMES
+
+
+NEEDS_DIRECTION = Guard[State, Action, Role, Facts](
+    "Only a direction the court granted can be varied or discharged", _direction_in_force
+)
+DECIDED_OR_VARIED = frozenset({State.DECIDED, State.VARIED})
+
+MACHINE = Machine[State, Action, Permission, Role, Facts](
+    "a special measures application",
+    [
+        SmTransition(
+            Action.IDENTIFY, {None}, State.IDENTIFIED, Permission.IDENTIFY_SPECIAL_MEASURES_NEED
         ),
-        Transition(Action.SERVE, frozenset({State.DRAFTED}), State.SERVED, PROSECUTOR),
-        Transition(Action.DECIDE, frozenset({State.SERVED}), State.DECIDED, PROSECUTOR),
-        Transition(
+        SmTransition(
+            Action.REQUEST, {State.IDENTIFIED}, State.REQUESTED, Permission.REQUEST_SPECIAL_MEASURES
+        ),
+        SmTransition(
+            Action.DRAFT,
+            {State.IDENTIFIED, State.REQUESTED},
+            State.DRAFTED,
+            Permission.DRAFT_SPECIAL_MEASURES,
+        ),
+        SmTransition(
+            Action.SERVE, {State.DRAFTED}, State.SERVED, Permission.SERVE_SPECIAL_MEASURES
+        ),
+        SmTransition(
+            Action.DECIDE,
+            {State.SERVED},
+            State.DECIDED,
+            Permission.RECORD_SPECIAL_MEASURES_DECISION,
+        ),
+        SmTransition(
             Action.VARY,
-            frozenset({State.DECIDED, State.VARIED}),
+            DECIDED_OR_VARIED,
             State.VARIED,
-            PROSECUTOR,
-            needs_direction=True,
+            Permission.RECORD_SPECIAL_MEASURES_DECISION,
+            guards=(NEEDS_DIRECTION,),
         ),
-        Transition(
+        SmTransition(
             Action.DISCHARGE,
-            frozenset({State.DECIDED, State.VARIED}),
+            DECIDED_OR_VARIED,
             State.DISCHARGED,
-            PROSECUTOR,
-            needs_direction=True,
+            Permission.RECORD_SPECIAL_MEASURES_DECISION,
+            guards=(NEEDS_DIRECTION,),
         ),
-    )
-}
+    ],
+    authorise=role_can,
+    facts=Facts(),
+    holders=roles_with,
+)
+TRANSITIONS = MACHINE.transitions
+
+TransitionRefused = errors.TransitionRefused
+RoleRefused = errors.ActionNotPermitted
 
 
-class TransitionRefused(CaseError):
-    """The action is not possible from the application's current state."""
-
-    def __init__(self, action: Action, state: State | None) -> None:
-        super().__init__(f"cannot {action.value} an application that is {state or 'new'}")
-        self.action = action
-        self.state = state
-
-
-class RoleRefused(NotPermitted):
-    """The actor's role may not take this action (answers 403)."""
-
-    def __init__(self, action: Action, role: Role) -> None:
-        super().__init__(f"{role.value} may not {action.value} a special measures application")
-        self.action = action
-        self.role = role
-
-
-def may(action: Action, role: Role) -> bool:
-    return role in TRANSITIONS[action].roles
+may = MACHINE.may
 
 
 def check(
     action: Action, current: State | None, role: Role, *, outcome: Outcome | None = None
 ) -> State:
     """The state ``action`` leads to, or a domain error if ``role`` may not take it from
-    ``current`` (``outcome`` is the court's decision, for variation and discharge)."""
-    transition = TRANSITIONS[action]
-    if role not in transition.roles:
-        raise RoleRefused(action, role)
-    if current not in transition.sources:
-        raise TransitionRefused(action, current)
-    if transition.needs_direction and outcome not in DIRECTION_OUTCOMES:
-        raise TransitionRefused(action, current)
-    return transition.target
+    ``current`` (``outcome`` is the court's decision, for variation and discharge). A variation
+    of a refusal is refused as a transition, as the court's decision left nothing to vary."""
+    try:
+        return MACHINE.check(action, current, role, Facts(outcome))
+    except errors.GuardRefused:
+        raise TransitionRefused(action, current, MACHINE.subject) from None
 
 
 def actions_for(
     current: State | None, role: Role, *, outcome: Outcome | None = None
 ) -> list[Action]:
     """What ``role`` could do next (for the page's buttons)."""
-    possible = []
-    for action in TRANSITIONS:
-        try:
-            check(action, current, role, outcome=outcome)
-        except (TransitionRefused, RoleRefused):
-            continue
-        possible.append(action)
-    return possible
+    return MACHINE.allowed(current, role, Facts(outcome))

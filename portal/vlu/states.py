@@ -1,5 +1,6 @@
-"""A communication request's life, as data: which action moves it from which state to which,
-who may take it and on what condition. Anything not listed is refused with a domain error.
+"""A communication request's life, as data (portal.kit.states): which action moves it from
+which state to which, who may take it and on what condition. Anything not listed is refused
+with a domain error.
 
     requested -> reasons_supplied -> drafted -> checked -> sent -> review_requested
                                         ^  |________________^          |
@@ -19,142 +20,57 @@ who may take it and on what condition. Anything not listed is refused with a dom
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import StrEnum
 
+from portal.accounts.permissions import Permission, role_can, roles_with
 from portal.accounts.roles import Role
-from portal.cases.errors import CaseError, NotPermitted
+from portal.kit import errors
+from portal.kit.enums import LabelledStrEnum
+from portal.kit.states import Guard, Machine, Step, Transition
 
 
-class State(StrEnum):
-    REQUESTED = "requested"
-    REASONS_SUPPLIED = "reasons_supplied"
-    DRAFTED = "drafted"
-    CHECKED = "checked"
-    SENT = "sent"
-    REVIEW_REQUESTED = "review_requested"
-    LOCAL_RESOLUTION = "local_resolution"
-    CONCLUDED = "concluded"
-
-    @property
-    def label(self) -> str:
-        return STATE_LABELS[self]
+class State(LabelledStrEnum):
+    REQUESTED = "requested", "Waiting for reasons"
+    REASONS_SUPPLIED = "reasons_supplied", "Ready to draft"
+    DRAFTED = "drafted", "Drafted"
+    CHECKED = "checked", "Checked: ready to send"
+    SENT = "sent", "Sent"
+    REVIEW_REQUESTED = "review_requested", "Review requested"
+    LOCAL_RESOLUTION = "local_resolution", "In local resolution"
+    CONCLUDED = "concluded", "Review concluded"
 
 
-STATE_LABELS = {
-    State.REQUESTED: "Waiting for reasons",
-    State.REASONS_SUPPLIED: "Ready to draft",
-    State.DRAFTED: "Drafted",
-    State.CHECKED: "Checked: ready to send",
-    State.SENT: "Sent",
-    State.REVIEW_REQUESTED: "Review requested",
-    State.LOCAL_RESOLUTION: "In local resolution",
-    State.CONCLUDED: "Review concluded",
-}
+STATE_LABELS = {state: state.label for state in State}
 
 # Before the letter is sent: the Victims' Code deadline still matters and may escalate.
 UNSENT = frozenset({State.REQUESTED, State.REASONS_SUPPLIED, State.DRAFTED, State.CHECKED})
 
 
-class Action(StrEnum):
-    CREATE = "create"
-    SUPPLY_REASONS = "supply_reasons"
-    DRAFT = "draft"
-    APPROVE = "approve"
-    RETURN = "return"
-    SEND = "send"
-    RECORD_REVIEW_REQUEST = "record_review_request"
-    START_LOCAL_RESOLUTION = "start_local_resolution"
-    RECORD_OUTCOME = "record_outcome"
-
-    @property
-    def label(self) -> str:
-        return ACTION_LABELS[self]
+class Action(LabelledStrEnum):
+    CREATE = "create", "Request created by the decision"
+    SUPPLY_REASONS = "supply_reasons", "Reasons supplied"
+    DRAFT = "draft", "Letter drafted"
+    APPROVE = "approve", "Letter checked and approved"
+    RETURN = "return", "Letter returned for changes"
+    SEND = "send", "Letter sent"
+    RECORD_REVIEW_REQUEST = "record_review_request", "Right to Review request received"
+    START_LOCAL_RESOLUTION = "start_local_resolution", "Local resolution started"
+    RECORD_OUTCOME = "record_outcome", "Review outcome recorded"
 
 
-ACTION_LABELS = {
-    Action.CREATE: "Request created by the decision",
-    Action.SUPPLY_REASONS: "Reasons supplied",
-    Action.DRAFT: "Letter drafted",
-    Action.APPROVE: "Letter checked and approved",
-    Action.RETURN: "Letter returned for changes",
-    Action.SEND: "Letter sent",
-    Action.RECORD_REVIEW_REQUEST: "Right to Review request received",
-    Action.START_LOCAL_RESOLUTION: "Local resolution started",
-    Action.RECORD_OUTCOME: "Review outcome recorded",
-}
+ACTION_LABELS = {action: action.label for action in Action}
 
 
-class Outcome(StrEnum):
-    UPHELD = "upheld"
-    OVERTURNED = "overturned"
-    INDEPENDENT_REVIEW = "independent_review"
-    WITHDRAWN = "withdrawn"
-
-    @property
-    def label(self) -> str:
-        return OUTCOME_LABELS[self]
-
-
-OUTCOME_LABELS = {
-    Outcome.UPHELD: "Decision upheld at local resolution: explained to the victim",
-    Outcome.OVERTURNED: "Decision overturned: proceedings reinstated",
-    Outcome.INDEPENDENT_REVIEW: "Referred for independent review (Appeals and Review Unit)",
-    Outcome.WITHDRAWN: "The victim withdrew the request",
-}
-
-VLU = frozenset({Role.VLU_OFFICER})
-PROSECUTOR = frozenset({Role.PROSECUTOR})
-REVIEWERS = frozenset({Role.VLU_OFFICER, Role.PROSECUTOR})
-
-
-@dataclass(frozen=True, slots=True)
-class Transition:
-    action: Action
-    sources: frozenset[State | None]
-    target: State
-    roles: frozenset[Role]
-
-
-TRANSITIONS: dict[Action, Transition] = {
-    t.action: t
-    for t in (
-        # Created by the system when a decision is recorded (by a prosecutor or witness care
-        # officer, through portal.cases.service.record_event).
-        Transition(
-            Action.CREATE,
-            frozenset({None}),
-            State.REQUESTED,
-            frozenset({Role.PROSECUTOR, Role.WITNESS_CARE_OFFICER}),
-        ),
-        Transition(
-            Action.SUPPLY_REASONS, frozenset({State.REQUESTED}), State.REASONS_SUPPLIED, PROSECUTOR
-        ),
-        Transition(
-            Action.DRAFT,
-            frozenset({State.REASONS_SUPPLIED, State.DRAFTED, State.CHECKED}),
-            State.DRAFTED,
-            VLU,
-        ),
-        Transition(Action.APPROVE, frozenset({State.DRAFTED}), State.CHECKED, VLU),
-        Transition(Action.RETURN, frozenset({State.DRAFTED}), State.DRAFTED, VLU),
-        Transition(Action.SEND, frozenset({State.DRAFTED, State.CHECKED}), State.SENT, VLU),
-        Transition(
-            Action.RECORD_REVIEW_REQUEST, frozenset({State.SENT}), State.REVIEW_REQUESTED, VLU
-        ),
-        Transition(
-            Action.START_LOCAL_RESOLUTION,
-            frozenset({State.REVIEW_REQUESTED}),
-            State.LOCAL_RESOLUTION,
-            REVIEWERS,
-        ),
-        Transition(
-            Action.RECORD_OUTCOME,
-            frozenset({State.LOCAL_RESOLUTION}),
-            State.CONCLUDED,
-            REVIEWERS,
-        ),
+class Outcome(LabelledStrEnum):
+    UPHELD = "upheld", "Decision upheld at local resolution: explained to the victim"
+    OVERTURNED = "overturned", "Decision overturned: proceedings reinstated"
+    INDEPENDENT_REVIEW = (
+        "independent_review",
+        "Referred for independent review (Appeals and Review Unit)",
     )
-}
+    WITHDRAWN = "withdrawn", "The victim withdrew the request"
+
+
+OUTCOME_LABELS = {outcome: outcome.label for outcome in Outcome}
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,56 +83,100 @@ class Facts:
     decision_kind: str = ""
 
 
-class TransitionRefused(CaseError):
-    """The action is not possible from the request's current state."""
+VluStep = Step[State, Action, Role, Facts]
+VluGuard = Guard[State, Action, Role, Facts]
+VluTransition = Transition[State, Action, Permission, Role, Facts]
 
-    def __init__(self, action: Action, state: State | None) -> None:
-        super().__init__(f"cannot {action.value} a request that is {state or 'new'}")
-        self.action = action
-        self.state = state
+SOMEONE_ELSE_CHECKS = VluGuard(
+    "A different Victim Liaison Unit officer must check the letter you drafted",
+    lambda step: not step.facts.actor_drafted,
+)
+CHECKED_IF_REQUIRED = VluGuard(
+    "A second officer must check and approve this letter first",
+    lambda step: step.source is not State.DRAFTED or not step.facts.check_required,
+)
+RIGHT_TO_REVIEW_APPLIES = VluGuard(
+    "The Victims' Right to Review does not apply: the decision did not end all proceedings",
+    lambda step: step.facts.vrr_applies,
+)
+
+MACHINE = Machine[State, Action, Permission, Role, Facts](
+    "a communication request",
+    [
+        # Created by the system when a decision is recorded (by a prosecutor or witness care
+        # officer, through portal.cases.service.record_event).
+        VluTransition(
+            Action.CREATE, {None}, State.REQUESTED, Permission.RECORD_CASE_EVENT, offered=False
+        ),
+        VluTransition(
+            Action.SUPPLY_REASONS,
+            {State.REQUESTED},
+            State.REASONS_SUPPLIED,
+            Permission.SUPPLY_REASONS,
+        ),
+        VluTransition(
+            Action.DRAFT,
+            {State.REASONS_SUPPLIED, State.DRAFTED, State.CHECKED},
+            State.DRAFTED,
+            Permission.DRAFT_LETTER,
+        ),
+        VluTransition(
+            Action.APPROVE,
+            {State.DRAFTED},
+            State.CHECKED,
+            Permission.CHECK_LETTER,
+            guards=(SOMEONE_ELSE_CHECKS,),
+        ),
+        VluTransition(
+            Action.RETURN,
+            {State.DRAFTED},
+            State.DRAFTED,
+            Permission.CHECK_LETTER,
+            guards=(SOMEONE_ELSE_CHECKS,),
+        ),
+        VluTransition(
+            Action.SEND,
+            {State.DRAFTED, State.CHECKED},
+            State.SENT,
+            Permission.SEND_LETTER,
+            guards=(CHECKED_IF_REQUIRED,),
+        ),
+        VluTransition(
+            Action.RECORD_REVIEW_REQUEST,
+            {State.SENT},
+            State.REVIEW_REQUESTED,
+            Permission.RECORD_REVIEW_REQUEST,
+            guards=(RIGHT_TO_REVIEW_APPLIES,),
+        ),
+        VluTransition(
+            Action.START_LOCAL_RESOLUTION,
+            {State.REVIEW_REQUESTED},
+            State.LOCAL_RESOLUTION,
+            Permission.HANDLE_REVIEW,
+        ),
+        VluTransition(
+            Action.RECORD_OUTCOME,
+            {State.LOCAL_RESOLUTION},
+            State.CONCLUDED,
+            Permission.HANDLE_REVIEW,
+        ),
+    ],
+    authorise=role_can,
+    facts=Facts(),
+    holders=roles_with,
+)
+TRANSITIONS = MACHINE.transitions
+
+TransitionRefused = errors.TransitionRefused
+RoleRefused = errors.ActionNotPermitted
+GuardRefused = errors.GuardRefused
 
 
-class RoleRefused(NotPermitted):
-    """The actor's role may not take this action (answers 403)."""
-
-    def __init__(self, action: Action, role: Role) -> None:
-        super().__init__(f"{role.value} may not {action.value} a communication request")
-        self.action = action
-        self.role = role
-
-
-class GuardRefused(CaseError):
-    """The state and role allow the action but a rule does not; ``reason`` says which."""
-
-    def __init__(self, action: Action, reason: str) -> None:
-        super().__init__(reason)
-        self.action = action
-        self.reason = reason
-
-
-def may(action: Action, role: Role) -> bool:
-    return role in TRANSITIONS[action].roles
-
-
-def check(action: Action, current: State | None, role: Role, facts: Facts = Facts()) -> State:
-    """The state ``action`` leads to, or a domain error saying why it cannot be taken."""
-    transition = TRANSITIONS[action]
-    if role not in transition.roles:
-        raise RoleRefused(action, role)
-    if current not in transition.sources:
-        raise TransitionRefused(action, current)
-    if action in {Action.APPROVE, Action.RETURN} and facts.actor_drafted:
-        raise GuardRefused(
-            action, "A different Victim Liaison Unit officer must check the letter you drafted"
-        )
-    if action is Action.SEND and current is State.DRAFTED and facts.check_required:
-        raise GuardRefused(action, "A second officer must check and approve this letter first")
-    if action is Action.RECORD_REVIEW_REQUEST and not facts.vrr_applies:
-        raise GuardRefused(
-            action,
-            "The Victims' Right to Review does not apply: the decision did not end all proceedings",
-        )
-    return transition.target
+# check(action, current, role, facts) -> the new state, or a domain error saying why not;
+# actions_for(current, role, facts) -> what ``role`` could do next (for the page's buttons).
+may = MACHINE.may
+check = MACHINE.check
+actions_for = MACHINE.allowed
 
 
 def check_outcome(outcome: Outcome, decision_kind: str) -> None:
@@ -227,17 +187,3 @@ def check_outcome(outcome: Outcome, decision_kind: str) -> None:
             "Proceedings cannot be reinstated after the prosecution offered no evidence: "
             "record the decision as upheld, with an explanation or apology",
         )
-
-
-def actions_for(current: State | None, role: Role, facts: Facts = Facts()) -> list[Action]:
-    """What ``role`` could do next (for the page's buttons)."""
-    possible: list[Action] = []
-    for action in TRANSITIONS:
-        if action is Action.CREATE:
-            continue
-        try:
-            check(action, current, role, facts)
-        except (TransitionRefused, RoleRefused, GuardRefused):
-            continue
-        possible.append(action)
-    return possible

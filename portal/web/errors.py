@@ -56,16 +56,24 @@ def make_http_exception_handler(env: Environment) -> Any:
 
 
 def make_domain_handlers(env: Environment) -> dict[type[Exception], Any]:
-    """Domain errors know nothing of HTTP; this is where they become status codes."""
+    """Domain errors know nothing of HTTP; this is the one place they become status codes.
+
+    Each family of portal.kit.errors maps once, so a route never writes "refused -> 409" by hand;
+    subclasses (``CaseNotFound``, ``TransitionRefused``, ``StaleEdit``...) are found through
+    their class hierarchy. ``ValidationFailed`` and ``StaleEdit`` reach here only when no form
+    caught them (``Form.service_errors`` re-renders the page instead), so they answer a plain
+    400 or 409. The base ``DomainError`` is deliberately absent: an unclassified one is a bug.
+    """
     import logging
 
     from sqlalchemy.orm.exc import StaleDataError
 
-    from portal.cases.errors import CaseNotFound, NotPermitted
     from portal.keys.vault import IdentitySealed
+    from portal.kit.errors import Conflict, NotFound, NotPermitted, ValidationFailed
     from portal.security.crypto import IntegrityError, KeyUnavailable
 
     security_log = logging.getLogger("portal.security")
+    authz_log = logging.getLogger("portal.web.routing")
 
     def record_security_event(request: Request) -> None:
         """The request's own transaction was rolled back; the security event gets its own."""
@@ -90,6 +98,13 @@ def make_domain_handlers(env: Environment) -> dict[type[Exception], Any]:
                     request.scope.get("state", {}).get("request_id"),
                 )
                 await run_in_threadpool(record_security_event, request)
+            elif isinstance(exc, NotPermitted):
+                # ASVS 16.3.2: failed authorisation decisions are logged (ids only).
+                authz_log.warning(
+                    "authz.denied_by_service error=%s request_id=%s",
+                    type(exc).__name__,
+                    request.scope.get("state", {}).get("request_id"),
+                )
             name = template or f"errors/{status}.html"
             body = env.get_template(name).render(error_context(request.scope)).encode()
             return HTMLResponse(body, status_code=status)
@@ -97,10 +112,12 @@ def make_domain_handlers(env: Environment) -> dict[type[Exception], Any]:
         return handle
 
     return {
-        CaseNotFound: page(404),
+        NotFound: page(404),
         KeyUnavailable: page(404),
         NotPermitted: page(403),
         IdentitySealed: page(403),
+        Conflict: page(409),
+        ValidationFailed: page(400),
         StaleDataError: page(409),
         IntegrityError: page(500, "errors/integrity.html"),
     }

@@ -1,8 +1,10 @@
 """Declared routes: every route says who may use it, and nothing else gets through.
 
-``PortalRoute`` is the only way to add an endpoint. Its ``access`` is either ``PUBLIC`` or a set of
-roles; ``create_app`` refuses to start if any route in the table is not a ``PortalRoute`` (deny by
-default). The wrapper around each handler is the request's edge:
+``PortalRoute`` is the only way to add an endpoint. Its ``access`` is ``PUBLIC``, the permission
+the route needs (``requires(Permission.X)``, portal.accounts.permissions) or, in routes not yet
+converted, a set of roles (``allow(Role...)``); ``create_app`` refuses to start if any route in
+the table is not a ``PortalRoute`` (deny by default). The wrapper around each handler is the
+request's edge:
 
 1. checks Fetch Metadata / Origin and reads the form within limits (on the event loop);
 2. in a worker thread, behind a small limiter (performance.md 7.4: a capped pool keeps the tail
@@ -36,6 +38,7 @@ from starlette.routing import Route
 
 from portal.accounts import service as accounts
 from portal.accounts.actor import Actor
+from portal.accounts.permissions import Permission, role_can, roles_with
 from portal.accounts.roles import Role
 from portal.audit.service import request_id_var
 from portal.clock import utc_now
@@ -52,10 +55,15 @@ UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 @dataclass(frozen=True, slots=True)
 class Access:
-    """Who may use a route. ``public`` routes need no sign-in; otherwise ``roles`` lists who may."""
+    """Who may use a route. ``public`` routes need no sign-in; otherwise ``roles`` lists who may.
+
+    A route declared with ``requires`` keeps the ``permissions`` it names (for the route/role
+    test and for reading the route table); its ``roles`` are the roles holding one of them.
+    """
 
     public: bool = False
     roles: frozenset[Role] = frozenset()
+    permissions: frozenset[Permission] = frozenset()
 
     def allows(self, role: Role | None) -> bool:
         return self.public or (role is not None and role in self.roles)
@@ -65,6 +73,7 @@ PUBLIC = Access(public=True)
 
 
 def allow(*roles: Role | Iterable[Role]) -> Access:
+    """Access by role. Superseded by ``requires``: kept while routes are converted."""
     chosen: set[Role] = set()
     for item in roles:
         if isinstance(item, Role):
@@ -74,6 +83,20 @@ def allow(*roles: Role | Iterable[Role]) -> Access:
     if not chosen:
         raise ValueError("allow() needs at least one role; use PUBLIC for public routes")
     return Access(roles=frozenset(chosen))
+
+
+def requires(permission: Permission) -> Access:
+    """The route needs ``permission``: ``access=requires(Permission.SEND_LETTER)``."""
+    return requires_any(permission)
+
+
+def requires_any(*permissions: Permission) -> Access:
+    """The route does more than one thing (a form with several actions): a user holding any of
+    ``permissions`` gets in, and the service checks the one the request asks for."""
+    if not permissions:
+        raise ValueError("requires_any() needs at least one permission")
+    roles = frozenset(role for p in permissions for role in roles_with(p))
+    return Access(roles=roles, permissions=frozenset(permissions))
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +115,9 @@ class Principal:
     @property
     def actor(self) -> Actor:
         return Actor(user_id=self.user_id, role=self.role, area=self.area, unit=self.unit)
+
+    def can(self, permission: Permission) -> bool:
+        return role_can(self.role, permission)
 
 
 @dataclass(slots=True)

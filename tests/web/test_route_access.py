@@ -1,6 +1,8 @@
 """Deny by default: every declared route, every role, anonymous, with and without HX-Request.
 
 The matrix comes from the route table itself, so a new route is covered the moment it is added.
+A route declared with ``requires(Permission.X)`` is read through the permission table
+(portal.accounts.permissions): who may use it is whoever holds one of its permissions.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from starlette.applications import Starlette
 from starlette.routing import Route
 from starlette.testclient import TestClient
 
+from portal.accounts.permissions import role_can
 from portal.accounts.roles import Role
 from portal.app import check_declared
 from portal.web.routing import PortalRoute
@@ -115,3 +118,14 @@ def test_public_routes_are_the_expected_few(app: Starlette) -> None:
         "accessibility",
         "csp_report",
     }
+
+
+def test_routes_declared_by_permission_let_in_exactly_its_holders(app: Starlette) -> None:
+    declared = [route for route, _ in declared_routes(app) if route.access.permissions]
+    assert declared, "no route is declared by permission yet"
+    for route in declared:
+        for subject in SUBJECTS:
+            holds = subject is not None and any(
+                role_can(subject, p) for p in route.access.permissions
+            )
+            assert route.access.allows(subject) is holds, (route.name, subject)

@@ -1,0 +1,154 @@
+"""Named permissions: what each role may do, said once.
+
+Routes declare ``requires(Permission.X)`` (portal.web.routing), services ask ``actor.can(...)``,
+templates ask ``principal | can("x")`` and state machines name the permission of each step, all
+against the one table below. It reproduces, capability by capability, the role sets that routes,
+services and templates wrote out by hand before it existed (tests/web/test_permissions.py holds
+the route-by-route proof). Which rows of data a role sees (its cases, its unit) is scoping, not a
+permission: that stays in each domain's repository (portal.cases.access).
+
+A permission is a business action ("send a letter"), not a page: two pages that do the same
+thing share one, and one page that does two things declares both (``requires_any``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from portal.accounts.roles import Role
+from portal.kit.enums import LabelledStrEnum
+
+
+class Permission(LabelledStrEnum):
+    VIEW_HOME = "view_home", "See their home page"
+    MANAGE_OWN_SESSION = "manage_own_session", "Extend or end their own session"
+    ADMINISTER_ACCOUNTS = "administer_accounts", "Add, activate and deactivate staff accounts"
+
+    VIEW_CASES = "view_cases", "See cases, victims and witnesses, and their entitlements"
+    SEARCH = "search", "Search for cases and people"
+    SEE_PERSONAL_DETAILS = "see_personal_details", "See names and personal details in full"
+    OPEN_CASE = "open_case", "Open a case"
+    RECORD_CASE_EVENT = "record_case_event", "Record a case event or decision"
+    IMPORT_PEOPLE = "import_people", "Import victims and witnesses from a spreadsheet"
+    EDIT_PERSON = "edit_person", "Add a victim or witness and change their details"
+    EDIT_SAFEGUARDS = "edit_safeguards", "Change safe-contact rules, referrals and references"
+    VIEW_NEEDS_ASSESSMENTS = "view_needs_assessments", "See needs assessments"
+    RECORD_NEEDS_ASSESSMENT = "record_needs_assessment", "Record a needs assessment"
+    MANAGE_SAFEGUARDING_ACTIONS = "manage_safeguarding_actions", "Add and complete actions"
+    UPLOAD_DOCUMENTS = "upload_documents", "Upload documents"
+    DOWNLOAD_DOCUMENTS = "download_documents", "Open documents"
+
+    VIEW_MY_WORK = "view_my_work", "See their Victims' Code work"
+    RECORD_OBLIGATION_OUTCOME = "record_obligation_outcome", "Record how an entitlement was met"
+
+    VIEW_SPECIAL_MEASURES = "view_special_measures", "See special measures"
+    VIEW_SPECIAL_MEASURES_WORK = "view_special_measures_work", "See their special measures work"
+    ASSESS_SPECIAL_MEASURES = "assess_special_measures", "Assess eligibility for special measures"
+    IDENTIFY_SPECIAL_MEASURES_NEED = "identify_special_measures_need", "Flag a witness's need"
+    REQUEST_SPECIAL_MEASURES = "request_special_measures", "Ask the prosecutor to apply"
+    DRAFT_SPECIAL_MEASURES = "draft_special_measures", "Draft a special measures application"
+    SERVE_SPECIAL_MEASURES = "serve_special_measures", "Record that an application was served"
+    RECORD_SPECIAL_MEASURES_DECISION = (
+        "record_special_measures_decision",
+        "Record the court's decision, a variation or a discharge",
+    )
+    PRINT_SPECIAL_MEASURES = "print_special_measures", "Print the application document"
+
+    RECORD_RESTRICTION = "record_restriction", "Record a reporting restriction"
+    APPLY_FOR_ANONYMITY = "apply_for_anonymity", "Apply for a witness anonymity order"
+    APPROVE_ANONYMITY_APPLICATION = (
+        "approve_anonymity_application",
+        "Approve an anonymity application (the approving role is a setting)",
+    )
+    REQUEST_UNMASK = "request_unmask", "Ask to see a sealed identity"
+    APPROVE_UNMASK = "approve_unmask", "Approve or refuse a request to see a sealed identity"
+
+    VIEW_LETTER_REQUESTS = "view_letter_requests", "See decision letter requests"
+    MESSAGE_ON_REQUEST = "message_on_request", "Post in a request's conversation"
+    READ_LETTER = "read_letter", "Read a decision letter"
+    SUPPLY_REASONS = "supply_reasons", "Give the reasons for a decision"
+    DRAFT_LETTER = "draft_letter", "Draft a decision letter"
+    CHECK_LETTER = "check_letter", "Check another officer's letter"
+    SEND_LETTER = "send_letter", "Send a decision letter"
+    RUN_BULK_LETTERS = "run_bulk_letters", "Run bulk letter actions"
+    RECORD_REVIEW_REQUEST = "record_review_request", "Record a Right to Review request"
+    HANDLE_REVIEW = "handle_review", "Take a review through local resolution"
+
+    VIEW_AUDIT_LOG = "view_audit_log", "See the access and change log"
+    EXPORT_AUDIT_LOG = "export_audit_log", "Export the access and change log"
+    VIEW_COMPLIANCE = "view_compliance", "See Victims' Code compliance"
+    EXPORT_COMPLIANCE = "export_compliance", "Export Victims' Code compliance"
+    SAMPLE_QUALITY = "sample_quality", "Draw and score quality samples"
+
+
+W, P, V, A, D = (
+    Role.WITNESS_CARE_OFFICER,
+    Role.PROSECUTOR,
+    Role.VLU_OFFICER,
+    Role.AUDITOR,
+    Role.ADMIN,
+)
+Perm = Permission
+
+GRANTS: Mapping[Permission, frozenset[Role]] = {
+    Perm.VIEW_HOME: frozenset({W, P, V, A, D}),
+    Perm.MANAGE_OWN_SESSION: frozenset({W, P, V, A, D}),
+    Perm.ADMINISTER_ACCOUNTS: frozenset({D}),
+    Perm.VIEW_CASES: frozenset({W, P, V, A}),
+    Perm.SEARCH: frozenset({W, P, V, A}),
+    Perm.SEE_PERSONAL_DETAILS: frozenset({W, P, V}),
+    Perm.OPEN_CASE: frozenset({W, P}),
+    Perm.RECORD_CASE_EVENT: frozenset({W, P}),
+    Perm.IMPORT_PEOPLE: frozenset({W, P}),
+    Perm.EDIT_PERSON: frozenset({W, P}),
+    Perm.EDIT_SAFEGUARDS: frozenset({W, P}),
+    Perm.VIEW_NEEDS_ASSESSMENTS: frozenset({W, P}),
+    Perm.RECORD_NEEDS_ASSESSMENT: frozenset({W}),
+    Perm.MANAGE_SAFEGUARDING_ACTIONS: frozenset({W}),
+    Perm.UPLOAD_DOCUMENTS: frozenset({W, P}),
+    Perm.DOWNLOAD_DOCUMENTS: frozenset({W, P, V}),
+    Perm.VIEW_MY_WORK: frozenset({W, P, V}),
+    Perm.RECORD_OBLIGATION_OUTCOME: frozenset({W, P, V}),
+    Perm.VIEW_SPECIAL_MEASURES: frozenset({W, P, A}),
+    Perm.VIEW_SPECIAL_MEASURES_WORK: frozenset({W, P}),
+    Perm.ASSESS_SPECIAL_MEASURES: frozenset({W, P}),
+    Perm.IDENTIFY_SPECIAL_MEASURES_NEED: frozenset({W}),
+    Perm.REQUEST_SPECIAL_MEASURES: frozenset({W}),
+    Perm.DRAFT_SPECIAL_MEASURES: frozenset({P}),
+    Perm.SERVE_SPECIAL_MEASURES: frozenset({P}),
+    Perm.RECORD_SPECIAL_MEASURES_DECISION: frozenset({P}),
+    Perm.PRINT_SPECIAL_MEASURES: frozenset({W, P}),
+    Perm.RECORD_RESTRICTION: frozenset({W, P}),
+    Perm.APPLY_FOR_ANONYMITY: frozenset({P}),
+    Perm.APPROVE_ANONYMITY_APPLICATION: frozenset({P, V}),
+    Perm.REQUEST_UNMASK: frozenset({W, P, V}),
+    Perm.APPROVE_UNMASK: frozenset({W, P, V}),
+    Perm.VIEW_LETTER_REQUESTS: frozenset({W, P, V}),
+    Perm.MESSAGE_ON_REQUEST: frozenset({W, P, V}),
+    Perm.READ_LETTER: frozenset({P, V}),
+    Perm.SUPPLY_REASONS: frozenset({P}),
+    Perm.DRAFT_LETTER: frozenset({V}),
+    Perm.CHECK_LETTER: frozenset({V}),
+    Perm.SEND_LETTER: frozenset({V}),
+    Perm.RUN_BULK_LETTERS: frozenset({V}),
+    Perm.RECORD_REVIEW_REQUEST: frozenset({V}),
+    Perm.HANDLE_REVIEW: frozenset({P, V}),
+    Perm.VIEW_AUDIT_LOG: frozenset({A}),
+    Perm.EXPORT_AUDIT_LOG: frozenset({A}),
+    Perm.VIEW_COMPLIANCE: frozenset({A}),
+    Perm.EXPORT_COMPLIANCE: frozenset({A}),
+    Perm.SAMPLE_QUALITY: frozenset({A}),
+}
+
+PERMISSIONS_OF: Mapping[Role, frozenset[Permission]] = {
+    role: frozenset(p for p, roles in GRANTS.items() if role in roles) for role in Role
+}
+
+
+def role_can(role: Role | None, permission: Permission) -> bool:
+    """Whether ``role`` holds ``permission`` (no role: signed out, holds nothing)."""
+    return role is not None and permission in PERMISSIONS_OF[role]
+
+
+def roles_with(permission: Permission) -> frozenset[Role]:
+    return GRANTS[permission]

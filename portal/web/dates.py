@@ -1,0 +1,132 @@
+"""The GOV.UK date input as a form field, and the one parser of its three boxes.
+
+``parse_parts`` is what every date form in the portal goes through: ``DateField`` (strict:
+ASCII digits, bounded lengths) and ``portal.web.forms.parse_date_parts`` (the older helper,
+lenient as it always was, for the pages not yet converted).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Literal, TypeVar, overload
+
+from portal.web.fields import Field, Raw, Source, text_of
+
+T = TypeVar("T")
+When = Literal["any", "past", "today_or_past", "future", "today_or_future"]
+
+EARLIEST = date(1900, 1, 1)
+LATEST = date(2199, 12, 31)
+
+
+class DateField(Field[T]):
+    """A GOV.UK date input: three boxes named ``<name>-day``, ``-month`` and ``-year``, the
+    day box carrying the id the error summary links to. ``when`` says where the date may fall
+    against ``today`` (given at binding); ``earliest`` and ``latest`` bound it either way."""
+
+    @overload
+    def __init__(
+        self: DateField[date],
+        label: str,
+        *,
+        required: Literal[True] = True,
+        when: When = "any",
+        earliest: date = EARLIEST,
+        latest: date = LATEST,
+        message: str | None = None,
+        name: str = "",
+    ) -> None: ...
+    @overload
+    def __init__(
+        self: DateField[date | None],
+        label: str,
+        *,
+        required: Literal[False],
+        when: When = "any",
+        earliest: date = EARLIEST,
+        latest: date = LATEST,
+        message: str | None = None,
+        name: str = "",
+    ) -> None: ...
+    def __init__(
+        self,
+        label: str,
+        *,
+        required: bool = True,
+        when: When = "any",
+        earliest: date = EARLIEST,
+        latest: date = LATEST,
+        message: str | None = None,
+        name: str = "",
+    ) -> None:
+        super().__init__(label, required=required, message=message, name=name)
+        self.when = when
+        self.earliest = earliest
+        self.latest = latest
+
+    def bind(self, source: Source, today: date) -> tuple[T, Raw, str | None]:
+        parts = [text_of(source, f"{self.name}-{part}").strip()[:10] for part in PARTS]
+        raw: Raw = {f"{self.name}-{part}": text for part, text in zip(PARTS, parts, strict=True)}
+        found, problem = parse_parts(*parts, label=self.label, strict=True)
+        empty: Any = None
+        if found is None:
+            if problem:
+                return empty, raw, problem
+            return empty, raw, self.missing if self.required else None
+        misplaced = self._placement(found, today)
+        value: Any = found
+        return (empty, raw, misplaced) if misplaced else (value, raw, None)
+
+    def _placement(self, value: date, today: date) -> str | None:
+        label = self.label
+        if value < self.earliest:
+            return f"{label} must be on or after {_long(self.earliest)}"
+        if value > self.latest:
+            return f"{label} must be on or before {_long(self.latest)}"
+        refused = {
+            "past": (value >= today, "must be in the past"),
+            "today_or_past": (value > today, "must be today or in the past"),
+            "future": (value <= today, "must be in the future"),
+            "today_or_future": (value < today, "must be today or in the future"),
+        }.get(self.when)
+        if refused and refused[0]:
+            return f"{label} {refused[1]}"
+        return None
+
+    def raw(self, value: T) -> Raw:
+        if not isinstance(value, date):
+            return {f"{self.name}-{part}": "" for part in PARTS}
+        numbers = (value.day, value.month, value.year)
+        return {f"{self.name}-{p}": str(n) for p, n in zip(PARTS, numbers, strict=True)}
+
+
+PARTS = ("day", "month", "year")
+
+
+def _long(value: date) -> str:
+    return f"{value.day} {value:%B %Y}"
+
+
+def parse_parts(
+    day: str, month: str, year: str, *, label: str, strict: bool
+) -> tuple[date | None, str]:
+    """Three typed parts -> (date, "") or (None, GOV.UK error message); all empty gives
+    (None, ""). ``strict`` takes ASCII digits only, at most 2 for the day and month."""
+    day, month, year = day.strip(), month.strip(), year.strip()
+    if not (day or month or year):
+        return None, ""
+    missing = [n for n, v in (("day", day), ("month", month), ("year", year)) if not v]
+    if missing:
+        return None, f"{label} must include a {' and '.join(missing)}"
+    parts = (day, month, year)
+    if strict:
+        digits = all(p.isascii() and p.isdigit() for p in parts)
+        digits = digits and len(day) <= 2 and len(month) <= 2
+    else:
+        digits = all(p.isdigit() for p in parts)
+    if not digits or len(year) != 4:
+        return None, f"{label} must be a real date"
+    try:
+        return date(int(year), int(month), int(day)), ""
+    except (ValueError, OverflowError):
+        return None, f"{label} must be a real date"
