@@ -5,6 +5,9 @@ who may take it and on what condition. Anything not listed is refused with a dom
                                         ^  |________________^          |
                                         |  (no check needed)     local_resolution -> concluded
                                         |_ redraft (voids a check)
+                                        |
+                     needs_redraft <---- (an identity in the case is sealed while the
+                                          letter names that person: drafted or checked)
 
 * prosecutors supply the reasons for the decision (the VLU cannot send without them);
 * VLU officers draft, check, send and record what follows; the check must be made by a
@@ -12,6 +15,8 @@ who may take it and on what condition. Anything not listed is refused with a dom
   in a rape or serious sexual offence case and, where the unit says so, for every letter;
 * a Victims' Right to Review request can only be recorded when the decision ended all
   proceedings; prosecutors and VLU officers record the local resolution and its outcome;
+* when a person's identity is sealed (an anonymity order is sought), an unsent letter that names
+  them is returned: it needs redrafting, and cannot be checked, sent or printed until it is;
 * witness care officers and auditors take no step (witness care officers can still post in the
   request's conversation).
 """
@@ -29,6 +34,7 @@ class State(StrEnum):
     REQUESTED = "requested"
     REASONS_SUPPLIED = "reasons_supplied"
     DRAFTED = "drafted"
+    NEEDS_REDRAFT = "needs_redraft"
     CHECKED = "checked"
     SENT = "sent"
     REVIEW_REQUESTED = "review_requested"
@@ -44,6 +50,7 @@ STATE_LABELS = {
     State.REQUESTED: "Waiting for reasons",
     State.REASONS_SUPPLIED: "Ready to draft",
     State.DRAFTED: "Drafted",
+    State.NEEDS_REDRAFT: "Needs redrafting",
     State.CHECKED: "Checked: ready to send",
     State.SENT: "Sent",
     State.REVIEW_REQUESTED: "Review requested",
@@ -52,7 +59,9 @@ STATE_LABELS = {
 }
 
 # Before the letter is sent: the Victims' Code deadline still matters and may escalate.
-UNSENT = frozenset({State.REQUESTED, State.REASONS_SUPPLIED, State.DRAFTED, State.CHECKED})
+UNSENT = frozenset(
+    {State.REQUESTED, State.REASONS_SUPPLIED, State.DRAFTED, State.NEEDS_REDRAFT, State.CHECKED}
+)
 
 
 class Action(StrEnum):
@@ -61,6 +70,7 @@ class Action(StrEnum):
     DRAFT = "draft"
     APPROVE = "approve"
     RETURN = "return"
+    IDENTITY_SEALED = "identity_sealed"
     SEND = "send"
     RECORD_REVIEW_REQUEST = "record_review_request"
     START_LOCAL_RESOLUTION = "start_local_resolution"
@@ -77,6 +87,7 @@ ACTION_LABELS = {
     Action.DRAFT: "Letter drafted",
     Action.APPROVE: "Letter checked and approved",
     Action.RETURN: "Letter returned for changes",
+    Action.IDENTITY_SEALED: "Returned for redrafting: it named a person whose identity is sealed",
     Action.SEND: "Letter sent",
     Action.RECORD_REVIEW_REQUEST: "Right to Review request received",
     Action.START_LOCAL_RESOLUTION: "Local resolution started",
@@ -131,9 +142,17 @@ TRANSITIONS: dict[Action, Transition] = {
         ),
         Transition(
             Action.DRAFT,
-            frozenset({State.REASONS_SUPPLIED, State.DRAFTED, State.CHECKED}),
+            frozenset({State.REASONS_SUPPLIED, State.DRAFTED, State.NEEDS_REDRAFT, State.CHECKED}),
             State.DRAFTED,
             VLU,
+        ),
+        # Taken by the system when the prosecutor seeks an anonymity order
+        # (portal.anonymity.sweep): never offered as a button.
+        Transition(
+            Action.IDENTITY_SEALED,
+            frozenset({State.DRAFTED, State.CHECKED}),
+            State.NEEDS_REDRAFT,
+            PROSECUTOR,
         ),
         Transition(Action.APPROVE, frozenset({State.DRAFTED}), State.CHECKED, VLU),
         Transition(Action.RETURN, frozenset({State.DRAFTED}), State.DRAFTED, VLU),
@@ -233,7 +252,7 @@ def actions_for(current: State | None, role: Role, facts: Facts = Facts()) -> li
     """What ``role`` could do next (for the page's buttons)."""
     possible: list[Action] = []
     for action in TRANSITIONS:
-        if action is Action.CREATE:
+        if action in {Action.CREATE, Action.IDENTITY_SEALED}:
             continue
         try:
             check(action, current, role, facts)
