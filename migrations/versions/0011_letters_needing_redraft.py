@@ -1,5 +1,8 @@
 """letters needing redraft when an identity is sealed
 
+The carries_identity flag goes: a letter naming a sealed identity is now refused when saved and
+masked when the identity is sealed, and the send guard compares the letter itself.
+
 Revision ID: 0011
 Revises: 0010
 Create Date: 2026-11-24 10:00:00.000000
@@ -43,10 +46,14 @@ def upgrade() -> None:
                 "identity_removed_at", portal.db.base.UTCDateTime(timezone=True), nullable=True
             )
         )
+        batch_op.drop_column("carries_identity")
 
 
 def downgrade() -> None:
     op.execute("UPDATE vlu_request SET state = 'drafted' WHERE state = 'needs_redraft'")
     _states(BEFORE)
     with op.batch_alter_table("vlu_letter", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("carries_identity", sa.Boolean(), nullable=False, server_default=sa.false())
+        )
         batch_op.drop_column("identity_removed_at")

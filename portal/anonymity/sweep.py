@@ -18,11 +18,11 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import null, select
+from sqlalchemy import null, or_, select
 from sqlalchemy.orm import Session
 
 from portal.accounts.actor import Actor
-from portal.anonymity.identity import IdentityMatcher, matcher_for
+from portal.anonymity.identity import IdentityMatcher, StoredText, matcher_for
 from portal.anonymity.models import AnonymityApplication, UnmaskRequest
 from portal.audit import service as audit
 from portal.cases.models import Case, CaseEvent, CaseParty
@@ -102,25 +102,35 @@ class Swept:
 
 
 def _in_cases(spec: FreeText, case_ids: list[uuid.UUID]) -> Any:
+    """The rows of ``spec`` in these cases that hold any text: ids, key ids, the sealed values
+    and the case id, as plain rows (no ORM objects for the thousands that name nobody)."""
     model = spec.model
+    texts = [getattr(model, column) for column in spec.columns]
+    holding = or_(*(column.is_not(None) for column in texts))
     if spec.via == "self":
-        return select(model, model.id).where(model.id.in_(case_ids))
-    if spec.via == "person":
+        query = select(model.id, model.key_id, *texts, model.id).where(model.id.in_(case_ids))
+    elif spec.via == "person":
         parties = select(CaseParty.person_id).where(CaseParty.case_id.in_(case_ids))
-        return select(model, null()).where(model.id.in_(parties), model.erased.is_(False))
-    if spec.via == "party":
-        return (
-            select(model, CaseParty.case_id)
+        query = select(model.id, model.key_id, *texts, null()).where(
+            model.id.in_(parties), model.erased.is_(False)
+        )
+    elif spec.via == "party":
+        query = (
+            select(model.id, model.key_id, *texts, CaseParty.case_id)
             .join(CaseParty, CaseParty.id == model.case_party_id)
             .where(CaseParty.case_id.in_(case_ids))
         )
-    if spec.via == "request":
-        return (
-            select(model, VluRequest.case_id)
+    elif spec.via == "request":
+        query = (
+            select(model.id, model.key_id, *texts, VluRequest.case_id)
             .join(VluRequest, VluRequest.id == model.request_id)
             .where(VluRequest.case_id.in_(case_ids))
         )
-    return select(model, model.case_id).where(model.case_id.in_(case_ids))
+    else:
+        query = select(model.id, model.key_id, *texts, model.case_id).where(
+            model.case_id.in_(case_ids)
+        )
+    return query.where(holding).order_by(model.id)
 
 
 def _mask_rows(
@@ -131,24 +141,30 @@ def _mask_rows(
     spec: FreeText,
     case_ids: list[uuid.UUID],
 ) -> int:
-    rows = db.execute(_in_cases(spec, case_ids).order_by(spec.model.id)).all()
-    vault.load({row.key_id for row, _ in rows})
+    rows = db.execute(_in_cases(spec, case_ids)).all()
+    vault.load({row[1] for row in rows})
+    table = spec.model.__tablename__
     changed_rows = 0
-    for row, case_id in rows:
-        changed: list[str] = []
-        for column in spec.columns:
-            if getattr(row, column) is None:
+    for row in rows:
+        row_id, key_id, *values, case_id = row
+        stored = StoredText(table, row_id, key_id, dict(zip(spec.columns, values, strict=True)))
+        cleaned: dict[str, str] = {}
+        for column, value in zip(spec.columns, values, strict=True):
+            if value is None:
                 continue
             try:
-                text = vault.open_text(row, column) or ""
+                text = vault.open_text(stored, column) or ""
             except KeyUnavailable:
                 break  # sealed under an erased person's key: unreadable for everyone
-            cleaned = matcher.mask_json(text) if spec.json else matcher.mask(text)
-            if cleaned != text:
-                vault.put(row, column, cleaned)
-                changed.append(column)
-        if not changed:
+            masked = matcher.mask_json(text) if spec.json else matcher.mask(text)
+            if masked != text:
+                cleaned[column] = masked
+        if not cleaned:
             continue
+        target = db.get(spec.model, row_id)
+        assert target is not None
+        for column, masked in cleaned.items():
+            vault.put(target, column, masked)
         changed_rows += 1
         db.flush()
         audit.record(
@@ -156,12 +172,12 @@ def _mask_rows(
             actor=actor,
             category="alteration",
             action="identity.removed_from_text",
-            object_type=spec.model.__tablename__,
-            object_id=row.id,
+            object_type=table,
+            object_id=row_id,
             case_id=case_id,
             subject_id=matcher.person_id,
             subject_ref=matcher.reference,
-            fields=changed,
+            fields=list(cleaned),
         )
     return changed_rows
 

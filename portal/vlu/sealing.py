@@ -18,12 +18,13 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.accounts.actor import Actor
-from portal.anonymity.identity import IdentityMatcher
+from portal.anonymity.identity import IdentityMatcher, StoredText
 from portal.audit import service as audit
 from portal.clock import utc_now
 from portal.keys.vault import KeyUnavailable, Vault
@@ -40,6 +41,28 @@ class LettersSwept:
     masked: int = 0  # letters (sent or already waiting for a redraft) whose copy was masked
 
 
+def _return(db: Session, actor: Actor, request: VluRequest, state: State, now: datetime) -> None:
+    target = states.check(Action.IDENTITY_SEALED, state, actor.role)
+    request.state = target.value
+    request.updated_at = now
+    request.checked_by_id = None
+    request.checked_at = None
+    request.check_accurate = request.check_empathetic = None
+    request.check_reasons = request.check_rights = None
+    db.add(
+        VluTransition(
+            id=uuid.uuid4(),
+            request_id=request.id,
+            action=Action.IDENTITY_SEALED.value,
+            from_state=state.value,
+            to_state=target.value,
+            by_id=actor.user_id,
+            by_role=actor.role.value,
+            at=now,
+        )
+    )
+
+
 def return_letters_naming(
     db: Session,
     vault: Vault,
@@ -51,45 +74,32 @@ def return_letters_naming(
     if not ids:
         return LettersSwept()
     rows = db.execute(
-        select(VluLetter, VluRequest)
+        select(VluLetter.id, VluLetter.key_id, VluLetter.body, VluRequest.state)
         .join(VluRequest, VluRequest.id == VluLetter.request_id)
         .where(VluRequest.case_id.in_(ids))
         .order_by(VluLetter.id)
     ).all()
-    vault.load({letter.key_id for letter, _ in rows})
+    vault.load({row.key_id for row in rows})
     now = utc_now()
     returned = masked = 0
-    for letter, request in rows:
+    for letter_id, key_id, sealed, state_value in rows:
+        stored = StoredText(VluLetter.__tablename__, letter_id, key_id, {"body": sealed})
         try:
-            body = vault.open_text(letter, "body") or ""
+            body = vault.open_text(stored, "body") or ""
         except KeyUnavailable:
             continue  # an erased victim's letter: nobody can read it any more
         cleaned = matcher.mask(body)
         if cleaned == body:
             continue
+        letter = db.get(VluLetter, letter_id)
+        assert letter is not None
+        request = db.get(VluRequest, letter.request_id)
+        assert request is not None
         vault.put(letter, "body", cleaned)
         letter.identity_removed_at = now
-        state = State(request.state)
+        state = State(state_value)
         if state in RETURNABLE:
-            target = states.check(Action.IDENTITY_SEALED, state, actor.role)
-            request.state = target.value
-            request.updated_at = now
-            request.checked_by_id = None
-            request.checked_at = None
-            request.check_accurate = request.check_empathetic = None
-            request.check_reasons = request.check_rights = None
-            db.add(
-                VluTransition(
-                    id=uuid.uuid4(),
-                    request_id=request.id,
-                    action=Action.IDENTITY_SEALED.value,
-                    from_state=state.value,
-                    to_state=target.value,
-                    by_id=actor.user_id,
-                    by_role=actor.role.value,
-                    at=now,
-                )
-            )
+            _return(db, actor, request, state, now)
             returned += 1
         else:
             masked += 1

@@ -499,7 +499,6 @@ def save_draft(
         )
     vault.put(letter, "body", body)
     letter.readability = flesch(body).score
-    letter.carries_identity = False  # a letter naming a sealed identity was refused above
     letter.identity_removed_at = None  # the officer's new text
     letter.revision += 1
     letter.written_by_id = actor.user_id

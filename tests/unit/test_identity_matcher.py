@@ -164,3 +164,13 @@ def test_an_empty_record_finds_nothing() -> None:
     empty = build_matcher(uuid.uuid4(), REFERENCE, {})
     assert not empty.found_in("Dear Amira Khan")
     assert empty.mask("Dear Amira Khan") == "Dear Amira Khan"
+
+
+@pytest.mark.parametrize(
+    "text", ["Dear Amira,\n\n(07700) 900-123!", "  12 ACACIA avenue  ", "x", "", "--a--b--"]
+)
+def test_the_quick_fold_agrees_with_the_full_one(text: str) -> None:
+    from portal.anonymity.identity import quick_fold
+
+    assert quick_fold(text) == fold(text)[0]
+    assert quick_fold("Zoë") is None  # not ASCII: only the full fold
