@@ -29,7 +29,11 @@ from portal.cases.models import Case, CaseEvent, CaseParty
 from portal.keys.vault import KeyUnavailable, Vault
 from portal.people.models import Person
 from portal.safeguards.models import NeedsAssessment, SafeguardingAction
-from portal.special_measures.models import SpecialMeasuresApplication, SpecialMeasuresAssessment
+from portal.special_measures.models import (
+    DRAFT_TEXTS,
+    SpecialMeasuresApplication,
+    SpecialMeasuresAssessment,
+)
 from portal.victims_code.models import Obligation
 from portal.vlu.models import VluDecision, VluMessage, VluRequest
 from portal.vlu.sealing import return_letters_naming
@@ -60,19 +64,7 @@ FREE_TEXT: tuple[FreeText, ...] = (
     FreeText(SafeguardingAction, ("description",), via="party"),
     FreeText(Obligation, ("evidence", "reason")),
     FreeText(SpecialMeasuresAssessment, ("details",), json=True),
-    FreeText(
-        SpecialMeasuresApplication,
-        (
-            "live_link_location",
-            "communication_aids",
-            "grounds",
-            "quality_reasons",
-            "witness_views",
-            "previous_applications",
-            "late_reason",
-            "court_notes",
-        ),
-    ),
+    FreeText(SpecialMeasuresApplication, (*DRAFT_TEXTS, "court_notes")),
 )
 # Sealed columns that are not free text shown to others, and why.
 NOT_FREE_TEXT: dict[str, str] = {

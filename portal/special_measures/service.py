@@ -36,6 +36,7 @@ from portal.special_measures.eligibility import (
     assess,
 )
 from portal.special_measures.models import (
+    DRAFT_TEXTS,
     SOURCES,
     SpecialMeasuresApplication,
     SpecialMeasuresAssessment,
@@ -519,18 +520,6 @@ def validate_draft(draft: Draft) -> dict[str, str]:
     )
     _check_text(errors, "late_reason", draft.late_reason, "The reason", TEXT_LIMIT)
     return errors
-
-
-# The application's free text (the WIS reference is a number, not checked for identities).
-DRAFT_TEXTS = (
-    "live_link_location",
-    "communication_aids",
-    "grounds",
-    "quality_reasons",
-    "witness_views",
-    "previous_applications",
-    "late_reason",
-)
 
 
 def save_draft(

@@ -13,7 +13,6 @@ from sqlalchemy import select
 import portal.models  # noqa: F401  (every model, for the inventory test)
 from portal.accounts.roles import Role
 from portal.anonymity import service as anonymity
-from portal.anonymity.sweep import FREE_TEXT, NOT_FREE_TEXT
 from portal.audit.models import AuditEvent
 from portal.cases import service as cases
 from portal.cases.errors import ValidationFailed
@@ -80,6 +79,19 @@ def _approve(db, w) -> None:
     )
 
 
+def _send(db, w, channel: str) -> None:
+    vlu.send(
+        db,
+        w["vault"],
+        actor_of(w["drafter"]),
+        w["request"],
+        w["decision"],
+        w["person"],
+        channel=channel,
+        expected_version=None,
+    )
+
+
 def _seek_order(db, w, vault=None):
     return anonymity.draft_application(
         db,
@@ -112,16 +124,7 @@ def test_the_send_guard_finds_the_true_name_of_a_sealed_person(db, world) -> Non
     w["vault"] = vault_for(db, w["settings"])  # the next request's: it sees the seal
     assert w["vault"].open_text(w["person"], "full_name") == pseudonym(w["person"].reference)
     with pytest.raises(vlu.SendRefused, match="includes the true identity"):
-        vlu.send(
-            db,
-            w["vault"],
-            actor_of(w["drafter"]),
-            w["request"],
-            w["decision"],
-            w["person"],
-            channel="in_person",
-            expected_version=None,
-        )
+        _send(db, w, "in_person")
     assert w["request"].state == "checked"
     refusals = vlu.refusals_for(db, w["vault"], w["request"], w["person"])
     assert all(refusals.values()), refusals
@@ -143,16 +146,7 @@ def test_a_letter_naming_another_sealed_person_in_the_case_is_not_sent(db, setti
     seal_identity(db, actor_of(w["prosecutor"]), witness)
     db.flush()
     with pytest.raises(vlu.SendRefused, match="includes the true identity"):
-        vlu.send(
-            db,
-            w["vault"],
-            actor_of(w["drafter"]),
-            w["request"],
-            w["decision"],
-            w["person"],
-            channel="letter",
-            expected_version=None,
-        )
+        _send(db, w, "letter")
 
 
 # --- (b) refused when saved ------------------------------------------------------------------
@@ -364,16 +358,7 @@ def test_sealing_returns_the_unsent_letter_and_masks_every_free_text(db, world) 
     with pytest.raises(TransitionRefused):
         _approve(db, w)
     with pytest.raises(TransitionRefused):
-        vlu.send(
-            db,
-            vault,
-            actor_of(w["drafter"]),
-            request,
-            w["decision"],
-            w["person"],
-            channel="in_person",
-            expected_version=None,
-        )
+        _send(db, w, "in_person")
     _draft(db, w, f"Dear {alias},\n\n{REASONS}")
     assert request.state == "drafted" and letter.identity_removed_at is None
 
@@ -382,16 +367,7 @@ def test_a_sent_letter_keeps_its_state_and_loses_the_true_name(db, world) -> Non
     w = world
     _draft(db, w, f"Dear {TRUE_NAME},\n\n{REASONS}")
     _approve(db, w)
-    vlu.send(
-        db,
-        w["vault"],
-        actor_of(w["drafter"]),
-        w["request"],
-        w["decision"],
-        w["person"],
-        channel="letter",
-        expected_version=None,
-    )
+    _send(db, w, "letter")
     drafted = _seek_order(db, w, w["vault"])
     assert (drafted.swept.letters_returned, drafted.swept.letters_masked) == (0, 1)
     assert w["request"].state == "sent"
@@ -403,6 +379,8 @@ def test_a_sent_letter_keeps_its_state_and_loses_the_true_name(db, world) -> Non
 
 def test_every_encrypted_column_is_checked_when_sealing_or_explained() -> None:
     """A new sealed free-text column must join ``FREE_TEXT`` (or say why not)."""
+    from portal.anonymity.sweep import FREE_TEXT, NOT_FREE_TEXT
+
     listed = {f"{spec.model.__tablename__}.{c}" for spec in FREE_TEXT for c in spec.columns}
     unexplained = []
     for table in Base.metadata.sorted_tables:

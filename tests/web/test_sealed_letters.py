@@ -18,17 +18,12 @@ from portal.vlu.models import VluDecision, VluRequest
 from tests.support.factories import make_case, make_user
 from tests.support.vlu import actor_of, add_victims, record, vault_for, victim
 from tests.support.web import csrf_from, soup, text_of
+from tests.web.test_anonymity import CONDITIONS
 from tests.web.test_case_pages import client_as
 
 TRUE_NAME = "Ozymandias Canarybird"
 ADDRESS = "7 Hidden Lane, Nowhere"
 REASONS = "The main witness has moved abroad. Without their evidence we cannot prove the case."
-CONDITIONS = {
-    "condition_a": "Credible threats to the witness's safety from associates of the accused.",
-    "condition_b": "The evidence can be tested without the name; it is not sole or decisive.",
-    "condition_c": "The witness will not testify without the order.",
-    "measures": ["withhold_name", "pseudonym", "screening"],
-}
 
 
 @pytest.fixture
