@@ -380,6 +380,9 @@ def request_unmask(
         errors["reason"] = "Enter why you need to see this person's identity"
     elif len(reason) > 2000:
         errors["reason"] = "The reason must be 2,000 characters or fewer"
+    errors |= identity.case_text_errors(
+        db, vault, case.id, {"reason": ("The reason", reason)}, also=person
+    )
     if not password:
         errors["password"] = "Enter your password"  # noqa: S105
     elif not passwords.verify_password(user.password_hash, password):

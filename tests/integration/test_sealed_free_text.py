@@ -31,7 +31,7 @@ from portal.vlu import service as vlu
 from portal.vlu.models import VluLetter, VluMessage, VluTransition
 from portal.vlu.states import TransitionRefused
 from tests.integration.test_vlu_workflow import REASONS, _ready
-from tests.support.factories import make_user
+from tests.support.factories import PASSWORD, make_user
 from tests.support.vlu import actor_of, vault_for
 
 TRUE_NAME = "Vera Victim"  # the person _ready adds; address "1 Test Street, Testtown"
@@ -234,6 +234,9 @@ def _sealed_texts(db, w):
             evidence=named,
             expected_version=obligation.version,
         ),
+        "unmask reason": lambda: anonymity.request_unmask(
+            db, vault, actor_of(w["prosecutor"]), case, person, reason=named, password=PASSWORD
+        ),
         "anonymity considerations": lambda: anonymity.draft_application(
             db,
             vault,
@@ -255,11 +258,13 @@ def _sealed_texts(db, w):
         "needs notes",
         "safe-contact rules",
         "obligation evidence",
+        "unmask reason",
         "anonymity considerations",
     ],
 )
 def test_free_text_naming_a_sealed_person_is_refused(db, world, what: str) -> None:
     w = world
+    w["prosecutor"].may_unmask = True
     seal_identity(db, actor_of(w["prosecutor"]), w["person"])
     db.flush()
     with pytest.raises(ValidationFailed) as refused:
