@@ -638,15 +638,28 @@ def _refuse_sealed(
         raise ValidationFailed(errors)
 
 
-def letter_names_sealed(db: Session, vault: Vault, request: VluRequest, person: Person) -> bool:
+def letter_names_sealed(
+    db: Session,
+    vault: Vault,
+    request: VluRequest,
+    person: Person,
+    *,
+    sealed: list[IdentityMatcher] | None = None,
+    letter: VluLetter | None | EllipsisType = ...,
+) -> bool:
     """Whether the current letter contains the true identity of anyone sealed in the case (the
-    victim or another witness), compared with their true values, never shown."""
+    victim or another witness), compared with their true values, never shown. ``sealed`` and
+    ``letter`` when the caller has them already (bulk)."""
     if person.erased:
         return False  # nothing can be sent to an erased record anyway
-    sealed = identity.sealed_in_cases(db, vault, [request.case_id])
+    if sealed is None:
+        sealed = identity.sealed_in_cases(db, vault, [request.case_id])
     if not sealed:
         return False
-    letter = db.scalars(select(VluLetter).where(VluLetter.request_id == request.id)).one_or_none()
+    if letter is ...:
+        letter = db.scalars(
+            select(VluLetter).where(VluLetter.request_id == request.id)
+        ).one_or_none()
     body = vault.open_text(letter, "body") if letter is not None else None
     return bool(body) and bool(identity.sealed_text_errors(sealed, {"body": ("", body)}))
 
@@ -664,9 +677,16 @@ def refusals_for(
 
 
 def refusal_for(
-    db: Session, vault: Vault, request: VluRequest, person: Person, channel: str
+    db: Session,
+    vault: Vault,
+    request: VluRequest,
+    person: Person,
+    channel: str,
+    *,
+    sealed: list[IdentityMatcher] | None = None,
+    letter: VluLetter | None | EllipsisType = ...,
 ) -> str | None:
-    carries = letter_names_sealed(db, vault, request, person)
+    carries = letter_names_sealed(db, vault, request, person, sealed=sealed, letter=letter)
     return send_refusal(recipient_for(vault, person), channel, letter_carries_identity=carries)
 
 
@@ -682,13 +702,16 @@ def send(
     expected_version: int | None,
     today: date | None = None,
     job_id: uuid.UUID | None = None,
+    sealed: list[IdentityMatcher] | None = None,
+    letter: VluLetter | None | EllipsisType = ...,
 ) -> None:
     """Send the letter by ``channel`` (refused with the reason if a safe-contact rule or an
-    anonymity restriction forbids it), and mark the Victims' Code obligation met today."""
+    anonymity restriction forbids it), and mark the Victims' Code obligation met today.
+    ``sealed`` and ``letter`` as for ``letter_names_sealed``."""
     target = states.check(
         Action.SEND, State(request.state), actor.role, facts_for(request, decision, actor)
     )
-    reason = refusal_for(db, vault, request, person, channel)
+    reason = refusal_for(db, vault, request, person, channel, sealed=sealed, letter=letter)
     if reason is not None:
         raise SendRefused(reason)
     _check_version(request, expected_version)
@@ -980,7 +1003,8 @@ def bulk_batch(db: Session, vault: Vault, actor: Actor, job: Job, batch: int) ->
         reasons = vault.open_text(decision, "reasons") or ""
     officer = db.get(User, actor.user_id)
     officer_name = officer.display_name if officer else ""
-    sealed = identity.sealed_in_cases(db, vault, [case.id]) if action == "draft_all" else []
+    # Who is sealed in the case, looked up once for the batch (drafts and sends check letters).
+    sealed = identity.sealed_in_cases(db, vault, [case.id]) if action != "approve_all" else []
     done = skipped = 0
     for request, person in rows:
         try:
@@ -1040,6 +1064,8 @@ def bulk_batch(db: Session, vault: Vault, actor: Actor, job: Job, batch: int) ->
                     channel=channel,
                     expected_version=None,
                     job_id=job.id,
+                    sealed=sealed,
+                    letter=letters.get(request.id),
                 )
             done += 1
         except (SendRefused, states.GuardRefused, ValidationFailed):

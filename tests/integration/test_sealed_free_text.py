@@ -31,8 +31,16 @@ from portal.vlu import service as vlu
 from portal.vlu.models import VluLetter, VluMessage, VluTransition
 from portal.vlu.states import TransitionRefused
 from tests.integration.test_vlu_workflow import REASONS, _ready
-from tests.support.factories import PASSWORD, make_user
-from tests.support.vlu import actor_of, vault_for
+from tests.support.factories import PASSWORD, make_case, make_user
+from tests.support.vlu import (
+    actor_of,
+    add_victims,
+    decision_of,
+    record,
+    requests_of,
+    vault_for,
+    victim,
+)
 
 TRUE_NAME = "Vera Victim"  # the person _ready adds; address "1 Test Street, Testtown"
 CONDITIONS = {
@@ -401,3 +409,64 @@ def test_every_encrypted_column_is_checked_when_sealing_or_explained() -> None:
                 unexplained.append(name)
     assert unexplained == []
     assert not listed & set(NOT_FREE_TEXT)
+
+
+def test_bulk_sending_leaves_a_letter_naming_a_sealed_person_for_an_officer(db, settings) -> None:
+    prosecutor = make_user(db, role=Role.PROSECUTOR)
+    drafter = make_user(db, role=Role.VLU_OFFICER)
+    checker = make_user(db, role=Role.VLU_OFFICER)
+    case = make_case(db, settings, prosecutor=prosecutor, offences=("FA2006-S2",))
+    add_victims(db, settings, case, prosecutor, [victim("Vera Victim"), victim("Sam Standard")])
+    vault = vault_for(db, settings)
+    witness, _ = people.add_person_to_case(
+        db,
+        vault,
+        actor_of(prosecutor),
+        case,
+        people.PersonDetails(full_name="Ozymandias Canarybird"),
+        is_victim=False,
+        is_witness=True,
+    )
+    event, _ = record(db, settings, prosecutor, case, EventKind.DISCONTINUANCE)
+    decision = decision_of(db, event)
+    vlu.supply_reasons(
+        db,
+        vault,
+        actor_of(prosecutor),
+        decision,
+        reasons=REASONS,
+        meeting_offered=None,
+        no_meeting_reason="",
+        expected_version=decision.version,
+    )
+    for index, (request, person) in enumerate(requests_of(db, decision)):
+        named = "Ozymandias Canarybird saw it happen. " if index == 0 else ""
+        body = f"Dear {vault.open_text(person, 'full_name')},\n\n{named}{REASONS}"
+        vlu.save_draft(
+            db,
+            vault,
+            actor_of(drafter),
+            request,
+            decision,
+            person,
+            body=body,
+            expected_version=None,
+        )
+        vlu.approve(
+            db,
+            vault,
+            actor_of(checker),
+            request,
+            decision,
+            person,
+            checklist=set(vlu.CHECKLIST),
+            notes="",
+            expected_version=None,
+        )
+    seal_identity(db, actor_of(prosecutor), witness)  # the bare seal: the letter still names him
+    db.flush()
+    job = vlu.enqueue_bulk(db, actor_of(checker), decision, action="send_all")
+    vlu.bulk_batch(db, vault_for(db, settings), actor_of(checker), job, 10)
+    assert (job.done, job.skipped) == (1, 1)
+    states = [request.state for request, _ in requests_of(db, decision)]
+    assert states == ["checked", "sent"]
