@@ -11,6 +11,7 @@ from portal.accounts.models import User
 from portal.accounts.roles import Role
 from portal.anonymity import service
 from portal.anonymity.models import MEASURES, RESTRICTION_KINDS, AnonymityApplication, UnmaskRequest
+from portal.anonymity.sweep import Swept
 from portal.audit import service as audit
 from portal.cases import repository as cases_repo
 from portal.cases.errors import CaseNotFound, NotPermitted, ValidationFailed
@@ -144,7 +145,7 @@ def apply(ctx: RequestContext) -> Response:
     }
     values["measures"] = measures
     try:
-        application = service.draft_application(
+        drafted = service.draft_application(
             ctx.db,
             ctx.vault,
             ctx.actor,
@@ -161,8 +162,25 @@ def apply(ctx: RequestContext) -> Response:
         for name, message in exc.errors.items():
             errors.add(name, message)
         return _page(ctx, errors, values, 400)
-    ctx.flash("Application drafted. The witness's identity is now sealed")
-    return ctx.redirect("anonymity_application", case_id=case.id, application_id=application.id)
+    ctx.flash(sealed_message(drafted.swept))
+    return ctx.redirect(
+        "anonymity_application", case_id=case.id, application_id=drafted.application.id
+    )
+
+
+def sealed_message(swept: Swept) -> str:
+    message = "Application drafted. The witness's identity is now sealed"
+    removed = swept.letters_masked + swept.texts_masked
+    if swept.letters_returned:
+        letters = "letter" if swept.letters_returned == 1 else "letters"
+        message += (
+            f". {swept.letters_returned} unsent decision {letters} named them and must be redrafted"
+        )
+    if removed:
+        message += f". Their true identity was replaced in {removed} other saved " + (
+            "text" if removed == 1 else "texts"
+        )
+    return message
 
 
 def _application(ctx: RequestContext) -> tuple[Any, AnonymityApplication, Any]:

@@ -3,7 +3,11 @@ the two-person, time-limited, audited unmasking of a sealed identity.
 
 A witness's true identity is sealed the moment an anonymity order is *sought* (the application
 is drafted): from then on the vault shows the pseudonym everywhere (portal.keys.vault) and the
-blind indexes on the true identity are removed, so search cannot find it. A refused order does
+blind indexes on the true identity are removed, so search cannot find it. Free text cannot be
+pseudonymised by column, so it is checked by content (portal.anonymity.identity): the application
+itself may not name the witness, every existing free text of their cases is rewritten without
+their true identity and unsent decision letters naming them go back for redrafting
+(portal.anonymity.sweep), and no free text naming them can be saved afterwards. A refused order does
 not unseal automatically: unsealing would be a deliberate act (and is not offered yet).
 """
 
@@ -20,6 +24,7 @@ from portal.accounts import service as accounts
 from portal.accounts.actor import Actor
 from portal.accounts.models import User
 from portal.accounts.roles import Role
+from portal.anonymity import identity, sweep
 from portal.anonymity.models import (
     MEASURES,
     RESTRICTION_KINDS,
@@ -182,6 +187,13 @@ def add_restriction(
 
 # --- witness anonymity order applications ------------------------------------------------
 
+
+@dataclass(frozen=True, slots=True)
+class Drafted:
+    application: AnonymityApplication
+    swept: sweep.Swept  # what sealing did to existing free text and letters
+
+
 TRANSITIONS = {
     "approve": ("drafted", "approved"),
     "serve": ("approved", "served"),
@@ -204,7 +216,7 @@ def draft_application(
     condition_c: str,
     considerations: str,
     measures: list[str],
-) -> AnonymityApplication:
+) -> Drafted:
     if actor.role is not Role.PROSECUTOR:
         raise NotPermitted("only prosecutors apply for witness anonymity orders")
     errors: dict[str, str] = {}
@@ -220,6 +232,18 @@ def draft_application(
     chosen = [m for m in measures if m in MEASURES]
     if not chosen:
         errors["measures"] = "Select the measures the order should require"
+    errors |= identity.case_text_errors(
+        db,
+        vault,
+        case.id,
+        {
+            "condition_a": ("Condition A", condition_a),
+            "condition_b": ("Condition B", condition_b),
+            "condition_c": ("Condition C", condition_c),
+            "considerations": ("The other considerations", considerations),
+        },
+        also=person,  # not sealed yet: it will be when this is saved
+    )
     if errors:
         raise ValidationFailed(errors)
     application = AnonymityApplication(
@@ -238,9 +262,11 @@ def draft_application(
     vault.put(application, "considerations", considerations.strip() or None)
     db.add(application)
     db.flush()
-    # Sought: the identity is sealed from now on.
+    # Sought: the identity is sealed from now on, and removed from what was written before.
+    swept = sweep.Swept()
     if not person.identity_sealed:
         people.seal_identity(db, actor, person)
+        swept = sweep.remove_true_identity(db, vault, actor, person)
     audit.record(
         db,
         actor=actor,
@@ -252,7 +278,7 @@ def draft_application(
         subject_id=person.id,
         subject_ref=person.reference,
     )
-    return application
+    return Drafted(application, swept)
 
 
 def transition(
@@ -384,6 +410,9 @@ def request_unmask(
         errors["reason"] = "Enter why you need to see this person's identity"
     elif len(reason) > 2000:
         errors["reason"] = "The reason must be 2,000 characters or fewer"
+    errors |= identity.case_text_errors(
+        db, vault, case.id, {"reason": ("The reason", reason)}, also=person
+    )
     problem = _password_problem(
         db, settings, user, password, client=client, purpose="unmask.request"
     )

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from portal.accounts.actor import Actor
 from portal.accounts.roles import Role
+from portal.anonymity.identity import case_text_errors
 from portal.audit import service as audit
 from portal.cases import repository
 from portal.cases.errors import NotPermitted, StaleEdit, ValidationFailed
@@ -189,6 +190,7 @@ def record_event(
         errors["event_date"] = "The event date must be today or in the past"
     if command.kind is EventKind.PLEA and command.outcome not in {"guilty", "not_guilty"}:
         errors["outcome"] = "Select the plea"
+    errors |= case_text_errors(db, vault, case.id, {"notes": ("The notes", command.notes)})
     if errors:
         raise ValidationFailed(errors)
     key = _dedupe_key(command)

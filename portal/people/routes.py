@@ -539,6 +539,12 @@ def contact_update(ctx: RequestContext) -> Response:
         return _contact_conflict(ctx, case, person, values)
     try:
         people.set_safe_contact(ctx.db, ctx.vault, ctx.actor, person, rules, needs, case_id=case.id)
+    except ValidationFailed as exc:
+        for name, message in exc.errors.items():
+            errors.add(name, message)
+        return _contact(
+            ctx, case, person, values, version, _ordered(errors, CONTACT_ORDER), status_code=400
+        )
     except StaleDataError:
         ctx.db.rollback()
         case, party, person = _load(ctx)

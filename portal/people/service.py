@@ -14,10 +14,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.accounts.actor import Actor
 from portal.accounts.roles import Role
+from portal.anonymity import identity
 from portal.audit import service as audit
 from portal.cases import repository as cases_repo
 from portal.cases.errors import NotPermitted, StaleEdit, ValidationFailed
@@ -342,6 +344,18 @@ def set_safe_contact(
     bad = [c for c in rules.channels if c not in SAFE_CONTACT_CHANNELS]
     if bad:
         raise ValidationFailed({"channels": "Select how it is safe to contact the person"})
+    # Shown to the case team and the VLU in every case the person is in.
+    case_ids = db.scalars(select(CaseParty.case_id).where(CaseParty.person_id == person.id))
+    named = identity.sealed_text_errors(
+        identity.sealed_in_cases(db, vault, case_ids),
+        {
+            "adjustments": ("The adjustments", needs.adjustments),
+            "safe_times": ("The safe times", rules.safe_times),
+            "do_not_tell": ("What not to tell", rules.do_not_tell),
+        },
+    )
+    if named:
+        raise ValidationFailed(named)
     vault.put(person, "safe_contact", rules.to_json())
     vault.put(person, "communication_needs", needs.to_json())
     person.version += 0  # the ORM bumps the version on flush because columns changed

@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 from portal.accounts.actor import Actor
 from portal.accounts.models import User
 from portal.accounts.roles import Role
+from portal.anonymity.identity import case_text_errors
 from portal.audit import service as audit
 from portal.cases import repository as cases_repo
 from portal.cases.errors import CaseNotFound, NotPermitted, StaleEdit, ValidationFailed
@@ -306,6 +307,13 @@ def record_needs_assessment(
     _require_wco(actor)
     now = utc_now()
     errors = validate_needs(data, today=to_london(now).date())
+    texts = {
+        f"{kind}_details": (f"The {label.lower()} details", data.needs[kind].details)
+        for kind, label in NEED_KINDS
+        if kind in data.needs
+    }
+    texts["notes"] = ("Other needs", data.notes)
+    errors |= case_text_errors(db, vault, case.id, texts)
     if errors:
         raise ValidationFailed(errors)
     assert data.assessed_on is not None
@@ -474,6 +482,7 @@ def add_action(
         errors["due_on"] = "Enter the date the action is due"
     elif due_on < to_london(utc_now()).date():
         errors["due_on"] = "The due date must be today or in the future"
+    errors |= case_text_errors(db, vault, case.id, {"description": ("The action", description)})
     if errors:
         raise ValidationFailed(errors)
     assert owner_id is not None

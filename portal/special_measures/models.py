@@ -33,6 +33,17 @@ def _among(column: str, values: Iterable[str]) -> str:
 
 
 SOURCES = ("witness_care_unit", "police_mg2", "prosecutor")
+# An application's free text as drafted (the WIS reference is a number; the court's notes are
+# recorded with its decision). Checked for sealed identities (portal.anonymity.identity).
+DRAFT_TEXTS = (
+    "live_link_location",
+    "communication_aids",
+    "grounds",
+    "quality_reasons",
+    "witness_views",
+    "previous_applications",
+    "late_reason",
+)
 
 
 class SpecialMeasuresAssessment(IdMixin, TimestampMixin, Base):

@@ -36,7 +36,7 @@ from portal.special_measures.eligibility import (
     S17_FACTORS,
     measure_warnings,
 )
-from portal.special_measures.models import SpecialMeasuresApplication
+from portal.special_measures.models import DRAFT_TEXTS, SpecialMeasuresApplication
 from portal.special_measures.pdf import application_pdf
 from portal.special_measures.states import (
     OPEN,
@@ -62,16 +62,7 @@ SOURCE_LABELS = {
     "prosecutor": "Prosecutor's review",
 }
 HEARING_CHOICES = [("yes", "Yes"), ("no", "No: the court can decide without a hearing")]
-TEXT_FIELDS = (
-    "live_link_location",
-    "wis_reference",
-    "communication_aids",
-    "grounds",
-    "quality_reasons",
-    "witness_views",
-    "previous_applications",
-    "late_reason",
-)
+TEXT_FIELDS = ("wis_reference", *DRAFT_TEXTS)
 DATE_FIELDS = (
     "intermediary_requested_on",
     "intermediary_needed_by",

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from portal.accounts.actor import Actor
 from portal.accounts.roles import Role
+from portal.anonymity.identity import case_text_errors
 from portal.audit import service as audit
 from portal.cases.errors import NotPermitted, StaleEdit, ValidationFailed
 from portal.cases.models import Case, CaseParty
@@ -35,6 +36,7 @@ from portal.special_measures.eligibility import (
     assess,
 )
 from portal.special_measures.models import (
+    DRAFT_TEXTS,
     SOURCES,
     SpecialMeasuresApplication,
     SpecialMeasuresAssessment,
@@ -341,6 +343,17 @@ def save_assessment(
         raise NotPermitted("only witness care officers and prosecutors assess eligibility")
     _require_witness(party)
     errors = validate_assessment(command)
+    d = command.details
+    errors |= case_text_errors(
+        db,
+        vault,
+        case.id,
+        {
+            "s16_notes": ("The notes on s16", d.s16_notes),
+            "s17_notes": ("The notes on fear or distress", d.s17_notes),
+            "views": ("The witness's views", d.views),
+        },
+    )
     if errors:
         raise ValidationFailed(errors)
     assessment = repository.assessment_of(db, party.id)
@@ -524,6 +537,12 @@ def save_draft(
     elif not may(Action.DRAFT, actor.role):
         raise RoleRefused(Action.DRAFT, actor.role)
     errors = validate_draft(draft)
+    errors |= case_text_errors(
+        db,
+        vault,
+        application.case_id,
+        {name: ("This answer", getattr(draft, name)) for name in DRAFT_TEXTS},
+    )
     if errors:
         raise ValidationFailed(errors)
     _check_version(application, draft.expected_version)
@@ -533,16 +552,7 @@ def save_draft(
     application.intermediary_needed_by = draft.intermediary_needed_by
     application.intermediary_matched_on = draft.intermediary_matched_on
     application.cross_examination_on = draft.cross_examination_on
-    for name in (
-        "live_link_location",
-        "wis_reference",
-        "communication_aids",
-        "grounds",
-        "quality_reasons",
-        "witness_views",
-        "previous_applications",
-        "late_reason",
-    ):
+    for name in ("wis_reference", *DRAFT_TEXTS):
         vault.put(application, name, _text(getattr(draft, name)))
     changed = ("measures", "details", "grounds", "quality_reasons", "witness_views")
     if state is State.DRAFTED:
@@ -591,6 +601,9 @@ def serve(
             f"Explain why the application is late: it was due by {due.due.day} {due.due:%B %Y}"
         )
     _check_text(errors, "late_reason", late_reason, "The reason", TEXT_LIMIT)
+    errors |= case_text_errors(
+        db, vault, application.case_id, {"late_reason": ("The reason", late_reason)}
+    )
     if errors:
         raise ValidationFailed(errors)
     _check_version(application, expected_version)
@@ -666,6 +679,9 @@ def decide(
     ):
         errors["granted"] = "Granted in part: leave out the measures the court refused"
     _check_text(errors, "court_notes", notes, "The notes", TEXT_LIMIT)
+    errors |= case_text_errors(
+        db, vault, application.case_id, {"court_notes": ("The notes", notes)}
+    )
     if errors:
         raise ValidationFailed(errors)
     assert decided_on is not None
@@ -721,6 +737,9 @@ def change_direction(
     if chosen is Action.VARY and not codes:
         errors["granted"] = "Select the measures the direction now includes"
     _check_text(errors, "court_notes", notes, "The notes", TEXT_LIMIT)
+    errors |= case_text_errors(
+        db, vault, application.case_id, {"court_notes": ("The notes", notes)}
+    )
     if errors:
         raise ValidationFailed(errors)
     assert chosen is not None

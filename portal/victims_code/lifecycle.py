@@ -10,6 +10,7 @@ from enum import StrEnum
 from sqlalchemy.orm import Session
 
 from portal.accounts.actor import Actor
+from portal.anonymity.identity import case_text_errors
 from portal.audit import service as audit
 from portal.cases.errors import NotPermitted, StaleEdit, ValidationFailed
 from portal.clock import utc_now
@@ -113,6 +114,7 @@ def mark_met(
 ) -> None:
     _owner_check(actor, obligation)
     errors = validate_met(obligation, met_on=met_on, channel=channel, evidence=evidence)
+    errors |= case_text_errors(db, vault, obligation.case_id, {"evidence": ("The note", evidence)})
     if errors:
         raise ValidationFailed(errors)
     _check_version(obligation, expected_version)
@@ -165,6 +167,9 @@ def close_without_meeting(
         raise ValidationFailed({"reason": "Enter the reason"})
     if len(reason) > 2000:
         raise ValidationFailed({"reason": "The reason must be 2,000 characters or fewer"})
+    named = case_text_errors(db, vault, obligation.case_id, {"reason": ("The reason", reason)})
+    if named:
+        raise ValidationFailed(named)
     _check_version(obligation, expected_version)
     obligation.state = state
     vault.put(obligation, "reason", reason.strip())

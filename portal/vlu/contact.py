@@ -8,7 +8,10 @@ reason a send must be refused, in words the officer can act on, or ``None``. The
   allowed until the witness care officer records them);
 * "no voicemail" forbids a channel that may leave a voicemail;
 * an anonymity restriction (a sealed identity) forbids any letter that would carry the true name
-  or address: post and email carry them by nature, and the letter itself must not name them;
+  or address: post and email carry them by nature;
+* no letter may contain the true identity of anyone whose identity is sealed, the victim or
+  another person in the case (``letter_carries_identity``, found by comparing the letter with the
+  true values: portal.anonymity.identity);
 * the channel needs the contact detail it uses (an address to post to, and so on).
 """
 
@@ -130,10 +133,10 @@ def send_refusal(
             "email would carry their true name and address: send it through their representative "
             "or in person"
         )
-    if recipient.identity_sealed and letter_carries_identity:
+    if letter_carries_identity:
         return (
-            "This victim's identity is protected by an anonymity restriction, and the letter "
-            "includes their true name or address. Remove them and redraft the letter"
+            "The letter includes the true identity of a person whose identity is sealed by an "
+            "anonymity restriction. Use their pseudonym and redraft the letter"
         )
     if not recipient.has(spec.needs):
         assert spec.needs is not None

@@ -148,7 +148,9 @@ class VluLetter(IdMixin, Base):
     template: Mapped[str] = mapped_column(String(40))
     body: Mapped[Sealed] = mapped_column(EncryptedBlob)
     readability: Mapped[float] = mapped_column(Float)
-    carries_identity: Mapped[bool] = mapped_column(Boolean, default=False)
+    # When a person's identity was sealed, their true identity was replaced in this copy
+    # (portal.anonymity.sweep); shown to the officers with the letter.
+    identity_removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     revision: Mapped[int] = mapped_column(Integer, default=1)
     written_by_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("user_account.id"))
     written_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)

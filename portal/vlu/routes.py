@@ -320,12 +320,11 @@ def _row(ctx: RequestContext) -> RequestRow:
 
 def _recipient_view(ctx: RequestContext, row: RequestRow) -> dict[str, Any]:
     recipient = service.recipient_for(ctx.vault, row.person)
-    options = []
-    for code, spec in SEND_CHANNELS.items():
-        refusal = service.refusal_for(ctx.db, ctx.vault, row.request, row.person, code)
-        options.append((code, spec.label, refusal))
+    refusals = service.refusals_for(ctx.db, ctx.vault, row.request, row.person)
     return {
-        "send_options": options,
+        "send_options": [
+            (code, spec.label, refusals[code]) for code, spec in SEND_CHANNELS.items()
+        ],
         "do_not_tell": recipient.safe.do_not_tell,
         "safe_times": recipient.safe.safe_times,
         "no_voicemail": recipient.safe.no_voicemail,
@@ -405,6 +404,7 @@ def _request_context(
         "may_message": ctx.actor.role in service.MESSAGE_ROLES,
         "may_read_letter": ctx.actor.role in {Role.VLU_OFFICER, Role.PROSECUTOR},
         "drafter_is_me": facts.actor_drafted and request.state == State.DRAFTED.value,
+        "needs_redraft": request.state == State.NEEDS_REDRAFT.value,
         "template_title": TEMPLATES.get(decision.kind, ""),
         "sent_on_long": long_date(request.sent_on) if request.sent_on else "",
         "send_options": [],
@@ -662,6 +662,8 @@ def _letter_context(ctx: RequestContext) -> dict[str, Any]:
     letter = repository.letter_of(ctx.db, row.request.id)
     if letter is None or row.person.erased:
         raise CaseNotFound(row.request.id)
+    if row.request.state == State.NEEDS_REDRAFT.value:
+        raise LetterWithheld(row)
     body = ctx.vault.open_text(letter, "body") or ""
     audit.record(
         ctx.db,
@@ -687,14 +689,38 @@ def _letter_context(ctx: RequestContext) -> dict[str, Any]:
     }
 
 
+class LetterWithheld(Exception):
+    """The letter named a person whose identity has since been sealed: it is neither shown to
+    print nor downloaded until it is redrafted."""
+
+    def __init__(self, row: RequestRow) -> None:
+        super().__init__("letter needs redrafting")
+        self.row = row
+
+
+def _withheld(ctx: RequestContext, exc: LetterWithheld) -> Response:
+    row = exc.row
+    return ctx.render(
+        "vlu/letter_withheld.html",
+        {"case": row.case, "vreq": row.request, "person": row.person},
+        status_code=409,
+    )
+
+
 def letter_view(ctx: RequestContext) -> Response:
-    return ctx.render("vlu/letter.html", _letter_context(ctx))
+    try:
+        return ctx.render("vlu/letter.html", _letter_context(ctx))
+    except LetterWithheld as exc:
+        return _withheld(ctx, exc)
 
 
 def letter_pdf(ctx: RequestContext) -> Response:
     from portal.vlu.pdf import letter_pdf as render_pdf
 
-    context = _letter_context(ctx)
+    try:
+        context = _letter_context(ctx)
+    except LetterWithheld as exc:
+        return _withheld(ctx, exc)
     body = render_pdf(unit_name=context["unit"].name, dated=context["dated"], text=context["body"])
     name = f"decision-letter-{context['case'].urn}-{context['person'].reference}.pdf"
     return Response(

@@ -21,6 +21,8 @@ from sqlalchemy.orm import Session
 from portal.accounts.actor import Actor
 from portal.accounts.models import User
 from portal.accounts.roles import Role
+from portal.anonymity import identity
+from portal.anonymity.identity import IdentityMatcher
 from portal.audit import service as audit
 from portal.cases.errors import CaseError, NotPermitted, StaleEdit, ValidationFailed
 from portal.cases.models import Case, CaseEvent, CaseParty, Offence
@@ -277,6 +279,15 @@ def supply_reasons(
         meeting_offered=meeting_offered,
         no_meeting_reason=no_meeting_reason,
     )
+    errors |= identity.case_text_errors(
+        db,
+        vault,
+        decision.case_id,
+        {
+            "reasons": ("The reasons", reasons),
+            "no_meeting_reason": ("The explanation", no_meeting_reason),
+        },
+    )
     if errors:
         raise ValidationFailed(errors)
     if decision.version != expected_version:
@@ -440,28 +451,6 @@ def first_draft(
     )
 
 
-def carries_identity(vault: Vault, person: Person, body: str) -> bool:
-    """Whether ``body`` contains the person's name or the first line of their address.
-
-    A pseudonym (which contains the person's reference) does not count."""
-    if person.erased:
-        return False
-    text = " ".join(body.lower().split())
-    candidates = [vault.open_text(person, "full_name")]
-    address = vault.open_text(person, "address")
-    if address:
-        candidates.append(address.strip().splitlines()[0] if address.strip() else None)
-    for value in candidates:
-        if not value:
-            continue
-        needle = " ".join(value.lower().split())
-        if len(needle) < 4 or person.reference.lower() in needle:
-            continue
-        if needle in text:
-            return True
-    return False
-
-
 def save_draft(
     db: Session,
     vault: Vault,
@@ -474,9 +463,12 @@ def save_draft(
     expected_version: int | None,
     job_id: uuid.UUID | None = None,
     letter: VluLetter | None | EllipsisType = ...,
+    sealed: list[IdentityMatcher] | None = None,
 ) -> VluLetter:
     """Draft or redraft the letter. A redraft voids any check: it must be checked again.
-    ``letter`` is the request's current letter when the caller has already loaded it (bulk)."""
+    ``letter`` is the request's current letter when the caller has already loaded it (bulk), and
+    ``sealed`` the matchers of the case's sealed identities: a letter naming any of them is
+    refused (portal.anonymity.identity)."""
     target = states.check(
         Action.DRAFT, State(request.state), actor.role, facts_for(request, decision, actor)
     )
@@ -485,6 +477,11 @@ def save_draft(
         raise ValidationFailed({"body": "Enter the letter"})
     if len(body) > MAX_LETTER:
         raise ValidationFailed({"body": f"The letter must be {MAX_LETTER:,} characters or fewer"})
+    if sealed is None:
+        sealed = identity.sealed_in_cases(db, vault, [request.case_id])
+    named = identity.sealed_text_errors(sealed, {"body": ("The letter", body)})
+    if named:
+        raise ValidationFailed(named)
     _check_version(request, expected_version)
     if letter is ...:
         with db.no_autoflush:
@@ -502,7 +499,7 @@ def save_draft(
         )
     vault.put(letter, "body", body)
     letter.readability = flesch(body).score
-    letter.carries_identity = person.identity_sealed and carries_identity(vault, person, body)
+    letter.identity_removed_at = None  # the officer's new text
     letter.revision += 1
     letter.written_by_id = actor.user_id
     letter.written_at = utc_now()
@@ -562,6 +559,7 @@ def approve(
         )
     if len(notes) > MAX_NOTES:
         raise ValidationFailed({"notes": f"Notes must be {MAX_NOTES:,} characters or fewer"})
+    _refuse_sealed(db, vault, request, {"notes": ("The notes", notes)})
     _check_version(request, expected_version)
     _ticks(request, checklist)
     request.checked_by_id = actor.user_id
@@ -600,6 +598,7 @@ def return_for_changes(
         raise ValidationFailed({"notes": "Say what needs to change"})
     if len(notes) > MAX_NOTES:
         raise ValidationFailed({"notes": f"Notes must be {MAX_NOTES:,} characters or fewer"})
+    _refuse_sealed(db, vault, request, {"notes": ("The notes", notes)})
     _check_version(request, expected_version)
     _ticks(request, checklist)
     vault.put(request, "check_notes", notes.strip())
@@ -631,16 +630,63 @@ def recipient_for(vault: Vault, person: Person) -> Recipient:
     )
 
 
-def refusal_for(
-    db: Session, vault: Vault, request: VluRequest, person: Person, channel: str
-) -> str | None:
-    carries = False
-    if person.identity_sealed and not person.erased:
+def _refuse_sealed(
+    db: Session, vault: Vault, request: VluRequest, texts: dict[str, tuple[str, str | None]]
+) -> None:
+    errors = identity.case_text_errors(db, vault, request.case_id, texts)
+    if errors:
+        raise ValidationFailed(errors)
+
+
+def letter_names_sealed(
+    db: Session,
+    vault: Vault,
+    request: VluRequest,
+    person: Person,
+    *,
+    sealed: list[IdentityMatcher] | None = None,
+    letter: VluLetter | None | EllipsisType = ...,
+) -> bool:
+    """Whether the current letter contains the true identity of anyone sealed in the case (the
+    victim or another witness), compared with their true values, never shown. ``sealed`` and
+    ``letter`` when the caller has them already (bulk)."""
+    if person.erased:
+        return False  # nothing can be sent to an erased record anyway
+    if sealed is None:
+        sealed = identity.sealed_in_cases(db, vault, [request.case_id])
+    if not sealed:
+        return False
+    if letter is ...:
         letter = db.scalars(
             select(VluLetter).where(VluLetter.request_id == request.id)
         ).one_or_none()
-        body = vault.open_text(letter, "body") if letter is not None else None
-        carries = bool(body) and carries_identity(vault, person, body or "")
+    body = vault.open_text(letter, "body") if letter is not None else None
+    return bool(body) and bool(identity.sealed_text_errors(sealed, {"body": ("", body)}))
+
+
+def refusals_for(
+    db: Session, vault: Vault, request: VluRequest, person: Person
+) -> dict[str, str | None]:
+    """Why each channel would be refused (None: allowed), the letter read once."""
+    recipient = recipient_for(vault, person)
+    carries = letter_names_sealed(db, vault, request, person)
+    return {
+        code: send_refusal(recipient, code, letter_carries_identity=carries)
+        for code in SEND_CHANNELS
+    }
+
+
+def refusal_for(
+    db: Session,
+    vault: Vault,
+    request: VluRequest,
+    person: Person,
+    channel: str,
+    *,
+    sealed: list[IdentityMatcher] | None = None,
+    letter: VluLetter | None | EllipsisType = ...,
+) -> str | None:
+    carries = letter_names_sealed(db, vault, request, person, sealed=sealed, letter=letter)
     return send_refusal(recipient_for(vault, person), channel, letter_carries_identity=carries)
 
 
@@ -656,13 +702,16 @@ def send(
     expected_version: int | None,
     today: date | None = None,
     job_id: uuid.UUID | None = None,
+    sealed: list[IdentityMatcher] | None = None,
+    letter: VluLetter | None | EllipsisType = ...,
 ) -> None:
     """Send the letter by ``channel`` (refused with the reason if a safe-contact rule or an
-    anonymity restriction forbids it), and mark the Victims' Code obligation met today."""
+    anonymity restriction forbids it), and mark the Victims' Code obligation met today.
+    ``sealed`` and ``letter`` as for ``letter_names_sealed``."""
     target = states.check(
         Action.SEND, State(request.state), actor.role, facts_for(request, decision, actor)
     )
-    reason = refusal_for(db, vault, request, person, channel)
+    reason = refusal_for(db, vault, request, person, channel, sealed=sealed, letter=letter)
     if reason is not None:
         raise SendRefused(reason)
     _check_version(request, expected_version)
@@ -741,6 +790,7 @@ def record_review_step(
             chosen = Outcome(outcome)
     if len(notes) > MAX_NOTES:
         errors["notes"] = f"Notes must be {MAX_NOTES:,} characters or fewer"
+    errors |= identity.case_text_errors(db, vault, request.case_id, {"notes": ("The notes", notes)})
     if errors:
         raise ValidationFailed(errors)
     if chosen is not None:
@@ -786,6 +836,7 @@ def post_message(
         raise ValidationFailed(
             {"message": f"The message must be {MAX_MESSAGE:,} characters or fewer"}
         )
+    _refuse_sealed(db, vault, request, {"message": ("The message", text)})
     message = VluMessage(
         id=uuid.uuid4(),
         request_id=request.id,
@@ -952,6 +1003,8 @@ def bulk_batch(db: Session, vault: Vault, actor: Actor, job: Job, batch: int) ->
         reasons = vault.open_text(decision, "reasons") or ""
     officer = db.get(User, actor.user_id)
     officer_name = officer.display_name if officer else ""
+    # Who is sealed in the case, looked up once for the batch (drafts and sends check letters).
+    sealed = identity.sealed_in_cases(db, vault, [case.id]) if action != "approve_all" else []
     done = skipped = 0
     for request, person in rows:
         try:
@@ -978,6 +1031,7 @@ def bulk_batch(db: Session, vault: Vault, actor: Actor, job: Job, batch: int) ->
                     expected_version=None,
                     job_id=job.id,
                     letter=letters.get(request.id),
+                    sealed=sealed,
                 )
             elif action == "approve_all":
                 approve(
@@ -1010,6 +1064,8 @@ def bulk_batch(db: Session, vault: Vault, actor: Actor, job: Job, batch: int) ->
                     channel=channel,
                     expected_version=None,
                     job_id=job.id,
+                    sealed=sealed,
+                    letter=letters.get(request.id),
                 )
             done += 1
         except (SendRefused, states.GuardRefused, ValidationFailed):

@@ -6,6 +6,9 @@ with a domain error.
                                         ^  |________________^          |
                                         |  (no check needed)     local_resolution -> concluded
                                         |_ redraft (voids a check)
+                                        |
+                     needs_redraft <---- (an identity in the case is sealed while the
+                                          letter names that person: drafted or checked)
 
 * prosecutors supply the reasons for the decision (the VLU cannot send without them);
 * VLU officers draft, check, send and record what follows; the check must be made by a
@@ -13,6 +16,8 @@ with a domain error.
   in a rape or serious sexual offence case and, where the unit says so, for every letter;
 * a Victims' Right to Review request can only be recorded when the decision ended all
   proceedings; prosecutors and VLU officers record the local resolution and its outcome;
+* when a person's identity is sealed (an anonymity order is sought), an unsent letter that names
+  them is returned: it needs redrafting, and cannot be checked, sent or printed until it is;
 * witness care officers and auditors take no step (witness care officers can still post in the
   request's conversation).
 """
@@ -32,6 +37,7 @@ class State(LabelledStrEnum):
     REQUESTED = "requested", "Waiting for reasons"
     REASONS_SUPPLIED = "reasons_supplied", "Ready to draft"
     DRAFTED = "drafted", "Drafted"
+    NEEDS_REDRAFT = "needs_redraft", "Needs redrafting"
     CHECKED = "checked", "Checked: ready to send"
     SENT = "sent", "Sent"
     REVIEW_REQUESTED = "review_requested", "Review requested"
@@ -42,7 +48,9 @@ class State(LabelledStrEnum):
 STATE_LABELS = {state: state.label for state in State}
 
 # Before the letter is sent: the Victims' Code deadline still matters and may escalate.
-UNSENT = frozenset({State.REQUESTED, State.REASONS_SUPPLIED, State.DRAFTED, State.CHECKED})
+UNSENT = frozenset(
+    {State.REQUESTED, State.REASONS_SUPPLIED, State.DRAFTED, State.NEEDS_REDRAFT, State.CHECKED}
+)
 
 
 class Action(LabelledStrEnum):
@@ -51,6 +59,10 @@ class Action(LabelledStrEnum):
     DRAFT = "draft", "Letter drafted"
     APPROVE = "approve", "Letter checked and approved"
     RETURN = "return", "Letter returned for changes"
+    IDENTITY_SEALED = (
+        "identity_sealed",
+        "Returned for redrafting: it named a person whose identity is sealed",
+    )
     SEND = "send", "Letter sent"
     RECORD_REVIEW_REQUEST = "record_review_request", "Right to Review request received"
     START_LOCAL_RESOLUTION = "start_local_resolution", "Local resolution started"
@@ -116,9 +128,18 @@ MACHINE = Machine[State, Action, Permission, Role, Facts](
         ),
         VluTransition(
             Action.DRAFT,
-            {State.REASONS_SUPPLIED, State.DRAFTED, State.CHECKED},
+            {State.REASONS_SUPPLIED, State.DRAFTED, State.NEEDS_REDRAFT, State.CHECKED},
             State.DRAFTED,
             Permission.DRAFT_LETTER,
+        ),
+        # Taken by the system when the prosecutor seeks an anonymity order
+        # (portal.anonymity.sweep): never offered as a button.
+        VluTransition(
+            Action.IDENTITY_SEALED,
+            {State.DRAFTED, State.CHECKED},
+            State.NEEDS_REDRAFT,
+            Permission.APPLY_FOR_ANONYMITY,
+            offered=False,
         ),
         VluTransition(
             Action.APPROVE,

@@ -78,9 +78,15 @@ def test_a_sealed_identity_can_be_written_to_through_a_safe_route_without_their_
     assert send_refusal(sealed, "via_representative", letter_carries_identity=False) is None
     assert send_refusal(sealed, "in_person", letter_carries_identity=False) is None
     reason = send_refusal(sealed, "via_representative", letter_carries_identity=True)
-    assert reason is not None and "includes their true name or address" in reason
-    # Without a sealed identity, a named letter is the norm.
-    assert send_refusal(person(), "letter", letter_carries_identity=True) is None
+    assert reason is not None and "includes the true identity of a person" in reason
+
+
+def test_no_letter_naming_a_sealed_identity_goes_to_anyone() -> None:
+    # ``letter_carries_identity`` is about anyone sealed in the case: a victim whose own identity
+    # is not sealed still cannot be sent a letter that names a sealed witness.
+    for channel in ("letter", "email", "phone", "via_representative", "in_person"):
+        reason = send_refusal(person(), channel, letter_carries_identity=True)
+        assert reason is not None and "Use their pseudonym" in reason, channel
 
 
 def test_erased_and_missing_details_are_refused() -> None:

@@ -24,9 +24,11 @@ VLU = {Role.VLU_OFFICER}
 # Written out independently of portal.vlu.states: (from states, to state, roles).
 EXPECTED: dict[Action, tuple[set[State], State, set[Role]]] = {
     Action.SUPPLY_REASONS: ({S.REQUESTED}, S.REASONS_SUPPLIED, {Role.PROSECUTOR}),
-    Action.DRAFT: ({S.REASONS_SUPPLIED, S.DRAFTED, S.CHECKED}, S.DRAFTED, VLU),
+    Action.DRAFT: ({S.REASONS_SUPPLIED, S.DRAFTED, S.NEEDS_REDRAFT, S.CHECKED}, S.DRAFTED, VLU),
     Action.APPROVE: ({S.DRAFTED}, S.CHECKED, VLU),
     Action.RETURN: ({S.DRAFTED}, S.DRAFTED, VLU),
+    # Sealing an identity (a prosecutor seeks an anonymity order) returns a letter naming them.
+    Action.IDENTITY_SEALED: ({S.DRAFTED, S.CHECKED}, S.NEEDS_REDRAFT, {Role.PROSECUTOR}),
     Action.SEND: ({S.DRAFTED, S.CHECKED}, S.SENT, VLU),
     Action.RECORD_REVIEW_REQUEST: ({S.SENT}, S.REVIEW_REQUESTED, VLU),
     Action.START_LOCAL_RESOLUTION: (
@@ -119,6 +121,9 @@ def test_actions_offered_on_the_page() -> None:
     assert actions_for(S.DRAFTED, Role.VLU_OFFICER, mine) == [Action.DRAFT]
     assert actions_for(S.REQUESTED, Role.PROSECUTOR, facts) == [Action.SUPPLY_REASONS]
     assert actions_for(S.CHECKED, Role.VLU_OFFICER, facts) == [Action.DRAFT, Action.SEND]
+    # A letter returned because an identity was sealed can only be redrafted.
+    assert actions_for(S.NEEDS_REDRAFT, Role.VLU_OFFICER, facts) == [Action.DRAFT]
+    assert actions_for(S.DRAFTED, Role.PROSECUTOR, facts) == []
     for state in SOURCES:
         assert actions_for(state, Role.WITNESS_CARE_OFFICER, facts) == []
         assert actions_for(state, Role.AUDITOR, facts) == []
@@ -129,4 +134,10 @@ def test_every_state_and_action_has_a_label() -> None:
     assert {s.label for s in State} and all(s.label for s in State)
     assert all(a.label for a in Action)
     assert all(o.label for o in Outcome)
-    assert {S.REQUESTED, S.REASONS_SUPPLIED, S.DRAFTED, S.CHECKED} == states.UNSENT
+    assert {
+        S.REQUESTED,
+        S.REASONS_SUPPLIED,
+        S.DRAFTED,
+        S.NEEDS_REDRAFT,
+        S.CHECKED,
+    } == states.UNSENT

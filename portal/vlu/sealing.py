@@ -1,0 +1,121 @@
+"""Decision letters when a person's identity is sealed (an anonymity order is sought).
+
+A letter drafted before the order was sought may name the person ("Dear <full name>", or another
+victim's letter that mentions the witness). Every letter of the person's cases is read once and
+compared with their true values (portal.anonymity.identity):
+
+* their true identity is replaced in the stored copy (names by the pseudonym, the rest withheld),
+  so it is never shown, printed or downloaded again; the letter records when;
+* a letter not yet sent goes back to "needs redrafting" (its check voided): it cannot be checked,
+  sent, printed or downloaded until an officer redrafts it, and its page says why;
+* a sent letter keeps its state: only the stored copy changes, with a notice.
+
+Each change is audited with ids only (the letter, the request and the sealed person).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portal.accounts.actor import Actor
+from portal.anonymity.identity import IdentityMatcher, StoredText
+from portal.audit import service as audit
+from portal.clock import utc_now
+from portal.keys.vault import KeyUnavailable, Vault
+from portal.vlu import states
+from portal.vlu.models import VluLetter, VluRequest, VluTransition
+from portal.vlu.states import Action, State
+
+RETURNABLE = frozenset({State.DRAFTED, State.CHECKED})
+
+
+@dataclass(frozen=True, slots=True)
+class LettersSwept:
+    returned: int = 0  # unsent letters that now need redrafting
+    masked: int = 0  # letters (sent or already waiting for a redraft) whose copy was masked
+
+
+def _return(db: Session, actor: Actor, request: VluRequest, state: State, now: datetime) -> None:
+    target = states.check(Action.IDENTITY_SEALED, state, actor.role)
+    request.state = target.value
+    request.updated_at = now
+    request.checked_by_id = None
+    request.checked_at = None
+    request.check_accurate = request.check_empathetic = None
+    request.check_reasons = request.check_rights = None
+    db.add(
+        VluTransition(
+            id=uuid.uuid4(),
+            request_id=request.id,
+            action=Action.IDENTITY_SEALED.value,
+            from_state=state.value,
+            to_state=target.value,
+            by_id=actor.user_id,
+            by_role=actor.role.value,
+            at=now,
+        )
+    )
+
+
+def return_letters_naming(
+    db: Session,
+    vault: Vault,
+    actor: Actor,
+    matcher: IdentityMatcher,
+    case_ids: Iterable[uuid.UUID],
+) -> LettersSwept:
+    ids = list(set(case_ids))
+    if not ids:
+        return LettersSwept()
+    rows = db.execute(
+        select(VluLetter.id, VluLetter.key_id, VluLetter.body, VluRequest.state)
+        .join(VluRequest, VluRequest.id == VluLetter.request_id)
+        .where(VluRequest.case_id.in_(ids))
+        .order_by(VluLetter.id)
+    ).all()
+    vault.load({row.key_id for row in rows})
+    now = utc_now()
+    returned = masked = 0
+    for letter_id, key_id, sealed, state_value in rows:
+        stored = StoredText(VluLetter.__tablename__, letter_id, key_id, {"body": sealed})
+        try:
+            body = vault.open_text(stored, "body") or ""
+        except KeyUnavailable:
+            continue  # an erased victim's letter: nobody can read it any more
+        cleaned = matcher.mask(body)
+        if cleaned == body:
+            continue
+        letter = db.get(VluLetter, letter_id)
+        assert letter is not None
+        request = db.get(VluRequest, letter.request_id)
+        assert request is not None
+        vault.put(letter, "body", cleaned)
+        letter.identity_removed_at = now
+        state = State(state_value)
+        if state in RETURNABLE:
+            _return(db, actor, request, state, now)
+            returned += 1
+        else:
+            masked += 1
+        db.flush()
+        audit.record(
+            db,
+            actor=actor,
+            category="alteration",
+            action="vlu.letter.returned_for_redraft"
+            if state in RETURNABLE
+            else "vlu.letter.identity_removed",
+            object_type="vlu_letter",
+            object_id=letter.id,
+            case_id=request.case_id,
+            subject_id=matcher.person_id,
+            subject_ref=matcher.reference,
+            fields=("body", "state") if state in RETURNABLE else ("body",),
+        )
+    return LettersSwept(returned=returned, masked=masked)
