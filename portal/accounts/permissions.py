@@ -15,7 +15,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from portal.accounts.roles import Role
+from portal.accounts.roles import CASEWORK_ROLES, Role
+from portal.keys.vault import Disclosure
 from portal.kit.enums import LabelledStrEnum
 
 
@@ -152,3 +153,9 @@ def role_can(role: Role | None, permission: Permission) -> bool:
 
 def roles_with(permission: Permission) -> frozenset[Role]:
     return GRANTS[permission]
+
+
+def disclosure_for(role: Role | None) -> Disclosure:
+    """How much a vault opens for ``role``. Deny by default: only the case-work roles see true
+    identities; every other role (auditors, administrators, nobody) sees pseudonyms."""
+    return Disclosure.CASEWORK if role in CASEWORK_ROLES else Disclosure.PSEUDONYMISED

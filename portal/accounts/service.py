@@ -28,7 +28,7 @@ from portal.accounts.models import AuthSession, LoginAttempt, User
 from portal.accounts.roles import Role
 from portal.accounts.throttle import normalise_username
 from portal.audit import service as audit
-from portal.cases.errors import NotPermitted
+from portal.kit.errors import NotPermitted
 from portal.security import passwords, tokens
 from portal.settings import Settings
 

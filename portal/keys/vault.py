@@ -28,7 +28,6 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.accounts.roles import CASEWORK_ROLES, Role
 from portal.clock import utc_now
 from portal.db.encrypted import Sealed, Sensitive
 from portal.db.session import serialize_on
@@ -45,7 +44,6 @@ __all__ = [
     "KeyCache",
     "KeyUnavailable",
     "Vault",
-    "disclosure_for",
 ]
 
 
@@ -128,11 +126,6 @@ class Disclosure(enum.Enum):
     # the person's reference), whether sealed or not; every other personal value (free text,
     # notes, letters, defendants' names) is withheld. Grants are ignored.
     PSEUDONYMISED = "pseudonymised"
-
-
-def disclosure_for(role: Role | None) -> Disclosure:
-    """Deny by default: only the case-work roles see true identities."""
-    return Disclosure.CASEWORK if role in CASEWORK_ROLES else Disclosure.PSEUDONYMISED
 
 
 def _masked(row: Encryptable, replacement: str | None, shown_as: str) -> bytes | None:

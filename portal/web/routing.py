@@ -38,12 +38,12 @@ from starlette.routing import Route
 
 from portal.accounts import service as accounts
 from portal.accounts.actor import Actor
-from portal.accounts.permissions import Permission, role_can, roles_with
+from portal.accounts.permissions import Permission, disclosure_for, role_can, roles_with
 from portal.accounts.roles import Role
 from portal.audit.service import request_id_var
 from portal.clock import utc_now
 from portal.db.session import unit_of_work
-from portal.keys.vault import Disclosure, Vault, disclosure_for
+from portal.keys.vault import Disclosure, Vault
 from portal.settings import Settings
 from portal.web import csrf, params
 from portal.web.navigation import navigation_for

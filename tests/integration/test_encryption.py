@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import StatementError
 
+from portal.accounts.permissions import disclosure_for
 from portal.accounts.roles import Role
 from portal.db.encrypted import PlaintextRefused, Sealed, Sensitive
 from portal.documents.models import Document
@@ -18,7 +19,6 @@ from portal.keys.vault import (
     IdentitySealed,
     KeyCache,
     Vault,
-    disclosure_for,
     pseudonym,
 )
 from portal.people.models import Person, PersonReference

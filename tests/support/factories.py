@@ -72,7 +72,8 @@ def make_session_token(db: Session, user: User) -> str:
 
 def make_vault(db: Session, settings, *, role: Role | None = None) -> object:
     """A case worker's vault, or (given ``role``) the vault that role gets on the web."""
-    from portal.keys.vault import Disclosure, KeyCache, Vault, disclosure_for
+    from portal.accounts.permissions import disclosure_for
+    from portal.keys.vault import Disclosure, KeyCache, Vault
 
     return Vault(
         db,
