@@ -39,8 +39,8 @@ from portal.accounts.models import NO_PASSWORD, AccountRequest, SetupCode, User
 from portal.accounts.roles import Role
 from portal.accounts.service import actor_of, record_event
 from portal.accounts.throttle import normalise_username
-from portal.kit.errors import NotPermitted
 from portal.db.session import serialize_on
+from portal.kit.errors import NotPermitted
 from portal.security import passwords, tokens
 from portal.settings import Settings
 
