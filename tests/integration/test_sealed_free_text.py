@@ -243,7 +243,15 @@ def _sealed_texts(db, w):
             expected_version=obligation.version,
         ),
         "unmask reason": lambda: anonymity.request_unmask(
-            db, vault, actor_of(w["prosecutor"]), case, person, reason=named, password=PASSWORD
+            db,
+            vault,
+            actor_of(w["prosecutor"]),
+            w["settings"],
+            case,
+            person,
+            reason=named,
+            password=PASSWORD,
+            client="testclient",
         ),
         "anonymity considerations": lambda: anonymity.draft_application(
             db,

@@ -261,20 +261,7 @@ def _seed_person(db, vault, staff, case, k: Known, person, party) -> None:
             late_reason=text,
         )
         sm.save_draft(db, vault, prosecutor, application, person, draft)
-    if k.sealed:  # drafting the application seals the identity
-        anonymity.draft_application(
-            db,
-            vault,
-            prosecutor,
-            case,
-            person,
-            condition_a=f"{k.name} of {k.values['address']} was threatened",
-            condition_b="The defence can test the evidence.",
-            condition_c=f"{k.name} will not testify otherwise.",
-            considerations=text,
-            measures=["pseudonym", "screening"],
-        )
-    elif k.child:
+    if k.child and not k.sealed:
         anonymity.add_restriction(
             db,
             wco,
@@ -285,6 +272,25 @@ def _seed_person(db, vault, staff, case, k: Known, person, party) -> None:
             ends_on=None,
             court_reference="T2025/1234",
         )
+
+
+def _seal(db, vault, staff, case, person) -> None:
+    """Drafting the anonymity application seals the identity. It comes last, after every other
+    record that names the person: from then on free text naming them is refused, and the sweep
+    masks what was written before (issue 12 point 1)."""
+    anonymity.draft_application(
+        db,
+        vault,
+        actor_of(staff["prosecutor"]),
+        case,
+        person,
+        # The application's own texts carry no true value (they would be refused).
+        condition_a="The witness was threatened at home.",
+        condition_b="The defence can test the evidence.",
+        condition_c="The witness will not testify otherwise.",
+        considerations="Spoke to the witness by phone.",
+        measures=["pseudonym", "screening"],
+    )
 
 
 def _seed_letters(db, settings, staff, case, rows) -> None:
@@ -356,6 +362,10 @@ def seed_known_world(db: Session, settings: Any) -> dict[str, Any]:
             decided_on=today - timedelta(days=100),
         )
     _seed_letters(db, settings, staff, case_b, rows_b)
+    for case, rows in ((case_a, rows_a), (case_b, rows_b)):
+        for k, person, _ in rows:
+            if k.sealed:
+                _seal(db, vault, staff, case, person)
     auditor = Actor(staff["auditor"].id, Role.AUDITOR)
     quality.draw(db, auditor, size=3)
     db.commit()
