@@ -19,7 +19,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
 
+from sqlalchemy import update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from portal.accounts import repository, throttle
 from portal.accounts.actor import Actor
@@ -28,6 +30,7 @@ from portal.accounts.models import AuthSession, LoginAttempt, User
 from portal.accounts.roles import Role
 from portal.accounts.throttle import normalise_username
 from portal.audit import service as audit
+from portal.db.session import is_read, write_later
 from portal.kit.errors import NotPermitted
 from portal.security import passwords, tokens
 from portal.settings import Settings
@@ -286,6 +289,12 @@ class ActiveSession:
 def load_session(
     db: Session, *, settings: Settings, token: str, now: datetime, touch: bool = True
 ) -> ActiveSession | None:
+    """The live session ``token`` names, or None (an expired one is revoked).
+
+    ``last_seen_at`` is rewritten only once it is older than ``touch_interval``; in a read
+    unit of work that write (and a revocation) is queued for the request's short write at the
+    end, never made while the page is built.
+    """
     found = repository.find_session(db, tokens.token_hash(token))
     if found is None:
         return None
@@ -298,14 +307,49 @@ def load_session(
         or now - session.last_seen_at >= idle_limit
     ):
         if session.revoked_at is None:
-            session.revoked_at = now
-            db.flush()
+            _change_session(db, session, revoked_at=now)
         return None
     if touch and now - session.last_seen_at >= touch_interval(idle_limit):
-        session.last_seen_at = now
-        db.flush()
+        _change_session(db, session, last_seen_at=now)
     idle_expires = min(session.last_seen_at + idle_limit, session.expires_at)
     return ActiveSession(session, user, idle_expires)
+
+
+def set_flash(db: Session, *, active: ActiveSession, message: str | None) -> None:
+    """The one-off message the next page shows (None: it has been shown)."""
+    if active.session.flash != message:
+        _change_session(db, active.session, flash=message)
+
+
+def _change_session(db: Session, session: AuthSession, **values: object) -> None:
+    """Change a session row: at once in a writing unit of work; in a read, in memory now and
+    in the database in the request's short write at the end (so a read never writes)."""
+    if not is_read(db):
+        for name, value in values.items():
+            setattr(session, name, value)
+        db.flush()
+        return
+    for name, value in values.items():
+        set_committed_value(session, name, value)
+    session_id = session.id
+    # A revocation or a later touch made meanwhile by another request is never undone.
+    guard = (
+        AuthSession.revoked_at.is_(None)
+        if "revoked_at" in values
+        else AuthSession.last_seen_at < values["last_seen_at"]
+        if "last_seen_at" in values
+        else AuthSession.id == session_id
+    )
+
+    def write(target: Session) -> None:
+        target.execute(
+            update(AuthSession)
+            .where(AuthSession.id == session_id, guard)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+
+    write_later(db, write)
 
 
 def extend_session(db: Session, *, active: ActiveSession, now: datetime) -> None:

@@ -1,9 +1,19 @@
 """Writing the access and change log, in the same transaction as the change or the view.
 
-If the log row cannot be written, the transaction fails: the data is neither changed nor shown
-(the web edge renders only after the handler returns, and commits only after that). Entries are
-chained: each stores the previous entry's hash, and appends are serialised (SQLite's single
-writer; a PostgreSQL advisory lock) so the chain cannot fork.
+If the log rows cannot be written, the transaction fails: the data is neither changed nor shown
+(the web edge renders only after the handler returns, and sends the page only after the log has
+committed). Entries are chained: each stores the previous entry's hash.
+
+Appends are batched. ``record`` only *collects* an entry (its time, actor and request id are
+taken then); the entries a transaction collected are appended together by ``flush_pending``, in
+one INSERT, just before the transaction commits (a ``before_commit`` hook, so no commit can
+forget them) or when the transaction itself reads the log. The chain lock (SQLite's single
+writer; a PostgreSQL advisory lock) is therefore taken only for the head read, that INSERT and
+the commit, never through a handler's queries or its rendering, and the chain cannot fork.
+
+In a read unit of work (portal.db.session.read_unit_of_work) nothing is appended: the web edge
+takes the collected entries (``take_pending``) and appends them in the request's short write
+transaction after the page is rendered.
 """
 
 from __future__ import annotations
@@ -11,19 +21,27 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from contextvars import ContextVar
+from types import SimpleNamespace
+from typing import Any, cast
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import Table, event, insert, select
+from sqlalchemy.orm import ORMExecuteState, Session
+from sqlalchemy.sql.elements import ClauseElement
+from sqlalchemy.sql.util import find_tables
 
 from portal.accounts.actor import Actor
 from portal.audit.models import AuditEvent
 from portal.clock import utc_now
-from portal.db.session import serialize_on
+from portal.db.session import is_read, serialize_on
 
 GENESIS = "0" * 64
 request_id_var: ContextVar[str | None] = ContextVar("audit_request_id", default=None)
+
+_PENDING_KEY = "audit_pending"  # Session.info: entries collected, not yet appended
+_HEAD_KEY = "audit_head"  # Session.info: (transaction, seq, hash) of the last entry appended
+_TABLE = cast(Table, AuditEvent.__table__)
 
 
 def canonical(event: AuditEvent) -> bytes:
@@ -92,39 +110,94 @@ def record(
     fields: Iterable[str] = (),
     recipient: str | None = None,
     purpose: str | None = None,
-) -> AuditEvent:
+) -> None:
+    """Collect one entry; it is appended with the others when the transaction commits."""
+    pending(db).append(
+        {
+            "at": utc_now(),
+            "actor_id": actor.user_id if actor else None,
+            "actor_role": actor.role.value if actor else None,
+            "category": category,
+            "action": action,
+            "object_type": object_type,
+            "object_id": None if object_id is None else str(object_id),
+            "case_id": case_id,
+            "subject_id": subject_id,
+            "subject_ref": subject_ref,
+            "fields": ",".join(sorted(fields)) or None,
+            "recipient": recipient,
+            "purpose": purpose,
+            "request_id": request_id_var.get(),
+        }
+    )
+
+
+def pending(db: Session) -> list[dict[str, Any]]:
+    """The entries ``db`` has collected and not appended yet (a live list)."""
+    found: list[dict[str, Any]] | None = db.info.get(_PENDING_KEY)
+    if found is None:
+        found = db.info[_PENDING_KEY] = []
+    return found
+
+
+def take_pending(db: Session) -> list[dict[str, Any]]:
+    """Remove and return the collected entries (the web edge moves a read's entries to its
+    short write transaction)."""
+    entries = pending(db)
+    db.info[_PENDING_KEY] = []
+    return entries
+
+
+def add_pending(db: Session, entries: Sequence[dict[str, Any]]) -> None:
+    pending(db).extend(entries)
+
+
+def flush_pending(db: Session) -> int:
+    """Append every collected entry in one INSERT, under the chain lock; returns how many.
+
+    The lock is held to the end of the transaction, so the head read here stays the head and
+    later appends in the same transaction continue from the cached head.
+    """
+    entries = take_pending(db)
+    if not entries:
+        return 0
+    if is_read(db):
+        raise RuntimeError("audit entries cannot be appended in a read unit of work")
     transaction = db.get_transaction()
-    cached = db.info.get("audit_head")
+    cached = db.info.get(_HEAD_KEY)
     if cached is not None and cached[0] is transaction:
-        prev_seq, prev_hash = cached[1], cached[2]
+        seq, prev_hash = int(cached[1]), str(cached[2])
     else:
-        # The lock is held to the end of the transaction, so the head read here stays the head.
         serialize_on(db, "audit-chain")
         last = db.execute(
             select(AuditEvent.seq, AuditEvent.entry_hash).order_by(AuditEvent.seq.desc()).limit(1)
         ).one_or_none()
-        prev_seq, prev_hash = (last[0], last[1]) if last else (0, GENESIS)
-    event = AuditEvent(
-        seq=prev_seq + 1,
-        at=utc_now(),
-        actor_id=actor.user_id if actor else None,
-        actor_role=actor.role.value if actor else None,
-        category=category,
-        action=action,
-        object_type=object_type,
-        object_id=None if object_id is None else str(object_id),
-        case_id=case_id,
-        subject_id=subject_id,
-        subject_ref=subject_ref,
-        fields=",".join(sorted(fields)) or None,
-        recipient=recipient,
-        purpose=purpose,
-        request_id=request_id_var.get(),
-        prev_hash=prev_hash,
-        entry_hash="",
-    )
-    event.entry_hash = chain_hash(prev_hash, event)
-    db.add(event)
-    db.flush()
-    db.info["audit_head"] = (db.get_transaction(), event.seq, event.entry_hash)
-    return event
+        seq, prev_hash = (int(last[0]), str(last[1])) if last else (0, GENESIS)
+    rows: list[dict[str, Any]] = []
+    for entry in entries:
+        seq += 1
+        values = {**entry, "seq": seq, "prev_hash": prev_hash}
+        # chain_hash reads attributes only: a plain namespace spares building ORM objects.
+        prev_hash = chain_hash(prev_hash, cast(AuditEvent, SimpleNamespace(**values)))
+        values["entry_hash"] = prev_hash
+        rows.append(values)
+    db.execute(insert(_TABLE), rows)
+    db.info[_HEAD_KEY] = (db.get_transaction(), seq, prev_hash)
+    return len(rows)
+
+
+@event.listens_for(Session, "before_commit")
+def _append_before_commit(session: Session) -> None:
+    if not is_read(session):
+        flush_pending(session)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _append_before_reading_the_log(state: ORMExecuteState) -> None:
+    """A transaction that reads the log sees its own entries (services and tests rely on it)."""
+    session = state.session
+    if not state.is_select or is_read(session) or not session.info.get(_PENDING_KEY):
+        return
+    tables = find_tables(cast(ClauseElement, state.statement), include_crud=False)
+    if any(getattr(table, "name", None) == _TABLE.name for table in tables):
+        flush_pending(session)

@@ -6,24 +6,42 @@ back on any exception, so a change and its audit row commit together or not at a
 
 SQLite is set up for durability and for several processes at once (security.md section 6): WAL,
 ``synchronous=FULL`` (commits survive power loss), foreign keys on, a 5 s busy timeout, and every
-transaction started with ``BEGIN IMMEDIATE`` so that a read-then-write transaction cannot fail with
-SQLITE_BUSY despite the timeout.
+writing transaction started with ``BEGIN IMMEDIATE`` so that a read-then-write transaction cannot
+fail with SQLITE_BUSY despite the timeout.
+
+Safe requests (GET, HEAD) run in a *read* unit of work instead (``read_unit_of_work``): a deferred
+transaction (on SQLite a WAL snapshot that takes no lock) in which nothing may be written. What a
+read must record (the audit rows of what it showed, a session's last-seen time) is queued with
+``write_later`` and written by the edge in one short ``unit_of_work`` after the page is rendered
+and before it is sent. A read transaction is never upgraded to a write one: a flush or an
+INSERT/UPDATE/DELETE in it raises ``ReadOnlyViolation``.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, text
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
 
 from portal.kit.events import EVENTS_KEY, EventBus
 from portal.settings import Settings, prepare_database_files
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
+
+# The connection execution option that marks a read unit of work (SQLite: plain deferred BEGIN).
+READ_OPTION = "portal_read"
+_READ_KEY = "portal.read"  # Session.info: this session is a read unit of work
+_LATER_KEY = "portal.write_later"  # Session.info: writes queued for the short write at the end
+
+Deferred = Callable[[Session], None]
+
+
+class ReadOnlyViolation(RuntimeError):
+    """Something tried to write inside a read unit of work (a bug: queue it with write_later)."""
 
 
 def make_engine(settings: Settings, **kwargs: Any) -> Engine:
@@ -59,7 +77,12 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        if connection.get_execution_options().get(READ_OPTION):
+            # Deferred: the snapshot starts at the first read and no lock is ever taken, since
+            # nothing is written in a read unit of work (so it never needs upgrading).
+            connection.exec_driver_sql("BEGIN")
+        else:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def make_session_factory(
@@ -83,6 +106,57 @@ def unit_of_work(factory: sessionmaker[Session]) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+@contextmanager
+def read_unit_of_work(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """A read: no lock held, nothing written, always rolled back at the end.
+
+    Writes a read needs are queued with ``write_later``; the caller takes them with
+    ``take_later`` and runs them in a short ``unit_of_work`` once the read is over.
+    """
+    session = factory()
+    session.info[_READ_KEY] = True
+    session.info[_LATER_KEY] = []
+    try:
+        session.connection(execution_options={READ_OPTION: True})
+        yield session
+    finally:
+        session.rollback()
+        session.close()
+
+
+def is_read(session: Session) -> bool:
+    """Whether ``session`` is a read unit of work (writes must be queued, not made)."""
+    return bool(session.info.get(_READ_KEY))
+
+
+def write_later(session: Session, write: Deferred) -> None:
+    """Queue ``write(db)`` for the short write transaction at the end of a read; in a writing
+    unit of work it runs at once."""
+    if is_read(session):
+        session.info[_LATER_KEY].append(write)
+    else:
+        write(session)
+
+
+def take_later(session: Session) -> list[Deferred]:
+    """The writes a read queued, in order (and no longer queued)."""
+    queued: list[Deferred] = session.info.get(_LATER_KEY) or []
+    session.info[_LATER_KEY] = []
+    return queued
+
+
+@event.listens_for(Session, "before_flush")
+def _no_flush_in_reads(session: Session, _context: Any, _instances: Any) -> None:
+    if is_read(session):
+        raise ReadOnlyViolation("a read unit of work tried to flush changes")
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _no_dml_in_reads(state: ORMExecuteState) -> None:
+    if is_read(state.session) and (state.is_insert or state.is_update or state.is_delete):
+        raise ReadOnlyViolation("a read unit of work tried to write")
 
 
 def serialize_on(session: Session, key: str) -> None:

@@ -11,6 +11,15 @@ request's edge:
    short), opens the unit of work, loads the server-side session, enforces the declaration,
    checks the CSRF token, runs the handler and commits, or rolls back if anything raised.
 
+Safe requests (GET, HEAD) never hold the write lock while they run: the handler queries and
+renders in a read unit of work (``portal.db.session.read_unit_of_work``: on SQLite a WAL
+snapshot, no lock; on PostgreSQL no advisory lock). What the read must write (its audit entries,
+a due session touch, a shown flash message) is written afterwards in ONE short write transaction,
+and the page is returned only once that has committed: if it fails, the page is not sent
+("nothing shown unless logged"). Unsafe methods, and routes with ``manual_transactions``, run in
+one ``BEGIN IMMEDIATE`` unit of work as before; their audit entries are appended in one INSERT
+just before the commit (portal.audit.service).
+
 Handlers are plain synchronous functions ``def handler(ctx: RequestContext) -> Response``. All
 database and argon2 work therefore happens off the event loop, on one code path for SQLite and
 PostgreSQL (psycopg 3).
@@ -40,9 +49,10 @@ from portal.accounts import service as accounts
 from portal.accounts.actor import Actor
 from portal.accounts.permissions import Permission, disclosure_for, role_can, roles_with
 from portal.accounts.roles import Role
+from portal.audit import service as audit
 from portal.audit.service import request_id_var
 from portal.clock import utc_now
-from portal.db.session import unit_of_work
+from portal.db.session import read_unit_of_work, take_later, unit_of_work
 from portal.keys.vault import Disclosure, Vault
 from portal.settings import Settings
 from portal.web import csrf, params
@@ -51,6 +61,7 @@ from portal.web.navigation import navigation_for
 log = logging.getLogger(__name__)
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+READ_METHODS = frozenset({"GET", "HEAD"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,7 +210,7 @@ class RequestContext:
 
     def flash(self, message: str) -> None:
         if self.active_session is not None:
-            self.active_session.session.flash = message
+            accounts.set_flash(self.db, active=self.active_session, message=message)
 
     def render(
         self,
@@ -231,7 +242,7 @@ class RequestContext:
         flash_message = None
         if self.active_session is not None and self.active_session.session.flash:
             flash_message = self.active_session.session.flash
-            self.active_session.session.flash = None
+            accounts.set_flash(self.db, active=self.active_session, message=None)
         principal = self.principal
         return {
             "restriction_notices": self._restriction_notices(),
@@ -377,53 +388,76 @@ def _client_address(request: Request) -> str:
 
 
 def _run_handler(route: PortalRoute, request: Request, form: FormData | None) -> Response:
-    settings: Settings = request.app.state.settings
     factory: sessionmaker[Session] = request.app.state.session_factory
-    now = utc_now()
     request_id_var.set(str(request.scope.get("state", {}).get("request_id", "")) or None)
-    cookie_token = request.cookies.get(csrf.session_cookie_name(settings))
-    with unit_of_work(factory) as db:
-        active = None
-        if cookie_token:
-            active = accounts.load_session(db, settings=settings, token=cookie_token, now=now)
-        principal = _principal(active)
-        role = principal.role if principal else None
-        if not route.access.allows(role):
-            if principal is None:
-                return _to_sign_in(request)
-            log.warning(
-                "authz.denied user_id=%s route=%s", principal.user_id, route.name
-            )  # ASVS 16.3.2: failed authorisation decisions are logged (ids only)
-            raise HTTPException(status_code=403)
-        if active is not None:
-            token = csrf.session_token(settings, active.session.token_hash)
-        else:
-            token = csrf.anonymous_token(settings, request)
-        if request.method in UNSAFE_METHODS and not route.csrf_exempt:
-            csrf.check_token(request, form, expected=token)
-        ctx = RequestContext(
-            request=request,
-            db=db,
-            settings=settings,
-            principal=principal,
-            form=form,
-            csrf_token=token,
-            active_session=active,
-            session_factory=factory,
-            allow_checkpoint=route.manual_transactions,
-        )
-        response = route.handler(ctx)
-        cookies: dict[str, str] = {}
-        if active is None and cookie_token:
-            # A stale or revoked session cookie: clear it, unless the handler (sign-in) sets a
-            # new one, which must then be the only session cookie in the response.
-            cookies[csrf.session_cookie_name(settings)] = ""
-        created = csrf.new_anonymous_cookie(settings, request, signed_in=active is not None)
-        if created:
-            cookies[csrf.anonymous_cookie_name(settings)] = created
-        cookies.update(ctx.response_cookies)
-        csrf.write_cookies(settings, response, cookies)
+    if request.method in READ_METHODS and not route.manual_transactions:
+        with read_unit_of_work(factory) as db:
+            response = _handle(route, request, form, db, factory)
+            entries = audit.take_pending(db)
+            writes = take_later(db)
+        if entries or writes:
+            # The read is over (no snapshot, no lock). One short write: the queued changes and
+            # every audit entry in one INSERT; the page goes out only if this commits.
+            with unit_of_work(factory) as write:
+                for change in writes:
+                    change(write)
+                audit.add_pending(write, entries)
         return response
+    with unit_of_work(factory) as db:
+        return _handle(route, request, form, db, factory)
+
+
+def _handle(
+    route: PortalRoute,
+    request: Request,
+    form: FormData | None,
+    db: Session,
+    factory: sessionmaker[Session],
+) -> Response:
+    settings: Settings = request.app.state.settings
+    now = utc_now()
+    cookie_token = request.cookies.get(csrf.session_cookie_name(settings))
+    active = None
+    if cookie_token:
+        active = accounts.load_session(db, settings=settings, token=cookie_token, now=now)
+    principal = _principal(active)
+    role = principal.role if principal else None
+    if not route.access.allows(role):
+        if principal is None:
+            return _to_sign_in(request)
+        log.warning(
+            "authz.denied user_id=%s route=%s", principal.user_id, route.name
+        )  # ASVS 16.3.2: failed authorisation decisions are logged (ids only)
+        raise HTTPException(status_code=403)
+    if active is not None:
+        token = csrf.session_token(settings, active.session.token_hash)
+    else:
+        token = csrf.anonymous_token(settings, request)
+    if request.method in UNSAFE_METHODS and not route.csrf_exempt:
+        csrf.check_token(request, form, expected=token)
+    ctx = RequestContext(
+        request=request,
+        db=db,
+        settings=settings,
+        principal=principal,
+        form=form,
+        csrf_token=token,
+        active_session=active,
+        session_factory=factory,
+        allow_checkpoint=route.manual_transactions,
+    )
+    response = route.handler(ctx)
+    cookies: dict[str, str] = {}
+    if active is None and cookie_token:
+        # A stale or revoked session cookie: clear it, unless the handler (sign-in) sets a
+        # new one, which must then be the only session cookie in the response.
+        cookies[csrf.session_cookie_name(settings)] = ""
+    created = csrf.new_anonymous_cookie(settings, request, signed_in=active is not None)
+    if created:
+        cookies[csrf.anonymous_cookie_name(settings)] = created
+    cookies.update(ctx.response_cookies)
+    csrf.write_cookies(settings, response, cookies)
+    return response
 
 
 def _principal(active: accounts.ActiveSession | None) -> Principal | None:
