@@ -28,6 +28,7 @@ from portal.cases.models import Case, CaseParty
 from portal.cases.reference import CourtType
 from portal.clock import LONDON, utc_now
 from portal.people.models import Person
+from portal.rendering import Unprintable
 from portal.special_measures import repository
 from portal.special_measures import service as sm
 from portal.special_measures.eligibility import (
@@ -37,7 +38,7 @@ from portal.special_measures.eligibility import (
     measure_warnings,
 )
 from portal.special_measures.models import DRAFT_TEXTS, SpecialMeasuresApplication
-from portal.special_measures.pdf import application_pdf
+from portal.special_measures.printing import application_pdf
 from portal.special_measures.states import (
     OPEN,
     PENDING,
@@ -1049,7 +1050,17 @@ def document_pdf(ctx: RequestContext) -> Response:
         person=context["person"],
         fields=("pdf",),
     )
-    body = application_pdf(context)
+    try:
+        body = application_pdf(context)
+    except Unprintable as exc:
+        back = ctx.request.url_for(
+            "sm_application", case_id=context["case"].id, application_id=context["application"].id
+        ).path
+        return ctx.render(
+            "rendering/unprintable.html",
+            {"reason": exc.reason, "back": back, "back_label": "Back to the application"},
+            status_code=422,
+        )
     name = f"special-measures-{context['case'].urn}-{context['person'].reference}.pdf"
     return Response(
         body,

@@ -23,6 +23,7 @@ from portal.cases.models import Case
 from portal.cases.reference import AREAS, CATEGORY_LABELS, CrimeCategory, EventKind
 from portal.keys.vault import Vault
 from portal.people.models import Person
+from portal.rendering import Unprintable
 from portal.victims_code.calendar import ENGLAND_AND_WALES
 from portal.victims_code.lifecycle import status as obligation_status
 from portal.victims_code.models import Obligation
@@ -31,6 +32,7 @@ from portal.vlu.contact import SEND_CHANNELS
 from portal.vlu.directory import directory
 from portal.vlu.letters import TEMPLATES, long_date
 from portal.vlu.models import Job, VluDecision
+from portal.vlu.printing import letter_pdf as letter_pdf_bytes
 from portal.vlu.readability import TARGET, flesch
 from portal.vlu.repository import QueueFilters, RequestRow
 from portal.vlu.states import Action, Outcome, State
@@ -715,13 +717,26 @@ def letter_view(ctx: RequestContext) -> Response:
 
 
 def letter_pdf(ctx: RequestContext) -> Response:
-    from portal.vlu.pdf import letter_pdf as render_pdf
-
     try:
         context = _letter_context(ctx)
     except LetterWithheld as exc:
         return _withheld(ctx, exc)
-    body = render_pdf(unit_name=context["unit"].name, dated=context["dated"], text=context["body"])
+    try:
+        body = letter_pdf_bytes(
+            unit_name=context["unit"].name,
+            dated=context["dated"],
+            text=context["body"],
+            urn=context["case"].urn,
+        )
+    except Unprintable as exc:
+        back = ctx.request.url_for(
+            "vlu_request", case_id=context["case"].id, request_id=context["vreq"].id
+        ).path
+        return ctx.render(
+            "rendering/unprintable.html",
+            {"reason": exc.reason, "back": back, "back_label": "Back to the letter's page"},
+            status_code=422,
+        )
     name = f"decision-letter-{context['case'].urn}-{context['person'].reference}.pdf"
     return Response(
         body,

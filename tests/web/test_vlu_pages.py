@@ -21,6 +21,7 @@ from portal.vlu import jobs
 from portal.vlu.models import VluDecision, VluRequest
 from portal.vlu.routes import routes as vlu_routes
 from tests.support.factories import make_case, make_user
+from tests.support.pdf import assert_accessible, pdf_text
 from tests.support.vlu import LETTER_ONLY, add_victims, decision_day, record, victim
 from tests.support.web import csrf_from, soup, text_of
 from tests.web.test_case_pages import client_as
@@ -220,7 +221,10 @@ def test_the_decision_letter_journey(app, db, settings, world) -> None:
     letter = drafter.get(f"{enhanced}/letter")
     assert letter.status_code == 200 and "Dear Edna Enhanced" in letter.text
     pdf = drafter.get(f"{enhanced}/letter.pdf")
-    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF-1.4")
+    assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+    assert "Dear Edna Enhanced" in pdf_text(pdf.content)
+    assert REASONS in pdf_text(pdf.content)
+    assert_accessible(pdf.content, f"Decision letter, case {case.urn}")
     assert "no-store" in pdf.headers["cache-control"]
     assert "Edna" not in pdf.headers["content-disposition"]
 
