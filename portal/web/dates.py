@@ -79,10 +79,9 @@ class DateField(Field[T]):
 
     def _placement(self, value: date, today: date) -> str | None:
         label = self.label
-        if value < self.earliest:
-            return f"{label} must be on or after {_long(self.earliest)}"
-        if value > self.latest:
-            return f"{label} must be on or before {_long(self.latest)}"
+        outside = out_of_range(value, label=label, earliest=self.earliest, latest=self.latest)
+        if outside:
+            return outside
         refused = {
             "past": (value >= today, "must be in the past"),
             "today_or_past": (value > today, "must be today or in the past"),
@@ -105,6 +104,18 @@ PARTS = ("day", "month", "year")
 
 def _long(value: date) -> str:
     return f"{value.day} {value:%B %Y}"
+
+
+def out_of_range(
+    value: date, *, label: str, earliest: date = EARLIEST, latest: date = LATEST
+) -> str | None:
+    """The GOV.UK message for a date outside ``earliest..latest``, or None. Year 1 and 9999
+    are real dates to Python, but a deadline counted from them overflows."""
+    if value < earliest:
+        return f"{label} must be on or after {_long(earliest)}"
+    if value > latest:
+        return f"{label} must be on or before {_long(latest)}"
+    return None
 
 
 def parse_parts(

@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 from portal.clock import LONDON, utc_now
 from portal.kit.errors import StaleEdit, ValidationFailed
-from portal.web.dates import DateField, parse_parts
+from portal.web.dates import DateField, out_of_range, parse_parts
 from portal.web.fields import (
     Checkbox,
     Choice,
@@ -284,9 +284,12 @@ def parse_date_parts(day: str, month: str, year: str, *, label: str) -> tuple[da
     """A GOV.UK date input (day, month, year) -> (date, "") or (None, error message).
 
     All three empty gives (None, ""): the caller decides whether the date is required. Pages not
-    yet on ``Form`` use this; ``DateField`` is its strict successor (ASCII digits only).
+    yet on ``Form`` use this; ``DateField`` is its strict successor (ASCII digits only). Both
+    refuse dates before 1900 or after 2199 (``portal.web.dates.EARLIEST`` and ``LATEST``).
     """
-    return parse_parts(day, month, year, label=label, strict=True)
+    found, problem = parse_parts(day, month, year, label=label, strict=True)
+    outside = out_of_range(found, label=label) if found is not None else None
+    return (None, outside) if outside else (found, problem)
 
 
 def date_parts(value: date | None) -> dict[str, str]:

@@ -10,6 +10,10 @@ PostgreSQL's 64-bit limit), and within the bounds the caller gives.
 * A number a user types (a sample size, months of custody, the parts of a date) is checked
   with ``whole_number``, and a wrong one gets the form's own error message.
 
+Text is checked once too, at the edge (``refuse_unstorable``): a query string or form holding
+NUL (PostgreSQL cannot store or even compare it), a lone surrogate or a non-character was not
+typed by anyone; the request answers 400 before any handler sees it.
+
 ``RequestContext.query_int``, ``form_int``, ``page_number`` and ``version`` are the handlers'
 way in; nothing else in a route calls ``int()`` on what a request sent (a test checks).
 """
@@ -17,6 +21,7 @@ way in; nothing else in a route calls ``int()`` on what a request sent (a test c
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Final, overload
 
 from starlette.exceptions import HTTPException
@@ -60,3 +65,14 @@ def int_param(raw: str | None, default: int | None, *, low: int, high: int) -> i
     if value is None:
         raise BadParameter
     return value
+
+
+_UNSTORABLE: Final = re.compile("[\x00\ud800-\udfff\ufffe\uffff]")
+
+
+def refuse_unstorable(items: Iterable[tuple[str, object]]) -> None:
+    """``BadParameter`` (400) if any name or text value holds NUL, a lone surrogate or the
+    non-characters U+FFFE and U+FFFF (uploaded files are not text and are not checked)."""
+    for name, value in items:
+        if _UNSTORABLE.search(name) or (isinstance(value, str) and _UNSTORABLE.search(value)):
+            raise BadParameter

@@ -344,6 +344,7 @@ def _make_endpoint(route: PortalRoute) -> Callable[[Request], Any]:
     async def endpoint(request: Request) -> Response:
         settings: Settings = request.app.state.settings
         form: FormData | None = None
+        params.refuse_unstorable(request.query_params.multi_items())
         if request.method in UNSAFE_METHODS and not route.csrf_exempt:
             csrf.check_fetch_metadata(request)
             form = await _read_form(request, settings, route)
@@ -365,9 +366,11 @@ async def _read_form(request: Request, settings: Settings, route: PortalRoute) -
         ):
             raise HTTPException(status_code=400)
         return FormData()
-    return await request.form(
+    form = await request.form(
         max_files=route.max_files, max_fields=settings.max_form_fields, max_part_size=256 * 1024
     )
+    params.refuse_unstorable(form.multi_items())
+    return form
 
 
 def _bare_context(request: Request) -> RequestContext:

@@ -375,6 +375,14 @@ def test_the_old_helpers_still_work_and_no_longer_crash_on_huge_numbers() -> Non
         None,
         "Date must be a real date",
     )
+    assert parse_date_parts("1", "1", "0001", label="Date") == (
+        None,
+        "Date must be on or after 1 January 1900",
+    )
+    assert parse_date_parts("31", "12", "9999", label="Date") == (
+        None,
+        "Date must be on or before 31 December 2199",
+    )
     errors = FieldErrors()
     errors.add("a", "first")
     errors.add("a", "second")
