@@ -63,9 +63,11 @@ def main() -> None:
 
 
 def _register_subcommands() -> None:
+    from portal.ops.cli import register
     from portal.victims_code.cli import rules
 
     main.add_command(rules)
+    register(main, db)
 
 
 # --- serve ----------------------------------------------------------------------------------

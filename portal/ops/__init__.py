@@ -1,0 +1,1 @@
+"""Operations: schema downgrades, backups and restores (the commands an operator runs)."""
