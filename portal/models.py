@@ -7,6 +7,7 @@ from portal.cases import models as cases_models
 from portal.compliance import models as compliance_models
 from portal.documents import models as documents_models
 from portal.keys import models as keys_models
+from portal.outcomes import models as outcomes_models
 from portal.people import models as people_models
 from portal.safeguards import models as safeguards_models
 from portal.special_measures import models as special_measures_models
@@ -21,6 +22,7 @@ __all__ = [
     "compliance_models",
     "documents_models",
     "keys_models",
+    "outcomes_models",
     "people_models",
     "safeguards_models",
     "special_measures_models",

@@ -81,6 +81,11 @@ class Permission(LabelledStrEnum):
     EXPORT_COMPLIANCE = "export_compliance", "Export Victims' Code compliance"
     SAMPLE_QUALITY = "sample_quality", "Draw and score quality samples"
 
+    VIEW_OUTCOMES = "view_outcomes", "See losses, compensation, confiscation and ancillary orders"
+    RECORD_LOSSES = "record_losses", "Record a victim's loss"
+    RECORD_COURT_ORDERS = "record_court_orders", "Record orders sought and made, and outcomes"
+    VIEW_PERFORMANCE_REVIEW = "view_performance_review", "See the quarterly performance review"
+
 
 W, P, V, A, D = (
     Role.WITNESS_CARE_OFFICER,
@@ -139,6 +144,10 @@ GRANTS: Mapping[Permission, frozenset[Role]] = {
     Perm.VIEW_COMPLIANCE: frozenset({A}),
     Perm.EXPORT_COMPLIANCE: frozenset({A}),
     Perm.SAMPLE_QUALITY: frozenset({A}),
+    Perm.VIEW_OUTCOMES: frozenset({W, P, V, A}),
+    Perm.RECORD_LOSSES: frozenset({W, P}),
+    Perm.RECORD_COURT_ORDERS: frozenset({P}),
+    Perm.VIEW_PERFORMANCE_REVIEW: frozenset({P, A}),
 }
 
 PERMISSIONS_OF: Mapping[Role, frozenset[Permission]] = {

@@ -27,6 +27,7 @@ from portal.anonymity.models import AnonymityApplication, UnmaskRequest
 from portal.audit import service as audit
 from portal.cases.models import Case, CaseEvent, CaseParty
 from portal.keys.vault import KeyUnavailable, Vault
+from portal.outcomes.models import AncillaryOrder, CompensationOrder, VictimLoss
 from portal.people.models import Person
 from portal.safeguards.models import NeedsAssessment, SafeguardingAction
 from portal.special_measures.models import (
@@ -65,6 +66,9 @@ FREE_TEXT: tuple[FreeText, ...] = (
     FreeText(Obligation, ("evidence", "reason")),
     FreeText(SpecialMeasuresAssessment, ("details",), json=True),
     FreeText(SpecialMeasuresApplication, (*DRAFT_TEXTS, "court_notes")),
+    FreeText(VictimLoss, ("description",)),
+    FreeText(CompensationOrder, ("reason",)),
+    FreeText(AncillaryOrder, ("terms",)),
 )
 # Sealed columns that are not free text shown to others, and why.
 NOT_FREE_TEXT: dict[str, str] = {
@@ -83,6 +87,9 @@ NOT_FREE_TEXT: dict[str, str] = {
     "vlu_letter.body": "decision letters: masked and returned for redrafting (portal.vlu.sealing)",
     "special_measures_application.wis_reference": "a Witness Service reference number",
     "support_referral.notes": "no page writes or shows it",
+    "victim_loss.kind": "a code (money, property, injury)",
+    "victim_loss.amount": "an amount in pence",
+    "apportionment_share.amount": "an amount in pence",
 }
 
 

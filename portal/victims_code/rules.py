@@ -28,7 +28,7 @@ TRIGGER_EVENTS: tuple[str, ...] = (
     "substantial_alteration", "offer_no_evidence", "vcl_letter_sent", "vrr_request",
     "first_hearing", "hearing_listed", "not_guilty_plea", "trial_listing", "bail_decision",
     "required_to_give_evidence", "special_measures_decision", "verdict", "sentence", "appeal",
-    "expenses_claim", "property_no_longer_needed", "complaint_received",
+    "expenses_claim", "property_no_longer_needed", "complaint_received", "protective_order_made",
 )
 RESPONSIBLE_BODIES: tuple[str, ...] = (
     "police", "witness_care_unit", "cps", "vlu", "court", "probation", "report_fraud",

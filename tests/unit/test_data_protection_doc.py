@@ -46,6 +46,10 @@ def test_personal_columns_are_encrypted() -> None:
         "person_reference": {"value"},
         "needs_assessment": {"needs"},
         "safeguarding_action": {"description"},
+        "victim_loss": {"kind", "amount", "description"},
+        "apportionment_share": {"amount"},
+        "compensation_order": {"reason"},
+        "ancillary_order": {"terms"},
     }
     for table_name, columns in personal.items():
         table = Base.metadata.tables[table_name]

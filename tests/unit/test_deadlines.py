@@ -54,6 +54,7 @@ CASES = [
     ("R9-COURT-SENTENCE-TO-WCU", D(2027, 12, 31), None, D(2028, 1, 10), D(2028, 1, 10)),
     ("R9-WCU-VERDICT", D(2026, 12, 23), D(2026, 12, 24), D(2026, 12, 29), D(2026, 12, 29)),
     ("R9-WCU-SENTENCE", D(2027, 12, 31), D(2027, 12, 31), D(2028, 1, 4), D(2028, 1, 4)),
+    ("R9-WCU-PROTECTIVE-ORDER", D(2026, 12, 24), D(2026, 12, 24), D(2026, 12, 29), D(2026, 12, 29)),
     ("R9-APPEAL", D(2027, 12, 24), D(2027, 12, 24), None, None),
     ("R10-EXPENSES", D(2026, 4, 2), D(2026, 4, 2), None, None),
     ("R10-PROPERTY-RETURN", D(2026, 4, 2), None, None, None),

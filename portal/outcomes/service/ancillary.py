@@ -1,0 +1,116 @@
+"""Ancillary orders per defendant: sought, made or refused, with dates and terms.
+
+Which kinds exist, and which protect a victim, is rules data (portal/data/outcomes.toml). When
+an order that protects a victim is made, the Victims' Code engine creates the witness care
+unit's duty to tell them (trigger ``protective_order_made``, entitlement R9-WCU-PROTECTIVE-ORDER
+in the rules file): the victim it names, or every victim of the case when it names none.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy.orm import Session
+
+from portal.accounts.actor import Actor
+from portal.accounts.permissions import Permission
+from portal.anonymity.identity import case_text_errors
+from portal.audit import service as audit
+from portal.cases.models import Case, Defendant
+from portal.clock import utc_now
+from portal.keys.vault import Vault
+from portal.kit.errors import ValidationFailed
+from portal.outcomes import repository
+from portal.outcomes.models import AncillaryOrder, OrderStatus
+from portal.outcomes.rules import outcomes_rules
+from portal.outcomes.service.common import require
+from portal.victims_code import service as obligations
+
+TRIGGER = "protective_order_made"
+
+
+@dataclass(frozen=True, slots=True)
+class NewAncillary:
+    kind: str
+    status: OrderStatus
+    sought_on: date
+    decided_on: date | None
+    ends_on: date | None
+    protects: uuid.UUID | None  # a victim's case party id
+    terms: str
+    received_on: date | None = None  # when the unit learned of the order
+
+
+def record_order(
+    db: Session,
+    vault: Vault,
+    actor: Actor,
+    case: Case,
+    defendant: Defendant,
+    command: NewAncillary,
+) -> tuple[AncillaryOrder, int]:
+    """The order, and how many Victims' Code obligations it created."""
+    require(actor, Permission.RECORD_COURT_ORDERS, "an ancillary order")
+    kind = outcomes_rules().ancillary_kind(command.kind)
+    errors: dict[str, str] = {}
+    if kind is None:
+        errors["kind"] = "Select the order"
+    if command.status is not OrderStatus.SOUGHT and command.decided_on is None:
+        errors["decided_on"] = "Enter the date the court decided"
+    if command.decided_on and command.decided_on < command.sought_on:
+        errors["decided_on"] = "The decision cannot be before the order was sought"
+    if command.ends_on and command.decided_on and command.ends_on < command.decided_on:
+        errors["ends_on"] = "The order cannot end before it was made"
+    party = None
+    if command.protects is not None:
+        party = repository.victim_in_case(db, case, command.protects)
+    errors |= case_text_errors(db, vault, case.id, {"terms": ("The terms", command.terms)})
+    if errors:
+        raise ValidationFailed(errors)
+    order = AncillaryOrder(
+        id=uuid.uuid4(),
+        case_id=case.id,
+        defendant_id=defendant.id,
+        kind=command.kind,
+        status=command.status.value,
+        sought_on=command.sought_on,
+        decided_on=command.decided_on,
+        ends_on=command.ends_on,
+        protects_party_id=party.id if party else None,
+        key_id=case.key_id,
+        recorded_by_id=actor.user_id,
+        recorded_at=utc_now(),
+    )
+    vault.put(order, "terms", command.terms or None)
+    db.add(order)
+    db.flush()
+    audit.record(
+        db,
+        actor=actor,
+        category="collection",
+        action="outcomes.ancillary.record",
+        object_type="ancillary_order",
+        object_id=order.id,
+        case_id=case.id,
+        fields=[f"kind={order.kind}", f"status={order.status}"],
+    )
+    created = 0
+    if kind and kind.protects_victim and command.status is OrderStatus.MADE:
+        assert command.decided_on is not None  # checked above
+        parties = [party] if party else [p for p, _ in repository.victims_of(db, case)]
+        for victim in parties:
+            created += len(
+                obligations.create_for_trigger(
+                    db,
+                    vault,
+                    actor,
+                    case,
+                    victim,
+                    trigger=TRIGGER,
+                    trigger_on=command.decided_on,
+                    received_on=command.received_on,
+                )
+            )
+    return order, created

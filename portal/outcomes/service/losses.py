@@ -1,0 +1,119 @@
+"""A victim's losses: recorded, sealed, and read back per victim for the case team."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from portal.accounts.actor import Actor
+from portal.accounts.permissions import Permission
+from portal.anonymity.identity import case_text_errors
+from portal.audit import service as audit
+from portal.cases.models import Case, CaseParty
+from portal.clock import utc_now
+from portal.keys.vault import Vault
+from portal.kit.errors import ValidationFailed
+from portal.outcomes import repository
+from portal.outcomes.models import LossKind, VictimLoss
+from portal.outcomes.money import MAX_PENCE
+from portal.outcomes.service.common import open_pence, require, seal_pence
+from portal.people.models import Person
+
+
+@dataclass(frozen=True, slots=True)
+class LossLine:
+    """One loss as this viewer may see it: ``amount`` and ``kind`` are None when withheld."""
+
+    id: uuid.UUID
+    kind: LossKind | None
+    amount: int | None
+    description: str | None
+    proven: bool
+
+
+def record_loss(
+    db: Session,
+    vault: Vault,
+    actor: Actor,
+    case: Case,
+    party: CaseParty,
+    person: Person,
+    *,
+    kind: LossKind,
+    amount: int,
+    description: str,
+    proven: bool,
+) -> VictimLoss:
+    require(actor, Permission.RECORD_LOSSES, "a loss")
+    errors: dict[str, str] = {}
+    if not party.is_victim:
+        errors["amount"] = "Losses are recorded for victims only"
+    if not 0 < amount <= MAX_PENCE:
+        errors["amount"] = "Enter a loss of more than £0"
+    errors |= case_text_errors(
+        db, vault, case.id, {"description": ("The description", description)}, also=person
+    )
+    if errors:
+        raise ValidationFailed(errors)
+    loss = VictimLoss(
+        id=uuid.uuid4(),
+        case_id=case.id,
+        case_party_id=party.id,
+        key_id=party.key_id,
+        proven=proven,
+        recorded_by_id=actor.user_id,
+        recorded_at=utc_now(),
+    )
+    vault.put(loss, "kind", kind.value)
+    seal_pence(vault, loss, "amount", amount)
+    vault.put(loss, "description", description or None)
+    db.add(loss)
+    db.flush()
+    audit.record(
+        db,
+        actor=actor,
+        category="collection",
+        action="outcomes.loss.record",
+        object_type="victim_loss",
+        object_id=loss.id,
+        case_id=case.id,
+        subject_id=person.id,
+        subject_ref=person.reference,
+        fields=["kind", "amount", "proven", *(["description"] if description else [])],
+    )
+    return loss
+
+
+def line_of(vault: Vault, loss: VictimLoss) -> LossLine:
+    kind = vault.open_text(loss, "kind")
+    return LossLine(
+        id=loss.id,
+        kind=LossKind(kind) if kind else None,
+        amount=open_pence(vault, loss, "amount"),
+        description=vault.open_text(loss, "description"),
+        proven=loss.proven,
+    )
+
+
+def losses_of(
+    db: Session, vault: Vault, case: Case, party_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, list[LossLine]]:
+    """The losses of these victims (one page of them), opened as the viewer may see them."""
+    found = repository.losses_of_parties(db, case, party_ids)
+    vault.load({loss.key_id for losses in found.values() for loss in losses})
+    return {party: [line_of(vault, loss) for loss in losses] for party, losses in found.items()}
+
+
+def proven_losses(db: Session, vault: Vault, case: Case) -> dict[uuid.UUID, int]:
+    """Each victim's total proven loss, in pence (for apportionment). Needs the values."""
+    losses = repository.losses_of_case(db, case, proven_only=True)
+    vault.load({loss.key_id for loss in losses})
+    totals: dict[uuid.UUID, int] = {}
+    for loss in losses:
+        amount = open_pence(vault, loss, "amount")
+        if amount is None:
+            raise ValidationFailed({"amount": "The losses cannot be read to apportion the sum"})
+        totals[loss.case_party_id] = totals.get(loss.case_party_id, 0) + amount
+    return totals
