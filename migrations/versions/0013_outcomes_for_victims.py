@@ -1,6 +1,6 @@
 """outcomes for victims: losses, compensation, apportionment, confiscation, ancillary orders, finalised outcomes
 
-Revision ID: 0014
+Revision ID: 0013
 Revises: 0012
 Create Date: 2026-12-02 01:17:45.509154
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 import portal.db.base
 
-revision = "0014"
+revision = "0013"
 down_revision = "0012"
 branch_labels = None
 depends_on = None
