@@ -20,6 +20,7 @@ Design (security.md 2.2; the shape of Polar's ``kit/encryption.py``, with our ow
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import os
@@ -108,19 +109,16 @@ def _field(value: bytes) -> bytes:
     return struct.pack(">I", len(value)) + value
 
 
+@functools.lru_cache(maxsize=4096)
+def _prefix(table: str, column: str) -> bytes:
+    """The (app, version, table, column) part of the associated data, built once per column."""
+    parts = (APP, str(FORMAT_VERSION).encode(), table.encode(), column.encode())
+    return b"".join(_field(part) for part in parts)
+
+
 def associated_data(table: str, column: str, row_id: str, key_id: int) -> bytes:
     """Length-prefixed, so no two different contexts encode to the same bytes."""
-    return b"".join(
-        _field(part)
-        for part in (
-            APP,
-            str(FORMAT_VERSION).encode(),
-            table.encode(),
-            column.encode(),
-            row_id.encode(),
-            str(key_id).encode(),
-        )
-    )
+    return _prefix(table, column) + _field(row_id.encode()) + _field(str(key_id).encode())
 
 
 @dataclass(frozen=True, slots=True)
