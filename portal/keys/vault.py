@@ -33,7 +33,13 @@ from portal.db.encrypted import Sealed, Sensitive
 from portal.db.session import serialize_on
 from portal.keys.models import DataKey
 from portal.security import crypto
-from portal.security.crypto import Context, IntegrityError, KeyProvider, KeyUnavailable
+from portal.security.crypto import (
+    Context,
+    IntegrityError,
+    KeyMissing,
+    KeyProvider,
+    KeyUnavailable,
+)
 
 log = logging.getLogger("portal.security")
 
@@ -42,6 +48,7 @@ __all__ = [
     "IdentitySealed",
     "IntegrityError",
     "KeyCache",
+    "KeyMissing",
     "KeyUnavailable",
     "Vault",
 ]
@@ -279,7 +286,7 @@ class Vault:
             self.load([key_id])
         key = self._keys.get(key_id)
         if key is None:
-            raise KeyUnavailable(f"data key {key_id} does not exist")
+            raise KeyMissing(f"data key {key_id} does not exist")
         aead = self.cache.get(self.provider, key)
         self._aeads[key_id] = aead
         return aead

@@ -47,6 +47,12 @@ class KeyUnavailable(Exception):
     """The data key is destroyed (crypto-shredded) or its KEK is not configured."""
 
 
+class KeyMissing(KeyUnavailable):
+    """A key that should exist does not: a KEK this instance does not hold (even after
+    re-reading the keyring) or a data key row that is not there. A fault to fix, not erasure:
+    it is logged and answered with a 500 page, never a silent 404."""
+
+
 class KeyProvider(Protocol):
     """Wraps and unwraps data keys with a key-encryption key held outside the database."""
 
@@ -95,7 +101,7 @@ class LocalKeyProvider:
         try:
             return self._aeads[kek_id]
         except KeyError:
-            raise KeyUnavailable(f"KEK {kek_id!r} is not configured") from None
+            raise KeyMissing(f"KEK {kek_id!r} is not configured") from None
 
     def __repr__(self) -> str:
         return f"LocalKeyProvider(active={self._active!r}, keks=***)"

@@ -70,7 +70,7 @@ def make_domain_handlers(env: Environment) -> dict[type[Exception], Any]:
 
     from portal.keys.vault import IdentitySealed
     from portal.kit.errors import Conflict, NotFound, NotPermitted, ValidationFailed
-    from portal.security.crypto import IntegrityError, KeyUnavailable
+    from portal.security.crypto import IntegrityError, KeyMissing, KeyUnavailable
 
     security_log = logging.getLogger("portal.security")
     authz_log = logging.getLogger("portal.web.routing")
@@ -98,6 +98,11 @@ def make_domain_handlers(env: Environment) -> dict[type[Exception], Any]:
                     request.scope.get("state", {}).get("request_id"),
                 )
                 await run_in_threadpool(record_security_event, request)
+            elif isinstance(exc, KeyMissing):
+                security_log.error(
+                    "security.key_missing request_id=%s",
+                    request.scope.get("state", {}).get("request_id"),
+                )
             elif isinstance(exc, NotPermitted):
                 # ASVS 16.3.2: failed authorisation decisions are logged (ids only).
                 authz_log.warning(
@@ -120,4 +125,5 @@ def make_domain_handlers(env: Environment) -> dict[type[Exception], Any]:
         ValidationFailed: page(400),
         StaleDataError: page(409),
         IntegrityError: page(500, "errors/integrity.html"),
+        KeyMissing: page(500, "errors/key_missing.html"),
     }
