@@ -26,6 +26,7 @@ from portal.compliance.routes import routes as compliance_routes
 from portal.db.session import make_engine
 from portal.documents.routes import routes as document_routes
 from portal.home.routes import routes as home_routes
+from portal.keys.keyring import Keyring
 from portal.keys.vault import KeyCache
 from portal.logs import configure_logging
 from portal.people.routes import routes as people_routes
@@ -156,7 +157,8 @@ def create_app(settings: Settings) -> Starlette:
     app.state.templates = templates
     app.state.engine = engine
     app.state.session_factory = session_factory
-    app.state.key_provider = settings.key_provider()
+    # Follows `portal keys rotate` without a restart (portal.keys.keyring).
+    app.state.key_provider = Keyring(settings.current_key_provider, stamp=settings.key_file_stamp)
     app.state.key_cache = KeyCache()
     # A small pool of worker threads for database work (performance.md 2.4 and 7.4: capping the
     # pool at 4 cut the case page's p99 from 182 ms to 70 ms).

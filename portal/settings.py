@@ -106,10 +106,25 @@ class Settings:
 
     def key_provider(self) -> LocalKeyProvider:
         """The KEKs, first one active. A KMS/HSM provider would be chosen here."""
-        return LocalKeyProvider(
-            {kek_id: bytes.fromhex(kek.reveal()) for kek_id, kek in self.keks},
-            active=self.active_kek_id,
-        )
+        return _provider(self.keks)
+
+    def current_key_provider(self) -> LocalKeyProvider:
+        """The KEKs as the key file lists them *now* (``portal keys rotate`` may have added one
+        since start-up); the start-up ones if they came from the environment."""
+        key_file = self.instance_dir / KEY_FILE_NAME
+        if not key_file.exists():
+            return self.key_provider()
+        keks = _read_keks({}, self.instance_dir, _read_key_file({}, self.instance_dir))
+        if self.active_kek_id not in dict(keks):
+            return self.key_provider()  # configured from PORTAL_KEK, not from this file
+        return _provider(keks)
+
+    def key_file_stamp(self) -> float | None:
+        """When the key file last changed (None: there is none)."""
+        try:
+            return (self.instance_dir / KEY_FILE_NAME).stat().st_mtime
+        except OSError:
+            return None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -209,6 +224,12 @@ def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -
     if not low <= value <= high:
         raise SettingsError(f"{name} must be between {low} and {high}.")
     return value
+
+
+def _provider(keks: tuple[tuple[str, Secret], ...]) -> LocalKeyProvider:
+    return LocalKeyProvider(
+        {kek_id: bytes.fromhex(kek.reveal()) for kek_id, kek in keks}, active=keks[0][0]
+    )
 
 
 def _read_key_file(env: Mapping[str, str], instance_dir: Path) -> dict[str, object] | None:

@@ -57,11 +57,13 @@ def login_submit(ctx: RequestContext) -> Response:
         errors.add("password", "Enter your password")
     if errors:
         return _login_again(ctx, errors, username, next_path)
+    accounts.admit_sign_in()  # 503 at once when password checks are queued: nothing counted
     ticket = accounts.begin_login(
         ctx.db, settings=ctx.settings, username=username, client=ctx.client_address, now=utc_now()
     )
     ctx.checkpoint()  # the attempt is counted before the password is checked
-    verified = accounts.check_password(ticket, password)
+    # argon2 outside the database limiter, under its own (portal.security.passwords).
+    verified = ctx.outside_db_slot(lambda: accounts.check_password(ticket, password))
     new = accounts.finish_login(
         ctx.db,
         settings=ctx.settings,

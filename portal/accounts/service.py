@@ -158,6 +158,13 @@ def begin_login(
     return LoginTicket(attempt.id, user.id, user.password_hash, False, account_id=account_id)
 
 
+def admit_sign_in() -> None:
+    """Raise ``HashingBusy`` (a 503 with Retry-After) when more than a few password checks
+    already wait for the hashing limiter, before anything is counted or queued."""
+    if passwords.HASHING.busy():
+        raise passwords.HashingBusy
+
+
 def check_password(ticket: LoginTicket, password: str) -> bool:
     """Run argon2 outside any transaction (it takes ~150 ms and must not hold the write lock)."""
     if ticket.throttled:

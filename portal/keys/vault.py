@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable
 from typing import Protocol
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
 from portal.clock import utc_now
@@ -33,7 +33,13 @@ from portal.db.encrypted import Sealed, Sensitive
 from portal.db.session import serialize_on
 from portal.keys.models import DataKey
 from portal.security import crypto
-from portal.security.crypto import Context, IntegrityError, KeyProvider, KeyUnavailable
+from portal.security.crypto import (
+    Context,
+    IntegrityError,
+    KeyMissing,
+    KeyProvider,
+    KeyUnavailable,
+)
 
 log = logging.getLogger("portal.security")
 
@@ -42,6 +48,7 @@ __all__ = [
     "IdentitySealed",
     "IntegrityError",
     "KeyCache",
+    "KeyMissing",
     "KeyUnavailable",
     "Vault",
 ]
@@ -153,6 +160,8 @@ class Vault:
         self.index_bits = index_bits
         self.disclosure = disclosure
         self._keys: dict[int, DataKey] = {}
+        # key id -> its AESGCM, for this vault's life (one request): a field costs a dict lookup
+        self._aeads: dict[int, AESGCM] = {}
         self._index_key: bytes | None = None
         # key id -> pseudonym, for people whose identity is sealed (looked up with the keys)
         self._sealed: dict[int, str] = {}
@@ -204,13 +213,33 @@ class Vault:
         return [key.id for key in keys]
 
     def load(self, key_ids: Iterable[int]) -> None:
-        """Fetch the key rows for ``key_ids`` in one query (call before opening many rows)."""
+        """Fetch the key rows for ``key_ids``, and whose identities they seal, in one query
+        (call before opening many rows). The sealed-identity part is a lookup on
+        ``ix_person_key_id``, never a scan of the person table."""
+        from portal.people.models import Person
+
         ids = set(key_ids)
         wanted = {k for k in ids if k not in self._keys}
-        if wanted:
-            for key in self.db.scalars(select(DataKey).where(DataKey.id.in_(wanted))):
-                self._keys[key.id] = key
-        self._load_sealed(ids)
+        unchecked = ids - self._sealed_checked
+        if not wanted:
+            self._load_sealed(unchecked)
+            return
+        person = Person.key_id == DataKey.id
+        if not self.pseudonymised:
+            person = and_(person, Person.identity_sealed.is_(True))
+        query = (
+            select(DataKey, Person.reference, Person.identity_sealed)
+            .outerjoin(Person, person)
+            .where(DataKey.id.in_(wanted))
+        )
+        for key, reference, sealed in self.db.execute(query).all():
+            self._keys[key.id] = key
+            if reference is not None:
+                if sealed:
+                    self._sealed[key.id] = pseudonym(reference)
+                self._references[key.id] = reference
+        self._sealed_checked |= wanted
+        self._load_sealed(unchecked - wanted)
 
     @property
     def pseudonymised(self) -> bool:
@@ -250,12 +279,17 @@ class Vault:
         return self._sealed.get(row.key_id)
 
     def _aead(self, key_id: int) -> AESGCM:
+        found = self._aeads.get(key_id)
+        if found is not None:
+            return found
         if key_id not in self._keys:
             self.load([key_id])
         key = self._keys.get(key_id)
         if key is None:
-            raise KeyUnavailable(f"data key {key_id} does not exist")
-        return self.cache.get(self.provider, key)
+            raise KeyMissing(f"data key {key_id} does not exist")
+        aead = self.cache.get(self.provider, key)
+        self._aeads[key_id] = aead
+        return aead
 
     def destroy(self, key_id: int) -> None:
         """Crypto-shred: erase the wrapped key. Every value sealed under it becomes unreadable."""
@@ -268,6 +302,7 @@ class Vault:
         self.db.flush()
         self.cache.forget(key_id)
         self._keys.pop(key_id, None)
+        self._aeads.pop(key_id, None)
         log.info("key.destroyed key_id=%s purpose=%s", key_id, key.purpose)
 
     # --- values -----------------------------------------------------------------------------

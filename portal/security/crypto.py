@@ -20,6 +20,7 @@ Design (security.md 2.2; the shape of Polar's ``kit/encryption.py``, with our ow
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import os
@@ -44,6 +45,12 @@ class IntegrityError(Exception):
 
 class KeyUnavailable(Exception):
     """The data key is destroyed (crypto-shredded) or its KEK is not configured."""
+
+
+class KeyMissing(KeyUnavailable):
+    """A key that should exist does not: a KEK this instance does not hold (even after
+    re-reading the keyring) or a data key row that is not there. A fault to fix, not erasure:
+    it is logged and answered with a 500 page, never a silent 404."""
 
 
 class KeyProvider(Protocol):
@@ -94,7 +101,7 @@ class LocalKeyProvider:
         try:
             return self._aeads[kek_id]
         except KeyError:
-            raise KeyUnavailable(f"KEK {kek_id!r} is not configured") from None
+            raise KeyMissing(f"KEK {kek_id!r} is not configured") from None
 
     def __repr__(self) -> str:
         return f"LocalKeyProvider(active={self._active!r}, keks=***)"
@@ -108,19 +115,16 @@ def _field(value: bytes) -> bytes:
     return struct.pack(">I", len(value)) + value
 
 
+@functools.lru_cache(maxsize=4096)
+def _prefix(table: str, column: str) -> bytes:
+    """The (app, version, table, column) part of the associated data, built once per column."""
+    parts = (APP, str(FORMAT_VERSION).encode(), table.encode(), column.encode())
+    return b"".join(_field(part) for part in parts)
+
+
 def associated_data(table: str, column: str, row_id: str, key_id: int) -> bytes:
     """Length-prefixed, so no two different contexts encode to the same bytes."""
-    return b"".join(
-        _field(part)
-        for part in (
-            APP,
-            str(FORMAT_VERSION).encode(),
-            table.encode(),
-            column.encode(),
-            row_id.encode(),
-            str(key_id).encode(),
-        )
-    )
+    return _prefix(table, column) + _field(row_id.encode()) + _field(str(key_id).encode())
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,8 +1,12 @@
 """Password hashing (argon2id) and the password policy.
 
 Hashing uses ``argon2.PasswordHasher()`` defaults (RFC 9106 low-memory profile: 64 MiB, t=3, p=4),
-which exceed the OWASP and ASVS floors (security.md 1.2). Each hash needs 64 MiB, so concurrent
-hashing is capped by a semaphore; hashing always runs in a worker thread, never on the event loop.
+which exceed the OWASP and ASVS floors (security.md 1.2). Each hash needs 64 MiB and ~130 ms of a
+core, so hashing has its own limiter (``HASHING``): at most half the machine's cores hash at once,
+and when more than a few requests already wait for a slot the next one is refused at once with
+``HashingBusy`` (the web answers 503 with Retry-After) instead of queueing. Hashing always runs in
+a worker thread, never on the event loop, and sign-in runs it outside the database limiter
+(portal.web.routing ``RequestContext.outside_db_slot``), so sign-ins cannot starve other pages.
 
 Policy follows NCSC and ASVS 6.2: length, not composition; a deny-list of common passwords
 (zxcvbn's ranked list of 30,000) and context words; no truncation; at least 64 characters allowed.
@@ -10,6 +14,7 @@ Policy follows NCSC and ASVS 6.2: length, not composition; a deny-list of common
 
 from __future__ import annotations
 
+import os
 import threading
 import unicodedata
 from dataclasses import dataclass
@@ -34,7 +39,53 @@ CONTEXT_WORDS = (
 )
 
 _hasher = PasswordHasher()
-_hash_slots = threading.BoundedSemaphore(2)
+
+RETRY_AFTER_SECONDS = 2
+
+
+class HashingBusy(Exception):
+    """Too many password checks are already waiting: try again in a moment (503)."""
+
+
+class HashLimiter:
+    """At most ``slots`` hashes at once; at most ``max_waiting`` callers wait for a slot, and
+    anyone beyond that (or waiting longer than ``timeout`` seconds) gets ``HashingBusy``."""
+
+    def __init__(self, slots: int, max_waiting: int, timeout: float = 10.0) -> None:
+        self.slots = slots
+        self.max_waiting = max_waiting
+        self._timeout = timeout
+        self._semaphore = threading.BoundedSemaphore(slots)
+        self._lock = threading.Lock()
+        self._waiting = 0
+
+    @property
+    def waiting(self) -> int:
+        return self._waiting
+
+    def busy(self) -> bool:
+        """Whether a new caller would be refused now (a cheap check before any other work)."""
+        return self._waiting >= self.max_waiting
+
+    def __enter__(self) -> None:
+        if self._semaphore.acquire(blocking=False):
+            return
+        with self._lock:
+            if self._waiting >= self.max_waiting:
+                raise HashingBusy
+            self._waiting += 1
+        try:
+            if not self._semaphore.acquire(timeout=self._timeout):
+                raise HashingBusy
+        finally:
+            with self._lock:
+                self._waiting -= 1
+
+    def __exit__(self, *_exc: object) -> None:
+        self._semaphore.release()
+
+
+HASHING = HashLimiter(slots=max(1, (os.cpu_count() or 2) // 2), max_waiting=4)
 
 
 @cache
@@ -43,13 +94,13 @@ def _dummy_hash() -> str:
 
 
 def hash_password(password: str) -> str:
-    with _hash_slots:
+    with HASHING:
         return _hasher.hash(password)
 
 
 def verify_password(stored_hash: str | None, password: str) -> bool:
     """True if ``password`` matches. With no stored hash, spend the same time and say no."""
-    with _hash_slots:
+    with HASHING:
         try:
             return (
                 _hasher.verify(stored_hash or _dummy_hash(), password) and stored_hash is not None

@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.types import Scope
 
-KNOWN_STATUSES = (400, 403, 404, 405, 409, 413, 500)
+KNOWN_STATUSES = (400, 403, 404, 405, 409, 413, 500, 503)
 
 
 def error_context(scope: Scope) -> dict[str, Any]:
@@ -70,7 +70,8 @@ def make_domain_handlers(env: Environment) -> dict[type[Exception], Any]:
 
     from portal.keys.vault import IdentitySealed
     from portal.kit.errors import Conflict, NotFound, NotPermitted, ValidationFailed
-    from portal.security.crypto import IntegrityError, KeyUnavailable
+    from portal.security.crypto import IntegrityError, KeyMissing, KeyUnavailable
+    from portal.security.passwords import RETRY_AFTER_SECONDS, HashingBusy
 
     security_log = logging.getLogger("portal.security")
     authz_log = logging.getLogger("portal.web.routing")
@@ -98,6 +99,11 @@ def make_domain_handlers(env: Environment) -> dict[type[Exception], Any]:
                     request.scope.get("state", {}).get("request_id"),
                 )
                 await run_in_threadpool(record_security_event, request)
+            elif isinstance(exc, KeyMissing):
+                security_log.error(
+                    "security.key_missing request_id=%s",
+                    request.scope.get("state", {}).get("request_id"),
+                )
             elif isinstance(exc, NotPermitted):
                 # ASVS 16.3.2: failed authorisation decisions are logged (ids only).
                 authz_log.warning(
@@ -107,7 +113,8 @@ def make_domain_handlers(env: Environment) -> dict[type[Exception], Any]:
                 )
             name = template or f"errors/{status}.html"
             body = env.get_template(name).render(error_context(request.scope)).encode()
-            return HTMLResponse(body, status_code=status)
+            headers = {"Retry-After": str(RETRY_AFTER_SECONDS)} if status == 503 else None
+            return HTMLResponse(body, status_code=status, headers=headers)
 
         return handle
 
@@ -120,4 +127,6 @@ def make_domain_handlers(env: Environment) -> dict[type[Exception], Any]:
         ValidationFailed: page(400),
         StaleDataError: page(409),
         IntegrityError: page(500, "errors/integrity.html"),
+        KeyMissing: page(500, "errors/key_missing.html"),
+        HashingBusy: page(503),
     }

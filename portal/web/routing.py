@@ -27,16 +27,18 @@ PostgreSQL (psycopg 3).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import anyio
+import anyio.from_thread
 import anyio.to_thread
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.datastructures import FormData
@@ -59,6 +61,7 @@ from portal.web import csrf, params
 from portal.web.navigation import navigation_for
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 READ_METHODS = frozenset({"GET", "HEAD"})
@@ -145,6 +148,7 @@ class RequestContext:
     response_cookies: dict[str, str] = field(default_factory=dict)
     session_factory: sessionmaker[Session] | None = None
     allow_checkpoint: bool = False
+    db_slot: tuple[anyio.CapacityLimiter, object] | None = None
     _vault: Vault | None = None
 
     @property
@@ -294,6 +298,24 @@ class RequestContext:
             raise RuntimeError("this route does not allow intermediate commits")
         self.db.commit()
 
+    def outside_db_slot(self, work: Callable[[], T]) -> T:
+        """Run slow work that needs no database (argon2) without holding a database slot.
+
+        Only after ``checkpoint``: nothing is open in the database meanwhile. The request's
+        slot goes back to the limiter for the duration and is taken again afterwards, so other
+        requests keep being served while this one hashes (issue 14, R5).
+        """
+        if not self.allow_checkpoint:
+            raise RuntimeError("this route does not allow intermediate commits")
+        if self.db_slot is None:
+            return work()
+        limiter, borrower = self.db_slot
+        anyio.from_thread.run_sync(limiter.release_on_behalf_of, borrower)
+        try:
+            return work()
+        finally:
+            anyio.from_thread.run(limiter.acquire_on_behalf_of, borrower)
+
     def set_cookie(self, name: str, value: str) -> None:
         """Set one of the portal's cookies (all share ``csrf.cookie_options``)."""
         self.response_cookies[name] = value
@@ -351,8 +373,11 @@ def _make_endpoint(route: PortalRoute) -> Callable[[Request], Any]:
         if route.inline:
             return route.handler(_bare_context(request))
         limiter: anyio.CapacityLimiter = request.app.state.db_limiter
+        # The slot is borrowed on behalf of this task (anyio's to_thread); a handler may hand it
+        # back while it runs slow work that needs no database (RequestContext.outside_db_slot).
+        slot = (limiter, asyncio.current_task()) if route.manual_transactions else None
         return await anyio.to_thread.run_sync(
-            partial(_run_handler, route, request, form), limiter=limiter
+            partial(_run_handler, route, request, form, slot), limiter=limiter
         )
 
     return endpoint
@@ -390,7 +415,12 @@ def _client_address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def _run_handler(route: PortalRoute, request: Request, form: FormData | None) -> Response:
+def _run_handler(
+    route: PortalRoute,
+    request: Request,
+    form: FormData | None,
+    slot: tuple[anyio.CapacityLimiter, object] | None = None,
+) -> Response:
     factory: sessionmaker[Session] = request.app.state.session_factory
     request_id_var.set(str(request.scope.get("state", {}).get("request_id", "")) or None)
     if request.method in READ_METHODS and not route.manual_transactions:
@@ -407,7 +437,7 @@ def _run_handler(route: PortalRoute, request: Request, form: FormData | None) ->
                 audit.add_pending(write, entries)
         return response
     with unit_of_work(factory) as db:
-        return _handle(route, request, form, db, factory)
+        return _handle(route, request, form, db, factory, slot)
 
 
 def _handle(
@@ -416,6 +446,7 @@ def _handle(
     form: FormData | None,
     db: Session,
     factory: sessionmaker[Session],
+    slot: tuple[anyio.CapacityLimiter, object] | None = None,
 ) -> Response:
     settings: Settings = request.app.state.settings
     now = utc_now()
@@ -448,6 +479,7 @@ def _handle(
         active_session=active,
         session_factory=factory,
         allow_checkpoint=route.manual_transactions,
+        db_slot=slot,
     )
     response = route.handler(ctx)
     cookies: dict[str, str] = {}

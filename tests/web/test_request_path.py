@@ -29,12 +29,18 @@ from portal.audit.verify import verify
 from portal.clock import utc_now
 from portal.db.session import ReadOnlyViolation, read_unit_of_work, unit_of_work
 from portal.web.routing import PortalRoute
-from tests.support.factories import add_person, make_case, make_session_token, make_user
+from tests.support.factories import (
+    add_person,
+    make_case,
+    make_session_token,
+    make_user,
+    make_vault,
+)
 from tests.support.web import csrf_from, soup
 
 # Ceilings: today's counts with a little room. A page that starts querying per row breaks the
 # equality checks below long before it reaches these.
-MAX_STATEMENTS = {"case": 22, "home": 12, "person": 26}
+MAX_STATEMENTS = {"case": 19, "home": 10, "person": 24}
 
 
 def client_as(app: Starlette, db, user) -> TestClient:
@@ -260,3 +266,59 @@ def test_last_seen_is_written_only_when_stale(app, db, settings, staffed) -> Non
     assert found().last_seen_at > stale
     db.commit()
     assert session_writes(app, client, "/accessibility") == []
+
+
+@contextmanager
+def session_statements(db) -> Iterator[list[str]]:
+    seen: list[str] = []
+    engine = db.get_bind()
+
+    def listen(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        seen.append(" ".join(statement.split()))
+
+    event.listen(engine, "before_cursor_execute", listen)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", listen)
+
+
+def test_a_vault_loads_keys_and_sealed_identities_in_one_query(db, settings, staffed) -> None:
+    prosecutor, officer = staffed
+    _, people = case_with(db, settings, prosecutor, officer, 4)
+    vault: Any = make_vault(db, settings)
+    unwraps = 0
+    real_get = vault.cache.get
+
+    def counting_get(*args: Any) -> Any:
+        nonlocal unwraps
+        unwraps += 1
+        return real_get(*args)
+
+    vault.cache.get = counting_get
+    with session_statements(db) as seen:
+        vault.load(p.key_id for p in people)
+        opened = [vault.open_text(p, "full_name") for _ in range(5) for p in people]
+    queries = [s for s in seen if s.startswith("SELECT")]
+    assert len(queries) == 1, seen  # the key rows and whose identity they seal, together
+    assert unwraps == len(people)  # one AESGCM per key, memoised for every later field
+    assert sorted(set(opened)) == [f"Vera Canary{n}" for n in range(4)]
+
+
+def test_the_sealed_identity_check_never_scans_the_person_table(db) -> None:
+    if db.get_bind().dialect.name == "sqlite":
+        plan = " ".join(
+            str(row[-1])
+            for row in db.execute(
+                text(
+                    "EXPLAIN QUERY PLAN SELECT data_key.id, person.reference FROM data_key "
+                    "LEFT OUTER JOIN person ON person.key_id = data_key.id "
+                    "AND person.identity_sealed IS 1 WHERE data_key.id IN (1, 2, 3)"
+                )
+            )
+        )
+        assert "SCAN person" not in plan, plan
+        assert "ix_person_key_id" in plan, plan
+    else:
+        names = db.scalars(text("SELECT indexname FROM pg_indexes WHERE tablename = 'person'"))
+        assert "ix_person_key_id" in set(names)
