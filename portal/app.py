@@ -29,6 +29,7 @@ from portal.home.routes import routes as home_routes
 from portal.keys.keyring import Keyring
 from portal.keys.vault import KeyCache
 from portal.logs import configure_logging
+from portal.outcomes.routes import routes as outcomes_routes
 from portal.people.routes import routes as people_routes
 from portal.search.routes import routes as search_routes
 from portal.settings import Settings, SettingsError
@@ -94,6 +95,7 @@ def all_routes() -> list[BaseRoute]:
         *vlu_routes,
         *import_routes,
         *search_routes,
+        *outcomes_routes,
     ]
 
 

@@ -358,3 +358,15 @@ def defendants_in(db: Session, case: Case) -> list[Defendant]:
     return list(
         db.scalars(select(Defendant).where(Defendant.case_id == case.id).order_by(Defendant.label))
     )
+
+
+def victim_by_reference(db: Session, case: Case, reference: str) -> CaseParty | None:
+    return db.scalar(
+        select(CaseParty)
+        .join(Person, Person.id == CaseParty.person_id)
+        .where(
+            CaseParty.case_id == case.id,
+            CaseParty.is_victim.is_(True),
+            Person.reference == reference.strip().upper(),
+        )
+    )

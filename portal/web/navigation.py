@@ -20,13 +20,20 @@ _USERS = NavItem("Users", "admin_users")
 
 _BY_ROLE: dict[Role, tuple[NavItem, ...]] = {
     Role.WITNESS_CARE_OFFICER: (_HOME, _CASES, _SEARCH),
-    Role.PROSECUTOR: (_HOME, _CASES, NavItem("Decision letters", "vlu_queue"), _SEARCH),
+    Role.PROSECUTOR: (
+        _HOME,
+        _CASES,
+        NavItem("Decision letters", "vlu_queue"),
+        _SEARCH,
+        NavItem("Performance", "outcomes_review"),
+    ),
     Role.VLU_OFFICER: (_HOME, NavItem("VLU queue", "vlu_queue"), _CASES, _SEARCH),
     Role.AUDITOR: (
         NavItem("Overview", "home"),
         _CASES,
         _SEARCH,
         NavItem("Compliance", "compliance"),
+        NavItem("Performance", "outcomes_review"),
         NavItem("Access log", "audit_log"),
     ),
     Role.ADMIN: (NavItem("Overview", "home"), _USERS),

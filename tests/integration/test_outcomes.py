@@ -219,7 +219,7 @@ def test_a_made_protective_order_owes_the_victim_a_visit_from_the_engine(db, wor
             sought_on=date(2026, 1, 5),
             decided_on=date(2026, 1, 6),
             ends_on=date(2031, 1, 6),
-            protects=party.id,
+            protects=person.reference,
             terms="No contact with the victim",
         ),
     )
@@ -241,7 +241,7 @@ def test_a_made_protective_order_owes_the_victim_a_visit_from_the_engine(db, wor
             sought_on=date(2026, 1, 5),
             decided_on=date(2026, 1, 6),
             ends_on=None,
-            protects=None,
+            protects="",
             terms="",
         ),
     )

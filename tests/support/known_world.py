@@ -25,6 +25,8 @@ from portal.cases.service import NewEvent, record_event
 from portal.clock import utc_now
 from portal.compliance import quality
 from portal.documents import service as documents
+from portal.outcomes.models import Finalised, LossKind, OrderStatus
+from portal.outcomes.service import compensation, finalised, losses
 from portal.people.models import Person
 from portal.people.service import SafeContact
 from portal.safeguards import service as safeguards
@@ -331,6 +333,44 @@ def _seed_letters(db, settings, staff, case, rows) -> None:
         )
 
 
+def _seed_outcomes(db, vault, staff, case, rows) -> None:
+    """Losses (sealed), a made compensation order apportioned over them, a finalised outcome."""
+    prosecutor = actor_of(staff["prosecutor"])
+    for index, (_, person, party) in enumerate(rows):
+        if not party.is_victim:
+            continue
+        losses.record_loss(
+            db,
+            vault,
+            prosecutor,
+            case,
+            party,
+            person,
+            kind=LossKind.MONEY,
+            amount=1_000_00 * (index + 1),
+            description="Savings transferred",
+            proven=True,
+        )
+    defendant = defendants_of(db, case)[0]
+    order = compensation.NewCompensation(
+        status=OrderStatus.MADE,
+        sought=5_000_00,
+        amount=2_500_00,
+        decided_on=_today() - timedelta(days=2),
+        reason="Means assessed at sentence",
+    )
+    compensation.record_order(db, vault, prosecutor, case, defendant, order)
+    finalised.record(
+        db,
+        prosecutor,
+        case,
+        defendant,
+        outcome=Finalised.CONVICTED_AFTER_TRIAL,
+        finalised_on=_today() - timedelta(days=2),
+        today=_today(),
+    )
+
+
 def seed_known_world(db: Session, settings: Any) -> dict[str, Any]:
     """Seed the world through the real services, commit, and say what was seeded."""
     staff = {
@@ -362,6 +402,7 @@ def seed_known_world(db: Session, settings: Any) -> dict[str, Any]:
             decided_on=today - timedelta(days=100),
         )
     _seed_letters(db, settings, staff, case_b, rows_b)
+    _seed_outcomes(db, vault, staff, case_a, rows_a)
     for case, rows in ((case_a, rows_a), (case_b, rows_b)):
         for k, person, _ in rows:
             if k.sealed:

@@ -38,7 +38,7 @@ class NewAncillary:
     sought_on: date
     decided_on: date | None
     ends_on: date | None
-    protects: uuid.UUID | None  # a victim's case party id
+    protects: str  # the protected victim's person reference, or ""
     terms: str
     received_on: date | None = None  # when the unit learned of the order
 
@@ -64,8 +64,10 @@ def record_order(
     if command.ends_on and command.decided_on and command.ends_on < command.decided_on:
         errors["ends_on"] = "The order cannot end before it was made"
     party = None
-    if command.protects is not None:
-        party = repository.victim_in_case(db, case, command.protects)
+    if command.protects:
+        party = repository.victim_by_reference(db, case, command.protects)
+        if party is None:
+            errors["protects"] = "Enter the reference of a victim in this case"
     errors |= case_text_errors(db, vault, case.id, {"terms": ("The terms", command.terms)})
     if errors:
         raise ValidationFailed(errors)

@@ -36,6 +36,7 @@ from portal.cases.reference import AREAS, UNITS
 from portal.compliance.service import bucket_expression
 from portal.outcomes import repository
 from portal.outcomes.models import Finalised
+from portal.outcomes.money import pounds_plain
 from portal.outcomes.rules import outcomes_rules
 from portal.outcomes.service.common import require
 
@@ -217,6 +218,7 @@ def review(db: Session, actor: Actor, *, dimension: str, year: int | None, today
 
 @dataclass(frozen=True, slots=True)
 class DrillCase:
+    id: uuid.UUID
     urn: str
     area: str
     unit: str
@@ -231,10 +233,41 @@ def drill_down(
     if line is None:
         return []
     found = repository.urns_of(db, visible_cases(actor), sorted(line.case_ids))
-    return sorted(
-        (
-            DrillCase(urn, AREAS.get(area, area), UNITS.get(unit, unit))
-            for urn, area, unit in found.values()
-        ),
-        key=lambda c: c.urn,
-    )
+    cases = [
+        DrillCase(case_id, urn, AREAS.get(area, area), UNITS.get(unit, unit))
+        for case_id, (urn, area, unit) in found.items()
+    ]
+    return sorted(cases, key=lambda c: c.urn)
+
+
+CSV_HEADER = [
+    "Line",
+    *[f.label for f in Finalised],
+    "Conviction rate (%)",
+    "Compensation sought (£)",
+    "Compensation obtained (£)",
+    "Confiscation ordered (£)",
+    "Confiscation recovered (£)",
+    "Ancillary orders made",
+    "Victims' Code on time (%)",
+]
+
+
+def csv_rows(result: Review) -> list[list[str | int]]:
+    """The review as the CSV export's rows, the total last (the page's table, cell by cell)."""
+    rows: list[list[str | int]] = []
+    for line in (*result.lines, result.total):
+        rows.append(
+            [
+                line.label,
+                *[line.counts[f.value] for f in Finalised],
+                "" if line.conviction_rate is None else line.conviction_rate,
+                pounds_plain(line.compensation_sought),
+                pounds_plain(line.compensation_obtained),
+                pounds_plain(line.confiscation_ordered),
+                pounds_plain(line.confiscation_recovered),
+                line.ancillary_made,
+                "" if line.on_time_rate is None else line.on_time_rate,
+            ]
+        )
+    return rows
