@@ -209,3 +209,17 @@ def test_a_clean_statement_is_ready_at_once_and_auditors_cannot_clear(app, db, s
     assert "No protected information was found" in text_of(client.get(page_url).text)
     auditor = client_as(app, db, make_user(db, role=Role.AUDITOR, area=None, unit=None))
     assert auditor.get(page_url).status_code == 403
+
+
+def test_a_person_under_a_reporting_restriction_is_protected_too(app, db, settings) -> None:
+    """The default test case is a sexual offence: its complainants have lifelong anonymity
+    (automatic), so their names count even though their identity is not sealed."""
+    people, witness, officer = setup(db, settings)
+    case = people["case"]
+    assert not officer.identity_sealed
+    client = client_as(app, db, people["uploader"])
+    text = "Statement\n\nI spoke to olive\nOFFICER on Monday.\n"
+    assert _upload(client, case, witness, "s.txt", text.encode()).status_code == 303
+    document = _latest(db)
+    shown = text_of(client.get(f"{_base(case, witness)}/{document.id}/check").text)
+    assert f"line 3: matches the true name of Witness {officer.reference}" in shown
