@@ -38,6 +38,10 @@ class Permission(LabelledStrEnum):
     MANAGE_SAFEGUARDING_ACTIONS = "manage_safeguarding_actions", "Add and complete actions"
     UPLOAD_DOCUMENTS = "upload_documents", "Upload documents"
     DOWNLOAD_DOCUMENTS = "download_documents", "Open documents"
+    SERVE_DOCUMENTS = (
+        "serve_documents",
+        "Clear a document's disclosure check and mark it ready to serve",
+    )
 
     VIEW_MY_WORK = "view_my_work", "See their Victims' Code work"
     RECORD_OBLIGATION_OUTCOME = "record_obligation_outcome", "Record how an entitlement was met"
@@ -113,6 +117,7 @@ GRANTS: Mapping[Permission, frozenset[Role]] = {
     Perm.MANAGE_SAFEGUARDING_ACTIONS: frozenset({W}),
     Perm.UPLOAD_DOCUMENTS: frozenset({W, P}),
     Perm.DOWNLOAD_DOCUMENTS: frozenset({W, P, V}),
+    Perm.SERVE_DOCUMENTS: frozenset({P}),
     Perm.VIEW_MY_WORK: frozenset({W, P, V}),
     Perm.RECORD_OBLIGATION_OUTCOME: frozenset({W, P, V}),
     Perm.VIEW_SPECIAL_MEASURES: frozenset({W, P, A}),

@@ -375,6 +375,19 @@ def matcher_for(vault: Vault, person: Person) -> IdentityMatcher:
     return known[key]
 
 
+def address_matcher(vault: Vault, person: Person) -> IdentityMatcher:
+    """A matcher of the person's address alone (a victim's address that must not be disclosed,
+    for someone whose identity is not otherwise protected)."""
+    values: dict[str, str | None] = {}
+    if not person.erased:
+        try:
+            raw = vault.open_internal(person, "address")  # compared, never shown
+        except KeyUnavailable:
+            raw = None
+        values["address"] = raw.decode("utf-8") if raw is not None else None
+    return build_matcher(person.id, person.reference, values)
+
+
 def sealed_in_cases(
     db: Session, vault: Vault, case_ids: Iterable[uuid.UUID], *, also: Person | None = None
 ) -> list[IdentityMatcher]:

@@ -82,6 +82,9 @@ NOT_FREE_TEXT: dict[str, str] = {
     "person.representative": "the representative's details: withheld by the vault's policy",
     "person_reference.value": "crime reference numbers: withheld by the vault's policy",
     "document.*": "documents: withheld by the vault's policy",
+    "document_match.override_reason": (
+        "no page shows it (the audit of an override); refused when it names a sealed person"
+    ),
     "defendant.full_name": "the defendant's identity, not a witness's",
     "defendant.date_of_birth": "the defendant's identity, not a witness's",
     "vlu_letter.body": "decision letters: masked and returned for redrafting (portal.vlu.sealing)",

@@ -40,3 +40,60 @@ class Document(IdMixin, Base):
     content: Mapped[Sealed] = mapped_column(EncryptedBlob)
     uploaded_by_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("user_account.id"))
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The disclosure check (portal.documents.disclosure): what the text check found, the
+    # version this one replaces, the manual check of a document with no text, and readiness.
+    disclosure: Mapped[str] = mapped_column(String(16), default="clear")
+    replaces_id: Mapped[uuid.UUID | None] = mapped_column(
+        Uuid, ForeignKey("document.id", ondelete="SET NULL"), nullable=True
+    )
+    superseded: Mapped[bool] = mapped_column(default=False)
+    checked_by_id: Mapped[uuid.UUID | None] = mapped_column(
+        Uuid, ForeignKey("user_account.id"), nullable=True
+    )
+    checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    ready_by_id: Mapped[uuid.UUID | None] = mapped_column(
+        Uuid, ForeignKey("user_account.id"), nullable=True
+    )
+    ready_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+DISCLOSURE_STATES = {
+    "clear": "No protected information found",
+    "matches": "Protected information found",
+    "unreadable": "No text could be read: needs a manual check",
+}
+MATCH_KINDS = {
+    "name": "the true name",
+    "address": "the address",
+    "date_of_birth": "the date of birth",
+    "phone": "the phone number",
+    "email": "the email address",
+}
+
+
+class DocumentMatch(IdMixin, Base):
+    """One place where an uploaded document's text matches protected information: where, and
+    whose (the person's id; pages show their pseudonym), never the matched value. An override
+    is a second prosecutor's decision, with a reason sealed under the document's key."""
+
+    __tablename__ = "document_match"
+    __table_args__ = (
+        CheckConstraint(
+            "kind IN (" + ", ".join(f"'{k}'" for k in MATCH_KINDS) + ")", name="kind_known"
+        ),
+        Index("ix_document_match_document", "document_id"),
+    )
+
+    document_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("document.id", ondelete="CASCADE")
+    )
+    person_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("person.id", ondelete="CASCADE"))
+    key_id: Mapped[int] = mapped_column(Integer, ForeignKey("data_key.id"))
+    kind: Mapped[str] = mapped_column(String(16))
+    sealed_identity: Mapped[bool] = mapped_column(default=True)
+    location: Mapped[str] = mapped_column(String(80))
+    overridden_by_id: Mapped[uuid.UUID | None] = mapped_column(
+        Uuid, ForeignKey("user_account.id"), nullable=True
+    )
+    overridden_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    override_reason: Mapped[Sealed | None] = mapped_column(EncryptedBlob, nullable=True)

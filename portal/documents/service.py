@@ -1,4 +1,7 @@
-"""Uploading and downloading documents: type and size checked, sealed, every access logged."""
+"""Uploading and downloading documents: type and size checked, sealed, every access logged;
+the disclosure check on every upload (portal.documents.disclosure), redacted versions, the
+second prosecutor's override, the manual check of a document with no text, and readiness to
+serve, refused while anything found is unresolved."""
 
 from __future__ import annotations
 
@@ -9,14 +12,21 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.accounts.actor import Actor
+from portal.accounts.permissions import Permission
 from portal.accounts.roles import Role
+from portal.anonymity.identity import case_text_errors
 from portal.audit import service as audit
 from portal.cases.errors import CaseNotFound, NotPermitted, ValidationFailed
 from portal.cases.models import Case
 from portal.clock import utc_now
-from portal.documents.models import KINDS, Document
+from portal.documents import disclosure, repository
+from portal.documents.extract import parts_of
+from portal.documents.models import KINDS, Document, DocumentMatch
 from portal.keys.vault import Vault
+from portal.kit.errors import GuardRefused
 from portal.people.models import Person
+
+MAX_REASON = 2000
 
 MAX_BYTES = 5 * 1024 * 1024
 # Checked by content, not by the name or the browser's claim. Images are refused until their
@@ -60,6 +70,7 @@ def upload(
     kind: str,
     filename: str,
     data: bytes,
+    replaces: Document | None = None,
 ) -> Document:
     if actor.role not in {Role.WITNESS_CARE_OFFICER, Role.PROSECUTOR}:
         raise NotPermitted("only witness care officers and prosecutors upload documents")
@@ -84,6 +95,8 @@ def upload(
         size=len(data),
         uploaded_by_id=actor.user_id,
         uploaded_at=utc_now(),
+        replaces_id=replaces.id if replaces is not None else None,
+        superseded=False,
     )
     safe_name = "".join(
         ch for ch in filename.rsplit("/", 1)[-1].rsplit("\\", 1)[-1] if ch.isprintable()
@@ -91,12 +104,195 @@ def upload(
     vault.put(document, "filename", safe_name[:200] or "document")
     document.content = vault.seal_bytes(document, "content", data)
     db.add(document)
+    if replaces is not None:
+        replaces.superseded = True
+        replaces.ready_at, replaces.ready_by_id = None, None
+    db.flush()
+    found = _check(db, vault, case, document, data)
+    audit.record(
+        db,
+        actor=actor,
+        category="collection",
+        action="document.upload" if replaces is None else "document.new_version",
+        object_type="document",
+        object_id=document.id,
+        case_id=case.id,
+        subject_id=person.id,
+        subject_ref=person.reference,
+        fields=(f"disclosure:{document.disclosure}", f"matches:{found}"),
+    )
+    return document
+
+
+def _check(db: Session, vault: Vault, case: Case, document: Document, data: bytes) -> int:
+    """Run the disclosure check on a new document; record what it found. How many matches."""
+    parts = parts_of(document.content_type, data)
+    if parts is None:
+        document.disclosure = "unreadable"
+        return 0
+    found = disclosure.check(disclosure.protected(db, vault, case.id), parts)
+    document.disclosure = "matches" if found else "clear"
+    for item in found:
+        db.add(
+            DocumentMatch(
+                id=uuid.uuid4(),
+                document_id=document.id,
+                person_id=item.person_id,
+                key_id=document.key_id,
+                kind=item.kind,
+                sealed_identity=item.sealed_identity,
+                location=item.location[:80],
+            )
+        )
+    db.flush()
+    return len(found)
+
+
+def _document(db: Session, case: Case, person: Person, document_id: uuid.UUID) -> Document:
+    document = repository.document_in(db, case.id, person.id, document_id)
+    if document is None:
+        raise CaseNotFound(document_id)
+    return document
+
+
+def _may_serve(actor: Actor) -> None:
+    if not actor.can(Permission.SERVE_DOCUMENTS):
+        raise NotPermitted("only prosecutors clear documents for service")
+
+
+def upload_version(
+    db: Session,
+    vault: Vault,
+    actor: Actor,
+    case: Case,
+    person: Person,
+    document_id: uuid.UUID,
+    *,
+    filename: str,
+    data: bytes,
+) -> Document:
+    """A redacted version of a document: checked afresh; the old one can no longer be served."""
+    old = _document(db, case, person, document_id)
+    if old.superseded:
+        raise GuardRefused("upload a new version", "A newer version of this document exists")
+    return upload(
+        db, vault, actor, case, person, kind=old.kind, filename=filename, data=data, replaces=old
+    )
+
+
+def blockers(db: Session, document: Document) -> list[str]:
+    """Why the document cannot be marked ready to serve yet (empty when it can)."""
+    reasons = []
+    if document.superseded:
+        reasons.append("A newer version of this document has been uploaded")
+    if document.disclosure == "unreadable" and document.checked_at is None:
+        reasons.append("No text could be read from it: a prosecutor must check it by eye")
+    open_matches = [
+        m for m, _ in repository.matches_of(db, [document.id]) if m.overridden_at is None
+    ]
+    if open_matches:
+        count = len(open_matches)
+        reasons.append(
+            f"{count} {'match' if count == 1 else 'matches'} of protected information: upload "
+            "a redacted version, or a second prosecutor must override each with a reason"
+        )
+    return reasons
+
+
+def override(
+    db: Session,
+    vault: Vault,
+    actor: Actor,
+    case: Case,
+    person: Person,
+    document_id: uuid.UUID,
+    match_id: uuid.UUID,
+    *,
+    reason: str,
+) -> DocumentMatch:
+    """A second prosecutor decides a match may stay (the value is already known to the court,
+    or is not the protected person's). Never the prosecutor who uploaded the document."""
+    _may_serve(actor)
+    document = _document(db, case, person, document_id)
+    match = repository.match_of(db, document.id, match_id)
+    if match is None:
+        raise CaseNotFound(match_id)
+    if document.uploaded_by_id == actor.user_id:
+        raise GuardRefused(
+            "override a match",
+            "You uploaded this document: a second prosecutor must decide on the override",
+        )
+    if match.overridden_at is not None:
+        raise GuardRefused("override a match", "This match has already been overridden")
+    reason = reason.strip()
+    if not reason:
+        raise ValidationFailed({"reason": "Enter why this information may stay in the document"})
+    if len(reason) > MAX_REASON:
+        raise ValidationFailed({"reason": f"The reason must be {MAX_REASON} characters or fewer"})
+    errors = case_text_errors(db, vault, case.id, {"reason": ("The reason", reason)})
+    if errors:
+        raise ValidationFailed(errors)
+    match.overridden_by_id = actor.user_id
+    match.overridden_at = utc_now()
+    vault.put(match, "override_reason", reason)
+    db.flush()
+    audit.record(
+        db,
+        actor=actor,
+        category="disclosure",
+        action="document.match.override",
+        object_type="document_match",
+        object_id=match.id,
+        case_id=case.id,
+        subject_id=match.person_id,
+        fields=(f"document:{document.id}", f"kind:{match.kind}"),
+    )
+    return match
+
+
+def record_manual_check(
+    db: Session, actor: Actor, case: Case, person: Person, document_id: uuid.UUID
+) -> Document:
+    """A prosecutor has read a document with no extractable text and found nothing protected."""
+    _may_serve(actor)
+    document = _document(db, case, person, document_id)
+    if document.disclosure != "unreadable":
+        raise GuardRefused("record a manual check", "This document's text was checked already")
+    if document.checked_at is not None:
+        raise GuardRefused("record a manual check", "A manual check is already recorded")
+    document.checked_by_id, document.checked_at = actor.user_id, utc_now()
     db.flush()
     audit.record(
         db,
         actor=actor,
         category="collection",
-        action="document.upload",
+        action="document.manual_check",
+        object_type="document",
+        object_id=document.id,
+        case_id=case.id,
+        subject_id=person.id,
+        subject_ref=person.reference,
+    )
+    return document
+
+
+def mark_ready(
+    db: Session, actor: Actor, case: Case, person: Person, document_id: uuid.UUID
+) -> Document:
+    """Ready to serve: refused while any match is unresolved or a scan is unchecked."""
+    _may_serve(actor)
+    document = _document(db, case, person, document_id)
+    reasons = blockers(db, document)
+    if reasons:
+        raise GuardRefused("mark ready to serve", reasons[0])
+    if document.ready_at is None:
+        document.ready_by_id, document.ready_at = actor.user_id, utc_now()
+        db.flush()
+    audit.record(
+        db,
+        actor=actor,
+        category="disclosure",
+        action="document.ready_to_serve",
         object_type="document",
         object_id=document.id,
         case_id=case.id,

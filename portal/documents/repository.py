@@ -1,0 +1,56 @@
+"""Every query of the documents domain that the disclosure check needs."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portal.cases.models import CaseParty
+from portal.documents.models import Document, DocumentMatch
+from portal.people.models import Person
+
+
+def people_of_case(db: Session, case_id: uuid.UUID) -> list[tuple[Person, bool]]:
+    """Everyone in the case who is not erased, with whether they are a victim."""
+    rows = db.execute(
+        select(Person, CaseParty.is_victim)
+        .join(CaseParty, CaseParty.person_id == Person.id)
+        .where(CaseParty.case_id == case_id, Person.erased.is_(False))
+        .order_by(Person.reference)
+    )
+    return [(person, bool(victim)) for person, victim in rows]
+
+
+def document_in(
+    db: Session, case_id: uuid.UUID, person_id: uuid.UUID, document_id: uuid.UUID
+) -> Document | None:
+    return db.scalars(
+        select(Document).where(
+            Document.id == document_id,
+            Document.case_id == case_id,
+            Document.person_id == person_id,
+        )
+    ).one_or_none()
+
+
+def matches_of(db: Session, document_ids: list[uuid.UUID]) -> list[tuple[DocumentMatch, str]]:
+    """The matches of these documents, with the reference of the person each matched."""
+    if not document_ids:
+        return []
+    rows = db.execute(
+        select(DocumentMatch, Person.reference)
+        .join(Person, Person.id == DocumentMatch.person_id)
+        .where(DocumentMatch.document_id.in_(document_ids))
+        .order_by(DocumentMatch.document_id, DocumentMatch.id)
+    )
+    return [(match, reference) for match, reference in rows]
+
+
+def match_of(db: Session, document_id: uuid.UUID, match_id: uuid.UUID) -> DocumentMatch | None:
+    return db.scalars(
+        select(DocumentMatch).where(
+            DocumentMatch.id == match_id, DocumentMatch.document_id == document_id
+        )
+    ).one_or_none()
