@@ -32,16 +32,25 @@ from portal.clock import utc_now
 from portal.db.encrypted import Sealed, Sensitive
 from portal.db.session import serialize_on
 from portal.keys.models import DataKey
+from portal.kit.errors import NotFound
 from portal.security import crypto
-from portal.security.crypto import Context, IntegrityError, KeyProvider, KeyUnavailable
+from portal.security.crypto import (
+    Context,
+    IntegrityError,
+    KeyDestroyed,
+    KeyProvider,
+    KeyUnavailable,
+)
 
 log = logging.getLogger("portal.security")
 
 __all__ = [
     "Disclosure",
+    "Erased",
     "IdentitySealed",
     "IntegrityError",
     "KeyCache",
+    "KeyDestroyed",
     "KeyUnavailable",
     "Vault",
 ]
@@ -67,7 +76,7 @@ class KeyCache:
 
     def get(self, provider: KeyProvider, key: DataKey) -> AESGCM:
         if key.wrapped is None or key.state == "destroyed":
-            raise KeyUnavailable(f"data key {key.id} has been destroyed")
+            raise KeyDestroyed(f"data key {key.id} has been destroyed")
         cache_key = (key.id, key.kek_id, key.wrapped)
         with self._lock:
             found = self._items.get(cache_key)
@@ -92,6 +101,10 @@ class IdentitySealed(Exception):
     """The value belongs to a sealed identity (anonymity order) and this user has no grant."""
 
 
+class Erased(NotFound):
+    """The value belonged to an erased person: their data key is destroyed, it is gone (404)."""
+
+
 # What a sealed identity hides (anonymity orders, issue 7): the person's identifying fields,
 # their reference numbers and their documents. Operational notes (needs, actions) stay visible.
 SEALED_COLUMNS: dict[str, dict[str, str | None]] = {
@@ -111,6 +124,18 @@ SEALED_COLUMNS: dict[str, dict[str, str | None]] = {
 
 
 WITHHELD = "Withheld"
+
+# What an erased person's values open as (issue 19 point 2): their key is destroyed, so nothing
+# sealed under it opens, but the pages that list them still work. The name becomes a marker with
+# the person's reference (plain metadata); every other value is simply absent.
+ERASED_COLUMNS: dict[str, dict[str, str | None]] = {
+    "person": {"full_name": "ERASED"},
+    "document": {"filename": "Erased document", "content": "GONE"},
+}
+
+
+def erased_marker(reference: str | None) -> str:
+    return f"Erased record {reference}" if reference else "Erased record"
 
 
 def pseudonym(reference: str) -> str:
@@ -134,6 +159,16 @@ def _masked(row: Encryptable, replacement: str | None, shown_as: str) -> bytes |
         raise IdentitySealed(row.__tablename__)
     if replacement == "PSEUDONYM":
         return shown_as.encode()
+    return None if replacement is None else replacement.encode()
+
+
+def _erased(row: Encryptable, column: str) -> bytes | None:
+    """What a value sealed under a destroyed key opens as (ERASED_COLUMNS)."""
+    replacement = ERASED_COLUMNS.get(row.__tablename__, {}).get(column)
+    if replacement == "GONE":
+        raise Erased(row.__tablename__)
+    if replacement == "ERASED":
+        return erased_marker(getattr(row, "reference", None)).encode()
     return None if replacement is None else replacement.encode()
 
 
@@ -315,7 +350,10 @@ class Vault:
             shown_as = self._sealed_for_casework(row)
             if shown_as is not None:
                 return _masked(row, masked[column], shown_as)
-        return self.open_internal(row, column)
+        try:
+            return self._open(row, column)
+        except KeyDestroyed:
+            return _erased(row, column)
 
     def matches(
         self,
@@ -338,7 +376,14 @@ class Vault:
     def open_internal(self, row: Encryptable, column: str) -> bytes | None:
         """Open without the sealed-identity policy. ONLY for computations whose result is not
         the value itself (e.g. child status from a date of birth) and for rotation; every call
-        site is listed in tests/unit/test_architecture.py."""
+        site is listed in tests/unit/test_architecture.py. A value of an erased person (its key
+        destroyed) opens as None: it no longer exists, which is not a fault."""
+        try:
+            return self._open(row, column)
+        except KeyDestroyed:
+            return None
+
+    def _open(self, row: Encryptable, column: str) -> bytes | None:
         sealed = getattr(row, column)
         if sealed is None:
             return None

@@ -46,6 +46,10 @@ class KeyUnavailable(Exception):
     """The data key is destroyed (crypto-shredded) or its KEK is not configured."""
 
 
+class KeyDestroyed(KeyUnavailable):
+    """The data key was destroyed on purpose (erasure by crypto-shredding): not a fault."""
+
+
 class KeyProvider(Protocol):
     """Wraps and unwraps data keys with a key-encryption key held outside the database."""
 
