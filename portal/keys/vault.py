@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 from portal.clock import utc_now
 from portal.db.encrypted import Sealed, Sensitive
 from portal.db.session import serialize_on
+from portal.keys.ledger import Erasure, ErasureLedger
 from portal.keys.models import DataKey
 from portal.kit.errors import NotFound
 from portal.security import crypto
@@ -181,8 +182,10 @@ class Vault:
         *,
         index_bits: int = 16,
         disclosure: Disclosure = Disclosure.CASEWORK,
+        ledger: ErasureLedger | None = None,
     ) -> None:
         self.db = db
+        self.ledger = ledger  # where erasures are written outside the database (keys.ledger)
         self.provider = provider
         self.cache = cache
         self.index_bits = index_bits
@@ -297,9 +300,13 @@ class Vault:
         key = self.db.get(DataKey, key_id)
         if key is None:
             return
+        now = utc_now()
+        if self.ledger is not None and key.owner_id is not None:
+            # Before the commit: a restored backup must never bring this person back.
+            self.ledger.append(Erasure(key.owner_id, key_id, now))
         key.wrapped = None
         key.state = "destroyed"
-        key.destroyed_at = utc_now()
+        key.destroyed_at = now
         self.db.flush()
         self.cache.forget(key_id)
         self._keys.pop(key_id, None)
