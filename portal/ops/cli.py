@@ -17,6 +17,7 @@ console = Console(stderr=True)
 
 def register(main: click.Group, db: click.Group) -> None:
     db.add_command(downgrade)
+    db.add_command(replay_erasures)
     main.add_command(backup)
     main.add_command(restore)
 
@@ -128,3 +129,35 @@ def restore(archive: Path, ledgers: tuple[Path, ...]) -> None:
             console.print(f"[bold red]Check failed:[/] {failure}", soft_wrap=True)
         sys.exit(1)
     console.print(f"[green]Restore verified[/] (schema {report.revision}). The portal may serve.")
+
+
+@click.command(
+    name="replay-erasures",
+    help="Erase again everyone in the erasure ledger (the instance's erasures.jsonl and any "
+    "--ledger file). Run it after restoring by other means (Litestream, PostgreSQL "
+    "point-in-time recovery) and before the portal serves. Safe to run any time.",
+)
+@click.option(
+    "--ledger",
+    "ledgers",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Another erasure ledger to replay.",
+)
+def replay_erasures(ledgers: tuple[Path, ...]) -> None:
+    from portal.db.session import make_engine
+    from portal.keys.ledger import ErasureLedger, merged, read_lines
+    from portal.ops.erasure import replay
+    from portal.wiring import session_factory
+
+    settings = _settings()
+    erasures = merged(
+        ErasureLedger.in_instance(settings.instance_dir).entries(),
+        *(read_lines(path.read_text().splitlines()) for path in ledgers),
+    )
+    engine = make_engine(settings)
+    try:
+        again = replay(session_factory(engine), erasures)
+    finally:
+        engine.dispose()
+    console.print(f"[green]{len(erasures)} erasures in the ledger; {again} had to be redone.[/]")

@@ -172,3 +172,23 @@ def test_a_changed_archive_or_a_used_instance_is_refused(tmp_path: Path, source)
     # The source instance is not fresh: restoring over it is refused.
     over = _portal(_env(source["url"], source["instance"]), "restore", str(archive))
     assert over.exit_code == 1 and "fresh instance" in over.output
+
+
+def test_replay_erasures_after_a_restore_by_other_means(tmp_path: Path, source) -> None:
+    """E.g. a Litestream or point-in-time restore: the database comes back from before the
+    erasure, and `portal db replay-erasures` erases the person again before serving."""
+    archive = tmp_path / "pitr.portal-backup"
+    env = _env(source["url"], source["instance"])
+    assert _portal(env, "backup", str(archive)).exit_code == 0
+    erased_ref = _erase_first(source)
+    with fresh_database(tmp_path, "pitr") as url:
+        assert _portal(_env(url, tmp_path / "pitr"), "restore", str(archive)).exit_code == 0
+        assert _names(url, tmp_path / "pitr")[erased_ref] == NAMES[0]  # resurrected
+        ledger = str(source["instance"] / "erasures.jsonl")
+        replayed = _portal(
+            _env(url, tmp_path / "pitr"), "db", "replay-erasures", "--ledger", ledger
+        )
+        assert replayed.exit_code == 0 and "1 had to be redone" in replayed.output
+        assert _names(url, tmp_path / "pitr")[erased_ref] is None
+        again = _portal(_env(url, tmp_path / "pitr"), "db", "replay-erasures", "--ledger", ledger)
+        assert "0 had to be redone" in again.output
