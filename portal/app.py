@@ -27,6 +27,7 @@ from portal.db.session import make_engine
 from portal.documents.routes import routes as document_routes
 from portal.home.routes import routes as home_routes
 from portal.keys.keyring import Keyring
+from portal.keys.ledger import ErasureLedger
 from portal.keys.vault import KeyCache
 from portal.logs import configure_logging
 from portal.outcomes.routes import routes as outcomes_routes
@@ -162,6 +163,7 @@ def create_app(settings: Settings) -> Starlette:
     # Follows `portal keys rotate` without a restart (portal.keys.keyring).
     app.state.key_provider = Keyring(settings.current_key_provider, stamp=settings.key_file_stamp)
     app.state.key_cache = KeyCache()
+    app.state.erasure_ledger = ErasureLedger.in_instance(settings.instance_dir)
     # A small pool of worker threads for database work (performance.md 2.4 and 7.4: capping the
     # pool at 4 cut the case page's p99 from 182 ms to 70 ms).
     app.state.db_limiter = anyio.CapacityLimiter(settings.db_threads)

@@ -31,11 +31,14 @@ from sqlalchemy.orm import Session
 from portal.clock import utc_now
 from portal.db.encrypted import Sealed, Sensitive
 from portal.db.session import serialize_on
+from portal.keys.ledger import Erasure, ErasureLedger
 from portal.keys.models import DataKey
+from portal.kit.errors import NotFound
 from portal.security import crypto
 from portal.security.crypto import (
     Context,
     IntegrityError,
+    KeyDestroyed,
     KeyMissing,
     KeyProvider,
     KeyUnavailable,
@@ -45,10 +48,12 @@ log = logging.getLogger("portal.security")
 
 __all__ = [
     "Disclosure",
+    "Erased",
     "IdentitySealed",
     "IntegrityError",
     "KeyCache",
     "KeyMissing",
+    "KeyDestroyed",
     "KeyUnavailable",
     "Vault",
 ]
@@ -74,7 +79,7 @@ class KeyCache:
 
     def get(self, provider: KeyProvider, key: DataKey) -> AESGCM:
         if key.wrapped is None or key.state == "destroyed":
-            raise KeyUnavailable(f"data key {key.id} has been destroyed")
+            raise KeyDestroyed(f"data key {key.id} has been destroyed")
         cache_key = (key.id, key.kek_id, key.wrapped)
         with self._lock:
             found = self._items.get(cache_key)
@@ -99,6 +104,10 @@ class IdentitySealed(Exception):
     """The value belongs to a sealed identity (anonymity order) and this user has no grant."""
 
 
+class Erased(NotFound):
+    """The value belonged to an erased person: their data key is destroyed, it is gone (404)."""
+
+
 # What a sealed identity hides (anonymity orders, issue 7): the person's identifying fields,
 # their reference numbers and their documents. Operational notes (needs, actions) stay visible.
 SEALED_COLUMNS: dict[str, dict[str, str | None]] = {
@@ -118,6 +127,18 @@ SEALED_COLUMNS: dict[str, dict[str, str | None]] = {
 
 
 WITHHELD = "Withheld"
+
+# What an erased person's values open as (issue 19 point 2): their key is destroyed, so nothing
+# sealed under it opens, but the pages that list them still work. The name becomes a marker with
+# the person's reference (plain metadata); every other value is simply absent.
+ERASED_COLUMNS: dict[str, dict[str, str | None]] = {
+    "person": {"full_name": "ERASED"},
+    "document": {"filename": "Erased document", "content": "GONE"},
+}
+
+
+def erased_marker(reference: str | None) -> str:
+    return f"Erased record {reference}" if reference else "Erased record"
 
 
 def pseudonym(reference: str) -> str:
@@ -144,6 +165,16 @@ def _masked(row: Encryptable, replacement: str | None, shown_as: str) -> bytes |
     return None if replacement is None else replacement.encode()
 
 
+def _erased(row: Encryptable, column: str) -> bytes | None:
+    """What a value sealed under a destroyed key opens as (ERASED_COLUMNS)."""
+    replacement = ERASED_COLUMNS.get(row.__tablename__, {}).get(column)
+    if replacement == "GONE":
+        raise Erased(row.__tablename__)
+    if replacement == "ERASED":
+        return erased_marker(getattr(row, "reference", None)).encode()
+    return None if replacement is None else replacement.encode()
+
+
 class Vault:
     def __init__(
         self,
@@ -153,8 +184,10 @@ class Vault:
         *,
         index_bits: int = 16,
         disclosure: Disclosure = Disclosure.CASEWORK,
+        ledger: ErasureLedger | None = None,
     ) -> None:
         self.db = db
+        self.ledger = ledger  # where erasures are written outside the database (keys.ledger)
         self.provider = provider
         self.cache = cache
         self.index_bits = index_bits
@@ -296,9 +329,13 @@ class Vault:
         key = self.db.get(DataKey, key_id)
         if key is None:
             return
+        now = utc_now()
+        if self.ledger is not None and key.owner_id is not None:
+            # Before the commit: a restored backup must never bring this person back.
+            self.ledger.append(Erasure(key.owner_id, key_id, now))
         key.wrapped = None
         key.state = "destroyed"
-        key.destroyed_at = utc_now()
+        key.destroyed_at = now
         self.db.flush()
         self.cache.forget(key_id)
         self._keys.pop(key_id, None)
@@ -350,7 +387,10 @@ class Vault:
             shown_as = self._sealed_for_casework(row)
             if shown_as is not None:
                 return _masked(row, masked[column], shown_as)
-        return self.open_internal(row, column)
+        try:
+            return self._open(row, column)
+        except KeyDestroyed:
+            return _erased(row, column)
 
     def matches(
         self,
@@ -373,7 +413,14 @@ class Vault:
     def open_internal(self, row: Encryptable, column: str) -> bytes | None:
         """Open without the sealed-identity policy. ONLY for computations whose result is not
         the value itself (e.g. child status from a date of birth) and for rotation; every call
-        site is listed in tests/unit/test_architecture.py."""
+        site is listed in tests/unit/test_architecture.py. A value of an erased person (its key
+        destroyed) opens as None: it no longer exists, which is not a fault."""
+        try:
+            return self._open(row, column)
+        except KeyDestroyed:
+            return None
+
+    def _open(self, row: Encryptable, column: str) -> bytes | None:
         sealed = getattr(row, column)
         if sealed is None:
             return None

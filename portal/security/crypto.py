@@ -53,6 +53,10 @@ class KeyMissing(KeyUnavailable):
     it is logged and answered with a 500 page, never a silent 404."""
 
 
+class KeyDestroyed(KeyUnavailable):
+    """The data key was destroyed on purpose (erasure by crypto-shredding): not a fault."""
+
+
 class KeyProvider(Protocol):
     """Wraps and unwraps data keys with a key-encryption key held outside the database."""
 

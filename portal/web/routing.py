@@ -168,6 +168,7 @@ class RequestContext:
                 self.request.app.state.key_cache,
                 index_bits=self.settings.blind_index_bits,
                 disclosure=disclosure,
+                ledger=self.request.app.state.erasure_ledger,
             )
             if self.principal is not None and disclosure is Disclosure.CASEWORK:
                 from portal.anonymity.service import active_grants

@@ -104,6 +104,9 @@ def test_sealed_identity_bypass_is_used_only_where_listed() -> None:
         # Compares free text with a sealed person's true values to refuse or mask them; returns
         # yes/no or masked text, never the values (and its repr shows only the reference).
         "portal/anonymity/identity.py": "finds a sealed identity in free text",
+        # Checks that a restored database decrypts (and that erased people do not); reports
+        # references only, never a value.
+        "portal/ops/backup.py": "restore verification",
     }
     users = {
         str(p.relative_to(ROOT)) for p in PORTAL.rglob("*.py") if "open_internal(" in p.read_text()

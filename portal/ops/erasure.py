@@ -1,0 +1,56 @@
+"""Replaying the erasure ledger into a database (after a restore)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from portal.audit import service as audit
+from portal.clock import utc_now
+from portal.db.session import unit_of_work
+from portal.keys.ledger import Erasure
+from portal.keys.models import DataKey
+from portal.people.models import Person
+
+
+def replay(factory: sessionmaker[Session], erasures: Iterable[Erasure]) -> int:
+    """Destroy every key of every person in ``erasures`` that is still readable; returns how
+    many people it had to erase again. Idempotent. Every key the person owns goes (a backup
+    taken before a data-key rotation holds their older key)."""
+    again = 0
+    with unit_of_work(factory) as session:
+        for erasure in erasures:
+            keys = list(
+                session.scalars(
+                    select(DataKey).where(
+                        DataKey.owner_id == erasure.owner_id, DataKey.wrapped.is_not(None)
+                    )
+                )
+            )
+            person = session.get(Person, erasure.owner_id)
+            if not keys and (person is None or person.erased):
+                continue
+            now = utc_now()
+            for key in keys:
+                key.wrapped = None
+                key.state = "destroyed"
+                key.destroyed_at = now
+            if person is not None:
+                person.erased = True
+                person.name_index = None
+                person.dob_index = None
+            session.flush()
+            audit.record(
+                session,
+                actor=None,
+                category="erasure",
+                action="person.erase_replayed",
+                object_type="person",
+                object_id=erasure.owner_id,
+                subject_id=erasure.owner_id,
+                subject_ref=person.reference if person is not None else None,
+            )
+            again += 1
+    return again
