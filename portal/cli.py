@@ -66,6 +66,7 @@ def _register_subcommands() -> None:
     from portal.victims_code.cli import rules
 
     main.add_command(rules)
+    main.add_command(__import__("portal.datachecks", fromlist=["check"]).check)
 
 
 # --- serve ----------------------------------------------------------------------------------
