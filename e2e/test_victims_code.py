@@ -3,7 +3,8 @@ child victim (enhanced rights, from the date of birth) and an adult victim (stan
 records a discontinuance that ends all proceedings. The Victim Liaison Unit officer's My work then
 shows both letters owed (R6-CPS-DISCONTINUANCE) with the right due dates: 1 working day after the
 decision for the enhanced victim, 5 for the standard one; the obligation page explains its date;
-neither can be marked met by hand (only sending the letter meets it). The witness care officer's My work shows neither.
+neither can be marked met by hand (only sending the letter meets it). The witness care
+officer's My work shows neither.
 
 The expected dates are worked out here, independently of the portal's calendar: a plain walk over
 weekdays that skips the England and Wales bank holidays listed in shared/domain-rules.md s8."""
