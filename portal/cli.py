@@ -63,11 +63,13 @@ def main() -> None:
 
 
 def _register_subcommands() -> None:
+    from portal.datachecks import check
     from portal.ops.cli import register
     from portal.victims_code.cli import rules
 
     main.add_command(rules)
     register(main, db)
+    main.add_command(check)
 
 
 # --- serve ----------------------------------------------------------------------------------

@@ -7,25 +7,32 @@ from __future__ import annotations
 from datetime import date
 from enum import StrEnum
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.accounts.actor import Actor
 from portal.anonymity.identity import case_text_errors
 from portal.audit import service as audit
 from portal.cases.errors import NotPermitted, StaleEdit, ValidationFailed
+from portal.cases.models import CaseParty
 from portal.clock import utc_now
 from portal.keys.vault import Vault
+from portal.people.contact import (
+    TOLD_CHANNELS,
+    ContactFacts,
+    contact_facts,
+    safe_channels,
+    told_refusal,
+)
+from portal.people.models import Person
 from portal.victims_code.models import Obligation
 from portal.victims_code.service import entitlement_of
 
-CHANNELS = {
-    "phone": "Phone call",
-    "letter": "Letter",
-    "email": "Email",
-    "text": "Text message",
-    "in_person": "In person",
-    "via_representative": "Through their representative",
-}
+CHANNELS = TOLD_CHANNELS
+VCL_ONLY = (
+    "This entitlement is met only by sending the decision letter: send it from the Victim "
+    "Liaison Unit's letter page"
+)
 
 BODY_ROLES = {
     "witness_care_unit": "witness_care_officer",
@@ -101,6 +108,26 @@ def _audit(db: Session, actor: Actor, obligation: Obligation, action: str) -> No
     )
 
 
+def contact_facts_for(db: Session, vault: Vault, obligation: Obligation) -> ContactFacts:
+    """The safe-contact facts of the person the obligation is owed to."""
+    person = db.scalar(
+        select(Person)
+        .join(CaseParty, CaseParty.person_id == Person.id)
+        .where(CaseParty.id == obligation.case_party_id)
+    )
+    if person is None:  # the party row cascades with the obligation; never expected
+        raise NotPermitted("the person this is owed to is no longer in the case")
+    return contact_facts(vault, person)
+
+
+def told_options(vault: Vault, obligation: Obligation, person: Person) -> list[tuple[str, str]]:
+    """The channels a "told" form may offer for this obligation: only safe ones, and none for a
+    duty met only by sending the VCL letter."""
+    if entitlement_of(obligation).met_by == "vcl_letter":
+        return []
+    return safe_channels(contact_facts(vault, person))
+
+
 def mark_met(
     db: Session,
     vault: Vault,
@@ -112,12 +139,53 @@ def mark_met(
     evidence: str,
     expected_version: int,
 ) -> None:
+    """Record that the person was told (the obligation page and My work). Refused for a duty
+    met only by sending the VCL letter, and through any channel the safe-contact check
+    refuses (portal.people.contact)."""
     _owner_check(actor, obligation)
+    if entitlement_of(obligation).met_by == "vcl_letter":
+        raise ValidationFailed({"channel": VCL_ONLY})
     errors = validate_met(obligation, met_on=met_on, channel=channel, evidence=evidence)
     errors |= case_text_errors(db, vault, obligation.case_id, {"evidence": ("The note", evidence)})
+    if "channel" not in errors:
+        refusal = told_refusal(contact_facts_for(db, vault, obligation), channel)
+        if refusal is not None:
+            errors["channel"] = refusal
     if errors:
         raise ValidationFailed(errors)
     _check_version(obligation, expected_version)
+    _record_met(db, vault, actor, obligation, met_on=met_on, channel=channel, evidence=evidence)
+
+
+def met_by_letter(
+    db: Session,
+    vault: Vault,
+    actor: Actor,
+    obligation: Obligation,
+    *,
+    sent_on: date,
+    channel: str,
+    evidence: str,
+) -> None:
+    """The VCL letter was sent (portal.vlu, which has refused any channel the same safe-contact
+    check refuses, and more): the obligation it discharges is met."""
+    _owner_check(actor, obligation)
+    refusal = told_refusal(contact_facts_for(db, vault, obligation), channel)
+    if refusal is not None:  # the send already checked: this is a second lock, never expected
+        raise ValidationFailed({"channel": refusal})
+    _record_met(db, vault, actor, obligation, met_on=sent_on, channel=channel, evidence=evidence)
+
+
+def _record_met(
+    db: Session,
+    vault: Vault,
+    actor: Actor,
+    obligation: Obligation,
+    *,
+    met_on: date | None,
+    channel: str,
+    evidence: str,
+) -> None:
     obligation.state = "met"
     obligation.met_on = met_on
     obligation.met_by_id = actor.user_id

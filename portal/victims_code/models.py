@@ -69,7 +69,40 @@ class Obligation(IdMixin, Base):
     key_id: Mapped[int] = mapped_column(Integer, ForeignKey("data_key.id"))
     evidence: Mapped[Sealed | None] = mapped_column(EncryptedBlob, nullable=True)
     reason: Mapped[Sealed | None] = mapped_column(EncryptedBlob, nullable=True)
+    # Why it was not met, or met late: a code from the rules data (its detail in ``reason``).
+    reason_code: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    # The person was identified (added to the case, or given this role) after the trigger: due
+    # from this date; ``trigger_on`` keeps the original trigger.
+    identified_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": version}
+
+
+TOLD_PROBLEMS = ("erased", "no_rules", "channel_not_safe", "voicemail", "detail_missing")
+
+
+class ToldCheckFinding(IdMixin, Base):
+    """A record that a person was told through a channel their safe-contact check refuses (the
+    data check ``portal check told-channels``; each run replaces the findings). Ids and codes
+    only: what the rules allow is never copied here."""
+
+    __tablename__ = "told_check_finding"
+    __table_args__ = (
+        CheckConstraint(
+            "problem IN (" + ", ".join(f"'{s}'" for s in TOLD_PROBLEMS) + ")",
+            name="problem_known",
+        ),
+        Index("ix_told_check_finding_case", "case_id"),
+    )
+
+    obligation_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("obligation.id", ondelete="CASCADE"), unique=True
+    )
+    case_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("case_file.id", ondelete="CASCADE"))
+    problem: Mapped[str] = mapped_column(String(24))
+    # The person's safe-contact rules changed after the record: the rules at the time are not
+    # known, only that the channel is refused under today's.
+    rules_changed_since: Mapped[bool] = mapped_column(Boolean)
+    checked_at: Mapped[datetime] = mapped_column(UTCDateTime)

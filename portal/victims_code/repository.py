@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Select, and_, case, func, select
+from sqlalchemy import ColumnElement, Select, and_, case, func, select, true
 from sqlalchemy.orm import Session
 
 from portal.accounts.actor import Actor
@@ -15,7 +15,7 @@ from portal.cases.errors import CaseNotFound
 from portal.cases.models import Case, CaseParty
 from portal.people.models import Person
 from portal.victims_code.lifecycle import BODY_ROLES
-from portal.victims_code.models import Obligation
+from portal.victims_code.models import Obligation, ToldCheckFinding
 
 ROLE_BODIES = {role: body for body, role in BODY_ROLES.items()}
 
@@ -118,3 +118,20 @@ def for_party(db: Session, party_id: uuid.UUID) -> list[Obligation]:
             .order_by(Obligation.right, Obligation.trigger_on)
         )
     )
+
+
+def told_findings(
+    db: Session, actor: Actor | None
+) -> list[tuple[ToldCheckFinding, Obligation, Case, Person]]:
+    """The data check's findings in ``actor``'s scope (None: the operator's CLI, every case)."""
+    scope: ColumnElement[bool] = visible_cases(actor) if actor is not None else true()
+    rows = db.execute(
+        select(ToldCheckFinding, Obligation, Case, Person)
+        .join(Obligation, Obligation.id == ToldCheckFinding.obligation_id)
+        .join(Case, Case.id == ToldCheckFinding.case_id)
+        .join(CaseParty, CaseParty.id == Obligation.case_party_id)
+        .join(Person, Person.id == CaseParty.person_id)
+        .where(scope)
+        .order_by(Case.urn, Obligation.met_on, Obligation.id)
+    ).all()
+    return [(r[0], r[1], r[2], r[3]) for r in rows]

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from starlette.responses import Response
 
 from portal.accounts.models import User
+from portal.accounts.permissions import Permission
 from portal.accounts.roles import Role
 from portal.audit import service as audit
 from portal.cases import repository as cases_repo
@@ -18,12 +19,13 @@ from portal.clock import LONDON as ENGLAND_AND_WALES_TZ
 from portal.clock import utc_now
 from portal.victims_code import lifecycle
 from portal.victims_code import repository as work_repo
+from portal.victims_code import told_check as told_check_service
 from portal.victims_code.calendar import ENGLAND_AND_WALES
 from portal.victims_code.lifecycle import CHANNELS, Status, status
 from portal.victims_code.rules import rules_in_force
 from portal.victims_code.service import entitlement_of, explain
 from portal.web.forms import FieldErrors, parse_date_parts
-from portal.web.routing import PortalRoute, RequestContext, allow
+from portal.web.routing import PortalRoute, RequestContext, allow, requires
 
 WORKERS = allow(Role.WITNESS_CARE_OFFICER, Role.PROSECUTOR, Role.VLU_OFFICER)
 READERS = allow(Role.WITNESS_CARE_OFFICER, Role.PROSECUTOR, Role.VLU_OFFICER, Role.AUDITOR)
@@ -100,7 +102,10 @@ def my_work(ctx: RequestContext) -> Response:
             "titles": {o.id: entitlement_of(o).title for o, _, _, _ in rows},
             "page_number": page_number,
             "has_next": page_number * PER_PAGE < shown_total,
-            "channels": list(CHANNELS.items()),
+            "channels": {
+                o.id: lifecycle.told_options(ctx.vault, o, person) for o, _, person, _ in rows
+            },
+            "met_by": {o.id: entitlement_of(o).met_by for o, _, _, _ in rows},
         },
         block="work" if ctx.request.query_params.get("page") or only else None,
     )
@@ -130,9 +135,10 @@ def _detail_context(ctx: RequestContext, row: tuple[Any, Any, Any, Any]) -> dict
         "name": ctx.vault.open(person, "full_name"),
         "evidence": ctx.vault.open(obligation, "evidence"),
         "reason": ctx.vault.open(obligation, "reason"),
-        "met_by": met_by,
-        "channels": list(CHANNELS.items()),
+        "met_by_name": met_by,
+        "channels": lifecycle.told_options(ctx.vault, obligation, person),
         "channel_labels": CHANNELS,
+        "met_by": entitlement_of(obligation).met_by,
         "may_change": lifecycle.BODY_ROLES.get(obligation.responsible_body) == ctx.actor.role.value,
     }
 
@@ -250,6 +256,20 @@ def obligation_reopen(ctx: RequestContext) -> Response:
     return ctx.redirect("obligation_detail", obligation_id=row[0].id)
 
 
+def told_check(ctx: RequestContext) -> Response:
+    """The auditor's list of "told" records made through an unsafe channel (the data check)."""
+    rows = told_check_service.findings(ctx.db, ctx.actor)
+    return ctx.render(
+        "work/told_check.html",
+        {
+            "rows": rows,
+            "problems": told_check_service.PROBLEMS,
+            "channel_labels": CHANNELS,
+            "checked_at": max((r.checked_at for r in rows), default=None),
+        },
+    )
+
+
 def rights(ctx: RequestContext) -> Response:
     try:
         case_id = uuid.UUID(str(ctx.request.path_params["case_id"]))
@@ -295,6 +315,12 @@ def rights(ctx: RequestContext) -> Response:
 
 routes = [
     PortalRoute("/work", my_work, access=WORKERS, name="my_work"),
+    PortalRoute(
+        "/compliance/told-unsafely",
+        told_check,
+        access=requires(Permission.VIEW_COMPLIANCE),
+        name="told_check",
+    ),
     PortalRoute(
         "/obligations/{obligation_id}",
         obligation_detail,

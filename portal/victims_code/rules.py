@@ -42,6 +42,11 @@ OFFENCE_CATEGORIES = frozenset(
 _T = TypeVar("_T")
 ClockStart = Literal["event", "received"]
 Kind = Literal["duty", "window"]
+# How a duty is met: an officer records that the person was told ("told"), only by sending the
+# Victim Communication and Liaison letter ("vcl_letter"), or by recording the work itself
+# ("needs_assessment": the WCU needs assessment).
+MetBy = Literal["told", "vcl_letter", "needs_assessment"]
+MET_BY: tuple[str, ...] = ("told", "vcl_letter", "needs_assessment")
 
 
 class RulesError(ValueError):
@@ -113,6 +118,7 @@ class Entitlement:
     note: str = ""
     conditions: Conditions = field(default_factory=Conditions)
     limit_settings: tuple[str, ...] = ()
+    met_by: MetBy = "told"
 
     def limit(self, enhanced: bool) -> int | None:
         return self.enhanced_limit if enhanced else self.standard_limit
@@ -270,6 +276,10 @@ def _parse_entitlement(raw: Any, index: int, settings: Settings, p: _Problems) -
         p.add(ctx, "field 'enhanced_limit' is 'none' but standard_limit is fixed")
     elif enh is not None and std is not None and enh > std:
         p.add(ctx, f"field 'enhanced_limit' ({enh}) is later than standard_limit ({std})")
+    met_by = raw.get("met_by", "told")
+    if met_by not in MET_BY:
+        p.add(ctx, f"field 'met_by' must be one of {list(MET_BY)}, got {met_by!r}")
+        met_by = "told"
     linked = (v for v in (std_raw, enh_raw) if isinstance(v, str) and v.startswith("setting:"))
     return Entitlement(
         **text,
@@ -281,6 +291,7 @@ def _parse_entitlement(raw: Any, index: int, settings: Settings, p: _Problems) -
         note=str(raw.get("note", "")),
         conditions=_table(Conditions, raw.get("conditions"), f"{ctx}: conditions", p),
         limit_settings=tuple(dict.fromkeys(v.removeprefix("setting:") for v in linked)),
+        met_by=cast("MetBy", met_by),
     )
 
 

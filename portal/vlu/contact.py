@@ -4,7 +4,8 @@
 reason a send must be refused, in words the officer can act on, or ``None``. The rules:
 
 * nothing goes to an erased record;
-* the channel must be one the victim's safe-contact rules allow (no rules recorded: nothing is
+* the channel must be one the victim's safe-contact rules allow (the same check as every other
+  record that a victim was told: portal.people.contact) (no rules recorded: nothing is
   allowed until the witness care officer records them);
 * "no voicemail" forbids a channel that may leave a voicemail;
 * an anonymity restriction (a sealed identity) forbids any letter that would carry the true name
@@ -19,7 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from portal.people.service import SafeContact
+from portal.people.contact import ContactFacts, channel_refusal, detail_refusal
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,51 +57,12 @@ SEND_CHANNELS: dict[str, SendChannel] = {
     ),
 }
 
-SAFE_CHANNEL_LABELS = {
-    "phone": "phone",
-    "text": "text message",
-    "email": "email",
-    "letter": "letter",
-    "in_person": "in person",
-    "via_representative": "through their representative",
-}
-
-DETAIL_MISSING = {
-    "address": "No postal address is recorded for this victim",
-    "email": "No email address is recorded for this victim",
-    "phone": "No phone number is recorded for this victim",
-    "representative": "No nominated representative is recorded for this victim",
-}
-
 # Used when a bulk send picks a channel for each victim: the first one that is allowed wins.
 BULK_PREFERENCE = ("letter", "email", "via_representative")
 
 
-@dataclass(frozen=True, slots=True)
-class Recipient:
-    """What the person's record says, as far as sending is concerned (no values, only facts)."""
-
-    safe: SafeContact
-    identity_sealed: bool = False
-    erased: bool = False
-    has_address: bool = False
-    has_email: bool = False
-    has_phone: bool = False
-    has_representative: bool = False
-
-    def has(self, detail: str | None) -> bool:
-        return {
-            None: True,
-            "address": self.has_address,
-            "email": self.has_email,
-            "phone": self.has_phone,
-            "representative": self.has_representative,
-        }[detail]
-
-
-def _allowed_words(safe: SafeContact) -> str:
-    words = [SAFE_CHANNEL_LABELS.get(c, c) for c in safe.channels]
-    return ", ".join(words) if words else "none"
+# What the person's record says (portal.people.contact: the one safe-contact check).
+Recipient = ContactFacts
 
 
 def send_refusal(
@@ -112,21 +74,11 @@ def send_refusal(
     spec = SEND_CHANNELS.get(channel)
     if spec is None:
         return "Select how to send the letter"
-    if not recipient.safe.channels:
-        return (
-            "No safe way to contact this victim is recorded. Ask their witness care officer to "
-            "record their safe-contact rules first"
-        )
-    if spec.safe_channel not in recipient.safe.channels:
-        return (
-            f"{spec.label} is not a safe way to contact this victim. Their safe-contact rules "
-            f"allow: {_allowed_words(recipient.safe)}"
-        )
-    if spec.may_leave_voicemail and recipient.safe.no_voicemail:
-        return (
-            "A voicemail must not be left for this victim: their safe-contact rules say no "
-            "voicemail"
-        )
+    refusal = channel_refusal(
+        recipient, spec.safe_channel, label=spec.label, leaves_voicemail=spec.may_leave_voicemail
+    )
+    if refusal is not None:
+        return refusal
     if recipient.identity_sealed and spec.reveals_identity:
         return (
             "This victim's identity is protected by an anonymity restriction. A letter by post or "
@@ -138,10 +90,7 @@ def send_refusal(
             "The letter includes the true identity of a person whose identity is sealed by an "
             "anonymity restriction. Use their pseudonym and redraft the letter"
         )
-    if not recipient.has(spec.needs):
-        assert spec.needs is not None
-        return DETAIL_MISSING[spec.needs]
-    return None
+    return detail_refusal(recipient, spec.safe_channel)
 
 
 def allowed_channels(recipient: Recipient, *, letter_carries_identity: bool) -> list[str]:

@@ -30,8 +30,8 @@ from portal.cases.offences import offence_type
 from portal.cases.reference import EventKind
 from portal.clock import LONDON, utc_now
 from portal.keys.vault import Vault
+from portal.people.contact import contact_facts
 from portal.people.models import Person
-from portal.people.service import SafeContact
 from portal.victims_code import lifecycle
 from portal.victims_code.models import Obligation
 from portal.victims_code.rules import RulesError, rules_in_force
@@ -616,18 +616,8 @@ def return_for_changes(
 
 
 def recipient_for(vault: Vault, person: Person) -> Recipient:
-    """The facts a send needs. Presence of a detail is read from the row: nothing is opened but
-    the safe-contact rules."""
-    if person.erased:
-        return Recipient(safe=SafeContact(), erased=True)
-    return Recipient(
-        safe=SafeContact.from_json(vault.open_text(person, "safe_contact")),
-        identity_sealed=person.identity_sealed,
-        has_address=person.address is not None,
-        has_email=person.email is not None,
-        has_phone=person.phone is not None,
-        has_representative=person.representative is not None,
-    )
+    """The facts a send needs (portal.people.contact: only the safe-contact rules are opened)."""
+    return contact_facts(vault, person)
 
 
 def _refuse_sealed(
@@ -736,15 +726,14 @@ def send(
     )
     obligation = db.get(Obligation, request.obligation_id) if request.obligation_id else None
     if obligation is not None and obligation.state == "open":
-        lifecycle.mark_met(
+        lifecycle.met_by_letter(
             db,
             vault,
             actor,
             obligation,
-            met_on=max(day, obligation.trigger_on),
+            sent_on=max(day, obligation.trigger_on),
             channel=spec.obligation_channel,
             evidence="Decision letter sent by the Victim Liaison Unit",
-            expected_version=obligation.version,
         )
 
 

@@ -28,7 +28,15 @@ def fraud_case(db, settings):
         offences=("FA2006-S2",),
         offence_date=date(2025, 6, 1),
     )
-    standard, _ = add_person(db, settings, case, name="Sam Standard", actor_user=prosecutor)
+    standard, _ = add_person(
+        db,
+        settings,
+        case,
+        name="Sam Standard",
+        actor_user=prosecutor,
+        address="1 Safe Street",
+        safe_channels=("letter",),
+    )
     enhanced, party = add_person(db, settings, case, name="Edna Enhanced", actor_user=prosecutor)
     party.vulnerable = True  # recorded by an officer (e.g. a disability)
     witness, _ = add_person(
@@ -107,15 +115,8 @@ def test_moving_an_event_recomputes_open_obligations_only(db, settings, fraud_ca
     standard = obligations_for(db, fraud_case["standard"].id, "R6-CPS-DISCONTINUANCE")[0]
     vlu = make_user(db, role=Role.VLU_OFFICER)
     vlu_actor = Actor(vlu.id, Role.VLU_OFFICER, "london-north", None)
-    lifecycle.mark_met(
-        db,
-        vault,
-        vlu_actor,
-        standard,
-        met_on=date(2026, 11, 3),
-        channel="letter",
-        evidence="",
-        expected_version=standard.version,
+    lifecycle.met_by_letter(
+        db, vault, vlu_actor, standard, sent_on=date(2026, 11, 3), channel="letter", evidence=""
     )
     correct_event(
         db,
@@ -228,15 +229,8 @@ def test_lifecycle_statuses_are_derived(db, settings, fraud_case) -> None:
     assert status(o, date(2026, 11, 10)) is Status.OVERDUE
     vlu = make_user(db, role=Role.VLU_OFFICER)
     actor = Actor(vlu.id, Role.VLU_OFFICER, "london-north", None)
-    lifecycle.mark_met(
-        db,
-        vault,
-        actor,
-        o,
-        met_on=date(2026, 11, 10),
-        channel="letter",
-        evidence="Letter ref 7",
-        expected_version=o.version,
+    lifecycle.met_by_letter(
+        db, vault, actor, o, sent_on=date(2026, 11, 10), channel="letter", evidence="Letter ref 7"
     )
     assert status(o, date(2026, 11, 20)) is Status.MET_LATE
     assert vault.open_text(o, "evidence") == "Letter ref 7"

@@ -232,14 +232,15 @@ def _sealed_texts(db, w):
             people.CommunicationNeeds(),
             case_id=case.id,
         ),
-        "obligation evidence": lambda: lifecycle.mark_met(
+        # A VCL letter duty is met only by the send (its evidence is fixed text): the free text
+        # an officer types on it is the reason it was not met.
+        "obligation reason": lambda: lifecycle.close_without_meeting(
             db,
             vault,
             actor_of(w["drafter"]),
             obligation,
-            met_on=vlu.london_today(),
-            channel="letter",
-            evidence=named,
+            state="not_met_good_reason",
+            reason=named,
             expected_version=obligation.version,
         ),
         "unmask reason": lambda: anonymity.request_unmask(
@@ -273,7 +274,7 @@ def _sealed_texts(db, w):
         "safeguarding action",
         "needs notes",
         "safe-contact rules",
-        "obligation evidence",
+        "obligation reason",
         "unmask reason",
         "anonymity considerations",
     ],

@@ -127,16 +127,24 @@ def add_person(db: Session, settings, case, *, name: str = "Vera Victim", actor_
     from datetime import date
 
     from portal.accounts.actor import Actor
-    from portal.people.service import PersonDetails, add_person_to_case
+    from portal.people.service import PersonDetails, SafeContact, add_person_to_case
 
     actor = Actor(actor_user.id, Role(actor_user.role), actor_user.area, actor_user.unit)
     born = kw.pop("born", date(1990, 5, 17))
+    safe = kw.pop("safe_channels", None)  # e.g. ("phone",): the safe-contact rules
     return add_person_to_case(
         db,
         make_vault(db, settings),
         actor,
         case,
-        PersonDetails(full_name=name, date_of_birth=born, address=kw.pop("address", None)),
+        PersonDetails(
+            full_name=name,
+            date_of_birth=born,
+            address=kw.pop("address", None),
+            phone=kw.pop("phone", None),
+            email=kw.pop("email", None),
+        ),
         is_victim=kw.pop("is_victim", True),
         is_witness=kw.pop("is_witness", False),
+        safe_contact=SafeContact(channels=tuple(safe)) if safe is not None else None,
     )

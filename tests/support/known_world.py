@@ -131,7 +131,9 @@ def _new_person(k: Known) -> NewPerson:
         is_business=k.business,
         business_contact=v["business_contact"] if k.business else None,
         references=(("police_crn", v["reference"]),),
-        safe_contact=SafeContact(channels=("letter",), safe_times=f"After 6pm, ask for {k.name}"),
+        safe_contact=SafeContact(
+            channels=("letter", "phone"), safe_times=f"After 6pm, ask for {k.name}"
+        ),
         enhanced_reasons=f"{k.name} was threatened at {v['address']}",
         risk_level="high",
     )

@@ -62,11 +62,15 @@ def test_discontinuance_reaches_the_vlu_queue_and_can_be_marked_met(app, db, set
     # The witness care officer owes none of these.
     assert "Edna Enhanced" not in client_as(app, db, officer).get("/home").text
 
+    # A VCL letter duty is met only by sending the letter: no quick action, and a post by hand
+    # is refused.
+    assert "Mark met today" not in queue.text
+    assert "Met by sending the letter" in text_of(queue.text)
     obligation = db.scalars(select(Obligation).order_by(Obligation.due_on)).first()
     db.commit()
     vlu_client = client_as(app, db, vlu)
     token = csrf_from(vlu_client.get("/home").text)
-    inline = vlu_client.post(
+    refused = vlu_client.post(
         f"/obligations/{obligation.id}/met",
         data={
             "csrf_token": token,
@@ -75,13 +79,113 @@ def test_discontinuance_reaches_the_vlu_queue_and_can_be_marked_met(app, db, set
             "from": "work",
             "channel": "letter",
         },
+    )
+    assert refused.status_code == 400
+    assert "met only by sending the decision letter" in text_of(refused.text)
+    db.expire_all()
+    assert db.get(Obligation, obligation.id).state == "open"
+    db.commit()
+
+
+def _hearing(app, db, settings, **person):
+    """A case with one victim and a hearing listed: the WCU owes her the hearing details."""
+    prosecutor = make_user(db, role=Role.PROSECUTOR)
+    officer = make_user(db, role=Role.WITNESS_CARE_OFFICER)
+    case = make_case(
+        db, settings, prosecutor=prosecutor, offences=("FA2006-S2",), offence_date=date(2025, 1, 10)
+    )
+    add_person(db, settings, case, name="Dana Safe", actor_user=prosecutor, **person)
+    db.commit()
+    pros = client_as(app, db, prosecutor)
+    listed = recent_weekday(3)
+    form = pros.get(f"/cases/{case.id}/events/new")
+    pros.post(
+        f"/cases/{case.id}/events/new",
+        data={
+            "csrf_token": csrf_from(form.text),
+            "kind": "hearing_listed",
+            "event_date-day": str(listed.day),
+            "event_date-month": str(listed.month),
+            "event_date-year": str(listed.year),
+        },
+    )
+    obligation = db.scalars(
+        select(Obligation).where(Obligation.entitlement == "R8-WCU-HEARING")
+    ).one()
+    db.commit()
+    return obligation, client_as(app, db, officer)
+
+
+def test_my_work_offers_only_the_safe_channels_and_marks_met_inline(app, db, settings) -> None:
+    # "Phone, do not email: her partner reads the email."
+    obligation, client = _hearing(
+        app, db, settings, safe_channels=("phone",), phone="07700 900123", email="a@example.com"
+    )
+    page = soup(client.get("/home").text)
+    options = [o["value"] for o in page.select(f"#channel-{obligation.id} option")]
+    assert options == ["phone"]
+    detail = soup(client.get(f"/obligations/{obligation.id}").text)
+    assert [i["value"] for i in detail.select("input[name=channel]")] == ["phone"]
+
+    token = csrf_from(client.get("/home").text)
+    unsafe = client.post(
+        f"/obligations/{obligation.id}/met",
+        data={
+            "csrf_token": token,
+            "version": obligation.version,
+            "when": "today",
+            "from": "work",
+            "channel": "email",
+        },
+        headers={"HX-Request": "true"},
+    )
+    assert unsafe.status_code == 400
+    assert "Email is not a safe way to contact this victim" in text_of(unsafe.text)
+    db.expire_all()
+    assert db.get(Obligation, obligation.id).state == "open"
+    db.commit()
+
+    inline = client.post(
+        f"/obligations/{obligation.id}/met",
+        data={
+            "csrf_token": token,
+            "version": obligation.version,
+            "when": "today",
+            "from": "work",
+            "channel": "phone",
+        },
         headers={"HX-Request": "true"},
     )
     assert inline.status_code == 200
     assert "<html" not in inline.text
-    assert "Met late" in inline.text
-    after = soup(vlu_client.get("/home").text).select("#work-list tbody tr")
-    assert len(after) == 1
+    assert "Met" in inline.text
+    db.expire_all()
+    met = db.get(Obligation, obligation.id)
+    assert (met.state, met.channel) == ("met", "phone")
+    assert not soup(client.get("/home").text).select("#work-list tbody tr")
+
+
+def test_no_safe_channel_recorded_offers_no_told_form(app, db, settings) -> None:
+    # Rules allow a letter, but no address is recorded: nothing can be offered.
+    obligation, client = _hearing(app, db, settings, safe_channels=("letter",))
+    page = soup(client.get("/home").text)
+    assert not page.select(f"#channel-{obligation.id}")
+    assert "No safe way to tell them is recorded" in text_of(page.decode())
+    detail = soup(client.get(f"/obligations/{obligation.id}").text)
+    assert not detail.select("input[name=channel]")
+    assert detail.select_one("#no-safe-channel") is not None
+    token = csrf_from(client.get(f"/obligations/{obligation.id}").text)
+    refused = client.post(
+        f"/obligations/{obligation.id}/met",
+        data={
+            "csrf_token": token,
+            "version": obligation.version,
+            "when": "today",
+            "channel": "letter",
+        },
+    )
+    assert refused.status_code == 400
+    assert "No postal address is recorded for this victim" in text_of(refused.text)
 
 
 def test_obligation_page_explains_the_due_date(app, db, settings) -> None:
@@ -113,28 +217,7 @@ def test_obligation_page_explains_the_due_date(app, db, settings) -> None:
 
 
 def test_mark_met_form_errors_keep_what_was_typed(app, db, settings) -> None:
-    prosecutor = make_user(db, role=Role.PROSECUTOR)
-    vlu = make_user(db, role=Role.VLU_OFFICER)
-    case = make_case(
-        db, settings, prosecutor=prosecutor, offences=("FA2006-S2",), offence_date=date(2025, 1, 10)
-    )
-    add_person(db, settings, case, name="Sam Standard", actor_user=prosecutor)
-    db.commit()
-    pros = client_as(app, db, prosecutor)
-    form = pros.get(f"/cases/{case.id}/events/new")
-    pros.post(
-        f"/cases/{case.id}/events/new",
-        data={
-            "csrf_token": csrf_from(form.text),
-            "kind": "discontinuance",
-            "event_date-day": "3",
-            "event_date-month": "11",
-            "event_date-year": "2026",
-        },
-    )
-    obligation = db.scalars(select(Obligation)).one()
-    db.commit()
-    client = client_as(app, db, vlu)
+    obligation, client = _hearing(app, db, settings, safe_channels=("phone",), phone="07700 900123")
     token = csrf_from(client.get(f"/obligations/{obligation.id}").text)
     response = client.post(
         f"/obligations/{obligation.id}/met",

@@ -133,6 +133,7 @@ ROUTE_PERMISSIONS: dict[str, tuple[Permission, ...]] = {
     "audit_export": (P.EXPORT_AUDIT_LOG,),
     "compliance": (P.VIEW_COMPLIANCE,),
     "compliance_drill": (P.VIEW_COMPLIANCE,),
+    "told_check": (P.VIEW_COMPLIANCE,),
     "compliance_export": (P.EXPORT_COMPLIANCE,),
     "quality": (P.SAMPLE_QUALITY,),
     "quality_draw": (P.SAMPLE_QUALITY,),

@@ -4,8 +4,8 @@ Uploaded documents are checked for protected information: what was found (docume
 the place and whose, never the value), redacted versions, manual checks of documents with no
 text, second-prosecutor overrides and readiness to serve.
 
-Revision ID: 0015
-Revises: 0012
+Revision ID: 0014
+Revises: 0013
 Create Date: 2026-12-02 01:45:00.000000
 """
 
@@ -17,8 +17,8 @@ from alembic import op
 import portal.db.base
 import portal.db.encrypted
 
-revision = "0015"
-down_revision = "0012"
+revision = "0014"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 
