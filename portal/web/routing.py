@@ -30,7 +30,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
@@ -49,7 +49,7 @@ from starlette.routing import Route
 
 from portal.accounts import service as accounts
 from portal.accounts.actor import Actor
-from portal.accounts.permissions import Permission, disclosure_for, role_can, roles_with
+from portal.accounts.permissions import Permission, disclosure_for, role_can
 from portal.accounts.roles import Role
 from portal.audit import service as audit
 from portal.audit.service import request_id_var
@@ -58,6 +58,11 @@ from portal.db.session import read_unit_of_work, take_later, unit_of_work
 from portal.keys.vault import Disclosure, Vault
 from portal.settings import Settings
 from portal.web import csrf, params
+from portal.web.access import PUBLIC as PUBLIC
+from portal.web.access import Access as Access
+from portal.web.access import allow as allow
+from portal.web.access import requires as requires
+from portal.web.access import requires_any as requires_any
 from portal.web.navigation import navigation_for
 
 log = logging.getLogger(__name__)
@@ -65,52 +70,6 @@ T = TypeVar("T")
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 READ_METHODS = frozenset({"GET", "HEAD"})
-
-
-@dataclass(frozen=True, slots=True)
-class Access:
-    """Who may use a route. ``public`` routes need no sign-in; otherwise ``roles`` lists who may.
-
-    A route declared with ``requires`` keeps the ``permissions`` it names (for the route/role
-    test and for reading the route table); its ``roles`` are the roles holding one of them.
-    """
-
-    public: bool = False
-    roles: frozenset[Role] = frozenset()
-    permissions: frozenset[Permission] = frozenset()
-
-    def allows(self, role: Role | None) -> bool:
-        return self.public or (role is not None and role in self.roles)
-
-
-PUBLIC = Access(public=True)
-
-
-def allow(*roles: Role | Iterable[Role]) -> Access:
-    """Access by role. Superseded by ``requires``: kept while routes are converted."""
-    chosen: set[Role] = set()
-    for item in roles:
-        if isinstance(item, Role):
-            chosen.add(item)
-        else:
-            chosen.update(item)
-    if not chosen:
-        raise ValueError("allow() needs at least one role; use PUBLIC for public routes")
-    return Access(roles=frozenset(chosen))
-
-
-def requires(permission: Permission) -> Access:
-    """The route needs ``permission``: ``access=requires(Permission.SEND_LETTER)``."""
-    return requires_any(permission)
-
-
-def requires_any(*permissions: Permission) -> Access:
-    """The route does more than one thing (a form with several actions): a user holding any of
-    ``permissions`` gets in, and the service checks the one the request asks for."""
-    if not permissions:
-        raise ValueError("requires_any() needs at least one permission")
-    roles = frozenset(role for p in permissions for role in roles_with(p))
-    return Access(roles=roles, permissions=frozenset(permissions))
 
 
 @dataclass(frozen=True, slots=True)

@@ -322,3 +322,11 @@ def test_the_sealed_identity_check_never_scans_the_person_table(db) -> None:
     else:
         names = db.scalars(text("SELECT indexname FROM pg_indexes WHERE tablename = 'person'"))
         assert "ix_person_key_id" in set(names)
+
+
+def test_a_read_before_any_index_key_exists_does_not_try_to_create_one(app, settings) -> None:
+    from portal.keys.vault import KeyCache, Vault
+
+    with read_unit_of_work(app.state.session_factory) as read:
+        vault = Vault(read, settings.key_provider(), KeyCache())
+        assert isinstance(vault.blind_index("person.full_name", "Vera Canary"), int)
