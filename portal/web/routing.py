@@ -18,9 +18,10 @@ PostgreSQL (psycopg 3).
 
 from __future__ import annotations
 
+import inspect
 import logging
 import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
@@ -42,6 +43,7 @@ from portal.accounts.permissions import Permission, disclosure_for, role_can, ro
 from portal.accounts.roles import Role
 from portal.audit.service import request_id_var
 from portal.clock import utc_now
+from portal.db.faults import REQUEST_DEADLINE_S, DatabaseUnavailable
 from portal.db.session import unit_of_work
 from portal.keys.vault import Disclosure, Vault
 from portal.settings import Settings
@@ -293,6 +295,8 @@ class RequestContext:
 
 
 Handler = Callable[[RequestContext], Response]
+# An inline (public, event-loop) handler may be a coroutine: the health check awaits its probe.
+InlineHandler = Callable[[RequestContext], Awaitable[Response]]
 
 
 class PortalRoute(Route):
@@ -301,7 +305,7 @@ class PortalRoute(Route):
     def __init__(
         self,
         path: str,
-        handler: Handler,
+        handler: Handler | InlineHandler,
         *,
         access: Access,
         methods: list[str] | None = None,
@@ -338,11 +342,23 @@ def _make_endpoint(route: PortalRoute) -> Callable[[Request], Any]:
             csrf.check_fetch_metadata(request)
             form = await _read_form(request, settings, route)
         if route.inline:
-            return route.handler(_bare_context(request))
+            answer = route.handler(_bare_context(request))
+            return await answer if inspect.isawaitable(answer) else answer
         limiter: anyio.CapacityLimiter = request.app.state.db_limiter
-        return await anyio.to_thread.run_sync(
-            partial(_run_handler, route, request, form), limiter=limiter
-        )
+        if route.manual_transactions:  # long, checkpointed work (imports): its own timeouts
+            return await anyio.to_thread.run_sync(
+                partial(_run_handler, route, request, form), limiter=limiter
+            )
+        # A frozen database never answers: give up on it (the thread finishes, or fails, when
+        # the database does) and say the service is unavailable (issue 19 point 4).
+        with anyio.move_on_after(REQUEST_DEADLINE_S) as waited:
+            return await anyio.to_thread.run_sync(
+                partial(_run_handler, route, request, form),
+                limiter=limiter,
+                abandon_on_cancel=True,
+            )
+        assert waited.cancelled_caught
+        raise DatabaseUnavailable("the request's deadline passed")
 
     return endpoint
 
@@ -414,6 +430,7 @@ def _run_handler(route: PortalRoute, request: Request, form: FormData | None) ->
             allow_checkpoint=route.manual_transactions,
         )
         response = route.handler(ctx)
+        assert isinstance(response, Response), "only inline routes may be coroutines"
         cookies: dict[str, str] = {}
         if active is None and cookie_token:
             # A stale or revoked session cookie: clear it, unless the handler (sign-in) sets a
