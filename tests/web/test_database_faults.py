@@ -143,3 +143,39 @@ def test_a_full_disk_gives_a_clear_page_not_a_500(app, db, settings) -> None:
     finally:
         event.remove(app.state.engine, "do_execute", listener)
     assert client.get(f"/cases/{case.id}").status_code == 200  # space freed: back at once
+
+
+def _serve(env: dict[str, str]):
+    from click.testing import CliRunner
+
+    from portal import cli
+    from tests.conftest import TEST_KEK, TEST_SECRET
+
+    full = {"PORTAL_SECRET_KEY": TEST_SECRET, "PORTAL_KEK": TEST_KEK, **env}
+    return CliRunner().invoke(cli.main, ["serve", "--no-worker"], env=full)
+
+
+def test_start_up_with_an_unreachable_database_prints_one_line(tmp_path: Path) -> None:
+    started = time.monotonic()
+    result = _serve(
+        {
+            "PORTAL_INSTANCE_DIR": str(tmp_path / "instance"),
+            "PORTAL_DATABASE_URL": "postgresql://nobody:hunter22@127.0.0.1:1/none",
+        }
+    )
+    assert result.exit_code == 2
+    assert time.monotonic() - started < 10
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 1 and "Cannot use the database" in lines[0], result.output
+    assert "PORTAL_DATABASE_URL" in lines[0] and "hunter22" not in lines[0]
+    assert "Traceback" not in result.output
+
+
+def test_start_up_with_an_unwritable_instance_folder_prints_one_line(tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")
+    result = _serve({"PORTAL_INSTANCE_DIR": str(blocker / "instance")})
+    assert result.exit_code == 2
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 1 and "instance folder" in lines[0], result.output
+    assert "PORTAL_INSTANCE_DIR" in lines[0] and "Traceback" not in result.output
