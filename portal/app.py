@@ -23,7 +23,7 @@ from portal.audit.routes import routes as audit_routes
 from portal.cases.import_routes import routes as import_routes
 from portal.cases.routes import routes as case_routes
 from portal.compliance.routes import routes as compliance_routes
-from portal.db.session import make_engine
+from portal.db.session import WEB_STATEMENT_TIMEOUT_S, make_engine
 from portal.documents.routes import routes as document_routes
 from portal.home.routes import routes as home_routes
 from portal.keys.keyring import Keyring
@@ -42,6 +42,7 @@ from portal.web.errors import (
     make_http_exception_handler,
     render_error_page,
 )
+from portal.web.faults import make_fault_handlers
 from portal.web.protection import ProtectionMiddleware
 from portal.web.routing import PortalRoute
 from portal.web.templating import make_templates
@@ -113,7 +114,7 @@ def create_app(settings: Settings) -> Starlette:
     templates = make_templates()
     routes = [*all_routes(), *_static_mounts(settings)]
     check_declared(routes)
-    engine = make_engine(settings)
+    engine = make_engine(settings, statement_timeout_s=WEB_STATEMENT_TIMEOUT_S)
     session_factory = wiring.session_factory(engine)
 
     @contextlib.asynccontextmanager
@@ -153,6 +154,7 @@ def create_app(settings: Settings) -> Starlette:
         exception_handlers={
             HTTPException: make_http_exception_handler(templates.env),
             **make_domain_handlers(templates.env),
+            **make_fault_handlers(templates.env),  # database unavailable, disk full: 503
         },
         lifespan=lifespan,
     )

@@ -173,7 +173,9 @@ def _require_current_schema(settings: Settings) -> None:
 
     from portal.db.migrate import alembic_config
     from portal.db.session import make_engine
+    from portal.ops.startup import stop_if_unusable
 
+    stop_if_unusable(settings)  # an unreachable database or unwritable folder: one line
     engine = make_engine(settings)
     try:
         with engine.connect() as connection:
@@ -217,8 +219,10 @@ def db() -> None:
 def upgrade() -> None:
     from portal.db.migrate import upgrade as run_upgrade
     from portal.db.session import make_engine
+    from portal.ops.startup import stop_if_unusable
 
     settings = _settings()
+    stop_if_unusable(settings)
     engine = make_engine(settings)
     try:
         with console.status("Applying migrations"):

@@ -18,6 +18,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine
 
+from portal.db.session import STATEMENT_TIMEOUT_KEY
 from portal.settings import REPO_ROOT
 
 MIGRATIONS_DIR = REPO_ROOT / "migrations"
@@ -69,8 +70,13 @@ def _migrating(engine: Engine) -> Iterator[tuple[Config, Connection]]:
     config = alembic_config()
     with engine.connect() as connection:
         sqlite = connection.dialect.name == "sqlite"
+        limit = connection.info.get(STATEMENT_TIMEOUT_KEY)
         if sqlite:
             _pragma(connection, "PRAGMA foreign_keys=OFF")
+            connection.info[STATEMENT_TIMEOUT_KEY] = None  # a migration may copy big tables
+        else:
+            connection.exec_driver_sql("SET statement_timeout = 0")
+            connection.commit()
         try:
             config.attributes["connection"] = connection
             yield config, connection
@@ -83,9 +89,13 @@ def _migrating(engine: Engine) -> Iterator[tuple[Config, Connection]]:
                         + ", ".join(tables)
                     )
         finally:
+            connection.rollback()
             if sqlite:
-                connection.rollback()
                 _pragma(connection, "PRAGMA foreign_keys=ON")
+                connection.info[STATEMENT_TIMEOUT_KEY] = limit
+            else:
+                connection.exec_driver_sql("RESET statement_timeout")  # back to the engine's
+                connection.commit()
 
 
 def _pragma(connection: Connection, statement: str) -> None:

@@ -20,6 +20,8 @@ INSERT/UPDATE/DELETE in it raises ``ReadOnlyViolation``.
 from __future__ import annotations
 
 import hashlib
+import math
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -31,6 +33,16 @@ from portal.kit.events import EVENTS_KEY, EventBus
 from portal.settings import Settings, prepare_database_files
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
+# Timeouts (issue 19 point 4): nothing waits on the database for ever. Web requests get the short
+# statement timeout; commands (migrations, rotation, bulk jobs) the long one. Migrations lift it.
+CONNECT_TIMEOUT_S = 3
+POOL_TIMEOUT_S = 5
+WEB_STATEMENT_TIMEOUT_S = 5.0
+STATEMENT_TIMEOUT_S = 60.0
+LOCK_TIMEOUT_MS = 5000
+IDLE_IN_TRANSACTION_TIMEOUT_MS = 60_000
+# Connection.info key: seconds a statement may run on this connection, None for no limit.
+STATEMENT_TIMEOUT_KEY = "portal_statement_timeout_s"
 
 # The connection execution option that marks a read unit of work (SQLite: plain deferred BEGIN).
 READ_OPTION = "portal_read"
@@ -44,28 +56,48 @@ class ReadOnlyViolation(RuntimeError):
     """Something tried to write inside a read unit of work (a bug: queue it with write_later)."""
 
 
-def make_engine(settings: Settings, **kwargs: Any) -> Engine:
+def make_engine(
+    settings: Settings, *, statement_timeout_s: float | None = STATEMENT_TIMEOUT_S, **kwargs: Any
+) -> Engine:
     if settings.is_sqlite:
         prepare_database_files(settings)  # 0700 folder, 0600 files, or SettingsError
         engine = create_engine(
             settings.database_url,
             connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+            pool_timeout=POOL_TIMEOUT_S,
             **kwargs,
         )
-        _configure_sqlite(engine)
+        _configure_sqlite(engine, statement_timeout_s)
         return engine
+    options = [
+        f"-c lock_timeout={LOCK_TIMEOUT_MS}",
+        f"-c idle_in_transaction_session_timeout={IDLE_IN_TRANSACTION_TIMEOUT_MS}",
+    ]
+    if statement_timeout_s is not None:
+        options.append(f"-c statement_timeout={int(statement_timeout_s * 1000)}")
     return create_engine(
         settings.database_url,
         pool_pre_ping=True,
         pool_size=max(2, settings.db_threads),
         max_overflow=4,
+        pool_timeout=POOL_TIMEOUT_S,
+        connect_args={
+            "connect_timeout": CONNECT_TIMEOUT_S,
+            "options": " ".join(options),
+            # A server that vanished (not one that is merely slow) is noticed within ~20 s.
+            "keepalives": 1,
+            "keepalives_idle": 10,
+            "keepalives_interval": 5,
+            "keepalives_count": 2,
+            "tcp_user_timeout": 20_000,
+        },
         **kwargs,
     )
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def _configure_sqlite(engine: Engine, statement_timeout_s: float | None) -> None:
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+    def _on_connect(dbapi_connection: Any, record: Any) -> None:
         # Take transaction control away from the sqlite3 module so we can say BEGIN IMMEDIATE.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
@@ -74,6 +106,22 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.close()
+        # SQLite has no statement timeout: a progress handler interrupts a statement that runs
+        # past its deadline ("interrupted", an OperationalError), which the edge answers 503.
+        info = record.info
+        info.setdefault(STATEMENT_TIMEOUT_KEY, statement_timeout_s)
+        dbapi_connection.set_progress_handler(
+            lambda: 1 if time.monotonic() > info.get("portal_deadline", math.inf) else 0, 20_000
+        )
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _start_clock(connection: Any, *_: Any) -> None:
+        limit = connection.info.get(STATEMENT_TIMEOUT_KEY)
+        connection.info["portal_deadline"] = math.inf if limit is None else time.monotonic() + limit
+
+    @event.listens_for(engine, "after_cursor_execute")
+    def _stop_clock(connection: Any, *_: Any) -> None:
+        connection.info["portal_deadline"] = math.inf
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:

@@ -128,5 +128,5 @@ def make_domain_handlers(env: Environment) -> dict[type[Exception], Any]:
         StaleDataError: page(409),
         IntegrityError: page(500, "errors/integrity.html"),
         KeyMissing: page(500, "errors/key_missing.html"),
-        HashingBusy: page(503),
+        HashingBusy: page(503, "errors/busy.html"),
     }

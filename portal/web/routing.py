@@ -28,9 +28,10 @@ PostgreSQL (psycopg 3).
 from __future__ import annotations
 
 import asyncio
+import inspect
 import logging
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
@@ -54,6 +55,7 @@ from portal.accounts.roles import Role
 from portal.audit import service as audit
 from portal.audit.service import request_id_var
 from portal.clock import utc_now
+from portal.db.faults import REQUEST_DEADLINE_S, DatabaseUnavailable
 from portal.db.session import read_unit_of_work, take_later, unit_of_work
 from portal.keys.vault import Disclosure, Vault
 from portal.settings import Settings
@@ -63,6 +65,7 @@ from portal.web.access import Access as Access
 from portal.web.access import allow as allow
 from portal.web.access import requires as requires
 from portal.web.access import requires_any as requires_any
+from portal.web.formread import read_form
 from portal.web.navigation import navigation_for
 
 log = logging.getLogger(__name__)
@@ -285,6 +288,8 @@ class RequestContext:
 
 
 Handler = Callable[[RequestContext], Response]
+# An inline (public, event-loop) handler may be a coroutine: the health check awaits its probe.
+InlineHandler = Callable[[RequestContext], Awaitable[Response]]
 
 
 class PortalRoute(Route):
@@ -293,7 +298,7 @@ class PortalRoute(Route):
     def __init__(
         self,
         path: str,
-        handler: Handler,
+        handler: Handler | InlineHandler,
         *,
         access: Access,
         methods: list[str] | None = None,
@@ -329,33 +334,30 @@ def _make_endpoint(route: PortalRoute) -> Callable[[Request], Any]:
         params.refuse_unstorable(request.query_params.multi_items())
         if request.method in UNSAFE_METHODS and not route.csrf_exempt:
             csrf.check_fetch_metadata(request)
-            form = await _read_form(request, settings, route)
+            form = await read_form(request, settings, route.max_files)
         if route.inline:
-            return route.handler(_bare_context(request))
+            answer = route.handler(_bare_context(request))
+            return await answer if inspect.isawaitable(answer) else answer
         limiter: anyio.CapacityLimiter = request.app.state.db_limiter
-        # The slot is borrowed on behalf of this task (anyio's to_thread); a handler may hand it
-        # back while it runs slow work that needs no database (RequestContext.outside_db_slot).
-        slot = (limiter, asyncio.current_task()) if route.manual_transactions else None
-        return await anyio.to_thread.run_sync(
-            partial(_run_handler, route, request, form, slot), limiter=limiter
-        )
+        if route.manual_transactions:  # long, checkpointed work (imports, sign-in): own timeouts
+            # The slot is borrowed for this task; a handler may hand it back while it does slow
+            # work needing no database (RequestContext.outside_db_slot).
+            slot = (limiter, asyncio.current_task())
+            return await anyio.to_thread.run_sync(
+                partial(_run_handler, route, request, form, slot), limiter=limiter
+            )
+        # A frozen database never answers: give up on it (the thread finishes, or fails, when
+        # the database does) and say the service is unavailable (issue 19 point 4).
+        with anyio.move_on_after(REQUEST_DEADLINE_S) as waited:
+            return await anyio.to_thread.run_sync(
+                partial(_run_handler, route, request, form),
+                limiter=limiter,
+                abandon_on_cancel=True,
+            )
+        assert waited.cancelled_caught
+        raise DatabaseUnavailable("the request's deadline passed")
 
     return endpoint
-
-
-async def _read_form(request: Request, settings: Settings, route: PortalRoute) -> FormData | None:
-    content_type = request.headers.get("content-type", "")
-    if not content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
-        if params.int_param(
-            request.headers.get("content-length"), 0, low=0, high=params.MAX_SEQUENCE
-        ):
-            raise HTTPException(status_code=400)
-        return FormData()
-    form = await request.form(
-        max_files=route.max_files, max_fields=settings.max_form_fields, max_part_size=256 * 1024
-    )
-    params.refuse_unstorable(form.multi_items())
-    return form
 
 
 def _bare_context(request: Request) -> RequestContext:
@@ -442,6 +444,7 @@ def _handle(
         db_slot=slot,
     )
     response = route.handler(ctx)
+    assert isinstance(response, Response), "only inline routes may be coroutines"
     cookies: dict[str, str] = {}
     if active is None and cookie_token:
         # A stale or revoked session cookie: clear it, unless the handler (sign-in) sets a

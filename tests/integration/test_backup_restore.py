@@ -192,3 +192,55 @@ def test_replay_erasures_after_a_restore_by_other_means(tmp_path: Path, source) 
         assert _names(url, tmp_path / "pitr")[erased_ref] is None
         again = _portal(_env(url, tmp_path / "pitr"), "db", "replay-erasures", "--ledger", ledger)
         assert "0 had to be redone" in again.output
+
+
+def test_a_backup_under_writes_keeps_every_write_acknowledged_before_it(
+    tmp_path: Path, source
+) -> None:
+    """Copying a live database file loses what is still in its write-ahead log; the online
+    backup holds every commit acknowledged before it started (and its audit chain verifies)."""
+    import threading
+
+    from portal.audit import service as audit
+
+    stop = threading.Event()
+    acknowledged = [0]
+
+    def write() -> None:
+        while not stop.is_set():
+            with unit_of_work(session_factory(source["engine"])) as session:
+                audit.record(
+                    session,
+                    actor=None,
+                    category="security",
+                    action="drill.write",
+                    object_type="drill",
+                )
+            acknowledged[0] += 1
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    try:
+        while acknowledged[0] < 20:
+            threading.Event().wait(0.01)
+        before = acknowledged[0]
+        archive = tmp_path / "live.portal-backup"
+        made = _portal(_env(source["url"], source["instance"]), "backup", str(archive))
+    finally:
+        stop.set()
+        writer.join()
+    assert made.exit_code == 0, made.output
+    with fresh_database(tmp_path, "live") as url:
+        restored = _portal(_env(url, tmp_path / "live"), "restore", str(archive))
+        assert restored.exit_code == 0, restored.output
+        engine = make_engine(make_settings(url, tmp_path / "live"))
+        try:
+            with engine.connect() as connection:
+                from sqlalchemy import text
+
+                kept = connection.execute(
+                    text("SELECT count(*) FROM audit_event WHERE action = 'drill.write'")
+                ).scalar_one()
+        finally:
+            engine.dispose()
+        assert kept >= before

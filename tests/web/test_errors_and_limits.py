@@ -70,4 +70,4 @@ def test_unknown_host_is_refused(client: TestClient) -> None:
 def test_health_check_answers_without_data(client: TestClient) -> None:
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.text == "ok"
+    assert response.text.splitlines() == ["ok", "database: ok"]
