@@ -28,6 +28,7 @@ from portal.documents.routes import routes as document_routes
 from portal.home.routes import routes as home_routes
 from portal.keys.vault import KeyCache
 from portal.logs import configure_logging
+from portal.outcomes.import_routes import routes as outcomes_import_routes
 from portal.outcomes.routes import routes as outcomes_routes
 from portal.people.routes import routes as people_routes
 from portal.search.routes import routes as search_routes
@@ -95,6 +96,7 @@ def all_routes() -> list[BaseRoute]:
         *import_routes,
         *search_routes,
         *outcomes_routes,
+        *outcomes_import_routes,
     ]
 
 
