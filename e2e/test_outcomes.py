@@ -68,6 +68,14 @@ def test_prosecutor_records_a_compensation_order_in_the_big_case(
     expect(prosecutor.locator("body")).to_contain_text(
         "£1,000,000.00 (compensation order) across 2000 victims"
     )
+    submit(prosecutor, prosecutor.get_by_role("link", name="Import losses from a spreadsheet"))
+    expect(h1(prosecutor)).to_have_text("Import losses")
+    prosecutor.get_by_label("CSV").fill("reference,kind,amount,proven\nP-NOSUCH,money,10,yes\n")
+    submit(prosecutor, prosecutor.get_by_role("button", name="Import"))
+    expect(prosecutor.locator(".govuk-error-summary")).to_contain_text(
+        "Row 2, reference: Not the reference of a victim in this case"
+    )
+    submit(prosecutor, prosecutor.get_by_role("link", name="Back to the outcomes"))
     submit(prosecutor, prosecutor.get_by_role("link", name="Each victim's losses and shares"))
     expect(h1(prosecutor)).to_have_text("Victims' losses and shares")
     header = prosecutor.get_by_role("columnheader", name="Share of £1,000,000.00")
