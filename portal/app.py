@@ -30,6 +30,7 @@ from portal.keys.keyring import Keyring
 from portal.keys.ledger import ErasureLedger
 from portal.keys.vault import KeyCache
 from portal.logs import configure_logging
+from portal.outcomes.import_routes import routes as outcomes_import_routes
 from portal.outcomes.routes import routes as outcomes_routes
 from portal.people.routes import routes as people_routes
 from portal.search.routes import routes as search_routes
@@ -98,6 +99,7 @@ def all_routes() -> list[BaseRoute]:
         *import_routes,
         *search_routes,
         *outcomes_routes,
+        *outcomes_import_routes,
     ]
 
 

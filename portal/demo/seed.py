@@ -44,6 +44,7 @@ from portal.cases.models import Case
 from portal.cases.reference import EventKind
 from portal.clock import utc_now
 from portal.db.session import unit_of_work
+from portal.demo.outcomes import seed_outcomes
 from portal.keys.vault import KeyCache, Vault
 from portal.people.models import NrmDecision, Person, SupportReferral
 from portal.people.service import CommunicationNeeds, SafeContact
@@ -424,6 +425,7 @@ def seed_demo(
             summary.cases += 1
             summary.categories["fraud"] = summary.categories.get("fraud", 0) + 1
         report("Creating cases", 1, total_cases)
+    seed_outcomes(session_factory, settings, seed=seed, today=today, big_urn=big_urn)
     summary.seconds = time.perf_counter() - started
     return summary
 

@@ -337,3 +337,30 @@ def test_the_review_equals_an_independent_count_in_sql(db, settings, world) -> N
     assert {line.key for line in types.lines} == {"fraud", "drug_trafficking"}
     years = review(db, auditor, dimension="year", year=None, today=date(2026, 12, 1))
     assert {line.key: line.finalised for line in years.lines} == {"2025": 4, "2026": 1}
+
+
+def test_losses_import_from_csv_all_or_nothing(db, world) -> None:
+    from portal.cases.importer import ImportRejected
+    from portal.outcomes.service.loss_import import import_losses
+
+    (ann, _), (bob, _), _ = world["people"]
+    bad = (
+        f"Reference,Kind,Amount,Proven\n{ann.reference},money,1200.50,yes\n"
+        f"P-NOSUCH,cash,12.345,maybe\n"
+    ).encode()
+    with pytest.raises(ImportRejected) as refused:
+        import_losses(db, world["vault"], world["actor"], world["case"], bad)
+    assert [(e.row, e.column) for e in refused.value.errors] == [
+        (3, "reference"),
+        (3, "kind"),
+        (3, "amount"),
+        (3, "proven"),
+    ]
+    assert db.scalars(select(VictimLoss)).all() == []  # nothing written
+    good = (
+        f'\ufeffreference,kind,amount,proven\n{ann.reference},money,"1,200.50",yes\n'
+        f"{bob.reference},property,300,no\n"
+    ).encode()
+    assert import_losses(db, world["vault"], world["actor"], world["case"], good) == 2
+    proven = losses.proven_losses(db, world["vault"], world["case"])
+    assert list(proven.values()) == [120050]

@@ -158,3 +158,24 @@ def test_ancillary_and_confiscation_forms_save(app, db, settings) -> None:
     assert "Confiscation recorded" in conf.text
     outcomes = text_of(client.get(f"/cases/{case.id}/outcomes").text)
     assert "ordered £4,000.00" in outcomes and "Being paid" in outcomes
+
+
+def test_losses_are_imported_from_pasted_csv_all_or_nothing(app, db, settings) -> None:
+    prosecutor, case, people, _ = setup(db, settings)
+    client = client_as(app, db, prosecutor)
+    path = f"/cases/{case.id}/outcomes/losses/import"
+    bad = post(
+        client,
+        path,
+        {"csv_text": f"reference,kind,amount,proven\n{people[0].reference},cash,1,yes\n"},
+    )
+    assert bad.status_code == 400
+    assert "Row 2, kind: Enter money, property or injury" in text_of(bad.text)
+    assert "cash" in bad.text  # the CSV is shown again to be fixed
+    good = post(
+        client,
+        path,
+        {"csv_text": f"reference,kind,amount,proven\n{people[0].reference},money,1250.00,yes\n"},
+    )
+    assert "Losses recorded: 1" in good.text
+    assert "£1,250.00" in good.text

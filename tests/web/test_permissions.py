@@ -56,6 +56,8 @@ ROUTE_PERMISSIONS: dict[str, tuple[Permission, ...]] = {
     "outcomes_ancillary_save": (P.RECORD_COURT_ORDERS,),
     "outcomes_finalise": (P.RECORD_COURT_ORDERS,),
     "outcomes_finalise_save": (P.RECORD_COURT_ORDERS,),
+    "outcomes_import": (P.RECORD_LOSSES,),
+    "outcomes_import_save": (P.RECORD_LOSSES,),
     "outcomes_review": (P.VIEW_PERFORMANCE_REVIEW,),
     "outcomes_review_csv": (P.VIEW_PERFORMANCE_REVIEW,),
     "outcomes_review_cases": (P.VIEW_PERFORMANCE_REVIEW,),

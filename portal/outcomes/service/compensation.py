@@ -88,8 +88,9 @@ def record_order(
         case_id=case.id,
         fields=[f"status={order.status}", "amount", *(["reason"] if command.reason else [])],
     )
-    if command.status is OrderStatus.MADE and proven_losses(db, vault, case):
-        apportion_sum(db, vault, actor, case, "compensation", order.id, order.amount_pence)
+    proven = proven_losses(db, vault, case) if command.status is OrderStatus.MADE else {}
+    if proven:
+        apportion_sum(db, vault, actor, case, "compensation", order.id, order.amount_pence, proven)
     return order
 
 
@@ -141,11 +142,12 @@ def apportion_sum(
     source: str,
     source_id: uuid.UUID,
     total: int,
+    proven: dict[uuid.UUID, int] | None = None,
 ) -> Apportionment:
     """Split ``total`` across the victims with proven losses; each share sealed with the
     victim's key. Ties go to the lower person reference (docs/outcomes.md)."""
     require(actor, Permission.RECORD_COURT_ORDERS, "an apportionment")
-    losses = proven_losses(db, vault, case)
+    losses = proven_losses(db, vault, case) if proven is None else proven
     parties = {party.id: (party, person) for party, person in repository.victims_of(db, case)}
     keyed = {parties[pid][1].reference: loss for pid, loss in losses.items() if pid in parties}
     by_reference = {person.reference: party for party, person in parties.values()}

@@ -104,6 +104,8 @@ def record(
         fields=["amounts", f"enforcement={row.enforcement}"],
     )
     changed = row.compensation_pence and row.compensation_pence != before
-    if changed and proven_losses(db, vault, case):
-        apportion_sum(db, vault, actor, case, "confiscation", row.id, row.compensation_pence)
+    proven = proven_losses(db, vault, case) if changed else {}
+    if proven:
+        total = row.compensation_pence
+        apportion_sum(db, vault, actor, case, "confiscation", row.id, total, proven)
     return row

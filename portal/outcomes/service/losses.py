@@ -86,6 +86,59 @@ def record_loss(
     return loss
 
 
+@dataclass(frozen=True, slots=True)
+class NewLoss:
+    party: CaseParty
+    person: Person
+    kind: LossKind
+    amount: int
+    proven: bool
+
+
+def record_losses(db: Session, vault: Vault, actor: Actor, case: Case, items: list[NewLoss]) -> int:
+    """Record many losses at once, all or nothing (an import, the demo): each checked as one
+    typed in would be, then written with one flush and one audit record of the count. Row
+    numbers in errors count from 1."""
+    require(actor, Permission.RECORD_LOSSES, "losses")
+    errors: dict[str, str] = {}
+    for number, item in enumerate(items, start=1):
+        if item.party.case_id != case.id or not item.party.is_victim:
+            errors[f"row-{number}"] = f"Row {number}: not a victim in this case"
+        elif not 0 < item.amount <= MAX_PENCE:
+            errors[f"row-{number}"] = f"Row {number}: enter a loss of more than £0"
+    if errors:
+        raise ValidationFailed(errors)
+    vault.load({item.party.key_id for item in items})
+    now = utc_now()
+    rows = []
+    for item in items:
+        loss = VictimLoss(
+            id=uuid.uuid4(),
+            case_id=case.id,
+            case_party_id=item.party.id,
+            key_id=item.party.key_id,
+            proven=item.proven,
+            recorded_by_id=actor.user_id,
+            recorded_at=now,
+        )
+        vault.put(loss, "kind", item.kind.value)
+        seal_pence(vault, loss, "amount", item.amount)
+        rows.append(loss)
+    db.add_all(rows)
+    db.flush()
+    audit.record(
+        db,
+        actor=actor,
+        category="collection",
+        action="outcomes.loss.import",
+        object_type="case",
+        object_id=case.id,
+        case_id=case.id,
+        fields=[f"count={len(rows)}"],
+    )
+    return len(rows)
+
+
 def line_of(vault: Vault, loss: VictimLoss) -> LossLine:
     kind = vault.open_text(loss, "kind")
     return LossLine(

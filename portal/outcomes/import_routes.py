@@ -1,0 +1,78 @@
+"""Import victims' losses (the edge): CSV pasted into a box, every row checked, all or nothing
+(portal.outcomes.service.loss_import). Problems are listed by row and column and the CSV is
+shown again so it can be fixed there."""
+
+from __future__ import annotations
+
+import uuid
+
+from starlette.responses import Response
+
+from portal.accounts.permissions import Permission
+from portal.cases import repository as cases_repo
+from portal.cases.errors import CaseNotFound
+from portal.cases.importer import ImportRejected, RowError
+from portal.cases.models import Case
+from portal.outcomes.service.loss_import import COLUMNS, import_losses
+from portal.web.routing import PortalRoute, RequestContext, requires
+
+IMPORTERS = requires(Permission.RECORD_LOSSES)
+SHOWN = 50
+
+
+def _case(ctx: RequestContext) -> Case:
+    try:
+        case_id = uuid.UUID(str(ctx.request.path_params["case_id"]))
+    except ValueError:
+        raise CaseNotFound(None) from None
+    return cases_repo.get_case(ctx.db, ctx.actor, case_id)
+
+
+def _describe(error: RowError) -> str:
+    if error.row == 0:
+        return error.message
+    where = "Header row" if error.row == 1 else f"Row {error.row}"
+    return f"{where}{', ' + error.column if error.column else ''}: {error.message}"
+
+
+def _page(
+    ctx: RequestContext, case: Case, text: str = "", errors: list[str] | None = None
+) -> Response:
+    problems = errors or []
+    return ctx.render(
+        "outcomes/import.html",
+        {
+            "case": case,
+            "columns": COLUMNS,
+            "csv_text": text,
+            "problems": problems[:SHOWN],
+            "more": max(0, len(problems) - SHOWN),
+        },
+        status_code=400 if problems else 200,
+    )
+
+
+def import_form(ctx: RequestContext) -> Response:
+    return _page(ctx, _case(ctx))
+
+
+def import_submit(ctx: RequestContext) -> Response:
+    case = _case(ctx)
+    text = ctx.field("csv_text")
+    if not text.strip():
+        return _page(ctx, case, text, ["Paste the CSV into the box, including the header row"])
+    try:
+        count = import_losses(ctx.db, ctx.vault, ctx.actor, case, text.encode())
+    except ImportRejected as rejected:
+        return _page(ctx, case, text, [_describe(e) for e in rejected.errors])
+    ctx.flash(f"Losses recorded: {count}")
+    return ctx.redirect("outcomes_victims", case_id=case.id)
+
+
+PATH = "/cases/{case_id}/outcomes/losses/import"
+routes = [
+    PortalRoute(PATH, import_form, access=IMPORTERS, name="outcomes_import"),
+    PortalRoute(
+        PATH, import_submit, access=IMPORTERS, methods=["POST"], name="outcomes_import_save"
+    ),
+]
