@@ -40,7 +40,7 @@ from tests.support.web import csrf_from, soup
 from tests.web.test_route_access import declared_routes
 from tests.web.test_sealed_crawl import concrete
 
-EXAMPLES_PER_FORM = 3
+EXAMPLES_PER_FORM = 2
 # Posting these would end the fuzzing client's own session (it is still posted, last).
 ENDS_SESSION = {"logout"}
 
@@ -88,15 +88,13 @@ TYPED = {"text", "search", "email", "tel", "number", "password", "url"}
 # One value per kind of trouble, each tried in every typed field at once, then in every field.
 PROFILES = [
     "a\x00b",
-    "\x1b[31m\x07\x0b\x0c 𝕏\u202e\u2028٣",
-    "\ud800",
+    "\x1b[31m\x07\x0b\x0c 𝕏\u202e\u2028٣\ud800",
     "9" * 25,
-    "2147483648",
     "x" * 70_000,
 ]
 # The few also tried in every field at once (hidden ones and choices too).
-EVERYWHERE = ["a\x00b", "\ud800", "9" * 25]
-ODD_DATES = [("1", "1", "0001"), ("1" * 20, "1", "2024"), ("31", "12", "9999")]
+EVERYWHERE = ["a\x00b", "9" * 25]
+ODD_DATES = [("1", "1", "0001"), ("1" * 20, "1", "2024")]
 
 
 @dataclass(frozen=True)
@@ -313,7 +311,7 @@ class Fuzzer:
         every = tuple(True for _ in plain)
         none = tuple(False for _ in plain)
         for n, text in enumerate(PROFILES):
-            run = example(value=Value.of(text), mask=typed, day=ODD_DATES[n % 3])(run)
+            run = example(value=Value.of(text), mask=typed, day=ODD_DATES[n % 2])(run)
         for text in EVERYWHERE:
             run = example(value=Value.of(text), mask=every, day=("", "", ""))(run)
         run = example(value=Value(NASTY_BYTES[0]), mask=typed, day=("", "", ""))(run)
