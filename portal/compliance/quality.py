@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from portal.accounts.actor import Actor
 from portal.audit import service as audit
-from portal.cases.errors import CaseNotFound, ValidationFailed
+from portal.cases.errors import CaseNotFound, StaleEdit, ValidationFailed
 from portal.clock import utc_now
 from portal.compliance.models import CHECKS, QualitySample
 from portal.victims_code.models import Obligation
@@ -62,6 +62,11 @@ def score(db: Session, actor: Actor, sample_id: uuid.UUID, answers: dict[str, bo
     sample = db.get(QualitySample, sample_id)
     if sample is None:
         raise CaseNotFound(sample_id)
+    if sample.state != "drawn":
+        # A sample is scored once: a second reviewer's form, shown before the first saved,
+        # must not overwrite the first review (issue 19: no lost update).
+        current = {name: getattr(sample, name) for name in CHECKS}
+        raise StaleEdit(current, 0)
     missing = [name for name in CHECKS if name not in answers]
     if missing:
         raise ValidationFailed(

@@ -11,7 +11,7 @@ from starlette.responses import Response
 
 from portal.accounts.roles import Role
 from portal.audit import service as audit
-from portal.cases.errors import CaseNotFound, ValidationFailed
+from portal.cases.errors import CaseNotFound, StaleEdit, ValidationFailed
 from portal.clock import LONDON, utc_now
 from portal.compliance import quality, service
 from portal.compliance.models import CHECKS
@@ -249,6 +249,10 @@ def quality_score(ctx: RequestContext) -> Response:
         for name, message in exc.errors.items():
             errors.add(f"{name}-{sample_id}", message)
         return _quality(ctx, errors, {}, 400)
+    except StaleEdit:
+        errors = FieldErrors()
+        errors.add("reviewed", "Someone else reviewed this sample while you were working")
+        return _quality(ctx, errors, {}, 409)
     ctx.flash("Review saved")
     return ctx.redirect("quality")
 

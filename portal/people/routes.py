@@ -24,7 +24,7 @@ from portal.clock import to_london, utc_now
 from portal.people import service as people
 from portal.people.models import Person
 from portal.safeguards import service as safeguards
-from portal.web.forms import FieldErrors, date_parts, parse_date_parts
+from portal.web.forms import STALE_MESSAGE, FieldErrors, date_parts, parse_date_parts
 from portal.web.routing import PortalRoute, RequestContext, allow
 
 READERS = allow(Role.WITNESS_CARE_OFFICER, Role.PROSECUTOR, Role.VLU_OFFICER, Role.AUDITOR)
@@ -589,6 +589,9 @@ def _needs_page(
     values: dict[str, Any],
     errors: FieldErrors,
     status_code: int = 200,
+    *,
+    version: int | None = None,
+    theirs: dict[str, Any] | None = None,
 ) -> Response:
     history = safeguards.assessment_history(ctx.db, ctx.vault, ctx.actor, case, party, person)
     return ctx.render(
@@ -600,6 +603,8 @@ def _needs_page(
             "history": history,
             "values": values,
             "errors": errors,
+            "version": party.version if version is None else version,
+            "theirs": theirs,
             "need_kinds": safeguards.NEED_KINDS,
             "questions": safeguards.NEED_QUESTIONS,
             "risk_levels": list(safeguards.RISK_LEVELS.items()),
@@ -627,6 +632,7 @@ def needs_record(ctx: RequestContext) -> Response:
     values = _fields(ctx, "notes", "risk_level", *kinds, *(f"{k}_details" for k in kinds))
     for name in ("assessed_on", "pre_trial_visit_on", "witness_service_referred_on"):
         _date_fields(ctx, values, name)
+    version = _version(ctx)
     errors = FieldErrors()
     data = safeguards.NeedsInput(
         needs={
@@ -648,17 +654,48 @@ def needs_record(ctx: RequestContext) -> Response:
     if not errors:
         try:
             safeguards.record_needs_assessment(
-                ctx.db, ctx.vault, ctx.actor, case, party, person, data
+                ctx.db, ctx.vault, ctx.actor, case, party, person, data, expected_version=version
             )
+        except StaleEdit as exc:
+            return _needs_conflict(ctx, case, party, person, values, exc.current)
+        except StaleDataError:  # another transaction committed between our read and write
+            ctx.db.rollback()
+            case, party, person = _load(ctx)
+            return _needs_conflict(ctx, case, party, person, values, None)
         except ValidationFailed as exc:
             for name, message in exc.errors.items():
                 errors.add(name, message)
     if errors:
         return _needs_page(
-            ctx, case, party, person, values, _ordered(errors, NEEDS_ORDER), status_code=400
+            ctx,
+            case,
+            party,
+            person,
+            values,
+            _ordered(errors, NEEDS_ORDER),
+            status_code=400,
+            version=version,
         )
     ctx.flash("Needs assessment recorded")
     return ctx.redirect_to(_person_path(ctx, case.id, person.id) + "#needs")
+
+
+def _needs_conflict(
+    ctx: RequestContext,
+    case: Case,
+    party: CaseParty,
+    person: Person,
+    values: dict[str, Any],
+    current: dict[str, Any] | None,
+) -> Response:
+    """Another assessment was saved since the form was shown: nothing is saved, the form keeps
+    what was typed (with the new version, to save it on purpose) and shows what is stored now."""
+    theirs = safeguards.needs_summary(party) if current is None else current
+    errors = FieldErrors()
+    errors.add("assessed_on", STALE_MESSAGE)
+    return _needs_page(
+        ctx, case, party, person, values, errors, 409, version=party.version, theirs=theirs
+    )
 
 
 # --- safeguarding actions (htmx: the actions block is swapped in place) ---------------------

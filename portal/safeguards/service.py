@@ -24,6 +24,7 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import flag_modified
 
 from portal.accounts.actor import Actor
 from portal.accounts.models import User
@@ -294,6 +295,15 @@ def validate_needs(data: NeedsInput, *, today: date) -> dict[str, str]:
     return errors
 
 
+def needs_summary(party: CaseParty) -> dict[str, Any]:
+    """What the needs assessment form edits on the person's part in the case, as stored now."""
+    return {
+        "risk_level": party.risk_level or "",
+        "pre_trial_visit_on": party.pre_trial_visit_on,
+        "witness_service_referred_on": party.witness_service_referred_on,
+    }
+
+
 def record_needs_assessment(
     db: Session,
     vault: Vault,
@@ -302,9 +312,19 @@ def record_needs_assessment(
     party: CaseParty,
     person: Person,
     data: NeedsInput,
+    *,
+    expected_version: int | None = None,
 ) -> NeedsAssessment:
-    """The witness care officer's assessment: sealed whole under the person's key."""
+    """The witness care officer's assessment: sealed whole under the person's key.
+
+    The form carries the version of the person's part in the case (``party.version``) it was
+    shown; if another assessment was saved since, ``StaleEdit`` carries what is stored now, so a
+    stale form cannot reset the risk level or the visit dates (issue 19). Every assessment moves
+    the version on, even one that changes none of the party's own columns. ``None`` (seeding,
+    imports) skips the check; every form passes one."""
     _require_wco(actor)
+    if expected_version is not None and expected_version != party.version:
+        raise StaleEdit(needs_summary(party), party.version)
     now = utc_now()
     errors = validate_needs(data, today=to_london(now).date())
     texts = {
@@ -341,6 +361,7 @@ def record_needs_assessment(
     party.risk_level = data.risk_level
     party.pre_trial_visit_on = data.pre_trial_visit_on
     party.witness_service_referred_on = data.witness_service_referred_on
+    flag_modified(party, "risk_level")  # a new assessment is a new version, whatever it says
     db.flush()
     record_event(db, actor, party, "needs_assessment", at=now)
     _audit(

@@ -394,12 +394,15 @@ def assessment_save(ctx: RequestContext) -> Response:
         expected_version=ctx.version(),
     )
     _merge(errors, sm.validate_assessment(command))
+    stale = False
     if not errors:
         try:
             sm.save_assessment(ctx.db, ctx.vault, ctx.actor, case, party, person, command)
         except ValidationFailed as exc:
             _merge(errors, exc.errors)
-        except StaleEdit:
+        except StaleEdit as exc:
+            stale = True
+            values["version"] = str(exc.current_version)
             errors.add(
                 "source",
                 "Someone else saved this assessment while you were working: check it again",
@@ -408,7 +411,7 @@ def assessment_save(ctx: RequestContext) -> Response:
         return ctx.render(
             "special_measures/assessment.html",
             _assessment_context(case, person, _name(ctx, person), values, errors),
-            status_code=400,
+            status_code=409 if stale else 400,
         )
     ctx.flash("Eligibility assessment saved")
     return ctx.redirect("sm_witness", case_id=case.id, person_id=person.id)
@@ -698,12 +701,15 @@ def draft_save(ctx: RequestContext) -> Response:
     for name, message in sm.validate_draft(draft).items():
         if not errors.get(name):
             errors.add(name, message)
+    stale = False
     if not errors:
         try:
             sm.save_draft(ctx.db, ctx.vault, ctx.actor, application, person, draft)
         except ValidationFailed as exc:
             _merge(errors, exc.errors)
-        except StaleEdit:
+        except StaleEdit as exc:
+            stale = True
+            values["version"] = str(exc.current_version)
             errors.add(
                 "measures",
                 "Someone else updated this application while you were working: check it again",
@@ -713,7 +719,7 @@ def draft_save(ctx: RequestContext) -> Response:
         return ctx.render(
             "special_measures/draft.html",
             _draft_context(ctx, application, case, party, person, values, errors),
-            status_code=400,
+            status_code=409 if stale else 400,
         )
     ctx.flash("Application drafted")
     return ctx.redirect("sm_application", case_id=case.id, application_id=application.id)
@@ -770,6 +776,7 @@ def serve_save(ctx: RequestContext) -> Response:
     }
     parsed, errors = _dates(ctx, values, ("served_on",), {"served_on": "The date served"})
     _, due = _deadline_of(ctx, case)
+    stale = False
     if not errors:
         try:
             sm.serve(
@@ -786,7 +793,9 @@ def serve_save(ctx: RequestContext) -> Response:
             )
         except ValidationFailed as exc:
             _merge(errors, exc.errors)
-        except StaleEdit:
+        except StaleEdit as exc:
+            stale = True
+            values["version"] = str(exc.current_version)
             errors.add(
                 "served_on",
                 "Someone else updated this application while you were working: check it again",
@@ -795,7 +804,7 @@ def serve_save(ctx: RequestContext) -> Response:
         return ctx.render(
             "special_measures/serve.html",
             _serve_context(ctx, application, case, person, values, errors),
-            status_code=400,
+            status_code=409 if stale else 400,
         )
     ctx.flash("Application served")
     return ctx.redirect("sm_application", case_id=case.id, application_id=application.id)
@@ -864,6 +873,7 @@ def decision_save(ctx: RequestContext) -> Response:
         {"decided_on": "The date of the decision", "received_on": "The date received"},
     )
     created: list[Any] = []
+    stale = False
     if not errors:
         try:
             created = sm.decide(
@@ -884,7 +894,9 @@ def decision_save(ctx: RequestContext) -> Response:
             )
         except ValidationFailed as exc:
             _merge(errors, exc.errors)
-        except StaleEdit:
+        except StaleEdit as exc:
+            stale = True
+            values["version"] = str(exc.current_version)
             errors.add(
                 "outcome",
                 "Someone else updated this application while you were working: check it again",
@@ -893,7 +905,7 @@ def decision_save(ctx: RequestContext) -> Response:
         return ctx.render(
             "special_measures/decision.html",
             _decision_context(ctx, application, case, person, values, errors, "decision"),
-            status_code=400,
+            status_code=409 if stale else 400,
         )
     ctx.flash(
         "Decision recorded: the witness care unit must tell the witness"
@@ -940,6 +952,7 @@ def variation_save(ctx: RequestContext) -> Response:
         ("decided_on", "received_on"),
         {"decided_on": "The date of the court's decision", "received_on": "The date received"},
     )
+    stale = False
     if not errors:
         try:
             sm.change_direction(
@@ -960,7 +973,9 @@ def variation_save(ctx: RequestContext) -> Response:
             )
         except ValidationFailed as exc:
             _merge(errors, exc.errors)
-        except StaleEdit:
+        except StaleEdit as exc:
+            stale = True
+            values["version"] = str(exc.current_version)
             errors.add(
                 "action",
                 "Someone else updated this application while you were working: check it again",
@@ -969,7 +984,7 @@ def variation_save(ctx: RequestContext) -> Response:
         return ctx.render(
             "special_measures/decision.html",
             _decision_context(ctx, application, case, person, values, errors, "variation"),
-            status_code=400,
+            status_code=409 if stale else 400,
         )
     ctx.flash("Direction discharged" if values["action"] == "discharge" else "Direction varied")
     return ctx.redirect("sm_application", case_id=case.id, application_id=application.id)

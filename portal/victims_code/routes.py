@@ -185,6 +185,7 @@ def obligation_met(ctx: RequestContext) -> Response:
     ).items():
         if not (name == "met_on" and problem):
             errors.add(name, message)
+    stale = False
     if not errors:
         try:
             lifecycle.mark_met(
@@ -200,13 +201,15 @@ def obligation_met(ctx: RequestContext) -> Response:
         except ValidationFailed as exc:
             for name, message in exc.errors.items():
                 errors.add(name, message)
-        except StaleEdit:
+        except StaleEdit as exc:
+            stale = True
+            values["version"] = str(exc.current_version)
             errors.add(
                 "channel", "Someone else updated this while you were working: check it again"
             )
     if errors:
         context = {**_detail_context(ctx, row), "errors": errors, "values": values}
-        return ctx.render("work/obligation.html", context, status_code=400)
+        return ctx.render("work/obligation.html", context, status_code=409 if stale else 400)
     if ctx.is_htmx and ctx.field("from") == "work":
         today, _ = _today_and_soon()
         return ctx.render(
@@ -223,6 +226,7 @@ def obligation_close(ctx: RequestContext) -> Response:
     obligation = row[0]
     values = {name: ctx.field(name) for name in ("state", "reason", "version")}
     errors = FieldErrors()
+    stale = False
     try:
         lifecycle.close_without_meeting(
             ctx.db,
@@ -236,11 +240,13 @@ def obligation_close(ctx: RequestContext) -> Response:
     except ValidationFailed as exc:
         for name, message in exc.errors.items():
             errors.add(name, message)
-    except StaleEdit:
+    except StaleEdit as exc:
+        stale = True
+        values["version"] = str(exc.current_version)
         errors.add("state", "Someone else updated this while you were working: check it again")
     if errors:
         context = {**_detail_context(ctx, row), "errors": errors, "values": values}
-        return ctx.render("work/obligation.html", context, status_code=400)
+        return ctx.render("work/obligation.html", context, status_code=409 if stale else 400)
     ctx.flash("Updated")
     return ctx.redirect("obligation_detail", obligation_id=obligation.id)
 

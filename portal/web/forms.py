@@ -72,6 +72,7 @@ __all__ = [
     "render_form",
 ]
 
+LEGACY_LATEST = date(9000, 12, 31)
 STALE_MESSAGE = "Someone else saved this while you were working: check it and try again"
 
 
@@ -285,10 +286,12 @@ def parse_date_parts(day: str, month: str, year: str, *, label: str) -> tuple[da
 
     All three empty gives (None, ""): the caller decides whether the date is required. Pages not
     yet on ``Form`` use this; ``DateField`` is its strict successor (ASCII digits only). Both
-    refuse dates before 1900 or after 2199 (``portal.web.dates.EARLIEST`` and ``LATEST``).
+    refuse dates before 1900 (``portal.web.dates.EARLIEST``: year 1 minus a few days overflows);
+    this one allows up to the year 9000, far from ``date.max``, so each page's own rule ("must
+    be in the past") answers a mistyped future year.
     """
     found, problem = parse_parts(day, month, year, label=label, strict=True)
-    outside = out_of_range(found, label=label) if found is not None else None
+    outside = out_of_range(found, label=label, latest=LEGACY_LATEST) if found else None
     return (None, outside) if outside else (found, problem)
 
 

@@ -381,8 +381,9 @@ def test_the_old_helpers_still_work_and_no_longer_crash_on_huge_numbers() -> Non
     )
     assert parse_date_parts("31", "12", "9999", label="Date") == (
         None,
-        "Date must be on or before 31 December 2199",
+        "Date must be on or before 31 December 9000",
     )
+    assert parse_date_parts("1", "1", "2999", label="Date") == (date(2999, 1, 1), "")
     errors = FieldErrors()
     errors.add("a", "first")
     errors.add("a", "second")

@@ -470,8 +470,9 @@ def test_each_write_logs_one_change_with_field_names_only(people_app, db, world)
         ),
         (
             "/needs-assessment",
-            {
+            lambda: {
                 "csrf_token": token,
+                "version": version_on("/needs-assessment"),
                 "assessed_on-day": "2",
                 "assessed_on-month": "3",
                 "assessed_on-year": "2025",
