@@ -105,7 +105,9 @@ def _fill_the_disk(engine):
         if statement.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE")):
             raise error
 
+    # The access log is appended in one executemany INSERT at the end of a request.
     event.listen(engine, "do_execute", full)
+    event.listen(engine, "do_executemany", full)
     return full
 
 
@@ -142,6 +144,7 @@ def test_a_full_disk_gives_a_clear_page_not_a_500(app, db, settings) -> None:
         assert write.status_code == 503 and "run out of storage space" in write.text
     finally:
         event.remove(app.state.engine, "do_execute", listener)
+        event.remove(app.state.engine, "do_executemany", listener)
     assert client.get(f"/cases/{case.id}").status_code == 200  # space freed: back at once
 
 
