@@ -137,7 +137,18 @@ def _masked(row: Encryptable, replacement: str | None, shown_as: str) -> bytes |
     return None if replacement is None else replacement.encode()
 
 
+VAULT_KEY = "portal.vault"
+
+
 class Vault:
+    @classmethod
+    def of(cls, db: Session) -> Vault:
+        """The vault the session's use case opened (for event handlers, portal.kit.events)."""
+        vault = db.info.get(VAULT_KEY)
+        if not isinstance(vault, cls):
+            raise RuntimeError("no vault was opened on this session before the event")
+        return vault
+
     def __init__(
         self,
         db: Session,
@@ -148,6 +159,8 @@ class Vault:
         disclosure: Disclosure = Disclosure.CASEWORK,
     ) -> None:
         self.db = db
+        # The first vault opened on a session is the one its event handlers use (Vault.of).
+        db.info.setdefault(VAULT_KEY, self)
         self.provider = provider
         self.cache = cache
         self.index_bits = index_bits
