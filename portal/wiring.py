@@ -15,7 +15,12 @@ from __future__ import annotations
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from portal.cases.events import CaseEventCorrected, CaseEventRecorded, PeopleIdentified
+from portal.cases.events import (
+    CaseEventCorrected,
+    CaseEventRecorded,
+    NeedsAssessmentRecorded,
+    PeopleIdentified,
+)
 from portal.db.session import make_session_factory
 from portal.kit.events import EventBus
 from portal.victims_code import handlers as victims_code
@@ -30,6 +35,7 @@ def event_bus() -> EventBus:
     bus.subscribe(CaseEventCorrected, victims_code.on_case_event_corrected)
     bus.subscribe(PeopleIdentified, victims_code.on_people_identified)
     bus.subscribe(PeopleIdentified, vlu.on_people_identified)
+    bus.subscribe(NeedsAssessmentRecorded, victims_code.on_needs_assessment_recorded)
     return bus.seal()
 
 

@@ -52,3 +52,14 @@ class PersonRoleChanged(PeopleIdentified):
 @dataclass(frozen=True)
 class EnhancedCategoryAdded(PeopleIdentified):
     """Found to be persistently targeted, vulnerable or intimidated."""
+
+
+@dataclass(frozen=True)
+class NeedsAssessmentRecorded(Event):
+    """The witness care officer recorded a person's needs assessment (portal.safeguards): the
+    duties met by that work close (rules data ``met_by = "needs_assessment"``)."""
+
+    case_id: uuid.UUID
+    party_id: uuid.UUID
+    actor: Actor
+    assessed_on: date

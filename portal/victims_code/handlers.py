@@ -6,10 +6,16 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from portal.cases.events import CaseEventCorrected, CaseEventRecorded, PeopleIdentified
+from portal.cases.events import (
+    CaseEventCorrected,
+    CaseEventRecorded,
+    NeedsAssessmentRecorded,
+    PeopleIdentified,
+)
 from portal.cases.models import Case, CaseEvent
 from portal.keys.vault import Vault
 from portal.victims_code.late import create_for_identified
+from portal.victims_code.lifecycle import met_by_work
 from portal.victims_code.service import create_for_event, recompute_for_event
 
 
@@ -36,4 +42,15 @@ def on_people_identified(db: Session, event: PeopleIdentified) -> None:
         raise LookupError("the case published is not in this transaction")
     create_for_identified(
         db, Vault.of(db), event.actor, case, event.party_ids, identified_on=event.identified_on
+    )
+
+
+def on_needs_assessment_recorded(db: Session, event: NeedsAssessmentRecorded) -> None:
+    met_by_work(
+        db,
+        Vault.of(db),
+        event.actor,
+        event.party_id,
+        work="needs_assessment",
+        done_on=event.assessed_on,
     )

@@ -194,6 +194,33 @@ def met_by_letter(
     _record_met(db, vault, actor, obligation, met_on=sent_on, channel=channel, evidence=evidence)
 
 
+def met_by_work(
+    db: Session, vault: Vault, actor: Actor, party_id: object, *, work: str, done_on: date
+) -> int:
+    """The work a duty stands for was done (``work``: the rules' ``met_by``, e.g. the WCU needs
+    assessment): every open obligation of the person that it meets is met. Returns how many."""
+    met = 0
+    for obligation in db.scalars(
+        select(Obligation).where(Obligation.case_party_id == party_id, Obligation.state == "open")
+    ):
+        if entitlement_of(obligation).met_by != work:
+            continue
+        obligation.state = "met"
+        obligation.met_on = max(done_on, obligation.trigger_on)
+        obligation.met_by_id = actor.user_id
+        obligation.channel = None
+        vault.put(
+            obligation,
+            "evidence",
+            "Needs assessment recorded" if work == "needs_assessment" else None,
+        )
+        obligation.changed_at = utc_now()
+        db.flush()
+        _audit(db, actor, obligation, "met")
+        met += 1
+    return met
+
+
 def _record_met(
     db: Session,
     vault: Vault,

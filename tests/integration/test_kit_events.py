@@ -173,7 +173,12 @@ def test_the_application_opens_sessions_with_its_sealed_bus(app, engine: Engine)
         assert bus_of(db).sealed
     with wiring.session_factory(engine)() as db:
         assert bus_of(db).sealed
-    from portal.cases.events import CaseEventCorrected, CaseEventRecorded, PeopleIdentified
+    from portal.cases.events import (
+        CaseEventCorrected,
+        CaseEventRecorded,
+        NeedsAssessmentRecorded,
+        PeopleIdentified,
+    )
     from portal.victims_code import handlers as victims_code
     from portal.vlu import handlers as vlu
 
@@ -182,4 +187,5 @@ def test_the_application_opens_sessions_with_its_sealed_bus(app, engine: Engine)
         CaseEventRecorded: (victims_code.on_case_event_recorded, vlu.on_case_event_recorded),
         CaseEventCorrected: (victims_code.on_case_event_corrected,),
         PeopleIdentified: (victims_code.on_people_identified, vlu.on_people_identified),
+        NeedsAssessmentRecorded: (victims_code.on_needs_assessment_recorded,),
     }
