@@ -24,10 +24,11 @@ from portal.accounts.roles import Role
 from portal.cases.importer import NewPerson, insert_people
 from portal.cases.service import NewCase, open_case
 from portal.clock import LONDON, utc_now
-from portal.db.session import make_engine, make_session_factory, unit_of_work
+from portal.db.session import make_engine, unit_of_work
 from portal.keys.vault import KeyCache, Vault
 from portal.people.service import SafeContact
 from portal.settings import Settings
+from portal.wiring import session_factory
 
 pytestmark = pytest.mark.e2e
 
@@ -68,7 +69,7 @@ def seed_case(server: PortalServer) -> str:
     )
     engine = make_engine(settings)
     try:
-        with unit_of_work(make_session_factory(engine)) as db:
+        with unit_of_work(session_factory(engine)) as db:
             users = {
                 u.username: u
                 for u in db.scalars(

@@ -5,11 +5,9 @@ read in one place and nothing subscribes at import time. ``portal.app.create_app
 job worker and the test fixtures open their sessions through ``session_factory`` so every use
 case publishes to this bus.
 
-No handler is subscribed yet. The first ones replace the direct calls that make
-``portal.cases.service`` import the Victims' Code and VLU packages (the import cycle in the
-import-linter contracts): ``cases.service.record_event`` will publish a ``CaseEventRecorded``,
-and this function will subscribe ``victims_code``'s obligation handler and ``vlu``'s request
-handler to it, in that order (obligations first, as today).
+Recording a case event creates the Victims' Code obligations it triggers, then the VLU's letter
+requests linked to them (in that order); people identified late get the rights the recorded
+events give them, the same way.
 """
 
 from __future__ import annotations
@@ -17,13 +15,27 @@ from __future__ import annotations
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from portal.cases.events import (
+    CaseEventCorrected,
+    CaseEventRecorded,
+    NeedsAssessmentRecorded,
+    PeopleIdentified,
+)
 from portal.db.session import make_session_factory
 from portal.kit.events import EventBus
+from portal.victims_code import handlers as victims_code
+from portal.vlu import handlers as vlu
 
 
 def event_bus() -> EventBus:
     """The application's event bus, with every subscription, sealed."""
     bus = EventBus()
+    bus.subscribe(CaseEventRecorded, victims_code.on_case_event_recorded)
+    bus.subscribe(CaseEventRecorded, vlu.on_case_event_recorded)
+    bus.subscribe(CaseEventCorrected, victims_code.on_case_event_corrected)
+    bus.subscribe(PeopleIdentified, victims_code.on_people_identified)
+    bus.subscribe(PeopleIdentified, vlu.on_people_identified)
+    bus.subscribe(NeedsAssessmentRecorded, victims_code.on_needs_assessment_recorded)
     return bus.seal()
 
 

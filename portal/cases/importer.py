@@ -47,12 +47,14 @@ from portal.accounts.roles import Role
 from portal.audit import service as audit
 from portal.audit.models import AuditEvent
 from portal.cases.errors import NotPermitted
+from portal.cases.events import PeopleAddedToCase
 from portal.cases.models import Case, CaseParty
-from portal.clock import utc_now
+from portal.clock import LONDON, utc_now
 from portal.db.encrypted import EncryptedBlob, PlaintextRefused, Sealed
 from portal.db.session import serialize_on
 from portal.keys.models import DataKey
 from portal.keys.vault import Vault
+from portal.kit.events import publish
 from portal.people.models import Person, PersonReference
 from portal.people.service import (
     SAFE_CONTACT_CHANNELS,
@@ -728,16 +730,27 @@ def insert_people(
     fields: Iterable[str] = (),
     audit_action: str = "person.import",
     index: _Indexer | None = None,
+    known_from_the_start: bool = False,
 ) -> list[uuid.UUID]:
     """Add ``people`` (already validated) to ``case`` in bulk, in the caller's transaction;
-    returns their person ids."""
+    returns their person ids. Events already recorded owe them their rights from today, unless
+    they were ``known_from_the_start`` (the demo, whose own events are dated before it adds
+    people, then creates their obligations as of each event)."""
     _require_editor(actor)
     if not people:
         return []
     index = index or _Indexer(vault)
     key_ids = reserve_key_ids(db, vault, len(people), index=index)
     built = _build(vault, case, people, key_ids, index=index)
-    return _write(db, actor, case, built, fields=fields, audit_action=audit_action)
+    return _write(
+        db,
+        actor,
+        case,
+        built,
+        fields=fields,
+        audit_action=audit_action,
+        identified=not known_from_the_start,
+    )
 
 
 def reserve_key_ids(
@@ -905,8 +918,10 @@ def _write(
     *,
     fields: Iterable[str],
     audit_action: str,
+    identified: bool = True,
 ) -> list[uuid.UUID]:
-    """Insert what ``_build`` made, and the audit entries. Needs the write transaction."""
+    """Insert what ``_build`` made, and the audit entries. Needs the write transaction.
+    ``identified``: publish that they were identified today (their rights from recorded events)."""
     now = utc_now()
     if built.key_ids and db.get_bind().dialect.name != "postgresql":
         taken = db.scalar(
@@ -946,6 +961,10 @@ def _write(
         )
     )
     record_many(db, actor, "collection", entries, now=now)
+    # Events already recorded in the case owe the people imported now their rights.
+    if identified:
+        party_ids = tuple(row["id"] for row in built.party_rows)
+        publish(db, PeopleAddedToCase(case.id, party_ids, actor, now.astimezone(LONDON).date()))
     return built.person_ids
 
 

@@ -16,14 +16,14 @@ from portal.anonymity.identity import case_text_errors
 from portal.audit import service as audit
 from portal.cases import repository
 from portal.cases.errors import NotPermitted, StaleEdit, ValidationFailed
+from portal.cases.events import CaseEventCorrected, CaseEventRecorded
 from portal.cases.models import Case, CaseEvent, Defendant, Offence
 from portal.cases.offences import offence_type
 from portal.cases.reference import AREAS, UNITS, CourtType, EventKind, normalise_urn, valid_urn
 from portal.clock import utc_now
 from portal.db.session import serialize_on
 from portal.keys.vault import Vault
-from portal.victims_code import service as obligations
-from portal.vlu import service as vlu_service
+from portal.kit.events import publish
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,8 +227,7 @@ def record_event(
         object_id=event.id,
         case_id=case.id,
     )
-    obligations.create_for_event(db, vault, actor, case, event)
-    vlu_service.requests_for_event(db, vault, actor, case, event)
+    publish(db, CaseEventRecorded(case.id, event.id, actor))  # obligations, then VLU requests
     return event, True
 
 
@@ -259,5 +258,5 @@ def correct_event(
         case_id=event.case_id,
         fields=("event_date", "received_on"),
     )
-    obligations.recompute_for_event(db, actor, event)
+    publish(db, CaseEventCorrected(event.case_id, event.id, actor))
     return event

@@ -144,6 +144,8 @@ def apply_extras(
                 late = ENGLAND_AND_WALES.add_working_days(obligation.due_on, rng.randint(1, 4))
                 obligation.state = "met"
                 obligation.met_on = min(late, today)
+                if obligation.met_on > obligation.due_on:
+                    obligation.reason_code = "information_late"
                 counts["met_late"] += 1
             elif (roll < 0.76 or obligation.entitlement == "R11-VCS-REFERRAL") and entitlement_of(
                 obligation
@@ -153,6 +155,7 @@ def apply_extras(
                 counts["declined"] += 1
             elif roll < 0.80:
                 obligation.state = "not_met_good_reason"
+                obligation.reason_code = "no_safe_channel"
                 vault.put(obligation, "reason", "No safe way to contact the victim at the time.")
                 counts["good_reason"] += 1
             else:

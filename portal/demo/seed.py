@@ -370,7 +370,9 @@ def seed_demo(
             summary.defendants += len(cases_repo.defendants_of(db, case))
             summary.events += _events(db, vault, rng, prosecutor, case, offence_date, today)
             newcomers = [_person(rng, fake, kind, offence_date, today) for _ in range(share)]
-            ids = importer.insert_people(db, vault, officer, case, [p for p, _ in newcomers])
+            ids = importer.insert_people(
+                db, vault, officer, case, [p for p, _ in newcomers], known_from_the_start=True
+            )
             nrm, referrals = _extras(db, rng, kind, ids, [extra for _, extra in newcomers], today)
             summary.nrm_decisions += nrm
             summary.referrals += referrals
@@ -414,7 +416,9 @@ def seed_demo(
                     )
                     for i in range(count)
                 ]
-                ids = importer.insert_people(db, vault, officer, case, [p for p, _ in batch])
+                ids = importer.insert_people(
+                    db, vault, officer, case, [p for p, _ in batch], known_from_the_start=True
+                )
                 _, referrals = _extras(db, rng, kind, ids, [e for _, e in batch], today)
                 summary.referrals += referrals
                 made += count

@@ -175,7 +175,18 @@ def _erased(row: Encryptable, column: str) -> bytes | None:
     return None if replacement is None else replacement.encode()
 
 
+VAULT_KEY = "portal.vault"
+
+
 class Vault:
+    @classmethod
+    def of(cls, db: Session) -> Vault:
+        """The vault the session's use case opened (for event handlers, portal.kit.events)."""
+        vault = db.info.get(VAULT_KEY)
+        if not isinstance(vault, cls):
+            raise RuntimeError("no vault was opened on this session before the event")
+        return vault
+
     def __init__(
         self,
         db: Session,
@@ -188,6 +199,8 @@ class Vault:
     ) -> None:
         self.db = db
         self.ledger = ledger  # where erasures are written outside the database (keys.ledger)
+        # The first vault opened on a session is the one its event handlers use (Vault.of).
+        db.info.setdefault(VAULT_KEY, self)
         self.provider = provider
         self.cache = cache
         self.index_bits = index_bits

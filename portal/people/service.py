@@ -23,9 +23,12 @@ from portal.anonymity import identity
 from portal.audit import service as audit
 from portal.cases import repository as cases_repo
 from portal.cases.errors import NotPermitted, StaleEdit, ValidationFailed
+from portal.cases.events import PeopleAddedToCase
 from portal.cases.models import Case, CaseParty
+from portal.clock import LONDON, utc_now
 from portal.db.encrypted import Sensitive
 from portal.keys.vault import Vault
+from portal.kit.events import publish
 from portal.people.models import Person, PersonReference, SupportReferral
 
 EDITABLE_FIELDS = ("full_name", "date_of_birth", "address", "phone", "email")
@@ -213,6 +216,8 @@ def add_person_to_case(
             subject_id=person.id,
             subject_ref=person.reference,
         )
+    # Events already recorded in the case owe them their rights from today (portal.kit.events).
+    publish(db, PeopleAddedToCase(case.id, (party.id,), actor, utc_now().astimezone(LONDON).date()))
     return person, party
 
 

@@ -33,12 +33,14 @@ from portal.anonymity.identity import case_text_errors
 from portal.audit import service as audit
 from portal.cases import repository as cases_repo
 from portal.cases.errors import CaseNotFound, NotPermitted, StaleEdit, ValidationFailed
+from portal.cases.events import NeedsAssessmentRecorded
 from portal.cases.models import Case, CaseEvent, CaseParty, Offence
 from portal.cases.offences import offence_type
 from portal.cases.reference import CrimeCategory
 from portal.clock import to_london, utc_now
 from portal.db.encrypted import Sensitive
 from portal.keys.vault import Vault
+from portal.kit.events import publish
 from portal.people import enhanced
 from portal.people import service as people
 from portal.people.models import NrmDecision, Person, PersonReference, SupportReferral
@@ -364,6 +366,7 @@ def record_needs_assessment(
     flag_modified(party, "risk_level")  # a new assessment is a new version, whatever it says
     db.flush()
     record_event(db, actor, party, "needs_assessment", at=now)
+    publish(db, NeedsAssessmentRecorded(case.id, party.id, actor, data.assessed_on))
     _audit(
         db,
         actor,

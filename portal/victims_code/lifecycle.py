@@ -26,7 +26,7 @@ from portal.people.contact import (
 )
 from portal.people.models import Person
 from portal.victims_code.models import Obligation
-from portal.victims_code.service import entitlement_of
+from portal.victims_code.service import entitlement_of, rules_version
 
 CHANNELS = TOLD_CHANNELS
 VCL_ONLY = (
@@ -138,10 +138,13 @@ def mark_met(
     channel: str,
     evidence: str,
     expected_version: int,
+    late_reason: str = "",
+    late_detail: str = "",
 ) -> None:
     """Record that the person was told (the obligation page and My work). Refused for a duty
     met only by sending the VCL letter, and through any channel the safe-contact check
-    refuses (portal.people.contact)."""
+    refuses (portal.people.contact). Met late needs a good reason from the rules data
+    (``late_reason``), with ``late_detail`` where the reason asks for it."""
     _owner_check(actor, obligation)
     if entitlement_of(obligation).met_by == "vcl_letter":
         raise ValidationFailed({"channel": VCL_ONLY})
@@ -151,10 +154,25 @@ def mark_met(
         refusal = told_refusal(contact_facts_for(db, vault, obligation), channel)
         if refusal is not None:
             errors["channel"] = refusal
+    late = met_on is not None and obligation.due_on is not None and met_on > obligation.due_on
+    if late:
+        errors |= reason_errors(
+            db,
+            vault,
+            obligation,
+            "late",
+            late_reason,
+            late_detail,
+            field="late_reason",
+            detail_field="late_detail",
+        )
     if errors:
         raise ValidationFailed(errors)
     _check_version(obligation, expected_version)
     _record_met(db, vault, actor, obligation, met_on=met_on, channel=channel, evidence=evidence)
+    obligation.reason_code = late_reason if late else None
+    vault.put(obligation, "reason", (late_detail.strip() or None) if late else None)
+    db.flush()
 
 
 def met_by_letter(
@@ -176,6 +194,33 @@ def met_by_letter(
     _record_met(db, vault, actor, obligation, met_on=sent_on, channel=channel, evidence=evidence)
 
 
+def met_by_work(
+    db: Session, vault: Vault, actor: Actor, party_id: object, *, work: str, done_on: date
+) -> int:
+    """The work a duty stands for was done (``work``: the rules' ``met_by``, e.g. the WCU needs
+    assessment): every open obligation of the person that it meets is met. Returns how many."""
+    met = 0
+    for obligation in db.scalars(
+        select(Obligation).where(Obligation.case_party_id == party_id, Obligation.state == "open")
+    ):
+        if entitlement_of(obligation).met_by != work:
+            continue
+        obligation.state = "met"
+        obligation.met_on = max(done_on, obligation.trigger_on)
+        obligation.met_by_id = actor.user_id
+        obligation.channel = None
+        vault.put(
+            obligation,
+            "evidence",
+            "Needs assessment recorded" if work == "needs_assessment" else None,
+        )
+        obligation.changed_at = utc_now()
+        db.flush()
+        _audit(db, actor, obligation, "met")
+        met += 1
+    return met
+
+
 def _record_met(
     db: Session,
     vault: Vault,
@@ -194,6 +239,33 @@ def _record_met(
     obligation.changed_at = utc_now()
     db.flush()
     _audit(db, actor, obligation, "met")
+
+
+def reason_errors(
+    db: Session,
+    vault: Vault,
+    obligation: Obligation,
+    use: str,
+    code: str,
+    detail: str,
+    *,
+    field: str,
+    detail_field: str,
+) -> dict[str, str]:
+    """A good reason from the rules data (VPA 2024 s5), its detail where it needs one."""
+    reasons = {r.code: r for r in rules_version(obligation.rules_version).reasons_for(use)}
+    errors: dict[str, str] = {}
+    chosen = reasons.get(code)
+    if chosen is None:
+        errors[field] = "Select why it was met late" if use == "late" else "Select the good reason"
+    elif chosen.needs_detail and not detail.strip():
+        errors[detail_field] = "Enter the details of the reason"
+    if len(detail) > 2000:
+        errors[detail_field] = "The details must be 2,000 characters or fewer"
+    errors |= case_text_errors(
+        db, vault, obligation.case_id, {detail_field: ("The details", detail)}
+    )
+    return errors
 
 
 def validate_met(
@@ -223,24 +295,43 @@ def close_without_meeting(
     state: str,
     reason: str,
     expected_version: int,
+    reason_code: str = "",
 ) -> None:
-    """Declined by the victim, not applicable, or not met with a good reason. A reason is
-    always required; a victim's opt-out is allowed only where the entitlement permits it."""
+    """Declined by the victim, not applicable, or not met with a good reason. Not met needs a
+    good reason chosen from the rules data (``reason_code``), with ``reason`` as its detail;
+    the others need the reason written. A victim's opt-out is allowed only where the
+    entitlement permits it."""
     _owner_check(actor, obligation)
     if state not in {"declined", "not_applicable", "not_met_good_reason"}:
         raise ValidationFailed({"state": "Select what happened"})
     if state == "declined" and not entitlement_of(obligation).opt_out:
         raise ValidationFailed({"state": "The victim cannot opt out of this entitlement"})
-    if not reason.strip():
-        raise ValidationFailed({"reason": "Enter the reason"})
-    if len(reason) > 2000:
-        raise ValidationFailed({"reason": "The reason must be 2,000 characters or fewer"})
-    named = case_text_errors(db, vault, obligation.case_id, {"reason": ("The reason", reason)})
-    if named:
-        raise ValidationFailed(named)
+    if state == "not_met_good_reason":
+        errors = reason_errors(
+            db,
+            vault,
+            obligation,
+            "not_met",
+            reason_code,
+            reason,
+            field="reason_code",
+            detail_field="reason",
+        )
+        if errors:
+            raise ValidationFailed(errors)
+    else:
+        reason_code = ""
+        if not reason.strip():
+            raise ValidationFailed({"reason": "Enter the reason"})
+        if len(reason) > 2000:
+            raise ValidationFailed({"reason": "The reason must be 2,000 characters or fewer"})
+        named = case_text_errors(db, vault, obligation.case_id, {"reason": ("The reason", reason)})
+        if named:
+            raise ValidationFailed(named)
     _check_version(obligation, expected_version)
     obligation.state = state
-    vault.put(obligation, "reason", reason.strip())
+    obligation.reason_code = reason_code or None
+    vault.put(obligation, "reason", reason.strip() or None)
     obligation.changed_at = utc_now()
     db.flush()
     _audit(db, actor, obligation, state)
@@ -254,6 +345,7 @@ def reopen(db: Session, actor: Actor, obligation: Obligation, *, expected_versio
     obligation.met_on = None
     obligation.met_by_id = None
     obligation.channel = None
+    obligation.reason_code = None
     obligation.changed_at = utc_now()
     db.flush()
     _audit(db, actor, obligation, "reopen")

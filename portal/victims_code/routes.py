@@ -23,7 +23,7 @@ from portal.victims_code import told_check as told_check_service
 from portal.victims_code.calendar import ENGLAND_AND_WALES
 from portal.victims_code.lifecycle import CHANNELS, Status, status
 from portal.victims_code.rules import rules_in_force
-from portal.victims_code.service import entitlement_of, explain
+from portal.victims_code.service import entitlement_of, explain, rules_version
 from portal.web.forms import FieldErrors, parse_date_parts
 from portal.web.routing import PortalRoute, RequestContext, allow, requires
 
@@ -139,6 +139,16 @@ def _detail_context(ctx: RequestContext, row: tuple[Any, Any, Any, Any]) -> dict
         "channels": lifecycle.told_options(ctx.vault, obligation, person),
         "channel_labels": CHANNELS,
         "met_by": entitlement_of(obligation).met_by,
+        "late_reasons": [
+            (r.code, r.label) for r in rules_version(obligation.rules_version).reasons_for("late")
+        ],
+        "not_met_reasons": [
+            (r.code, r.label)
+            for r in rules_version(obligation.rules_version).reasons_for("not_met")
+        ],
+        "reason_labels": {
+            r.code: r.label for r in rules_version(obligation.rules_version).good_reasons
+        },
         "may_change": lifecycle.BODY_ROLES.get(obligation.responsible_body) == ctx.actor.role.value,
     }
 
@@ -166,7 +176,10 @@ def obligation_detail(ctx: RequestContext) -> Response:
 def obligation_met(ctx: RequestContext) -> Response:
     row = _obligation(ctx)
     obligation = row[0]
-    values = {name: ctx.field(name) for name in ("channel", "evidence", "version")}
+    values = {
+        name: ctx.field(name)
+        for name in ("channel", "evidence", "version", "late_reason", "late_detail")
+    }
     for part in ("day", "month", "year"):
         values[f"met_on-{part}"] = ctx.field(f"met_on-{part}")
     errors = FieldErrors()
@@ -197,6 +210,8 @@ def obligation_met(ctx: RequestContext) -> Response:
                 channel=values["channel"],
                 evidence=values["evidence"],
                 expected_version=ctx.version() or 0,
+                late_reason=values["late_reason"],
+                late_detail=values["late_detail"],
             )
         except ValidationFailed as exc:
             for name, message in exc.errors.items():
@@ -224,7 +239,7 @@ def obligation_met(ctx: RequestContext) -> Response:
 def obligation_close(ctx: RequestContext) -> Response:
     row = _obligation(ctx)
     obligation = row[0]
-    values = {name: ctx.field(name) for name in ("state", "reason", "version")}
+    values = {name: ctx.field(name) for name in ("state", "reason_code", "reason", "version")}
     errors = FieldErrors()
     stale = False
     try:
@@ -236,6 +251,7 @@ def obligation_close(ctx: RequestContext) -> Response:
             state=values["state"],
             reason=values["reason"],
             expected_version=ctx.version() or 0,
+            reason_code=values["reason_code"],
         )
     except ValidationFailed as exc:
         for name, message in exc.errors.items():

@@ -124,6 +124,20 @@ class Entitlement:
         return self.enhanced_limit if enhanced else self.standard_limit
 
 
+REASON_USES = ("late", "not_met")
+
+
+@dataclass(frozen=True)
+class GoodReason:
+    """A reason an officer may give for a duty met late or not met (VPA 2024 s5: comply unless
+    there is a good reason). ``needs_detail``: the free-text detail is required."""
+
+    code: str
+    label: str
+    uses: tuple[str, ...]
+    needs_detail: bool = False
+
+
 @dataclass(frozen=True)
 class RulesVersion:
     version: str
@@ -134,6 +148,11 @@ class RulesVersion:
     settings: Settings
     entitlements: tuple[Entitlement, ...]
     path: Path | None = None
+    good_reasons: tuple[GoodReason, ...] = ()
+
+    def reasons_for(self, use: str) -> tuple[GoodReason, ...]:
+        """The reasons offered when a duty is met late (``"late"``) or not met (``"not_met"``)."""
+        return tuple(r for r in self.good_reasons if use in r.uses)
 
     def get(self, code: str) -> Entitlement:
         for item in self.entitlements:
@@ -302,7 +321,7 @@ def parse_rules(data: dict[str, Any], where: str = "<rules>") -> RulesVersion:
     if not isinstance(meta, dict):
         p.add("[rules]", "table is required (version, title, in_force_from, source)")
         meta = {}
-    for key in data.keys() - {"rules", "settings", "entitlement"}:
+    for key in data.keys() - {"rules", "settings", "entitlement", "good_reason"}:
         p.add("top level", f"unknown table {key!r}")
     for key in meta.keys() - {"version", "title", "in_force_from", "in_force_until", "source"}:
         p.add("[rules]", f"unknown field {key!r}")
@@ -318,9 +337,39 @@ def parse_rules(data: dict[str, Any], where: str = "<rules>") -> RulesVersion:
     for code, count in Counter(item.code for item in items).items():
         if count > 1:
             p.add(f"entitlement {code}", "field 'code' is duplicated")
+    reasons = _parse_reasons(data.get("good_reason", []), p)
     if p.items:
         raise RulesError("invalid rules file:\n" + "\n".join(p.items))
-    return RulesVersion(version, title, start, until, source, settings, items)
+    return RulesVersion(version, title, start, until, source, settings, items, good_reasons=reasons)
+
+
+def _parse_reasons(raw: Any, p: _Problems) -> tuple[GoodReason, ...]:
+    if not isinstance(raw, list):
+        p.add("[[good_reason]]", "must be an array of tables")
+        return ()
+    found: list[GoodReason] = []
+    for index, item in enumerate(raw):
+        ctx = f"good_reason #{index + 1}"
+        if not isinstance(item, dict):
+            p.add(ctx, "must be a table")
+            continue
+        for key in item.keys() - {"code", "label", "uses", "needs_detail"}:
+            p.add(ctx, f"unknown field {key!r}")
+        code, label = _get(item, "code", ctx, p), _get(item, "label", ctx, p)
+        uses = item.get("uses")
+        if not (isinstance(uses, list) and uses and all(u in REASON_USES for u in uses)):
+            p.add(ctx, f"field 'uses' must be a list drawn from {list(REASON_USES)}")
+            uses = []
+        detail = item.get("needs_detail", False)
+        if not isinstance(detail, bool):
+            p.add(ctx, "field 'needs_detail' must be true or false")
+            detail = False
+        if code and label:
+            found.append(GoodReason(code, label, tuple(uses), detail))
+    for code, count in Counter(r.code for r in found).items():
+        if count > 1:
+            p.add(f"good_reason {code}", "field 'code' is duplicated")
+    return tuple(found)
 
 
 def load_rules(path: Path) -> RulesVersion:

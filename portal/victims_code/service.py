@@ -217,12 +217,14 @@ def recompute_for_event(db: Session, actor: Actor, event: CaseEvent) -> int:
     ):
         rules = rules_version(obligation.rules_version)
         entitlement = rules.get(obligation.entitlement)
-        due = _due(entitlement, rules, event, obligation.enhanced)
         obligation.trigger_on = event.event_date
         obligation.received_on = event.received_on
-        obligation.due_on = due.due
         obligation.changed_at = utc_now()
         changed += 1
+        if obligation.identified_on is not None and obligation.identified_on > event.event_date:
+            continue  # identified late: still due from the day they were identified
+        obligation.identified_on = None
+        obligation.due_on = _due(entitlement, rules, event, obligation.enhanced).due
     db.flush()
     if changed:
         audit.record(
@@ -249,10 +251,11 @@ def rules_version(version_id: str) -> RulesVersion:
 def explain(obligation: Obligation) -> str:
     rules = rules_version(obligation.rules_version)
     entitlement = rules.get(obligation.entitlement)
+    late = obligation.identified_on
     due = due_date(
         entitlement,
-        trigger=obligation.trigger_on,
-        received=obligation.received_on,
+        trigger=late or obligation.trigger_on,
+        received=None if late else obligation.received_on,
         enhanced=obligation.enhanced,
         trigger_day_counts=rules.settings.trigger_day_counts,
     )

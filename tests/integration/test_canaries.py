@@ -15,9 +15,10 @@ from sqlalchemy import make_url
 from portal.accounts.actor import Actor
 from portal.accounts.roles import Role
 from portal.db.migrate import upgrade
-from portal.db.session import make_engine, make_session_factory, unit_of_work
+from portal.db.session import make_engine, unit_of_work
 from portal.keys.vault import KeyCache, Vault
 from portal.people.service import PersonDetails, SafeContact, add_person_to_case
+from portal.wiring import session_factory as make_session_factory
 from tests.conftest import make_settings
 from tests.support.database import backend, fresh_database
 from tests.support.factories import make_case, make_user

@@ -17,12 +17,12 @@ from portal.audit import service as audit
 from portal.audit.models import AuditEvent
 from portal.cases import repository
 from portal.cases.models import Case, CaseEvent, CaseParty, Offence
-from portal.db.session import make_session_factory
 from portal.demo import DemoUsersMissing, seed_demo
 from portal.demo import seed as demo
 from portal.keys.vault import KeyCache, Vault
 from portal.people.enhanced import is_child_on
 from portal.people.models import NrmDecision, Person, PersonReference, SupportReferral
+from portal.wiring import session_factory as make_session_factory
 from tests.support.factories import make_user
 
 TODAY = date(2026, 6, 1)

@@ -173,4 +173,19 @@ def test_the_application_opens_sessions_with_its_sealed_bus(app, engine: Engine)
         assert bus_of(db).sealed
     with wiring.session_factory(engine)() as db:
         assert bus_of(db).sealed
-    assert wiring.event_bus().subscriptions() == {}  # nothing is wired yet (see portal.wiring)
+    from portal.cases.events import (
+        CaseEventCorrected,
+        CaseEventRecorded,
+        NeedsAssessmentRecorded,
+        PeopleIdentified,
+    )
+    from portal.victims_code import handlers as victims_code
+    from portal.vlu import handlers as vlu
+
+    # Obligations first, then the VLU requests linked to them.
+    assert wiring.event_bus().subscriptions() == {
+        CaseEventRecorded: (victims_code.on_case_event_recorded, vlu.on_case_event_recorded),
+        CaseEventCorrected: (victims_code.on_case_event_corrected,),
+        PeopleIdentified: (victims_code.on_people_identified, vlu.on_people_identified),
+        NeedsAssessmentRecorded: (victims_code.on_needs_assessment_recorded,),
+    }

@@ -287,6 +287,7 @@ def test_a_victim_cannot_opt_out_where_the_code_does_not_allow_it(db, settings, 
         state="not_met_good_reason",
         reason="Victim abroad, no safe channel",
         expected_version=o.version,
+        reason_code="no_safe_channel",
     )
     assert status(o, date(2026, 12, 1)) is Status.NOT_MET_GOOD_REASON
     lifecycle.reopen(db, actor, o, expected_version=o.version)

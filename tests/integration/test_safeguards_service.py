@@ -393,3 +393,54 @@ def test_adding_a_person_audits_only_the_fields_given(db, world) -> None:
     assert b"Acme" not in bytes(raw[0])
     assert b"Featherstonehaugh" not in bytes(raw[1])
     assert db.scalars(select(SafeguardEvent).where(SafeguardEvent.case_party_id == party.id)).one()
+
+
+def test_recording_a_needs_assessment_meets_the_wcu_needs_assessment_duty(db, world) -> None:
+    """Issue 15.3: a duty whose work is the assessment closes when the assessment is recorded."""
+    from portal.cases.reference import EventKind
+    from portal.cases.repository import defendants_of
+    from portal.cases.service import NewEvent, record_event
+    from portal.victims_code.models import Obligation
+
+    record_event(
+        db,
+        world["vault"],
+        world["pros"],
+        world["case"],
+        NewEvent(
+            kind=EventKind.PLEA,
+            event_date=date(2025, 1, 20),
+            outcome="not_guilty",
+            defendant_id=defendants_of(db, world["case"])[0].id,
+        ),
+    )
+    duty = db.scalars(
+        select(Obligation).where(
+            Obligation.case_party_id == world["party"].id,
+            Obligation.entitlement == "R4-WCU-NEEDS-ASSESSMENT",
+        )
+    ).one()
+    assert duty.state == "open"
+    safeguards.record_needs_assessment(
+        db,
+        world["vault"],
+        world["wco"],
+        world["case"],
+        world["party"],
+        world["person"],
+        needs_input(),
+    )
+    assert (duty.state, duty.met_on, duty.met_by_id) == (
+        "met",
+        date(2025, 2, 1),
+        world["officer"].id,
+    )
+    assert duty.channel is None
+    # Other duties of the person stay as they were.
+    others = db.scalars(
+        select(Obligation).where(
+            Obligation.case_party_id == world["party"].id,
+            Obligation.entitlement != "R4-WCU-NEEDS-ASSESSMENT",
+        )
+    ).all()
+    assert all(o.state == "open" for o in others)

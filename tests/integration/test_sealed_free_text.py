@@ -242,6 +242,7 @@ def _sealed_texts(db, w):
             state="not_met_good_reason",
             reason=named,
             expected_version=obligation.version,
+            reason_code="other",
         ),
         "unmask reason": lambda: anonymity.request_unmask(
             db,

@@ -203,6 +203,8 @@ def _seed_records(db, settings, staff, case, rows, vault) -> None:
             channel="phone",
             evidence=f"Told {k.name} on {k.values['phone']}",
             expected_version=obligation.version,
+            late_reason="could_not_reach",  # used only where it is late
+            late_detail=f"{k.name} was away until today",
         )
     db.flush()
 

@@ -97,7 +97,7 @@ def _hearing(app, db, settings, **person):
     add_person(db, settings, case, name="Dana Safe", actor_user=prosecutor, **person)
     db.commit()
     pros = client_as(app, db, prosecutor)
-    listed = recent_weekday(3)
+    listed = recent_weekday(0)  # due the next working day: not yet late
     form = pros.get(f"/cases/{case.id}/events/new")
     pros.post(
         f"/cases/{case.id}/events/new",

@@ -1,0 +1,153 @@
+"""Victims identified late keep their rights (issue 15.2).
+
+A person added to a case (by the form or an import), given a new role, or found to have
+enhanced rights after events were recorded is owed what those events give them: an obligation
+per entitlement, due from the date they were identified (``identified_on``), with the original
+trigger kept in ``trigger_on`` and shown. A victim found to have enhanced rights after the
+trigger gets the enhanced time limit from the date that was found, never a later date than the
+one already owed. Nothing is created twice: the once-per-event constraint and a lookup.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portal.accounts.actor import Actor
+from portal.audit import service as audit
+from portal.cases.models import Case, CaseEvent, CaseParty
+from portal.clock import utc_now
+from portal.keys.vault import Vault
+from portal.people.enhanced import is_child_on
+from portal.people.models import Person
+from portal.victims_code.deadlines import due_date
+from portal.victims_code.models import Obligation
+from portal.victims_code.rules import RulesError, RulesVersion, rules_in_force
+from portal.victims_code.service import (
+    _born,
+    applies,
+    case_facts,
+    enhanced_on,
+    rules_version,
+    triggers_for,
+)
+
+
+def create_for_identified(
+    db: Session,
+    vault: Vault,
+    actor: Actor,
+    case: Case,
+    party_ids: tuple[uuid.UUID, ...],
+    *,
+    identified_on: date,
+) -> list[Obligation]:
+    """The obligations the case's recorded events owe people identified on ``identified_on``."""
+    events = list(
+        db.scalars(
+            select(CaseEvent)
+            .where(CaseEvent.case_id == case.id, CaseEvent.event_date <= identified_on)
+            .order_by(CaseEvent.event_date, CaseEvent.id)
+        )
+    )
+    if not events or not party_ids:
+        return []
+    rows = db.execute(
+        select(CaseParty, Person)
+        .join(Person, Person.id == CaseParty.person_id)
+        .where(CaseParty.case_id == case.id, CaseParty.id.in_(party_ids))
+        .order_by(CaseParty.id)
+    ).all()
+    vault.load({person.key_id for _, person in rows})
+    facts = case_facts(db, case)
+    existing = {
+        (o.case_party_id, o.entitlement, o.event_id): o
+        for o in db.scalars(select(Obligation).where(Obligation.case_party_id.in_(party_ids)))
+    }
+    created: list[Obligation] = []
+    for party, person in rows:
+        born = _born(vault, person) if not person.erased else None
+        for event in events:
+            try:
+                rules = rules_in_force(event.event_date)
+            except RulesError:
+                continue
+            triggers = triggers_for(event)
+            late = event.event_date < identified_on
+            enhanced = enhanced_on(party, facts, born, event.event_date)
+            for entitlement in rules.entitlements:
+                if entitlement.trigger not in triggers:
+                    continue
+                if not applies(entitlement, event, party, facts):
+                    continue
+                owed = existing.get((party.id, entitlement.code, event.id))
+                if owed is not None:
+                    if late and enhanced and not owed.enhanced:
+                        _enhance(owed, rules_version(owed.rules_version), identified_on)
+                    continue
+                start = identified_on if late else event.event_date
+                due = due_date(
+                    entitlement,
+                    trigger=start,
+                    received=None if late else event.received_on,
+                    enhanced=enhanced,
+                    trigger_day_counts=rules.settings.trigger_day_counts,
+                )
+                obligation = Obligation(
+                    id=uuid.uuid4(),
+                    case_id=case.id,
+                    case_party_id=party.id,
+                    event_id=event.id,
+                    entitlement=entitlement.code,
+                    right=entitlement.right,
+                    rules_version=rules.version,
+                    responsible_body=entitlement.responsible_body,
+                    enhanced=enhanced,
+                    child=is_child_on(born, event.event_date),
+                    trigger_on=event.event_date,
+                    received_on=event.received_on,
+                    identified_on=identified_on if late else None,
+                    due_on=due.due,
+                    state="open",
+                    key_id=party.key_id,
+                    changed_at=utc_now(),
+                )
+                db.add(obligation)
+                existing[(party.id, entitlement.code, event.id)] = obligation
+                created.append(obligation)
+    db.flush()
+    if created:
+        audit.record(
+            db,
+            actor=actor,
+            category="collection",
+            action="obligations.create_late",
+            object_type="case",
+            object_id=case.id,
+            case_id=case.id,
+            fields=[f"count={len(created)}"],
+        )
+    return created
+
+
+def _enhance(obligation: Obligation, rules: RulesVersion, identified_on: date) -> None:
+    """Enhanced rights found after the trigger: the enhanced limit from the day they were found,
+    unless the date already owed is sooner. Only open obligations change."""
+    if obligation.state != "open":
+        return
+    entitlement = rules.get(obligation.entitlement)
+    due = due_date(
+        entitlement,
+        trigger=identified_on,
+        received=None,
+        enhanced=True,
+        trigger_day_counts=rules.settings.trigger_day_counts,
+    ).due
+    obligation.enhanced = True
+    obligation.identified_on = identified_on
+    if due is not None and (obligation.due_on is None or due < obligation.due_on):
+        obligation.due_on = due
+    obligation.changed_at = utc_now()
