@@ -64,6 +64,7 @@ def make_engine(
         engine = create_engine(
             settings.database_url,
             connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+            hide_parameters=True,  # a database error's log line never carries what was typed
             pool_timeout=POOL_TIMEOUT_S,
             **kwargs,
         )
@@ -78,6 +79,7 @@ def make_engine(
     return create_engine(
         settings.database_url,
         pool_pre_ping=True,
+        hide_parameters=True,  # a database error's log line never carries what was typed
         pool_size=max(2, settings.db_threads),
         max_overflow=4,
         pool_timeout=POOL_TIMEOUT_S,
