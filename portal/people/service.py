@@ -24,6 +24,7 @@ from portal.audit import service as audit
 from portal.cases import repository as cases_repo
 from portal.cases.errors import NotPermitted, StaleEdit, ValidationFailed
 from portal.cases.models import Case, CaseParty
+from portal.clock import utc_now
 from portal.db.encrypted import Sensitive
 from portal.keys.vault import Vault
 from portal.people.models import Person, PersonReference, SupportReferral
@@ -313,6 +314,8 @@ def update_person(
     changed = [name for name in EDITABLE_FIELDS if current[name] != submitted[name]]
     if not changed:
         return []
+    if "address" in changed and current["address"]:
+        person.address_changed_at = utc_now()  # letters drafted for the old one are held
     _apply_details(vault, person, details)
     db.flush()  # raises StaleDataError if another transaction won the race meanwhile
     audit.record(
