@@ -14,6 +14,7 @@ never the value itself.
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass
 
@@ -24,6 +25,15 @@ from portal.anonymity.service import notices_for
 from portal.documents import repository
 from portal.documents.extract import Part
 from portal.keys.vault import Vault
+
+# A word broken over two lines with a hyphen ("Łukasie-" / "wicz"): read it joined as well, the
+# line break moved after it so every line keeps its number.
+_BROKEN_WORD = re.compile(r"(\w)-[ \t]*\n[ \t]*(\w+)")
+
+
+def _readings(text: str) -> list[str]:
+    joined = _BROKEN_WORD.sub(lambda m: f"{m.group(1)}{m.group(2)}\n", text)
+    return [text] if joined == text else [text, joined]
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,14 +62,16 @@ def protected(db: Session, vault: Vault, case_id: uuid.UUID) -> list[tuple[Ident
 def check(matchers: list[tuple[IdentityMatcher, bool]], parts: list[Part]) -> list[Found]:
     """Every place in ``parts`` where a protected value appears, once per person, kind and
     place, in reading order."""
-    found: dict[tuple[uuid.UUID, str, str], Found] = {}
-    for part in parts:
+    found: dict[tuple[uuid.UUID, str, str], tuple[tuple[int, int], Found]] = {}
+    for index, part in enumerate(parts):
         if not part.text.strip():
             continue
-        folded = fold(part.text)
-        for matcher, whole in matchers:
-            for start, _end, kind in matcher.spans_folded(part.text, *folded):
-                location = part.locate(start)
-                key = (matcher.person_id, kind, location)
-                found.setdefault(key, Found(matcher.person_id, kind, location, whole))
-    return list(found.values())
+        for text in _readings(part.text):
+            folded = fold(text)
+            for matcher, whole in matchers:
+                for start, _end, kind in matcher.spans_folded(text, *folded):
+                    location = part.locate(start)
+                    key = (matcher.person_id, kind, location)
+                    order = (index, text.count("\n", 0, start))
+                    found.setdefault(key, (order, Found(matcher.person_id, kind, location, whole)))
+    return [item for _, item in sorted(found.values(), key=lambda pair: pair[0])]
