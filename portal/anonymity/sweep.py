@@ -5,7 +5,8 @@ columns at once (the vault's policy). Free text written before then may still na
 free-text column that others can read in each of the person's cases is read once, compared with
 the person's true values (portal.anonymity.identity) and, where it names them, rewritten with
 their true identity replaced (names by the pseudonym, address, phone, email and date of birth
-withheld). Decision letters also go back for redrafting (portal.vlu.sealing).
+withheld). Decision letters also go back for redrafting (portal.vlu.sealing), and uploaded
+documents are checked again for the person (portal.documents.sealing).
 
 ``FREE_TEXT`` lists those columns; tests/integration/test_sealing_free_text.py fails when a model
 gains a sealed column that is neither listed here nor explained in ``NOT_FREE_TEXT``. Every row
@@ -26,6 +27,7 @@ from portal.anonymity.identity import IdentityMatcher, StoredText, matcher_for
 from portal.anonymity.models import AnonymityApplication, UnmaskRequest
 from portal.audit import service as audit
 from portal.cases.models import Case, CaseEvent, CaseParty
+from portal.documents.sealing import recheck_for
 from portal.keys.vault import KeyUnavailable, Vault
 from portal.people.models import Person
 from portal.safeguards.models import NeedsAssessment, SafeguardingAction
@@ -94,6 +96,7 @@ class Swept:
     letters_returned: int = 0
     letters_masked: int = 0
     texts_masked: int = 0
+    documents_blocked: int = 0  # uploaded documents found to contain the person's identity
 
 
 def _in_cases(spec: FreeText, case_ids: list[uuid.UUID]) -> Any:
@@ -186,4 +189,5 @@ def remove_true_identity(db: Session, vault: Vault, actor: Actor, person: Person
         return Swept()
     letters = return_letters_naming(db, vault, actor, matcher, case_ids)
     texts = sum(_mask_rows(db, vault, actor, matcher, spec, case_ids) for spec in FREE_TEXT)
-    return Swept(letters.returned, letters.masked, texts)
+    documents = recheck_for(db, vault, actor, matcher, case_ids)
+    return Swept(letters.returned, letters.masked, texts, documents)

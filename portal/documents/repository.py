@@ -54,3 +54,17 @@ def match_of(db: Session, document_id: uuid.UUID, match_id: uuid.UUID) -> Docume
             DocumentMatch.id == match_id, DocumentMatch.document_id == document_id
         )
     ).one_or_none()
+
+
+def live_documents_of_cases(db: Session, case_ids: list[uuid.UUID]) -> list[Document]:
+    """The documents of these cases that could still be served (not replaced by a newer version),
+    oldest first."""
+    if not case_ids:
+        return []
+    return list(
+        db.scalars(
+            select(Document)
+            .where(Document.case_id.in_(case_ids), Document.superseded.is_(False))
+            .order_by(Document.uploaded_at, Document.id)
+        )
+    )

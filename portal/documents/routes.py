@@ -51,7 +51,8 @@ def _page(
         subject_ref=person.reference,
     )
     names = {d.id: ctx.vault.open(d, "filename") for d in documents}
-    counts: dict[uuid.UUID, int] = {}
+    counts: dict[uuid.UUID, int] = {}  # open matches: a document marked ready with any was
+    # marked before they were found (portal.documents.sealing)
     for match, _ in repository.matches_of(ctx.db, [d.id for d in documents]):
         if match.overridden_at is None:
             counts[match.document_id] = counts.get(match.document_id, 0) + 1
@@ -148,6 +149,8 @@ def _check_page(
             "kind_label": KINDS[document.kind],
             "matches": matches,
             "blockers": service.blockers(ctx.db, document),
+            "ready": service.is_ready(ctx.db, document),
+            "found_after_ready": service.found_after_ready(ctx.db, document),
             "may_serve": ctx.actor.can(Permission.SERVE_DOCUMENTS),
             "may_upload": ctx.actor.can(Permission.UPLOAD_DOCUMENTS),
             "uploaded_by_me": document.uploaded_by_id == ctx.actor.user_id,
