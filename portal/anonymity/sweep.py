@@ -27,6 +27,7 @@ from portal.anonymity.identity import IdentityMatcher, StoredText, matcher_for
 from portal.anonymity.models import AnonymityApplication, UnmaskRequest
 from portal.audit import service as audit
 from portal.cases.models import Case, CaseEvent, CaseParty
+from portal.documents.models import Document, DocumentMatch
 from portal.documents.sealing import recheck_for
 from portal.keys.vault import KeyUnavailable, Vault
 from portal.people.models import Person
@@ -46,8 +47,8 @@ class FreeText:
     model: Any
     columns: tuple[str, ...]
     json: bool = False  # a sealed JSON document: every string in it is checked
-    # How a row belongs to a case: its case_id, its case_party_id, its request_id, it is the
-    # case, or it is a person who is a party in the case.
+    # How a row belongs to a case: its case_id, its case_party_id, its request_id, its
+    # document_id, it is the case, or it is a person who is a party in the case.
     via: str = "case"
 
 
@@ -67,6 +68,8 @@ FREE_TEXT: tuple[FreeText, ...] = (
     FreeText(Obligation, ("evidence", "reason")),
     FreeText(SpecialMeasuresAssessment, ("details",), json=True),
     FreeText(SpecialMeasuresApplication, (*DRAFT_TEXTS, "court_notes")),
+    # Why a second prosecutor let a match stay: shown to prosecutors on the check page.
+    FreeText(DocumentMatch, ("override_reason",), via="document"),
 )
 # Sealed columns that are not free text shown to others, and why.
 NOT_FREE_TEXT: dict[str, str] = {
@@ -80,9 +83,6 @@ NOT_FREE_TEXT: dict[str, str] = {
     "person.representative": "the representative's details: withheld by the vault's policy",
     "person_reference.value": "crime reference numbers: withheld by the vault's policy",
     "document.*": "documents: withheld by the vault's policy",
-    "document_match.override_reason": (
-        "no page shows it (the audit of an override); refused when it names a sealed person"
-    ),
     "defendant.full_name": "the defendant's identity, not a witness's",
     "defendant.date_of_birth": "the defendant's identity, not a witness's",
     "vlu_letter.body": "decision letters: masked and returned for redrafting (portal.vlu.sealing)",
@@ -117,6 +117,12 @@ def _in_cases(spec: FreeText, case_ids: list[uuid.UUID]) -> Any:
             select(model.id, model.key_id, *texts, CaseParty.case_id)
             .join(CaseParty, CaseParty.id == model.case_party_id)
             .where(CaseParty.case_id.in_(case_ids))
+        )
+    elif spec.via == "document":
+        query = (
+            select(model.id, model.key_id, *texts, Document.case_id)
+            .join(Document, Document.id == model.document_id)
+            .where(Document.case_id.in_(case_ids))
         )
     elif spec.via == "request":
         query = (

@@ -129,6 +129,14 @@ def _check_page(
         subject_id=person.id,
         subject_ref=person.reference,
     )
+    found = repository.matches_of(ctx.db, [document.id])
+    # Who overrode a match, when and why: for prosecutors, who decide on service.
+    may_serve = ctx.actor.can(Permission.SERVE_DOCUMENTS)
+    deciders = (
+        repository.staff_names(ctx.db, {match.overridden_by_id for match, _ in found})
+        if may_serve
+        else {}
+    )
     matches = [
         {
             "match": match,
@@ -136,8 +144,14 @@ def _check_page(
             # address. Never the matched value.
             "whose": pseudonym(reference) if match.sealed_identity else f"victim {reference}",
             "what": MATCH_KINDS[match.kind],
+            "by": deciders.get(match.overridden_by_id) if match.overridden_by_id else None,
+            "reason": (
+                ctx.vault.open(match, "override_reason")
+                if may_serve and match.overridden_at is not None
+                else None
+            ),
         }
-        for match, reference in repository.matches_of(ctx.db, [document.id])
+        for match, reference in found
     ]
     return ctx.render(
         "documents/check.html",
@@ -151,7 +165,7 @@ def _check_page(
             "blockers": service.blockers(ctx.db, document),
             "ready": service.is_ready(ctx.db, document),
             "found_after_ready": service.found_after_ready(ctx.db, document),
-            "may_serve": ctx.actor.can(Permission.SERVE_DOCUMENTS),
+            "may_serve": may_serve,
             "may_upload": ctx.actor.can(Permission.UPLOAD_DOCUMENTS),
             "uploaded_by_me": document.uploaded_by_id == ctx.actor.user_id,
             "errors": errors or FieldErrors(),
