@@ -148,3 +148,55 @@ def test_sealing_checks_uploaded_documents_again_and_blocks_service(app, db, set
     clean_page = pros.get(f"{base}/{clean.id}/check").text
     assert "No protected information was found" in text_of(clean_page)
     assert "Mark ready to serve" in text_of(clean_page)
+
+
+def test_an_override_reason_naming_a_person_sealed_later_is_masked(app, db, settings) -> None:
+    uploader = make_user(db, role=Role.PROSECUTOR, display_name="Priya Prosecutor")
+    second_user = make_user(db, role=Role.PROSECUTOR, display_name="Sam Second")
+    case = make_case(db, settings, prosecutor=uploader, offences=("MDA1971-S4",))
+    witness, _ = add_person(
+        db,
+        settings,
+        case,
+        name="Ozymandias Canarybird",
+        actor_user=uploader,
+        is_victim=False,
+        is_witness=True,
+    )
+    other, _ = add_person(
+        db,
+        settings,
+        case,
+        name="Zebedee Quartermain",
+        actor_user=uploader,
+        is_victim=False,
+        is_witness=True,
+    )
+    db.commit()
+    pros = client_as(app, db, uploader)
+    page = pros.get(f"/cases/{case.id}/people/{witness.id}/anonymity")
+    pros.post(
+        f"/cases/{case.id}/people/{witness.id}/anonymity/apply",
+        data={"csrf_token": csrf_from(page.text), **CONDITIONS},
+    )
+    base = f"/cases/{case.id}/people/{other.id}/documents"
+    _upload(pros, base, "s.txt", "I saw Ozymandias Canarybird.\n")
+    (document,) = _documents(db).values()
+    match = db.scalars(select(DocumentMatch)).one()
+    db.commit()
+    check_page = f"{base}/{document.id}/check"
+    second = client_as(app, db, second_user)
+    reason = "Zebedee Quartermain already knows the name from the court."
+    field = f"reason-{match.id}"
+    override = f"{base}/{document.id}/matches/{match.id}/override"
+    assert _post(second, check_page, override, {field: reason}).status_code == 303
+    assert reason in second.get(check_page).text
+
+    page = pros.get(f"/cases/{case.id}/people/{other.id}/anonymity")
+    pros.post(
+        f"/cases/{case.id}/people/{other.id}/anonymity/apply",
+        data={"csrf_token": csrf_from(page.text), **CONDITIONS},
+    )
+    shown = second.get(check_page).text
+    assert "Quartermain" not in shown and "Zebedee" not in shown
+    assert f"Witness {other.reference} already knows the name" in text_of(shown)
