@@ -183,8 +183,8 @@ def sealed_message(swept: Swept) -> str:
     if swept.documents_blocked:
         count = swept.documents_blocked
         message += (
-            f". {count} uploaded {'document contains' if count == 1 else 'documents contain'}"
-            " their true identity and cannot be served until redacted or overridden"
+            f". {count} uploaded {'document' if count == 1 else 'documents'} may contain"
+            " their true identity and cannot be served until checked again"
         )
     return message
 

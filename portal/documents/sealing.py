@@ -9,8 +9,9 @@ version) or a second prosecutor overrides the match with a reason.
 A document that was already marked ready to serve keeps that date: it may have been served
 before the identity was sealed, and its check page tells the prosecutor so (a match still open
 on a document marked ready can only come from here: ``mark_ready`` refuses while any is open).
-A document with no text to read was checked by eye; that check stays, recorded against the
-people protected then. Each document changed is audited with ids and counts only.
+A document with no text to read was checked by eye for the people protected then: that manual
+check is voided, so a prosecutor must read it again before it can be served. Each document
+changed is audited with ids and counts only.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from portal.audit import service as audit
 from portal.documents import repository
 from portal.documents.extract import parts_of
 from portal.documents.matching import check
-from portal.documents.models import DocumentMatch
+from portal.documents.models import Document, DocumentMatch
 from portal.keys.vault import KeyUnavailable, Vault
 
 
@@ -33,7 +34,7 @@ def recheck_for(
     db: Session, vault: Vault, actor: Actor, matcher: IdentityMatcher, case_ids: list[uuid.UUID]
 ) -> int:
     """Check the documents of ``case_ids`` for the person of ``matcher`` (whose identity has just
-    been sealed). How many documents had new matches."""
+    been sealed). How many documents had new matches or must be read again by eye."""
     documents = repository.live_documents_of_cases(db, case_ids)
     vault.load({document.key_id for document in documents})
     known: dict[uuid.UUID, dict[tuple[str, str], DocumentMatch]] = {}
@@ -43,6 +44,9 @@ def recheck_for(
     changed = 0
     for document in documents:
         if document.disclosure == "unreadable":
+            if document.checked_at is not None:
+                _void_manual_check(db, actor, matcher, document)
+                changed += 1
             continue
         try:
             data = vault.open_bytes(document, "content") or b""
@@ -90,3 +94,22 @@ def recheck_for(
         )
     db.flush()
     return changed
+
+
+def _void_manual_check(
+    db: Session, actor: Actor, matcher: IdentityMatcher, document: Document
+) -> None:
+    document.checked_at, document.checked_by_id = None, None
+    db.flush()
+    audit.record(
+        db,
+        actor=actor,
+        category="alteration",
+        action="document.manual_check_voided_at_sealing",
+        object_type="document",
+        object_id=document.id,
+        case_id=document.case_id,
+        subject_id=matcher.person_id,
+        subject_ref=matcher.reference,
+        fields=(f"was_ready:{document.ready_at is not None}",),
+    )

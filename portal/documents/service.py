@@ -279,6 +279,10 @@ def record_manual_check(
     if document.checked_at is not None:
         raise GuardRefused("record a manual check", "A manual check is already recorded")
     document.checked_by_id, document.checked_at = actor.user_id, utc_now()
+    if document.ready_at is not None:
+        # Marked ready before an identity was sealed (portal.documents.sealing): marked ready to
+        # serve again only by a prosecutor's decision.
+        document.ready_at, document.ready_by_id = None, None
     db.flush()
     audit.record(
         db,

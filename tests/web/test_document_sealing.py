@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 
+import pypdf
 from sqlalchemy import select
 
 from portal.accounts.roles import Role
@@ -19,12 +20,13 @@ from tests.web.test_case_pages import client_as
 NAMING = "On Friday I met Ozymandias Canarybird outside 1 Hidden Lane.\n"
 
 
-def _upload(client, base: str, filename: str, text: str) -> Document:
+def _upload(client, base: str, filename: str, text: str | bytes) -> Document:
     token = csrf_from(client.get(base).text)
+    data = text.encode() if isinstance(text, str) else text
     response = client.post(
         base,
         data={"csrf_token": token, "kind": "statement"},
-        files={"file": (filename, io.BytesIO(text.encode()), "application/octet-stream")},
+        files={"file": (filename, io.BytesIO(data), "application/octet-stream")},
         follow_redirects=False,
     )
     assert response.status_code == 303
@@ -79,7 +81,7 @@ def test_sealing_checks_uploaded_documents_again_and_blocks_service(app, db, set
         f"/cases/{case.id}/people/{witness.id}/anonymity/apply",
         data={"csrf_token": csrf_from(page.text), **CONDITIONS},
     )
-    assert "2 uploaded documents contain their true identity" in text_of(sealed.text)
+    assert "2 uploaded documents may contain their true identity" in text_of(sealed.text)
     served, draft, clean = _documents(db).values()
     assert (served.disclosure, draft.disclosure, clean.disclosure) == (
         "matches",
@@ -200,3 +202,60 @@ def test_an_override_reason_naming_a_person_sealed_later_is_masked(app, db, sett
     shown = second.get(check_page).text
     assert "Quartermain" not in shown and "Zebedee" not in shown
     assert f"Witness {other.reference} already knows the name" in text_of(shown)
+
+
+def test_a_scan_checked_by_eye_before_sealing_must_be_read_again(app, db, settings) -> None:
+    uploader = make_user(db, role=Role.PROSECUTOR, display_name="Priya Prosecutor")
+    case = make_case(db, settings, prosecutor=uploader, offences=("MDA1971-S4",))
+    witness, _ = add_person(
+        db,
+        settings,
+        case,
+        name="Ozymandias Canarybird",
+        actor_user=uploader,
+        is_victim=False,
+        is_witness=True,
+    )
+    officer, _ = add_person(db, settings, case, name="Olive Officer", actor_user=uploader)
+    db.commit()
+    pros = client_as(app, db, uploader)
+    base = f"/cases/{case.id}/people/{officer.id}/documents"
+    writer = pypdf.PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    scan = io.BytesIO()
+    writer.write(scan)
+    _upload(pros, base, "scan.pdf", scan.getvalue())
+    (document,) = _documents(db).values()
+    assert document.disclosure == "unreadable"
+    check_page = f"{base}/{document.id}/check"
+    assert _post(pros, check_page, f"{base}/{document.id}/manual-check").status_code == 303
+    assert _post(pros, check_page, f"{base}/{document.id}/ready").status_code == 303
+
+    page = pros.get(f"/cases/{case.id}/people/{witness.id}/anonymity")
+    sealed = pros.post(
+        f"/cases/{case.id}/people/{witness.id}/anonymity/apply",
+        data={"csrf_token": csrf_from(page.text), **CONDITIONS},
+    )
+    assert "1 uploaded document may contain their true identity" in text_of(sealed.text)
+    (document,) = _documents(db).values()
+    assert document.checked_at is None and document.ready_at is not None
+    assert "Marked ready, must be checked again" in text_of(pros.get(base).text)
+    shown = text_of(pros.get(check_page).text)
+    assert "It may already have been served" in shown
+    assert "It must be read again by eye" in shown
+    refused = _post(pros, check_page, f"{base}/{document.id}/ready")
+    assert refused.status_code == 400
+    assert db.scalars(
+        select(AuditEvent.object_id).where(
+            AuditEvent.action == "document.manual_check_voided_at_sealing"
+        )
+    ).all() == [str(document.id)]
+    db.commit()
+
+    # Read again by eye: then it must be marked ready again.
+    assert _post(pros, check_page, f"{base}/{document.id}/manual-check").status_code == 303
+    (document,) = _documents(db).values()
+    assert document.checked_at is not None and document.ready_at is None
+    assert _post(pros, check_page, f"{base}/{document.id}/ready").status_code == 303
+    (document,) = _documents(db).values()
+    assert document.ready_at is not None
