@@ -4,7 +4,8 @@ sought), and another witness whose statement mentions where the sealed witness l
 over two lines and in capitals. The upload is blocked from service: the documents list says so,
 and the disclosure check page says where ("line 3") and whose (the pseudonym) without showing the
 address, and offers no way to mark it ready. Every page is checked with axe and the CSP guard
-(e2e/conftest.py); the address never reaches the server's log."""
+(e2e/conftest.py); the address never reaches the server's log. A second statement, uploaded by
+the witness care officer, is overridden by the prosecutor, who then sees who, when and why."""
 
 from __future__ import annotations
 
@@ -77,5 +78,26 @@ def test_a_statement_with_a_sealed_witness_address_is_blocked(
     expect(main).to_contain_text("a second prosecutor must decide")
     expect(prosecutor.get_by_role("button", name="Override this match at line 3")).to_have_count(0)
     expect(prosecutor.get_by_label("File")).to_be_visible()  # a redacted version can be uploaded
+
+    # A statement uploaded by the witness care officer: the prosecutor is the second person,
+    # overrides the match with a reason and then sees who, when and why (axe on that page too).
+    officer = signed_in(new_context, portal_server, "wco.demo")
+    goto(officer, f"{author.path}/documents")
+    officer.get_by_label("What kind of document is it?").select_option(label="Statement")
+    officer.get_by_label("File").set_input_files(
+        {"name": "second.txt", "mimeType": "text/plain", "buffer": statement.encode()}
+    )
+    submit(officer, officer.get_by_role("button", name="Upload"))
+    expect(banner(officer)).to_contain_text("Document uploaded")
+    goto(prosecutor, f"{author.path}/documents")
+    row = prosecutor.get_by_role("row").filter(has_text="second.txt")
+    submit(prosecutor, row.get_by_role("link", name="Disclosure check"))
+    reason = "The court already holds this address under the order."
+    prosecutor.get_by_label("Why may this stay in the document?").fill(reason)
+    submit(prosecutor, prosecutor.get_by_role("button", name="Override this match at line 3"))
+    expect(banner(prosecutor)).to_contain_text("Match overridden")
+    decision = prosecutor.locator("#matches .govuk-summary-list")
+    expect(decision).to_contain_text("Overridden by")
+    expect(decision).to_contain_text(reason)
 
     assert_not_logged(portal_server.log_path, [address, street, sealed_name])

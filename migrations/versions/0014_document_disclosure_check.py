@@ -2,7 +2,8 @@
 
 Uploaded documents are checked for protected information: what was found (document_match, with
 the place and whose, never the value), redacted versions, manual checks of documents with no
-text, second-prosecutor overrides and readiness to serve.
+text, second-prosecutor overrides and readiness to serve. And when a person's address was last
+replaced, so a letter drafted for the old one is never posted.
 
 Revision ID: 0014
 Revises: 0013
@@ -24,6 +25,12 @@ depends_on = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("person", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column(
+                "address_changed_at", portal.db.base.UTCDateTime(timezone=True), nullable=True
+            )
+        )
     with op.batch_alter_table("document", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column("disclosure", sa.String(length=16), nullable=False, server_default="clear")
@@ -114,3 +121,5 @@ def downgrade() -> None:
             "disclosure",
         ):
             batch_op.drop_column(column)
+    with op.batch_alter_table("person", schema=None) as batch_op:
+        batch_op.drop_column("address_changed_at")

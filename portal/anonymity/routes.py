@@ -180,6 +180,12 @@ def sealed_message(swept: Swept) -> str:
         message += f". Their true identity was replaced in {removed} other saved " + (
             "text" if removed == 1 else "texts"
         )
+    if swept.documents_blocked:
+        count = swept.documents_blocked
+        message += (
+            f". {count} uploaded {'document' if count == 1 else 'documents'} may contain"
+            " their true identity and cannot be served until checked again"
+        )
     return message
 
 

@@ -5,7 +5,8 @@ columns at once (the vault's policy). Free text written before then may still na
 free-text column that others can read in each of the person's cases is read once, compared with
 the person's true values (portal.anonymity.identity) and, where it names them, rewritten with
 their true identity replaced (names by the pseudonym, address, phone, email and date of birth
-withheld). Decision letters also go back for redrafting (portal.vlu.sealing).
+withheld). Decision letters also go back for redrafting (portal.vlu.sealing), and uploaded
+documents are checked again for the person (portal.documents.sealing).
 
 ``FREE_TEXT`` lists those columns; tests/integration/test_sealing_free_text.py fails when a model
 gains a sealed column that is neither listed here nor explained in ``NOT_FREE_TEXT``. Every row
@@ -26,6 +27,8 @@ from portal.anonymity.identity import IdentityMatcher, StoredText, matcher_for
 from portal.anonymity.models import AnonymityApplication, UnmaskRequest
 from portal.audit import service as audit
 from portal.cases.models import Case, CaseEvent, CaseParty
+from portal.documents.models import Document, DocumentMatch
+from portal.documents.sealing import recheck_for
 from portal.keys.vault import KeyUnavailable, Vault
 from portal.outcomes.models import AncillaryOrder, CompensationOrder, VictimLoss
 from portal.people.models import Person
@@ -45,8 +48,8 @@ class FreeText:
     model: Any
     columns: tuple[str, ...]
     json: bool = False  # a sealed JSON document: every string in it is checked
-    # How a row belongs to a case: its case_id, its case_party_id, its request_id, it is the
-    # case, or it is a person who is a party in the case.
+    # How a row belongs to a case: its case_id, its case_party_id, its request_id, its
+    # document_id, it is the case, or it is a person who is a party in the case.
     via: str = "case"
 
 
@@ -69,6 +72,8 @@ FREE_TEXT: tuple[FreeText, ...] = (
     FreeText(VictimLoss, ("description",)),
     FreeText(CompensationOrder, ("reason",)),
     FreeText(AncillaryOrder, ("terms",)),
+    # Why a second prosecutor let a match stay: shown to prosecutors on the check page.
+    FreeText(DocumentMatch, ("override_reason",), via="document"),
 )
 # Sealed columns that are not free text shown to others, and why.
 NOT_FREE_TEXT: dict[str, str] = {
@@ -82,9 +87,6 @@ NOT_FREE_TEXT: dict[str, str] = {
     "person.representative": "the representative's details: withheld by the vault's policy",
     "person_reference.value": "crime reference numbers: withheld by the vault's policy",
     "document.*": "documents: withheld by the vault's policy",
-    "document_match.override_reason": (
-        "no page shows it (the audit of an override); refused when it names a sealed person"
-    ),
     "defendant.full_name": "the defendant's identity, not a witness's",
     "defendant.date_of_birth": "the defendant's identity, not a witness's",
     "vlu_letter.body": "decision letters: masked and returned for redrafting (portal.vlu.sealing)",
@@ -101,6 +103,7 @@ class Swept:
     letters_returned: int = 0
     letters_masked: int = 0
     texts_masked: int = 0
+    documents_blocked: int = 0  # uploaded documents found to contain the person's identity
 
 
 def _in_cases(spec: FreeText, case_ids: list[uuid.UUID]) -> Any:
@@ -121,6 +124,12 @@ def _in_cases(spec: FreeText, case_ids: list[uuid.UUID]) -> Any:
             select(model.id, model.key_id, *texts, CaseParty.case_id)
             .join(CaseParty, CaseParty.id == model.case_party_id)
             .where(CaseParty.case_id.in_(case_ids))
+        )
+    elif spec.via == "document":
+        query = (
+            select(model.id, model.key_id, *texts, Document.case_id)
+            .join(Document, Document.id == model.document_id)
+            .where(Document.case_id.in_(case_ids))
         )
     elif spec.via == "request":
         query = (
@@ -193,4 +202,5 @@ def remove_true_identity(db: Session, vault: Vault, actor: Actor, person: Person
         return Swept()
     letters = return_letters_naming(db, vault, actor, matcher, case_ids)
     texts = sum(_mask_rows(db, vault, actor, matcher, spec, case_ids) for spec in FREE_TEXT)
-    return Swept(letters.returned, letters.masked, texts)
+    documents = recheck_for(db, vault, actor, matcher, case_ids)
+    return Swept(letters.returned, letters.masked, texts, documents)

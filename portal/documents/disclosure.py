@@ -9,29 +9,23 @@ accent- and punctuation-insensitive, on whole words, line breaks read as spaces,
 over two lines or written in capitals is still found.
 
 What comes back says where and whose ("page 3, line 12", the person's id and kind of value),
-never the value itself.
+never the value itself. The matching itself is ``portal.documents.matching`` (also used when
+an identity is sealed after documents were uploaded: ``portal.documents.sealing``).
 """
 
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from portal.anonymity.identity import IdentityMatcher, address_matcher, fold, matcher_for
+from portal.anonymity.identity import IdentityMatcher, address_matcher, matcher_for
 from portal.anonymity.service import notices_for
 from portal.documents import repository
-from portal.documents.extract import Part
+from portal.documents.matching import Found, check
 from portal.keys.vault import Vault
 
-
-@dataclass(frozen=True, slots=True)
-class Found:
-    person_id: uuid.UUID
-    kind: str
-    location: str
-    sealed_identity: bool  # False: only a victim's address
+__all__ = ["Found", "check", "protected"]
 
 
 def protected(db: Session, vault: Vault, case_id: uuid.UUID) -> list[tuple[IdentityMatcher, bool]]:
@@ -47,19 +41,3 @@ def protected(db: Session, vault: Vault, case_id: uuid.UUID) -> list[tuple[Ident
         elif victim:
             found.append((address_matcher(vault, person), False))
     return found
-
-
-def check(matchers: list[tuple[IdentityMatcher, bool]], parts: list[Part]) -> list[Found]:
-    """Every place in ``parts`` where a protected value appears, once per person, kind and
-    place, in reading order."""
-    found: dict[tuple[uuid.UUID, str, str], Found] = {}
-    for part in parts:
-        if not part.text.strip():
-            continue
-        folded = fold(part.text)
-        for matcher, whole in matchers:
-            for start, _end, kind in matcher.spans_folded(part.text, *folded):
-                location = part.locate(start)
-                key = (matcher.person_id, kind, location)
-                found.setdefault(key, Found(matcher.person_id, kind, location, whole))
-    return list(found.values())

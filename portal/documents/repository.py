@@ -7,6 +7,7 @@ import uuid
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from portal.accounts.models import User
 from portal.cases.models import CaseParty
 from portal.documents.models import Document, DocumentMatch
 from portal.people.models import Person
@@ -54,3 +55,26 @@ def match_of(db: Session, document_id: uuid.UUID, match_id: uuid.UUID) -> Docume
             DocumentMatch.id == match_id, DocumentMatch.document_id == document_id
         )
     ).one_or_none()
+
+
+def live_documents_of_cases(db: Session, case_ids: list[uuid.UUID]) -> list[Document]:
+    """The documents of these cases that could still be served (not replaced by a newer version),
+    oldest first."""
+    if not case_ids:
+        return []
+    return list(
+        db.scalars(
+            select(Document)
+            .where(Document.case_id.in_(case_ids), Document.superseded.is_(False))
+            .order_by(Document.uploaded_at, Document.id)
+        )
+    )
+
+
+def staff_names(db: Session, ids: set[uuid.UUID | None]) -> dict[uuid.UUID, str]:
+    """The display names of these staff (who overrode a match)."""
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    rows = db.execute(select(User.id, User.display_name).where(User.id.in_(wanted))).all()
+    return {row[0]: row[1] for row in rows}

@@ -51,7 +51,8 @@ def _page(
         subject_ref=person.reference,
     )
     names = {d.id: ctx.vault.open(d, "filename") for d in documents}
-    counts: dict[uuid.UUID, int] = {}
+    counts: dict[uuid.UUID, int] = {}  # open matches: a document marked ready with any was
+    # marked before they were found (portal.documents.sealing)
     for match, _ in repository.matches_of(ctx.db, [d.id for d in documents]):
         if match.overridden_at is None:
             counts[match.document_id] = counts.get(match.document_id, 0) + 1
@@ -128,6 +129,14 @@ def _check_page(
         subject_id=person.id,
         subject_ref=person.reference,
     )
+    found = repository.matches_of(ctx.db, [document.id])
+    # Who overrode a match, when and why: for prosecutors, who decide on service.
+    may_serve = ctx.actor.can(Permission.SERVE_DOCUMENTS)
+    deciders = (
+        repository.staff_names(ctx.db, {match.overridden_by_id for match, _ in found})
+        if may_serve
+        else {}
+    )
     matches = [
         {
             "match": match,
@@ -135,8 +144,14 @@ def _check_page(
             # address. Never the matched value.
             "whose": pseudonym(reference) if match.sealed_identity else f"victim {reference}",
             "what": MATCH_KINDS[match.kind],
+            "by": deciders.get(match.overridden_by_id) if match.overridden_by_id else None,
+            "reason": (
+                ctx.vault.open(match, "override_reason")
+                if may_serve and match.overridden_at is not None
+                else None
+            ),
         }
-        for match, reference in repository.matches_of(ctx.db, [document.id])
+        for match, reference in found
     ]
     return ctx.render(
         "documents/check.html",
@@ -148,7 +163,9 @@ def _check_page(
             "kind_label": KINDS[document.kind],
             "matches": matches,
             "blockers": service.blockers(ctx.db, document),
-            "may_serve": ctx.actor.can(Permission.SERVE_DOCUMENTS),
+            "ready": service.is_ready(ctx.db, document),
+            "found_after_ready": service.found_after_ready(ctx.db, document),
+            "may_serve": may_serve,
             "may_upload": ctx.actor.can(Permission.UPLOAD_DOCUMENTS),
             "uploaded_by_me": document.uploaded_by_id == ctx.actor.user_id,
             "errors": errors or FieldErrors(),

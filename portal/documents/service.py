@@ -199,6 +199,19 @@ def blockers(db: Session, document: Document) -> list[str]:
     return reasons
 
 
+def is_ready(db: Session, document: Document) -> bool:
+    """Marked ready to serve, and nothing has been found in it since."""
+    return document.ready_at is not None and not blockers(db, document)
+
+
+def found_after_ready(db: Session, document: Document) -> bool:
+    """Marked ready to serve before protected information was found in it (a person's identity
+    sealed since, portal.documents.sealing): it may already have been served."""
+    return (
+        document.ready_at is not None and not document.superseded and bool(blockers(db, document))
+    )
+
+
 def override(
     db: Session,
     vault: Vault,
@@ -236,6 +249,11 @@ def override(
     match.overridden_at = utc_now()
     vault.put(match, "override_reason", reason)
     db.flush()
+    if document.ready_at is not None and not blockers(db, document):
+        # Found after it was marked ready (portal.documents.sealing): now resolved, it is marked
+        # ready to serve again only by a prosecutor's decision.
+        document.ready_at, document.ready_by_id = None, None
+        db.flush()
     audit.record(
         db,
         actor=actor,
@@ -261,6 +279,10 @@ def record_manual_check(
     if document.checked_at is not None:
         raise GuardRefused("record a manual check", "A manual check is already recorded")
     document.checked_by_id, document.checked_at = actor.user_id, utc_now()
+    if document.ready_at is not None:
+        # Marked ready before an identity was sealed (portal.documents.sealing): marked ready to
+        # serve again only by a prosecutor's decision.
+        document.ready_at, document.ready_by_id = None, None
     db.flush()
     audit.record(
         db,

@@ -8,12 +8,12 @@ indexes (``*_index``), never plaintext; a sealed identity has no index at all.
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
-from portal.db.base import Base, IdMixin, TimestampMixin
+from portal.db.base import Base, IdMixin, TimestampMixin, UTCDateTime
 from portal.db.encrypted import EncryptedBlob, Sealed
 
 
@@ -48,6 +48,8 @@ class Person(IdMixin, TimestampMixin, Base):
     erased: Mapped[bool] = mapped_column(Boolean, default=False)
     # Anonymity order sought or granted: no blind index may exist on the true identity.
     identity_sealed: Mapped[bool] = mapped_column(Boolean, default=False)
+    # When the address was last replaced: a letter drafted before it is never posted (portal.vlu).
+    address_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": version}

@@ -318,6 +318,8 @@ def update_person(
     changed = [name for name in EDITABLE_FIELDS if current[name] != submitted[name]]
     if not changed:
         return []
+    if "address" in changed and current["address"]:
+        person.address_changed_at = utc_now()  # letters drafted for the old one are held
     _apply_details(vault, person, details)
     db.flush()  # raises StaleDataError if another transaction won the race meanwhile
     audit.record(

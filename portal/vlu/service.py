@@ -654,14 +654,51 @@ def letter_names_sealed(
     return bool(body) and bool(identity.sealed_text_errors(sealed, {"body": ("", body)}))
 
 
+ADDRESS_REPLACED = (
+    "The victim's address was replaced after this letter was drafted: it must not go to the "
+    "old address. Save the letter again (check it is still right for the new address) and have "
+    "it checked before posting it"
+)
+
+
+def address_replaced_since_drafting(
+    db: Session, request: VluRequest, person: Person, letter: VluLetter | None | EllipsisType = ...
+) -> bool:
+    """Whether the person's address was replaced after the current letter was written."""
+    if person.address_changed_at is None:
+        return False
+    if letter is ...:
+        letter = db.scalars(
+            select(VluLetter).where(VluLetter.request_id == request.id)
+        ).one_or_none()
+    return letter is not None and letter.written_at < person.address_changed_at
+
+
+def _postal_refusal(
+    db: Session,
+    request: VluRequest,
+    person: Person,
+    channel: str,
+    letter: VluLetter | None | EllipsisType,
+) -> str | None:
+    spec = SEND_CHANNELS.get(channel)
+    if spec is None or spec.needs != "address":
+        return None
+    return (
+        ADDRESS_REPLACED if address_replaced_since_drafting(db, request, person, letter) else None
+    )
+
+
 def refusals_for(
     db: Session, vault: Vault, request: VluRequest, person: Person
 ) -> dict[str, str | None]:
     """Why each channel would be refused (None: allowed), the letter read once."""
     recipient = recipient_for(vault, person)
-    carries = letter_names_sealed(db, vault, request, person)
+    letter = db.scalars(select(VluLetter).where(VluLetter.request_id == request.id)).one_or_none()
+    carries = letter_names_sealed(db, vault, request, person, letter=letter)
     return {
         code: send_refusal(recipient, code, letter_carries_identity=carries)
+        or _postal_refusal(db, request, person, code, letter)
         for code in SEND_CHANNELS
     }
 
@@ -677,7 +714,8 @@ def refusal_for(
     letter: VluLetter | None | EllipsisType = ...,
 ) -> str | None:
     carries = letter_names_sealed(db, vault, request, person, sealed=sealed, letter=letter)
-    return send_refusal(recipient_for(vault, person), channel, letter_carries_identity=carries)
+    refusal = send_refusal(recipient_for(vault, person), channel, letter_carries_identity=carries)
+    return refusal or _postal_refusal(db, request, person, channel, letter)
 
 
 def send(

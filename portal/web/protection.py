@@ -137,7 +137,10 @@ class ProtectionMiddleware:
     def _headers(
         self, raw: list[tuple[bytes, bytes]], nonce: str, is_static: bool
     ) -> list[tuple[bytes, bytes]]:
-        headers = [(k, v) for k, v in raw if k.lower() not in {b"server", b"cache-control"}]
+        # Headers set here for every response replace a handler's own (a download's nosniff
+        # would otherwise be sent twice).
+        replaced = {b"server", b"cache-control", b"x-content-type-options"}
+        headers = [(k, v) for k, v in raw if k.lower() not in replaced]
         cache = b"no-cache" if is_static else b"no-store, max-age=0"
         existing_vary = [v for k, v in raw if k.lower() == b"vary"]
         headers = [(k, v) for k, v in headers if k.lower() != b"vary"]

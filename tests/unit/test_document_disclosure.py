@@ -52,6 +52,11 @@ def test_accents_and_the_surname_alone_are_found_but_the_value_is_never_returned
     assert "Łukasiewicz" not in repr(found) and "07700" not in repr(found)
 
 
+def test_a_name_hyphenated_over_a_line_break_is_found_where_it_starts() -> None:
+    text = "Statement\nI saw Łukasie-\nwicz there.\nAnd Brennan-\nlater too.\n"
+    assert _found(TEXT, text.encode()) == [("name", "line 2", True), ("name", "line 4", True)]
+
+
 def test_a_victims_address_is_found_but_not_their_name() -> None:
     text = "The victim lives at 9 quiet lane,\nHideaway.\n"
     assert _found(TEXT, text.encode()) == [("address", "line 1", False)]

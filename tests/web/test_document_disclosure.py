@@ -223,3 +223,41 @@ def test_a_person_under_a_reporting_restriction_is_protected_too(app, db, settin
     document = _latest(db)
     shown = text_of(client.get(f"{_base(case, witness)}/{document.id}/check").text)
     assert f"line 3: matches the true name of Witness {officer.reference}" in shown
+
+
+def test_prosecutors_see_who_overrode_a_match_when_and_why_others_do_not(app, db, settings) -> None:
+    people, witness, officer = setup(db, settings)
+    case = people["case"]
+    uploader = client_as(app, db, people["uploader"])
+    text = "Statement\nI was with Amira Khan that evening.\n"
+    assert _upload(uploader, case, officer, "s.txt", text.encode()).status_code == 303
+    document = _latest(db)
+    match = db.scalars(select(DocumentMatch)).one()
+    db.commit()
+    page_url = f"{_base(case, officer)}/{document.id}/check"
+    reason = "The court already holds the order; served on the judge only."
+    second = client_as(app, db, people["second"])
+    done = _post(
+        second,
+        page_url,
+        f"{_base(case, officer)}/{document.id}/matches/{match.id}/override",
+        {f"reason-{match.id}": reason},
+    )
+    assert done.status_code == 303
+
+    for client in (uploader, second):  # prosecutors: who, when and why
+        page = soup(client.get(page_url).text)
+        rows = {
+            row.select_one("dt").get_text(strip=True): row.select_one("dd").get_text(strip=True)
+            for row in page.select("#matches .govuk-summary-list__row")
+        }
+        assert rows["Overridden by"] == "Sam Second"
+        assert rows["Reason"] == reason
+        assert rows["When"]  # shown in Europe/London
+    vlu = client_as(app, db, make_user(db, role=Role.VLU_OFFICER))
+    for other in (client_as(app, db, people["wco"]), vlu):
+        body = other.get(page_url)
+        assert body.status_code == 200
+        assert "Overridden" in text_of(body.text)  # that it was overridden, not why or by whom
+        assert reason not in body.text and "Sam Second" not in body.text
+        assert not soup(body.text).select("#matches .govuk-summary-list")
