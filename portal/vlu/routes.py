@@ -33,7 +33,7 @@ from portal.vlu.directory import directory
 from portal.vlu.letters import TEMPLATES, long_date
 from portal.vlu.models import Job, VluDecision
 from portal.vlu.printing import letter_pdf as letter_pdf_bytes
-from portal.vlu.readability import TARGET, flesch
+from portal.vlu.readability import TARGET, Readability, flesch
 from portal.vlu.repository import QueueFilters, RequestRow
 from portal.vlu.states import Action, Outcome, State
 from portal.web.forms import FieldErrors, parse_date_parts
@@ -220,6 +220,9 @@ def _decision_context(
         "reasons": ctx.vault.open(decision, "reasons"),
         "no_meeting_reason": ctx.vault.open(decision, "no_meeting_reason"),
         "reasons_by": staff.get(decision.reasons_by_id) if decision.reasons_by_id else None,
+        "reasons_readability": _reasons_readability(ctx, decision, values),
+        "target": TARGET,
+        "max_reasons": service.MAX_REASONS,
         "may_give_reasons": ctx.actor.role is Role.PROSECUTOR and decision.reasons is None,
         "is_vlu": is_vlu,
         "counts": counts,
@@ -238,6 +241,16 @@ def _decision_context(
         "values": values or {},
         "meeting_rule": directory().meeting,
     }
+
+
+def _reasons_readability(
+    ctx: RequestContext, decision: VluDecision, values: dict[str, str] | None
+) -> Readability | None:
+    """The readability of the words the prosecutor wrote, scored apart from the letter template
+    (the template's own words would lift or sink the score of anyone's reasons)."""
+    typed = (values or {}).get("reasons")
+    text = typed if typed is not None else ctx.vault.open_text(decision, "reasons")
+    return flesch(text) if text and text.strip() else None
 
 
 def decision_view(ctx: RequestContext) -> Response:
@@ -393,6 +406,7 @@ def _request_context(
         "letter": letter,
         "body": body or "",
         "readability": flesch(body) if body else None,
+        "reasons_readability": _reasons_readability(ctx, decision, None),
         "target": TARGET,
         "check_notes": own(request, "check_notes"),
         "review_notes": own(request, "review_notes"),
