@@ -102,6 +102,22 @@ def _labels() -> dict[str, Any]:
     }
 
 
+# --- My work: letters waiting for the prosecutor's reasons -----------------------------------
+
+
+def waiting_for_reasons(ctx: RequestContext) -> Response:
+    waiting = repository.waiting_for_reasons(ctx.db, ctx.actor)
+    return ctx.render(
+        "vlu/waiting_for_reasons.html",
+        {
+            "waiting": waiting,
+            "letters": sum(w.letters for w in waiting),
+            "decision_labels": {k.value: k.label for k in EventKind},
+        },
+        block="vlu_work",
+    )
+
+
 # --- the queue -------------------------------------------------------------------------------
 
 
@@ -788,6 +804,9 @@ def job_view(ctx: RequestContext) -> Response:
 
 routes = [
     PortalRoute("/vlu", queue, access=CASE_TEAM, name="vlu_queue"),
+    PortalRoute(
+        "/vlu/waiting-for-reasons", waiting_for_reasons, access=PROSECUTORS, name="vlu_work"
+    ),
     PortalRoute(
         "/vlu/cases/{case_id}/decisions/{decision_id}",
         decision_view,

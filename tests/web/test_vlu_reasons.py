@@ -112,3 +112,36 @@ def test_the_readability_check_scores_the_reasons_alone(app, db, settings, world
     assert f"{expected.words} words in {expected.sentences} sentences" in alone
     whole = letter.select_one("#readability").get_text()
     assert f"{expected.words} words in" not in whole  # the letter is scored as a whole
+
+
+def test_my_work_shows_the_letters_waiting_for_the_prosecutors_reasons(
+    app,
+    db,
+    settings,
+    world,  # noqa: F811
+) -> None:
+    pros, case, decision, path = _decide(app, db, world)
+    home = soup(pros.get("/home").text)
+    section = home.select_one("#vlu-work")
+    assert section is not None and section["hx-get"] == "/vlu/waiting-for-reasons"
+    assert section.select_one("a")["href"] == "/vlu/waiting-for-reasons"  # works without JS
+
+    fragment = pros.get("/vlu/waiting-for-reasons", headers={"HX-Request": "true"})
+    assert fragment.status_code == 200 and "<html" not in fragment.text
+    assert "2 letters waiting for your reasons" in text_of(fragment.text)
+    link = soup(fragment.text).select_one("li a")
+    assert link["href"] == f"{path}#give-reasons" and case.urn in link.get_text()
+    full = pros.get("/vlu/waiting-for-reasons")
+    assert "<html" in full.text and "2 letters waiting for your reasons" in text_of(full.text)
+
+    # Other roles are not offered it; once the reasons are given the count falls to 0.
+    drafter = client_as(app, db, world["drafter"])
+    assert soup(drafter.get("/home").text).select_one("#vlu-work") is None
+    assert drafter.get("/vlu/waiting-for-reasons").status_code in (403, 404)
+    assert (
+        _post(pros, path, f"{path}/reasons", {"reasons": REASONS, "version": "1"}).status_code
+        == 303
+    )
+    after = pros.get("/vlu/waiting-for-reasons", headers={"HX-Request": "true"})
+    assert "0 letters waiting for your reasons" in text_of(after.text)
+    assert not soup(after.text).select("li")
