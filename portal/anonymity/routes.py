@@ -85,6 +85,15 @@ def _page(
             "may_unmask": _may_unmask(ctx),
             "granted": granted,
             "me": ctx.actor.user_id,
+            "staff": service.staff_names(
+                ctx.db, {i for r in requests for i in (r.requested_by_id, r.approved_by_id)}
+            ),
+            "unmask_reasons": {
+                r.id: ctx.vault.open(r, "reason")
+                for r in requests
+                if r.state == "pending" and r.requested_by_id != ctx.actor.user_id
+            },
+            "unmask_minutes": ctx.settings.unmask_minutes,
         },
         status_code=status,
     )
@@ -313,7 +322,7 @@ def decide_unmask(ctx: RequestContext) -> Response:
             request,
             password=ctx.field(f"password-{request.id}"),
             client=ctx.client_address,
-            approve=ctx.field("decision") != "refuse",
+            approve={"approve": True, "refuse": False}.get(ctx.field(f"decision-{request.id}")),
         )
     except ValidationFailed as exc:
         errors = FieldErrors()
