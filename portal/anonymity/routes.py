@@ -220,7 +220,13 @@ def application_page(
         subject_id=person.id,
         subject_ref=person.reference,
     )
-    possible = [a for a, (source, _) in service.TRANSITIONS.items() if source == application.state]
+    possible = [
+        a
+        for a, (source, _) in service.TRANSITIONS.items()
+        if source == application.state
+        # the author is not offered the approval they may not give (the service refuses it too)
+        and not (a == "approve" and ctx.actor.user_id == application.drafted_by_id)
+    ]
     return ctx.render(
         "anonymity/application.html",
         {
@@ -238,6 +244,9 @@ def application_page(
             else ("served" if ctx.request.url.path.endswith("/served") else "full"),
             "shown_name": ctx.vault.open(person, "full_name"),
             "granted": person.key_id in ctx.vault.unsealed_keys,
+            "staff": service.staff_names(
+                ctx.db, {application.drafted_by_id, application.approved_by_id}
+            ),
         },
         status_code=status,
     )

@@ -176,14 +176,21 @@ def test_application_states_and_second_person_approval(app, db, sealed) -> None:
     db.commit()
     base = f"/cases/{case.id}/anonymity/{application.id}"
     pros = sealed["pros"]
-    token = csrf_from(pros.get(base).text)
+    own_page = pros.get(base).text
+    # The author is not offered the approval (and is refused if they post it anyway).
+    assert "Approve the application" not in text_of(own_page)
+    token = csrf_from(own_page)
     own = pros.post(
         base + "/approve",
         data={"csrf_token": token, "on-day": "1", "on-month": "1", "on-year": "2000"},
     )
     assert own.status_code == 403  # the author cannot approve
     second = client_as(app, db, sealed["second"])
-    token2 = csrf_from(second.get(base).text)
+    to_approve = second.get(base).text
+    # The approver sees who drafted it and when, beside exactly what is being applied for.
+    assert "First Prosecutor on" in soup(to_approve).select_one("#drafted-by").get_text()
+    assert "Approve the application" in text_of(to_approve)
+    token2 = csrf_from(to_approve)
     ok = second.post(
         base + "/approve",
         data={"csrf_token": token2, "on-day": "1", "on-month": "1", "on-year": "2000"},
@@ -192,6 +199,7 @@ def test_application_states_and_second_person_approval(app, db, sealed) -> None:
     served = pros.get(base + "/served")
     assert f"Witness {sealed['person'].reference}" in served.text
     assert "Canarybird" not in served.text
+    assert "Drafted by" not in served.text and "Approved by" not in served.text
     assert pros.get(base + "/court").status_code == 403  # needs an approved unmask
     officer = client_as(app, db, sealed["officer"])
     token3 = csrf_from(officer.get(base).text)
