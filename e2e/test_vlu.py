@@ -161,6 +161,21 @@ def test_decision_letters_from_reasons_to_sent_on_time(
     expect(prosecutor.locator(".govuk-error-summary")).to_contain_text(
         "Enter the reasons for the decision"
     )
+    # Over the limit: the character count says so as they type, and the server refuses it
+    # (an unbroken 5,001-character string, which must not widen the page either).
+    reasons_box = prosecutor.get_by_label("Why did you make this decision?")
+    reasons_box.fill("x" * 5001)
+    expect(prosecutor.locator(".govuk-character-count__status")).to_contain_text(
+        "1 character too many"
+    )
+    submit(prosecutor, prosecutor.get_by_role("button", name="Save the reasons"))
+    expect(prosecutor.locator(".govuk-error-summary")).to_contain_text(
+        "The reasons must be 5,000 characters or fewer"
+    )
+    widths = prosecutor.evaluate(
+        "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+    )
+    assert widths[0] <= widths[1], widths
     prosecutor.get_by_label("Why did you make this decision?").fill(REASONS)
     submit(prosecutor, prosecutor.get_by_role("button", name="Save the reasons"))
     expect(banner(prosecutor)).to_contain_text("2 letters can now be drafted")
@@ -180,7 +195,7 @@ def test_decision_letters_from_reasons_to_sent_on_time(
         letter.focus()
         drafter.keyboard.press("Control+End")
         letter.type(" Notwithstanding the aforementioned evidential considerations.")
-        expect(drafter.locator("#readability")).to_contain_text("Explain or replace")
+        expect(drafter.locator("#readability")).to_contain_text("Not plain English: explain or replace")
         check_a11y(drafter)
         submit(drafter, drafter.get_by_role("button", name="Start again from the template"))
         submit(drafter, drafter.get_by_role("button", name="Save the letter"))

@@ -85,6 +85,15 @@ def _page(
             "may_unmask": _may_unmask(ctx),
             "granted": granted,
             "me": ctx.actor.user_id,
+            "staff": service.staff_names(
+                ctx.db, {i for r in requests for i in (r.requested_by_id, r.approved_by_id)}
+            ),
+            "unmask_reasons": {
+                r.id: ctx.vault.open(r, "reason")
+                for r in requests
+                if r.state == "pending" and r.requested_by_id != ctx.actor.user_id
+            },
+            "unmask_minutes": ctx.settings.unmask_minutes,
         },
         status_code=status,
     )
@@ -217,7 +226,13 @@ def application_page(
         subject_id=person.id,
         subject_ref=person.reference,
     )
-    possible = [a for a, (source, _) in service.TRANSITIONS.items() if source == application.state]
+    possible = [
+        a
+        for a, (source, _) in service.TRANSITIONS.items()
+        if source == application.state
+        # the author is not offered the approval they may not give (the service refuses it too)
+        and not (a == "approve" and ctx.actor.user_id == application.drafted_by_id)
+    ]
     return ctx.render(
         "anonymity/application.html",
         {
@@ -235,6 +250,9 @@ def application_page(
             else ("served" if ctx.request.url.path.endswith("/served") else "full"),
             "shown_name": ctx.vault.open(person, "full_name"),
             "granted": person.key_id in ctx.vault.unsealed_keys,
+            "staff": service.staff_names(
+                ctx.db, {application.drafted_by_id, application.approved_by_id}
+            ),
         },
         status_code=status,
     )
@@ -319,7 +337,7 @@ def decide_unmask(ctx: RequestContext) -> Response:
             request,
             password=ctx.field(f"password-{request.id}"),
             client=ctx.client_address,
-            approve=ctx.field("decision") != "refuse",
+            approve={"approve": True, "refuse": False}.get(ctx.field(f"decision-{request.id}")),
         )
     except ValidationFailed as exc:
         errors = FieldErrors()

@@ -454,18 +454,25 @@ def approve_unmask(
     *,
     password: str,
     client: str,
-    approve: bool = True,
+    approve: bool | None = True,
 ) -> None:
+    """The second person's decision. ``approve`` is None when they chose nothing: nothing is
+    assumed, the choice must be made."""
     user = _permitted(db, actor)
     if request.state != "pending":
         raise NotPermitted("this request has already been decided")
     if actor.user_id == request.requested_by_id:
         raise NotPermitted("a second person must approve")
+    errors: dict[str, str] = {}
+    if approve is None:
+        errors["decision"] = "Select whether you approve or refuse this request"
     problem = _password_problem(
         db, settings, user, password, client=client, purpose="unmask.decide"
     )
     if problem:
-        raise ValidationFailed({"password": problem})
+        errors["password"] = problem
+    if errors:
+        raise ValidationFailed(errors)
     now = utc_now()
     request.state = "approved" if approve else "refused"
     request.approved_by_id = actor.user_id
@@ -500,6 +507,14 @@ def active_grants(db: Session, user_id: uuid.UUID) -> set[int]:
             )
         )
     )
+
+
+def staff_names(db: Session, ids: set[uuid.UUID | None]) -> dict[uuid.UUID, str]:
+    """Display names of the staff who asked for or decided something (for the approver)."""
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    return {u.id: u.display_name for u in db.scalars(select(User).where(User.id.in_(wanted)))}
 
 
 def requests_for(db: Session, person_id: uuid.UUID) -> list[UnmaskRequest]:

@@ -12,35 +12,37 @@ headings, the sign-off) count as sentences of their own.
 from __future__ import annotations
 
 import re
+import tomllib
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
+from pathlib import Path
 
 TARGET = 60.0  # plain English
 LONG_SENTENCE_WORDS = 25  # GOV.UK style: sentences of 25 words or fewer
 
-# Legal words and phrases that should be replaced or explained in a letter to a victim.
-JARGON = (
-    "adduce",
-    "aforementioned",
-    "evidential",
-    "forthwith",
-    "herein",
-    "hereby",
-    "in accordance with",
-    "in respect of",
-    "indictment",
-    "inter alia",
-    "notwithstanding",
-    "nolle prosequi",
-    "prima facie",
-    "pursuant to",
-    "realistic prospect of conviction",
-    "thereof",
-    "whereby",
-    "with regard to",
-)
+# Legal words and phrases that should be replaced or explained in a letter to a victim: rules data
+# (``[plain_english]`` in portal/data/vlu.toml), so the list can grow without a code change.
+DATA_FILE = Path(__file__).resolve().parent.parent / "data" / "vlu.toml"
 
-_JARGON = re.compile(r"\b(" + "|".join(re.escape(term) for term in JARGON) + r")(?:s|d|ed|ing)?\b")
+
+def parse_jargon(data: dict[str, object]) -> tuple[str, ...]:
+    table = data.get("plain_english")
+    terms = table.get("jargon") if isinstance(table, dict) else None
+    if not isinstance(terms, list) or not all(isinstance(t, str) and t.strip() for t in terms):
+        raise ValueError("vlu.toml needs a [plain_english] table with a list of jargon terms")
+    return tuple(dict.fromkeys(" ".join(t.lower().split()) for t in terms))
+
+
+@cache
+def jargon_terms() -> tuple[str, ...]:
+    return parse_jargon(tomllib.loads(DATA_FILE.read_text()))
+
+
+@cache
+def _jargon_pattern(terms: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile(r"\b(" + "|".join(re.escape(t) for t in terms) + r")(?:s|d|ed|ing)?\b")
+
+
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 _SENTENCE_END = re.compile(r"[.!?]+(?=\s|$)")
 _SILENT_END = re.compile(r"(?:[^laeiouy]es|ed|[^laeiouy]e)$")
@@ -111,7 +113,10 @@ class Readability:
         return "Very difficult"
 
 
-def flesch(text: str) -> Readability:
+def flesch(text: str, jargon_list: tuple[str, ...] | None = None) -> Readability:
+    """Score ``text``. Score only what a person wrote (the prosecutor's reasons, apart from the
+    template around them) when the question is whether *they* wrote plain English."""
+    terms = jargon_terms() if jargon_list is None else jargon_list
     pieces = sentences_of(text)
     word_count = syllable_count = long_count = 0
     for piece in pieces:
@@ -121,8 +126,8 @@ def flesch(text: str) -> Readability:
         if len(words) > LONG_SENTENCE_WORDS:
             long_count += 1
     lowered = " ".join(text.lower().split())
-    found = {m.group(1) for m in _JARGON.finditer(lowered)}
-    jargon = tuple(term for term in JARGON if term in found)
+    found = {m.group(1) for m in _jargon_pattern(terms).finditer(lowered)} if terms else set()
+    jargon = tuple(term for term in terms if term in found)
     if word_count == 0:
         return Readability(0.0, 0, 0, 0, 0, jargon)
     score = 206.835 - 1.015 * (word_count / len(pieces)) - 84.6 * (syllable_count / word_count)

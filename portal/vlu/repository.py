@@ -171,6 +171,31 @@ def counts(db: Session, actor: Actor, *, today: date, soon: date) -> QueueCounts
     return QueueCounts(*(int(n or 0) for n in row))
 
 
+@dataclass(frozen=True, slots=True)
+class WaitingForReasons:
+    decision: VluDecision
+    urn: str
+    letters: int
+
+
+def waiting_for_reasons(db: Session, actor: Actor) -> list[WaitingForReasons]:
+    """Decisions in the actor's cases whose letters wait for the prosecutor's reasons (counts
+    only: no person is read)."""
+    rows = db.execute(
+        select(VluDecision, Case.urn, func.count(VluRequest.id))
+        .join(Case, Case.id == VluDecision.case_id)
+        .join(VluRequest, VluRequest.decision_id == VluDecision.id)
+        .where(
+            visible_cases(actor),
+            VluDecision.reasons.is_(None),
+            VluRequest.state == State.REQUESTED.value,
+        )
+        .group_by(VluDecision.id, Case.urn)
+        .order_by(VluDecision.decided_on, Case.urn)
+    ).all()
+    return [WaitingForReasons(d, urn, int(n)) for d, urn, n in rows]
+
+
 def state_counts(db: Session, decision_id: uuid.UUID) -> dict[str, int]:
     rows = db.execute(
         select(VluRequest.state, func.count())

@@ -33,7 +33,7 @@ from portal.vlu.directory import directory
 from portal.vlu.letters import TEMPLATES, long_date
 from portal.vlu.models import Job, VluDecision
 from portal.vlu.printing import letter_pdf as letter_pdf_bytes
-from portal.vlu.readability import TARGET, flesch
+from portal.vlu.readability import TARGET, Readability, flesch
 from portal.vlu.repository import QueueFilters, RequestRow
 from portal.vlu.states import Action, Outcome, State
 from portal.web.forms import FieldErrors, parse_date_parts
@@ -100,6 +100,22 @@ def _labels() -> dict[str, Any]:
         "unsent": {s.value for s in states.UNSENT},
         "role_labels": {r.value: r.label for r in Role},
     }
+
+
+# --- My work: letters waiting for the prosecutor's reasons -----------------------------------
+
+
+def waiting_for_reasons(ctx: RequestContext) -> Response:
+    waiting = repository.waiting_for_reasons(ctx.db, ctx.actor)
+    return ctx.render(
+        "vlu/waiting_for_reasons.html",
+        {
+            "waiting": waiting,
+            "letters": sum(w.letters for w in waiting),
+            "decision_labels": {k.value: k.label for k in EventKind},
+        },
+        block="vlu_work",
+    )
 
 
 # --- the queue -------------------------------------------------------------------------------
@@ -220,6 +236,9 @@ def _decision_context(
         "reasons": ctx.vault.open(decision, "reasons"),
         "no_meeting_reason": ctx.vault.open(decision, "no_meeting_reason"),
         "reasons_by": staff.get(decision.reasons_by_id) if decision.reasons_by_id else None,
+        "reasons_readability": _reasons_readability(ctx, decision, values),
+        "target": TARGET,
+        "max_reasons": service.MAX_REASONS,
         "may_give_reasons": ctx.actor.role is Role.PROSECUTOR and decision.reasons is None,
         "is_vlu": is_vlu,
         "counts": counts,
@@ -238,6 +257,16 @@ def _decision_context(
         "values": values or {},
         "meeting_rule": directory().meeting,
     }
+
+
+def _reasons_readability(
+    ctx: RequestContext, decision: VluDecision, values: dict[str, str] | None
+) -> Readability | None:
+    """The readability of the words the prosecutor wrote, scored apart from the letter template
+    (the template's own words would lift or sink the score of anyone's reasons)."""
+    typed = (values or {}).get("reasons")
+    text = typed if typed is not None else ctx.vault.open_text(decision, "reasons")
+    return flesch(text) if text and text.strip() else None
 
 
 def decision_view(ctx: RequestContext) -> Response:
@@ -393,6 +422,7 @@ def _request_context(
         "letter": letter,
         "body": body or "",
         "readability": flesch(body) if body else None,
+        "reasons_readability": _reasons_readability(ctx, decision, None),
         "target": TARGET,
         "check_notes": own(request, "check_notes"),
         "review_notes": own(request, "review_notes"),
@@ -774,6 +804,9 @@ def job_view(ctx: RequestContext) -> Response:
 
 routes = [
     PortalRoute("/vlu", queue, access=CASE_TEAM, name="vlu_queue"),
+    PortalRoute(
+        "/vlu/waiting-for-reasons", waiting_for_reasons, access=PROSECUTORS, name="vlu_work"
+    ),
     PortalRoute(
         "/vlu/cases/{case_id}/decisions/{decision_id}",
         decision_view,

@@ -134,3 +134,20 @@ def test_a_missing_field_is_an_error_never_left_in_the_letter() -> None:
         merge("Dear {{greeting_name}}", {"greeting": "x"})
     with pytest.raises(MergeError):
         letters.template_text("../../etc/passwd")
+
+
+def test_jargon_comes_from_rules_data_and_is_matched_without_case() -> None:
+    from portal.vlu.readability import jargon_terms, parse_jargon
+
+    terms = jargon_terms()
+    assert {"notwithstanding", "pursuant to", "full code test"} <= set(terms)
+    found = flesch("The Full Code Test was applied, NOTWITHSTANDING this, pursuant to policy.")
+    assert found.jargon == tuple(
+        t for t in terms if t in {"notwithstanding", "pursuant to", "full code test"}
+    )
+    assert flesch("We stopped the case.", ("stopped",)).jargon == ("stopped",)
+    assert flesch("We stopped the case.", ()).jargon == ()
+    with pytest.raises(ValueError, match="plain_english"):
+        parse_jargon({})
+    with pytest.raises(ValueError, match="plain_english"):
+        parse_jargon({"plain_english": {"jargon": ["ok", ""]}})

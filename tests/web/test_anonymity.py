@@ -111,12 +111,16 @@ def unmask(
     )
 
 
-def approve(client, case, person, request_id, *, password=PASSWORD):
+def approve(client, case, person, request_id, *, password=PASSWORD, decision="approve"):
     base = f"/cases/{case.id}/people/{person.id}/anonymity"
     token = csrf_from(client.get(base).text)
     return client.post(
         f"{base}/unmask/{request_id}",
-        data={"csrf_token": token, f"password-{request_id}": password, "decision": "approve"},
+        data={
+            "csrf_token": token,
+            f"password-{request_id}": password,
+            f"decision-{request_id}": decision,
+        },
     )
 
 
@@ -172,14 +176,21 @@ def test_application_states_and_second_person_approval(app, db, sealed) -> None:
     db.commit()
     base = f"/cases/{case.id}/anonymity/{application.id}"
     pros = sealed["pros"]
-    token = csrf_from(pros.get(base).text)
+    own_page = pros.get(base).text
+    # The author is not offered the approval (and is refused if they post it anyway).
+    assert "Approve the application" not in text_of(own_page)
+    token = csrf_from(own_page)
     own = pros.post(
         base + "/approve",
         data={"csrf_token": token, "on-day": "1", "on-month": "1", "on-year": "2000"},
     )
     assert own.status_code == 403  # the author cannot approve
     second = client_as(app, db, sealed["second"])
-    token2 = csrf_from(second.get(base).text)
+    to_approve = second.get(base).text
+    # The approver sees who drafted it and when, beside exactly what is being applied for.
+    assert "First Prosecutor on" in soup(to_approve).select_one("#drafted-by").get_text()
+    assert "Approve the application" in text_of(to_approve)
+    token2 = csrf_from(to_approve)
     ok = second.post(
         base + "/approve",
         data={"csrf_token": token2, "on-day": "1", "on-month": "1", "on-year": "2000"},
@@ -188,6 +199,7 @@ def test_application_states_and_second_person_approval(app, db, sealed) -> None:
     served = pros.get(base + "/served")
     assert f"Witness {sealed['person'].reference}" in served.text
     assert "Canarybird" not in served.text
+    assert "Drafted by" not in served.text and "Approved by" not in served.text
     assert pros.get(base + "/court").status_code == 403  # needs an approved unmask
     officer = client_as(app, db, sealed["officer"])
     token3 = csrf_from(officer.get(base).text)
@@ -244,3 +256,45 @@ def test_the_approval_password_shares_the_same_count(app, db, sealed) -> None:
     assert "wrong password too many times" in text_of(refused.text)
     assert db.get(UnmaskRequest, request.id).state == "pending"
     db.commit()
+
+
+def test_the_unmask_approver_sees_who_when_why_and_what_and_must_choose(app, db, sealed) -> None:
+    case, person, pros = sealed["case"], sealed["person"], sealed["pros"]
+    reason = "The court asks us to confirm the witness's identity before the hearing"
+    assert unmask(pros, case, person, reason=reason).status_code == 200
+    request = db.scalars(select(UnmaskRequest)).one()
+    rid, reference, case_id, person_id = request.id, person.reference, case.id, person.id
+    db.commit()
+    base = f"/cases/{case_id}/people/{person_id}/anonymity"
+
+    # The requester is not offered a decision on their own request, and is refused if they try.
+    own = soup(pros.get(base).text)
+    assert own.select_one(f"#unmask-request-{rid}") is None
+    assert approve(pros, case, person, rid).status_code == 403
+
+    second = client_as(app, db, sealed["second"])
+    page = soup(second.get(base).text)
+    shown = page.select_one(f"#unmask-request-{rid}").get_text(" ", strip=True)
+    assert "First Prosecutor" in shown  # who asked
+    assert "Asked on" in shown  # when
+    assert reason in shown  # the reason given
+    assert f"witness {reference}" in shown and "15 minutes" in shown  # what exactly
+    assert "Canarybird" not in page.get_text()
+    radios = page.select(f'input[name="decision-{rid}"]')
+    assert [r["value"] for r in radios] == ["approve", "refuse"]
+    assert not any(r.has_attr("checked") for r in radios)  # nothing pre-selected
+
+    # Choosing nothing is an error, not an approval.
+    blank = approve(second, case, person, rid, decision="")
+    assert blank.status_code == 400
+    assert "Select whether you approve or refuse this request" in text_of(blank.text)
+    link = soup(blank.text).select_one(".govuk-error-summary a")
+    assert link["href"] == f"#decision-{rid}"
+    assert db.scalar(select(UnmaskRequest.state).where(UnmaskRequest.id == rid)) == "pending"
+    db.commit()
+
+    # Refusing is recorded as a refusal; the identity stays sealed.
+    assert approve(second, case, person, rid, decision="refuse").status_code == 200
+    assert db.scalar(select(UnmaskRequest.state).where(UnmaskRequest.id == rid)) == "refused"
+    db.commit()
+    assert "Canarybird" not in pros.get(f"/cases/{case.id}/people/{person.id}").text

@@ -124,6 +124,7 @@ ROUTE_PERMISSIONS: dict[str, tuple[Permission, ...]] = {
     "vlu_letter": (P.READ_LETTER,),
     "vlu_letter_pdf": (P.READ_LETTER,),
     "vlu_reasons": (P.SUPPLY_REASONS,),
+    "vlu_work": (P.SUPPLY_REASONS,),
     "vlu_draft": (P.DRAFT_LETTER,),
     "vlu_readability": (P.DRAFT_LETTER,),
     "vlu_check": (P.CHECK_LETTER,),

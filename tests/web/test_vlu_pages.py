@@ -154,7 +154,7 @@ def test_the_decision_letter_journey(app, db, settings, world) -> None:
             headers={"HX-Request": "true"},
         )
         assert score.status_code == 200 and "<html" not in score.text
-        assert "Explain or replace" in score.text and "pursuant to" in score.text
+        assert "Not plain English: explain or replace" in score.text and "pursuant to" in score.text
 
         # 4. The VLU officer drafts the letter.
         drafted = _post(drafter, path, f"{path}/draft", {"body": text, "version": "2"})
