@@ -30,7 +30,8 @@ from e2e.support.steps import (
     today,
 )
 
-pytestmark = pytest.mark.e2e
+# The log check runs last, on the worker that ran this module's journeys (xdist --dist loadgroup).
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("search_and_logs")]
 
 COERCIVE = (
     "Controlling or coercive behaviour in an intimate or family relationship (Domestic abuse)"

@@ -195,7 +195,9 @@ def test_decision_letters_from_reasons_to_sent_on_time(
         letter.focus()
         drafter.keyboard.press("Control+End")
         letter.type(" Notwithstanding the aforementioned evidential considerations.")
-        expect(drafter.locator("#readability")).to_contain_text("Not plain English: explain or replace")
+        expect(drafter.locator("#readability")).to_contain_text(
+            "Not plain English: explain or replace"
+        )
         check_a11y(drafter)
         submit(drafter, drafter.get_by_role("button", name="Start again from the template"))
         submit(drafter, drafter.get_by_role("button", name="Save the letter"))

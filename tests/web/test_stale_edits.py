@@ -42,6 +42,8 @@ NOT_EDITS = {
     "case_import_submit": "adds imported records",
     "compliance_export": "an export",
     "event_create": "adds a case event",
+    "outcomes_person_save": "records a new loss",
+    "outcomes_import_save": "adds imported losses",
     "extend": "extends the session",
     "login_submit": "signs in",
     "logout": "signs out",
