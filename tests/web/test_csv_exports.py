@@ -23,8 +23,8 @@ from portal.accounts.actor import Actor
 from portal.accounts.roles import Role
 from portal.audit import service as audit
 from portal.compliance.service import DIMENSIONS
-from portal.outcomes.service.review import DIMENSIONS as REVIEW_DIMENSIONS
 from portal.kit.csvsafe import FORMULA_TRIGGERS
+from portal.outcomes.service.review import DIMENSIONS as REVIEW_DIMENSIONS
 from portal.web.routing import PortalRoute
 from tests.support.factories import make_user
 from tests.support.known_world import DEFENDANTS, seed_known_world
