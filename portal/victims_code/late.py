@@ -27,10 +27,11 @@ from portal.victims_code.deadlines import due_date
 from portal.victims_code.models import Obligation
 from portal.victims_code.rules import RulesError, RulesVersion, rules_in_force
 from portal.victims_code.service import (
-    _born,
     applies,
+    born_on,
     case_facts,
     enhanced_on,
+    new_obligation,
     rules_version,
     triggers_for,
 )
@@ -69,7 +70,7 @@ def create_for_identified(
     }
     created: list[Obligation] = []
     for party, person in rows:
-        born = _born(vault, person) if not person.erased else None
+        born = born_on(vault, person) if not person.erased else None
         for event in events:
             try:
                 rules = rules_in_force(event.event_date)
@@ -96,24 +97,15 @@ def create_for_identified(
                     enhanced=enhanced,
                     trigger_day_counts=rules.settings.trigger_day_counts,
                 )
-                obligation = Obligation(
-                    id=uuid.uuid4(),
-                    case_id=case.id,
-                    case_party_id=party.id,
-                    event_id=event.id,
-                    entitlement=entitlement.code,
-                    right=entitlement.right,
-                    rules_version=rules.version,
-                    responsible_body=entitlement.responsible_body,
+                obligation = new_obligation(
+                    party,
+                    event,
+                    entitlement,
+                    rules,
                     enhanced=enhanced,
                     child=is_child_on(born, event.event_date),
-                    trigger_on=event.event_date,
-                    received_on=event.received_on,
-                    identified_on=identified_on if late else None,
                     due_on=due.due,
-                    state="open",
-                    key_id=party.key_id,
-                    changed_at=utc_now(),
+                    identified_on=identified_on if late else None,
                 )
                 db.add(obligation)
                 existing[(party.id, entitlement.code, event.id)] = obligation

@@ -133,6 +133,39 @@ def _due(
     )
 
 
+def new_obligation(
+    party: CaseParty,
+    event: CaseEvent,
+    entitlement: Entitlement,
+    rules: RulesVersion,
+    *,
+    enhanced: bool,
+    child: bool | None,
+    due_on: date | None,
+    identified_on: date | None = None,
+) -> Obligation:
+    """One open obligation an event owes a person (identified_on: they were identified late)."""
+    return Obligation(
+        id=uuid.uuid4(),
+        case_id=party.case_id,
+        case_party_id=party.id,
+        event_id=event.id,
+        entitlement=entitlement.code,
+        right=entitlement.right,
+        rules_version=rules.version,
+        responsible_body=entitlement.responsible_body,
+        enhanced=enhanced,
+        child=child,
+        trigger_on=event.event_date,
+        received_on=event.received_on,
+        identified_on=identified_on,
+        due_on=due_on,
+        state="open",
+        key_id=party.key_id,
+        changed_at=utc_now(),
+    )
+
+
 def create_for_event(
     db: Session, vault: Vault, actor: Actor, case: Case, event: CaseEvent
 ) -> list[Obligation]:
@@ -156,7 +189,7 @@ def create_for_event(
     }
     created: list[Obligation] = []
     for party, person in rows:
-        born = _born(vault, person)
+        born = born_on(vault, person)
         enhanced = enhanced_on(party, facts, born, event.event_date)
         child = is_child_on(born, event.event_date)
         for entitlement in entitlements:
@@ -165,23 +198,8 @@ def create_for_event(
             if not applies(entitlement, event, party, facts):
                 continue
             due = _due(entitlement, rules, event, enhanced)
-            obligation = Obligation(
-                id=uuid.uuid4(),
-                case_id=case.id,
-                case_party_id=party.id,
-                event_id=event.id,
-                entitlement=entitlement.code,
-                right=entitlement.right,
-                rules_version=rules.version,
-                responsible_body=entitlement.responsible_body,
-                enhanced=enhanced,
-                child=child,
-                trigger_on=event.event_date,
-                received_on=event.received_on,
-                due_on=due.due,
-                state="open",
-                key_id=party.key_id,
-                changed_at=utc_now(),
+            obligation = new_obligation(
+                party, event, entitlement, rules, enhanced=enhanced, child=child, due_on=due.due
             )
             db.add(obligation)
             created.append(obligation)
@@ -200,7 +218,7 @@ def create_for_event(
     return created
 
 
-def _born(vault: Vault, person: Person) -> date | None:
+def born_on(vault: Vault, person: Person) -> date | None:
     raw = vault.open_internal(person, "date_of_birth")  # for child status only, never shown
     text = raw.decode() if raw else None
     try:
@@ -323,7 +341,7 @@ def create_for_trigger(
     if not entitlements:
         return []
     person = db.get(Person, party.person_id)
-    born = _born(vault, person) if person is not None and not person.erased else None
+    born = born_on(vault, person) if person is not None and not person.erased else None
     enhanced = enhanced_on(party, facts, born, trigger_on)
     child = is_child_on(born, trigger_on)
     created: list[Obligation] = []
