@@ -8,50 +8,22 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar
+from typing import Any, TypeVar
 
 import rich_click as click
-from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from portal.accounts.roles import Role
-from portal.settings import Settings, SettingsError, write_key_file
-
-console = Console(stderr=True)
-out = Console()
+from portal.ops.console import (
+    console,
+    key_file,
+    out,
+    progress_bar,
+    settings_or_stop,
+)
+from portal.settings import Settings
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-
-def _settings() -> Settings:
-    try:
-        return Settings.from_env()
-    except SettingsError as exc:
-        _configuration_problem(exc)
-
-
-def _key_file(instance_dir: Path) -> Path:
-    try:
-        return write_key_file(instance_dir)
-    except SettingsError as exc:
-        _configuration_problem(exc)
-
-
-def _configuration_problem(exc: SettingsError) -> NoReturn:
-    console.print(f"[bold red]Configuration problem:[/] {exc}", soft_wrap=True)  # one line
-    sys.exit(2)
-
-
-def _progress() -> Progress:
-    return Progress(
-        TextColumn("[progress.description]{task.description}"),
-        BarColumn(),
-        TextColumn("{task.completed}/{task.total}"),
-        TimeElapsedColumn(),
-        console=console,
-        transient=False,
-    )
 
 
 @click.group(
@@ -64,10 +36,14 @@ def main() -> None:
 
 def _register_subcommands() -> None:
     from portal.datachecks import check
+    from portal.ops.audit_cli import audit
     from portal.ops.cli import register
+    from portal.ops.keys_cli import keys
     from portal.victims_code.cli import rules
 
     main.add_command(rules)
+    main.add_command(keys)
+    main.add_command(audit)
     register(main, db)
     main.add_command(check)
 
@@ -93,7 +69,7 @@ def serve(host: str, port: int, workers: int, job_worker: bool = True) -> None:
     from portal.logs import server_log_config
     from portal.web.proxies import uvicorn_proxy_options
 
-    settings = _settings()
+    settings = settings_or_stop()
     _require_current_schema(settings)
     _require_working_keys(settings)
     background = None
@@ -147,7 +123,7 @@ def worker(once: bool, batch: int | None, poll: float) -> None:
     from portal.vlu import jobs
     from portal.wiring import session_factory
 
-    settings = _settings()
+    settings = settings_or_stop()
     _require_current_schema(settings)
     _require_working_keys(settings)
     configure_logging()
@@ -221,7 +197,7 @@ def upgrade() -> None:
     from portal.db.session import make_engine
     from portal.ops.startup import stop_if_unusable
 
-    settings = _settings()
+    settings = settings_or_stop()
     stop_if_unusable(settings)
     engine = make_engine(settings)
     try:
@@ -233,177 +209,6 @@ def upgrade() -> None:
 
 
 # --- keys -----------------------------------------------------------------------------------
-
-
-@main.group(help="Key management.")
-def keys() -> None:
-    pass
-
-
-@keys.command(name="init", help="Create the instance key file (0600) if it does not exist.")
-def keys_init() -> None:
-    path = _key_file(_instance_dir())
-    console.print(f"Key file: {path}")
-
-
-def _instance_dir() -> Path:
-    return Path(os.environ.get("PORTAL_INSTANCE_DIR", "instance")).resolve()
-
-
-@keys.command(
-    name="rotate",
-    help="Re-wrap every data key under a new KEK (fast), or with --data re-encrypt every value "
-    "under new data keys. Safe to interrupt and run again: it carries on where it stopped.",
-)
-@click.option("--data", "data", is_flag=True, help="Re-encrypt values under new data keys.")
-@click.option(
-    "--batch",
-    default=200,
-    show_default=True,
-    type=click.IntRange(1, 10_000),
-    help="Keys moved per transaction.",
-)
-def keys_rotate(data: bool, batch: int) -> None:
-    from portal.db.session import make_engine, unit_of_work
-    from portal.keys import rotation
-    from portal.settings import add_kek
-    from portal.wiring import session_factory
-
-    settings = _settings()
-    engine = make_engine(settings)
-    factory = session_factory(engine)
-    try:
-        if data:
-            with _progress() as progress:
-                task = progress.add_task("Re-encrypting under new data keys", total=None)
-                rotated = rotation.rotate_data(
-                    factory,
-                    settings.key_provider(),
-                    batch=batch,
-                    progress=lambda done, total: progress.update(task, completed=done, total=total),
-                )
-            with unit_of_work(factory) as session:
-                left = rotation.values_left_on_retired_keys(session)
-            console.print(f"[green]{rotated} data keys rotated; {left} values left on old keys.[/]")
-            return
-        provider = settings.key_provider()
-        with unit_of_work(factory) as session:
-            pending = rotation.keys_off_active_kek(session, provider)
-        if pending == 0 and not os.environ.get("PORTAL_KEK"):
-            kek_id = add_kek(_instance_dir())
-            console.print(f"New KEK {kek_id} added to the key file and made active.")
-            settings = _settings()
-            provider = settings.key_provider()
-        elif pending:
-            console.print(f"Resuming: {pending} data keys still wrapped by an older KEK.")
-        with _progress() as progress:
-            task = progress.add_task("Re-wrapping data keys", total=None)
-            done = rotation.rewrap_all(
-                factory,
-                provider,
-                batch=batch,
-                progress=lambda done, total: progress.update(task, completed=done, total=total),
-            )
-        console.print(
-            f"[green]{done} data keys re-wrapped under {provider.active_kek_id}.[/] Keep the old "
-            "KEK until backups made before now have expired."
-        )
-    finally:
-        engine.dispose()
-
-
-# --- audit ----------------------------------------------------------------------------------
-
-
-@main.group(help="The access and change log (DPA 2018 s62).")
-def audit() -> None:
-    pass
-
-
-@audit.command(name="verify", help="Check the log's hash chain; report the first broken link.")
-@click.option(
-    "--checkpoint",
-    "checkpoint_files",
-    multiple=True,
-    type=click.Path(exists=True, dir_okay=False),
-    help="A checkpoint file exported earlier; its signature and hash must match.",
-)
-def audit_verify(checkpoint_files: tuple[str, ...]) -> None:
-    import json
-
-    from sqlalchemy import select
-
-    from portal.audit.models import AuditEvent
-    from portal.audit.verify import (
-        checkpoint_signature_ok,
-        public_key_of,
-        verify_against_checkpoints,
-    )
-    from portal.db.session import make_engine, unit_of_work
-    from portal.settings import audit_signing_key
-    from portal.wiring import session_factory
-
-    settings = _settings()
-    checkpoints = []
-    trusted = (
-        None
-        if os.environ.get("PORTAL_KEK")
-        else public_key_of(audit_signing_key(settings.instance_dir))
-    )
-    for name in checkpoint_files:
-        checkpoint = json.loads(Path(name).read_text())
-        if trusted is not None and not checkpoint_signature_ok(checkpoint, trusted):
-            console.print(f"[bold red]Checkpoint {name} has a bad signature.[/]")
-            sys.exit(1)
-        checkpoints.append(checkpoint)
-    engine = make_engine(settings)
-    try:
-        with unit_of_work(session_factory(engine)) as session, console.status("Verifying"):
-            entries = session.scalars(
-                select(AuditEvent).order_by(AuditEvent.seq).execution_options(yield_per=2000)
-            )
-            verdict = verify_against_checkpoints(entries, checkpoints)
-    finally:
-        engine.dispose()
-    out.print(verdict.describe())
-    sys.exit(0 if verdict.ok else 1)
-
-
-@audit.command(name="checkpoint", help="Export a signed checkpoint of the log's current head.")
-@click.option("--out", "out_file", type=click.Path(dir_okay=False), help="Write it to this file.")
-def audit_checkpoint(out_file: str | None) -> None:
-    import json
-
-    from sqlalchemy import select
-
-    from portal.audit.models import AuditEvent
-    from portal.audit.verify import make_checkpoint
-    from portal.clock import utc_now
-    from portal.db.session import make_engine, unit_of_work
-    from portal.settings import audit_signing_key
-    from portal.wiring import session_factory
-
-    settings = _settings()
-    engine = make_engine(settings)
-    try:
-        with unit_of_work(session_factory(engine)) as session:
-            last = session.scalars(
-                select(AuditEvent).order_by(AuditEvent.seq.desc()).limit(1)
-            ).first()
-    finally:
-        engine.dispose()
-    if last is None:
-        console.print("The log is empty: nothing to checkpoint.")
-        sys.exit(1)
-    checkpoint = make_checkpoint(last, audit_signing_key(settings.instance_dir), utc_now())
-    text = json.dumps(checkpoint, indent=2)
-    if out_file:
-        Path(out_file).write_text(text + "\n")
-        console.print(
-            f"Checkpoint of entry {last.seq} written to {out_file}. Keep it off this machine."
-        )
-    else:
-        out.print(text)
 
 
 # --- users ----------------------------------------------------------------------------------
@@ -430,7 +235,7 @@ def users_create(role: str, username: str, display_name: str, password_stdin: bo
     from portal.db.session import make_engine, unit_of_work
     from portal.wiring import session_factory
 
-    settings = _settings()
+    settings = settings_or_stop()
     if password_stdin:
         password = sys.stdin.readline().rstrip("\n")
     else:
@@ -527,8 +332,6 @@ def demo(
     people: int,
     big_case: int,
 ) -> None:
-    import os
-    from pathlib import Path
 
     from portal.accounts import repository, service
     from portal.clock import utc_now
@@ -539,8 +342,8 @@ def demo(
 
     instance = Path(os.environ.get("PORTAL_INSTANCE_DIR", "instance")).resolve()
     if not os.environ.get("PORTAL_SECRET_KEY"):
-        _key_file(instance)
-    settings = _settings()
+        key_file(instance)
+    settings = settings_or_stop()
     if password is not None:
         verdict = passwords.check_password_policy(password)
         if not verdict.ok:
@@ -555,7 +358,7 @@ def demo(
     try:
         with console.status("Applying migrations"):
             run_upgrade(engine)
-        with _progress() as progress:
+        with progress_bar() as progress:
             task = progress.add_task("Creating demo users", total=len(DEMO_USERS))
             for demo_user in DEMO_USERS:
                 chosen = password or _passphrase()

@@ -8,11 +8,8 @@ from typing import NoReturn
 
 import rich_click as click
 from alembic.util import CommandError
-from rich.console import Console
 
-from portal.settings import Settings, SettingsError
-
-console = Console(stderr=True)
+from portal.ops.console import console, settings_or_stop
 
 
 def register(main: click.Group, db: click.Group) -> None:
@@ -20,13 +17,6 @@ def register(main: click.Group, db: click.Group) -> None:
     db.add_command(replay_erasures)
     main.add_command(backup)
     main.add_command(restore)
-
-
-def _settings() -> Settings:
-    try:
-        return Settings.from_env()
-    except SettingsError as exc:
-        _stop(f"[bold red]Configuration problem:[/] {exc}")
 
 
 def _stop(message: str, code: int = 2) -> NoReturn:
@@ -47,7 +37,7 @@ def downgrade(revision: str, yes: bool) -> None:
 
     if not migrate.known_revision(revision):
         _stop(f"[bold red]No migration {revision!r}.[/] Run `alembic history` to list them.")
-    settings = _settings()
+    settings = settings_or_stop()
     engine = make_engine(settings)
     try:
         current = migrate.current_revision(engine)
@@ -84,7 +74,7 @@ def downgrade(revision: str, yes: bool) -> None:
 def backup(out: Path) -> None:
     from portal.ops.backup import BackupProblem, create_backup
 
-    settings = _settings()
+    settings = settings_or_stop()
     try:
         with console.status("Backing up"):
             summary = create_backup(settings, out)
@@ -113,7 +103,7 @@ def backup(out: Path) -> None:
 def restore(archive: Path, ledgers: tuple[Path, ...]) -> None:
     from portal.ops.backup import BackupProblem, restore_backup
 
-    settings = _settings()
+    settings = settings_or_stop()
     try:
         with console.status("Restoring"):
             report = restore_backup(settings, archive, ledgers=ledgers)
@@ -150,7 +140,7 @@ def replay_erasures(ledgers: tuple[Path, ...]) -> None:
     from portal.ops.erasure import replay
     from portal.wiring import session_factory
 
-    settings = _settings()
+    settings = settings_or_stop()
     erasures = merged(
         ErasureLedger.in_instance(settings.instance_dir).entries(),
         *(read_lines(path.read_text().splitlines()) for path in ledgers),
