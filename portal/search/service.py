@@ -1,6 +1,6 @@
 """Exact-match search for people, scoped to the actor's cases, false positives removed.
 
-Names and dates of birth go through ``portal.people.service.search_people`` (blind indexes,
+Names and dates of birth go through ``portal.people.finding.search_people`` (blind indexes,
 then decryption); reference numbers through the reference blind index here. Blind indexes are
 truncated on purpose (docs/data-protection.md), so every candidate is decrypted and compared
 before it is shown. Searches are logged with the fields used, never the values; each person
@@ -19,8 +19,8 @@ from portal.accounts.actor import Actor
 from portal.audit import service as audit
 from portal.cases.models import Case, CaseParty
 from portal.keys.vault import Vault
+from portal.people.finding import search_people
 from portal.people.models import Person
-from portal.people.service import search_people
 from portal.search import repository
 from portal.security.crypto import normalise
 

@@ -20,8 +20,8 @@ from portal.cases.errors import NotPermitted
 from portal.cases.models import Case, CaseParty
 from portal.keys.models import DataKey
 from portal.keys.vault import KeyCache, Vault, _key_context
+from portal.people.finding import search_people
 from portal.people.models import Person, PersonReference
-from portal.people.service import search_people
 from portal.security import crypto
 from portal.settings import Settings
 from tests.support.factories import make_case, make_user
