@@ -52,6 +52,7 @@ from portal.accounts import service as accounts
 from portal.accounts.actor import Actor
 from portal.accounts.permissions import Permission, disclosure_for, role_can
 from portal.accounts.roles import Role
+from portal.accounts.unit import Unit
 from portal.audit import service as audit
 from portal.audit.service import request_id_var
 from portal.clock import utc_now
@@ -137,6 +138,11 @@ class RequestContext:
 
                 self._vault.unsealed_keys = active_grants(self.db, self.principal.user_id)
         return self._vault
+
+    @property
+    def unit(self) -> Unit:
+        """What a service call needs (session, actor, vault): routes pass this, never ``db``."""
+        return Unit(self.db, self.actor, lambda: self.vault)
 
     def query_int(self, name: str, default: int, *, low: int, high: int) -> int:
         """A number from the query string (see ``portal.web.params``); bad ones are a 400."""
