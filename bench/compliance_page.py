@@ -14,7 +14,8 @@ from starlette.testclient import TestClient
 from portal.accounts.roles import Role
 from portal.app import create_app
 from portal.db.migrate import upgrade
-from portal.db.session import make_engine, make_session_factory, unit_of_work
+from portal.db.session import make_engine, unit_of_work
+from portal.wiring import session_factory
 from tests.conftest import make_settings
 from tests.support.database import fresh_database
 from tests.support.factories import make_session_token, make_user
@@ -24,7 +25,7 @@ with tempfile.TemporaryDirectory() as tmp, fresh_database(Path(tmp), "dash") as 
     settings = make_settings(url, Path(tmp))
     engine = make_engine(settings)
     upgrade(engine)
-    factory = make_session_factory(engine)
+    factory = session_factory(engine)
     with unit_of_work(factory) as db:
         seed_obligations(db, cases=2500, per_case=40)
         auditor = make_user(db, role=Role.AUDITOR, area=None, unit=None)

@@ -226,16 +226,17 @@ def c2(tmp: Path, n: int) -> None:
     from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
     from portal.db.migrate import upgrade
-    from portal.db.session import make_engine, make_session_factory, unit_of_work
+    from portal.db.session import make_engine, unit_of_work
     from portal.keys import vault as vault_module
     from portal.keys.vault import KeyCache, Vault
     from portal.security import crypto
+    from portal.wiring import session_factory
 
     settings = bench_settings(tmp, f"sqlite:///{tmp / 'c2.db'}")
     engine = make_engine(settings)
     try:
         upgrade(engine)
-        factory = make_session_factory(engine)
+        factory = session_factory(engine)
         provider = settings.key_provider()
         key = os.urandom(32)
         aead = AESGCM(key)
@@ -428,7 +429,8 @@ def _burn(rate: float, seconds: float) -> None:
 def c3(tmp: Path, *, rounds: int, seconds: float, rate: float) -> None:
     from portal.accounts.roles import Role
     from portal.db.migrate import upgrade
-    from portal.db.session import make_engine, make_session_factory, unit_of_work
+    from portal.db.session import make_engine, unit_of_work
+    from portal.wiring import session_factory
     from tests.support.factories import PASSWORD, make_user
 
     url = f"sqlite:///{tmp / 'c3.db'}"
@@ -436,7 +438,7 @@ def c3(tmp: Path, *, rounds: int, seconds: float, rate: float) -> None:
     engine = make_engine(settings)
     try:
         upgrade(engine)
-        with unit_of_work(make_session_factory(engine)) as db:
+        with unit_of_work(session_factory(engine)) as db:
             make_user(db, role=Role.WITNESS_CARE_OFFICER, username="bench.login")
     finally:
         engine.dispose()

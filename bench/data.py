@@ -20,7 +20,7 @@ Steps, in a temporary database (SQLite file, or a throw-away PostgreSQL database
 3. **D6** - ``EXPLAIN`` of the statements the report actually sent (captured from the engine):
    on SQLite no full-range query may use a non-covering index on ``due_on``.
 4. **D3** - exact-name lookups of random imported victims through
-   ``portal.people.service.search_people`` (blind index, decrypt candidates, audit entry) plus
+   ``portal.people.finding.search_people`` (blind index, decrypt candidates, audit entry) plus
    decrypting the match's fields; the repository path alone; the same predicate with the index
    disabled; and a full scan decrypting every name.
 
@@ -464,7 +464,7 @@ def lookups(
     from portal.db.session import unit_of_work
     from portal.keys.models import DataKey
     from portal.keys.vault import KeyCache, Vault
-    from portal.people import service as people_service
+    from portal.people import finding as people_finding
     from portal.people.models import Person
     from portal.security import crypto
 
@@ -479,7 +479,7 @@ def lookups(
             db.connection()
             vault = Vault(db, provider, cache, index_bits=settings.blind_index_bits)
             started = time.perf_counter()
-            found = people_service.search_people(db, vault, actor, name=name)
+            found = people_finding.search_people(db, vault, actor, name=name)
             for person, _case in found:
                 for column in SHOWN_FIELDS:
                     vault.open(person, column)
@@ -604,7 +604,8 @@ def main() -> None:
     from sqlalchemy import text
 
     from portal.db.migrate import upgrade
-    from portal.db.session import make_engine, make_session_factory
+    from portal.db.session import make_engine
+    from portal.wiring import session_factory
 
     with (
         hard_timeout(args.timeout),
@@ -625,7 +626,7 @@ def main() -> None:
         engine = make_engine(settings)
         try:
             upgrade(engine)
-            factory = make_session_factory(engine)
+            factory = session_factory(engine)
             note(f"generating {args.people} synthetic victims")
             people = make_people(args.people, seed=1)
             note("D4: importing with portal.cases.importer.insert_people")

@@ -32,9 +32,10 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.routing import Route
 
-from portal.db.session import make_engine, make_session_factory, unit_of_work
+from portal.db.session import make_engine, unit_of_work
 from portal.settings import Settings
 from portal.web.templating import make_templates
+from portal.wiring import session_factory
 
 PLAIN = b"<!DOCTYPE html><html><body><p>Hello, world</p></body></html>"
 assert len(PLAIN) == 60
@@ -100,7 +101,7 @@ def create_refapp(settings: Settings) -> Starlette:
     template = make_templates().env.from_string(TEMPLATE)
     engine = _read_engine(settings)
     portal_engine = make_engine(settings)
-    factory = make_session_factory(portal_engine)
+    factory = session_factory(portal_engine)
     limiter = anyio.CapacityLimiter(settings.db_threads)
 
     def render(rows: list[Any]) -> HTMLResponse:

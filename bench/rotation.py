@@ -16,10 +16,11 @@ import time
 from pathlib import Path
 
 from portal.db.migrate import upgrade
-from portal.db.session import make_engine, make_session_factory, unit_of_work
+from portal.db.session import make_engine, unit_of_work
 from portal.keys import rotation
 from portal.security.crypto import LocalKeyProvider
 from portal.settings import Settings
+from portal.wiring import session_factory
 from tests.integration.test_key_rotation import check_all, seed
 from tests.support.database import fresh_database
 
@@ -40,7 +41,7 @@ def main() -> None:
         engine = make_engine(settings)
         try:
             upgrade(engine)
-            factory = make_session_factory(engine)
+            factory = session_factory(engine)
             old = LocalKeyProvider({"k1": b"\x01" * 32}, "k1")
             both = LocalKeyProvider({"k2": b"\x02" * 32, "k1": b"\x01" * 32}, "k2")
             began = time.perf_counter()

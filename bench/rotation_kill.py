@@ -22,10 +22,11 @@ from pathlib import Path
 from sqlalchemy import create_engine, func, select
 
 from portal.db.migrate import upgrade
-from portal.db.session import make_engine, make_session_factory, unit_of_work
+from portal.db.session import make_engine, unit_of_work
 from portal.keys import rotation
 from portal.keys.models import DataKey
 from portal.settings import Settings, write_key_file
+from portal.wiring import session_factory
 from tests.integration.test_key_rotation import check_all, seed
 from tests.support.database import fresh_database
 
@@ -48,7 +49,7 @@ def main() -> None:
         watcher = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
         try:
             upgrade(engine)
-            factory = make_session_factory(engine)
+            factory = session_factory(engine)
             provider = settings.key_provider()
             expected = seed(factory, provider, args.people)
             began = time.perf_counter()

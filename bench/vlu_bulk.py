@@ -43,13 +43,14 @@ from portal.cases.models import Case
 from portal.cases.reference import EventKind
 from portal.clock import utc_now
 from portal.db.migrate import upgrade
-from portal.db.session import make_engine, make_session_factory, unit_of_work
+from portal.db.session import make_engine, unit_of_work
 from portal.keys.vault import KeyCache, Vault
 from portal.people.service import SafeContact
 from portal.security import tokens
 from portal.settings import Settings, write_key_file
 from portal.vlu import service as vlu
 from portal.vlu.models import Job, VluDecision, VluLetter, VluRequest
+from portal.wiring import session_factory
 from tests.support.database import fresh_database
 
 OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
@@ -95,7 +96,7 @@ def _session(db, user: User) -> str:
 def seed(settings: Settings, victims: int) -> dict[str, object]:
     engine = make_engine(settings)
     upgrade(engine)
-    factory = make_session_factory(engine)
+    factory = session_factory(engine)
     provider = settings.key_provider()
     with unit_of_work(factory) as db:
         prosecutor = _user(db, Role.PROSECUTOR, "Priya Prosecutor")
@@ -264,7 +265,7 @@ def main() -> None:
                     [portal, "worker"], env=env, stdout=log, stderr=subprocess.STDOUT
                 )
             engine = make_engine(settings)
-            factory = make_session_factory(engine)
+            factory = session_factory(engine)
             with unit_of_work(factory) as db:
                 decision = db.get(VluDecision, seeded["decision_id"])
                 job_id = vlu.enqueue_bulk(

@@ -73,15 +73,16 @@ def seed(settings: Any, *, cases: int, people: int) -> Seeded:
     from portal.cases import repository
     from portal.cli import DEMO_USERS
     from portal.db.migrate import upgrade
-    from portal.db.session import make_engine, make_session_factory, unit_of_work
+    from portal.db.session import make_engine, unit_of_work
     from portal.demo import seed_demo
     from portal.web.csrf import session_cookie_name
+    from portal.wiring import session_factory
     from tests.support.factories import make_session_token, make_user
 
     engine = make_engine(settings)
     try:
         upgrade(engine)
-        factory = make_session_factory(engine)
+        factory = session_factory(engine)
         with unit_of_work(factory) as db:
             for user in DEMO_USERS:
                 make_user(
