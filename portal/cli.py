@@ -181,6 +181,27 @@ def _require_working_keys(settings: Settings) -> None:
     if problem:
         console.print(f"[bold red]Key problem:[/] {problem}")
         sys.exit(2)
+    _replay_own_erasures(settings)
+
+
+def _replay_own_erasures(settings: Settings) -> None:
+    """Nobody erased is served again: a database restored by other means (a file copy,
+    Litestream, point-in-time recovery) may hold people the instance's ledger says are gone."""
+    from portal.db.session import make_engine
+    from portal.ops.erasure import replay_own_ledger
+    from portal.wiring import session_factory
+
+    engine = make_engine(settings)
+    try:
+        again = replay_own_ledger(session_factory(engine), settings.instance_dir)
+    finally:
+        engine.dispose()
+    if again:
+        console.print(
+            f"[bold yellow]{again} erased {'person was' if again == 1 else 'people were'} "
+            "readable in the database and have been erased again[/] (was it restored from a "
+            "copy taken before? see docs/data-protection.md)."
+        )
 
 
 # --- db -------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -10,7 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from portal.audit import service as audit
 from portal.clock import utc_now
 from portal.db.session import unit_of_work
-from portal.keys.ledger import Erasure
+from portal.keys.ledger import Erasure, ErasureLedger
 from portal.keys.models import DataKey
 from portal.people.models import Person
 
@@ -54,3 +55,10 @@ def replay(factory: sessionmaker[Session], erasures: Iterable[Erasure]) -> int:
             )
             again += 1
     return again
+
+
+def replay_own_ledger(factory: sessionmaker[Session], instance_dir: Path) -> int:
+    """Before the portal serves: erase again anyone in this instance's own ledger whom the
+    database holds readable (it came back from a copy taken before the erasure, by a restore
+    that did not replay the ledger). Returns how many; 0 on every ordinary start."""
+    return replay(factory, ErasureLedger.in_instance(instance_dir).entries())

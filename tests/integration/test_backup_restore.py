@@ -244,3 +244,31 @@ def test_a_backup_under_writes_keeps_every_write_acknowledged_before_it(
         finally:
             engine.dispose()
         assert kept >= before
+
+
+def test_serve_erases_again_whoever_a_restore_by_other_means_brought_back(
+    tmp_path: Path, source, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A database restored from a copy taken before an erasure (file copy, Litestream, PITR)
+    into the same instance: `portal serve` replays the instance's own ledger before serving."""
+    import uvicorn
+
+    archive = tmp_path / "copy.portal-backup"
+    assert _portal(_env(source["url"], source["instance"]), "backup", str(archive)).exit_code == 0
+    erased_ref = _erase_first(source)
+    with fresh_database(tmp_path, "copy") as url:
+        target = tmp_path / "copy"
+        assert _portal(_env(url, target), "restore", str(archive)).exit_code == 0
+        assert _names(url, target)[erased_ref] == NAMES[0]  # brought back by the copy
+        # The instance that erased them serves from this database now (its ledger comes along).
+        target.mkdir(mode=0o700, exist_ok=True)
+        shutil.copy(source["instance"] / "erasures.jsonl", target / "erasures.jsonl")
+        served: list[str] = []
+        monkeypatch.setattr(uvicorn, "run", lambda *a, **k: served.append("ran"))
+        started = _portal(_env(url, target), "serve", "--no-worker")
+        assert started.exit_code == 0, started.output
+        assert served == ["ran"]
+        assert "1 erased person was readable" in " ".join(started.output.split())
+        assert _names(url, target)[erased_ref] is None
+        again = _portal(_env(url, target), "serve", "--no-worker")
+        assert "erased again" not in again.output  # an ordinary start says nothing
