@@ -363,6 +363,7 @@ def drill_load(inst: Instance, clients: int, seconds: float, writes: float, rota
             "p50_ms": round(1000 * quantile(latencies, 0.5), 1),
             "p99_ms": round(1000 * quantile(latencies, 0.99), 1),
             "rotations": rotations,
+            "server_log": log_summary(server),
             "load1": load1(),
             "verdict": verdict(
                 failed == 0
@@ -373,6 +374,19 @@ def drill_load(inst: Instance, clients: int, seconds: float, writes: float, rota
             ),
         }
     )
+
+
+def log_summary(server: Server) -> dict[str, int]:
+    """The server's warnings and errors, by their first words (the portal logs no personal
+    data), most frequent first: what a failed drill needs to be explained."""
+    path = server.log_dir / f"{server.label}.log"
+    lines = path.read_text(errors="replace").splitlines() if path.exists() else []
+    kinds = Counter(
+        " ".join(line.split()[:6])[:90]
+        for line in lines
+        if any(level in line for level in ("WARNING", "ERROR", "CRITICAL", "Traceback"))
+    )
+    return dict(kinds.most_common(8))
 
 
 def _timed(client: Client, method: str, path: str, body: str | None = None) -> dict[str, Any]:
