@@ -14,6 +14,7 @@ from sqlalchemy import and_, exists, func, select
 from sqlalchemy.orm import Session
 
 from portal.accounts.actor import Actor
+from portal.accounts.models import User
 from portal.cases.access import visible_cases
 from portal.cases.errors import CaseNotFound
 from portal.cases.models import Case, CaseEvent, CaseParty
@@ -175,3 +176,11 @@ def work_for(
         .limit(limit)
     ).all()
     return [(r[0], r[1], r[2], r[3]) for r in rows]
+
+
+def staff_names(db: Session, ids: Collection[uuid.UUID]) -> dict[uuid.UUID, str]:
+    """Display names of the staff with these ids (who recorded, moved or prosecutes)."""
+    if not ids:
+        return {}
+    rows = db.execute(select(User.id, User.display_name).where(User.id.in_(ids))).all()
+    return {row[0]: row[1] for row in rows}
