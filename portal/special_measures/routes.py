@@ -68,6 +68,14 @@ def _context(page: Any) -> dict[str, Any]:
     }
 
 
+def _show(
+    ctx: RequestContext, template: str, page: Any, form: Form | None, kind: type[Form]
+) -> Response:
+    """A form page: the form as sent back (``form``), or first shown from stored values."""
+    shown = form if form is not None else kind.initial(**page.initial)
+    return render_form(ctx, f"special_measures/{template}.html", shown, _context(page))
+
+
 def _to_application(ctx: RequestContext) -> Response:
     case_id, application_id = _application_ids(ctx)
     return ctx.redirect("sm_application", case_id=case_id, application_id=application_id)
@@ -99,15 +107,13 @@ def application_view(ctx: RequestContext) -> Response:
 # --- the eligibility assessment -------------------------------------------------------------
 
 
-def _assessment(ctx: RequestContext, form: Form, *, first: bool = False) -> Response:
-    page = assessing.assessment_page(ctx.unit, *_witness_ids(ctx), first=first)
-    if first:
-        form = forms.AssessmentForm.initial(**page.initial)
-    return render_form(ctx, "special_measures/assessment.html", form, _context(page))
+def _assessment(ctx: RequestContext, form: Form | None = None) -> Response:
+    page = assessing.assessment_page(ctx.unit, *_witness_ids(ctx), first=form is None)
+    return _show(ctx, "assessment", page, form, forms.AssessmentForm)
 
 
 def assessment_form(ctx: RequestContext) -> Response:
-    return _assessment(ctx, forms.AssessmentForm(), first=True)
+    return _assessment(ctx)
 
 
 def assessment_save(ctx: RequestContext) -> Response:
@@ -126,13 +132,13 @@ def assessment_save(ctx: RequestContext) -> Response:
 # --- identify and request (witness care officers) -------------------------------------------
 
 
-def _identify(ctx: RequestContext, form: Form, *, first: bool = False) -> Response:
-    page = identifying.identify_page(ctx.unit, *_witness_ids(ctx), first=first)
-    return render_form(ctx, "special_measures/identify.html", form, _context(page))
+def _identify(ctx: RequestContext, form: Form | None = None) -> Response:
+    page = identifying.identify_page(ctx.unit, *_witness_ids(ctx), first=form is None)
+    return _show(ctx, "identify", page, form, forms.IdentifyForm)
 
 
 def identify_form(ctx: RequestContext) -> Response:
-    return _identify(ctx, forms.IdentifyForm.initial(measures=[], request_now=True), first=True)
+    return _identify(ctx)
 
 
 def identify_save(ctx: RequestContext) -> Response:
@@ -167,16 +173,14 @@ def request_save(ctx: RequestContext) -> Response:
 # --- draft, serve, decide, vary (prosecutors) -----------------------------------------------
 
 
-def _draft(ctx: RequestContext, form: forms.DraftForm, *, first: bool = False) -> Response:
-    chosen = None if first else [m for m in form.measures if m in MEASURES]
+def _draft(ctx: RequestContext, form: forms.DraftForm | None = None) -> Response:
+    chosen = None if form is None else [m for m in form.measures if m in MEASURES]
     page = drafting.draft_page(ctx.unit, *_application_ids(ctx), chosen=chosen)
-    if first:
-        form = forms.DraftForm.initial(**page.initial)
-    return render_form(ctx, "special_measures/draft.html", form, _context(page))
+    return _show(ctx, "draft", page, form, forms.DraftForm)
 
 
 def draft_form(ctx: RequestContext) -> Response:
-    return _draft(ctx, forms.DraftForm(), first=True)
+    return _draft(ctx)
 
 
 def draft_save(ctx: RequestContext) -> Response:
@@ -191,15 +195,13 @@ def draft_save(ctx: RequestContext) -> Response:
     return _to_application(ctx)
 
 
-def _serve(ctx: RequestContext, form: Form, *, first: bool = False) -> Response:
-    page = serving.serve_page(ctx.unit, *_application_ids(ctx), first=first)
-    if first:
-        form = forms.ServeForm.initial(**page.initial)
-    return render_form(ctx, "special_measures/serve.html", form, _context(page))
+def _serve(ctx: RequestContext, form: Form | None = None) -> Response:
+    page = serving.serve_page(ctx.unit, *_application_ids(ctx), first=form is None)
+    return _show(ctx, "serve", page, form, forms.ServeForm)
 
 
 def serve_form(ctx: RequestContext) -> Response:
-    return _serve(ctx, forms.ServeForm(), first=True)
+    return _serve(ctx)
 
 
 def serve_save(ctx: RequestContext) -> Response:
@@ -219,15 +221,14 @@ def serve_save(ctx: RequestContext) -> Response:
     return _to_application(ctx)
 
 
-def _decision(ctx: RequestContext, form: Form, kind: str, *, first: bool = False) -> Response:
-    page = deciding.decision_page(ctx.unit, *_application_ids(ctx), kind=kind, first=first)
-    if first:
-        form = type(form).initial(**page.initial)
-    return render_form(ctx, "special_measures/decision.html", form, _context(page))
+def _decision(ctx: RequestContext, kind: str, form: Form | None = None) -> Response:
+    page = deciding.decision_page(ctx.unit, *_application_ids(ctx), kind=kind, first=form is None)
+    form_class = forms.DecisionForm if kind == "decision" else forms.VariationForm
+    return _show(ctx, "decision", page, form, form_class)
 
 
 def decision_form(ctx: RequestContext) -> Response:
-    return _decision(ctx, forms.DecisionForm(), "decision", first=True)
+    return _decision(ctx, "decision")
 
 
 def decision_save(ctx: RequestContext) -> Response:
@@ -246,7 +247,7 @@ def decision_save(ctx: RequestContext) -> Response:
                 expected_version=form.version,
             )
     if not form.valid:
-        return _decision(ctx, form, "decision")
+        return _decision(ctx, "decision", form)
     ctx.flash(
         "Decision recorded: the witness care unit must tell the witness"
         if created
@@ -256,7 +257,7 @@ def decision_save(ctx: RequestContext) -> Response:
 
 
 def variation_form(ctx: RequestContext) -> Response:
-    return _decision(ctx, forms.VariationForm(), "variation", first=True)
+    return _decision(ctx, "variation")
 
 
 def variation_save(ctx: RequestContext) -> Response:
@@ -274,7 +275,7 @@ def variation_save(ctx: RequestContext) -> Response:
                 expected_version=form.version,
             )
     if not form.valid:
-        return _decision(ctx, form, "variation")
+        return _decision(ctx, "variation", form)
     ctx.flash("Direction discharged" if form.action == "discharge" else "Direction varied")
     return _to_application(ctx)
 

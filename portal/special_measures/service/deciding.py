@@ -5,7 +5,7 @@ the outcome (Right 8)."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -258,6 +258,28 @@ def decision_page(
     )
 
 
+def _court_change(
+    unit: Unit,
+    case_id: uuid.UUID,
+    application_id: uuid.UUID,
+    change: Callable[..., list[Obligation]],
+    **answers: Any,
+) -> list[Obligation]:
+    """``decide`` or ``change_direction`` on an application in scope, today."""
+    application, case, party, person = lookup.application(unit, case_id, application_id)
+    return change(
+        unit.db,
+        unit.vault,
+        unit.actor,
+        case,
+        party,
+        application,
+        person,
+        today=lookup.today(),
+        **answers,
+    )
+
+
 def record_decision(
     unit: Unit,
     case_id: uuid.UUID,
@@ -271,21 +293,16 @@ def record_decision(
     expected_version: int | None,
 ) -> list[Obligation]:
     """The court's decision; returns the duties to tell the witness it created."""
-    application, case, party, person = lookup.application(unit, case_id, application_id)
-    return decide(
-        unit.db,
-        unit.vault,
-        unit.actor,
-        case,
-        party,
-        application,
-        person,
+    return _court_change(
+        unit,
+        case_id,
+        application_id,
+        decide,
         outcome=outcome,
         decided_on=decided_on,
         received_on=received_on,
         granted=granted,
         notes=notes,
-        today=lookup.today(),
         expected_version=expected_version,
     )
 
@@ -302,20 +319,16 @@ def record_variation(
     notes: str,
     expected_version: int | None,
 ) -> list[Obligation]:
-    application, case, party, person = lookup.application(unit, case_id, application_id)
-    return change_direction(
-        unit.db,
-        unit.vault,
-        unit.actor,
-        case,
-        party,
-        application,
-        person,
+    """The court varied or discharged its direction; the witness is told again."""
+    return _court_change(
+        unit,
+        case_id,
+        application_id,
+        change_direction,
         action=action,
         on=on,
         received_on=received_on,
         measures=measures,
         notes=notes,
-        today=lookup.today(),
         expected_version=expected_version,
     )

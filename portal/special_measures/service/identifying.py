@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -95,8 +96,9 @@ def request(
 class IdentifyPage:
     case: Case
     person: Person
-    name: object
+    name: Any
     measures: list[tuple[str, str]]
+    initial: dict[str, Any] = field(default_factory=dict)
 
 
 def identify_page(
@@ -110,6 +112,7 @@ def identify_page(
         person=person,
         name=lookup.name_of(unit.vault, person),
         measures=list(MEASURES.items()),
+        initial={"measures": [], "request_now": True} if first else {},
     )
 
 
