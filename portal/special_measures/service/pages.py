@@ -8,12 +8,14 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from sqlalchemy.engine import Row
+
 from portal.accounts.permissions import Permission
 from portal.accounts.unit import Unit
 from portal.audit import service as audit
 from portal.cases import repository as cases_repo
 from portal.cases.models import Case, CaseParty
-from portal.cases.repository import Page
+from portal.kit.paging import Page
 from portal.people.models import Person
 from portal.special_measures import repository
 from portal.special_measures.eligibility import S16_CONDITIONS, S17_FACTORS, Eligibility
@@ -55,7 +57,7 @@ class WitnessRow:
 class CasePage:
     case: Case
     rows: list[WitnessRow]
-    page: Page[tuple[CaseParty, Person]]
+    page: Page[Row[CaseParty, Person]]
     plea_on: date | None
     due: DueDate | None
     today: date
