@@ -332,92 +332,70 @@ WITNESS = CASE + "/witnesses/{person_id}"
 APPLICATION = CASE + "/applications/{application_id}"
 
 
-def _post(path: str, handler: Any, permission: Permission, name: str) -> PortalRoute:
-    return PortalRoute(path, handler, access=requires(permission), methods=["POST"], name=name)
+def _route(
+    path: str, handler: Any, permission: Permission, name: str, *, post: bool = False
+) -> PortalRoute:
+    methods = ["POST"] if post else ["GET"]
+    return PortalRoute(path, handler, access=requires(permission), methods=methods, name=name)
 
 
 routes = [
-    PortalRoute(
-        "/special-measures",
-        work_page,
-        access=requires(P.VIEW_SPECIAL_MEASURES_WORK),
-        name="sm_work",
-    ),
-    PortalRoute(CASE, case_view, access=requires(P.VIEW_SPECIAL_MEASURES), name="sm_case"),
-    PortalRoute(WITNESS, witness_view, access=requires(P.VIEW_SPECIAL_MEASURES), name="sm_witness"),
-    PortalRoute(
+    _route("/special-measures", work_page, P.VIEW_SPECIAL_MEASURES_WORK, "sm_work"),
+    _route(CASE, case_view, P.VIEW_SPECIAL_MEASURES, "sm_case"),
+    _route(WITNESS, witness_view, P.VIEW_SPECIAL_MEASURES, "sm_witness"),
+    _route(WITNESS + "/assessment", assessment_form, P.ASSESS_SPECIAL_MEASURES, "sm_assessment"),
+    _route(
         WITNESS + "/assessment",
-        assessment_form,
-        access=requires(P.ASSESS_SPECIAL_MEASURES),
-        name="sm_assessment",
+        assessment_save,
+        P.ASSESS_SPECIAL_MEASURES,
+        "sm_assessment_save",
+        post=True,
     ),
-    _post(
-        WITNESS + "/assessment", assessment_save, P.ASSESS_SPECIAL_MEASURES, "sm_assessment_save"
-    ),
-    PortalRoute(
+    _route(WITNESS + "/identify", identify_form, P.IDENTIFY_SPECIAL_MEASURES_NEED, "sm_identify"),
+    _route(
         WITNESS + "/identify",
-        identify_form,
-        access=requires(P.IDENTIFY_SPECIAL_MEASURES_NEED),
-        name="sm_identify",
+        identify_save,
+        P.IDENTIFY_SPECIAL_MEASURES_NEED,
+        "sm_identify_save",
+        post=True,
     ),
-    _post(
-        WITNESS + "/identify", identify_save, P.IDENTIFY_SPECIAL_MEASURES_NEED, "sm_identify_save"
+    _route(APPLICATION, application_view, P.VIEW_SPECIAL_MEASURES, "sm_application"),
+    _route(
+        APPLICATION + "/request", request_save, P.REQUEST_SPECIAL_MEASURES, "sm_request", post=True
     ),
-    PortalRoute(
-        APPLICATION,
-        application_view,
-        access=requires(P.VIEW_SPECIAL_MEASURES),
-        name="sm_application",
+    _route(APPLICATION + "/draft", draft_form, P.DRAFT_SPECIAL_MEASURES, "sm_draft"),
+    _route(
+        APPLICATION + "/draft", draft_save, P.DRAFT_SPECIAL_MEASURES, "sm_draft_save", post=True
     ),
-    _post(APPLICATION + "/request", request_save, P.REQUEST_SPECIAL_MEASURES, "sm_request"),
-    PortalRoute(
-        APPLICATION + "/draft",
-        draft_form,
-        access=requires(P.DRAFT_SPECIAL_MEASURES),
-        name="sm_draft",
+    _route(APPLICATION + "/serve", serve_form, P.SERVE_SPECIAL_MEASURES, "sm_serve"),
+    _route(
+        APPLICATION + "/serve", serve_save, P.SERVE_SPECIAL_MEASURES, "sm_serve_save", post=True
     ),
-    _post(APPLICATION + "/draft", draft_save, P.DRAFT_SPECIAL_MEASURES, "sm_draft_save"),
-    PortalRoute(
-        APPLICATION + "/serve",
-        serve_form,
-        access=requires(P.SERVE_SPECIAL_MEASURES),
-        name="sm_serve",
+    _route(
+        APPLICATION + "/decision", decision_form, P.RECORD_SPECIAL_MEASURES_DECISION, "sm_decision"
     ),
-    _post(APPLICATION + "/serve", serve_save, P.SERVE_SPECIAL_MEASURES, "sm_serve_save"),
-    PortalRoute(
-        APPLICATION + "/decision",
-        decision_form,
-        access=requires(P.RECORD_SPECIAL_MEASURES_DECISION),
-        name="sm_decision",
-    ),
-    _post(
+    _route(
         APPLICATION + "/decision",
         decision_save,
         P.RECORD_SPECIAL_MEASURES_DECISION,
         "sm_decision_save",
+        post=True,
     ),
-    PortalRoute(
+    _route(
         APPLICATION + "/variation",
         variation_form,
-        access=requires(P.RECORD_SPECIAL_MEASURES_DECISION),
-        name="sm_variation",
+        P.RECORD_SPECIAL_MEASURES_DECISION,
+        "sm_variation",
     ),
-    _post(
+    _route(
         APPLICATION + "/variation",
         variation_save,
         P.RECORD_SPECIAL_MEASURES_DECISION,
         "sm_variation_save",
+        post=True,
     ),
-    PortalRoute(
-        APPLICATION + "/document",
-        document_view,
-        access=requires(P.PRINT_SPECIAL_MEASURES),
-        name="sm_document",
-    ),
-    PortalRoute(
-        APPLICATION + "/document.pdf",
-        document_pdf,
-        access=requires(P.PRINT_SPECIAL_MEASURES),
-        name="sm_document_pdf",
+    _route(APPLICATION + "/document", document_view, P.PRINT_SPECIAL_MEASURES, "sm_document"),
+    _route(
+        APPLICATION + "/document.pdf", document_pdf, P.PRINT_SPECIAL_MEASURES, "sm_document_pdf"
     ),
 ]
