@@ -11,14 +11,16 @@ from collections.abc import Collection, Sequence
 from datetime import date
 
 from sqlalchemy import and_, exists, func, select
+from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 
 from portal.accounts.actor import Actor
+from portal.accounts.models import User
 from portal.cases.access import visible_cases
 from portal.cases.errors import CaseNotFound
 from portal.cases.models import Case, CaseEvent, CaseParty
 from portal.cases.reference import EventKind
-from portal.cases.repository import Page
+from portal.kit.paging import Page, paginate_rows
 from portal.people.models import Person
 from portal.special_measures.models import (
     SpecialMeasuresApplication,
@@ -126,9 +128,10 @@ def open_application_for(db: Session, party_id: uuid.UUID) -> Application | None
 
 def witnesses_page(
     db: Session, case: Case, *, page: int, per_page: int
-) -> Page[tuple[CaseParty, Person]]:
+) -> Page[Row[CaseParty, Person]]:
     """The case's witnesses, those with an application not yet served first (when the deadline
-    has passed, these are the overdue ones: the deadline is the case's), then by reference."""
+    has passed, these are the overdue ones: the deadline is the case's), then by reference. A
+    page past the end shows the last one (``portal.kit.paging``)."""
     pending = exists().where(
         and_(
             Application.case_party_id == CaseParty.id,
@@ -140,13 +143,13 @@ def witnesses_page(
         .join(Person, Person.id == CaseParty.person_id)
         .where(CaseParty.case_id == case.id, CaseParty.is_witness.is_(True))
     )
-    total = db.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = db.execute(
-        query.order_by(pending.desc(), Person.reference)
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    ).all()
-    return Page([(r[0], r[1]) for r in rows], int(total), page, per_page)
+    return paginate_rows(
+        db,
+        query,
+        order_by=(pending.desc(), Person.reference.asc(), CaseParty.id.asc()),
+        page=page,
+        per_page=per_page,
+    )
 
 
 def history(db: Session, application_id: uuid.UUID) -> list[SpecialMeasuresTransition]:
@@ -175,3 +178,11 @@ def work_for(
         .limit(limit)
     ).all()
     return [(r[0], r[1], r[2], r[3]) for r in rows]
+
+
+def staff_names(db: Session, ids: Collection[uuid.UUID]) -> dict[uuid.UUID, str]:
+    """Display names of the staff with these ids (who recorded, moved or prosecutes)."""
+    if not ids:
+        return {}
+    rows = db.execute(select(User.id, User.display_name).where(User.id.in_(ids))).all()
+    return {row[0]: row[1] for row in rows}

@@ -731,3 +731,34 @@ def test_assessment_errors_keep_what_was_typed_and_age_is_tested_at_the_hearing(
     assert "Under 18 at the offence but turns 18" in after
     assert "Fear or distress about testifying s17(1)-(3) Applies" in after
     assert "Child witness primary rule" not in after
+
+
+def test_the_witness_list_pages_and_a_page_past_the_end_shows_the_last(
+    app, db, settings, world
+) -> None:
+    """The case's witness list is paged by ``portal.kit.paging`` (25 a page): a page number
+    past the end shows the last page rather than an empty one (a change from the hand-written
+    paging), and an htmx request for a page gets only the list."""
+    for n in range(25):
+        add_person(
+            db,
+            settings,
+            world["case"],
+            name=f"Walter Witness {n:02d}",
+            actor_user=world["prosecutor"],
+            is_witness=True,
+        )
+    db.commit()
+    client = client_as(app, db, world["prosecutor"])
+    first = client.get(base(world))
+    assert first.status_code == 200
+    assert "26 witnesses" in text_of(first.text)
+    last = client.get(f"{base(world)}?page=2")
+    past = client.get(f"{base(world)}?page=9")
+    assert past.status_code == 200
+    rows = [a.get_text() for a in soup(last.text).select("#sm-witnesses tbody tr")]
+    assert len(rows) == 1
+    assert [a.get_text() for a in soup(past.text).select("#sm-witnesses tbody tr")] == rows
+    fragment = client.get(f"{base(world)}?page=2", headers={"HX-Request": "true"})
+    assert "<html" not in fragment.text
+    assert 'id="sm-witnesses"' in fragment.text

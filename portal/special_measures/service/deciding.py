@@ -1,0 +1,334 @@
+"""The court's decision (granted, refused or granted in part) and its variation or discharge
+(YJCEA s20), recorded by prosecutors; each time, the witness care unit then owes the witness
+the outcome (Right 8)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from portal.accounts.actor import Actor
+from portal.accounts.roles import Role
+from portal.accounts.unit import Unit
+from portal.anonymity.identity import case_text_errors
+from portal.cases.errors import ValidationFailed
+from portal.cases.models import Case, CaseParty
+from portal.keys.vault import Vault
+from portal.people.models import Person
+from portal.special_measures.eligibility import MEASURES
+from portal.special_measures.models import SpecialMeasuresApplication
+from portal.special_measures.service import lookup
+from portal.special_measures.service.recording import (
+    TEXT_LIMIT,
+    TRIGGER,
+    check_text,
+    check_version,
+    clean_measures,
+    move,
+    text_or_none,
+)
+from portal.special_measures.states import (
+    Action,
+    Outcome,
+    State,
+    TransitionRefused,
+    actions_for,
+    check,
+)
+from portal.victims_code import service as obligations
+from portal.victims_code.models import Obligation
+
+
+def check_decision_dates(
+    errors: dict[str, str], on: date | None, received_on: date | None, today: date, label: str
+) -> None:
+    if on is None:
+        errors["decided_on"] = f"Enter the date of the {label}"
+    elif on > today:
+        errors["decided_on"] = f"The date of the {label} must be today or in the past"
+    if received_on is not None:
+        if received_on > today:
+            errors["received_on"] = "The date received must be today or in the past"
+        elif on is not None and received_on < on:
+            errors["received_on"] = "The date received must be on or after the court's decision"
+
+
+def tell_the_witness(
+    db: Session,
+    vault: Vault,
+    actor: Actor,
+    case: Case,
+    party: CaseParty,
+    on: date,
+    received_on: date | None,
+) -> list[Obligation]:
+    """The witness care unit's duty to tell the witness (Right 8, R8-WCU-SPECIAL-MEASURES),
+    through the Victims' Code engine; the same decision recorded twice creates one."""
+    return obligations.create_for_trigger(
+        db, vault, actor, case, party, trigger=TRIGGER, trigger_on=on, received_on=received_on
+    )
+
+
+def decide(
+    db: Session,
+    vault: Vault,
+    actor: Actor,
+    case: Case,
+    party: CaseParty,
+    application: SpecialMeasuresApplication,
+    person: Person,
+    *,
+    outcome: str,
+    decided_on: date | None,
+    received_on: date | None,
+    granted: Sequence[str],
+    notes: str,
+    today: date,
+    expected_version: int | None = None,
+) -> list[Obligation]:
+    """Record the court's decision; the witness care unit then owes the witness the outcome."""
+    check(Action.DECIDE, State(application.state), actor.role)
+    errors: dict[str, str] = {}
+    if outcome not in {o.value for o in Outcome}:
+        errors["outcome"] = "Select the court's decision"
+    check_decision_dates(errors, decided_on, received_on, today, "decision")
+    if application.served_on and decided_on and decided_on < application.served_on:
+        errors["decided_on"] = (
+            "The decision must be on or after the date the application was served"
+        )
+    granted_codes = [c for c in clean_measures(granted) if c in application.measure_codes]
+    if outcome == Outcome.GRANTED_IN_PART and not granted_codes:
+        errors["granted"] = "Select the measures the court granted"
+    elif outcome == Outcome.GRANTED_IN_PART and len(granted_codes) == len(
+        application.measure_codes
+    ):
+        errors["granted"] = "Granted in part: leave out the measures the court refused"
+    check_text(errors, "court_notes", notes, "The notes", TEXT_LIMIT)
+    errors |= case_text_errors(
+        db, vault, application.case_id, {"court_notes": ("The notes", notes)}
+    )
+    if errors:
+        raise ValidationFailed(errors)
+    assert decided_on is not None
+    check_version(application, expected_version)
+    application.decision = outcome
+    application.decided_on = decided_on
+    application.decision_received_on = received_on
+    application.granted_measures = {
+        Outcome.GRANTED.value: application.measures,
+        Outcome.GRANTED_IN_PART.value: ",".join(granted_codes),
+        Outcome.REFUSED.value: "",
+    }[outcome]
+    vault.put(application, "court_notes", text_or_none(notes))
+    move(
+        db,
+        actor,
+        application,
+        Action.DECIDE,
+        person,
+        fields=("decision", "decided_on", "granted_measures", "court_notes"),
+    )
+    return tell_the_witness(db, vault, actor, case, party, decided_on, received_on)
+
+
+def change_direction(
+    db: Session,
+    vault: Vault,
+    actor: Actor,
+    case: Case,
+    party: CaseParty,
+    application: SpecialMeasuresApplication,
+    person: Person,
+    *,
+    action: str,
+    on: date | None,
+    received_on: date | None,
+    measures: Sequence[str],
+    notes: str,
+    today: date,
+    expected_version: int | None = None,
+) -> list[Obligation]:
+    """The court varies or discharges its direction (YJCEA s20); the witness is told again."""
+    chosen = Action(action) if action in {Action.VARY.value, Action.DISCHARGE.value} else None
+    outcome = Outcome(application.decision) if application.decision else None
+    check(chosen or Action.VARY, State(application.state), actor.role, outcome=outcome)
+    errors: dict[str, str] = {}
+    if chosen is None:
+        errors["action"] = "Select whether the court varied or discharged the direction"
+    check_decision_dates(errors, on, received_on, today, "court's decision")
+    if application.decided_on and on and on < application.decided_on:
+        errors["decided_on"] = "The date must be on or after the original decision"
+    codes = clean_measures(measures)
+    if chosen is Action.VARY and not codes:
+        errors["granted"] = "Select the measures the direction now includes"
+    check_text(errors, "court_notes", notes, "The notes", TEXT_LIMIT)
+    errors |= case_text_errors(
+        db, vault, application.case_id, {"court_notes": ("The notes", notes)}
+    )
+    if errors:
+        raise ValidationFailed(errors)
+    assert chosen is not None
+    assert on is not None
+    check_version(application, expected_version)
+    application.changed_on = on
+    application.decision_received_on = received_on
+    if chosen is Action.VARY:
+        application.granted_measures = ",".join(codes)
+    if notes.strip():
+        vault.put(application, "court_notes", notes.strip())
+    move(
+        db,
+        actor,
+        application,
+        chosen,
+        person,
+        fields=("changed_on", "granted_measures", "court_notes"),
+    )
+    return tell_the_witness(db, vault, actor, case, party, on, received_on)
+
+
+# --- the pages and their saves (through the request's unit) ---------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionPage:
+    """The decision form, or the variation form (``kind``): one template for both."""
+
+    case: Case
+    application: SpecialMeasuresApplication
+    person: Person
+    name: Any
+    outcome_choices: list[tuple[str, str]]
+    applied_for: list[tuple[str, str]]
+    all_measures: list[tuple[str, str]]
+    kind: str
+    initial: dict[str, Any] = field(default_factory=dict)
+
+
+def _may_vary(application: SpecialMeasuresApplication) -> bool:
+    outcome = Outcome(application.decision) if application.decision else None
+    allowed = actions_for(State(application.state), Role.PROSECUTOR, outcome=outcome)
+    return Action.VARY in allowed
+
+
+def decision_page(
+    unit: Unit,
+    case_id: uuid.UUID,
+    application_id: uuid.UUID,
+    *,
+    kind: str = "decision",
+    first: bool = True,
+) -> DecisionPage:
+    """The court's decision (``kind`` "decision", from served) or a variation or discharge
+    ("variation", of a direction in force); ``first``: its first showing (logged)."""
+    application, case, _, person = lookup.application(unit, case_id, application_id)
+    initial: dict[str, Any] = {}
+    if first:
+        state = State(application.state)
+        if kind == "decision" and state != State.SERVED:
+            raise TransitionRefused(Action.DECIDE, state)
+        if kind == "variation" and not _may_vary(application):
+            raise TransitionRefused(Action.VARY, state)
+        initial = {
+            "court_notes": "",
+            "version": application.version,
+            "decided_on": None,
+            "received_on": None,
+        }
+        if kind == "decision":
+            initial |= {"outcome": "", "granted": []}
+        else:
+            initial |= {"action": "", "granted": application.granted_codes}
+        lookup.form_viewed(unit, f"{kind}_view", application, case, person)
+    return DecisionPage(
+        case=case,
+        application=application,
+        person=person,
+        name=lookup.name_of(unit.vault, person),
+        outcome_choices=Outcome.choices(),
+        applied_for=[(m, MEASURES[m]) for m in application.measure_codes],
+        all_measures=list(MEASURES.items()),
+        kind=kind,
+        initial=initial,
+    )
+
+
+def _court_change(
+    unit: Unit,
+    case_id: uuid.UUID,
+    application_id: uuid.UUID,
+    change: Callable[..., list[Obligation]],
+    **answers: Any,
+) -> list[Obligation]:
+    """``decide`` or ``change_direction`` on an application in scope, today."""
+    application, case, party, person = lookup.application(unit, case_id, application_id)
+    return change(
+        unit.db,
+        unit.vault,
+        unit.actor,
+        case,
+        party,
+        application,
+        person,
+        today=lookup.today(),
+        **answers,
+    )
+
+
+def record_decision(
+    unit: Unit,
+    case_id: uuid.UUID,
+    application_id: uuid.UUID,
+    *,
+    outcome: str,
+    decided_on: date | None,
+    received_on: date | None,
+    granted: Sequence[str],
+    notes: str,
+    expected_version: int | None,
+) -> list[Obligation]:
+    """The court's decision; returns the duties to tell the witness it created."""
+    return _court_change(
+        unit,
+        case_id,
+        application_id,
+        decide,
+        outcome=outcome,
+        decided_on=decided_on,
+        received_on=received_on,
+        granted=granted,
+        notes=notes,
+        expected_version=expected_version,
+    )
+
+
+def record_variation(
+    unit: Unit,
+    case_id: uuid.UUID,
+    application_id: uuid.UUID,
+    *,
+    action: str,
+    on: date | None,
+    received_on: date | None,
+    measures: Sequence[str],
+    notes: str,
+    expected_version: int | None,
+) -> list[Obligation]:
+    """The court varied or discharged its direction; the witness is told again."""
+    return _court_change(
+        unit,
+        case_id,
+        application_id,
+        change_direction,
+        action=action,
+        on=on,
+        received_on=received_on,
+        measures=measures,
+        notes=notes,
+        expected_version=expected_version,
+    )

@@ -1,0 +1,137 @@
+"""Identify and request (witness care officers): a witness's need for special measures is
+recorded, and the prosecutor is asked to apply."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from portal.accounts.actor import Actor
+from portal.accounts.unit import Unit
+from portal.cases.errors import ValidationFailed
+from portal.cases.models import Case, CaseParty
+from portal.people.models import Person
+from portal.special_measures import repository
+from portal.special_measures.eligibility import MEASURES
+from portal.special_measures.models import SpecialMeasuresApplication
+from portal.special_measures.service import lookup
+from portal.special_measures.service.recording import (
+    add_transition,
+    audit_change,
+    check_version,
+    clean_measures,
+    move,
+    require_witness,
+)
+from portal.special_measures.states import Action, State, check
+
+
+def identify(
+    db: Session,
+    actor: Actor,
+    case: Case,
+    party: CaseParty,
+    person: Person,
+    *,
+    measures: Iterable[str],
+    request_now: bool,
+) -> SpecialMeasuresApplication:
+    """A witness care officer identifies a witness's need; optionally asks the prosecutor to
+    apply straight away (two transitions, both recorded)."""
+    check(Action.IDENTIFY, None, actor.role)  # the state machine decides first
+    require_witness(party)
+    if repository.open_application_for(db, party.id) is not None:
+        raise ValidationFailed(
+            {"measures": "This witness already has an application in progress: update that one"}
+        )
+    application = SpecialMeasuresApplication(
+        id=uuid.uuid4(),
+        case_id=case.id,
+        case_party_id=party.id,
+        key_id=party.key_id,
+        state="",
+        measures=",".join(clean_measures(measures)),
+        created_by_id=actor.user_id,
+    )
+    application.state = State.IDENTIFIED.value
+    db.add(application)
+    db.flush()
+    add_transition(db, actor, application, Action.IDENTIFY, None, State.IDENTIFIED)
+    audit_change(
+        db,
+        actor,
+        action="special_measures.identify",
+        category="collection",
+        object_type="special_measures_application",
+        object_id=application.id,
+        case_id=case.id,
+        person=person,
+        fields=("state", "measures"),
+    )
+    if request_now:
+        move(db, actor, application, Action.REQUEST, person)
+    return application
+
+
+def request(
+    db: Session,
+    actor: Actor,
+    application: SpecialMeasuresApplication,
+    person: Person,
+    *,
+    expected_version: int | None = None,
+) -> None:
+    check_version(application, expected_version)
+    move(db, actor, application, Action.REQUEST, person)
+
+
+# --- the pages and their saves (through the request's unit) ---------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class IdentifyPage:
+    case: Case
+    person: Person
+    name: Any
+    measures: list[tuple[str, str]]
+    initial: dict[str, Any] = field(default_factory=dict)
+
+
+def identify_page(
+    unit: Unit, case_id: uuid.UUID, person_id: uuid.UUID, *, first: bool = True
+) -> IdentifyPage:
+    case, _, person = lookup.witness(unit, case_id, person_id, readable=True)
+    if first:
+        lookup.person_viewed(unit, "identify_view", case, person)
+    return IdentifyPage(
+        case=case,
+        person=person,
+        name=lookup.name_of(unit.vault, person),
+        measures=list(MEASURES.items()),
+        initial={"measures": [], "request_now": True} if first else {},
+    )
+
+
+def identify_need(
+    unit: Unit,
+    case_id: uuid.UUID,
+    person_id: uuid.UUID,
+    *,
+    measures: Iterable[str],
+    request_now: bool,
+) -> SpecialMeasuresApplication:
+    case, party, person = lookup.witness(unit, case_id, person_id, readable=True)
+    return identify(
+        unit.db, unit.actor, case, party, person, measures=measures, request_now=request_now
+    )
+
+
+def request_application(
+    unit: Unit, case_id: uuid.UUID, application_id: uuid.UUID, *, expected_version: int | None
+) -> None:
+    application, _, _, person = lookup.application(unit, case_id, application_id)
+    request(unit.db, unit.actor, application, person, expected_version=expected_version)

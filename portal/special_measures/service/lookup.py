@@ -1,0 +1,129 @@
+"""Loading what a page or a use case works on, inside the actor's case scope (404 otherwise),
+and the small readings every page shares (names, staff, the deadline, the sealed texts)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from portal.accounts.unit import Unit
+from portal.cases.errors import CaseNotFound
+from portal.cases.models import Case, CaseParty
+from portal.clock import LONDON, utc_now
+from portal.keys.vault import Vault
+from portal.people.models import Person
+from portal.special_measures import repository
+from portal.special_measures.eligibility import Eligibility
+from portal.special_measures.models import (
+    DRAFT_TEXTS,
+    SpecialMeasuresApplication,
+    SpecialMeasuresAssessment,
+)
+from portal.special_measures.service.reading import deadline, eligibility_of
+from portal.special_measures.service.recording import record_view
+from portal.victims_code.deadlines import DueDate
+from portal.victims_code.service import case_facts
+
+TEXT_FIELDS = ("wis_reference", *DRAFT_TEXTS)
+SHOWN_TEXTS = (*TEXT_FIELDS, "court_notes")
+
+
+def today() -> date:
+    return utc_now().astimezone(LONDON).date()
+
+
+def witness(
+    unit: Unit, case_id: uuid.UUID, person_id: uuid.UUID, *, readable: bool = False
+) -> tuple[Case, CaseParty, Person]:
+    """A witness of a case in scope; ``readable``: not erased either (forms need the details)."""
+    case, party, person = repository.witness_in_case(unit.db, unit.actor, case_id, person_id)
+    if not party.is_witness or (readable and person.erased):
+        raise CaseNotFound(case.id)
+    return case, party, person
+
+
+def application(
+    unit: Unit, case_id: uuid.UUID, application_id: uuid.UUID
+) -> tuple[SpecialMeasuresApplication, Case, CaseParty, Person]:
+    return repository.get_application(unit.db, unit.actor, case_id, application_id)
+
+
+def name_of(vault: Vault, person: Person) -> Any:
+    if person.erased:
+        return person.reference
+    return vault.open(person, "full_name")
+
+
+def staff(db: Session, ids: Iterable[Any]) -> dict[Any, str]:
+    return dict(repository.staff_names(db, {i for i in ids if i is not None}))
+
+
+def deadline_of(db: Session, case: Case) -> tuple[date | None, DueDate | None]:
+    plea_on = repository.not_guilty_pleas(db, {case.id}).get(case.id)
+    return plea_on, deadline(case, plea_on)
+
+
+def texts_of(vault: Vault, application: SpecialMeasuresApplication) -> dict[str, Any]:
+    return {name: vault.open(application, name) for name in SHOWN_TEXTS}
+
+
+def assessment_of(db: Session, party: CaseParty) -> SpecialMeasuresAssessment | None:
+    return repository.assessment_of(db, party.id)
+
+
+def witness_eligibility(
+    unit: Unit,
+    case: Case,
+    party: CaseParty,
+    person: Person,
+    *,
+    on: date,
+    hearing_on: date | None = None,
+) -> Eligibility:
+    """The witness's eligibility from the case's offences and their recorded assessment."""
+    return eligibility_of(
+        unit.vault,
+        offences=case_facts(unit.db, case).offences,
+        party=party,
+        person=person,
+        assessment=assessment_of(unit.db, party),
+        today=on,
+        hearing_on=hearing_on,
+    )
+
+
+def form_viewed(
+    unit: Unit,
+    form: str,
+    application: SpecialMeasuresApplication,
+    case: Case,
+    person: Person,
+    *,
+    fields: Iterable[str] = (),
+) -> None:
+    record_view(
+        unit.db,
+        unit.actor,
+        action=f"special_measures.{form}",
+        object_type="special_measures_application",
+        object_id=application.id,
+        case_id=case.id,
+        person=person,
+        fields=fields,
+    )
+
+
+def person_viewed(unit: Unit, form: str, case: Case, person: Person) -> None:
+    record_view(
+        unit.db,
+        unit.actor,
+        action=f"special_measures.{form}",
+        object_type="person",
+        object_id=person.id,
+        case_id=case.id,
+        person=person,
+    )
