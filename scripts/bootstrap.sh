@@ -1,6 +1,8 @@
 # Shared set-up for scripts/demo and scripts/test: a virtual environment with the locked Python
 # packages (hash-checked) and the locked npm packages. Safe to run again: it only reinstalls
-# when a lock file has changed.
+# when a lock file has changed. PORTAL_INSTALL=runtime (scripts/demo) installs what the portal
+# runs with, from requirements/runtime.txt; PORTAL_INSTALL=dev (scripts/test, the default) adds
+# the test and lint tools from requirements/dev.txt.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -22,11 +24,21 @@ if [ ! -x .venv/bin/python ]; then
   echo "==> Creating .venv"
   "$PYTHON" -m venv .venv
 fi
-stamp=.venv/.portal-installed
-if [ ! -f "$stamp" ] || [ requirements/lock.txt -nt "$stamp" ] || [ requirements/build.txt -nt "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
-  echo "==> Installing Python packages from requirements/lock.txt (hash-checked)"
+install="${PORTAL_INSTALL:-dev}"
+case "$install" in
+  runtime|dev) ;;
+  *) echo "PORTAL_INSTALL must be runtime or dev, not $install." >&2; exit 1 ;;
+esac
+lock="requirements/$install.txt"
+stamp=".venv/.portal-installed-$install"
+if [ "$install" = runtime ] && [ -f .venv/.portal-installed-dev ] && [ ! requirements/dev.txt -nt .venv/.portal-installed-dev ]; then
+  stamp=.venv/.portal-installed-dev  # the dev set holds the runtime set, pin for pin
+  lock=requirements/dev.txt
+fi
+if [ ! -f "$stamp" ] || [ "$lock" -nt "$stamp" ] || [ requirements/build.txt -nt "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
+  echo "==> Installing Python packages from $lock (hash-checked)"
   .venv/bin/python -m pip install --quiet --disable-pip-version-check --require-hashes \
-    -r requirements/lock.txt -r requirements/build.txt
+    -r "$lock" -r requirements/build.txt
   .venv/bin/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
   touch "$stamp"
 fi
