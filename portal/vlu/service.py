@@ -889,7 +889,7 @@ def post_message(
     return message
 
 
-# --- bulk work for mass-victim decisions (run by portal.vlu.jobs) -----------------------------
+# --- bulk work for mass-victim decisions (run by portal.jobs) -----------------------------
 
 
 def _eligible(action: str, actor: Actor) -> ColumnElement[bool]:
@@ -931,7 +931,7 @@ def enqueue_bulk(
     checklist: AbstractSet[str] = frozenset(),
 ) -> Job:
     """Queue a bulk action on every eligible request of ``decision``. The web request only
-    writes the job row; a worker does the work in small transactions (portal.vlu.jobs)."""
+    writes the job row; a worker does the work in small transactions (portal.jobs)."""
     if actor.role is not Role.VLU_OFFICER:
         raise NotPermitted("only Victim Liaison Unit officers run bulk actions")
     if action not in BULK_ACTIONS:

@@ -10,6 +10,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from portal import jobs
 from portal.accounts.roles import Role
 from portal.audit.models import AuditEvent
 from portal.cases.errors import ValidationFailed
@@ -18,7 +19,6 @@ from portal.clock import utc_now
 from portal.db.session import make_session_factory, unit_of_work
 from portal.keys.vault import KeyCache
 from portal.victims_code.models import Obligation
-from portal.vlu import jobs
 from portal.vlu import service as vlu
 from portal.vlu.models import Job, VluDecision, VluLetter, VluRequest, VluTransition
 from tests.support.factories import make_case, make_user
