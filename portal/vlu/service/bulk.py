@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from portal.accounts.actor import Actor
 from portal.accounts.models import User
 from portal.accounts.roles import Role
+from portal.accounts.unit import Unit
 from portal.anonymity import identity
 from portal.audit import service as audit
 from portal.cases.errors import NotPermitted, ValidationFailed
@@ -19,7 +20,7 @@ from portal.cases.models import Case, CaseParty
 from portal.clock import utc_now
 from portal.keys.vault import Vault
 from portal.people.models import Person
-from portal.vlu import states
+from portal.vlu import repository, states
 from portal.vlu.contact import bulk_channel
 from portal.vlu.models import Job, VluDecision, VluLetter, VluRequest
 from portal.vlu.service.checking import approve
@@ -245,3 +246,16 @@ def bulk_batch(db: Session, vault: Vault, actor: Actor, job: Job, batch: int) ->
     job.cursor = str(rows[-1][0].id)
     db.flush()
     return len(rows)
+
+
+def start_bulk(
+    unit: Unit,
+    case_id: uuid.UUID,
+    decision_id: uuid.UUID,
+    *,
+    action: str,
+    checklist: AbstractSet[str],
+) -> Job:
+    """``enqueue_bulk`` for the decision with these ids (in the actor's scope)."""
+    decision, _ = repository.get_decision(unit.db, unit.actor, case_id, decision_id)
+    return enqueue_bulk(unit.db, unit.actor, decision, action=action, checklist=checklist)

@@ -7,6 +7,7 @@ import uuid
 from sqlalchemy.orm import Session
 
 from portal.accounts.actor import Actor
+from portal.accounts.unit import Unit
 from portal.cases.errors import ValidationFailed
 from portal.clock import utc_now
 from portal.keys.vault import Vault
@@ -21,6 +22,8 @@ from portal.vlu.service.common import (
     facts_for,
     move,
     refuse_sealed,
+    refused_on,
+    row_of,
 )
 from portal.vlu.states import Action, State
 
@@ -112,3 +115,31 @@ def return_for_changes(
         action="vlu.letter.return",
         fields=("check_notes",),
     )
+
+
+def check_letter(
+    unit: Unit,
+    case_id: uuid.UUID,
+    request_id: uuid.UUID,
+    *,
+    approved: bool,
+    checklist: set[str],
+    notes: str,
+    expected_version: int | None,
+) -> None:
+    """Approve the letter (``approved``) or return it for changes. A guard's refusal (you
+    drafted it) is an error against the checklist."""
+    row = row_of(unit, case_id, request_id)
+    step = approve if approved else return_for_changes
+    with refused_on("checklist"):
+        step(
+            unit.db,
+            unit.vault,
+            unit.actor,
+            row.request,
+            row.decision,
+            row.person,
+            checklist=checklist,
+            notes=notes,
+            expected_version=expected_version,
+        )

@@ -4,21 +4,27 @@ the state move, the audit entry, the version check and the sealed-identity check
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 
 from sqlalchemy.orm import Session
 
 from portal.accounts.actor import Actor
+from portal.accounts.unit import Unit
 from portal.anonymity import identity
 from portal.audit import service as audit
 from portal.cases.errors import CaseError, StaleEdit, ValidationFailed
 from portal.cases.reference import EventKind
 from portal.clock import LONDON, utc_now
 from portal.keys.vault import Vault
+from portal.kit.errors import GuardRefused
 from portal.people.contact import contact_facts
 from portal.people.models import Person
+from portal.vlu import repository
 from portal.vlu.contact import Recipient
 from portal.vlu.models import VluDecision, VluRequest, VluTransition
+from portal.vlu.repository import RequestRow
 from portal.vlu.states import Action, Facts, State
 
 # The Victims' Code entitlements a VCL letter delivers (portal/data/victims_code), by decision.
@@ -153,3 +159,18 @@ def refuse_sealed(
     errors = identity.case_text_errors(db, vault, request.case_id, texts)
     if errors:
         raise ValidationFailed(errors)
+
+
+def row_of(unit: Unit, case_id: uuid.UUID, request_id: uuid.UUID) -> RequestRow:
+    """A request with its decision, person and case, inside the actor's scope (404 otherwise)."""
+    return repository.get_request(unit.db, unit.actor, case_id, request_id)
+
+
+@contextmanager
+def refused_on(field: str) -> Iterator[None]:
+    """A step's refusal (a guard of the state machine, a refused send) as an error against
+    ``field`` of the page's form: the officer reads the reason where they act."""
+    try:
+        yield
+    except (GuardRefused, SendRefused) as exc:
+        raise ValidationFailed({field: exc.reason}) from None

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from portal.accounts.actor import Actor
 from portal.accounts.roles import Role
+from portal.accounts.unit import Unit
 from portal.cases.errors import NotPermitted, ValidationFailed
 from portal.clock import utc_now
 from portal.keys.vault import Vault
@@ -17,6 +18,7 @@ from portal.vlu.service.common import (
     MAX_MESSAGE,
     audit_request,
     refuse_sealed,
+    row_of,
 )
 
 MESSAGE_ROLES = frozenset({Role.PROSECUTOR, Role.WITNESS_CARE_OFFICER, Role.VLU_OFFICER})
@@ -58,3 +60,11 @@ def post_message(
         fields=("body",),
     )
     return message
+
+
+def message_on_request(
+    unit: Unit, case_id: uuid.UUID, request_id: uuid.UUID, *, body: str
+) -> VluMessage:
+    """``post_message`` on the request with these ids (in the actor's scope)."""
+    row = row_of(unit, case_id, request_id)
+    return post_message(unit.db, unit.vault, unit.actor, row.request, row.person, body=body)

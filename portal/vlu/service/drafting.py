@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.accounts.actor import Actor
+from portal.accounts.unit import Unit
 from portal.anonymity import identity
 from portal.anonymity.identity import IdentityMatcher
 from portal.cases.errors import ValidationFailed
@@ -29,6 +30,7 @@ from portal.vlu.service.common import (
     check_version,
     facts_for,
     move,
+    row_of,
 )
 from portal.vlu.states import Action, State
 
@@ -151,3 +153,25 @@ def save_draft(
         fields=("body",),
     )
     return letter
+
+
+def draft_letter(
+    unit: Unit,
+    case_id: uuid.UUID,
+    request_id: uuid.UUID,
+    *,
+    body: str,
+    expected_version: int | None,
+) -> None:
+    """``save_draft`` for the request with these ids (in the actor's scope)."""
+    row = row_of(unit, case_id, request_id)
+    save_draft(
+        unit.db,
+        unit.vault,
+        unit.actor,
+        row.request,
+        row.decision,
+        row.person,
+        body=body,
+        expected_version=expected_version,
+    )

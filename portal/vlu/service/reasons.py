@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import uuid
+
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from portal.accounts.actor import Actor
+from portal.accounts.unit import Unit
 from portal.anonymity import identity
 from portal.audit import service as audit
 from portal.cases.errors import StaleEdit, ValidationFailed
 from portal.clock import utc_now
 from portal.keys.vault import Vault
-from portal.vlu import states
+from portal.vlu import repository, states
 from portal.vlu.models import VluDecision, VluRequest, VluTransition
 from portal.vlu.service.common import (
     MAX_NOTES,
@@ -129,3 +132,27 @@ def supply_reasons(
         fields=["reasons", "meeting_offered", f"count={len(waiting)}"],
     )
     return len(waiting)
+
+
+def give_reasons(
+    unit: Unit,
+    case_id: uuid.UUID,
+    decision_id: uuid.UUID,
+    *,
+    reasons: str,
+    meeting_offered: bool | None,
+    no_meeting_reason: str,
+    expected_version: int,
+) -> int:
+    """``supply_reasons`` for the decision with these ids (in the actor's scope)."""
+    decision, _ = repository.get_decision(unit.db, unit.actor, case_id, decision_id)
+    return supply_reasons(
+        unit.db,
+        unit.vault,
+        unit.actor,
+        decision,
+        reasons=reasons,
+        meeting_offered=meeting_offered,
+        no_meeting_reason=no_meeting_reason,
+        expected_version=expected_version,
+    )

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 
 from sqlalchemy.orm import Session
 
 from portal.accounts.actor import Actor
+from portal.accounts.unit import Unit
 from portal.anonymity import identity
 from portal.cases.errors import ValidationFailed
 from portal.keys.vault import Vault
@@ -20,6 +22,8 @@ from portal.vlu.service.common import (
     facts_for,
     london_today,
     move,
+    refused_on,
+    row_of,
 )
 from portal.vlu.states import Action, Outcome, State
 
@@ -92,3 +96,33 @@ def record_review_step(
         action=f"vlu.review.{action.value}",
         fields=("review_notes",) if notes.strip() else (),
     )
+
+
+def review_step(
+    unit: Unit,
+    case_id: uuid.UUID,
+    request_id: uuid.UUID,
+    *,
+    action: Action,
+    on: date | None,
+    outcome: str,
+    notes: str,
+    expected_version: int | None,
+) -> None:
+    """``record_review_step`` for the request with these ids; a guard's refusal is an error
+    against the date."""
+    row = row_of(unit, case_id, request_id)
+    with refused_on("on"):
+        record_review_step(
+            unit.db,
+            unit.vault,
+            unit.actor,
+            row.request,
+            row.decision,
+            row.person,
+            action=action,
+            on=on,
+            outcome=outcome,
+            notes=notes,
+            expected_version=expected_version,
+        )

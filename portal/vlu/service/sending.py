@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.accounts.actor import Actor
+from portal.accounts.unit import Unit
 from portal.anonymity import identity
 from portal.anonymity.identity import IdentityMatcher
 from portal.clock import utc_now
@@ -28,6 +29,8 @@ from portal.vlu.service.common import (
     london_today,
     move,
     recipient_for,
+    refused_on,
+    row_of,
 )
 from portal.vlu.states import Action, State
 
@@ -176,4 +179,28 @@ def send(
             sent_on=max(day, obligation.trigger_on),
             channel=spec.obligation_channel,
             evidence="Decision letter sent by the Victim Liaison Unit",
+        )
+
+
+def send_letter(
+    unit: Unit,
+    case_id: uuid.UUID,
+    request_id: uuid.UUID,
+    *,
+    channel: str,
+    expected_version: int | None,
+) -> None:
+    """``send`` for the request with these ids. A refusal (a guard, a safe-contact rule, an
+    anonymity restriction) is an error against the channel."""
+    row = row_of(unit, case_id, request_id)
+    with refused_on("channel"):
+        send(
+            unit.db,
+            unit.vault,
+            unit.actor,
+            row.request,
+            row.decision,
+            row.person,
+            channel=channel,
+            expected_version=expected_version,
         )

@@ -1,0 +1,241 @@
+"""What the queue, a decision, the prosecutor's work list and a bulk job's progress show: one
+read model a page (a template's context), each looked up inside the actor's case scope, with
+the consultation of the personal data it shows logged (ids and references only)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Any
+
+from portal.accounts.permissions import Permission
+from portal.accounts.roles import Role
+from portal.accounts.unit import Unit
+from portal.audit import service as audit
+from portal.cases.reference import AREAS, CATEGORY_LABELS, CrimeCategory, EventKind
+from portal.keys.vault import Vault
+from portal.people.models import Person
+from portal.victims_code.calendar import ENGLAND_AND_WALES
+from portal.vlu import repository, states
+from portal.vlu.contact import SEND_CHANNELS
+from portal.vlu.directory import directory
+from portal.vlu.models import Job, VluDecision
+from portal.vlu.readability import TARGET, Readability, flesch
+from portal.vlu.repository import QueueFilters
+from portal.vlu.service.bulk import eligible_count
+from portal.vlu.service.common import BULK_ACTIONS, CHECKLIST, MAX_REASONS, london_today
+from portal.vlu.states import Action, Outcome, State
+
+PER_PAGE = 25
+Page = dict[str, Any]  # a template's context
+
+DUE_FILTERS = {
+    "overdue": "Overdue (escalated)",
+    "due_today": "Due today",
+    "due_soon": "Due in the next 5 working days",
+}
+STATE_FILTERS = {"": "Needs action", **State.labels(), "all": "All"}
+BULK_LABELS = {
+    "draft_all": "Drafting letters",
+    "approve_all": "Approving checked letters",
+    "send_all": "Sending letters",
+}
+
+
+def display_name(vault: Vault, person: Person) -> Any:
+    if person.erased:
+        return person.reference
+    return vault.open(person, "full_name") or person.reference
+
+
+def soon_after(today: date) -> date:
+    return ENGLAND_AND_WALES.add_working_days(today, 5)
+
+
+def labels() -> Page:
+    return {
+        "decision_labels": {k.value: k.label for k in EventKind},
+        "state_labels": State.labels(),
+        "action_labels": Action.labels(),
+        "outcome_labels": Outcome.labels(),
+        "channel_labels": {code: spec.label for code, spec in SEND_CHANNELS.items()},
+        "unsent": {s.value for s in states.UNSENT},
+        "role_labels": Role.labels(),
+    }
+
+
+def reasons_readability(
+    vault: Vault, decision: VluDecision, typed: str | None
+) -> Readability | None:
+    """The readability of the words the prosecutor wrote, scored apart from the letter template
+    (the template's own words would lift or sink the score of anyone's reasons)."""
+    text = typed if typed is not None else vault.open_text(decision, "reasons")
+    return flesch(text) if text and text.strip() else None
+
+
+# --- My work: letters waiting for the prosecutor's reasons -----------------------------------
+
+
+def waiting_page(unit: Unit) -> Page:
+    waiting = repository.waiting_for_reasons(unit.db, unit.actor)
+    return {
+        "waiting": waiting,
+        "letters": sum(w.letters for w in waiting),
+        "decision_labels": {k.value: k.label for k in EventKind},
+    }
+
+
+# --- the queue -------------------------------------------------------------------------------
+
+
+def queue_filters(due: str, state: str, area: str, category: str) -> QueueFilters:
+    """The queue's filters from the query string: a code not offered is no filter."""
+    return QueueFilters(
+        due=due if due in DUE_FILTERS else "",
+        state=state if state in STATE_FILTERS else "",
+        area=area if area in AREAS else "",
+        category=category if category in {c.value for c in CrimeCategory} else "",
+    )
+
+
+def queue_page(unit: Unit, filters: QueueFilters, *, page: int) -> Page:
+    db, actor, vault = unit.db, unit.actor, unit.vault
+    today = london_today()
+    soon = soon_after(today)
+    rows = repository.queue(
+        db, actor, filters, page=page, per_page=PER_PAGE, today=today, soon=soon
+    )
+    counts = repository.counts(db, actor, today=today, soon=soon)
+    vault.load({row.person.key_id for row in rows.items})
+    names = {row.person.id: display_name(vault, row.person) for row in rows.items}
+    audit.record_consultations(
+        db,
+        actor=actor,
+        action="person.vlu_queue",
+        subjects=sorted({(row.person.id, row.person.reference) for row in rows.items}),
+        case_id=None,
+    )
+    return {
+        **labels(),
+        "page": rows,
+        "names": names,
+        "counts": counts,
+        "filters": filters,
+        "today": today,
+        "due_filters": DUE_FILTERS,
+        "state_filters": STATE_FILTERS,
+        "areas": AREAS,
+        "categories": {c.value: CATEGORY_LABELS[c] for c in CrimeCategory},
+        "unit": directory().units.get(actor.area or ""),
+    }
+
+
+def queue_query(filters: QueueFilters) -> str:
+    """The filters as a query string, for the pagination's links."""
+    return "&".join(
+        f"{key}={value}"
+        for key, value in (
+            ("due", filters.due),
+            ("state", filters.state),
+            ("area", filters.area),
+            ("category", filters.category),
+        )
+        if value
+    )
+
+
+# --- a decision ------------------------------------------------------------------------------
+
+
+def decision_page(
+    unit: Unit,
+    case_id: uuid.UUID,
+    decision_id: uuid.UUID,
+    *,
+    page: int,
+    typed_reasons: str | None = None,
+    record_view: bool = False,
+) -> Page:
+    """A decision: its reasons, its requests (a page of them) and, for the VLU, the bulk
+    actions. ``record_view`` logs the consultation of the decision itself (the GET)."""
+    db, actor, vault = unit.db, unit.actor, unit.vault
+    decision, case = repository.get_decision(db, actor, case_id, decision_id)
+    if record_view:
+        audit.record(
+            db,
+            actor=actor,
+            category="consultation",
+            action="vlu.decision.view",
+            object_type="vlu_decision",
+            object_id=decision.id,
+            case_id=case.id,
+        )
+    today = london_today()
+    rows = repository.queue(
+        db,
+        actor,
+        QueueFilters(state="all", decision_id=decision.id),
+        page=page,
+        per_page=PER_PAGE,
+        today=today,
+        soon=soon_after(today),
+    )
+    vault.load({row.person.key_id for row in rows.items} | {decision.key_id})
+    names = {row.person.id: display_name(vault, row.person) for row in rows.items}
+    audit.record_consultations(
+        db,
+        actor=actor,
+        action="person.vlu_decision",
+        subjects=[(row.person.id, row.person.reference) for row in rows.items],
+        case_id=case.id,
+    )
+    counts = repository.state_counts(db, decision.id)
+    runs_bulk = actor.can(Permission.RUN_BULK_LETTERS)
+    eligible = (
+        {a: eligible_count(db, actor, decision, a) for a in BULK_ACTIONS} if runs_bulk else {}
+    )
+    staff = repository.staff_names(db, {decision.reasons_by_id})
+    return {
+        **labels(),
+        "decision": decision,
+        "case": case,
+        "unit": directory().unit_for(decision.unit),
+        "reasons": vault.open(decision, "reasons"),
+        "no_meeting_reason": vault.open(decision, "no_meeting_reason"),
+        "reasons_by": staff.get(decision.reasons_by_id) if decision.reasons_by_id else None,
+        "reasons_readability": reasons_readability(vault, decision, typed_reasons),
+        "target": TARGET,
+        "max_reasons": MAX_REASONS,
+        "may_give_reasons": actor.can(Permission.SUPPLY_REASONS) and decision.reasons is None,
+        "is_vlu": runs_bulk,
+        "counts": counts,
+        "total": sum(counts.values()),
+        "eligible": eligible,
+        "jobs": repository.jobs_for_decision(db, decision.id) if runs_bulk else [],
+        "bulk_labels": BULK_LABELS,
+        "checklist": CHECKLIST,
+        "page": rows,
+        "names": names,
+        "today": today,
+        "meeting_rule": directory().meeting,
+    }
+
+
+# --- a bulk job's progress -------------------------------------------------------------------
+
+
+def job_page(unit: Unit, job_id: uuid.UUID) -> Page:
+    job: Job = repository.get_job(unit.db, unit.actor, job_id)
+    decision = unit.db.get(VluDecision, job.subject_id) if job.subject_id else None
+    finished = job.state in {"done", "failed"}
+    percent = (
+        100 if finished else int(100 * (job.done + job.skipped) / job.total) if job.total else 0
+    )
+    return {
+        "job": job,
+        "decision": decision,
+        "label": BULK_LABELS.get(job.kind.removeprefix("vlu."), "Background work"),
+        "finished": finished,
+        "percent": min(percent, 100),
+        "decision_labels": {k.value: k.label for k in EventKind},
+    }
