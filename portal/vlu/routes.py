@@ -30,8 +30,9 @@ from portal.vlu.readability import TARGET
 from portal.vlu.service import bulk, checking, conversation, drafting, reasons, review, sending
 from portal.vlu.service import pages as read
 from portal.vlu.service import request_page as request_read
+from portal.web.access import Access
 from portal.web.forms import FieldErrors, Form
-from portal.web.routing import PortalRoute, RequestContext, requires, requires_any
+from portal.web.routing import Handler, PortalRoute, RequestContext, requires, requires_any
 
 STALE_REQUEST = "Someone else updated this request while you were working: check it again"
 STALE_DECISION = "Someone else updated this decision while you were working"
@@ -315,86 +316,36 @@ def job_view(ctx: RequestContext) -> Response:
     )
 
 
-VIEW = requires(Permission.VIEW_LETTER_REQUESTS)
-REQUEST = "/vlu/cases/{case_id}/requests/{request_id}"
+def _get(path: str, handler: Handler, access: Access, name: str) -> PortalRoute:
+    return PortalRoute(path, handler, access=access, name=name)
+
+
+def _post(path: str, handler: Handler, access: Access, name: str) -> PortalRoute:
+    return PortalRoute(path, handler, access=access, methods=["POST"], name=name)
+
+
+P = Permission
+VIEW = requires(P.VIEW_LETTER_REQUESTS)
+REASONS, BULK = requires(P.SUPPLY_REASONS), requires(P.RUN_BULK_LETTERS)
+DRAFT, READ = requires(P.DRAFT_LETTER), requires(P.READ_LETTER)
+REVIEW = requires_any(P.RECORD_REVIEW_REQUEST, P.HANDLE_REVIEW)
 DECISION = "/vlu/cases/{case_id}/decisions/{decision_id}"
+REQUEST = "/vlu/cases/{case_id}/requests/{request_id}"
 
 routes = [
-    PortalRoute("/vlu", queue, access=VIEW, name="vlu_queue"),
-    PortalRoute(
-        "/vlu/waiting-for-reasons",
-        waiting_for_reasons,
-        access=requires(Permission.SUPPLY_REASONS),
-        name="vlu_work",
-    ),
-    PortalRoute(DECISION, decision_view, access=VIEW, name="vlu_decision"),
-    PortalRoute(
-        f"{DECISION}/reasons",
-        decision_reasons,
-        access=requires(Permission.SUPPLY_REASONS),
-        methods=["POST"],
-        name="vlu_reasons",
-    ),
-    PortalRoute(
-        f"{DECISION}/bulk",
-        decision_bulk,
-        access=requires(Permission.RUN_BULK_LETTERS),
-        methods=["POST"],
-        name="vlu_bulk",
-    ),
-    PortalRoute(REQUEST, request_view, access=VIEW, name="vlu_request"),
-    PortalRoute(
-        f"{REQUEST}/draft",
-        request_draft,
-        access=requires(Permission.DRAFT_LETTER),
-        methods=["POST"],
-        name="vlu_draft",
-    ),
-    PortalRoute(
-        f"{REQUEST}/readability",
-        request_readability,
-        access=requires(Permission.DRAFT_LETTER),
-        methods=["POST"],
-        name="vlu_readability",
-    ),
-    PortalRoute(
-        f"{REQUEST}/check",
-        request_check,
-        access=requires(Permission.CHECK_LETTER),
-        methods=["POST"],
-        name="vlu_check",
-    ),
-    PortalRoute(
-        f"{REQUEST}/send",
-        request_send,
-        access=requires(Permission.SEND_LETTER),
-        methods=["POST"],
-        name="vlu_send",
-    ),
-    PortalRoute(
-        f"{REQUEST}/review",
-        request_review,
-        access=requires_any(Permission.RECORD_REVIEW_REQUEST, Permission.HANDLE_REVIEW),
-        methods=["POST"],
-        name="vlu_review",
-    ),
-    PortalRoute(
-        f"{REQUEST}/messages",
-        request_message,
-        access=requires(Permission.MESSAGE_ON_REQUEST),
-        methods=["POST"],
-        name="vlu_message",
-    ),
-    PortalRoute(
-        f"{REQUEST}/letter", letter_view, access=requires(Permission.READ_LETTER), name="vlu_letter"
-    ),
-    PortalRoute(
-        f"{REQUEST}/letter.pdf",
-        letter_pdf,
-        access=requires(Permission.READ_LETTER),
-        name="vlu_letter_pdf",
-    ),
-    PortalRoute(
-        "/vlu/jobs/{job_id}", job_view, access=requires(Permission.RUN_BULK_LETTERS), name="vlu_job"
-    ),
+    _get("/vlu", queue, VIEW, "vlu_queue"),
+    _get("/vlu/waiting-for-reasons", waiting_for_reasons, REASONS, "vlu_work"),
+    _get(DECISION, decision_view, VIEW, "vlu_decision"),
+    _post(f"{DECISION}/reasons", decision_reasons, REASONS, "vlu_reasons"),
+    _post(f"{DECISION}/bulk", decision_bulk, BULK, "vlu_bulk"),
+    _get(REQUEST, request_view, VIEW, "vlu_request"),
+    _post(f"{REQUEST}/draft", request_draft, DRAFT, "vlu_draft"),
+    _post(f"{REQUEST}/readability", request_readability, DRAFT, "vlu_readability"),
+    _post(f"{REQUEST}/check", request_check, requires(P.CHECK_LETTER), "vlu_check"),
+    _post(f"{REQUEST}/send", request_send, requires(P.SEND_LETTER), "vlu_send"),
+    _post(f"{REQUEST}/review", request_review, REVIEW, "vlu_review"),
+    _post(f"{REQUEST}/messages", request_message, requires(P.MESSAGE_ON_REQUEST), "vlu_message"),
+    _get(f"{REQUEST}/letter", letter_view, READ, "vlu_letter"),
+    _get(f"{REQUEST}/letter.pdf", letter_pdf, READ, "vlu_letter_pdf"),
+    _get("/vlu/jobs/{job_id}", job_view, BULK, "vlu_job"),
 ]

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from portal.accounts.actor import Actor
 from portal.accounts.models import User
-from portal.accounts.roles import Role
+from portal.accounts.permissions import Permission
 from portal.accounts.unit import Unit
 from portal.anonymity import identity
 from portal.audit import service as audit
@@ -75,7 +75,7 @@ def enqueue_bulk(
 ) -> Job:
     """Queue a bulk action on every eligible request of ``decision``. The web request only
     writes the job row; a worker does the work in small transactions (portal.jobs)."""
-    if actor.role is not Role.VLU_OFFICER:
+    if not actor.can(Permission.RUN_BULK_LETTERS):
         raise NotPermitted("only Victim Liaison Unit officers run bulk actions")
     if action not in BULK_ACTIONS:
         raise ValidationFailed({"action": "Select what to do"})

@@ -21,9 +21,9 @@ from portal.vlu.service.common import (
     check_version,
     facts_for,
     move,
+    on_request,
     refuse_sealed,
     refused_on,
-    row_of,
 )
 from portal.vlu.states import Action, State
 
@@ -129,16 +129,13 @@ def check_letter(
 ) -> None:
     """Approve the letter (``approved``) or return it for changes. A guard's refusal (you
     drafted it) is an error against the checklist."""
-    row = row_of(unit, case_id, request_id)
     step = approve if approved else return_for_changes
     with refused_on("checklist"):
-        step(
-            unit.db,
-            unit.vault,
-            unit.actor,
-            row.request,
-            row.decision,
-            row.person,
+        on_request(
+            unit,
+            case_id,
+            request_id,
+            step,
             checklist=checklist,
             notes=notes,
             expected_version=expected_version,

@@ -4,9 +4,10 @@ the state move, the audit entry, the version check and the sealed-identity check
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
+from typing import TypeVar
 
 from sqlalchemy.orm import Session
 
@@ -164,6 +165,22 @@ def refuse_sealed(
 def row_of(unit: Unit, case_id: uuid.UUID, request_id: uuid.UUID) -> RequestRow:
     """A request with its decision, person and case, inside the actor's scope (404 otherwise)."""
     return repository.get_request(unit.db, unit.actor, case_id, request_id)
+
+
+T = TypeVar("T")
+
+
+def on_request(
+    unit: Unit,
+    case_id: uuid.UUID,
+    request_id: uuid.UUID,
+    step: Callable[..., T],
+    **arguments: object,
+) -> T:
+    """Take ``step(db, vault, actor, request, decision, person, **arguments)`` on the request
+    with these ids, looked up inside the actor's scope (404 otherwise)."""
+    row = row_of(unit, case_id, request_id)
+    return step(unit.db, unit.vault, unit.actor, row.request, row.decision, row.person, **arguments)
 
 
 @contextmanager

@@ -7,7 +7,7 @@ import uuid
 from sqlalchemy.orm import Session
 
 from portal.accounts.actor import Actor
-from portal.accounts.roles import Role
+from portal.accounts.permissions import Permission, roles_with
 from portal.accounts.unit import Unit
 from portal.cases.errors import NotPermitted, ValidationFailed
 from portal.clock import utc_now
@@ -21,13 +21,13 @@ from portal.vlu.service.common import (
     row_of,
 )
 
-MESSAGE_ROLES = frozenset({Role.PROSECUTOR, Role.WITNESS_CARE_OFFICER, Role.VLU_OFFICER})
+MESSAGE_ROLES = roles_with(Permission.MESSAGE_ON_REQUEST)  # the case team and the VLU
 
 
 def post_message(
     db: Session, vault: Vault, actor: Actor, request: VluRequest, person: Person, *, body: str
 ) -> VluMessage:
-    if actor.role not in MESSAGE_ROLES:
+    if not actor.can(Permission.MESSAGE_ON_REQUEST):
         raise NotPermitted("only the case team and the VLU take part in the conversation")
     text = body.replace("\r\n", "\n").strip()
     if not text:

@@ -30,7 +30,7 @@ from portal.vlu.service.common import (
     check_version,
     facts_for,
     move,
-    row_of,
+    on_request,
 )
 from portal.vlu.states import Action, State
 
@@ -164,14 +164,4 @@ def draft_letter(
     expected_version: int | None,
 ) -> None:
     """``save_draft`` for the request with these ids (in the actor's scope)."""
-    row = row_of(unit, case_id, request_id)
-    save_draft(
-        unit.db,
-        unit.vault,
-        unit.actor,
-        row.request,
-        row.decision,
-        row.person,
-        body=body,
-        expected_version=expected_version,
-    )
+    on_request(unit, case_id, request_id, save_draft, body=body, expected_version=expected_version)

@@ -22,8 +22,8 @@ from portal.vlu.service.common import (
     facts_for,
     london_today,
     move,
+    on_request,
     refused_on,
-    row_of,
 )
 from portal.vlu.states import Action, Outcome, State
 
@@ -111,15 +111,12 @@ def review_step(
 ) -> None:
     """``record_review_step`` for the request with these ids; a guard's refusal is an error
     against the date."""
-    row = row_of(unit, case_id, request_id)
     with refused_on("on"):
-        record_review_step(
-            unit.db,
-            unit.vault,
-            unit.actor,
-            row.request,
-            row.decision,
-            row.person,
+        on_request(
+            unit,
+            case_id,
+            request_id,
+            record_review_step,
             action=action,
             on=on,
             outcome=outcome,

@@ -28,9 +28,9 @@ from portal.vlu.service.common import (
     facts_for,
     london_today,
     move,
+    on_request,
     recipient_for,
     refused_on,
-    row_of,
 )
 from portal.vlu.states import Action, State
 
@@ -192,15 +192,7 @@ def send_letter(
 ) -> None:
     """``send`` for the request with these ids. A refusal (a guard, a safe-contact rule, an
     anonymity restriction) is an error against the channel."""
-    row = row_of(unit, case_id, request_id)
     with refused_on("channel"):
-        send(
-            unit.db,
-            unit.vault,
-            unit.actor,
-            row.request,
-            row.decision,
-            row.person,
-            channel=channel,
-            expected_version=expected_version,
+        on_request(
+            unit, case_id, request_id, send, channel=channel, expected_version=expected_version
         )
