@@ -62,7 +62,9 @@ def _back_to_request(ctx: RequestContext) -> Response:
 
 
 def waiting_for_reasons(ctx: RequestContext) -> Response:
-    return ctx.render("vlu/waiting_for_reasons.html", read.waiting_page(ctx.unit), block="vlu_work")
+    return ctx.render(
+        "vlu/waiting_for_reasons.html", read.waiting_page(ctx.unit).context(), block="vlu_work"
+    )
 
 
 # --- the queue -------------------------------------------------------------------------------
@@ -76,7 +78,7 @@ def queue(ctx: RequestContext) -> Response:
         params.get("area", ""),
         params.get("category", ""),
     )
-    page = read.queue_page(ctx.unit, filters, page=ctx.page_number())
+    page = read.queue_page(ctx.unit, filters, page=ctx.page_number()).context()
     query = read.queue_query(filters)
     base = str(ctx.request.url_for("vlu_queue").path)
     return ctx.render("vlu/queue.html", {**page, "page_url": f"{base}?{query}" if query else base})
@@ -96,7 +98,7 @@ def _render_decision(
         page=ctx.page_number(),
         typed_reasons=typed_reasons,
         record_view=form is None,
-    )
+    ).context()
     page_url = ctx.request.url_for("vlu_decision", case_id=case_id, decision_id=decision_id)
     context: dict[str, Any] = {**page, "page_url": str(page_url.path)}
     if form is None:
@@ -154,7 +156,7 @@ def _render_request(
     **kwargs: Any,
 ) -> Response:
     """The request's page; with ``form``, its errors (and what was typed, if ``show_typed``)."""
-    page = request_read.request_page(ctx.unit, *_request_ids(ctx), **kwargs)
+    page = request_read.request_page(ctx.unit, *_request_ids(ctx), **kwargs).context()
     errors = form.errors if form is not None else FieldErrors()
     values = form.values if form is not None and show_typed else {}
     return ctx.render(
@@ -260,7 +262,7 @@ def request_message(ctx: RequestContext) -> Response:
         with form.service_errors():
             conversation.message_on_request(ctx.unit, *_request_ids(ctx), body=form.message)
     if ctx.is_htmx:  # htmx swaps only 2xx answers: the fragment carries any error
-        page = request_read.request_page(ctx.unit, *_request_ids(ctx))
+        page = request_read.request_page(ctx.unit, *_request_ids(ctx)).context()
         shown: dict[str, Any] = {"errors": FieldErrors(), "values": {}}
         if not form.valid:
             shown = {"errors": form.errors, "values": form.values}
@@ -312,7 +314,7 @@ def letter_pdf(ctx: RequestContext) -> Response:
 
 def job_view(ctx: RequestContext) -> Response:
     return ctx.render(
-        "vlu/job.html", read.job_page(ctx.unit, _uuid(ctx, "job_id")), block="progress"
+        "vlu/job.html", read.job_page(ctx.unit, _uuid(ctx, "job_id")).context(), block="progress"
     )
 
 

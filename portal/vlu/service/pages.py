@@ -5,29 +5,46 @@ the consultation of the personal data it shows logged (ids and references only).
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass, fields
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from portal.accounts.permissions import Permission
 from portal.accounts.roles import Role
 from portal.accounts.unit import Unit
 from portal.audit import service as audit
+from portal.cases.models import Case
 from portal.cases.reference import AREAS, CATEGORY_LABELS, CrimeCategory, EventKind
+from portal.cases.repository import Page as PageOf
 from portal.keys.vault import Vault
 from portal.people.models import Person
 from portal.victims_code.calendar import ENGLAND_AND_WALES
 from portal.vlu import repository, states
 from portal.vlu.contact import SEND_CHANNELS
-from portal.vlu.directory import directory
+from portal.vlu.directory import MeetingRule, directory
+from portal.vlu.directory import Unit as VluUnit
 from portal.vlu.models import Job, VluDecision
 from portal.vlu.readability import TARGET, Readability, flesch
-from portal.vlu.repository import QueueFilters
+from portal.vlu.repository import QueueCounts, QueueFilters, RequestRow, WaitingForReasons
 from portal.vlu.service.bulk import eligible_count
 from portal.vlu.service.common import BULK_ACTIONS, CHECKLIST, MAX_REASONS, london_today
 from portal.vlu.states import Action, Outcome, State
 
 PER_PAGE = 25
 Page = dict[str, Any]  # a template's context
+
+
+class ReadModel:
+    """A page's read model (a dataclass): its fields, and ``extra()``, are what the template
+    shows (``context()``)."""
+
+    def extra(self) -> Page:
+        return {}
+
+    def context(self) -> Page:
+        shown = {field.name: getattr(self, field.name) for field in fields(cast(Any, self))}
+        return {**self.extra(), **shown}
+
 
 DUE_FILTERS = {
     "overdue": "Overdue (escalated)",
@@ -52,9 +69,13 @@ def soon_after(today: date) -> date:
     return ENGLAND_AND_WALES.add_working_days(today, 5)
 
 
+def decision_labels() -> dict[str, str]:
+    return {k.value: k.label for k in EventKind}
+
+
 def labels() -> Page:
     return {
-        "decision_labels": {k.value: k.label for k in EventKind},
+        "decision_labels": decision_labels(),
         "state_labels": State.labels(),
         "action_labels": Action.labels(),
         "outcome_labels": Outcome.labels(),
@@ -76,13 +97,18 @@ def reasons_readability(
 # --- My work: letters waiting for the prosecutor's reasons -----------------------------------
 
 
-def waiting_page(unit: Unit) -> Page:
+@dataclass(frozen=True, slots=True)
+class WaitingPage(ReadModel):
+    waiting: list[WaitingForReasons]
+    letters: int
+
+    def extra(self) -> Page:
+        return {"decision_labels": decision_labels()}
+
+
+def waiting_page(unit: Unit) -> WaitingPage:
     waiting = repository.waiting_for_reasons(unit.db, unit.actor)
-    return {
-        "waiting": waiting,
-        "letters": sum(w.letters for w in waiting),
-        "decision_labels": {k.value: k.label for k in EventKind},
-    }
+    return WaitingPage(waiting=waiting, letters=sum(w.letters for w in waiting))
 
 
 # --- the queue -------------------------------------------------------------------------------
@@ -98,7 +124,26 @@ def queue_filters(due: str, state: str, area: str, category: str) -> QueueFilter
     )
 
 
-def queue_page(unit: Unit, filters: QueueFilters, *, page: int) -> Page:
+@dataclass(frozen=True, slots=True)
+class QueuePage(ReadModel):
+    page: PageOf[RequestRow]
+    names: dict[uuid.UUID, Any]
+    counts: QueueCounts
+    filters: QueueFilters
+    today: date
+    unit: VluUnit | None
+
+    def extra(self) -> Page:
+        return {
+            **labels(),
+            "due_filters": DUE_FILTERS,
+            "state_filters": STATE_FILTERS,
+            "areas": AREAS,
+            "categories": {c.value: CATEGORY_LABELS[c] for c in CrimeCategory},
+        }
+
+
+def queue_page(unit: Unit, filters: QueueFilters, *, page: int) -> QueuePage:
     db, actor, vault = unit.db, unit.actor, unit.vault
     today = london_today()
     soon = soon_after(today)
@@ -115,19 +160,14 @@ def queue_page(unit: Unit, filters: QueueFilters, *, page: int) -> Page:
         subjects=sorted({(row.person.id, row.person.reference) for row in rows.items}),
         case_id=None,
     )
-    return {
-        **labels(),
-        "page": rows,
-        "names": names,
-        "counts": counts,
-        "filters": filters,
-        "today": today,
-        "due_filters": DUE_FILTERS,
-        "state_filters": STATE_FILTERS,
-        "areas": AREAS,
-        "categories": {c.value: CATEGORY_LABELS[c] for c in CrimeCategory},
-        "unit": directory().units.get(actor.area or ""),
-    }
+    return QueuePage(
+        page=rows,
+        names=names,
+        counts=counts,
+        filters=filters,
+        today=today,
+        unit=directory().units.get(actor.area or ""),
+    )
 
 
 def queue_query(filters: QueueFilters) -> str:
@@ -147,6 +187,36 @@ def queue_query(filters: QueueFilters) -> str:
 # --- a decision ------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True, slots=True)
+class DecisionPage(ReadModel):
+    decision: VluDecision
+    case: Case
+    unit: VluUnit
+    reasons: Any
+    no_meeting_reason: Any
+    reasons_by: str | None
+    reasons_readability: Readability | None
+    may_give_reasons: bool
+    is_vlu: bool
+    counts: dict[str, int]
+    total: int
+    eligible: dict[str, int]
+    jobs: list[Job]
+    page: PageOf[RequestRow]
+    names: dict[uuid.UUID, Any]
+    today: date
+    meeting_rule: MeetingRule
+
+    def extra(self) -> Page:
+        return {
+            **labels(),
+            "target": TARGET,
+            "max_reasons": MAX_REASONS,
+            "bulk_labels": BULK_LABELS,
+            "checklist": CHECKLIST,
+        }
+
+
 def decision_page(
     unit: Unit,
     case_id: uuid.UUID,
@@ -155,7 +225,7 @@ def decision_page(
     page: int,
     typed_reasons: str | None = None,
     record_view: bool = False,
-) -> Page:
+) -> DecisionPage:
     """A decision: its reasons, its requests (a page of them) and, for the VLU, the bulk
     actions. ``record_view`` logs the consultation of the decision itself (the GET)."""
     db, actor, vault = unit.db, unit.actor, unit.vault
@@ -195,47 +265,53 @@ def decision_page(
         {a: eligible_count(db, actor, decision, a) for a in BULK_ACTIONS} if runs_bulk else {}
     )
     staff = repository.staff_names(db, {decision.reasons_by_id})
-    return {
-        **labels(),
-        "decision": decision,
-        "case": case,
-        "unit": directory().unit_for(decision.unit),
-        "reasons": vault.open(decision, "reasons"),
-        "no_meeting_reason": vault.open(decision, "no_meeting_reason"),
-        "reasons_by": staff.get(decision.reasons_by_id) if decision.reasons_by_id else None,
-        "reasons_readability": reasons_readability(vault, decision, typed_reasons),
-        "target": TARGET,
-        "max_reasons": MAX_REASONS,
-        "may_give_reasons": actor.can(Permission.SUPPLY_REASONS) and decision.reasons is None,
-        "is_vlu": runs_bulk,
-        "counts": counts,
-        "total": sum(counts.values()),
-        "eligible": eligible,
-        "jobs": repository.jobs_for_decision(db, decision.id) if runs_bulk else [],
-        "bulk_labels": BULK_LABELS,
-        "checklist": CHECKLIST,
-        "page": rows,
-        "names": names,
-        "today": today,
-        "meeting_rule": directory().meeting,
-    }
+    return DecisionPage(
+        decision=decision,
+        case=case,
+        unit=directory().unit_for(decision.unit),
+        reasons=vault.open(decision, "reasons"),
+        no_meeting_reason=vault.open(decision, "no_meeting_reason"),
+        reasons_by=staff.get(decision.reasons_by_id) if decision.reasons_by_id else None,
+        reasons_readability=reasons_readability(vault, decision, typed_reasons),
+        may_give_reasons=actor.can(Permission.SUPPLY_REASONS) and decision.reasons is None,
+        is_vlu=runs_bulk,
+        counts=counts,
+        total=sum(counts.values()),
+        eligible=eligible,
+        jobs=repository.jobs_for_decision(db, decision.id) if runs_bulk else [],
+        page=rows,
+        names=names,
+        today=today,
+        meeting_rule=directory().meeting,
+    )
 
 
 # --- a bulk job's progress -------------------------------------------------------------------
 
 
-def job_page(unit: Unit, job_id: uuid.UUID) -> Page:
+@dataclass(frozen=True, slots=True)
+class JobPage(ReadModel):
+    job: Job
+    decision: VluDecision | None
+    label: str
+    finished: bool
+    percent: int
+
+    def extra(self) -> Page:
+        return {"decision_labels": decision_labels()}
+
+
+def job_page(unit: Unit, job_id: uuid.UUID) -> JobPage:
     job: Job = repository.get_job(unit.db, unit.actor, job_id)
     decision = unit.db.get(VluDecision, job.subject_id) if job.subject_id else None
     finished = job.state in {"done", "failed"}
     percent = (
         100 if finished else int(100 * (job.done + job.skipped) / job.total) if job.total else 0
     )
-    return {
-        "job": job,
-        "decision": decision,
-        "label": BULK_LABELS.get(job.kind.removeprefix("vlu."), "Background work"),
-        "finished": finished,
-        "percent": min(percent, 100),
-        "decision_labels": {k.value: k.label for k in EventKind},
-    }
+    return JobPage(
+        job=job,
+        decision=decision,
+        label=BULK_LABELS.get(job.kind.removeprefix("vlu."), "Background work"),
+        finished=finished,
+        percent=min(percent, 100),
+    )

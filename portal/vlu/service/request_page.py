@@ -5,7 +5,8 @@ printable letter and its PDF. Each looks the request up inside the actor's case 
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from portal.accounts.models import User
@@ -13,6 +14,8 @@ from portal.accounts.permissions import Permission
 from portal.accounts.unit import Unit
 from portal.audit import service as audit
 from portal.cases.errors import CaseNotFound
+from portal.cases.models import Case
+from portal.people.models import Person
 from portal.rendering import Unprintable
 from portal.victims_code.lifecycle import status as obligation_status
 from portal.victims_code.models import Obligation
@@ -21,13 +24,13 @@ from portal.vlu.contact import SEND_CHANNELS
 from portal.vlu.directory import Unit as VluUnit
 from portal.vlu.directory import directory
 from portal.vlu.letters import TEMPLATES, long_date
-from portal.vlu.models import VluLetter
+from portal.vlu.models import VluDecision, VluLetter, VluMessage, VluRequest, VluTransition
 from portal.vlu.printing import letter_pdf as letter_pdf_bytes
 from portal.vlu.readability import TARGET, Readability, flesch
 from portal.vlu.repository import RequestRow
 from portal.vlu.service.common import CHECKLIST, facts_for, london_today, recipient_for
 from portal.vlu.service.drafting import first_draft
-from portal.vlu.service.pages import Page, display_name, labels, reasons_readability
+from portal.vlu.service.pages import Page, ReadModel, display_name, labels, reasons_readability
 from portal.vlu.service.sending import refusals_for
 from portal.vlu.states import Action, State
 
@@ -56,17 +59,71 @@ def template_text(unit: Unit, row: RequestRow) -> str:
     )
 
 
-def _recipient_view(unit: Unit, row: RequestRow) -> Page:
+@dataclass(frozen=True, slots=True)
+class SendView:
+    """How the letter may be sent (each channel, with why it is refused) and the victim's
+    safe-contact rules: shown only where sending is offered."""
+
+    send_options: list[tuple[str, str, str | None]] = field(default_factory=list)
+    do_not_tell: Any = ""
+    safe_times: Any = ""
+    no_voicemail: bool = False
+
+
+def _recipient_view(unit: Unit, row: RequestRow) -> SendView:
     recipient = recipient_for(unit.vault, row.person)
     refusals = refusals_for(unit.db, unit.vault, row.request, row.person)
-    return {
-        "send_options": [
-            (code, spec.label, refusals[code]) for code, spec in SEND_CHANNELS.items()
-        ],
-        "do_not_tell": recipient.safe.do_not_tell,
-        "safe_times": recipient.safe.safe_times,
-        "no_voicemail": recipient.safe.no_voicemail,
-    }
+    return SendView(
+        send_options=[(code, spec.label, refusals[code]) for code, spec in SEND_CHANNELS.items()],
+        do_not_tell=recipient.safe.do_not_tell,
+        safe_times=recipient.safe.safe_times,
+        no_voicemail=recipient.safe.no_voicemail,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class RequestPage(ReadModel):
+    row: RequestRow
+    vreq: VluRequest
+    decision: VluDecision
+    case: Case
+    person: Person
+    name: Any
+    unit: VluUnit
+    today: date
+    due_on: date | None
+    obligation: Obligation | None
+    obligation_status: Any
+    actions: list[str]
+    reasons: Any
+    no_meeting_reason: Any
+    letter: VluLetter | None
+    body: str
+    readability: Readability | None
+    reasons_readability: Readability | None
+    check_notes: Any
+    review_notes: Any
+    transitions: list[VluTransition]
+    messages: list[tuple[VluMessage, Any]]
+    staff: dict[uuid.UUID, str]
+    may_message: bool
+    may_read_letter: bool
+    drafter_is_me: bool
+    needs_redraft: bool
+    template_title: str
+    sent_on_long: str
+    send_options: list[tuple[str, str, str | None]]
+    do_not_tell: Any
+    safe_times: Any
+    no_voicemail: bool
+
+    def extra(self) -> Page:
+        return {
+            **labels(),
+            "target": TARGET,
+            "checklist": CHECKLIST,
+            "review_labels": {a.value: label for a, label in REVIEW_LABELS.items()},
+        }
 
 
 def request_page(
@@ -77,7 +134,7 @@ def request_page(
     draft_text: str | None = None,
     use_template: bool = False,
     record_view: bool = False,
-) -> Page:
+) -> RequestPage:
     """A request's page. ``draft_text`` is the letter as typed (shown instead of the saved one),
     ``use_template`` starts it again from the template, ``record_view`` logs the consultation
     (the GET)."""
@@ -130,48 +187,42 @@ def request_page(
         | {m.author_id for m in messages}
         | {request.drafted_by_id, request.checked_by_id, request.sent_by_id},
     )
-    page: Page = {
-        **labels(),
-        "row": row,
-        "vreq": request,
-        "decision": decision,
-        "case": case,
-        "person": person,
-        "name": display_name(vault, person),
-        "unit": directory().unit_for(request.unit),
-        "today": today,
-        "due_on": row.due_on,
-        "obligation": obligation,
-        "obligation_status": obligation_status(obligation, today) if obligation else None,
-        "actions": [a.value for a in actions],
-        "reasons": vault.open(decision, "reasons"),
-        "no_meeting_reason": vault.open(decision, "no_meeting_reason"),
-        "letter": letter,
-        "body": body or "",
-        "readability": flesch(body) if body else None,
-        "reasons_readability": reasons_readability(vault, decision, None),
-        "target": TARGET,
-        "check_notes": own(request, "check_notes"),
-        "review_notes": own(request, "review_notes"),
-        "checklist": CHECKLIST,
-        "transitions": transitions,
-        "messages": [(m, own(m, "body")) for m in messages],
-        "staff": staff,
-        "review_labels": {a.value: label for a, label in REVIEW_LABELS.items()},
-        "may_message": actor.can(Permission.MESSAGE_ON_REQUEST),
-        "may_read_letter": actor.can(Permission.READ_LETTER),
-        "drafter_is_me": facts.actor_drafted and request.state == State.DRAFTED.value,
-        "needs_redraft": request.state == State.NEEDS_REDRAFT.value,
-        "template_title": TEMPLATES.get(decision.kind, ""),
-        "sent_on_long": long_date(request.sent_on) if request.sent_on else "",
-        "send_options": [],
-        "do_not_tell": "",
-        "safe_times": "",
-        "no_voicemail": False,
-    }
-    if Action.SEND in actions:
-        page.update(_recipient_view(unit, row))
-    return page
+    send_view = _recipient_view(unit, row) if Action.SEND in actions else SendView()
+    return RequestPage(
+        row=row,
+        vreq=request,
+        decision=decision,
+        case=case,
+        person=person,
+        name=display_name(vault, person),
+        unit=directory().unit_for(request.unit),
+        today=today,
+        due_on=row.due_on,
+        obligation=obligation,
+        obligation_status=obligation_status(obligation, today) if obligation else None,
+        actions=[a.value for a in actions],
+        reasons=vault.open(decision, "reasons"),
+        no_meeting_reason=vault.open(decision, "no_meeting_reason"),
+        letter=letter,
+        body=body or "",
+        readability=flesch(body) if body else None,
+        reasons_readability=reasons_readability(vault, decision, None),
+        check_notes=own(request, "check_notes"),
+        review_notes=own(request, "review_notes"),
+        transitions=transitions,
+        messages=[(m, own(m, "body")) for m in messages],
+        staff=staff,
+        may_message=actor.can(Permission.MESSAGE_ON_REQUEST),
+        may_read_letter=actor.can(Permission.READ_LETTER),
+        drafter_is_me=facts.actor_drafted and request.state == State.DRAFTED.value,
+        needs_redraft=request.state == State.NEEDS_REDRAFT.value,
+        template_title=TEMPLATES.get(decision.kind, ""),
+        sent_on_long=long_date(request.sent_on) if request.sent_on else "",
+        send_options=send_view.send_options,
+        do_not_tell=send_view.do_not_tell,
+        safe_times=send_view.safe_times,
+        no_voicemail=send_view.no_voicemail,
+    )
 
 
 def readability_of(
