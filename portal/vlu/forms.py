@@ -55,6 +55,13 @@ class DraftForm(Form):
     body = _area("The letter")
     intent = _text("What to do")
 
+    @property
+    def typed(self) -> str:
+        """The letter exactly as typed (``body`` is "" when it is only spaces): the page shows
+        it, and scores it, as it is."""
+        typed = self.values.get("body", "")
+        return typed if isinstance(typed, str) else ""
+
 
 class CheckForm(Form):
     decision = _text("Approve or return")
@@ -79,6 +86,9 @@ class ReviewForm(Form):
     """A step of the Victims' Right to Review; the date is checked as the page has always
     checked it (``parse_date_parts``), then the service checks it against the letter."""
 
+    # "on" is where the date's errors go (its inputs are on-day, on-month and on-year): first,
+    # so a service's errors are summarised date first, as the page always has.
+    on_date = _text("The date", name="on")
     action = _text("What happened")
     outcome = _text("The outcome")
     notes = _area("Notes")

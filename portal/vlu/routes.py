@@ -178,7 +178,7 @@ def request_view(ctx: RequestContext) -> Response:
 def request_draft(ctx: RequestContext) -> Response:
     form = DraftForm(ctx.form)
     if form.intent == "readability":
-        return _render_request(ctx, draft_text=form.body)
+        return _render_request(ctx, draft_text=form.typed)
     if form.intent == "template":
         return _render_request(ctx, use_template=True)
     if form.valid:
@@ -188,7 +188,7 @@ def request_draft(ctx: RequestContext) -> Response:
             )
     if not form.valid:
         code = 409 if form.stale is not None else 400
-        return _render_request(ctx, form=form, draft_text=form.body, status_code=code)
+        return _render_request(ctx, form=form, draft_text=form.typed, status_code=code)
     ctx.flash("Letter saved. It now needs checking by a second officer")
     return _back_to_request(ctx)
 
@@ -197,8 +197,8 @@ def request_readability(ctx: RequestContext) -> Response:
     """The score for the text being typed (htmx): computed, never stored, nothing logged."""
     form = DraftForm(ctx.form)
     if not ctx.is_htmx:
-        return _render_request(ctx, draft_text=form.body)
-    score = request_read.readability_of(ctx.unit, *_request_ids(ctx), form.body)
+        return _render_request(ctx, draft_text=form.typed)
+    score = request_read.readability_of(ctx.unit, *_request_ids(ctx), form.typed)
     return ctx.render(
         "vlu/request.html", {"readability": score, "target": TARGET}, block="readability"
     )
