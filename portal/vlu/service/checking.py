@@ -12,20 +12,18 @@ from portal.cases.errors import ValidationFailed
 from portal.clock import utc_now
 from portal.keys.vault import Vault
 from portal.people.models import Person
-from portal.vlu import states
 from portal.vlu.models import VluDecision, VluRequest
 from portal.vlu.service.common import (
     CHECKLIST,
-    MAX_NOTES,
     audit_request,
+    check_notes,
     check_version,
-    facts_for,
     move,
+    next_state,
     on_request,
-    refuse_sealed,
     refused_on,
 )
-from portal.vlu.states import Action, State
+from portal.vlu.states import Action
 
 
 def _ticks(request: VluRequest, checklist: set[str]) -> None:
@@ -49,9 +47,7 @@ def approve(
     job_id: uuid.UUID | None = None,
 ) -> None:
     """A second officer confirms the letter meets every point of the quality checklist."""
-    target = states.check(
-        Action.APPROVE, State(request.state), actor.role, facts_for(request, decision, actor)
-    )
+    target = next_state(Action.APPROVE, request, decision, actor)
     if set(CHECKLIST) - checklist:
         raise ValidationFailed(
             {
@@ -59,9 +55,7 @@ def approve(
                 "short, return it for changes"
             }
         )
-    if len(notes) > MAX_NOTES:
-        raise ValidationFailed({"notes": f"Notes must be {MAX_NOTES:,} characters or fewer"})
-    refuse_sealed(db, vault, request, {"notes": ("The notes", notes)})
+    check_notes(db, vault, request, notes)
     check_version(request, expected_version)
     _ticks(request, checklist)
     request.checked_by_id = actor.user_id
@@ -93,14 +87,10 @@ def return_for_changes(
     notes: str,
     expected_version: int | None,
 ) -> None:
-    target = states.check(
-        Action.RETURN, State(request.state), actor.role, facts_for(request, decision, actor)
-    )
+    target = next_state(Action.RETURN, request, decision, actor)
     if not notes.strip():
         raise ValidationFailed({"notes": "Say what needs to change"})
-    if len(notes) > MAX_NOTES:
-        raise ValidationFailed({"notes": f"Notes must be {MAX_NOTES:,} characters or fewer"})
-    refuse_sealed(db, vault, request, {"notes": ("The notes", notes)})
+    check_notes(db, vault, request, notes)
     check_version(request, expected_version)
     _ticks(request, checklist)
     vault.put(request, "check_notes", notes.strip())

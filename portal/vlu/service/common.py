@@ -22,7 +22,7 @@ from portal.keys.vault import Vault
 from portal.kit.errors import GuardRefused
 from portal.people.contact import contact_facts
 from portal.people.models import Person
-from portal.vlu import repository
+from portal.vlu import repository, states
 from portal.vlu.contact import Recipient
 from portal.vlu.models import VluDecision, VluRequest, VluTransition
 from portal.vlu.repository import RequestRow
@@ -191,3 +191,18 @@ def refused_on(field: str) -> Iterator[None]:
         yield
     except (GuardRefused, SendRefused) as exc:
         raise ValidationFailed({field: exc.reason}) from None
+
+
+def next_state(action: Action, request: VluRequest, decision: VluDecision, actor: Actor) -> State:
+    """Where ``action`` takes the request, or the state machine's refusal (who, from where, a
+    guard)."""
+    return states.check(
+        action, State(request.state), actor.role, facts_for(request, decision, actor)
+    )
+
+
+def check_notes(db: Session, vault: Vault, request: VluRequest, notes: str) -> None:
+    """A checker's notes: not too long, and naming no one whose identity is sealed."""
+    if len(notes) > MAX_NOTES:
+        raise ValidationFailed({"notes": f"Notes must be {MAX_NOTES:,} characters or fewer"})
+    refuse_sealed(db, vault, request, {"notes": ("The notes", notes)})

@@ -19,7 +19,6 @@ from portal.clock import utc_now
 from portal.keys.vault import Vault
 from portal.people.models import Person
 from portal.victims_code.rules import RulesError, rules_in_force
-from portal.vlu import states
 from portal.vlu.directory import directory
 from portal.vlu.letters import LetterFacts, compose
 from portal.vlu.models import VluDecision, VluLetter, VluRequest
@@ -28,11 +27,11 @@ from portal.vlu.service.common import (
     MAX_LETTER,
     audit_request,
     check_version,
-    facts_for,
     move,
+    next_state,
     on_request,
 )
-from portal.vlu.states import Action, State
+from portal.vlu.states import Action
 
 
 def greeting_name(vault: Vault, person: Person) -> str | None:
@@ -98,9 +97,7 @@ def save_draft(
     ``letter`` is the request's current letter when the caller has already loaded it (bulk), and
     ``sealed`` the matchers of the case's sealed identities: a letter naming any of them is
     refused (portal.anonymity.identity)."""
-    target = states.check(
-        Action.DRAFT, State(request.state), actor.role, facts_for(request, decision, actor)
-    )
+    target = next_state(Action.DRAFT, request, decision, actor)
     body = body.replace("\r\n", "\n").strip()
     if not body:
         raise ValidationFailed({"body": "Enter the letter"})

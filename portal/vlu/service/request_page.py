@@ -169,15 +169,7 @@ def request_page(
     body = draft_text if draft_text is not None else saved_body
     reasons_text = vault.open_text(decision, "reasons")
     if body is None and Action.DRAFT in actions and reasons_text is not None and not erased:
-        body = first_draft(
-            vault,
-            request=request,
-            decision=decision,
-            case=case,
-            person=person,
-            reasons=reasons_text,
-            officer_name=_officer_name(unit),
-        )
+        body = template_text(unit, row)
     obligation = db.get(Obligation, request.obligation_id) if request.obligation_id else None
     transitions = repository.transitions_of(db, request.id)
     messages = repository.messages_of(db, request.id)

@@ -19,13 +19,13 @@ from portal.vlu.service.common import (
     MAX_NOTES,
     audit_request,
     check_version,
-    facts_for,
     london_today,
     move,
+    next_state,
     on_request,
     refused_on,
 )
-from portal.vlu.states import Action, Outcome, State
+from portal.vlu.states import Action, Outcome
 
 REVIEW_ACTIONS = (
     Action.RECORD_REVIEW_REQUEST,
@@ -51,9 +51,7 @@ def record_review_step(
     """Victims' Right to Review: the request received, local resolution, and its outcome."""
     if action not in REVIEW_ACTIONS:
         raise ValidationFailed({"action": "Select what happened"})
-    target = states.check(
-        action, State(request.state), actor.role, facts_for(request, decision, actor)
-    )
+    target = next_state(action, request, decision, actor)
     errors: dict[str, str] = {}
     if on is None:
         errors["on"] = "Enter the date"

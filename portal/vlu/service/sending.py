@@ -18,21 +18,20 @@ from portal.keys.vault import Vault
 from portal.people.models import Person
 from portal.victims_code import lifecycle
 from portal.victims_code.models import Obligation
-from portal.vlu import states
 from portal.vlu.contact import SEND_CHANNELS, send_refusal
 from portal.vlu.models import VluDecision, VluLetter, VluRequest
 from portal.vlu.service.common import (
     SendRefused,
     audit_request,
     check_version,
-    facts_for,
     london_today,
     move,
+    next_state,
     on_request,
     recipient_for,
     refused_on,
 )
-from portal.vlu.states import Action, State
+from portal.vlu.states import Action
 
 
 def letter_names_sealed(
@@ -143,9 +142,7 @@ def send(
     """Send the letter by ``channel`` (refused with the reason if a safe-contact rule or an
     anonymity restriction forbids it), and mark the Victims' Code obligation met today.
     ``sealed`` and ``letter`` as for ``letter_names_sealed``."""
-    target = states.check(
-        Action.SEND, State(request.state), actor.role, facts_for(request, decision, actor)
-    )
+    target = next_state(Action.SEND, request, decision, actor)
     reason = refusal_for(db, vault, request, person, channel, sealed=sealed, letter=letter)
     if reason is not None:
         raise SendRefused(reason)
