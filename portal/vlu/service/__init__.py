@@ -7,7 +7,9 @@ one, and sending the letter marks that obligation met (so compliance shows on ti
 
 One module a use case: ``requests`` (created by decisions), ``reasons``, ``drafting``,
 ``checking``, ``sending``, ``review``, ``conversation`` and ``bulk``; ``common`` holds what they
-share, and ``pages`` the read models the pages render (taking a ``Unit``).
+share. The pages call the use cases that take a ``Unit`` (``give_reasons``, ``start_bulk``,
+``draft_letter``, ``check_letter``, ``send_letter``, ``review_step``, ``message_on_request``)
+and read the read models of ``pages`` and ``request_page``.
 """
 
 from portal.vlu.service.bulk import NOTHING_TO_DO, bulk_batch, eligible_count, enqueue_bulk
