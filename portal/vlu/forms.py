@@ -7,7 +7,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from portal.cases.reference import AREAS, CrimeCategory
+from portal.vlu.repository import QueueFilters
 from portal.vlu.service import REVIEW_ACTIONS
+from portal.vlu.service.pages import DUE_FILTERS, STATE_FILTERS
 from portal.vlu.states import Action
 from portal.web.fields import Field, Raw, Source, Text, TextArea
 from portal.web.forms import Form, parse_date_parts
@@ -115,3 +118,30 @@ class ReviewForm(Form):
 
 class MessageForm(Form):
     message = _area("The message")
+
+
+# --- the queue's filters (the query string: codes only) ---------------------------------------
+
+
+def queue_filters(due: str, state: str, area: str, category: str) -> QueueFilters:
+    """The queue's filters from the query string: a code not offered is no filter."""
+    return QueueFilters(
+        due=due if due in DUE_FILTERS else "",
+        state=state if state in STATE_FILTERS else "",
+        area=area if area in AREAS else "",
+        category=category if category in {c.value for c in CrimeCategory} else "",
+    )
+
+
+def queue_query(filters: QueueFilters) -> str:
+    """The filters as a query string, for the pagination's links."""
+    return "&".join(
+        f"{key}={value}"
+        for key, value in (
+            ("due", filters.due),
+            ("state", filters.state),
+            ("area", filters.area),
+            ("category", filters.category),
+        )
+        if value
+    )

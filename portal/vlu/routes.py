@@ -25,6 +25,8 @@ from portal.vlu.forms import (
     ReasonsForm,
     ReviewForm,
     SendForm,
+    queue_filters,
+    queue_query,
 )
 from portal.vlu.readability import TARGET
 from portal.vlu.service import bulk, checking, conversation, drafting, reasons, review, sending
@@ -72,14 +74,14 @@ def waiting_for_reasons(ctx: RequestContext) -> Response:
 
 def queue(ctx: RequestContext) -> Response:
     params = ctx.request.query_params
-    filters = read.queue_filters(
+    filters = queue_filters(
         params.get("due", ""),
         params.get("state", ""),
         params.get("area", ""),
         params.get("category", ""),
     )
     page = read.queue_page(ctx.unit, filters, page=ctx.page_number()).context()
-    query = read.queue_query(filters)
+    query = queue_query(filters)
     base = str(ctx.request.url_for("vlu_queue").path)
     return ctx.render("vlu/queue.html", {**page, "page_url": f"{base}?{query}" if query else base})
 

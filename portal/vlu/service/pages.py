@@ -114,16 +114,6 @@ def waiting_page(unit: Unit) -> WaitingPage:
 # --- the queue -------------------------------------------------------------------------------
 
 
-def queue_filters(due: str, state: str, area: str, category: str) -> QueueFilters:
-    """The queue's filters from the query string: a code not offered is no filter."""
-    return QueueFilters(
-        due=due if due in DUE_FILTERS else "",
-        state=state if state in STATE_FILTERS else "",
-        area=area if area in AREAS else "",
-        category=category if category in {c.value for c in CrimeCategory} else "",
-    )
-
-
 @dataclass(frozen=True, slots=True)
 class QueuePage(ReadModel):
     page: PageOf[RequestRow]
@@ -167,20 +157,6 @@ def queue_page(unit: Unit, filters: QueueFilters, *, page: int) -> QueuePage:
         filters=filters,
         today=today,
         unit=directory().units.get(actor.area or ""),
-    )
-
-
-def queue_query(filters: QueueFilters) -> str:
-    """The filters as a query string, for the pagination's links."""
-    return "&".join(
-        f"{key}={value}"
-        for key, value in (
-            ("due", filters.due),
-            ("state", filters.state),
-            ("area", filters.area),
-            ("category", filters.category),
-        )
-        if value
     )
 
 
