@@ -75,8 +75,8 @@ def serve(host: str, port: int, workers: int, job_worker: bool = True) -> None:
     background = None
     if job_worker:
         from portal.db.session import make_engine
+        from portal.jobs.background import start_background
         from portal.logs import configure_logging
-        from portal.vlu.jobs import start_background
 
         configure_logging()
         # With several web workers this thread lives in uvicorn's supervisor process, so bulk
@@ -118,9 +118,9 @@ def worker(once: bool, batch: int | None, poll: float) -> None:
     import signal
     import threading
 
+    from portal import jobs
     from portal.db.session import make_engine
     from portal.logs import configure_logging
-    from portal.vlu import jobs
     from portal.wiring import session_factory
 
     settings = settings_or_stop()

@@ -10,15 +10,16 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from portal import jobs
 from portal.accounts.roles import Role
 from portal.audit.models import AuditEvent
 from portal.cases.errors import ValidationFailed
 from portal.cases.reference import EventKind
 from portal.clock import utc_now
-from portal.db.session import make_session_factory, unit_of_work
+from portal.db.session import make_engine, make_session_factory, unit_of_work
+from portal.jobs.background import start_background
 from portal.keys.vault import KeyCache
 from portal.victims_code.models import Obligation
-from portal.vlu import jobs
 from portal.vlu import service as vlu
 from portal.vlu.models import Job, VluDecision, VluLetter, VluRequest, VluTransition
 from tests.support.factories import make_case, make_user
@@ -129,6 +130,29 @@ def test_failures_are_retried_then_stop_with_only_the_error_class(db, engine, se
             assert job.state == ("failed" if attempt == 3 else "queued")
             job.run_after = utc_now()  # skip the back-off
     assert jobs.claim(factory, "w") is None
+
+
+def test_the_background_worker_runs_the_queue_with_the_applications_sessions(
+    db, engine, settings
+) -> None:
+    """``portal serve``'s worker thread (portal.jobs.background) claims and runs due jobs with
+    sessions from portal.wiring, and stops when asked."""
+    user = make_user(db, role=Role.VLU_OFFICER)
+    (job_id,) = _jobs(db, user, 1, kind="no.such.kind")
+    worker = start_background(make_engine(settings), settings.key_provider(), poll=0.05)
+    try:
+        deadline = time.monotonic() + 10
+        state = "queued"
+        while state != "failed" and time.monotonic() < deadline:
+            time.sleep(0.05)
+            with unit_of_work(make_session_factory(engine)) as s:
+                state = s.get(Job, job_id).state
+    finally:
+        worker.stop()
+    assert state == "failed"  # no handler for the kind: it stops at once
+    assert not worker.thread.is_alive()
+    with unit_of_work(make_session_factory(engine)) as s:
+        assert s.get(Job, job_id).error == "LookupError"
 
 
 def _mass_case(db, settings, victims: int, *, phone_only: int = 0):

@@ -11,13 +11,13 @@ import pytest
 from sqlalchemy import select
 from starlette.testclient import TestClient
 
+from portal import jobs
 from portal.accounts.roles import Role
 from portal.audit.models import AuditEvent
 from portal.cases.models import CaseEvent
 from portal.db.session import make_session_factory
 from portal.people.service import SafeContact
 from portal.victims_code.models import Obligation
-from portal.vlu import jobs
 from portal.vlu.models import VluDecision, VluRequest
 from portal.vlu.routes import routes as vlu_routes
 from tests.support.factories import make_case, make_user

@@ -20,7 +20,8 @@ the queue, and nothing is lost when a process dies. No broker to run.
   class name.
 
 Run it as ``portal worker`` (any number of them), or let ``portal serve`` start one in a
-background thread of its supervisor process (``--no-worker`` turns that off).
+background thread of its supervisor process (``--no-worker`` turns that off:
+``portal.jobs.background``). What each kind of job does is in ``portal.jobs.handlers``.
 """
 
 from __future__ import annotations
@@ -31,12 +32,10 @@ import socket
 import threading
 import time
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import and_, or_, select
-from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from portal.accounts.actor import Actor
@@ -44,9 +43,9 @@ from portal.accounts.models import User
 from portal.accounts.roles import Role
 from portal.clock import utc_now
 from portal.db.session import unit_of_work
+from portal.jobs.handlers import HANDLERS
 from portal.keys.vault import KeyCache, Vault
 from portal.security.crypto import KeyProvider
-from portal.vlu import service
 from portal.vlu.models import Job
 
 log = logging.getLogger("portal.jobs")
@@ -81,14 +80,6 @@ def pace_for(factory: sessionmaker[Session], batch: int | None, pause: float | N
         batch=batch if batch is not None else default.batch,
         pause=pause if pause is not None else default.pause,
     )
-
-
-JobHandler = Callable[[Session, Vault, Actor, Job, int], int]
-
-# kind -> handler(db, vault, actor, job, batch) -> how many items it looked at (0: finished)
-HANDLERS: dict[str, JobHandler] = {
-    f"vlu.{action}": service.bulk_batch for action in service.BULK_ACTIONS
-}
 
 
 class AccountInactive(Exception):
@@ -265,40 +256,3 @@ def work(
             continue
         run_job(factory, provider, cache, job_id, name, batch=batch, pause=pause, stop=stop)
     log.info("worker.stop worker=%s", name)
-
-
-@dataclass
-class BackgroundWorker:
-    """A worker thread inside another process (``portal serve`` without a separate worker)."""
-
-    thread: threading.Thread
-    stop_event: threading.Event
-    engine: Engine
-
-    def stop(self, timeout: float = 10.0) -> None:
-        self.stop_event.set()
-        self.thread.join(timeout)
-        self.engine.dispose()
-
-
-def start_background(
-    engine: Engine, provider: KeyProvider, *, poll: float = 1.0, batch: int | None = None
-) -> BackgroundWorker:
-    from portal.db.session import make_session_factory
-
-    stop = threading.Event()
-    factory = make_session_factory(engine)
-    thread = threading.Thread(
-        target=work,
-        kwargs={
-            "factory": factory,
-            "provider": provider,
-            "stop": stop,
-            "poll": poll,
-            "batch": batch,
-        },
-        name="portal-job-worker",
-        daemon=True,
-    )
-    thread.start()
-    return BackgroundWorker(thread=thread, stop_event=stop, engine=engine)

@@ -1,0 +1,261 @@
+"""Bulk work for mass-victim decisions (queued here, run by portal.jobs)."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Set as AbstractSet
+
+from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from portal.accounts.actor import Actor
+from portal.accounts.models import User
+from portal.accounts.permissions import Permission
+from portal.accounts.unit import Unit
+from portal.anonymity import identity
+from portal.audit import service as audit
+from portal.cases.errors import NotPermitted, ValidationFailed
+from portal.cases.models import Case, CaseParty
+from portal.clock import utc_now
+from portal.keys.vault import Vault
+from portal.people.models import Person
+from portal.vlu import repository, states
+from portal.vlu.contact import bulk_channel
+from portal.vlu.models import Job, VluDecision, VluLetter, VluRequest
+from portal.vlu.service.checking import approve
+from portal.vlu.service.common import (
+    BULK_ACTIONS,
+    CHECKLIST,
+    SendRefused,
+    recipient_for,
+)
+from portal.vlu.service.drafting import first_draft, save_draft
+from portal.vlu.service.sending import send
+from portal.vlu.states import State
+
+
+def _eligible(action: str, actor: Actor) -> ColumnElement[bool]:
+    if action == "draft_all":
+        return VluRequest.state == State.REASONS_SUPPLIED.value
+    if action == "approve_all":
+        return and_(
+            VluRequest.state == State.DRAFTED.value,
+            or_(VluRequest.drafted_by_id.is_(None), VluRequest.drafted_by_id != actor.user_id),
+        )
+    if action == "send_all":
+        return or_(
+            VluRequest.state == State.CHECKED.value,
+            and_(
+                VluRequest.state == State.DRAFTED.value,
+                VluRequest.check_required.is_(False),
+            ),
+        )
+    raise ValueError(f"unknown bulk action {action!r}")
+
+
+def eligible_count(db: Session, actor: Actor, decision: VluDecision, action: str) -> int:
+    return int(
+        db.scalar(
+            select(func.count())
+            .select_from(VluRequest)
+            .where(VluRequest.decision_id == decision.id, _eligible(action, actor))
+        )
+        or 0
+    )
+
+
+def enqueue_bulk(
+    db: Session,
+    actor: Actor,
+    decision: VluDecision,
+    *,
+    action: str,
+    checklist: AbstractSet[str] = frozenset(),
+) -> Job:
+    """Queue a bulk action on every eligible request of ``decision``. The web request only
+    writes the job row; a worker does the work in small transactions (portal.jobs)."""
+    if not actor.can(Permission.RUN_BULK_LETTERS):
+        raise NotPermitted("only Victim Liaison Unit officers run bulk actions")
+    if action not in BULK_ACTIONS:
+        raise ValidationFailed({"action": "Select what to do"})
+    if action == "approve_all" and set(CHECKLIST) - checklist:
+        raise ValidationFailed({"checklist": "Confirm every check before you approve the letters"})
+    kind = f"vlu.{action}"
+    running = db.scalar(
+        select(func.count())
+        .select_from(Job)
+        .where(
+            Job.subject_id == decision.id,
+            Job.kind == kind,
+            Job.state.in_(("queued", "running")),
+        )
+    )
+    if running:
+        raise ValidationFailed({"action": "This is already running for this decision"})
+    total = eligible_count(db, actor, decision, action)
+    if total == 0:
+        raise ValidationFailed({"action": NOTHING_TO_DO[action]})
+    job = Job(
+        id=uuid.uuid4(),
+        kind=kind,
+        state="queued",
+        payload=json.dumps({"decision_id": str(decision.id)}),
+        case_id=decision.case_id,
+        subject_id=decision.id,
+        total=total,
+        done=0,
+        skipped=0,
+        attempts=0,
+        max_attempts=3,
+        run_after=utc_now(),
+        created_by_id=actor.user_id,
+        created_at=utc_now(),
+    )
+    db.add(job)
+    db.flush()
+    audit.record(
+        db,
+        actor=actor,
+        category="alteration",
+        action=f"vlu.bulk.{action}",
+        object_type="job",
+        object_id=job.id,
+        case_id=decision.case_id,
+        fields=[f"count={total}"],
+    )
+    return job
+
+
+NOTHING_TO_DO = {
+    "draft_all": "There are no letters ready to draft: the prosecutor's reasons are needed first",
+    "approve_all": "There are no drafted letters that you can check (you cannot check your own)",
+    "send_all": "There are no checked letters ready to send",
+}
+
+
+def bulk_batch(db: Session, vault: Vault, actor: Actor, job: Job, batch: int) -> int:
+    """Do the next ``batch`` requests of a bulk job; return how many were looked at.
+
+    Each request is done through the same step as a single one (state machine, attribution,
+    audit, sealing, safe-contact rules). A request that cannot be done (a refused send, an erased
+    person) is counted as skipped and left for an officer; the cursor moves past it.
+    """
+    action = job.kind.removeprefix("vlu.")
+    decision_id = uuid.UUID(json.loads(job.payload)["decision_id"])
+    decision = db.get(VluDecision, decision_id)
+    if decision is None:
+        return 0
+    case = db.get(Case, decision.case_id)
+    assert case is not None
+    query = (
+        select(VluRequest, Person)
+        .join(CaseParty, CaseParty.id == VluRequest.case_party_id)
+        .join(Person, Person.id == CaseParty.person_id)
+        .where(VluRequest.decision_id == decision.id, _eligible(action, actor))
+        .order_by(VluRequest.id)
+        .limit(batch)
+    )
+    if job.cursor:
+        query = query.where(VluRequest.id > uuid.UUID(job.cursor))
+    rows = db.execute(query).all()
+    if not rows:
+        return 0
+    vault.load({person.key_id for _, person in rows} | {decision.key_id})
+    letters = {
+        letter.request_id: letter
+        for letter in db.scalars(
+            select(VluLetter).where(VluLetter.request_id.in_([r.id for r, _ in rows]))
+        )
+    }
+    reasons = ""
+    if action == "draft_all":
+        reasons = vault.open_text(decision, "reasons") or ""
+    officer = db.get(User, actor.user_id)
+    officer_name = officer.display_name if officer else ""
+    # Who is sealed in the case, looked up once for the batch (drafts and sends check letters).
+    sealed = identity.sealed_in_cases(db, vault, [case.id]) if action != "approve_all" else []
+    done = skipped = 0
+    for request, person in rows:
+        try:
+            if action == "draft_all":
+                if person.erased:
+                    raise SendRefused("erased")
+                body = first_draft(
+                    vault,
+                    request=request,
+                    decision=decision,
+                    case=case,
+                    person=person,
+                    reasons=reasons,
+                    officer_name=officer_name,
+                )
+                save_draft(
+                    db,
+                    vault,
+                    actor,
+                    request,
+                    decision,
+                    person,
+                    body=body,
+                    expected_version=None,
+                    job_id=job.id,
+                    letter=letters.get(request.id),
+                    sealed=sealed,
+                )
+            elif action == "approve_all":
+                approve(
+                    db,
+                    vault,
+                    actor,
+                    request,
+                    decision,
+                    person,
+                    checklist=set(CHECKLIST),
+                    notes="",
+                    expected_version=None,
+                    job_id=job.id,
+                )
+            else:
+                # A sealed identity is always left for an officer to send by hand.
+                channel = bulk_channel(
+                    recipient_for(vault, person),
+                    letter_carries_identity=bool(person.identity_sealed),
+                )
+                if channel is None:
+                    raise SendRefused("no safe channel")
+                send(
+                    db,
+                    vault,
+                    actor,
+                    request,
+                    decision,
+                    person,
+                    channel=channel,
+                    expected_version=None,
+                    job_id=job.id,
+                    sealed=sealed,
+                    letter=letters.get(request.id),
+                )
+            done += 1
+        except (SendRefused, states.GuardRefused, ValidationFailed):
+            skipped += 1
+    # Progress is written once per batch, in the same transaction as the work it counts.
+    job.done += done
+    job.skipped += skipped
+    job.cursor = str(rows[-1][0].id)
+    db.flush()
+    return len(rows)
+
+
+def start_bulk(
+    unit: Unit,
+    case_id: uuid.UUID,
+    decision_id: uuid.UUID,
+    *,
+    action: str,
+    checklist: AbstractSet[str],
+) -> Job:
+    """``enqueue_bulk`` for the decision with these ids (in the actor's scope)."""
+    decision, _ = repository.get_decision(unit.db, unit.actor, case_id, decision_id)
+    return enqueue_bulk(unit.db, unit.actor, decision, action=action, checklist=checklist)

@@ -1,0 +1,208 @@
+"""What every step of a letter request shares: the rules as constants, the transition row,
+the state move, the audit entry, the version check and the sealed-identity check."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date
+from typing import TypeVar
+
+from sqlalchemy.orm import Session
+
+from portal.accounts.actor import Actor
+from portal.accounts.unit import Unit
+from portal.anonymity import identity
+from portal.audit import service as audit
+from portal.cases.errors import CaseError, StaleEdit, ValidationFailed
+from portal.cases.reference import EventKind
+from portal.clock import LONDON, utc_now
+from portal.keys.vault import Vault
+from portal.kit.errors import GuardRefused
+from portal.people.contact import contact_facts
+from portal.people.models import Person
+from portal.vlu import repository, states
+from portal.vlu.contact import Recipient
+from portal.vlu.models import VluDecision, VluRequest, VluTransition
+from portal.vlu.repository import RequestRow
+from portal.vlu.states import Action, Facts, State
+
+# The Victims' Code entitlements a VCL letter delivers (portal/data/victims_code), by decision.
+VCL_ENTITLEMENTS: dict[str, str] = {
+    "R6-CPS-NO-CHARGE": EventKind.NO_CHARGE_DECISION.value,
+    "R6-CPS-DISCONTINUANCE": EventKind.DISCONTINUANCE.value,
+    "R6-CPS-OFFER-NO-EVIDENCE": EventKind.OFFER_NO_EVIDENCE.value,
+    "R6-CPS-SUBSTANTIAL-ALTERATION": EventKind.SUBSTANTIAL_ALTERATION.value,
+}
+DECISION_KINDS = frozenset(VCL_ENTITLEMENTS.values())
+# Qualifying decisions for the Victims' Right to Review, when they end all proceedings (DR 1.9).
+# A substantial alteration never does: the proceedings go on.
+VRR_KINDS = frozenset(
+    {
+        EventKind.NO_CHARGE_DECISION.value,
+        EventKind.DISCONTINUANCE.value,
+        EventKind.OFFER_NO_EVIDENCE.value,
+    }
+)
+
+CHECKLIST: dict[str, str] = {
+    "accurate": "Accurate: the right name, case, decision, dates and reasons",
+    "empathetic": "Empathetic: it recognises what the decision means for the victim",
+    "reasons": "Explains the reasons clearly, in plain English",
+    "rights": "Explains the victim's rights: review where it applies, the meeting offer, support",
+}
+
+MAX_REASONS = 5000
+MAX_LETTER = 20_000
+MAX_MESSAGE = 2000
+MAX_NOTES = 2000
+BULK_ACTIONS = ("draft_all", "approve_all", "send_all")
+
+
+class SendRefused(CaseError):
+    """A send that would break a safe-contact rule or an anonymity restriction."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def london_today() -> date:
+    return utc_now().astimezone(LONDON).date()
+
+
+def step_row(
+    request_id: uuid.UUID,
+    action: Action,
+    source: State | None,
+    target: State,
+    actor: Actor,
+    job_id: uuid.UUID | None,
+) -> dict[str, object]:
+    return {
+        "id": uuid.uuid4(),
+        "request_id": request_id,
+        "action": action.value,
+        "from_state": source.value if source else None,
+        "to_state": target.value,
+        "by_id": actor.user_id,
+        "by_role": actor.role.value,
+        "job_id": job_id,
+        "at": utc_now(),
+    }
+
+
+def facts_for(request: VluRequest, decision: VluDecision, actor: Actor) -> Facts:
+    return Facts(
+        check_required=request.check_required,
+        vrr_applies=request.vrr_applies,
+        actor_drafted=request.drafted_by_id is not None and request.drafted_by_id == actor.user_id,
+        decision_kind=decision.kind,
+    )
+
+
+def move(
+    db: Session,
+    actor: Actor,
+    request: VluRequest,
+    action: Action,
+    target: State,
+    job_id: uuid.UUID | None,
+) -> None:
+    source = State(request.state)
+    request.state = target.value
+    request.updated_at = utc_now()
+    db.add(VluTransition(**step_row(request.id, action, source, target, actor, job_id)))
+
+
+def audit_request(
+    db: Session,
+    actor: Actor,
+    request: VluRequest,
+    person: Person,
+    *,
+    category: str,
+    action: str,
+    object_type: str = "vlu_request",
+    object_id: uuid.UUID | None = None,
+    fields: tuple[str, ...] | list[str] = (),
+    recipient: str | None = None,
+) -> None:
+    audit.record(
+        db,
+        actor=actor,
+        category=category,
+        action=action,
+        object_type=object_type,
+        object_id=object_id or request.id,
+        case_id=request.case_id,
+        subject_id=person.id,
+        subject_ref=person.reference,
+        fields=fields,
+        recipient=recipient,
+    )
+
+
+def check_version(request: VluRequest, expected_version: int | None) -> None:
+    if expected_version is not None and request.version != expected_version:
+        raise StaleEdit({"state": request.state}, request.version)
+
+
+def recipient_for(vault: Vault, person: Person) -> Recipient:
+    """The facts a send needs (portal.people.contact: only the safe-contact rules are opened)."""
+    return contact_facts(vault, person)
+
+
+def refuse_sealed(
+    db: Session, vault: Vault, request: VluRequest, texts: dict[str, tuple[str, str | None]]
+) -> None:
+    errors = identity.case_text_errors(db, vault, request.case_id, texts)
+    if errors:
+        raise ValidationFailed(errors)
+
+
+def row_of(unit: Unit, case_id: uuid.UUID, request_id: uuid.UUID) -> RequestRow:
+    """A request with its decision, person and case, inside the actor's scope (404 otherwise)."""
+    return repository.get_request(unit.db, unit.actor, case_id, request_id)
+
+
+T = TypeVar("T")
+
+
+def on_request(
+    unit: Unit,
+    case_id: uuid.UUID,
+    request_id: uuid.UUID,
+    step: Callable[..., T],
+    **arguments: object,
+) -> T:
+    """Take ``step(db, vault, actor, request, decision, person, **arguments)`` on the request
+    with these ids, looked up inside the actor's scope (404 otherwise)."""
+    row = row_of(unit, case_id, request_id)
+    return step(unit.db, unit.vault, unit.actor, row.request, row.decision, row.person, **arguments)
+
+
+@contextmanager
+def refused_on(field: str) -> Iterator[None]:
+    """A step's refusal (a guard of the state machine, a refused send) as an error against
+    ``field`` of the page's form: the officer reads the reason where they act."""
+    try:
+        yield
+    except (GuardRefused, SendRefused) as exc:
+        raise ValidationFailed({field: exc.reason}) from None
+
+
+def next_state(action: Action, request: VluRequest, decision: VluDecision, actor: Actor) -> State:
+    """Where ``action`` takes the request, or the state machine's refusal (who, from where, a
+    guard)."""
+    return states.check(
+        action, State(request.state), actor.role, facts_for(request, decision, actor)
+    )
+
+
+def check_notes(db: Session, vault: Vault, request: VluRequest, notes: str) -> None:
+    """A checker's notes: not too long, and naming no one whose identity is sealed."""
+    if len(notes) > MAX_NOTES:
+        raise ValidationFailed({"notes": f"Notes must be {MAX_NOTES:,} characters or fewer"})
+    refuse_sealed(db, vault, request, {"notes": ("The notes", notes)})

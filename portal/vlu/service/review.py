@@ -1,0 +1,123 @@
+"""The Victims' Right to Review: the request received, local resolution, and the outcome."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+from sqlalchemy.orm import Session
+
+from portal.accounts.actor import Actor
+from portal.accounts.unit import Unit
+from portal.anonymity import identity
+from portal.cases.errors import ValidationFailed
+from portal.keys.vault import Vault
+from portal.people.models import Person
+from portal.vlu import states
+from portal.vlu.models import VluDecision, VluRequest
+from portal.vlu.service.common import (
+    MAX_NOTES,
+    audit_request,
+    check_version,
+    london_today,
+    move,
+    next_state,
+    on_request,
+    refused_on,
+)
+from portal.vlu.states import Action, Outcome
+
+REVIEW_ACTIONS = (
+    Action.RECORD_REVIEW_REQUEST,
+    Action.START_LOCAL_RESOLUTION,
+    Action.RECORD_OUTCOME,
+)
+
+
+def record_review_step(
+    db: Session,
+    vault: Vault,
+    actor: Actor,
+    request: VluRequest,
+    decision: VluDecision,
+    person: Person,
+    *,
+    action: Action,
+    on: date | None,
+    outcome: str,
+    notes: str,
+    expected_version: int | None,
+) -> None:
+    """Victims' Right to Review: the request received, local resolution, and its outcome."""
+    if action not in REVIEW_ACTIONS:
+        raise ValidationFailed({"action": "Select what happened"})
+    target = next_state(action, request, decision, actor)
+    errors: dict[str, str] = {}
+    if on is None:
+        errors["on"] = "Enter the date"
+    elif on > london_today():
+        errors["on"] = "The date must be today or in the past"
+    elif request.sent_on is not None and on < request.sent_on:
+        errors["on"] = "The date must be on or after the date the letter was sent"
+    chosen: Outcome | None = None
+    if action is Action.RECORD_OUTCOME:
+        if outcome not in {o.value for o in Outcome}:
+            errors["outcome"] = "Select the outcome"
+        else:
+            chosen = Outcome(outcome)
+    if len(notes) > MAX_NOTES:
+        errors["notes"] = f"Notes must be {MAX_NOTES:,} characters or fewer"
+    errors |= identity.case_text_errors(db, vault, request.case_id, {"notes": ("The notes", notes)})
+    if errors:
+        raise ValidationFailed(errors)
+    if chosen is not None:
+        states.check_outcome(chosen, decision.kind)
+    check_version(request, expected_version)
+    if action is Action.RECORD_REVIEW_REQUEST:
+        request.review_requested_on = on
+    elif action is Action.START_LOCAL_RESOLUTION:
+        request.local_resolution_on = on
+    else:
+        assert chosen is not None
+        request.outcome = chosen.value
+        request.outcome_on = on
+    if notes.strip():
+        vault.put(request, "review_notes", notes.strip())
+    move(db, actor, request, action, target, None)
+    db.flush()
+    audit_request(
+        db,
+        actor,
+        request,
+        person,
+        category="alteration",
+        action=f"vlu.review.{action.value}",
+        fields=("review_notes",) if notes.strip() else (),
+    )
+
+
+def review_step(
+    unit: Unit,
+    case_id: uuid.UUID,
+    request_id: uuid.UUID,
+    *,
+    action: Action,
+    on: date | None,
+    outcome: str,
+    notes: str,
+    expected_version: int | None,
+) -> None:
+    """``record_review_step`` for the request with these ids; a guard's refusal is an error
+    against the date."""
+    with refused_on("on"):
+        on_request(
+            unit,
+            case_id,
+            request_id,
+            record_review_step,
+            action=action,
+            on=on,
+            outcome=outcome,
+            notes=notes,
+            expected_version=expected_version,
+        )
