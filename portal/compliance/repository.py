@@ -63,36 +63,32 @@ class Period:
         return or_(and_(*on_due), and_(*on_trigger))
 
 
-def _dimension(dimension: str) -> tuple[Any, bool]:
-    """The grouping column, and whether it needs the case's offences joined."""
-    if dimension == "entitlement":
-        return Obligation.entitlement, False
-    if dimension == "right":
-        return Obligation.right, False
-    if dimension == "area":
-        return Case.area, False
-    if dimension == "unit":
-        return Case.unit, False
-    if dimension == "enhanced":
-        return Obligation.enhanced, False
-    if dimension == "child":
-        return Obligation.child, False
-    if dimension == "category":
-        return Offence.category, True
-    raise ValueError(f"unknown breakdown {dimension!r}")
+PER_PAGE = 50
+OWN_COLUMNS: dict[str, Any] = {
+    "entitlement": Obligation.entitlement,
+    "right": Obligation.right,
+    "enhanced": Obligation.enhanced,
+    "child": Obligation.child,
+}
+CASE_COLUMNS: dict[str, Any] = {"area": Case.area, "unit": Case.unit}
 
 
 def _base(dimension: str, period: Period) -> tuple[Select[Any], Any]:
-    column, needs_offences = _dimension(dimension)
+    """The obligations in ``period`` and the column to group them by. Only the case's own
+    columns need the case joined (every obligation has one: the foreign key is required and
+    cascades), so the other breakdowns read the covering index alone."""
     query = select().select_from(Obligation)
-    if dimension in {"area", "unit"}:
-        # Only the case's own columns need the case (every obligation has one: the foreign key
-        # is required and cascades), so the other breakdowns read the index alone.
+    if dimension in OWN_COLUMNS:
+        column = OWN_COLUMNS[dimension]
+    elif dimension in CASE_COLUMNS:
         query = query.join(Case, Case.id == Obligation.case_id)
-    if needs_offences:
+        column = CASE_COLUMNS[dimension]
+    elif dimension == "category":  # a case with offences in two categories counts in both
         categories = select(Offence.case_id, Offence.category).distinct().subquery("case_category")
         query = query.join(categories, categories.c.case_id == Obligation.case_id)
         column = categories.c.category
+    else:
+        raise ValueError(f"unknown breakdown {dimension!r}")
     return query.where(period.clause()), column
 
 
@@ -128,7 +124,7 @@ def drill_rows(
     period: Period,
     today: date,
     page: int,
-    per_page: int,
+    per_page: int = PER_PAGE,
 ) -> tuple[list[tuple[Obligation, str, str]], int]:
     """The obligations behind one number: (obligation, person reference, case URN), and how
     many there are."""

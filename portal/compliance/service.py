@@ -77,7 +77,7 @@ COLOURS = {
     "not_met_good_reason": "#4c2c92",
     "not_applicable": "#b1b4b6",
 }
-PER_PAGE = 50
+PER_PAGE = repository.PER_PAGE
 
 
 @dataclass(slots=True)
@@ -156,28 +156,7 @@ def overall(db: Session, *, period: Period, today: date) -> Line:
     return line
 
 
-def drill_down(
-    db: Session,
-    *,
-    dimension: str,
-    key: str,
-    bucket: str,
-    period: Period,
-    today: date,
-    page: int,
-    per_page: int = PER_PAGE,
-) -> tuple[list[tuple[Obligation, str, str]], int]:
-    """The obligations behind one number: (obligation, person reference, case URN)."""
-    return repository.drill_rows(
-        db,
-        dimension=dimension,
-        key=key,
-        bucket=bucket,
-        period=period,
-        today=today,
-        page=page,
-        per_page=per_page,
-    )
+drill_down = repository.drill_rows  # the obligations behind one number (its old name)
 
 
 # --- the pages (one call per request) -------------------------------------------------------
@@ -189,6 +168,12 @@ def london_today() -> date:
 
 def titles_in_force(today: date) -> dict[str, str]:
     return {e.code: e.title for e in rules_in_force(today).entitlements}
+
+
+def _breakdown(unit: Unit, dimension: str, period: Period, today: date) -> list[Line]:
+    return breakdown(
+        unit.db, dimension=dimension, period=period, today=today, titles=titles_in_force(today)
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,13 +225,7 @@ class Dashboard:
 def dashboard(unit: Unit, *, dimension: str, period: Period, breakdown_wanted: bool) -> Dashboard:
     """The dashboard: the overall rate and, unless the period was refused, the breakdown."""
     today = london_today()
-    lines = (
-        breakdown(
-            unit.db, dimension=dimension, period=period, today=today, titles=titles_in_force(today)
-        )
-        if breakdown_wanted
-        else []
-    )
+    lines = _breakdown(unit, dimension, period, today) if breakdown_wanted else []
     found = overall(unit.db, period=period, today=today)
     audit.record(
         unit.db,
@@ -314,10 +293,7 @@ def drill(unit: Unit, *, dimension: str, key: str, bucket: str, period: Period, 
 
 def export(unit: Unit, *, dimension: str, period: Period) -> CsvTable:
     """The breakdown as a CSV table (a disclosure to the actor, audited)."""
-    today = london_today()
-    lines = breakdown(
-        unit.db, dimension=dimension, period=period, today=today, titles=titles_in_force(today)
-    )
+    lines = _breakdown(unit, dimension, period, london_today())
     table = CsvTable([DIMENSIONS[dimension], *BUCKETS, "on_time_rate"])
     for line in lines:
         rate = "" if line.on_time_rate is None else f"{line.on_time_rate:.4f}"

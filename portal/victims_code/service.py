@@ -204,18 +204,41 @@ def create_for_event(
             db.add(obligation)
             created.append(obligation)
     db.flush()
-    if created:
+    record_count(
+        db,
+        actor,
+        len(created),
+        category="collection",
+        action="obligations.create",
+        subject=("case_event", event.id),
+        case_id=case.id,
+    )
+    return created
+
+
+def record_count(
+    db: Session,
+    actor: Actor,
+    count: int,
+    *,
+    category: str,
+    action: str,
+    subject: tuple[str, uuid.UUID],
+    case_id: uuid.UUID,
+) -> None:
+    """One audit entry for ``count`` obligations changed at once (none for none)."""
+    if count:
+        object_type, object_id = subject
         audit.record(
             db,
             actor=actor,
-            category="collection",
-            action="obligations.create",
-            object_type="case_event",
-            object_id=event.id,
-            case_id=case.id,
-            fields=[f"count={len(created)}"],
+            category=category,
+            action=action,
+            object_type=object_type,
+            object_id=object_id,
+            case_id=case_id,
+            fields=[f"count={count}"],
         )
-    return created
 
 
 def born_on(vault: Vault, person: Person) -> date | None:
@@ -244,17 +267,15 @@ def recompute_for_event(db: Session, actor: Actor, event: CaseEvent) -> int:
         obligation.identified_on = None
         obligation.due_on = _due(entitlement, rules, event, obligation.enhanced).due
     db.flush()
-    if changed:
-        audit.record(
-            db,
-            actor=actor,
-            category="alteration",
-            action="obligations.recompute",
-            object_type="case_event",
-            object_id=event.id,
-            case_id=event.case_id,
-            fields=[f"count={changed}"],
-        )
+    record_count(
+        db,
+        actor,
+        changed,
+        category="alteration",
+        action="obligations.recompute",
+        subject=("case_event", event.id),
+        case_id=event.case_id,
+    )
     return changed
 
 

@@ -53,6 +53,23 @@ def today_and_soon() -> tuple[date, date]:
     return today, ENGLAND_AND_WALES.add_working_days(today, 5)
 
 
+def _consulted(
+    unit: Unit, action: str, shown: tuple[str, uuid.UUID], case: Case, person: Person
+) -> None:
+    """A page about one person was shown: ``shown`` is (object type, id)."""
+    audit.record(
+        unit.db,
+        actor=unit.actor,
+        category="consultation",
+        action=action,
+        object_type=shown[0],
+        object_id=shown[1],
+        case_id=case.id,
+        subject_id=person.id,
+        subject_ref=person.reference,
+    )
+
+
 # --- My work --------------------------------------------------------------------------------
 
 
@@ -153,16 +170,8 @@ def obligation_view(unit: Unit, obligation_id: uuid.UUID) -> dict[str, Any]:
 def obligation_page(unit: Unit, obligation_id: uuid.UUID) -> dict[str, Any]:
     """The obligation page, audited as a consultation of the person it is owed to."""
     page = obligation_view(unit, obligation_id)
-    audit.record(
-        unit.db,
-        actor=unit.actor,
-        category="consultation",
-        action="obligation.view",
-        object_type="obligation",
-        object_id=page["obligation"].id,
-        case_id=page["case"].id,
-        subject_id=page["person"].id,
-        subject_ref=page["person"].reference,
+    _consulted(
+        unit, "obligation.view", ("obligation", page["obligation"].id), page["case"], page["person"]
     )
     return page
 
@@ -270,17 +279,7 @@ def rights_page(unit: Unit, case_id: uuid.UUID, person_id: uuid.UUID) -> RightsP
         n: [e.title for e in rules.entitlements if e.right == n and e.code not in owed]
         for n in RIGHTS
     }
-    audit.record(
-        unit.db,
-        actor=unit.actor,
-        category="consultation",
-        action="person.rights",
-        object_type="person",
-        object_id=person.id,
-        case_id=case.id,
-        subject_id=person.id,
-        subject_ref=person.reference,
-    )
+    _consulted(unit, "person.rights", ("person", person.id), case, person)
     return RightsPage(case, person, unit.vault.open(person, "full_name"), by_right, not_yet, rules)
 
 
