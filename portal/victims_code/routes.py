@@ -41,7 +41,9 @@ def my_work(ctx: RequestContext) -> Response:
 
 def obligation_detail(ctx: RequestContext) -> Response:
     page = work.obligation_page(ctx.unit, path_id(ctx, "obligation_id"))
-    return ctx.render("work/obligation.html", {**page, "errors": FieldErrors(), "values": {}})
+    return ctx.render(
+        "work/obligation.html", {**page.context(), "errors": FieldErrors(), "values": {}}
+    )
 
 
 def obligation_met(ctx: RequestContext) -> Response:
@@ -62,7 +64,9 @@ def obligation_met(ctx: RequestContext) -> Response:
     if not form.valid:
         page = work.obligation_view(ctx.unit, obligation_id)
         return ctx.render(
-            "work/obligation.html", {**page, **form.context()}, status_code=form.status_code
+            "work/obligation.html",
+            {**page.context(), **form.context()},
+            status_code=form.status_code,
         )
     if ctx.is_htmx and ctx.field("from") == "work":
         return ctx.render(
@@ -89,7 +93,9 @@ def obligation_close(ctx: RequestContext) -> Response:
     if not form.valid:
         page = work.obligation_view(ctx.unit, obligation_id)
         return ctx.render(
-            "work/obligation.html", {**page, **form.context()}, status_code=form.status_code
+            "work/obligation.html",
+            {**page.context(), **form.context()},
+            status_code=form.status_code,
         )
     ctx.flash("Updated")
     return ctx.redirect("obligation_detail", obligation_id=obligation_id)

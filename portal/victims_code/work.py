@@ -6,7 +6,7 @@ shows, and returns what the template renders."""
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date
 from typing import Any
 
@@ -22,7 +22,7 @@ from portal.victims_code.calendar import ENGLAND_AND_WALES
 from portal.victims_code.lifecycle import CHANNELS, Status, status
 from portal.victims_code.models import Obligation
 from portal.victims_code.repository import WorkCounts
-from portal.victims_code.rules import RulesVersion, rules_in_force
+from portal.victims_code.rules import Entitlement, RulesVersion, rules_in_force
 from portal.victims_code.service import entitlement_of, explain, rules_version
 
 PER_PAGE = 25
@@ -137,7 +137,32 @@ def _reasons(rules: RulesVersion, use: str) -> list[tuple[str, str]]:
     return [(r.code, r.label) for r in rules.reasons_for(use)]
 
 
-def obligation_view(unit: Unit, obligation_id: uuid.UUID) -> dict[str, Any]:
+@dataclass(frozen=True, slots=True)
+class ObligationPage:
+    obligation: Obligation
+    entitlement: Entitlement
+    explanation: str
+    status: Status
+    case: Case
+    person: Person
+    name: Any
+    evidence: Any
+    reason: Any
+    met_by_name: str | None
+    channels: list[tuple[str, str]]
+    channel_labels: dict[str, str]
+    met_by: str | None
+    late_reasons: list[tuple[str, str]]
+    not_met_reasons: list[tuple[str, str]]
+    reason_labels: dict[str, str]
+    may_change: bool
+
+    def context(self) -> dict[str, Any]:
+        """The template's variables, one per field."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+def obligation_view(unit: Unit, obligation_id: uuid.UUID) -> ObligationPage:
     """What the obligation page shows (no audit entry: the page after a refused change)."""
     obligation, _, person, case = repository.get_obligation(unit.db, unit.actor, obligation_id)
     today, _ = today_and_soon()
@@ -146,33 +171,31 @@ def obligation_view(unit: Unit, obligation_id: uuid.UUID) -> dict[str, Any]:
         met_by = repository.display_name(unit.db, obligation.met_by_id)
     rules = rules_version(obligation.rules_version)
     vault = unit.vault
-    return {
-        "obligation": obligation,
-        "entitlement": entitlement_of(obligation),
-        "explanation": explain(obligation),
-        "status": status(obligation, today),
-        "case": case,
-        "person": person,
-        "name": vault.open(person, "full_name"),
-        "evidence": vault.open(obligation, "evidence"),
-        "reason": vault.open(obligation, "reason"),
-        "met_by_name": met_by,
-        "channels": lifecycle.told_options(vault, obligation, person),
-        "channel_labels": CHANNELS,
-        "met_by": entitlement_of(obligation).met_by,
-        "late_reasons": _reasons(rules, "late"),
-        "not_met_reasons": _reasons(rules, "not_met"),
-        "reason_labels": {r.code: r.label for r in rules.good_reasons},
-        "may_change": lifecycle.may_change(unit.actor, obligation),
-    }
+    return ObligationPage(
+        obligation=obligation,
+        entitlement=entitlement_of(obligation),
+        explanation=explain(obligation),
+        status=status(obligation, today),
+        case=case,
+        person=person,
+        name=vault.open(person, "full_name"),
+        evidence=vault.open(obligation, "evidence"),
+        reason=vault.open(obligation, "reason"),
+        met_by_name=met_by,
+        channels=lifecycle.told_options(vault, obligation, person),
+        channel_labels=CHANNELS,
+        met_by=entitlement_of(obligation).met_by,
+        late_reasons=_reasons(rules, "late"),
+        not_met_reasons=_reasons(rules, "not_met"),
+        reason_labels={r.code: r.label for r in rules.good_reasons},
+        may_change=lifecycle.may_change(unit.actor, obligation),
+    )
 
 
-def obligation_page(unit: Unit, obligation_id: uuid.UUID) -> dict[str, Any]:
+def obligation_page(unit: Unit, obligation_id: uuid.UUID) -> ObligationPage:
     """The obligation page, audited as a consultation of the person it is owed to."""
     page = obligation_view(unit, obligation_id)
-    _consulted(
-        unit, "obligation.view", ("obligation", page["obligation"].id), page["case"], page["person"]
-    )
+    _consulted(unit, "obligation.view", ("obligation", page.obligation.id), page.case, page.person)
     return page
 
 
