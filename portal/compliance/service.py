@@ -31,10 +31,10 @@ from portal.accounts.unit import Unit
 from portal.audit import service as audit
 from portal.cases.errors import CaseNotFound
 from portal.cases.reference import AREAS, CATEGORY_LABELS, UNITS, CrimeCategory
-from portal.clock import LONDON, utc_now
 from portal.compliance import repository
 from portal.compliance.repository import Period, bucket_expression
 from portal.kit.csvsafe import CsvTable
+from portal.victims_code.calendar import today_in_england_and_wales
 from portal.victims_code.models import Obligation
 from portal.victims_code.rules import rules_in_force
 
@@ -162,8 +162,7 @@ drill_down = repository.drill_rows  # the obligations behind one number (its old
 # --- the pages (one call per request) -------------------------------------------------------
 
 
-def london_today() -> date:
-    return utc_now().astimezone(LONDON).date()
+london_today = today_in_england_and_wales
 
 
 def titles_in_force(today: date) -> dict[str, str]:

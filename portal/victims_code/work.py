@@ -15,10 +15,9 @@ from portal.audit import service as audit
 from portal.cases import repository as cases_repo
 from portal.cases.errors import StaleEdit, ValidationFailed
 from portal.cases.models import Case, CaseParty
-from portal.clock import LONDON, utc_now
 from portal.people.models import Person
 from portal.victims_code import lifecycle, repository, told_check
-from portal.victims_code.calendar import ENGLAND_AND_WALES
+from portal.victims_code.calendar import ENGLAND_AND_WALES, today_in_england_and_wales
 from portal.victims_code.lifecycle import CHANNELS, Status, status
 from portal.victims_code.models import Obligation
 from portal.victims_code.repository import WorkCounts
@@ -49,7 +48,7 @@ Row = tuple[Obligation, CaseParty, Person, Case]
 
 def today_and_soon() -> tuple[date, date]:
     """Today in England and Wales, and five working days from it."""
-    today = utc_now().astimezone(LONDON).date()
+    today = today_in_england_and_wales()
     return today, ENGLAND_AND_WALES.add_working_days(today, 5)
 
 
