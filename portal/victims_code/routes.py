@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from starlette.responses import Response
 
 from portal.accounts.permissions import Permission
@@ -10,7 +12,7 @@ from portal.victims_code import work
 from portal.victims_code.forms import FILTERS, STALE, CloseForm, MetForm, path_id, work_filter
 from portal.victims_code.lifecycle import CHANNELS
 from portal.victims_code.work import RIGHTS
-from portal.web.forms import FieldErrors
+from portal.web.forms import FieldErrors, Form, render_form
 from portal.web.routing import PortalRoute, RequestContext, requires
 
 __all__ = ["RIGHTS", "my_work", "routes"]
@@ -46,6 +48,12 @@ def obligation_detail(ctx: RequestContext) -> Response:
     )
 
 
+def _refused(ctx: RequestContext, obligation_id: uuid.UUID, form: Form) -> Response:
+    """The obligation page again, with the form's errors (400, or 409 after a stale edit)."""
+    page = work.obligation_view(ctx.unit, obligation_id)
+    return render_form(ctx, "work/obligation.html", form, page.context())
+
+
 def obligation_met(ctx: RequestContext) -> Response:
     obligation_id = path_id(ctx, "obligation_id")
     form = MetForm(ctx.form)
@@ -62,12 +70,7 @@ def obligation_met(ctx: RequestContext) -> Response:
             late_detail=form.late_detail,
         )
     if not form.valid:
-        page = work.obligation_view(ctx.unit, obligation_id)
-        return ctx.render(
-            "work/obligation.html",
-            {**page.context(), **form.context()},
-            status_code=form.status_code,
-        )
+        return _refused(ctx, obligation_id, form)
     if ctx.is_htmx and ctx.field("from") == "work":
         return ctx.render(
             "work/index.html",
@@ -91,12 +94,7 @@ def obligation_close(ctx: RequestContext) -> Response:
             expected_version=ctx.version() or 0,
         )
     if not form.valid:
-        page = work.obligation_view(ctx.unit, obligation_id)
-        return ctx.render(
-            "work/obligation.html",
-            {**page.context(), **form.context()},
-            status_code=form.status_code,
-        )
+        return _refused(ctx, obligation_id, form)
     ctx.flash("Updated")
     return ctx.redirect("obligation_detail", obligation_id=obligation_id)
 
