@@ -7,15 +7,15 @@ import secrets
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from portal.accounts.actor import Actor
+from portal.accounts.unit import Unit
 from portal.audit import service as audit
 from portal.cases.errors import CaseNotFound, StaleEdit, ValidationFailed
 from portal.clock import utc_now
+from portal.compliance import repository
 from portal.compliance.models import CHECKS, QualitySample
-from portal.victims_code.models import Obligation
 
 MAX_SAMPLE = 200
 
@@ -24,12 +24,7 @@ def draw(db: Session, actor: Actor, *, size: int) -> str:
     """Draw ``size`` met obligations not sampled before, uniformly at random."""
     if not 1 <= size <= MAX_SAMPLE:
         raise ValidationFailed({"size": f"Enter a sample size between 1 and {MAX_SAMPLE}"})
-    already = select(QualitySample.obligation_id)
-    candidates = list(
-        db.scalars(
-            select(Obligation.id).where(Obligation.state == "met", Obligation.id.not_in(already))
-        )
-    )
+    candidates = repository.unsampled_met_ids(db)
     if not candidates:
         raise ValidationFailed({"size": "There are no met entitlements left to sample"})
     chosen = secrets.SystemRandom().sample(candidates, min(size, len(candidates)))
@@ -59,7 +54,7 @@ def draw(db: Session, actor: Actor, *, size: int) -> str:
 
 
 def score(db: Session, actor: Actor, sample_id: uuid.UUID, answers: dict[str, bool]) -> None:
-    sample = db.get(QualitySample, sample_id)
+    sample = repository.get_sample(db, sample_id)
     if sample is None:
         raise CaseNotFound(sample_id)
     if sample.state != "drawn":
@@ -98,28 +93,35 @@ class QualitySummary:
 
 
 def summary(db: Session) -> QualitySummary:
-    reviewed = int(
-        db.scalar(
-            select(func.count()).select_from(QualitySample).where(QualitySample.state == "reviewed")
-        )
-        or 0
-    )
-    drawn = int(db.scalar(select(func.count()).select_from(QualitySample)) or 0)
+    reviewed = repository.count_samples(db, state="reviewed")
+    drawn = repository.count_samples(db)
     rates: dict[str, float | None] = {}
     for name in CHECKS:
-        column = getattr(QualitySample, name)
-        yes = int(
-            db.scalar(select(func.count()).select_from(QualitySample).where(column.is_(True))) or 0
-        )
+        yes = repository.count_passed(db, name)
         rates[name] = None if reviewed == 0 else yes / reviewed
     return QualitySummary(reviewed, drawn, rates)
 
 
 def samples(db: Session) -> list[QualitySample]:
-    return list(
-        db.scalars(
-            select(QualitySample)
-            .order_by(QualitySample.drawn_at.desc(), QualitySample.id)
-            .limit(200)
-        )
-    )
+    return repository.recent_samples(db, limit=200)
+
+
+# --- the page's use cases (one call per request) --------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class QualityPage:
+    summary: QualitySummary
+    samples: list[QualitySample]
+
+
+def page(unit: Unit) -> QualityPage:
+    return QualityPage(summary(unit.db), samples(unit.db))
+
+
+def draw_sample(unit: Unit, *, size: int) -> str:
+    return draw(unit.db, unit.actor, size=size)
+
+
+def score_sample(unit: Unit, sample_id: uuid.UUID, answers: dict[str, bool]) -> None:
+    score(unit.db, unit.actor, sample_id, answers)

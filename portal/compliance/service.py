@@ -25,13 +25,20 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, func, literal, or_, select
 from sqlalchemy.orm import Session
 
-from portal.cases.models import Case, CaseParty, Offence
+from portal.accounts.unit import Unit
+from portal.audit import service as audit
+from portal.cases.errors import CaseNotFound
 from portal.cases.reference import AREAS, CATEGORY_LABELS, UNITS, CrimeCategory
-from portal.people.models import Person
+from portal.compliance import repository
+from portal.compliance.repository import Period, bucket_expression
+from portal.kit.csvsafe import CsvTable
+from portal.victims_code.calendar import today_in_england_and_wales
 from portal.victims_code.models import Obligation
+from portal.victims_code.rules import rules_in_force
+
+__all__ = ["Period", "bucket_expression"]  # their home is the repository; old paths kept
 
 BUCKETS = (
     "met_on_time",
@@ -60,39 +67,17 @@ DIMENSIONS = {
     "enhanced": "Enhanced or standard",
     "child": "Child or adult",
 }
-
-
-def bucket_expression(today: date) -> ColumnElement[str]:
-    return case(
-        (
-            and_(
-                Obligation.state == "met",
-                or_(Obligation.due_on.is_(None), Obligation.met_on <= Obligation.due_on),
-            ),
-            "met_on_time",
-        ),
-        (Obligation.state == "met", "met_late"),
-        (Obligation.state == "declined", "declined"),
-        (Obligation.state == "not_met_good_reason", "not_met_good_reason"),
-        (Obligation.state == "not_applicable", "not_applicable"),
-        (Obligation.due_on < today, "overdue"),
-        else_="due",
-    )
-
-
-@dataclass(frozen=True, slots=True)
-class Period:
-    start: date | None = None
-    end: date | None = None
-
-    def clause(self) -> ColumnElement[bool]:
-        when = func.coalesce(Obligation.due_on, Obligation.trigger_on)
-        parts: list[ColumnElement[bool]] = []
-        if self.start:
-            parts.append(when >= self.start)
-        if self.end:
-            parts.append(when <= self.end)
-        return and_(literal(True), *parts)
+CHART_WIDTH = 480
+COLOURS = {
+    "met_on_time": "#00703c",
+    "met_late": "#f47738",
+    "overdue": "#d4351c",
+    "due": "#505a5f",
+    "declined": "#1d70b8",
+    "not_met_good_reason": "#4c2c92",
+    "not_applicable": "#b1b4b6",
+}
+PER_PAGE = repository.PER_PAGE
 
 
 @dataclass(slots=True)
@@ -113,35 +98,6 @@ class Line:
     @property
     def on_time_rate(self) -> float | None:
         return None if self.fell_due == 0 else self.counts["met_on_time"] / self.fell_due
-
-
-def _dimension(dimension: str) -> tuple[Any, bool]:
-    """The grouping column, and whether it needs the case's offences joined."""
-    if dimension == "entitlement":
-        return Obligation.entitlement, False
-    if dimension == "right":
-        return Obligation.right, False
-    if dimension == "area":
-        return Case.area, False
-    if dimension == "unit":
-        return Case.unit, False
-    if dimension == "enhanced":
-        return Obligation.enhanced, False
-    if dimension == "child":
-        return Obligation.child, False
-    if dimension == "category":
-        return Offence.category, True
-    raise ValueError(f"unknown breakdown {dimension!r}")
-
-
-def _base(dimension: str, period: Period) -> tuple[Select[Any], Any]:
-    column, needs_offences = _dimension(dimension)
-    query = select().select_from(Obligation).join(Case, Case.id == Obligation.case_id)
-    if needs_offences:
-        categories = select(Offence.case_id, Offence.category).distinct().subquery("case_category")
-        query = query.join(categories, categories.c.case_id == Obligation.case_id)
-        column = categories.c.category
-    return query.where(period.clause()), column
 
 
 def label_for(dimension: str, key: object, titles: dict[str, str]) -> str:
@@ -168,18 +124,13 @@ def label_for(dimension: str, key: object, titles: dict[str, str]) -> str:
 def breakdown(
     db: Session, *, dimension: str, period: Period, today: date, titles: dict[str, str]
 ) -> list[Line]:
-    query, column = _base(dimension, period)
-    bucket = bucket_expression(today)
-    rows = db.execute(
-        query.add_columns(
-            column.label("key"), bucket.label("bucket"), func.count().label("n")
-        ).group_by(column, bucket)
-    ).all()
     lines: dict[str, Line] = {}
-    for key, name, count in rows:
+    for key, name, count in repository.breakdown_counts(
+        db, dimension=dimension, period=period, today=today
+    ):
         text_key = "" if key is None else str(key)
         line = lines.setdefault(text_key, Line(text_key, label_for(dimension, key, titles)))
-        line.counts[str(name)] += int(count)
+        line.counts[name] += count
     return sorted(lines.values(), key=_sort_key(dimension))
 
 
@@ -199,49 +150,160 @@ def totals(lines: Sequence[Line]) -> Line:
 
 def overall(db: Session, *, period: Period, today: date) -> Line:
     """Counted once per obligation (the category breakdown can count a case twice)."""
-    bucket = bucket_expression(today)
-    rows = db.execute(
-        select(bucket, func.count()).select_from(Obligation).where(period.clause()).group_by(bucket)
-    ).all()
     line = Line("", "All")
-    for name, count in rows:
-        line.counts[str(name)] = int(count)
+    for name, count in repository.overall_counts(db, period=period, today=today):
+        line.counts[name] = count
     return line
 
 
-def drill_down(
-    db: Session,
-    *,
-    dimension: str,
-    key: str,
-    bucket: str,
-    period: Period,
-    today: date,
-    page: int,
-    per_page: int = 50,
-) -> tuple[list[tuple[Obligation, str, str]], int]:
-    """The obligations behind one number: (obligation, person reference, case URN)."""
-    query, column = _base(dimension, period)
-    if dimension in {"enhanced", "child"}:
-        condition = column.is_(None) if key == "" else column == (key == "True")
-    elif dimension == "right":
-        condition = column == int(key or 0)
-    else:
-        condition = column == key
-    matching = (
-        query.add_columns(Obligation.id)
-        .where(condition, bucket_expression(today) == bucket)
-        .subquery()
+drill_down = repository.drill_rows  # the obligations behind one number (its old name)
+
+
+# --- the pages (one call per request) -------------------------------------------------------
+
+
+london_today = today_in_england_and_wales
+
+
+def titles_in_force(today: date) -> dict[str, str]:
+    return {e.code: e.title for e in rules_in_force(today).entitlements}
+
+
+def _breakdown(unit: Unit, dimension: str, period: Period, today: date) -> list[Line]:
+    return breakdown(
+        unit.db, dimension=dimension, period=period, today=today, titles=titles_in_force(today)
     )
-    total = int(db.scalar(select(func.count()).select_from(matching)) or 0)
-    rows = db.execute(
-        select(Obligation, Person.reference, Case.urn)
-        .join(CaseParty, CaseParty.id == Obligation.case_party_id)
-        .join(Person, Person.id == CaseParty.person_id)
-        .join(Case, Case.id == Obligation.case_id)
-        .where(Obligation.id.in_(select(matching.c.id)))
-        .order_by(Obligation.due_on, Obligation.id)
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    ).all()
-    return [(r[0], str(r[1]), str(r[2])) for r in rows], total
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    x: float
+    width: float
+    colour: str
+    label: str
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class Bar:
+    line: Line
+    segments: list[Segment]
+
+
+def bars(lines: Sequence[Line]) -> list[Bar]:
+    """Bar segments for the SVG chart, computed here so the template stays declarative."""
+    biggest = max((line.total for line in lines), default=0) or 1
+    found = []
+    for line in lines:
+        x = 0.0
+        segments = []
+        for name in BUCKETS:
+            width = CHART_WIDTH * line.counts[name] / biggest
+            if width > 0:
+                segments.append(
+                    Segment(
+                        round(x, 1),
+                        round(width, 1),
+                        COLOURS[name],
+                        BUCKET_LABELS[name],
+                        line.counts[name],
+                    )
+                )
+            x += width
+        found.append(Bar(line, segments))
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class Dashboard:
+    lines: list[Line]
+    bars: list[Bar]
+    overall: Line
+
+
+def dashboard(unit: Unit, *, dimension: str, period: Period, breakdown_wanted: bool) -> Dashboard:
+    """The dashboard: the overall rate and, unless the period was refused, the breakdown."""
+    today = london_today()
+    lines = _breakdown(unit, dimension, period, today) if breakdown_wanted else []
+    found = overall(unit.db, period=period, today=today)
+    audit.record(
+        unit.db,
+        actor=unit.actor,
+        category="consultation",
+        action="compliance.view",
+        object_type="compliance",
+        fields=[f"by={dimension}"],
+    )
+    return Dashboard(lines, bars(lines), found)
+
+
+@dataclass(frozen=True, slots=True)
+class Drill:
+    rows: list[tuple[Obligation, str, str]]
+    total: int
+    label: str
+    bucket_label: str
+    titles: dict[str, str]
+    page: int
+    has_next: bool
+    has_prev: bool
+
+
+def key_value(dimension: str, key: str) -> object:
+    if dimension in {"enhanced", "child"}:
+        return None if key == "" else key == "True"
+    return key
+
+
+def drill(unit: Unit, *, dimension: str, key: str, bucket: str, period: Period, page: int) -> Drill:
+    """The obligations behind one number of the dashboard. An unknown bucket is not found."""
+    if bucket not in BUCKETS:
+        raise CaseNotFound(None)
+    today = london_today()
+    rows, total = drill_down(
+        unit.db,
+        dimension=dimension,
+        key=key,
+        bucket=bucket,
+        period=period,
+        today=today,
+        page=page,
+    )
+    audit.record(
+        unit.db,
+        actor=unit.actor,
+        category="consultation",
+        action="compliance.drill_down",
+        object_type="obligation",
+        fields=[f"by={dimension}", f"bucket={bucket}"],
+    )
+    titles = titles_in_force(today)
+    return Drill(
+        rows,
+        total,
+        label_for(dimension, key_value(dimension, key), titles),
+        BUCKET_LABELS[bucket],
+        titles,
+        page,
+        page * PER_PAGE < total,
+        page > 1,
+    )
+
+
+def export(unit: Unit, *, dimension: str, period: Period) -> CsvTable:
+    """The breakdown as a CSV table (a disclosure to the actor, audited)."""
+    lines = _breakdown(unit, dimension, period, london_today())
+    table = CsvTable([DIMENSIONS[dimension], *BUCKETS, "on_time_rate"])
+    for line in lines:
+        rate = "" if line.on_time_rate is None else f"{line.on_time_rate:.4f}"
+        table.add([line.label, *(line.counts[b] for b in BUCKETS), rate])
+    audit.record(
+        unit.db,
+        actor=unit.actor,
+        category="disclosure",
+        action="compliance.export",
+        object_type="compliance",
+        fields=[f"by={dimension}"],
+        recipient=f"user:{unit.actor.user_id}",
+    )
+    return table

@@ -8,9 +8,9 @@ import anyio
 import anyio.to_thread
 from starlette.responses import PlainTextResponse, Response
 
-from portal.accounts import repository
 from portal.accounts.permissions import Permission
 from portal.db.faults import HEALTH_TIMEOUT_S, probe
+from portal.home import service
 from portal.victims_code.routes import my_work
 from portal.web.routing import PUBLIC, PortalRoute, RequestContext, requires
 
@@ -26,13 +26,8 @@ def home(ctx: RequestContext) -> Response:
     role = ctx.principal.role
     if ctx.principal.can(Permission.VIEW_MY_WORK):
         return my_work(ctx)  # their home page is their work, most urgent first
-    context: dict[str, object] = {"role": role}
-    if ctx.principal.can(Permission.ADMINISTER_ACCOUNTS):
-        users = repository.list_users(ctx.db)
-        context["user_count"] = len(users)
-        context["active_count"] = sum(1 for u in users if u.is_active)
-        context["pending_count"] = len(repository.pending_requests(ctx.db))
-    return ctx.render(f"home/{role.value}.html", context)
+    page = service.home_page(ctx.unit)
+    return ctx.render(f"home/{role.value}.html", {"role": role, **page.context()})
 
 
 async def healthz(ctx: RequestContext) -> Response:

@@ -20,6 +20,8 @@ from typing import Literal
 
 import holidays
 
+from portal.clock import LONDON, utc_now
+
 NonWorkingKind = Literal["weekend", "bank_holiday"]
 
 
@@ -122,6 +124,13 @@ class BusinessDayCalendar(WorkingDayCalendar):
 
 
 ENGLAND_AND_WALES = WorkingDayCalendar()
+
+
+def today_in_england_and_wales() -> date:
+    """The date now in England and Wales (the day deadlines and reports count from)."""
+    return utc_now().astimezone(LONDON).date()
+
+
 CRIMPR_BUSINESS_DAYS = BusinessDayCalendar()
 
 

@@ -17,7 +17,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.accounts.actor import Actor
-from portal.audit import service as audit
 from portal.cases.models import Case, CaseEvent, CaseParty
 from portal.clock import utc_now
 from portal.keys.vault import Vault
@@ -32,6 +31,7 @@ from portal.victims_code.service import (
     case_facts,
     enhanced_on,
     new_obligation,
+    record_count,
     rules_version,
     triggers_for,
 )
@@ -111,17 +111,15 @@ def create_for_identified(
                 existing[(party.id, entitlement.code, event.id)] = obligation
                 created.append(obligation)
     db.flush()
-    if created:
-        audit.record(
-            db,
-            actor=actor,
-            category="collection",
-            action="obligations.create_late",
-            object_type="case",
-            object_id=case.id,
-            case_id=case.id,
-            fields=[f"count={len(created)}"],
-        )
+    record_count(
+        db,
+        actor,
+        len(created),
+        category="collection",
+        action="obligations.create_late",
+        subject=("case", case.id),
+        case_id=case.id,
+    )
     return created
 
 

@@ -85,8 +85,13 @@ def status(obligation: Obligation, today: date) -> Status:
     return Status.DUE
 
 
+def may_change(actor: Actor, obligation: Obligation) -> bool:
+    """Only the team the obligation is owed by records what became of it."""
+    return BODY_ROLES.get(obligation.responsible_body) == actor.role.value
+
+
 def _owner_check(actor: Actor, obligation: Obligation) -> None:
-    if BODY_ROLES.get(obligation.responsible_body) != actor.role.value:
+    if not may_change(actor, obligation):
         raise NotPermitted("this obligation is owed by another team")
 
 

@@ -10,6 +10,7 @@ from sqlalchemy import ColumnElement, Select, and_, case, func, select, true
 from sqlalchemy.orm import Session
 
 from portal.accounts.actor import Actor
+from portal.accounts.models import User
 from portal.cases.access import visible_cases
 from portal.cases.errors import CaseNotFound
 from portal.cases.models import Case, CaseParty
@@ -135,3 +136,8 @@ def told_findings(
         .order_by(Case.urn, Obligation.met_on, Obligation.id)
     ).all()
     return [(r[0], r[1], r[2], r[3]) for r in rows]
+
+
+def display_name(db: Session, user_id: uuid.UUID) -> str | None:
+    """Who recorded something, as the pages name them."""
+    return db.scalar(select(User.display_name).where(User.id == user_id))

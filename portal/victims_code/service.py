@@ -145,19 +145,48 @@ def new_obligation(
     identified_on: date | None = None,
 ) -> Obligation:
     """One open obligation an event owes a person (identified_on: they were identified late)."""
+    return _open_obligation(
+        party,
+        entitlement,
+        rules,
+        case_id=party.case_id,
+        event_id=event.id,
+        trigger_on=event.event_date,
+        received_on=event.received_on,
+        enhanced=enhanced,
+        child=child,
+        due_on=due_on,
+        identified_on=identified_on,
+    )
+
+
+def _open_obligation(
+    party: CaseParty,
+    entitlement: Entitlement,
+    rules: RulesVersion,
+    *,
+    case_id: uuid.UUID,
+    event_id: uuid.UUID | None,
+    trigger_on: date,
+    received_on: date | None,
+    enhanced: bool,
+    child: bool | None,
+    due_on: date | None,
+    identified_on: date | None = None,
+) -> Obligation:
     return Obligation(
         id=uuid.uuid4(),
-        case_id=party.case_id,
+        case_id=case_id,
         case_party_id=party.id,
-        event_id=event.id,
+        event_id=event_id,
         entitlement=entitlement.code,
         right=entitlement.right,
         rules_version=rules.version,
         responsible_body=entitlement.responsible_body,
         enhanced=enhanced,
         child=child,
-        trigger_on=event.event_date,
-        received_on=event.received_on,
+        trigger_on=trigger_on,
+        received_on=received_on,
         identified_on=identified_on,
         due_on=due_on,
         state="open",
@@ -204,18 +233,41 @@ def create_for_event(
             db.add(obligation)
             created.append(obligation)
     db.flush()
-    if created:
+    record_count(
+        db,
+        actor,
+        len(created),
+        category="collection",
+        action="obligations.create",
+        subject=("case_event", event.id),
+        case_id=case.id,
+    )
+    return created
+
+
+def record_count(
+    db: Session,
+    actor: Actor,
+    count: int,
+    *,
+    category: str,
+    action: str,
+    subject: tuple[str, uuid.UUID],
+    case_id: uuid.UUID,
+) -> None:
+    """One audit entry for ``count`` obligations changed at once (none for none)."""
+    if count:
+        object_type, object_id = subject
         audit.record(
             db,
             actor=actor,
-            category="collection",
-            action="obligations.create",
-            object_type="case_event",
-            object_id=event.id,
-            case_id=case.id,
-            fields=[f"count={len(created)}"],
+            category=category,
+            action=action,
+            object_type=object_type,
+            object_id=object_id,
+            case_id=case_id,
+            fields=[f"count={count}"],
         )
-    return created
 
 
 def born_on(vault: Vault, person: Person) -> date | None:
@@ -244,17 +296,15 @@ def recompute_for_event(db: Session, actor: Actor, event: CaseEvent) -> int:
         obligation.identified_on = None
         obligation.due_on = _due(entitlement, rules, event, obligation.enhanced).due
     db.flush()
-    if changed:
-        audit.record(
-            db,
-            actor=actor,
-            category="alteration",
-            action="obligations.recompute",
-            object_type="case_event",
-            object_id=event.id,
-            case_id=event.case_id,
-            fields=[f"count={changed}"],
-        )
+    record_count(
+        db,
+        actor,
+        changed,
+        category="alteration",
+        action="obligations.recompute",
+        subject=("case_event", event.id),
+        case_id=event.case_id,
+    )
     return changed
 
 
@@ -353,23 +403,17 @@ def create_for_trigger(
             enhanced=enhanced,
             trigger_day_counts=rules.settings.trigger_day_counts,
         )
-        obligation = Obligation(
-            id=uuid.uuid4(),
+        obligation = _open_obligation(
+            party,
+            entitlement,
+            rules,
             case_id=case.id,
-            case_party_id=party.id,
             event_id=None,
-            entitlement=entitlement.code,
-            right=entitlement.right,
-            rules_version=rules.version,
-            responsible_body=entitlement.responsible_body,
-            enhanced=enhanced,
-            child=child,
             trigger_on=trigger_on,
             received_on=received_on,
+            enhanced=enhanced,
+            child=child,
             due_on=due.due,
-            state="open",
-            key_id=party.key_id,
-            changed_at=utc_now(),
         )
         db.add(obligation)
         created.append(obligation)

@@ -160,3 +160,43 @@ def test_every_breakdown_matches_at_100000_obligations(db) -> None:
             got = {line.key: Counter({k: v for k, v in line.counts.items() if v}) for line in lines}
             assert got == dict(want[dimension]), dimension
     db.commit()
+
+
+@pytest.mark.parametrize("dimension", ["entitlement", "right", "enhanced", "child", None])
+@pytest.mark.parametrize("with_period", [False, True])
+def test_the_report_reads_only_its_covering_index(db, dimension, with_period) -> None:
+    """performance.md D1 and D6: a breakdown by the obligation's own columns, and the overall
+    line, are answered from ``ix_obligation_report`` alone (SQLite's plan says so), over the
+    full range and over a period."""
+    from sqlalchemy import event
+
+    engine = db.get_bind()
+    if engine.dialect.name != "sqlite":
+        pytest.skip("the plan check is SQLite's (PostgreSQL may scan in parallel)")
+    seed_obligations(db, cases=5, per_case=10)
+    db.commit()
+    today = utc_now().astimezone(LONDON).date()
+    period = service.Period(today - timedelta(days=90), today) if with_period else service.Period()
+    sent: list[tuple[str, object]] = []
+
+    def capture(_conn, _cursor, statement, parameters, *_args) -> None:
+        if statement.lstrip().upper().startswith("SELECT"):
+            sent.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", capture)
+    try:
+        if dimension is None:
+            service.overall(db, period=period, today=today)
+        else:
+            service.breakdown(db, dimension=dimension, period=period, today=today, titles={})
+    finally:
+        event.remove(engine, "before_cursor_execute", capture)
+    assert len(sent) == 1
+    statement, parameters = sent[0]
+    plan = [
+        str(row[-1])
+        for row in db.connection().exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)
+    ]
+    reads = [line for line in plan if line.startswith(("SCAN", "SEARCH"))]
+    assert reads, plan
+    assert all("COVERING INDEX ix_obligation_report" in line for line in reads), plan

@@ -1,0 +1,316 @@
+"""The Victims' Code pages as use cases, one call per request: My work, an obligation's page
+and its changes (told, closed without meeting it, reopened), the victim's rights and the
+auditor's data check of "told" records. Each loads through the case scope, audits what it
+shows, and returns what the template renders."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, fields
+from datetime import date
+from typing import Any
+
+from portal.accounts.unit import Unit
+from portal.audit import service as audit
+from portal.cases import repository as cases_repo
+from portal.cases.errors import StaleEdit, ValidationFailed
+from portal.cases.models import Case, CaseParty
+from portal.people.models import Person
+from portal.victims_code import lifecycle, repository, told_check
+from portal.victims_code.calendar import ENGLAND_AND_WALES, today_in_england_and_wales
+from portal.victims_code.lifecycle import CHANNELS, Status, status
+from portal.victims_code.models import Obligation
+from portal.victims_code.repository import WorkCounts
+from portal.victims_code.rules import Entitlement, RulesVersion, rules_in_force
+from portal.victims_code.service import entitlement_of, explain, rules_version
+
+PER_PAGE = 25
+RIGHTS = {
+    1: "To be able to understand and to be understood",
+    2: "To have the details of the crime recorded without unjustified delay",
+    3: "To be provided with information when reporting the crime",
+    4: (
+        "To be referred to services that support victims and have services and support "
+        "tailored to your needs"
+    ),
+    5: "To be provided with information about compensation",
+    6: "To be provided with information about the investigation and prosecution",
+    7: "To make a Victim Personal Statement",
+    8: "To be given information about the trial, trial process and your role as a witness",
+    9: "To be given information about the outcome of the case and any appeals",
+    10: "To be paid expenses and have property returned",
+    11: "To be given information about the offender following a conviction",
+    12: "To make a complaint about your rights not being met",
+}
+
+Row = tuple[Obligation, CaseParty, Person, Case]
+
+
+def today_and_soon() -> tuple[date, date]:
+    """Today in England and Wales, and five working days from it."""
+    today = today_in_england_and_wales()
+    return today, ENGLAND_AND_WALES.add_working_days(today, 5)
+
+
+def _consulted(
+    unit: Unit, action: str, shown: tuple[str, uuid.UUID], case: Case, person: Person
+) -> None:
+    """A page about one person was shown: ``shown`` is (object type, id)."""
+    audit.record(
+        unit.db,
+        actor=unit.actor,
+        category="consultation",
+        action=action,
+        object_type=shown[0],
+        object_id=shown[1],
+        case_id=case.id,
+        subject_id=person.id,
+        subject_ref=person.reference,
+    )
+
+
+# --- My work --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class WorkPage:
+    counts: WorkCounts
+    rows: list[Row]
+    names: dict[uuid.UUID, Any]
+    today: date
+    statuses: dict[uuid.UUID, Status]
+    titles: dict[uuid.UUID, str]
+    page_number: int
+    has_next: bool
+    channels: dict[uuid.UUID, list[tuple[str, str]]]
+    met_by: dict[uuid.UUID, str | None]
+
+
+def work_page(unit: Unit, *, only: str, page: int) -> WorkPage:
+    """Open obligations owed by the actor's team, most urgent first (``only``: one filter of
+    ``portal.victims_code.forms.FILTERS``, or "" for all)."""
+    today, soon = today_and_soon()
+    counts = repository.counts(unit.db, unit.actor, today=today, soon=soon)
+    rows = repository.open_work(
+        unit.db,
+        unit.actor,
+        page=page,
+        per_page=PER_PAGE,
+        only=only or None,
+        today=today,
+        soon=soon,
+    )
+    vault = unit.vault
+    vault.load({person.key_id for _, _, person, _ in rows})
+    names = {person.id: vault.open(person, "full_name") for _, _, person, _ in rows}
+    audit.record_consultations(
+        unit.db,
+        actor=unit.actor,
+        action="person.work_list",
+        subjects=sorted({(person.id, person.reference) for _, _, person, _ in rows}),
+        case_id=None,
+    )
+    shown_total = {
+        "overdue": counts.overdue,
+        "due_today": counts.due_today,
+        "due_soon": counts.due_soon,
+    }.get(only, counts.total)
+    return WorkPage(
+        counts=counts,
+        rows=rows,
+        names=names,
+        today=today,
+        statuses={o.id: status(o, today) for o, _, _, _ in rows},
+        titles={o.id: entitlement_of(o).title for o, _, _, _ in rows},
+        page_number=page,
+        has_next=page * PER_PAGE < shown_total,
+        channels={o.id: lifecycle.told_options(vault, o, person) for o, _, person, _ in rows},
+        met_by={o.id: entitlement_of(o).met_by for o, _, _, _ in rows},
+    )
+
+
+# --- one obligation -------------------------------------------------------------------------
+
+
+def _reasons(rules: RulesVersion, use: str) -> list[tuple[str, str]]:
+    return [(r.code, r.label) for r in rules.reasons_for(use)]
+
+
+@dataclass(frozen=True, slots=True)
+class ObligationPage:
+    obligation: Obligation
+    entitlement: Entitlement
+    explanation: str
+    status: Status
+    case: Case
+    person: Person
+    name: Any
+    evidence: Any
+    reason: Any
+    met_by_name: str | None
+    channels: list[tuple[str, str]]
+    channel_labels: dict[str, str]
+    met_by: str | None
+    late_reasons: list[tuple[str, str]]
+    not_met_reasons: list[tuple[str, str]]
+    reason_labels: dict[str, str]
+    may_change: bool
+
+    def context(self) -> dict[str, Any]:
+        """The template's variables, one per field."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+def obligation_view(unit: Unit, obligation_id: uuid.UUID) -> ObligationPage:
+    """What the obligation page shows (no audit entry: the page after a refused change)."""
+    obligation, _, person, case = repository.get_obligation(unit.db, unit.actor, obligation_id)
+    today, _ = today_and_soon()
+    met_by = None
+    if obligation.met_by_id:
+        met_by = repository.display_name(unit.db, obligation.met_by_id)
+    rules = rules_version(obligation.rules_version)
+    vault = unit.vault
+    return ObligationPage(
+        obligation=obligation,
+        entitlement=entitlement_of(obligation),
+        explanation=explain(obligation),
+        status=status(obligation, today),
+        case=case,
+        person=person,
+        name=vault.open(person, "full_name"),
+        evidence=vault.open(obligation, "evidence"),
+        reason=vault.open(obligation, "reason"),
+        met_by_name=met_by,
+        channels=lifecycle.told_options(vault, obligation, person),
+        channel_labels=CHANNELS,
+        met_by=entitlement_of(obligation).met_by,
+        late_reasons=_reasons(rules, "late"),
+        not_met_reasons=_reasons(rules, "not_met"),
+        reason_labels={r.code: r.label for r in rules.good_reasons},
+        may_change=lifecycle.may_change(unit.actor, obligation),
+    )
+
+
+def obligation_page(unit: Unit, obligation_id: uuid.UUID) -> ObligationPage:
+    """The obligation page, audited as a consultation of the person it is owed to."""
+    page = obligation_view(unit, obligation_id)
+    _consulted(unit, "obligation.view", ("obligation", page.obligation.id), page.case, page.person)
+    return page
+
+
+@dataclass(frozen=True, slots=True)
+class Met:
+    obligation: Obligation
+    status_now: Status
+
+
+def mark_met(
+    unit: Unit,
+    obligation_id: uuid.UUID,
+    *,
+    met_on: date | None,
+    date_problem: str,
+    channel: str,
+    evidence: str,
+    expected_version: int,
+    late_reason: str,
+    late_detail: str,
+) -> Met:
+    """Told: refused with every error of the form at once (``date_problem``: the form's own
+    message for a date it could not read)."""
+    obligation = repository.get_obligation(unit.db, unit.actor, obligation_id)[0]
+    errors: dict[str, str] = {"met_on": date_problem} if date_problem else {}
+    checked = lifecycle.validate_met(obligation, met_on=met_on, channel=channel, evidence=evidence)
+    for name, message in checked.items():
+        if not (name == "met_on" and date_problem):
+            errors[name] = message
+    if errors:
+        raise ValidationFailed(errors)
+    lifecycle.mark_met(
+        unit.db,
+        unit.vault,
+        unit.actor,
+        obligation,
+        met_on=met_on,
+        channel=channel,
+        evidence=evidence,
+        expected_version=expected_version,
+        late_reason=late_reason,
+        late_detail=late_detail,
+    )
+    today, _ = today_and_soon()
+    return Met(obligation, status(obligation, today))
+
+
+def close(
+    unit: Unit,
+    obligation_id: uuid.UUID,
+    *,
+    state: str,
+    reason_code: str,
+    reason: str,
+    expected_version: int,
+) -> None:
+    obligation = repository.get_obligation(unit.db, unit.actor, obligation_id)[0]
+    lifecycle.close_without_meeting(
+        unit.db,
+        unit.vault,
+        unit.actor,
+        obligation,
+        state=state,
+        reason=reason,
+        expected_version=expected_version,
+        reason_code=reason_code,
+    )
+
+
+def reopen(unit: Unit, obligation_id: uuid.UUID, *, expected_version: int) -> bool:
+    """Owed again; False (and nothing changed) if someone else changed it first."""
+    obligation = repository.get_obligation(unit.db, unit.actor, obligation_id)[0]
+    try:
+        lifecycle.reopen(unit.db, unit.actor, obligation, expected_version=expected_version)
+    except StaleEdit:  # checked before anything is written
+        return False
+    return True
+
+
+# --- the victim's rights, the data check ----------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RightsPage:
+    case: Case
+    person: Person
+    name: Any
+    by_right: dict[int, list[tuple[Obligation, Status | None, str]]]
+    not_yet: dict[int, list[str]]
+    rules: RulesVersion
+
+
+def rights_page(unit: Unit, case_id: uuid.UUID, person_id: uuid.UUID) -> RightsPage:
+    """The victim's twelve rights: what is owed under each, and what is not owed yet."""
+    case, party, person = cases_repo.party_in_case(unit.db, unit.actor, case_id, person_id)
+    today, _ = today_and_soon()
+    obligations = repository.for_party(unit.db, party.id)
+    rules = rules_in_force(today)
+    by_right: dict[int, list[tuple[Obligation, Status | None, str]]] = {n: [] for n in RIGHTS}
+    owed = {o.entitlement for o in obligations}
+    for o in obligations:
+        by_right[o.right].append((o, status(o, today), entitlement_of(o).title))
+    not_yet = {
+        n: [e.title for e in rules.entitlements if e.right == n and e.code not in owed]
+        for n in RIGHTS
+    }
+    _consulted(unit, "person.rights", ("person", person.id), case, person)
+    return RightsPage(case, person, unit.vault.open(person, "full_name"), by_right, not_yet, rules)
+
+
+@dataclass(frozen=True, slots=True)
+class ToldCheckPage:
+    rows: list[told_check.FindingRow]
+    checked_at: Any
+
+
+def told_check_page(unit: Unit) -> ToldCheckPage:
+    rows = told_check.findings(unit.db, unit.actor)
+    return ToldCheckPage(rows, max((r.checked_at for r in rows), default=None))
