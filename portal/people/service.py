@@ -14,11 +14,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.accounts.actor import Actor
-from portal.accounts.roles import Role
+from portal.accounts.permissions import Permission
 from portal.anonymity import identity
 from portal.audit import service as audit
 from portal.cases.errors import NotPermitted, StaleEdit, ValidationFailed
@@ -28,6 +27,7 @@ from portal.clock import LONDON, utc_now
 from portal.db.encrypted import Sensitive
 from portal.keys.vault import Vault
 from portal.kit.events import publish
+from portal.people import repository
 from portal.people.models import Person, PersonReference, SupportReferral
 
 EDITABLE_FIELDS = ("full_name", "date_of_birth", "address", "phone", "email")
@@ -40,8 +40,8 @@ def new_reference() -> str:
     return "P-" + "".join(secrets.choice(alphabet) for _ in range(8))
 
 
-def _require_editor(actor: Actor) -> None:
-    if actor.role not in {Role.WITNESS_CARE_OFFICER, Role.PROSECUTOR}:
+def _require_editor(actor: Actor, permission: Permission = Permission.EDIT_PERSON) -> None:
+    if not actor.can(permission):
         raise NotPermitted("only witness care officers and prosecutors change people's records")
 
 
@@ -346,12 +346,12 @@ def set_safe_contact(
     *,
     case_id: uuid.UUID | None,
 ) -> None:
-    _require_editor(actor)
+    _require_editor(actor, Permission.EDIT_SAFEGUARDS)
     bad = [c for c in rules.channels if c not in SAFE_CONTACT_CHANNELS]
     if bad:
         raise ValidationFailed({"channels": "Select how it is safe to contact the person"})
     # Shown to the case team and the VLU in every case the person is in.
-    case_ids = db.scalars(select(CaseParty.case_id).where(CaseParty.person_id == person.id))
+    case_ids = repository.case_ids_of_person(db, person.id)
     named = identity.sealed_text_errors(
         identity.sealed_in_cases(db, vault, case_ids),
         {
@@ -383,7 +383,7 @@ def set_safe_contact(
 def add_reference(
     db: Session, vault: Vault, actor: Actor, person: Person, *, kind: str, value: str
 ) -> PersonReference:
-    _require_editor(actor)
+    _require_editor(actor, Permission.EDIT_SAFEGUARDS)
     ref = PersonReference(id=uuid.uuid4(), person_id=person.id, kind=kind, key_id=person.key_id)
     vault.put(ref, "value", value.strip())
     ref.value_index = vault.blind_index("person_reference.value", value)
@@ -402,7 +402,7 @@ def add_support_referral(
     consent_given: bool,
     consent_on: date | None,
 ) -> SupportReferral:
-    _require_editor(actor)
+    _require_editor(actor, Permission.EDIT_SAFEGUARDS)
     referral = SupportReferral(
         id=uuid.uuid4(),
         person_id=person.id,
