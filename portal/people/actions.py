@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -17,10 +18,11 @@ from portal.cases.models import Case, CaseParty
 from portal.clock import to_london, utc_now
 from portal.db.encrypted import Sensitive
 from portal.keys.vault import Vault
-from portal.kit.errors import StaleEdit, ValidationFailed
+from portal.kit.errors import StaleEdit
 from portal.people import repository
 from portal.people.models import Person, SafeguardingAction
 from portal.people.safeguarding import MAX_ACTION, WCO_ONLY, audit_person, record_event, require
+from portal.people.service import refuse
 
 
 def owner_choices(db: Session, case: Case, actor: Actor) -> list[tuple[uuid.UUID, str]]:
@@ -45,6 +47,7 @@ def add_action(
     description: str,
     owner_id: uuid.UUID | None,
     due_on: date | None,
+    unreadable: Mapping[str, str] | None = None,
 ) -> SafeguardingAction:
     require(actor, Permission.MANAGE_SAFEGUARDING_ACTIONS, WCO_ONLY)
     errors: dict[str, str] = {}
@@ -60,8 +63,7 @@ def add_action(
     elif due_on < to_london(utc_now()).date():
         errors["due_on"] = "The due date must be today or in the future"
     errors |= case_text_errors(db, vault, case.id, {"description": ("The action", description)})
-    if errors:
-        raise ValidationFailed(errors)
+    refuse(errors, unreadable)
     assert owner_id is not None
     assert due_on is not None
     action = SafeguardingAction(

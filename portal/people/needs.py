@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -20,7 +21,7 @@ from portal.cases.models import Case, CaseParty
 from portal.clock import to_london, utc_now
 from portal.db.encrypted import Sensitive
 from portal.keys.vault import Vault
-from portal.kit.errors import StaleEdit, ValidationFailed
+from portal.kit.errors import StaleEdit
 from portal.kit.events import publish
 from portal.people import repository
 from portal.people.models import NeedsAssessment, Person
@@ -36,6 +37,7 @@ from portal.people.safeguarding import (
     record_event,
     require,
 )
+from portal.people.service import refuse
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +100,7 @@ def record_needs_assessment(
     data: NeedsInput,
     *,
     expected_version: int | None = None,
+    unreadable: Mapping[str, str] | None = None,
 ) -> NeedsAssessment:
     """The witness care officer's assessment: sealed whole under the person's key.
 
@@ -118,8 +121,7 @@ def record_needs_assessment(
     }
     texts["notes"] = ("Other needs", data.notes)
     errors |= case_text_errors(db, vault, case.id, texts)
-    if errors:
-        raise ValidationFailed(errors)
+    refuse(errors, unreadable)
     assert data.assessed_on is not None
     document = {
         "needs": {

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import secrets
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -29,9 +30,42 @@ from portal.keys.vault import Vault
 from portal.kit.events import publish
 from portal.people import repository
 from portal.people.models import Person, PersonReference, SupportReferral
-
-EDITABLE_FIELDS = ("full_name", "date_of_birth", "address", "phone", "email")
-SAFE_CONTACT_CHANNELS = ("phone", "text", "email", "letter", "in_person", "via_representative")
+from portal.people.records import (
+    ASCII_DIGITS as ASCII_DIGITS,
+)
+from portal.people.records import (
+    CONTACT_LIMITS as CONTACT_LIMITS,
+)
+from portal.people.records import (  # re-exported: the old import paths keep working
+    EDITABLE_FIELDS as EDITABLE_FIELDS,
+)
+from portal.people.records import (
+    PHONE_CHARACTERS as PHONE_CHARACTERS,
+)
+from portal.people.records import (
+    SAFE_CONTACT_CHANNELS as SAFE_CONTACT_CHANNELS,
+)
+from portal.people.records import (
+    CommunicationNeeds as CommunicationNeeds,
+)
+from portal.people.records import (
+    PersonDetails as PersonDetails,
+)
+from portal.people.records import (
+    SafeContact as SafeContact,
+)
+from portal.people.records import (
+    parse_date as parse_date,
+)
+from portal.people.records import (
+    refuse as refuse,
+)
+from portal.people.records import (
+    validate_contact as validate_contact,
+)
+from portal.people.records import (
+    validate_details as validate_details,
+)
 
 
 def new_reference() -> str:
@@ -43,101 +77,6 @@ def new_reference() -> str:
 def _require_editor(actor: Actor, permission: Permission = Permission.EDIT_PERSON) -> None:
     if not actor.can(permission):
         raise NotPermitted("only witness care officers and prosecutors change people's records")
-
-
-def parse_date(value: str | None) -> date | None:
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        return None
-
-
-@dataclass(frozen=True, slots=True)
-class PersonDetails:
-    full_name: str
-    date_of_birth: date | None = None
-    address: str | None = None
-    phone: str | None = None
-    email: str | None = None
-    is_business: bool = False
-    business_contact: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class SafeContact:
-    channels: tuple[str, ...] = ()
-    safe_times: str = ""
-    no_voicemail: bool = False
-    do_not_tell: str = ""
-
-    def to_json(self) -> str:
-        return json.dumps(
-            {
-                "channels": list(self.channels),
-                "safe_times": self.safe_times,
-                "no_voicemail": self.no_voicemail,
-                "do_not_tell": self.do_not_tell,
-            }
-        )
-
-    @classmethod
-    def from_json(cls, raw: str | None) -> SafeContact:
-        if not raw:
-            return cls()
-        data = json.loads(raw)
-        return cls(
-            channels=tuple(data.get("channels", ())),
-            safe_times=data.get("safe_times", ""),
-            no_voicemail=bool(data.get("no_voicemail", False)),
-            do_not_tell=data.get("do_not_tell", ""),
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class CommunicationNeeds:
-    language: str = ""
-    interpreter: bool = False
-    intermediary: bool = False
-    adjustments: str = ""
-
-    def to_json(self) -> str:
-        return json.dumps(
-            {
-                "language": self.language,
-                "interpreter": self.interpreter,
-                "intermediary": self.intermediary,
-                "adjustments": self.adjustments,
-            }
-        )
-
-    @classmethod
-    def from_json(cls, raw: str | None) -> CommunicationNeeds:
-        if not raw:
-            return cls()
-        data = json.loads(raw)
-        return cls(
-            language=data.get("language", ""),
-            interpreter=bool(data.get("interpreter", False)),
-            intermediary=bool(data.get("intermediary", False)),
-            adjustments=data.get("adjustments", ""),
-        )
-
-
-def validate_details(details: PersonDetails) -> dict[str, str]:
-    errors: dict[str, str] = {}
-    if not details.full_name.strip():
-        errors["full_name"] = "Enter the person's full name"
-    elif len(details.full_name) > 200:
-        errors["full_name"] = "Full name must be 200 characters or fewer"
-    if details.date_of_birth and details.date_of_birth > date.today():
-        errors["date_of_birth"] = "Date of birth must be in the past"
-    if details.email and "@" not in details.email:
-        errors["email"] = "Enter an email address in the correct format, like name@example.com"
-    if details.is_business and not (details.business_contact or "").strip():
-        errors["business_contact"] = "Enter the name of the business's contact"
-    return errors
 
 
 def _apply_details(vault: Vault, person: Person, details: PersonDetails) -> None:
@@ -177,13 +116,16 @@ def add_person_to_case(
     safe_contact: SafeContact | None = None,
     needs: CommunicationNeeds | None = None,
     audit_it: bool = True,
+    unreadable: Mapping[str, str] | None = None,
 ) -> tuple[Person, CaseParty]:
     _require_editor(actor)
-    errors = validate_details(details)
+    errors: dict[str, str] = {}
     if not (is_victim or is_witness):
         errors["role"] = "Select whether the person is a victim, a witness or both"
-    if errors:
-        raise ValidationFailed(errors)
+    errors |= validate_details(details)
+    if safe_contact is not None or needs is not None:
+        errors |= validate_contact(safe_contact or SafeContact(), needs or CommunicationNeeds())
+    refuse(errors, unreadable)
     person = Person(id=uuid.uuid4(), reference=new_reference())
     person.key_id = vault.new_key("person", owner_id=person.id)
     _apply_details(vault, person, details)
@@ -290,14 +232,17 @@ def update_person(
     *,
     expected_version: int,
     case_id: uuid.UUID | None,
+    unreadable: Mapping[str, str] | None = None,
 ) -> list[str]:
-    """Save new details unless someone else saved first. Returns the fields that changed."""
+    """Save new details unless someone else saved first. Returns the fields that changed.
+
+    The one validation pass: ``unreadable`` are the fields the page could not read (a date
+    that is not a date); the rules are checked here, before the identity seal and the version.
+    """
     _require_editor(actor)
+    refuse(validate_details(details), unreadable)
     if vault.sealed_for_me(person) is not None:
         raise NotPermitted("this person's identity is sealed by an anonymity order")
-    errors = validate_details(details)
-    if errors:
-        raise ValidationFailed(errors)
     current = {
         "full_name": vault.open_text(person, "full_name") or "",
         "date_of_birth": vault.open_text(person, "date_of_birth") or "",
@@ -347,9 +292,7 @@ def set_safe_contact(
     case_id: uuid.UUID | None,
 ) -> None:
     _require_editor(actor, Permission.EDIT_SAFEGUARDS)
-    bad = [c for c in rules.channels if c not in SAFE_CONTACT_CHANNELS]
-    if bad:
-        raise ValidationFailed({"channels": "Select how it is safe to contact the person"})
+    refuse(validate_contact(rules, needs))
     # Shown to the case team and the VLU in every case the person is in.
     case_ids = repository.case_ids_of_person(db, person.id)
     named = identity.sealed_text_errors(

@@ -4,7 +4,7 @@ numbers: each change a timeline line and an audit row with field names only."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 
 from sqlalchemy.orm import Session
@@ -15,7 +15,6 @@ from portal.cases.models import Case, CaseParty, Offence
 from portal.cases.reference import CrimeCategory
 from portal.clock import to_london, utc_now
 from portal.keys.vault import Vault
-from portal.kit.errors import ValidationFailed
 from portal.people import service as people
 from portal.people.models import NrmDecision, Person, PersonReference, SupportReferral
 from portal.people.safeguarding import (
@@ -28,6 +27,7 @@ from portal.people.safeguarding import (
     record_event,
     require_editor,
 )
+from portal.people.service import refuse
 
 
 def add_person(
@@ -41,6 +41,7 @@ def add_person(
     is_witness: bool,
     safe_contact: people.SafeContact,
     needs: people.CommunicationNeeds,
+    unreadable: Mapping[str, str] | None = None,
 ) -> tuple[Person, CaseParty]:
     """Add a victim or witness; the audit row names every field collected (never values)."""
     person, party = people.add_person_to_case(
@@ -54,6 +55,7 @@ def add_person(
         safe_contact=safe_contact,
         needs=needs,
         audit_it=False,
+        unreadable=unreadable,
     )
     given = {
         "full_name": True,
@@ -92,6 +94,7 @@ def add_referral(
     referred_on: date | None,
     consent_given: bool | None,
     consent_on: date | None,
+    unreadable: Mapping[str, str] | None = None,
 ) -> SupportReferral:
     require_editor(actor)
     today = to_london(utc_now()).date()
@@ -108,8 +111,7 @@ def add_referral(
         errors["consent_on"] = "Enter the date the person consented"
     elif consent_given and consent_on is not None and consent_on > today:
         errors["consent_on"] = "The date of consent must be today or in the past"
-    if errors:
-        raise ValidationFailed(errors)
+    refuse(errors, unreadable)
     assert referred_on is not None
     assert consent_given is not None
     referral = people.add_support_referral(
@@ -150,6 +152,7 @@ def add_nrm_decision(
     stage: str,
     outcome: str,
     decided_on: date | None,
+    unreadable: Mapping[str, str] | None = None,
 ) -> NrmDecision:
     require_editor(actor)
     offences = cases_repo.offences_of(db, [case.id])[case.id]
@@ -164,8 +167,7 @@ def add_nrm_decision(
         errors["decided_on"] = "Enter the date"
     elif decided_on > to_london(utc_now()).date():
         errors["decided_on"] = "The date must be today or in the past"
-    if errors:
-        raise ValidationFailed(errors)
+    refuse(errors, unreadable)
     assert decided_on is not None
     decision = NrmDecision(
         id=uuid.uuid4(),
@@ -201,6 +203,7 @@ def add_reference(
     *,
     kind: str,
     value: str,
+    unreadable: Mapping[str, str] | None = None,
 ) -> PersonReference:
     require_editor(actor)
     value = value.strip()
@@ -213,8 +216,7 @@ def add_reference(
         errors["value"] = (
             "Reference must be 40 characters or fewer: letters, numbers, spaces, - / and . only"
         )
-    if errors:
-        raise ValidationFailed(errors)
+    refuse(errors, unreadable)
     reference = people.add_reference(db, vault, actor, person, kind=kind, value=value)
     record_event(db, actor, party, "reference_added")
     audit_person(
