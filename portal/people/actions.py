@@ -21,7 +21,7 @@ from portal.keys.vault import Vault
 from portal.kit.errors import StaleEdit
 from portal.people import repository
 from portal.people.models import Person, SafeguardingAction
-from portal.people.safeguarding import MAX_ACTION, WCO_ONLY, audit_person, record_event, require
+from portal.people.safeguarding import MAX_ACTION, WCO_ONLY, record_change, require
 from portal.people.service import refuse
 
 
@@ -77,16 +77,16 @@ def add_action(
     vault.put(action, "description", description)
     db.add(action)
     db.flush()
-    record_event(db, actor, party, "action_added")
-    audit_person(
+    record_change(
         db,
         actor,
+        party,
         person,
         case.id,
-        category="collection",
-        action="safeguarding_action.add",
-        object_type="safeguarding_action",
-        object_id=action.id,
+        "action_added",
+        "collection",
+        "safeguarding_action.add",
+        action.id,
         fields=("description", "owner", "due_on"),
     )
     return action
@@ -114,16 +114,16 @@ def complete_action(
     action.status = "done"
     action.completed_on = to_london(utc_now()).date()
     db.flush()  # raises StaleDataError if another transaction won the race meanwhile
-    record_event(db, actor, party, "action_done")
-    audit_person(
+    record_change(
         db,
         actor,
+        party,
         person,
         case.id,
-        category="alteration",
-        action="safeguarding_action.done",
-        object_type="safeguarding_action",
-        object_id=action.id,
+        "action_done",
+        "alteration",
+        "safeguarding_action.done",
+        action.id,
         fields=("status", "completed_on"),
     )
     return action

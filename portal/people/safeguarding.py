@@ -164,6 +164,35 @@ def audit_person(
     )
 
 
+def record_change(
+    db: Session,
+    actor: Actor,
+    party: CaseParty,
+    person: Person,
+    case_id: uuid.UUID,
+    event: str,
+    category: str,
+    action: str,
+    object_id: uuid.UUID,
+    *,
+    fields: Iterable[str],
+) -> None:
+    """A change to a person's safeguards: its timeline line, then its audit row (the object
+    type is the action's first part: ``safeguarding_action.add`` -> ``safeguarding_action``)."""
+    record_event(db, actor, party, event)
+    audit_person(
+        db,
+        actor,
+        person,
+        case_id,
+        category=category,
+        action=action,
+        object_type=action.split(".")[0],
+        object_id=object_id,
+        fields=fields,
+    )
+
+
 def record_consultation(
     db: Session, actor: Actor, person: Person, case_id: uuid.UUID, *, action: str
 ) -> None:

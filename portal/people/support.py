@@ -23,8 +23,7 @@ from portal.people.safeguarding import (
     NRM_STAGES,
     REFERENCE_KINDS,
     REFERRAL_SERVICES,
-    audit_person,
-    record_event,
+    record_change,
     require_editor,
 )
 from portal.people.service import refuse
@@ -68,16 +67,16 @@ def add_person(
         "safe_contact": safe_contact != people.SafeContact(),
     }
     fields = [name for name, present in given.items() if present] + ["role"]
-    record_event(db, actor, party, "person_added")
-    audit_person(
+    record_change(
         db,
         actor,
+        party,
         person,
         case.id,
-        category="collection",
-        action="person.add",
-        object_type="person",
-        object_id=person.id,
+        "person_added",
+        "collection",
+        "person.add",
+        person.id,
         fields=fields,
     )
     return person, party
@@ -123,16 +122,16 @@ def add_referral(
         consent_given=consent_given,
         consent_on=consent_on if consent_given else None,
     )
-    record_event(db, actor, party, "support_referral")
-    audit_person(
+    record_change(
         db,
         actor,
+        party,
         person,
         case.id,
-        category="collection",
-        action="support_referral.add",
-        object_type="support_referral",
-        object_id=referral.id,
+        "support_referral",
+        "collection",
+        "support_referral.add",
+        referral.id,
         fields=("service", "referred_on", "consent_given", "consent_on"),
     )
     return referral
@@ -178,16 +177,16 @@ def add_nrm_decision(
     )
     db.add(decision)
     db.flush()
-    record_event(db, actor, party, "nrm_decision")
-    audit_person(
+    record_change(
         db,
         actor,
+        party,
         person,
         case.id,
-        category="collection",
-        action="nrm_decision.add",
-        object_type="nrm_decision",
-        object_id=decision.id,
+        "nrm_decision",
+        "collection",
+        "nrm_decision.add",
+        decision.id,
         fields=("stage", "outcome", "decided_on"),
     )
     return decision
@@ -218,16 +217,16 @@ def add_reference(
         )
     refuse(errors, unreadable)
     reference = people.add_reference(db, vault, actor, person, kind=kind, value=value)
-    record_event(db, actor, party, "reference_added")
-    audit_person(
+    record_change(
         db,
         actor,
+        party,
         person,
         case.id,
-        category="collection",
-        action="person_reference.add",
-        object_type="person_reference",
-        object_id=reference.id,
+        "reference_added",
+        "collection",
+        "person_reference.add",
+        reference.id,
         fields=("kind", "value"),
     )
     return reference
