@@ -247,13 +247,20 @@ def save_contact(
     """Save the rules unless someone saved the person since the form was shown: then
     ``StaleEdit`` carries theirs (``safe_contact``, ``needs``), and the read is logged."""
     case, party, person = _load(unit, case_id, person_id)
-    people.refuse(people.validate_contact(rules, communication), unreadable)
-    if version != person.version:
-        raise _contact_conflict(unit, case, person)
     try:
         people.set_safe_contact(
-            unit.db, unit.vault, unit.actor, person, rules, communication, case_id=case.id
+            unit.db,
+            unit.vault,
+            unit.actor,
+            person,
+            rules,
+            communication,
+            case_id=case.id,
+            expected_version=version,
+            unreadable=unreadable,
         )
+    except StaleEdit:
+        raise _contact_conflict(unit, case, person) from None
     except StaleDataError:
         case, party, person = _reload(unit, case_id, person_id)
         raise _contact_conflict(unit, case, person) from None

@@ -290,9 +290,15 @@ def set_safe_contact(
     needs: CommunicationNeeds,
     *,
     case_id: uuid.UUID | None,
+    expected_version: int | None = None,
+    unreadable: Mapping[str, str] | None = None,
 ) -> None:
+    """Save the rules. With ``expected_version`` (the contact page), ``StaleEdit`` if the person
+    was saved since the form was shown; the rules are checked first, sealed text after."""
     _require_editor(actor, Permission.EDIT_SAFEGUARDS)
-    refuse(validate_contact(rules, needs))
+    refuse(validate_contact(rules, needs), unreadable)
+    if expected_version is not None and expected_version != person.version:
+        raise StaleEdit({}, person.version)
     # Shown to the case team and the VLU in every case the person is in.
     case_ids = repository.case_ids_of_person(db, person.id)
     named = identity.sealed_text_errors(
