@@ -32,12 +32,11 @@ from portal.people.safeguarding import (
     NEED_QUESTIONS,
     RISK_LEVELS,
     WCO_ONLY,
-    audit_person,
     record_consultation,
     record_event,
     require,
 )
-from portal.people.service import refuse
+from portal.people.service import audit_person, refuse
 
 
 @dataclass(frozen=True, slots=True)

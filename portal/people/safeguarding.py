@@ -12,13 +12,12 @@ from sqlalchemy.orm import Session
 
 from portal.accounts.actor import Actor
 from portal.accounts.permissions import Permission
-from portal.audit import service as audit
 from portal.cases.models import CaseParty
 from portal.clock import utc_now
 from portal.keys.vault import Vault
 from portal.kit.errors import NotPermitted
 from portal.people.models import Person, SafeguardEvent
-from portal.people.service import EDITABLE_FIELDS
+from portal.people.service import EDITABLE_FIELDS, audit_person
 
 # --- reference data -------------------------------------------------------------------------
 
@@ -136,32 +135,6 @@ def record_event(
     db.add(event)
     db.flush()
     return event
-
-
-def audit_person(
-    db: Session,
-    actor: Actor,
-    person: Person,
-    case_id: uuid.UUID,
-    *,
-    category: str,
-    action: str,
-    object_type: str,
-    object_id: uuid.UUID,
-    fields: Iterable[str] = (),
-) -> None:
-    audit.record(
-        db,
-        actor=actor,
-        category=category,
-        action=action,
-        object_type=object_type,
-        object_id=object_id,
-        case_id=case_id,
-        subject_id=person.id,
-        subject_ref=person.reference,
-        fields=fields,
-    )
 
 
 def record_change(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import secrets
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -77,6 +77,33 @@ def new_reference() -> str:
 def _require_editor(actor: Actor, permission: Permission = Permission.EDIT_PERSON) -> None:
     if not actor.can(permission):
         raise NotPermitted("only witness care officers and prosecutors change people's records")
+
+
+def audit_person(
+    db: Session,
+    actor: Actor | None,
+    person: Person,
+    case_id: uuid.UUID | None,
+    *,
+    category: str,
+    action: str,
+    object_type: str = "person",
+    object_id: uuid.UUID | None = None,
+    fields: Iterable[str] = (),
+) -> None:
+    """The audit row of something done to or read about a person: field names, never values."""
+    audit.record(
+        db,
+        actor=actor,
+        category=category,
+        action=action,
+        object_type=object_type,
+        object_id=person.id if object_id is None else object_id,
+        case_id=case_id,
+        subject_id=person.id,
+        subject_ref=person.reference,
+        fields=fields,
+    )
 
 
 def _apply_details(vault: Vault, person: Person, details: PersonDetails) -> None:
@@ -146,17 +173,7 @@ def add_person_to_case(
     db.add(party)
     db.flush()
     if audit_it:
-        audit.record(
-            db,
-            actor=actor,
-            category="collection",
-            action="person.add",
-            object_type="person",
-            object_id=person.id,
-            case_id=case.id,
-            subject_id=person.id,
-            subject_ref=person.reference,
-        )
+        audit_person(db, actor, person, case.id, category="collection", action="person.add")
     # Events already recorded in the case owe them their rights from today (portal.kit.events).
     publish(db, PeopleAddedToCase(case.id, (party.id,), actor, utc_now().astimezone(LONDON).date()))
     return person, party
@@ -203,17 +220,7 @@ def view_person(
         needs=CommunicationNeeds.from_json(vault.open_text(person, "communication_needs")),
         representative=json.loads(vault.open_text(person, "representative") or "{}"),
     )
-    audit.record(
-        db,
-        actor=actor,
-        category="consultation",
-        action="person.view",
-        object_type="person",
-        object_id=person.id,
-        case_id=case_id,
-        subject_id=person.id,
-        subject_ref=person.reference,
-    )
+    audit_person(db, actor, person, case_id, category="consultation", action="person.view")
     return view
 
 
@@ -266,17 +273,8 @@ def update_person(
         person.address_changed_at = utc_now()  # letters drafted for the old one are held
     _apply_details(vault, person, details)
     db.flush()  # raises StaleDataError if another transaction won the race meanwhile
-    audit.record(
-        db,
-        actor=actor,
-        category="alteration",
-        action="person.update",
-        object_type="person",
-        object_id=person.id,
-        case_id=case_id,
-        subject_id=person.id,
-        subject_ref=person.reference,
-        fields=changed,
+    audit_person(
+        db, actor, person, case_id, category="alteration", action="person.update", fields=changed
     )
     return changed
 
@@ -315,16 +313,13 @@ def set_safe_contact(
     vault.put(person, "communication_needs", needs.to_json())
     person.version += 0  # the ORM bumps the version on flush because columns changed
     db.flush()
-    audit.record(
+    audit_person(
         db,
-        actor=actor,
+        actor,
+        person,
+        case_id,
         category="alteration",
         action="person.contact_rules",
-        object_type="person",
-        object_id=person.id,
-        case_id=case_id,
-        subject_id=person.id,
-        subject_ref=person.reference,
         fields=("safe_contact", "communication_needs"),
     )
 
@@ -379,16 +374,7 @@ def erase_person(db: Session, vault: Vault, actor: Actor | None, person: Person)
     person.name_index = None
     person.dob_index = None
     db.flush()
-    audit.record(
-        db,
-        actor=actor,
-        category="erasure",
-        action="person.erase",
-        object_type="person",
-        object_id=person.id,
-        subject_id=person.id,
-        subject_ref=person.reference,
-    )
+    audit_person(db, actor, person, None, category="erasure", action="person.erase")
 
 
 def seal_identity(db: Session, actor: Actor, person: Person) -> None:
@@ -398,14 +384,12 @@ def seal_identity(db: Session, actor: Actor, person: Person) -> None:
     person.name_index = None
     person.dob_index = None
     db.flush()
-    audit.record(
+    audit_person(
         db,
-        actor=actor,
+        actor,
+        person,
+        None,
         category="alteration",
         action="person.seal_identity",
-        object_type="person",
-        object_id=person.id,
-        subject_id=person.id,
-        subject_ref=person.reference,
         fields=("name_index", "dob_index"),
     )
