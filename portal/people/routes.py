@@ -313,6 +313,16 @@ def needs_record(ctx: RequestContext) -> Response:
 # --- safeguarding actions (htmx: the actions block is swapped in place) ---------------------
 
 
+def _actions_changed(
+    ctx: RequestContext, person: Person, case_id: uuid.UUID, message: str
+) -> Response:
+    """htmx puts the actions block back in place; without JavaScript, back to the page."""
+    if ctx.is_htmx:
+        return _person(ctx, pages.person_page(ctx.unit, case_id, person.id), block="actions")
+    ctx.flash(message)
+    return _to_person(ctx, person, case_id, "actions")
+
+
 def action_add(ctx: RequestContext) -> Response:
     case_id, person_id = _ids(ctx)
     form = ActionForm(ctx.form)
@@ -326,10 +336,7 @@ def action_add(ctx: RequestContext) -> Response:
             due_on=form.due_on,
             unreadable=form.unreadable(),
         )
-        if ctx.is_htmx:
-            return _person(ctx, pages.person_page(ctx.unit, case_id, person_id), block="actions")
-        ctx.flash("Safeguarding action added")
-        return _to_person(ctx, person, case_id, "actions")
+        return _actions_changed(ctx, person, case_id, "Safeguarding action added")
     page = pages.person_page(ctx.unit, case_id, person_id)
     return _person(ctx, page, form=form, block="actions", status_code=400)
 
@@ -342,10 +349,7 @@ def action_done(ctx: RequestContext) -> Response:
         _, _, person = pages.complete_action(
             ctx.unit, case_id, person_id, action_id, version=form.version
         )
-        if ctx.is_htmx:
-            return _person(ctx, pages.person_page(ctx.unit, case_id, person_id), block="actions")
-        ctx.flash("Safeguarding action marked as done")
-        return _to_person(ctx, person, case_id, "actions")
+        return _actions_changed(ctx, person, case_id, "Safeguarding action marked as done")
     page = pages.person_page(ctx.unit, case_id, person_id)
     return _person(ctx, page, form=form, block="actions", status_code=409)
 
