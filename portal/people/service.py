@@ -10,15 +10,15 @@ from __future__ import annotations
 import json
 import secrets
 import uuid
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.accounts.actor import Actor
-from portal.accounts.roles import Role
+from portal.accounts.permissions import Permission
 from portal.anonymity import identity
 from portal.audit import service as audit
 from portal.cases.errors import NotPermitted, StaleEdit, ValidationFailed
@@ -28,10 +28,44 @@ from portal.clock import LONDON, utc_now
 from portal.db.encrypted import Sensitive
 from portal.keys.vault import Vault
 from portal.kit.events import publish
+from portal.people import repository
 from portal.people.models import Person, PersonReference, SupportReferral
-
-EDITABLE_FIELDS = ("full_name", "date_of_birth", "address", "phone", "email")
-SAFE_CONTACT_CHANNELS = ("phone", "text", "email", "letter", "in_person", "via_representative")
+from portal.people.records import (
+    ASCII_DIGITS as ASCII_DIGITS,
+)
+from portal.people.records import (
+    CONTACT_LIMITS as CONTACT_LIMITS,
+)
+from portal.people.records import (  # re-exported: the old import paths keep working
+    EDITABLE_FIELDS as EDITABLE_FIELDS,
+)
+from portal.people.records import (
+    PHONE_CHARACTERS as PHONE_CHARACTERS,
+)
+from portal.people.records import (
+    SAFE_CONTACT_CHANNELS as SAFE_CONTACT_CHANNELS,
+)
+from portal.people.records import (
+    CommunicationNeeds as CommunicationNeeds,
+)
+from portal.people.records import (
+    PersonDetails as PersonDetails,
+)
+from portal.people.records import (
+    SafeContact as SafeContact,
+)
+from portal.people.records import (
+    parse_date as parse_date,
+)
+from portal.people.records import (
+    refuse as refuse,
+)
+from portal.people.records import (
+    validate_contact as validate_contact,
+)
+from portal.people.records import (
+    validate_details as validate_details,
+)
 
 
 def new_reference() -> str:
@@ -40,104 +74,36 @@ def new_reference() -> str:
     return "P-" + "".join(secrets.choice(alphabet) for _ in range(8))
 
 
-def _require_editor(actor: Actor) -> None:
-    if actor.role not in {Role.WITNESS_CARE_OFFICER, Role.PROSECUTOR}:
+def _require_editor(actor: Actor, permission: Permission = Permission.EDIT_PERSON) -> None:
+    if not actor.can(permission):
         raise NotPermitted("only witness care officers and prosecutors change people's records")
 
 
-def parse_date(value: str | None) -> date | None:
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        return None
-
-
-@dataclass(frozen=True, slots=True)
-class PersonDetails:
-    full_name: str
-    date_of_birth: date | None = None
-    address: str | None = None
-    phone: str | None = None
-    email: str | None = None
-    is_business: bool = False
-    business_contact: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class SafeContact:
-    channels: tuple[str, ...] = ()
-    safe_times: str = ""
-    no_voicemail: bool = False
-    do_not_tell: str = ""
-
-    def to_json(self) -> str:
-        return json.dumps(
-            {
-                "channels": list(self.channels),
-                "safe_times": self.safe_times,
-                "no_voicemail": self.no_voicemail,
-                "do_not_tell": self.do_not_tell,
-            }
-        )
-
-    @classmethod
-    def from_json(cls, raw: str | None) -> SafeContact:
-        if not raw:
-            return cls()
-        data = json.loads(raw)
-        return cls(
-            channels=tuple(data.get("channels", ())),
-            safe_times=data.get("safe_times", ""),
-            no_voicemail=bool(data.get("no_voicemail", False)),
-            do_not_tell=data.get("do_not_tell", ""),
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class CommunicationNeeds:
-    language: str = ""
-    interpreter: bool = False
-    intermediary: bool = False
-    adjustments: str = ""
-
-    def to_json(self) -> str:
-        return json.dumps(
-            {
-                "language": self.language,
-                "interpreter": self.interpreter,
-                "intermediary": self.intermediary,
-                "adjustments": self.adjustments,
-            }
-        )
-
-    @classmethod
-    def from_json(cls, raw: str | None) -> CommunicationNeeds:
-        if not raw:
-            return cls()
-        data = json.loads(raw)
-        return cls(
-            language=data.get("language", ""),
-            interpreter=bool(data.get("interpreter", False)),
-            intermediary=bool(data.get("intermediary", False)),
-            adjustments=data.get("adjustments", ""),
-        )
-
-
-def validate_details(details: PersonDetails) -> dict[str, str]:
-    errors: dict[str, str] = {}
-    if not details.full_name.strip():
-        errors["full_name"] = "Enter the person's full name"
-    elif len(details.full_name) > 200:
-        errors["full_name"] = "Full name must be 200 characters or fewer"
-    if details.date_of_birth and details.date_of_birth > date.today():
-        errors["date_of_birth"] = "Date of birth must be in the past"
-    if details.email and "@" not in details.email:
-        errors["email"] = "Enter an email address in the correct format, like name@example.com"
-    if details.is_business and not (details.business_contact or "").strip():
-        errors["business_contact"] = "Enter the name of the business's contact"
-    return errors
+def audit_person(
+    db: Session,
+    actor: Actor | None,
+    person: Person,
+    case_id: uuid.UUID | None,
+    *,
+    category: str,
+    action: str,
+    object_type: str = "person",
+    object_id: uuid.UUID | None = None,
+    fields: Iterable[str] = (),
+) -> None:
+    """The audit row of something done to or read about a person: field names, never values."""
+    audit.record(
+        db,
+        actor=actor,
+        category=category,
+        action=action,
+        object_type=object_type,
+        object_id=person.id if object_id is None else object_id,
+        case_id=case_id,
+        subject_id=person.id,
+        subject_ref=person.reference,
+        fields=fields,
+    )
 
 
 def _apply_details(vault: Vault, person: Person, details: PersonDetails) -> None:
@@ -177,13 +143,16 @@ def add_person_to_case(
     safe_contact: SafeContact | None = None,
     needs: CommunicationNeeds | None = None,
     audit_it: bool = True,
+    unreadable: Mapping[str, str] | None = None,
 ) -> tuple[Person, CaseParty]:
     _require_editor(actor)
-    errors = validate_details(details)
+    errors: dict[str, str] = {}
     if not (is_victim or is_witness):
         errors["role"] = "Select whether the person is a victim, a witness or both"
-    if errors:
-        raise ValidationFailed(errors)
+    errors |= validate_details(details)
+    if safe_contact is not None or needs is not None:
+        errors |= validate_contact(safe_contact or SafeContact(), needs or CommunicationNeeds())
+    refuse(errors, unreadable)
     person = Person(id=uuid.uuid4(), reference=new_reference())
     person.key_id = vault.new_key("person", owner_id=person.id)
     _apply_details(vault, person, details)
@@ -204,17 +173,7 @@ def add_person_to_case(
     db.add(party)
     db.flush()
     if audit_it:
-        audit.record(
-            db,
-            actor=actor,
-            category="collection",
-            action="person.add",
-            object_type="person",
-            object_id=person.id,
-            case_id=case.id,
-            subject_id=person.id,
-            subject_ref=person.reference,
-        )
+        audit_person(db, actor, person, case.id, category="collection", action="person.add")
     # Events already recorded in the case owe them their rights from today (portal.kit.events).
     publish(db, PeopleAddedToCase(case.id, (party.id,), actor, utc_now().astimezone(LONDON).date()))
     return person, party
@@ -261,17 +220,7 @@ def view_person(
         needs=CommunicationNeeds.from_json(vault.open_text(person, "communication_needs")),
         representative=json.loads(vault.open_text(person, "representative") or "{}"),
     )
-    audit.record(
-        db,
-        actor=actor,
-        category="consultation",
-        action="person.view",
-        object_type="person",
-        object_id=person.id,
-        case_id=case_id,
-        subject_id=person.id,
-        subject_ref=person.reference,
-    )
+    audit_person(db, actor, person, case_id, category="consultation", action="person.view")
     return view
 
 
@@ -290,14 +239,17 @@ def update_person(
     *,
     expected_version: int,
     case_id: uuid.UUID | None,
+    unreadable: Mapping[str, str] | None = None,
 ) -> list[str]:
-    """Save new details unless someone else saved first. Returns the fields that changed."""
+    """Save new details unless someone else saved first. Returns the fields that changed.
+
+    The one validation pass: ``unreadable`` are the fields the page could not read (a date
+    that is not a date); the rules are checked here, before the identity seal and the version.
+    """
     _require_editor(actor)
+    refuse(validate_details(details), unreadable)
     if vault.sealed_for_me(person) is not None:
         raise NotPermitted("this person's identity is sealed by an anonymity order")
-    errors = validate_details(details)
-    if errors:
-        raise ValidationFailed(errors)
     current = {
         "full_name": vault.open_text(person, "full_name") or "",
         "date_of_birth": vault.open_text(person, "date_of_birth") or "",
@@ -321,17 +273,8 @@ def update_person(
         person.address_changed_at = utc_now()  # letters drafted for the old one are held
     _apply_details(vault, person, details)
     db.flush()  # raises StaleDataError if another transaction won the race meanwhile
-    audit.record(
-        db,
-        actor=actor,
-        category="alteration",
-        action="person.update",
-        object_type="person",
-        object_id=person.id,
-        case_id=case_id,
-        subject_id=person.id,
-        subject_ref=person.reference,
-        fields=changed,
+    audit_person(
+        db, actor, person, case_id, category="alteration", action="person.update", fields=changed
     )
     return changed
 
@@ -345,13 +288,17 @@ def set_safe_contact(
     needs: CommunicationNeeds,
     *,
     case_id: uuid.UUID | None,
+    expected_version: int | None = None,
+    unreadable: Mapping[str, str] | None = None,
 ) -> None:
-    _require_editor(actor)
-    bad = [c for c in rules.channels if c not in SAFE_CONTACT_CHANNELS]
-    if bad:
-        raise ValidationFailed({"channels": "Select how it is safe to contact the person"})
+    """Save the rules. With ``expected_version`` (the contact page), ``StaleEdit`` if the person
+    was saved since the form was shown; the rules are checked first, sealed text after."""
+    _require_editor(actor, Permission.EDIT_SAFEGUARDS)
+    refuse(validate_contact(rules, needs), unreadable)
+    if expected_version is not None and expected_version != person.version:
+        raise StaleEdit({}, person.version)
     # Shown to the case team and the VLU in every case the person is in.
-    case_ids = db.scalars(select(CaseParty.case_id).where(CaseParty.person_id == person.id))
+    case_ids = repository.case_ids_of_person(db, person.id)
     named = identity.sealed_text_errors(
         identity.sealed_in_cases(db, vault, case_ids),
         {
@@ -366,16 +313,13 @@ def set_safe_contact(
     vault.put(person, "communication_needs", needs.to_json())
     person.version += 0  # the ORM bumps the version on flush because columns changed
     db.flush()
-    audit.record(
+    audit_person(
         db,
-        actor=actor,
+        actor,
+        person,
+        case_id,
         category="alteration",
         action="person.contact_rules",
-        object_type="person",
-        object_id=person.id,
-        case_id=case_id,
-        subject_id=person.id,
-        subject_ref=person.reference,
         fields=("safe_contact", "communication_needs"),
     )
 
@@ -383,7 +327,7 @@ def set_safe_contact(
 def add_reference(
     db: Session, vault: Vault, actor: Actor, person: Person, *, kind: str, value: str
 ) -> PersonReference:
-    _require_editor(actor)
+    _require_editor(actor, Permission.EDIT_SAFEGUARDS)
     ref = PersonReference(id=uuid.uuid4(), person_id=person.id, kind=kind, key_id=person.key_id)
     vault.put(ref, "value", value.strip())
     ref.value_index = vault.blind_index("person_reference.value", value)
@@ -402,7 +346,7 @@ def add_support_referral(
     consent_given: bool,
     consent_on: date | None,
 ) -> SupportReferral:
-    _require_editor(actor)
+    _require_editor(actor, Permission.EDIT_SAFEGUARDS)
     referral = SupportReferral(
         id=uuid.uuid4(),
         person_id=person.id,
@@ -430,16 +374,7 @@ def erase_person(db: Session, vault: Vault, actor: Actor | None, person: Person)
     person.name_index = None
     person.dob_index = None
     db.flush()
-    audit.record(
-        db,
-        actor=actor,
-        category="erasure",
-        action="person.erase",
-        object_type="person",
-        object_id=person.id,
-        subject_id=person.id,
-        subject_ref=person.reference,
-    )
+    audit_person(db, actor, person, None, category="erasure", action="person.erase")
 
 
 def seal_identity(db: Session, actor: Actor, person: Person) -> None:
@@ -449,14 +384,12 @@ def seal_identity(db: Session, actor: Actor, person: Person) -> None:
     person.name_index = None
     person.dob_index = None
     db.flush()
-    audit.record(
+    audit_person(
         db,
-        actor=actor,
+        actor,
+        person,
+        None,
         category="alteration",
         action="person.seal_identity",
-        object_type="person",
-        object_id=person.id,
-        subject_id=person.id,
-        subject_ref=person.reference,
         fields=("name_index", "dob_index"),
     )

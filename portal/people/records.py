@@ -1,0 +1,158 @@
+"""What a person's record holds, as values: their details, their communication needs and
+safe-contact rules (sealed as JSON), and every rule on them (one validation pass, used by the
+add and edit pages, the importer and the services)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+
+from portal.kit.errors import ValidationFailed
+
+EDITABLE_FIELDS = ("full_name", "date_of_birth", "address", "phone", "email")
+SAFE_CONTACT_CHANNELS = ("phone", "text", "email", "letter", "in_person", "via_representative")
+
+
+def parse_date(value: str | None) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class PersonDetails:
+    full_name: str
+    date_of_birth: date | None = None
+    address: str | None = None
+    phone: str | None = None
+    email: str | None = None
+    is_business: bool = False
+    business_contact: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SafeContact:
+    channels: tuple[str, ...] = ()
+    safe_times: str = ""
+    no_voicemail: bool = False
+    do_not_tell: str = ""
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {
+                "channels": list(self.channels),
+                "safe_times": self.safe_times,
+                "no_voicemail": self.no_voicemail,
+                "do_not_tell": self.do_not_tell,
+            }
+        )
+
+    @classmethod
+    def from_json(cls, raw: str | None) -> SafeContact:
+        if not raw:
+            return cls()
+        data = json.loads(raw)
+        return cls(
+            channels=tuple(data.get("channels", ())),
+            safe_times=data.get("safe_times", ""),
+            no_voicemail=bool(data.get("no_voicemail", False)),
+            do_not_tell=data.get("do_not_tell", ""),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class CommunicationNeeds:
+    language: str = ""
+    interpreter: bool = False
+    intermediary: bool = False
+    adjustments: str = ""
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {
+                "language": self.language,
+                "interpreter": self.interpreter,
+                "intermediary": self.intermediary,
+                "adjustments": self.adjustments,
+            }
+        )
+
+    @classmethod
+    def from_json(cls, raw: str | None) -> CommunicationNeeds:
+        if not raw:
+            return cls()
+        data = json.loads(raw)
+        return cls(
+            language=data.get("language", ""),
+            interpreter=bool(data.get("interpreter", False)),
+            intermediary=bool(data.get("intermediary", False)),
+            adjustments=data.get("adjustments", ""),
+        )
+
+
+ASCII_DIGITS = frozenset("0123456789")
+PHONE_CHARACTERS = ASCII_DIGITS | set(" +()-")
+CONTACT_LIMITS = {
+    "language": (100, "Language must be 100 characters or fewer"),
+    "adjustments": (1000, "Adjustments must be 1,000 characters or fewer"),
+    "safe_times": (200, "Safe times must be 200 characters or fewer"),
+    "do_not_tell": (1000, "Who must not be told must be 1,000 characters or fewer"),
+}
+
+
+def validate_details(details: PersonDetails) -> dict[str, str]:
+    """Every rule on a person's details, in one place (the add and edit pages, the services)."""
+    errors: dict[str, str] = {}
+    if not details.full_name.strip():
+        errors["full_name"] = "Enter the person's full name"
+    elif len(details.full_name) > 200:
+        errors["full_name"] = "Full name must be 200 characters or fewer"
+    if details.date_of_birth and details.date_of_birth > date.today():
+        errors["date_of_birth"] = "Date of birth must be in the past"
+    if len(details.address or "") > 500:
+        errors["address"] = "Address must be 500 characters or fewer"
+    phone = details.phone or ""
+    digits = sum(c in ASCII_DIGITS for c in phone)
+    if phone and (not set(phone) <= PHONE_CHARACTERS or not 7 <= digits <= 15):
+        errors["phone"] = "Enter a telephone number, like 01632 960 001 or +44 808 157 0192"
+    if details.email and "@" not in details.email:
+        errors["email"] = "Enter an email address in the correct format, like name@example.com"
+    elif len(details.email or "") > 254:
+        errors["email"] = "Email address must be 254 characters or fewer"
+    contact = details.business_contact or ""
+    if details.is_business and not contact.strip():
+        errors["business_contact"] = "Enter the name of the business's contact"
+    elif details.is_business and len(contact) > 200:
+        errors["business_contact"] = "The contact's name must be 200 characters or fewer"
+    return errors
+
+
+def validate_contact(rules: SafeContact, needs: CommunicationNeeds) -> dict[str, str]:
+    """Every rule on communication needs and safe-contact rules (sealed text is the vault's)."""
+    typed = {
+        "language": needs.language,
+        "adjustments": needs.adjustments,
+        "safe_times": rules.safe_times,
+        "do_not_tell": rules.do_not_tell,
+    }
+    errors = {
+        name: message
+        for name, (limit, message) in CONTACT_LIMITS.items()
+        if len(typed[name]) > limit
+    }
+    if any(c not in SAFE_CONTACT_CHANNELS for c in rules.channels):
+        errors["channels"] = "Select how it is safe to contact the person"
+    return errors
+
+
+def refuse(errors: Mapping[str, str], unreadable: Mapping[str, str] | None = None) -> None:
+    """Raise ``ValidationFailed`` if the rules found anything, or the caller could not read a
+    field (``unreadable``: its message wins). Nothing has been written yet."""
+    found = {**errors, **(unreadable or {})}
+    if found:
+        raise ValidationFailed(found)

@@ -1,0 +1,124 @@
+"""Every query of people and their safeguards. No rules here: services decide, this reads.
+
+Cases, their scope and their people's parts in them are ``portal.cases.repository``'s (the one
+case scope); what is read here is always reached through a case or person already in scope.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portal.accounts.models import User
+from portal.cases.models import CaseParty
+from portal.people.models import (
+    NeedsAssessment,
+    NrmDecision,
+    PersonReference,
+    SafeguardEvent,
+    SafeguardingAction,
+    SupportReferral,
+)
+
+
+def case_ids_of_person(db: Session, person_id: uuid.UUID) -> list[uuid.UUID]:
+    """Every case the person is in (their safe-contact rules are shown in all of them)."""
+    return list(db.scalars(select(CaseParty.case_id).where(CaseParty.person_id == person_id)))
+
+
+def assessments(db: Session, party_id: uuid.UUID, *, limit: int | None) -> list[NeedsAssessment]:
+    """Needs assessments of one person's part in a case, newest first."""
+    query = (
+        select(NeedsAssessment)
+        .where(NeedsAssessment.case_party_id == party_id)
+        .order_by(NeedsAssessment.assessed_on.desc(), NeedsAssessment.recorded_at.desc())
+    )
+    if limit is not None:
+        query = query.limit(limit)
+    return list(db.scalars(query))
+
+
+def actions_of(db: Session, party_id: uuid.UUID) -> list[SafeguardingAction]:
+    """Open actions first (status descending: open before done), then by due date."""
+    return list(
+        db.scalars(
+            select(SafeguardingAction)
+            .where(SafeguardingAction.case_party_id == party_id)
+            .order_by(SafeguardingAction.status.desc(), SafeguardingAction.due_on)
+        )
+    )
+
+
+def action_of(db: Session, party_id: uuid.UUID, action_id: uuid.UUID) -> SafeguardingAction | None:
+    return db.scalars(
+        select(SafeguardingAction).where(
+            SafeguardingAction.id == action_id, SafeguardingAction.case_party_id == party_id
+        )
+    ).one_or_none()
+
+
+def references_of(db: Session, person_id: uuid.UUID) -> list[PersonReference]:
+    return list(
+        db.scalars(
+            select(PersonReference)
+            .where(PersonReference.person_id == person_id)
+            .order_by(PersonReference.kind)
+        )
+    )
+
+
+def referrals_of(db: Session, person_id: uuid.UUID) -> list[SupportReferral]:
+    return list(
+        db.scalars(
+            select(SupportReferral)
+            .where(SupportReferral.person_id == person_id)
+            .order_by(SupportReferral.referred_on.desc())
+        )
+    )
+
+
+def nrm_decisions_of(db: Session, person_id: uuid.UUID) -> list[NrmDecision]:
+    return list(
+        db.scalars(
+            select(NrmDecision)
+            .where(NrmDecision.person_id == person_id)
+            .order_by(NrmDecision.decided_on.desc())
+        )
+    )
+
+
+def safeguard_events(db: Session, party_id: uuid.UUID, *, limit: int) -> list[SafeguardEvent]:
+    return list(
+        db.scalars(
+            select(SafeguardEvent)
+            .where(SafeguardEvent.case_party_id == party_id)
+            .order_by(SafeguardEvent.at.desc())
+            .limit(limit)
+        )
+    )
+
+
+def staff_names(db: Session, ids: Iterable[uuid.UUID | None]) -> dict[uuid.UUID, str]:
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    rows = db.execute(select(User.id, User.display_name).where(User.id.in_(wanted))).all()
+    return {row[0]: row[1] for row in rows}
+
+
+def active_staff(db: Session, ids: Iterable[uuid.UUID]) -> list[Any]:
+    """(id, display name, role) of the active users among ``ids``."""
+    wanted = list(ids)
+    if not wanted:
+        return []
+    return list(
+        db.execute(
+            select(User.id, User.display_name, User.role).where(
+                User.id.in_(wanted), User.is_active.is_(True)
+            )
+        ).all()
+    )

@@ -1,0 +1,68 @@
+"""D3 (issue 14 point 6): the exact-name lookup searches its blind index, it never scans people.
+
+The statement ``portal.people.finding`` sends (through ``cases.repository.visible_people_by_index``)
+is captured from the engine and explained as sent, for every role's case scope. On PostgreSQL the
+test database is nearly empty, so sequential scans are switched off for the EXPLAIN: the plan
+then proves the index exists and serves the predicate (the planner's choice on real data is
+bench.data's D3 guard, index against no index).
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import pytest
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from portal.accounts.actor import Actor
+from portal.accounts.roles import Role
+from portal.cases import repository as cases_repo
+
+ACTORS = [
+    Actor(uuid.uuid4(), Role.WITNESS_CARE_OFFICER, "Area", "Unit"),
+    Actor(uuid.uuid4(), Role.PROSECUTOR),
+    Actor(uuid.uuid4(), Role.VLU_OFFICER, "Area"),
+    Actor(uuid.uuid4(), Role.AUDITOR),
+]
+
+
+def _sent(engine: Engine, db: Any, actor: Actor, **indexes: int) -> tuple[str, Any]:
+    captured: list[tuple[str, Any]] = []
+
+    def capture(conn: Any, cursor: Any, statement: str, parameters: Any, *args: Any) -> None:
+        if "name_index" in statement or "dob_index" in statement:
+            captured.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", capture)
+    try:
+        cases_repo.visible_people_by_index(db, actor, **indexes)
+    finally:
+        event.remove(engine, "before_cursor_execute", capture)
+    assert len(captured) == 1
+    return captured[0]
+
+
+@pytest.mark.parametrize("actor", ACTORS, ids=lambda a: a.role.value)
+@pytest.mark.parametrize(
+    "indexes",
+    [{"name_index": 1234}, {"dob_index": 56}, {"name_index": 1234, "dob_index": 56}],
+    ids=["name", "dob", "both"],
+)
+def test_the_lookup_searches_an_index(engine: Engine, db: Any, actor: Actor, indexes: Any) -> None:
+    statement, parameters = _sent(engine, db, actor, **indexes)
+    connection = db.connection()
+    # With both, either index narrows the search (the planner picks one).
+    wanted = "ix_person_" + ("" if len(indexes) > 1 else next(iter(indexes)))
+    if engine.dialect.name == "sqlite":
+        rows = connection.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters).all()
+        plan = [str(row[-1]) for row in rows]
+        assert not any(step.startswith("SCAN") for step in plan), plan
+        assert any(f"SEARCH person USING INDEX {wanted}" in step for step in plan), plan
+    else:
+        connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
+        rows = connection.exec_driver_sql("EXPLAIN " + statement, parameters).all()
+        plan = [str(row[0]) for row in rows]
+        assert not any("Seq Scan" in step for step in plan), plan
+        assert any(wanted in step for step in plan), plan
