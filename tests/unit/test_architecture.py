@@ -100,7 +100,7 @@ def test_sealed_identity_bypass_is_used_only_where_listed() -> None:
         "portal/keys/rotation.py": "re-seals every value under a new key",
         "portal/victims_code/service.py": "child status from the date of birth",
         "portal/people/service.py": "child status from the date of birth",
-        "portal/special_measures/service/reading.py": "age on the hearing date from the date of birth",
+        "portal/special_measures/service/reading.py": "age on the hearing date from the birth date",
         # Compares free text with a sealed person's true values to refuse or mask them; returns
         # yes/no or masked text, never the values (and its repr shows only the reference).
         "portal/anonymity/identity.py": "finds a sealed identity in free text",
@@ -145,8 +145,6 @@ def test_sessions_are_opened_through_the_wiring() -> None:
     allowed = {
         "portal/db/session.py",
         "portal/wiring.py",
-        # The job worker builds its own: it takes one from portal.wiring in the VLU restructure.
-        "portal/vlu/jobs.py",
     }
     users = {
         str(p.relative_to(ROOT))
