@@ -24,7 +24,7 @@ import uuid
 from collections.abc import Iterable, Sequence
 from contextvars import ContextVar
 from types import SimpleNamespace
-from typing import Any, cast
+from typing import Any, Protocol, cast
 
 from sqlalchemy import Table, event, insert, select
 from sqlalchemy.orm import ORMExecuteState, Session
@@ -129,6 +129,44 @@ def record(
             "purpose": purpose,
             "request_id": request_id_var.get(),
         }
+    )
+
+
+class Subject(Protocol):
+    """Whom an entry is about: a person (their random id and reference, never a name)."""
+
+    @property
+    def id(self) -> uuid.UUID: ...
+
+    @property
+    def reference(self) -> str: ...
+
+
+def record_about(
+    db: Session,
+    *,
+    actor: Actor | None,
+    category: str,
+    action: str,
+    object_type: str,
+    object_id: object,
+    case_id: uuid.UUID | None,
+    person: Subject | None,
+    fields: Iterable[str] = (),
+) -> None:
+    """``record`` for the commonest entry: something done in a case, about one person (or
+    none), naming the fields touched."""
+    record(
+        db,
+        actor=actor,
+        category=category,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        case_id=case_id,
+        subject_id=person.id if person is not None else None,
+        subject_ref=person.reference if person is not None else None,
+        fields=fields,
     )
 
 

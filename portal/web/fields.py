@@ -15,6 +15,7 @@ from datetime import date
 from typing import Any, Generic, Literal, Protocol, TypeVar, overload
 
 from portal.kit.enums import LabelledStrEnum
+from portal.web import params
 
 __all__ = [
     "Checkbox",
@@ -401,15 +402,15 @@ class Checkbox(Field[bool]):
 
 
 class Version(Field[int]):
-    """The hidden ``version`` of a record being edited (optimistic locking). Never an error: a
-    missing or garbled version reads as -1, which matches no record, so the service answers
-    ``StaleEdit`` and the page shows what is stored now."""
+    """The hidden ``version`` of a record being edited (optimistic locking). A missing one
+    reads as -1, which matches no record, so the service answers ``StaleEdit`` and the page
+    shows what is stored now; a garbled one is not something the portal wrote, so it is a 400
+    like every other bad number a request carries (``portal.web.params``)."""
 
     def __init__(self, *, name: str = "") -> None:
         super().__init__("Version", required=False, name=name)
 
     def bind(self, source: Source, today: date) -> tuple[int, Raw, str | None]:
         typed = text_of(source, self.name).strip()
-        ok = typed.isascii() and typed.isdigit() and len(typed) < 10
-        value = int(typed) if ok else -1
-        return value, {self.name: str(value) if ok else ""}, None
+        value = params.int_param(typed, -1, low=0, high=params.MAX_INTEGER)
+        return value, {self.name: str(value) if value >= 0 else ""}, None

@@ -167,3 +167,49 @@ def test_the_application_cannot_change_or_delete_log_entries(db) -> None:
         db.rollback()
     assert len(db.scalars(select(AuditEvent)).all()) == 3
     db.commit()
+
+
+def test_an_entry_about_a_person_names_them_by_id_and_reference_only(db) -> None:
+    from dataclasses import dataclass
+
+    @dataclass
+    class Someone:
+        id: uuid.UUID
+        reference: str
+
+    person = Someone(uuid.uuid4(), "VW-TEST1")
+    case_id = uuid.uuid4()
+    actor = Actor(uuid.uuid4(), Role.PROSECUTOR)
+    audit.record_about(
+        db,
+        actor=actor,
+        category="alteration",
+        action="thing.changed",
+        object_type="thing",
+        object_id=42,
+        case_id=case_id,
+        person=person,
+        fields=["b", "a"],
+    )
+    audit.record_about(
+        db,
+        actor=actor,
+        category="consultation",
+        action="thing.view",
+        object_type="thing",
+        object_id=43,
+        case_id=case_id,
+        person=None,
+    )
+    first, second = audit.pending(db)[-2:]
+    assert (first["subject_id"], first["subject_ref"], first["fields"]) == (
+        person.id,
+        "VW-TEST1",
+        "a,b",
+    )
+    assert (first["object_id"], first["case_id"], first["action"]) == (
+        "42",
+        case_id,
+        "thing.changed",
+    )
+    assert (second["subject_id"], second["subject_ref"], second["fields"]) == (None, None, None)
