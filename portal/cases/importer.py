@@ -34,6 +34,7 @@ rules and its references); the stages get what they need from here.
 
 from __future__ import annotations
 
+import logging
 import time
 import uuid
 from collections.abc import Callable, Iterable, Sequence
@@ -45,8 +46,12 @@ from sqlalchemy.orm import Session
 
 from portal.accounts.actor import Actor
 from portal.accounts.permissions import Permission
+from portal.accounts.unit import Unit
+from portal.audit import service as audit
+from portal.cases import repository
 from portal.cases.errors import NotPermitted
 from portal.cases.events import PeopleAddedToCase
+from portal.cases.import_report import ImportPage
 from portal.cases.import_rows import (
     COLUMNS,
     MAX_BYTES,
@@ -94,6 +99,8 @@ __all__ = [
     "MAX_ROWS",
     "REQUIRED_COLUMNS",
     "AuditEntry",
+    "ImportOutcome",
+    "ImportPage",
     "ImportRejected",
     "ImportResult",
     "KeyIdsTaken",
@@ -103,11 +110,15 @@ __all__ = [
     "already_in_case",
     "decode",
     "import_csv",
+    "import_into_case",
+    "import_page",
     "insert_people",
     "parse",
     "record_many",
     "reserve_key_ids",
 ]
+
+log = logging.getLogger(__name__)
 
 # The stages' names as this module has always had them (tests and the benchmark use them).
 _build = build
@@ -368,3 +379,57 @@ def _write(
         party_ids = tuple(row["id"] for row in built.party_rows)
         publish(db, PeopleAddedToCase(case.id, party_ids, actor, now.astimezone(LONDON).date()))
     return built.person_ids
+
+
+# --- the import page's use cases ------------------------------------------------------------
+
+
+def import_page(unit: Unit, case_id: uuid.UUID) -> ImportPage:
+    """The empty import page of a case the actor may see."""
+    if not unit.actor.can(Permission.IMPORT_PEOPLE):
+        raise NotPermitted("only witness care officers and prosecutors import people")
+    return ImportPage(repository.get_case(unit.db, unit.actor, case_id))
+
+
+@dataclass(frozen=True, slots=True)
+class ImportOutcome:
+    case: Case
+    result: ImportResult | None = None
+    rejected: ImportRejected | None = None
+
+    @property
+    def message(self) -> str:
+        imported = self.result.imported if self.result else 0
+        noun = "person" if imported == 1 else "people"
+        return f"{imported:,} {noun} imported into case {self.case.urn}"
+
+
+def import_into_case(
+    unit: Unit,
+    case_id: uuid.UUID,
+    source: str | ImportRejected,
+    *,
+    release: Callable[[], None] | None = None,
+) -> ImportOutcome:
+    """Import ``source`` (the file's text, or why the upload itself was refused) into a case the
+    actor may see: everyone or no one. A rejection names every problem; saying someone is
+    already in the case (by reference) consults their record, which is logged."""
+    case = repository.get_case(unit.db, unit.actor, case_id)
+    if isinstance(source, ImportRejected):
+        return ImportOutcome(case, rejected=source)
+    try:
+        result = import_csv(unit.db, unit.vault, unit.actor, case, source, release=release)
+    except ImportRejected as rejected:
+        if rejected.matches:
+            audit.record_consultations(
+                unit.db,
+                actor=unit.actor,
+                action="person.import_match",
+                subjects=rejected.matches,
+                case_id=case.id,
+            )
+        return ImportOutcome(case, rejected=rejected)
+    log.info(
+        "import.done case_id=%s people=%s seconds=%.2f", case.id, result.imported, result.seconds
+    )
+    return ImportOutcome(case, result=result)
