@@ -4,12 +4,11 @@ CPU only, no database: ``build`` turns validated people into the rows the write 
 The bytes are exactly what ``portal.keys.vault`` would write (``Vault.open`` reads imported people
 like any other; tests check it). Everything per person is done in one tight loop: random bytes
 are drawn once per batch, the associated data's fixed part once per column, and blind indexes
-with one prepared HMAC per index name.
+with OpenSSL's one-shot HMAC.
 """
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import os
 import struct
@@ -86,15 +85,14 @@ class _Random:
 class Indexer:
     """Blind indexes for non-empty values, remembered for the length of one import.
 
-    The same numbers as ``crypto.blind_index`` (a test checks it), with the HMAC's keyed state
-    prepared once and copied per value, and ASCII values normalised without Unicode tables.
+    The same numbers as ``crypto.blind_index`` (a test checks it), with OpenSSL's one-shot HMAC
+    and ASCII values normalised without Unicode tables.
     """
 
     def __init__(self, vault: Vault) -> None:
         self._vault = vault
         self._key: bytes | None = None
         self._seen: dict[tuple[str, str], int] = {}
-        self._hmacs: dict[str, Any] = {}
 
     def prepare(self) -> None:
         """Fetch (or create) the index key now, before key ids are reserved."""
@@ -111,20 +109,16 @@ class Indexer:
         return found
 
     def _compute(self, name: str, value: str) -> int:
-        prepared = self._hmacs.get(name)
-        if prepared is None:
+        if self._key is None:
             self.prepare()
-            assert self._key is not None
-            bits = self._vault.index_bits
-            if not 1 <= bits <= 62:
-                raise ValueError("blind index width must be between 1 and 62 bits")
-            prepared = hmac.new(self._key, f"{name}\x00".encode(), hashlib.sha256)
-            self._hmacs[name] = prepared
+        assert self._key is not None
+        bits = self._vault.index_bits
+        if not 1 <= bits <= 62:
+            raise ValueError("blind index width must be between 1 and 62 bits")
         # NFKD leaves ASCII alone, and ASCII has no combining marks.
         normal = " ".join(value.casefold().split()) if value.isascii() else normalise(value)
-        mac = prepared.copy()
-        mac.update(normal.encode())
-        return int.from_bytes(mac.digest()[:8], "big") >> (64 - self._vault.index_bits)
+        digest = hmac.digest(self._key, f"{name}\x00{normal}".encode(), "sha256")
+        return int.from_bytes(digest[:8], "big") >> (64 - bits)
 
 
 def key_context(key_id: int, purpose: str, owner_id: uuid.UUID) -> bytes:
