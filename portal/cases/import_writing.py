@@ -37,9 +37,10 @@ def table_of(model: type[Any]) -> Table:
     return cast(Table, model.__table__)
 
 
-def _with_defaults(table: Table, rows: Sequence[dict[str, Any]]) -> Sequence[dict[str, Any]]:
-    """Fill columns the rows leave out from their Python-side defaults (a column added later
-    with ``default=`` must not break the bulk path); refuse if a required column has none."""
+def _defaults(table: Table, rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """Values for the columns the rows leave out, from their Python-side defaults (a column
+    added later with ``default=`` must not break the bulk path); refuse if a required column
+    has none."""
     fill: dict[str, Any] = {}
     for column in table.columns:
         if column.name in rows[0]:
@@ -51,9 +52,7 @@ def _with_defaults(table: Table, rows: Sequence[dict[str, Any]]) -> Sequence[dic
             fill[column.name] = None
         elif column.server_default is None:
             raise ValueError(f"bulk insert into {table.name} needs a value for {column.name}")
-    if not fill:
-        return rows
-    return [{**fill, **row} for row in rows]
+    return fill
 
 
 def bulk_insert(db: Session, model: type[Any], rows: Sequence[dict[str, Any]]) -> None:
@@ -61,15 +60,21 @@ def bulk_insert(db: Session, model: type[Any], rows: Sequence[dict[str, Any]]) -
     if not rows:
         return
     table = table_of(model)
-    rows = _with_defaults(table, rows)
+    fill = _defaults(table, rows)
     dialect = db.get_bind().dialect
-    columns = list(rows[0])
+    columns = [*rows[0], *fill]
+
+    def column(name: str) -> list[Any]:
+        if name in fill:
+            return [fill[name]] * len(rows)
+        return [row[name] for row in rows]
+
     if dialect.name != "postgresql":
         # executemany through the driver, with each column type's own bind processing (the
         # EncryptedBlob guard included), minus SQLAlchemy's per-row statement bookkeeping.
         compiled = insert(table).compile(dialect=dialect, column_keys=columns)
         order = [compiled.binds[name].key for name in compiled.positiontup or ()]
-        data = [_bound(table.c[name].type, [row[name] for row in rows], dialect) for name in order]
+        data = [_bound(table.c[name].type, column(name), dialect) for name in order]
         params = list(zip(*data, strict=True))
         connection = db.connection()
         for start in range(0, len(params), INSERT_BATCH):
@@ -79,7 +84,7 @@ def bulk_insert(db: Session, model: type[Any], rows: Sequence[dict[str, Any]]) -
 
     data = []
     for name in columns:
-        values = [row[name] for row in rows]
+        values = column(name)
         if isinstance(table.c[name].type, EncryptedBlob):
             values = _unsealed_bytes(values)
         data.append(values)
