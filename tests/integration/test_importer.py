@@ -264,6 +264,19 @@ def test_bulk_key_wrapping_context_is_the_vaults() -> None:
     )
 
 
+def test_batch_references_have_the_people_packages_format() -> None:
+    import re
+
+    from portal.people.service import new_reference
+
+    shape = re.compile(f"P-[{importer.REFERENCE_ALPHABET}]{{8}}")
+    batch = importer.new_references(2_000)
+    assert len(batch) == 2_000
+    assert all(shape.fullmatch(r) for r in batch)
+    assert all(shape.fullmatch(new_reference()) for _ in range(200))
+    assert set("".join(r[2:] for r in batch)) == set(importer.REFERENCE_ALPHABET)
+
+
 def test_batch_blind_indexes_are_cryptos(vault: Vault) -> None:
     index = importer._Indexer(vault)
     key = vault.index_key()
@@ -469,7 +482,7 @@ def test_person_references_stay_unique_when_the_generator_repeats_itself(
     importer.import_csv(db, vault, actor, case, csv_of([row(1)]), today=TODAY)
     taken = db.scalars(select(Person.reference)).one()
     sequence = iter([taken, taken, "P-BBBBBB", "P-BBBBBB", taken, "P-CCCCCC", "P-DDDDDD"])
-    monkeypatch.setattr(importer, "new_reference", lambda: next(sequence))
+    monkeypatch.setattr(importer, "new_references", lambda n: [next(sequence) for _ in range(n)])
     result = importer.import_csv(db, vault, actor, case, csv_of([row(2), row(3)]), today=TODAY)
     new_refs = {db.get(Person, pid).reference for pid in result.person_ids}  # type: ignore[union-attr]
     assert new_refs == {"P-BBBBBB", "P-CCCCCC"}
