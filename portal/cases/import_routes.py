@@ -3,7 +3,7 @@
 A CSV file is uploaded (or pasted), every row is checked, and either everyone is added to the case
 or no one is (portal.cases.importer). Problems are listed by row and column, and the CSV is shown
 again in the text box so it can be fixed there. The import runs within the request (in a worker
-thread): 5,000 rows with encryption, blind indexes and audit take well under a second, and the
+thread): 5,000 rows with encryption, blind indexes and audit take one to two seconds, and the
 route commits between steps (``manual_transactions``) so SQLite's write lock is held only while
 rows are written. docs/csv-import.md has the measurements and a design for background jobs should
 larger files be needed; files are capped at ``importer.MAX_ROWS`` rows.
