@@ -11,6 +11,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from portal.accounts.actor import Actor
+from portal.accounts.models import User
 from portal.cases.access import visible_cases
 from portal.cases.errors import CaseNotFound
 from portal.cases.models import Case, CaseEvent, CaseParty, Defendant, Offence
@@ -182,3 +183,12 @@ def visible_people_by_index(
     if dob_index is not None:
         query = query.where(Person.dob_index == dob_index)
     return [(r[0], r[1]) for r in db.execute(query.limit(500)).all()]
+
+
+def staff_names(db: Session, ids: set[uuid.UUID | None]) -> dict[uuid.UUID, str]:
+    """Display names of the users ``ids`` names (None ignored)."""
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    rows = db.execute(select(User.id, User.display_name).where(User.id.in_(wanted))).all()
+    return {row[0]: row[1] for row in rows}

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.accounts.actor import Actor
+from portal.accounts.permissions import Permission
 from portal.accounts.roles import Role
 from portal.anonymity.identity import case_text_errors
 from portal.audit import service as audit
@@ -82,7 +83,7 @@ def validate_new_case(db: Session, actor: Actor, command: NewCase) -> dict[str, 
 
 
 def open_case(db: Session, vault: Vault, actor: Actor, command: NewCase) -> Case:
-    if actor.role not in {Role.PROSECUTOR, Role.WITNESS_CARE_OFFICER}:
+    if not actor.can(Permission.OPEN_CASE):
         raise NotPermitted("only prosecutors and witness care officers open cases")
     # Two people opening the same URN at once: the second waits, then is refused like any other
     # duplicate (the unique constraint on the URN stays the last word).
@@ -175,7 +176,7 @@ def record_event(
     db: Session, vault: Vault, actor: Actor, case: Case, command: NewEvent
 ) -> tuple[CaseEvent, bool]:
     """Record a case event. Recording the same event twice returns the first (created=False)."""
-    if actor.role not in {Role.PROSECUTOR, Role.WITNESS_CARE_OFFICER}:
+    if not actor.can(Permission.RECORD_CASE_EVENT):
         raise NotPermitted("only prosecutors and witness care officers record case events")
     errors: dict[str, str] = {}
     if command.kind.per_defendant and command.defendant_id is None:

@@ -15,7 +15,7 @@ from portal.accounts.actor import Actor
 from portal.accounts.roles import Role
 from portal.audit import service as audit
 from portal.audit.models import AuditEvent
-from portal.cases import importer
+from portal.cases import import_rows, importer
 from portal.cases.errors import NotPermitted
 from portal.cases.models import Case, CaseParty
 from portal.keys.models import DataKey
@@ -264,6 +264,28 @@ def test_bulk_key_wrapping_context_is_the_vaults() -> None:
     )
 
 
+def test_batch_references_have_the_people_packages_format() -> None:
+    import re
+
+    from portal.people.service import new_reference
+
+    shape = re.compile(f"P-[{importer.REFERENCE_ALPHABET}]{{8}}")
+    batch = importer.new_references(2_000)
+    assert len(batch) == 2_000
+    assert all(shape.fullmatch(r) for r in batch)
+    assert all(shape.fullmatch(new_reference()) for _ in range(200))
+    assert set("".join(r[2:] for r in batch)) == set(importer.REFERENCE_ALPHABET)
+
+
+def test_batch_blind_indexes_are_cryptos(vault: Vault) -> None:
+    index = importer._Indexer(vault)
+    key = vault.index_key()
+    for value in ("Jane  Smith ", "ZOË O’Brien", "1970-01-02", "Ｊａｎｅ", "jane\tsmith"):
+        assert index("person.full_name", value) == crypto.blind_index(
+            key, "person.full_name", value, vault.index_bits
+        )
+
+
 def test_fast_sealer_output_opens_with_crypto() -> None:
     from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
@@ -390,7 +412,7 @@ def test_extra_values_and_empty_files_are_rejected() -> None:
 
 
 def test_files_over_the_row_limit_are_rejected(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(importer, "MAX_ROWS", 3)
+    monkeypatch.setattr(import_rows, "MAX_ROWS", 3)
     rows = "".join(f"P{i},victim\n" for i in range(4))
     assert errors_of("full_name,role\n" + rows) == [
         (0, "", "The file has more than 3 rows: split it into files of 3 rows or fewer")
@@ -460,7 +482,7 @@ def test_person_references_stay_unique_when_the_generator_repeats_itself(
     importer.import_csv(db, vault, actor, case, csv_of([row(1)]), today=TODAY)
     taken = db.scalars(select(Person.reference)).one()
     sequence = iter([taken, taken, "P-BBBBBB", "P-BBBBBB", taken, "P-CCCCCC", "P-DDDDDD"])
-    monkeypatch.setattr(importer, "new_reference", lambda: next(sequence))
+    monkeypatch.setattr(importer, "new_references", lambda n: [next(sequence) for _ in range(n)])
     result = importer.import_csv(db, vault, actor, case, csv_of([row(2), row(3)]), today=TODAY)
     new_refs = {db.get(Person, pid).reference for pid in result.person_ids}  # type: ignore[union-attr]
     assert new_refs == {"P-BBBBBB", "P-CCCCCC"}
