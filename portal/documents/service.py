@@ -13,7 +13,6 @@ from sqlalchemy.orm import Session
 
 from portal.accounts.actor import Actor
 from portal.accounts.permissions import Permission
-from portal.accounts.roles import Role
 from portal.anonymity.identity import case_text_errors
 from portal.audit import service as audit
 from portal.cases.errors import CaseNotFound, NotPermitted, ValidationFailed
@@ -72,7 +71,7 @@ def upload(
     data: bytes,
     replaces: Document | None = None,
 ) -> Document:
-    if actor.role not in {Role.WITNESS_CARE_OFFICER, Role.PROSECUTOR}:
+    if not actor.can(Permission.UPLOAD_DOCUMENTS):
         raise NotPermitted("only witness care officers and prosecutors upload documents")
     errors: dict[str, str] = {}
     if kind not in KINDS:
@@ -344,7 +343,7 @@ class Download:
 def download(
     db: Session, vault: Vault, actor: Actor, case: Case, person: Person, document_id: uuid.UUID
 ) -> Download:
-    if actor.role is Role.AUDITOR:
+    if not actor.can(Permission.DOWNLOAD_DOCUMENTS):
         raise NotPermitted("auditors see that documents exist, not their contents")
     document = db.scalars(
         select(Document).where(
