@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from portal.accounts.actor import Actor
 from portal.accounts.models import User
-from portal.accounts.roles import Role
+from portal.accounts.permissions import Permission
 from portal.anonymity import identity, sweep
 from portal.anonymity.models import (
     MEASURES,
@@ -143,7 +143,7 @@ def add_restriction(
     court_reference: str,
     waived_in_writing: bool = False,
 ) -> Restriction:
-    if actor.role not in {Role.PROSECUTOR, Role.WITNESS_CARE_OFFICER}:
+    if not actor.can(Permission.RECORD_RESTRICTION):
         raise NotPermitted("only prosecutors and witness care officers record restrictions")
     errors: dict[str, str] = {}
     if kind not in RESTRICTION_KINDS:
@@ -217,7 +217,7 @@ def draft_application(
     considerations: str,
     measures: list[str],
 ) -> Drafted:
-    if actor.role is not Role.PROSECUTOR:
+    if not actor.can(Permission.APPLY_FOR_ANONYMITY):
         raise NotPermitted("only prosecutors apply for witness anonymity orders")
     errors: dict[str, str] = {}
     for name, text in (
@@ -297,13 +297,16 @@ def transition(
     if application.state != source:
         raise NotPermitted(f"cannot {action} an application that is {application.state}")
     if action == "approve":
-        if actor.role.value != settings.anonymity_approver_role:
+        if (
+            not actor.can(Permission.APPROVE_ANONYMITY_APPLICATION)
+            or actor.role.value != settings.anonymity_approver_role
+        ):
             raise NotPermitted("only the approving role can approve")
         if actor.user_id == application.drafted_by_id:
             raise NotPermitted("the approver must be someone other than the author")
         application.approved_by_id = actor.user_id
         application.approved_at = utc_now()
-    elif actor.role is not Role.PROSECUTOR:
+    elif not actor.can(Permission.APPLY_FOR_ANONYMITY):
         raise NotPermitted("only prosecutors serve and record the court's decisions")
     if action in {"serve", "grant", "refuse", "vary", "discharge"} and on is None:
         raise ValidationFailed({"on": "Enter the date"})
