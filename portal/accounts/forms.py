@@ -7,12 +7,19 @@ from collections.abc import Callable
 from portal.accounts.onboarding import AccountDetails
 from portal.accounts.roles import Role
 from portal.cases.reference import AREAS, UNITS
+from portal.kit.errors import ValidationFailed
 from portal.web.forms import FieldErrors
 
 # Which roles are scoped by Area and by unit (portal.cases.access).
 AREA_ROLES = frozenset({Role.WITNESS_CARE_OFFICER, Role.PROSECUTOR, Role.VLU_OFFICER})
 UNIT_ROLES = frozenset({Role.WITNESS_CARE_OFFICER, Role.PROSECUTOR})
 FIELDS = ("display_name", "username", "role", "area", "unit")
+
+
+def add_service_errors(errors: FieldErrors, exc: ValidationFailed) -> None:
+    """The service's field errors on the page's fields, after the form's own."""
+    for name, message in exc.errors.items():
+        errors.add(name, message)
 
 
 def role_choices() -> list[tuple[str, str]]:

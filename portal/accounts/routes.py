@@ -9,15 +9,14 @@ import logging
 
 from starlette.responses import Response
 
-from portal.accounts import onboarding
-from portal.accounts import service as accounts
+from portal.accounts import onboarding, signing
 from portal.accounts.admin_routes import routes as admin_routes
 from portal.accounts.errors import PasswordRejected, SetupCodeInvalid
-from portal.accounts.roles import ALL_ROLES
+from portal.accounts.permissions import Permission
 from portal.clock import utc_now
 from portal.web import csrf
 from portal.web.forms import FieldErrors
-from portal.web.routing import PUBLIC, PortalRoute, RequestContext, allow, safe_next
+from portal.web.routing import PUBLIC, PortalRoute, RequestContext, requires, safe_next
 
 log = logging.getLogger(__name__)
 
@@ -57,27 +56,21 @@ def login_submit(ctx: RequestContext) -> Response:
         errors.add("password", "Enter your password")
     if errors:
         return _login_again(ctx, errors, username, next_path)
-    accounts.admit_sign_in()  # 503 at once when password checks are queued: nothing counted
-    ticket = accounts.begin_login(
-        ctx.db, settings=ctx.settings, username=username, client=ctx.client_address, now=utc_now()
-    )
-    ctx.checkpoint()  # the attempt is counted before the password is checked
-    # argon2 outside the database limiter, under its own (portal.security.passwords).
-    verified = ctx.outside_db_slot(lambda: accounts.check_password(ticket, password))
-    new = accounts.finish_login(
+    result = signing.sign_in(
         ctx.db,
-        settings=ctx.settings,
-        ticket=ticket,
+        ctx.settings,
+        username=username,
         password=password,
-        verified=verified,
-        now=utc_now(),
+        client=ctx.client_address,
+        checkpoint=ctx.checkpoint,
+        outside_db_slot=ctx.outside_db_slot,
+        replacing=ctx.active_session,
     )
+    new = result.session
     if new is None:
-        message = THROTTLED if ticket.throttled else GENERIC_FAILURE
+        message = THROTTLED if result.throttled else GENERIC_FAILURE
         errors.add("username", message)
         return _login_again(ctx, errors, username, next_path)
-    if ctx.active_session is not None:  # a new session replaces any old one (ASVS 7.2.4)
-        accounts.end_session(ctx.db, session=ctx.active_session.session, now=utc_now())
     ctx.set_cookie(csrf.session_cookie_name(ctx.settings), new.token)
     ctx.clear_cookie(csrf.anonymous_cookie_name(ctx.settings))
     response = ctx.redirect_to(next_path or str(ctx.request.url_for("home").path))
@@ -96,7 +89,7 @@ def _login_again(
 
 def logout(ctx: RequestContext) -> Response:
     if ctx.active_session is not None:
-        accounts.sign_out(ctx.db, active=ctx.active_session, now=utc_now())
+        signing.sign_out(ctx.unit, ctx.active_session)
     ctx.clear_cookie(csrf.session_cookie_name(ctx.settings))
     response = ctx.redirect("signed_out")
     # Tell the browser to drop anything it kept from the signed-in pages (ASVS 14.3.1), its
@@ -112,7 +105,7 @@ def signed_out(ctx: RequestContext) -> Response:
 
 def extend_session(ctx: RequestContext) -> Response:
     assert ctx.active_session is not None
-    accounts.extend_session(ctx.db, active=ctx.active_session, now=utc_now())
+    signing.extend_session(ctx.unit, ctx.active_session)
     if ctx.is_htmx:
         return Response(status_code=204)
     return ctx.redirect_to(safe_next(ctx.field("next")) or str(ctx.request.url_for("home").path))
@@ -150,7 +143,7 @@ def _setup_again(ctx: RequestContext, errors: FieldErrors, code: str, *, status:
     return ctx.render("accounts/setup.html", {"errors": errors, "code": code}, status_code=status)
 
 
-AUTHENTICATED = allow(ALL_ROLES)
+AUTHENTICATED = requires(Permission.MANAGE_OWN_SESSION)
 
 routes = [
     PortalRoute("/login", login_page, access=PUBLIC, name="login"),
