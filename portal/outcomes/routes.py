@@ -69,6 +69,26 @@ def case_victims(ctx: RequestContext) -> Response:
     return ctx.render("outcomes/victims.html", _context(page))
 
 
+def _post(
+    ctx: RequestContext,
+    form: Form,
+    call: Callable[[], object],
+    again: Callable[[RequestContext, Form], Response],
+    message: str,
+    back: str,
+    **params: object,
+) -> Response:
+    """A form's POST: the use case when the form is valid; the page again with the errors (the
+    form's or the service's); else ``message`` and back to the page named ``back``."""
+    if form.valid:
+        with form.service_errors():
+            call()
+    if not form.valid:
+        return again(ctx, form)
+    ctx.flash(message)
+    return ctx.redirect(back, **params)
+
+
 # --- a person's losses --------------------------------------------------------------------------
 
 
@@ -83,21 +103,22 @@ def person_losses(ctx: RequestContext) -> Response:
 
 def person_loss_add(ctx: RequestContext) -> Response:
     form = forms.LossForm(ctx.form)
-    if form.valid:
-        with form.service_errors():
-            person_id = pages.add_loss(
-                ctx.unit,
-                *_ids(ctx, "case_id", "person_id"),
-                kind=form.kind,
-                amount=form.amount,
-                description=form.description,
-                proven=form.proven,
-            )
-    if not form.valid:
-        return _person_page(ctx, form)
-    ctx.flash("Loss recorded")
-    return ctx.redirect(
-        "outcomes_person", case_id=ctx.request.path_params["case_id"], person_id=person_id
+    return _post(
+        ctx,
+        form,
+        lambda: pages.add_loss(
+            ctx.unit,
+            *_ids(ctx, "case_id", "person_id"),
+            kind=form.kind,
+            amount=form.amount,
+            description=form.description,
+            proven=form.proven,
+        ),
+        _person_page,
+        "Loss recorded",
+        "outcomes_person",
+        case_id=ctx.request.path_params["case_id"],
+        person_id=_uuid(ctx, "person_id"),  # as the person's id: the service found them by it
     )
 
 
@@ -127,13 +148,15 @@ def _save(
     message: str,
     call: Callable[[uuid.UUID, uuid.UUID], object],
 ) -> Response:
-    if form.valid:
-        with form.service_errors():
-            call(*_ids(ctx, "case_id", "defendant_id"))
-    if not form.valid:
-        return _order_form(ctx, template, form)
-    ctx.flash(message)
-    return ctx.redirect("outcomes_case", case_id=ctx.request.path_params["case_id"])
+    return _post(
+        ctx,
+        form,
+        lambda: call(*_ids(ctx, "case_id", "defendant_id")),
+        lambda ctx, form: _order_form(ctx, template, form),
+        message,
+        "outcomes_case",
+        case_id=ctx.request.path_params["case_id"],
+    )
 
 
 def _order_routes(
@@ -225,18 +248,17 @@ def compensation_order(ctx: RequestContext) -> Response:
 
 def payment_add(ctx: RequestContext) -> Response:
     form = forms.PaymentForm(ctx.form)
-    if form.valid:
-        with form.service_errors():
-            pages.record_payment(
-                ctx.unit,
-                *_ids(ctx, "case_id", "order_id"),
-                amount=form.payment,
-                received_on=form.received_on,
-            )
-    if not form.valid:
-        return _order_page(ctx, form)
-    ctx.flash("Payment recorded")
-    return ctx.redirect(
+    return _post(
+        ctx,
+        form,
+        lambda: pages.record_payment(
+            ctx.unit,
+            *_ids(ctx, "case_id", "order_id"),
+            amount=form.payment,
+            received_on=form.received_on,
+        ),
+        _order_page,
+        "Payment recorded",
         "outcomes_order",
         case_id=ctx.request.path_params["case_id"],
         order_id=ctx.request.path_params["order_id"],
