@@ -14,7 +14,7 @@ from portal.accounts.permissions import Permission
 from portal.accounts.unit import Unit
 from portal.anonymity import service
 from portal.anonymity.models import MEASURES, AnonymityApplication, UnmaskRequest
-from portal.audit import service as audit
+from portal.anonymity.recording import about_person
 from portal.cases import repository as cases_repo
 from portal.cases.errors import CaseNotFound, NotPermitted
 from portal.cases.models import Case
@@ -35,16 +35,15 @@ def _person(unit: Unit, case_id: uuid.UUID, person_id: uuid.UUID) -> tuple[Case,
 def _consulted(
     unit: Unit, action: str, case: Case, person: Person, object_type: str, object_id: uuid.UUID
 ) -> None:
-    audit.record(
+    about_person(
         unit.db,
-        actor=unit.actor,
+        unit.actor,
         category="consultation",
         action=action,
         object_type=object_type,
         object_id=object_id,
         case_id=case.id,
-        subject_id=person.id,
-        subject_ref=person.reference,
+        person=person,
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import fields
 from typing import Any
 
@@ -206,28 +207,47 @@ def application_action(ctx: RequestContext) -> Response:
     return ctx.redirect("anonymity_application", case_id=case_id, application_id=application_id)
 
 
-def request_unmask(ctx: RequestContext) -> Response:
-    values = {"reason": ctx.field("reason")}
+def _unmasking(
+    ctx: RequestContext,
+    call: Callable[[], None],
+    message: str,
+    values: dict[str, Any],
+    *,
+    suffix: str = "",
+) -> Response:
+    """An unmasking step: refused (the password, the reason), the person's page again with the
+    errors against the fields (``suffix`` for one request's row); done, back with ``message``."""
     try:
-        pages.request_unmask(
+        call()
+    except ValidationFailed as exc:
+        errors = FieldErrors()
+        forms.add_service_errors(errors, exc, suffix=suffix)
+        return _page(ctx, errors, values, 400)
+    return _back(ctx, message)
+
+
+def request_unmask(ctx: RequestContext) -> Response:
+    reason = ctx.field("reason")
+    return _unmasking(
+        ctx,
+        lambda: pages.request_unmask(
             ctx.unit,
             ctx.settings,
             *_person_ids(ctx),
-            reason=values["reason"],
+            reason=reason,
             password=ctx.field("password"),
             client=ctx.client_address,
-        )
-    except ValidationFailed as exc:
-        errors = FieldErrors()
-        forms.add_service_errors(errors, exc)
-        return _page(ctx, errors, values, 400)
-    return _back(ctx, "Request sent. A second authorised person must approve it")
+        ),
+        "Request sent. A second authorised person must approve it",
+        {"reason": reason},
+    )
 
 
 def decide_unmask(ctx: RequestContext) -> Response:
     request_id = _uuid(ctx, "request_id")
-    try:
-        pages.decide_unmask(
+    return _unmasking(
+        ctx,
+        lambda: pages.decide_unmask(
             ctx.unit,
             ctx.settings,
             *_person_ids(ctx),
@@ -235,12 +255,11 @@ def decide_unmask(ctx: RequestContext) -> Response:
             password=ctx.field(f"password-{request_id}"),
             client=ctx.client_address,
             approve={"approve": True, "refuse": False}.get(ctx.field(f"decision-{request_id}")),
-        )
-    except ValidationFailed as exc:
-        errors = FieldErrors()
-        forms.add_service_errors(errors, exc, suffix=f"-{request_id}")
-        return _page(ctx, errors, {}, 400)
-    return _back(ctx, "Decision recorded")
+        ),
+        "Decision recorded",
+        {},
+        suffix=f"-{request_id}",
+    )
 
 
 BASE = "/cases/{case_id}/people/{person_id}/anonymity"

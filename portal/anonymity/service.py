@@ -30,6 +30,7 @@ from portal.anonymity.models import (
     AnonymityApplication,
     Restriction,
 )
+from portal.anonymity.recording import about_person
 
 # Unmasking is its own use case (portal.anonymity.unmasking); its names stay reachable here.
 from portal.anonymity.unmasking import TOO_MANY_TRIES as TOO_MANY_TRIES
@@ -171,16 +172,15 @@ def add_restriction(
     )
     db.add(restriction)
     db.flush()
-    audit.record(
+    about_person(
         db,
-        actor=actor,
+        actor,
         category="collection",
         action="restriction.add",
         object_type="restriction",
         object_id=restriction.id,
         case_id=case.id,
-        subject_id=person.id,
-        subject_ref=person.reference,
+        person=person,
     )
     return restriction
 
@@ -267,16 +267,15 @@ def draft_application(
     if not person.identity_sealed:
         people.seal_identity(db, actor, person)
         swept = sweep.remove_true_identity(db, vault, actor, person)
-    audit.record(
+    about_person(
         db,
-        actor=actor,
+        actor,
         category="collection",
         action="anonymity.draft",
         object_type="anonymity_application",
         object_id=application.id,
         case_id=case.id,
-        subject_id=person.id,
-        subject_ref=person.reference,
+        person=person,
     )
     return Drafted(application, swept)
 
