@@ -6,6 +6,8 @@ Administrators never choose or see a password (portal.accounts.onboarding explai
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
+from typing import Any
 
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
@@ -27,6 +29,7 @@ from portal.web.forms import FieldErrors
 from portal.web.routing import PortalRoute, RequestContext, requires
 
 ADMIN = requires(Permission.ADMINISTER_ACCOUNTS)
+Handler = Callable[[RequestContext], Response]
 DECISIONS = [("approve", "Approve: create the account"), ("refuse", "Refuse: no account")]
 
 
@@ -153,42 +156,49 @@ def admin_user_activate(ctx: RequestContext) -> Response:
     return ctx.redirect("admin_users")
 
 
+def form_routes(
+    path: str,
+    show: Handler,
+    save: Handler,
+    *,
+    access: Any,
+    name: str,
+    save_name: str,
+    **options: Any,
+) -> list[PortalRoute]:
+    """A page with a form (GET ``name``) and where it posts (POST ``save_name``)."""
+    return [
+        PortalRoute(path, show, access=access, name=name),
+        PortalRoute(path, save, access=access, methods=["POST"], name=save_name, **options),
+    ]
+
+
+def _posts(path: str, handler: Handler, name: str) -> PortalRoute:
+    return PortalRoute(path, handler, access=ADMIN, methods=["POST"], name=name)
+
+
 REQUEST = "/admin/account-requests/{request_id}"
 USER = "/admin/users/{user_id}"
 
 routes = [
     PortalRoute("/admin/users", admin_users, access=ADMIN, name="admin_users"),
-    PortalRoute("/admin/users/new", admin_user_new, access=ADMIN, name="admin_user_new"),
-    PortalRoute(
+    *form_routes(
         "/admin/users/new",
+        admin_user_new,
         admin_user_create,
         access=ADMIN,
-        methods=["POST"],
-        name="admin_user_create",
+        name="admin_user_new",
+        save_name="admin_user_create",
     ),
-    PortalRoute(REQUEST, admin_request, access=ADMIN, name="admin_request"),
-    PortalRoute(
-        REQUEST, admin_request_decide, access=ADMIN, methods=["POST"], name="admin_request_decide"
-    ),
-    PortalRoute(
-        USER + "/setup-code",
-        admin_user_setup_code,
+    *form_routes(
+        REQUEST,
+        admin_request,
+        admin_request_decide,
         access=ADMIN,
-        methods=["POST"],
-        name="admin_user_setup_code",
+        name="admin_request",
+        save_name="admin_request_decide",
     ),
-    PortalRoute(
-        USER + "/deactivate",
-        admin_user_deactivate,
-        access=ADMIN,
-        methods=["POST"],
-        name="admin_user_deactivate",
-    ),
-    PortalRoute(
-        USER + "/activate",
-        admin_user_activate,
-        access=ADMIN,
-        methods=["POST"],
-        name="admin_user_activate",
-    ),
+    _posts(USER + "/setup-code", admin_user_setup_code, "admin_user_setup_code"),
+    _posts(USER + "/deactivate", admin_user_deactivate, "admin_user_deactivate"),
+    _posts(USER + "/activate", admin_user_activate, "admin_user_activate"),
 ]

@@ -10,6 +10,7 @@ import logging
 from starlette.responses import Response
 
 from portal.accounts import onboarding, signing
+from portal.accounts.admin_routes import form_routes
 from portal.accounts.admin_routes import routes as admin_routes
 from portal.accounts.errors import PasswordRejected, SetupCodeInvalid
 from portal.accounts.permissions import Permission
@@ -146,13 +147,13 @@ def _setup_again(ctx: RequestContext, errors: FieldErrors, code: str, *, status:
 AUTHENTICATED = requires(Permission.MANAGE_OWN_SESSION)
 
 routes = [
-    PortalRoute("/login", login_page, access=PUBLIC, name="login"),
-    PortalRoute(
+    *form_routes(
         "/login",
+        login_page,
         login_submit,
         access=PUBLIC,
-        methods=["POST"],
-        name="login_submit",
+        name="login",
+        save_name="login_submit",
         manual_transactions=True,
     ),
     PortalRoute("/logout", logout, access=AUTHENTICATED, methods=["POST"], name="logout"),
@@ -160,13 +161,13 @@ routes = [
     PortalRoute(
         "/session/extend", extend_session, access=AUTHENTICATED, methods=["POST"], name="extend"
     ),
-    PortalRoute("/account/set-up", account_setup, access=PUBLIC, name="account_setup"),
-    PortalRoute(
+    *form_routes(
         "/account/set-up",
+        account_setup,
         account_setup_submit,
         access=PUBLIC,
-        methods=["POST"],
-        name="account_setup_submit",
+        name="account_setup",
+        save_name="account_setup_submit",
     ),
     *admin_routes,
 ]
