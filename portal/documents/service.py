@@ -21,6 +21,7 @@ from portal.clock import utc_now
 from portal.documents import disclosure, repository
 from portal.documents.extract import parts_of
 from portal.documents.models import KINDS, Document, DocumentMatch
+from portal.documents.recording import on_document
 from portal.keys.vault import Vault
 from portal.kit.errors import GuardRefused
 from portal.people.models import Person
@@ -108,14 +109,12 @@ def upload(
         replaces.ready_at, replaces.ready_by_id = None, None
     db.flush()
     found = _check(db, vault, case, document, data)
-    audit.record(
+    on_document(
         db,
-        actor=actor,
+        actor,
+        document,
         category="collection",
         action="document.upload" if replaces is None else "document.new_version",
-        object_type="document",
-        object_id=document.id,
-        case_id=case.id,
         subject_id=person.id,
         subject_ref=person.reference,
         fields=(f"disclosure:{document.disclosure}", f"matches:{found}"),
@@ -283,14 +282,12 @@ def record_manual_check(
         # serve again only by a prosecutor's decision.
         document.ready_at, document.ready_by_id = None, None
     db.flush()
-    audit.record(
+    on_document(
         db,
-        actor=actor,
+        actor,
+        document,
         category="collection",
         action="document.manual_check",
-        object_type="document",
-        object_id=document.id,
-        case_id=case.id,
         subject_id=person.id,
         subject_ref=person.reference,
     )
@@ -309,14 +306,12 @@ def mark_ready(
     if document.ready_at is None:
         document.ready_by_id, document.ready_at = actor.user_id, utc_now()
         db.flush()
-    audit.record(
+    on_document(
         db,
-        actor=actor,
+        actor,
+        document,
         category="disclosure",
         action="document.ready_to_serve",
-        object_type="document",
-        object_id=document.id,
-        case_id=case.id,
         subject_id=person.id,
         subject_ref=person.reference,
     )
@@ -356,14 +351,12 @@ def download(
         raise CaseNotFound(document_id)
     data = vault.open_bytes(document, "content") or b""
     name = vault.open_text(document, "filename") or "document"
-    audit.record(
+    on_document(
         db,
-        actor=actor,
+        actor,
+        document,
         category="disclosure",
         action="document.download",
-        object_type="document",
-        object_id=document.id,
-        case_id=case.id,
         subject_id=person.id,
         subject_ref=person.reference,
         recipient=f"user:{actor.user_id}",
