@@ -15,7 +15,7 @@ from starlette.responses import Response
 from portal.accounts import administration
 from portal.accounts.administration import Decided
 from portal.accounts.forms import (
-    add_service_errors,
+    ServiceRefusals,
     area_choices,
     parse_account_request,
     role_choices,
@@ -24,7 +24,6 @@ from portal.accounts.forms import (
 from portal.accounts.onboarding import IssuedCode
 from portal.accounts.permissions import Permission
 from portal.cases.reference import AREAS, UNITS
-from portal.kit.errors import ValidationFailed
 from portal.web.forms import FieldErrors
 from portal.web.routing import PortalRoute, RequestContext, requires
 
@@ -71,10 +70,8 @@ def admin_user_new(ctx: RequestContext) -> Response:
 def admin_user_create(ctx: RequestContext) -> Response:
     values, errors, details = parse_account_request(ctx.field)
     if details is not None:
-        try:
+        with ServiceRefusals(errors):
             administration.request_account(ctx.unit, details)
-        except ValidationFailed as exc:
-            add_service_errors(errors, exc)
     if errors:
         return _request_form(ctx, values, errors, 400)
     ctx.flash("Account requested. Another administrator must approve it before it can be set up")
@@ -109,12 +106,11 @@ def admin_request_decide(ctx: RequestContext) -> Response:
     if decision not in {"approve", "refuse"}:
         errors.add("decision", "Select whether to approve or refuse this request")
         return _review(ctx, errors, 400)
-    try:
+    with ServiceRefusals(errors) as refusals:
         done = administration.decide(
             ctx.unit, ctx.settings, _path_uuid(ctx, "request_id"), approve=decision == "approve"
         )
-    except ValidationFailed as exc:
-        add_service_errors(errors, exc)
+    if refusals.refused:
         return _review(ctx, errors, 400)
     if done.outcome is Decided.ALREADY:
         ctx.flash("This request had already been decided")

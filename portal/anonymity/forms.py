@@ -8,17 +8,10 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from portal.kit.errors import ValidationFailed
 from portal.web.forms import FieldErrors, parse_date_parts
 
 Read = Callable[[str], str]
 DATE_PARTS = ("day", "month", "year")
-
-
-def add_service_errors(errors: FieldErrors, exc: ValidationFailed, *, suffix: str = "") -> None:
-    """The service's field errors on the page's fields (``suffix`` for a per-row form)."""
-    for name, message in exc.errors.items():
-        errors.add(f"{name}{suffix}", message)
 
 
 class RestrictionForm:

@@ -9,11 +9,12 @@ from typing import Any
 
 from starlette.responses import Response
 
+from portal.accounts.forms import ServiceRefusals
 from portal.accounts.permissions import Permission
 from portal.anonymity import forms, pages, service
 from portal.anonymity.models import MEASURES, RESTRICTION_KINDS
 from portal.anonymity.sweep import Swept
-from portal.cases.errors import CaseNotFound, ValidationFailed
+from portal.cases.errors import CaseNotFound
 from portal.web.forms import FieldErrors
 from portal.web.routing import PortalRoute, RequestContext, requires, requires_any
 
@@ -76,7 +77,7 @@ def _back(ctx: RequestContext, message: str) -> Response:
 def add_restriction(ctx: RequestContext) -> Response:
     form = forms.RestrictionForm(ctx.field)
     if not form.errors:
-        try:
+        with ServiceRefusals(form.errors):
             pages.add_restriction(
                 ctx.unit,
                 *_person_ids(ctx),
@@ -86,8 +87,6 @@ def add_restriction(ctx: RequestContext) -> Response:
                 court_reference=form.court_reference,
                 waived_in_writing=form.waived,
             )
-        except ValidationFailed as exc:
-            forms.add_service_errors(form.errors, exc)
     if form.errors:
         return _page(ctx, form.errors, form.values, 400)
     return _back(ctx, "Restriction recorded")
@@ -96,7 +95,7 @@ def add_restriction(ctx: RequestContext) -> Response:
 def apply(ctx: RequestContext) -> Response:
     assert ctx.form is not None
     form = forms.ApplicationForm(ctx.field, ctx.form.getlist("measures"))
-    try:
+    with ServiceRefusals(form.errors) as refusals:
         drafted = pages.draft_application(
             ctx.unit,
             *_person_ids(ctx),
@@ -106,8 +105,7 @@ def apply(ctx: RequestContext) -> Response:
             considerations=form.text("considerations"),
             measures=form.measures,
         )
-    except ValidationFailed as exc:
-        forms.add_service_errors(form.errors, exc)
+    if refusals.refused:
         return _page(ctx, form.errors, form.values, 400)
     ctx.flash(sealed_message(drafted.swept))
     return ctx.redirect(
@@ -189,7 +187,7 @@ def application_action(ctx: RequestContext) -> Response:
         raise CaseNotFound(None)
     form = forms.StepForm(ctx.field)
     if not form.errors:
-        try:
+        with ServiceRefusals(form.errors):
             pages.transition(
                 ctx.unit,
                 ctx.settings,
@@ -199,8 +197,6 @@ def application_action(ctx: RequestContext) -> Response:
                 on=form.on,
                 court_reference=form.court_reference,
             )
-        except ValidationFailed as exc:
-            forms.add_service_errors(form.errors, exc)
     if form.errors:
         return application_page(ctx, form.errors, 400)
     ctx.flash(ACTIONS[action] + ": recorded")
@@ -217,12 +213,10 @@ def _unmasking(
 ) -> Response:
     """An unmasking step: refused (the password, the reason), the person's page again with the
     errors against the fields (``suffix`` for one request's row); done, back with ``message``."""
-    try:
+    with ServiceRefusals(suffix=suffix) as refusals:
         call()
-    except ValidationFailed as exc:
-        errors = FieldErrors()
-        forms.add_service_errors(errors, exc, suffix=suffix)
-        return _page(ctx, errors, values, 400)
+    if refusals.refused:
+        return _page(ctx, refusals.errors, values, 400)
     return _back(ctx, message)
 
 

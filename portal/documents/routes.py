@@ -11,11 +11,11 @@ from urllib.parse import quote
 from starlette.datastructures import UploadFile
 from starlette.responses import Response
 
+from portal.accounts.forms import ServiceRefusals
 from portal.accounts.permissions import Permission
-from portal.cases.errors import CaseNotFound, ValidationFailed
+from portal.cases.errors import CaseNotFound
 from portal.documents import pages, service
 from portal.documents.models import DISCLOSURE_STATES, KINDS, Document
-from portal.kit.errors import GuardRefused
 from portal.web.forms import FieldErrors
 from portal.web.routing import PortalRoute, RequestContext, requires
 
@@ -75,13 +75,10 @@ def upload(ctx: RequestContext) -> Response:
     case_id, person_id = _ids(ctx, "case_id", "person_id")
     kind = ctx.field("kind")
     filename, data = _file(ctx)
-    try:
+    with ServiceRefusals() as refusals:
         pages.upload(ctx.unit, case_id, person_id, kind=kind, filename=filename, data=data)
-    except ValidationFailed as exc:
-        errors = FieldErrors()
-        for name, message in exc.errors.items():
-            errors.add(name, message)
-        return _page(ctx, errors, {"kind": kind}, 400)
+    if refusals.refused:
+        return _page(ctx, refusals.errors, {"kind": kind}, 400)
     ctx.flash("Document uploaded")
     return ctx.redirect("person_documents", case_id=case_id, person_id=person_id)
 
@@ -117,17 +114,11 @@ def _decide(
 ) -> Response:
     """Run one step on the check page: a refusal (a guard, or a reason that will not do) goes
     against ``field`` on the page again, with 400; done, back to the page with ``message``."""
-    try:
+    with ServiceRefusals(onto=field, guards=True) as refusals:
         done = call()
-    except (GuardRefused, ValidationFailed) as exc:
-        errors = FieldErrors()
-        if isinstance(exc, ValidationFailed):
-            for text in exc.errors.values():
-                errors.add(field, text)
-        else:
-            errors.add(field, exc.reason)
+    if refusals.refused:
         shown = {field: ctx.field(field)} if values is None else values
-        return _check_page(ctx, errors, shown, 400)
+        return _check_page(ctx, refusals.errors, shown, 400)
     ctx.flash(message)
     case_id, person_id, document_id = _document_ids(ctx)
     return ctx.redirect(
