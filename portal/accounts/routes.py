@@ -5,27 +5,18 @@ Account administration is in portal.accounts.admin_routes.
 
 from __future__ import annotations
 
-import logging
-
 from starlette.responses import Response
 
-from portal.accounts import onboarding, signing
+from portal.accounts import signing
 from portal.accounts.admin_routes import form_routes
 from portal.accounts.admin_routes import routes as admin_routes
-from portal.accounts.errors import PasswordRejected, SetupCodeInvalid
+from portal.accounts.forms import ServiceRefusals
 from portal.accounts.permissions import Permission
-from portal.clock import utc_now
 from portal.web import csrf
 from portal.web.forms import FieldErrors
 from portal.web.routing import PUBLIC, PortalRoute, RequestContext, requires, safe_next
 
-log = logging.getLogger(__name__)
-
 GENERIC_FAILURE = "Enter a correct username and password"
-SETUP_CODE_INVALID = (
-    "This set-up code does not work. It may have been typed wrongly, used already or expired: "
-    "check it, or ask an administrator for a new one"
-)
 THROTTLED = (
     "Too many attempts to sign in to this account. Wait 5 minutes before you try again, "
     "or contact your service desk"
@@ -128,13 +119,8 @@ def account_setup_submit(ctx: RequestContext) -> Response:
     if not password:
         errors.add("password", "Enter a password")
     if not errors:
-        try:
-            onboarding.complete_setup(ctx.db, code=code, password=password, now=utc_now())
-        except SetupCodeInvalid:
-            log.warning("account.setup_code_refused")
-            errors.add("code", SETUP_CODE_INVALID)
-        except PasswordRejected as exc:
-            errors.add("password", exc.message)
+        with ServiceRefusals(errors):
+            signing.set_up_account(ctx.db, code=code, password=password)
     if errors:
         return _setup_again(ctx, errors, code if errors.get("code") is None else "", status=400)
     return ctx.redirect_to(str(ctx.request.url_for("login").path) + "?ready=1")

@@ -6,16 +6,26 @@ run the password check outside the database slot (``outside_db_slot``)."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from portal.accounts import onboarding
 from portal.accounts import service as accounts
+from portal.accounts.errors import PasswordRejected, SetupCodeInvalid
 from portal.accounts.service import ActiveSession, NewSession
 from portal.accounts.unit import Unit
 from portal.clock import utc_now
+from portal.kit.errors import ValidationFailed
 from portal.settings import Settings
+
+log = logging.getLogger("portal.accounts.routes")  # where this line was logged before
+SETUP_CODE_INVALID = (
+    "This set-up code does not work. It may have been typed wrongly, used already or expired: "
+    "check it, or ask an administrator for a new one"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,3 +69,16 @@ def sign_out(unit: Unit, active: ActiveSession) -> None:
 
 def extend_session(unit: Unit, active: ActiveSession) -> None:
     accounts.extend_session(unit.db, active=active, now=utc_now())
+
+
+def set_up_account(db: Session, *, code: str, password: str) -> None:
+    """Choose the first password with a one-time set-up code (before anyone is signed in, so
+    the session, not a ``Unit``). A code that does not work, or a password refused, is the
+    form's error."""
+    try:
+        onboarding.complete_setup(db, code=code, password=password, now=utc_now())
+    except SetupCodeInvalid:
+        log.warning("account.setup_code_refused")
+        raise ValidationFailed({"code": SETUP_CODE_INVALID}) from None
+    except PasswordRejected as exc:
+        raise ValidationFailed({"password": exc.message}) from None
