@@ -6,38 +6,44 @@ Administrators never choose or see a password (portal.accounts.onboarding explai
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
+from typing import Any
 
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
-from portal.accounts import onboarding, repository
-from portal.accounts import service as accounts
-from portal.accounts.errors import RequestAlreadyDecided, UsernameTaken
+from portal.accounts import administration
+from portal.accounts.administration import Decided
 from portal.accounts.forms import (
+    ServiceRefusals,
     area_choices,
     parse_account_request,
     role_choices,
     unit_choices,
 )
-from portal.accounts.models import AccountRequest, User
-from portal.accounts.roles import Role
+from portal.accounts.onboarding import IssuedCode
+from portal.accounts.permissions import Permission
 from portal.cases.reference import AREAS, UNITS
-from portal.clock import utc_now
 from portal.web.forms import FieldErrors
-from portal.web.routing import PortalRoute, RequestContext, allow
+from portal.web.routing import PortalRoute, RequestContext, requires
 
-ADMIN = allow(Role.ADMIN)
+ADMIN = requires(Permission.ADMINISTER_ACCOUNTS)
+Handler = Callable[[RequestContext], Response]
 DECISIONS = [("approve", "Approve: create the account"), ("refuse", "Refuse: no account")]
 
 
+def _path_uuid(ctx: RequestContext, name: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(str(ctx.request.path_params[name]))
+    except ValueError:
+        raise HTTPException(status_code=404) from None
+
+
 def admin_users(ctx: RequestContext) -> Response:
+    page = administration.users_page(ctx.unit)
     return ctx.render(
         "admin/users.html",
-        {
-            "users": repository.list_users(ctx.db),
-            "pending": repository.pending_requests(ctx.db),
-            "requested_by": repository.requesters_of_accounts(ctx.db),
-        },
+        {"users": page.users, "pending": page.pending, "requested_by": page.requested_by},
     )
 
 
@@ -64,37 +70,25 @@ def admin_user_new(ctx: RequestContext) -> Response:
 def admin_user_create(ctx: RequestContext) -> Response:
     values, errors, details = parse_account_request(ctx.field)
     if details is not None:
-        try:
-            onboarding.request_account(ctx.db, ctx.actor, details, now=utc_now())
-        except UsernameTaken:
-            errors.add("username", "A user with this username already exists or has been asked for")
+        with ServiceRefusals(errors):
+            administration.request_account(ctx.unit, details)
     if errors:
         return _request_form(ctx, values, errors, 400)
     ctx.flash("Account requested. Another administrator must approve it before it can be set up")
     return ctx.redirect("admin_users")
 
 
-def _request_or_404(ctx: RequestContext) -> AccountRequest:
-    request = repository.get_request(ctx.db, _path_uuid(ctx, "request_id"))
-    if request is None:
-        raise HTTPException(status_code=404)
-    return request
-
-
-def _review(
-    ctx: RequestContext, request: AccountRequest, errors: FieldErrors, status: int = 200
-) -> Response:
-    requester = repository.get_user(ctx.db, request.requested_by_id)
-    decider = repository.get_user(ctx.db, request.decided_by_id) if request.decided_by_id else None
+def _review(ctx: RequestContext, errors: FieldErrors, status: int = 200) -> Response:
+    page = administration.request_review(ctx.unit, _path_uuid(ctx, "request_id"))
     return ctx.render(
         "admin/request.html",
         {
-            "account_request": request,
-            "requester": requester,
-            "decider": decider,
-            "area": AREAS.get(request.area or "", ""),
-            "unit": UNITS.get(request.unit or "", ""),
-            "mine": ctx.actor.user_id == request.requested_by_id,
+            "account_request": page.account_request,
+            "requester": page.requester,
+            "decider": page.decider,
+            "area": AREAS.get(page.account_request.area or "", ""),
+            "unit": UNITS.get(page.account_request.unit or "", ""),
+            "mine": page.mine,
             "decisions": DECISIONS,
             "errors": errors,
         },
@@ -103,33 +97,31 @@ def _review(
 
 
 def admin_request(ctx: RequestContext) -> Response:
-    return _review(ctx, _request_or_404(ctx), FieldErrors())
+    return _review(ctx, FieldErrors())
 
 
 def admin_request_decide(ctx: RequestContext) -> Response:
-    request = _request_or_404(ctx)
     decision = ctx.field("decision")
     errors = FieldErrors()
     if decision not in {"approve", "refuse"}:
         errors.add("decision", "Select whether to approve or refuse this request")
-        return _review(ctx, request, errors, 400)
-    try:
-        issued = onboarding.decide(
-            ctx.db, ctx.actor, ctx.settings, request, approve=decision == "approve", now=utc_now()
+        return _review(ctx, errors, 400)
+    with ServiceRefusals(errors) as refusals:
+        done = administration.decide(
+            ctx.unit, ctx.settings, _path_uuid(ctx, "request_id"), approve=decision == "approve"
         )
-    except RequestAlreadyDecided:
+    if refusals.refused:
+        return _review(ctx, errors, 400)
+    if done.outcome is Decided.ALREADY:
         ctx.flash("This request had already been decided")
-        return ctx.redirect("admin_request", request_id=request.id)
-    except UsernameTaken:
-        errors.add("decision", "A user with this username now exists: refuse this request")
-        return _review(ctx, request, errors, 400)
-    if issued is None:
+        return ctx.redirect("admin_request", request_id=done.request_id)
+    if done.issued is None:
         ctx.flash("Request refused. No account was created")
         return ctx.redirect("admin_users")
-    return _show_code(ctx, issued, heading="Account approved")
+    return _show_code(ctx, done.issued, heading="Account approved")
 
 
-def _show_code(ctx: RequestContext, issued: onboarding.IssuedCode, *, heading: str) -> Response:
+def _show_code(ctx: RequestContext, issued: IssuedCode, *, heading: str) -> Response:
     """The only time the code is ever shown (it is stored only as a hash)."""
     return ctx.render(
         "admin/setup_code.html",
@@ -144,37 +136,41 @@ def _show_code(ctx: RequestContext, issued: onboarding.IssuedCode, *, heading: s
 
 
 def admin_user_setup_code(ctx: RequestContext) -> Response:
-    user = _user_or_404(ctx)
-    issued = onboarding.issue_setup_code(ctx.db, ctx.actor, ctx.settings, user, now=utc_now())
+    issued = administration.issue_setup_code(ctx.unit, ctx.settings, _path_uuid(ctx, "user_id"))
     return _show_code(ctx, issued, heading="New set-up code")
 
 
 def admin_user_deactivate(ctx: RequestContext) -> Response:
-    user = _user_or_404(ctx)
-    accounts.set_active(ctx.db, actor=ctx.actor, user=user, active=False, now=utc_now())
+    administration.set_active(ctx.unit, _path_uuid(ctx, "user_id"), active=False)
     ctx.flash("User account deactivated and signed out everywhere")
     return ctx.redirect("admin_users")
 
 
 def admin_user_activate(ctx: RequestContext) -> Response:
-    user = _user_or_404(ctx)
-    accounts.set_active(ctx.db, actor=ctx.actor, user=user, active=True, now=utc_now())
+    administration.set_active(ctx.unit, _path_uuid(ctx, "user_id"), active=True)
     ctx.flash("User account reactivated")
     return ctx.redirect("admin_users")
 
 
-def _path_uuid(ctx: RequestContext, name: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(str(ctx.request.path_params[name]))
-    except ValueError:
-        raise HTTPException(status_code=404) from None
+def form_routes(
+    path: str,
+    show: Handler,
+    save: Handler,
+    *,
+    access: Any,
+    name: str,
+    save_name: str,
+    **options: Any,
+) -> list[PortalRoute]:
+    """A page with a form (GET ``name``) and where it posts (POST ``save_name``)."""
+    return [
+        PortalRoute(path, show, access=access, name=name),
+        PortalRoute(path, save, access=access, methods=["POST"], name=save_name, **options),
+    ]
 
 
-def _user_or_404(ctx: RequestContext) -> User:
-    user = repository.get_user(ctx.db, _path_uuid(ctx, "user_id"))
-    if user is None:
-        raise HTTPException(status_code=404)
-    return user
+def _posts(path: str, handler: Handler, name: str) -> PortalRoute:
+    return PortalRoute(path, handler, access=ADMIN, methods=["POST"], name=name)
 
 
 REQUEST = "/admin/account-requests/{request_id}"
@@ -182,37 +178,23 @@ USER = "/admin/users/{user_id}"
 
 routes = [
     PortalRoute("/admin/users", admin_users, access=ADMIN, name="admin_users"),
-    PortalRoute("/admin/users/new", admin_user_new, access=ADMIN, name="admin_user_new"),
-    PortalRoute(
+    *form_routes(
         "/admin/users/new",
+        admin_user_new,
         admin_user_create,
         access=ADMIN,
-        methods=["POST"],
-        name="admin_user_create",
+        name="admin_user_new",
+        save_name="admin_user_create",
     ),
-    PortalRoute(REQUEST, admin_request, access=ADMIN, name="admin_request"),
-    PortalRoute(
-        REQUEST, admin_request_decide, access=ADMIN, methods=["POST"], name="admin_request_decide"
-    ),
-    PortalRoute(
-        USER + "/setup-code",
-        admin_user_setup_code,
+    *form_routes(
+        REQUEST,
+        admin_request,
+        admin_request_decide,
         access=ADMIN,
-        methods=["POST"],
-        name="admin_user_setup_code",
+        name="admin_request",
+        save_name="admin_request_decide",
     ),
-    PortalRoute(
-        USER + "/deactivate",
-        admin_user_deactivate,
-        access=ADMIN,
-        methods=["POST"],
-        name="admin_user_deactivate",
-    ),
-    PortalRoute(
-        USER + "/activate",
-        admin_user_activate,
-        access=ADMIN,
-        methods=["POST"],
-        name="admin_user_activate",
-    ),
+    _posts(USER + "/setup-code", admin_user_setup_code, "admin_user_setup_code"),
+    _posts(USER + "/deactivate", admin_user_deactivate, "admin_user_deactivate"),
+    _posts(USER + "/activate", admin_user_activate, "admin_user_activate"),
 ]

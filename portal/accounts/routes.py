@@ -5,27 +5,18 @@ Account administration is in portal.accounts.admin_routes.
 
 from __future__ import annotations
 
-import logging
-
 from starlette.responses import Response
 
-from portal.accounts import onboarding
-from portal.accounts import service as accounts
+from portal.accounts import signing
+from portal.accounts.admin_routes import form_routes
 from portal.accounts.admin_routes import routes as admin_routes
-from portal.accounts.errors import PasswordRejected, SetupCodeInvalid
-from portal.accounts.roles import ALL_ROLES
-from portal.clock import utc_now
+from portal.accounts.forms import ServiceRefusals
+from portal.accounts.permissions import Permission
 from portal.web import csrf
 from portal.web.forms import FieldErrors
-from portal.web.routing import PUBLIC, PortalRoute, RequestContext, allow, safe_next
-
-log = logging.getLogger(__name__)
+from portal.web.routing import PUBLIC, PortalRoute, RequestContext, requires, safe_next
 
 GENERIC_FAILURE = "Enter a correct username and password"
-SETUP_CODE_INVALID = (
-    "This set-up code does not work. It may have been typed wrongly, used already or expired: "
-    "check it, or ask an administrator for a new one"
-)
 THROTTLED = (
     "Too many attempts to sign in to this account. Wait 5 minutes before you try again, "
     "or contact your service desk"
@@ -57,27 +48,21 @@ def login_submit(ctx: RequestContext) -> Response:
         errors.add("password", "Enter your password")
     if errors:
         return _login_again(ctx, errors, username, next_path)
-    accounts.admit_sign_in()  # 503 at once when password checks are queued: nothing counted
-    ticket = accounts.begin_login(
-        ctx.db, settings=ctx.settings, username=username, client=ctx.client_address, now=utc_now()
-    )
-    ctx.checkpoint()  # the attempt is counted before the password is checked
-    # argon2 outside the database limiter, under its own (portal.security.passwords).
-    verified = ctx.outside_db_slot(lambda: accounts.check_password(ticket, password))
-    new = accounts.finish_login(
+    result = signing.sign_in(
         ctx.db,
-        settings=ctx.settings,
-        ticket=ticket,
+        ctx.settings,
+        username=username,
         password=password,
-        verified=verified,
-        now=utc_now(),
+        client=ctx.client_address,
+        checkpoint=ctx.checkpoint,
+        outside_db_slot=ctx.outside_db_slot,
+        replacing=ctx.active_session,
     )
+    new = result.session
     if new is None:
-        message = THROTTLED if ticket.throttled else GENERIC_FAILURE
+        message = THROTTLED if result.throttled else GENERIC_FAILURE
         errors.add("username", message)
         return _login_again(ctx, errors, username, next_path)
-    if ctx.active_session is not None:  # a new session replaces any old one (ASVS 7.2.4)
-        accounts.end_session(ctx.db, session=ctx.active_session.session, now=utc_now())
     ctx.set_cookie(csrf.session_cookie_name(ctx.settings), new.token)
     ctx.clear_cookie(csrf.anonymous_cookie_name(ctx.settings))
     response = ctx.redirect_to(next_path or str(ctx.request.url_for("home").path))
@@ -96,7 +81,7 @@ def _login_again(
 
 def logout(ctx: RequestContext) -> Response:
     if ctx.active_session is not None:
-        accounts.sign_out(ctx.db, active=ctx.active_session, now=utc_now())
+        signing.sign_out(ctx.unit, ctx.active_session)
     ctx.clear_cookie(csrf.session_cookie_name(ctx.settings))
     response = ctx.redirect("signed_out")
     # Tell the browser to drop anything it kept from the signed-in pages (ASVS 14.3.1), its
@@ -112,7 +97,7 @@ def signed_out(ctx: RequestContext) -> Response:
 
 def extend_session(ctx: RequestContext) -> Response:
     assert ctx.active_session is not None
-    accounts.extend_session(ctx.db, active=ctx.active_session, now=utc_now())
+    signing.extend_session(ctx.unit, ctx.active_session)
     if ctx.is_htmx:
         return Response(status_code=204)
     return ctx.redirect_to(safe_next(ctx.field("next")) or str(ctx.request.url_for("home").path))
@@ -134,13 +119,8 @@ def account_setup_submit(ctx: RequestContext) -> Response:
     if not password:
         errors.add("password", "Enter a password")
     if not errors:
-        try:
-            onboarding.complete_setup(ctx.db, code=code, password=password, now=utc_now())
-        except SetupCodeInvalid:
-            log.warning("account.setup_code_refused")
-            errors.add("code", SETUP_CODE_INVALID)
-        except PasswordRejected as exc:
-            errors.add("password", exc.message)
+        with ServiceRefusals(errors):
+            signing.set_up_account(ctx.db, code=code, password=password)
     if errors:
         return _setup_again(ctx, errors, code if errors.get("code") is None else "", status=400)
     return ctx.redirect_to(str(ctx.request.url_for("login").path) + "?ready=1")
@@ -150,16 +130,16 @@ def _setup_again(ctx: RequestContext, errors: FieldErrors, code: str, *, status:
     return ctx.render("accounts/setup.html", {"errors": errors, "code": code}, status_code=status)
 
 
-AUTHENTICATED = allow(ALL_ROLES)
+AUTHENTICATED = requires(Permission.MANAGE_OWN_SESSION)
 
 routes = [
-    PortalRoute("/login", login_page, access=PUBLIC, name="login"),
-    PortalRoute(
+    *form_routes(
         "/login",
+        login_page,
         login_submit,
         access=PUBLIC,
-        methods=["POST"],
-        name="login_submit",
+        name="login",
+        save_name="login_submit",
         manual_transactions=True,
     ),
     PortalRoute("/logout", logout, access=AUTHENTICATED, methods=["POST"], name="logout"),
@@ -167,13 +147,13 @@ routes = [
     PortalRoute(
         "/session/extend", extend_session, access=AUTHENTICATED, methods=["POST"], name="extend"
     ),
-    PortalRoute("/account/set-up", account_setup, access=PUBLIC, name="account_setup"),
-    PortalRoute(
+    *form_routes(
         "/account/set-up",
+        account_setup,
         account_setup_submit,
         access=PUBLIC,
-        methods=["POST"],
-        name="account_setup_submit",
+        name="account_setup",
+        save_name="account_setup_submit",
     ),
     *admin_routes,
 ]

@@ -3,25 +3,23 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
+from dataclasses import fields
 from typing import Any
 
 from starlette.responses import Response
 
-from portal.accounts.models import User
-from portal.accounts.roles import Role
-from portal.anonymity import service
-from portal.anonymity.models import MEASURES, RESTRICTION_KINDS, AnonymityApplication, UnmaskRequest
+from portal.accounts.forms import ServiceRefusals
+from portal.accounts.permissions import Permission
+from portal.anonymity import forms, pages, service
+from portal.anonymity.models import MEASURES, RESTRICTION_KINDS
 from portal.anonymity.sweep import Swept
-from portal.audit import service as audit
-from portal.cases import repository as cases_repo
-from portal.cases.errors import CaseNotFound, NotPermitted, ValidationFailed
-from portal.keys.vault import pseudonym
-from portal.web.forms import FieldErrors, parse_date_parts
-from portal.web.routing import PortalRoute, RequestContext, allow
+from portal.cases.errors import CaseNotFound
+from portal.web.forms import FieldErrors
+from portal.web.routing import PortalRoute, RequestContext, requires, requires_any
 
-READERS = allow(Role.WITNESS_CARE_OFFICER, Role.PROSECUTOR, Role.VLU_OFFICER, Role.AUDITOR)
-RECORDERS = allow(Role.WITNESS_CARE_OFFICER, Role.PROSECUTOR)
-CASEWORK = allow(Role.WITNESS_CARE_OFFICER, Role.PROSECUTOR, Role.VLU_OFFICER)
+READERS = requires(Permission.VIEW_CASES)
+APPLICANTS = requires(Permission.APPLY_FOR_ANONYMITY)
 ACTIONS = {
     "approve": "Approve the application",
     "serve": "Record that it was served",
@@ -39,61 +37,28 @@ def _uuid(ctx: RequestContext, name: str) -> uuid.UUID:
         raise CaseNotFound(None) from None
 
 
-def _party(ctx: RequestContext) -> tuple[Any, Any, Any]:
-    return cases_repo.party_in_case(
-        ctx.db, ctx.actor, _uuid(ctx, "case_id"), _uuid(ctx, "person_id")
-    )
+def _person_ids(ctx: RequestContext) -> tuple[uuid.UUID, uuid.UUID]:
+    return _uuid(ctx, "case_id"), _uuid(ctx, "person_id")
 
 
-def _may_unmask(ctx: RequestContext) -> bool:
-    user = ctx.db.get(User, ctx.actor.user_id)
-    return bool(user and user.may_unmask)
+def _fields(page: Any) -> dict[str, Any]:
+    return {f.name: getattr(page, f.name) for f in fields(page)}
 
 
 def _page(
     ctx: RequestContext, errors: FieldErrors, values: dict[str, Any], status: int
 ) -> Response:
-    case, party, person = _party(ctx)
-    applications = service.applications_for(ctx.db, case.id, person.id)
-    requests = service.requests_for(ctx.db, person.id)
-    granted = person.key_id in ctx.vault.unsealed_keys
-    audit.record(
-        ctx.db,
-        actor=ctx.actor,
-        category="consultation",
-        action="anonymity.view",
-        object_type="person",
-        object_id=person.id,
-        case_id=case.id,
-        subject_id=person.id,
-        subject_ref=person.reference,
+    page = pages.person_page(
+        ctx.unit, *_person_ids(ctx), unmask_minutes=ctx.settings.unmask_minutes
     )
     return ctx.render(
         "anonymity/person.html",
         {
-            "case": case,
-            "person": person,
-            "shown_name": ctx.vault.open(person, "full_name"),
-            "applications": applications,
-            "requests": requests,
+            **_fields(page),
             "kinds": list(RESTRICTION_KINDS.items()),
             "measures": list(MEASURES.items()),
             "errors": errors,
             "values": values,
-            "may_record": ctx.actor.role in {Role.PROSECUTOR, Role.WITNESS_CARE_OFFICER},
-            "may_apply": ctx.actor.role is Role.PROSECUTOR,
-            "may_unmask": _may_unmask(ctx),
-            "granted": granted,
-            "me": ctx.actor.user_id,
-            "staff": service.staff_names(
-                ctx.db, {i for r in requests for i in (r.requested_by_id, r.approved_by_id)}
-            ),
-            "unmask_reasons": {
-                r.id: ctx.vault.open(r, "reason")
-                for r in requests
-                if r.state == "pending" and r.requested_by_id != ctx.actor.user_id
-            },
-            "unmask_minutes": ctx.settings.unmask_minutes,
         },
         status_code=status,
     )
@@ -103,77 +68,50 @@ def person_page(ctx: RequestContext) -> Response:
     return _page(ctx, FieldErrors(), {}, 200)
 
 
+def _back(ctx: RequestContext, message: str) -> Response:
+    ctx.flash(message)
+    case_id, person_id = _person_ids(ctx)
+    return ctx.redirect("anonymity_person", case_id=case_id, person_id=person_id)
+
+
 def add_restriction(ctx: RequestContext) -> Response:
-    case, _, person = _party(ctx)
-    values = {k: ctx.field(k) for k in ("kind", "court_reference", "waived")}
-    for prefix in ("starts_on", "ends_on"):
-        for part in ("day", "month", "year"):
-            values[f"{prefix}-{part}"] = ctx.field(f"{prefix}-{part}")
-    errors = FieldErrors()
-    starts, problem = parse_date_parts(
-        values["starts_on-day"],
-        values["starts_on-month"],
-        values["starts_on-year"],
-        label="The start date",
-    )
-    if problem:
-        errors.add("starts_on", problem)
-    ends, problem = parse_date_parts(
-        values["ends_on-day"], values["ends_on-month"], values["ends_on-year"], label="The end date"
-    )
-    if problem:
-        errors.add("ends_on", problem)
-    if not errors:
-        try:
-            service.add_restriction(
-                ctx.db,
-                ctx.actor,
-                case,
-                person,
-                kind=values["kind"],
-                starts_on=starts,
-                ends_on=ends,
-                court_reference=values["court_reference"],
-                waived_in_writing=values["waived"] == "yes",
+    form = forms.RestrictionForm(ctx.field)
+    if not form.errors:
+        with ServiceRefusals(form.errors):
+            pages.add_restriction(
+                ctx.unit,
+                *_person_ids(ctx),
+                kind=form.kind,
+                starts_on=form.starts_on,
+                ends_on=form.ends_on,
+                court_reference=form.court_reference,
+                waived_in_writing=form.waived,
             )
-        except ValidationFailed as exc:
-            for name, message in exc.errors.items():
-                errors.add(name, message)
-    if errors:
-        return _page(ctx, errors, values, 400)
-    ctx.flash("Restriction recorded")
-    return ctx.redirect("anonymity_person", case_id=case.id, person_id=person.id)
+    if form.errors:
+        return _page(ctx, form.errors, form.values, 400)
+    return _back(ctx, "Restriction recorded")
 
 
 def apply(ctx: RequestContext) -> Response:
-    case, _, person = _party(ctx)
     assert ctx.form is not None
-    measures = [m for m in ctx.form.getlist("measures") if isinstance(m, str)]
-    values: dict[str, Any] = {
-        k: ctx.field(k) for k in ("condition_a", "condition_b", "condition_c", "considerations")
-    }
-    values["measures"] = measures
-    try:
-        drafted = service.draft_application(
-            ctx.db,
-            ctx.vault,
-            ctx.actor,
-            case,
-            person,
-            condition_a=values["condition_a"],
-            condition_b=values["condition_b"],
-            condition_c=values["condition_c"],
-            considerations=values["considerations"],
-            measures=measures,
+    form = forms.ApplicationForm(ctx.field, ctx.form.getlist("measures"))
+    with ServiceRefusals(form.errors) as refusals:
+        drafted = pages.draft_application(
+            ctx.unit,
+            *_person_ids(ctx),
+            condition_a=form.text("condition_a"),
+            condition_b=form.text("condition_b"),
+            condition_c=form.text("condition_c"),
+            considerations=form.text("considerations"),
+            measures=form.measures,
         )
-    except ValidationFailed as exc:
-        errors = FieldErrors()
-        for name, message in exc.errors.items():
-            errors.add(name, message)
-        return _page(ctx, errors, values, 400)
+    if refusals.refused:
+        return _page(ctx, form.errors, form.values, 400)
     ctx.flash(sealed_message(drafted.swept))
     return ctx.redirect(
-        "anonymity_application", case_id=case.id, application_id=drafted.application.id
+        "anonymity_application",
+        case_id=drafted.application.case_id,
+        application_id=drafted.application.id,
     )
 
 
@@ -198,61 +136,37 @@ def sealed_message(swept: Swept) -> str:
     return message
 
 
-def _application(ctx: RequestContext) -> tuple[Any, AnonymityApplication, Any]:
-    case = cases_repo.get_case(ctx.db, ctx.actor, _uuid(ctx, "case_id"))
-    application = ctx.db.get(AnonymityApplication, _uuid(ctx, "application_id"))
-    if application is None or application.case_id != case.id:
-        raise CaseNotFound(None)
-    _, _, person = cases_repo.party_in_case(ctx.db, ctx.actor, case.id, application.person_id)
-    return case, application, person
+def _application_ids(ctx: RequestContext) -> tuple[uuid.UUID, uuid.UUID]:
+    return _uuid(ctx, "case_id"), _uuid(ctx, "application_id")
 
 
 def application_page(
-    ctx: RequestContext, errors: FieldErrors | None = None, status: int = 200
+    ctx: RequestContext,
+    errors: FieldErrors | None = None,
+    status: int = 200,
+    *,
+    court_only: bool = False,
 ) -> Response:
-    case, application, person = _application(ctx)
-    texts = {
-        name: ctx.vault.open(application, name)
-        for name in ("condition_a", "condition_b", "condition_c", "considerations")
-    }
-    audit.record(
-        ctx.db,
-        actor=ctx.actor,
-        category="consultation",
-        action="anonymity.application_view",
-        object_type="anonymity_application",
-        object_id=application.id,
-        case_id=case.id,
-        subject_id=person.id,
-        subject_ref=person.reference,
-    )
-    possible = [
-        a
-        for a, (source, _) in service.TRANSITIONS.items()
-        if source == application.state
-        # the author is not offered the approval they may not give (the service refuses it too)
-        and not (a == "approve" and ctx.actor.user_id == application.drafted_by_id)
-    ]
+    page = pages.application_page(ctx.unit, *_application_ids(ctx), court_only=court_only)
+    path = ctx.request.url.path
     return ctx.render(
         "anonymity/application.html",
         {
-            "case": case,
-            "application": application,
-            "person": person,
-            "pseudonym": pseudonym(person.reference),
-            "texts": texts,
-            "measures": [MEASURES[m] for m in application.measures.split(",") if m in MEASURES],
-            "actions": [(a, ACTIONS[a]) for a in possible],
+            "case": page.case,
+            "application": page.application,
+            "person": page.person,
+            "pseudonym": page.pseudonym,
+            "texts": page.texts,
+            "measures": page.measures,
+            "actions": [(a, ACTIONS[a]) for a in page.possible],
             "errors": errors or FieldErrors(),
             "values": {},
             "version": "court"
-            if ctx.request.url.path.endswith("/court")
-            else ("served" if ctx.request.url.path.endswith("/served") else "full"),
-            "shown_name": ctx.vault.open(person, "full_name"),
-            "granted": person.key_id in ctx.vault.unsealed_keys,
-            "staff": service.staff_names(
-                ctx.db, {application.drafted_by_id, application.approved_by_id}
-            ),
+            if path.endswith("/court")
+            else ("served" if path.endswith("/served") else "full"),
+            "shown_name": page.shown_name,
+            "granted": page.granted,
+            "staff": page.staff,
         },
         status_code=status,
     )
@@ -263,89 +177,83 @@ def application_detail(ctx: RequestContext) -> Response:
 
 
 def court_version(ctx: RequestContext) -> Response:
-    _, _, person = _application(ctx)
-    if person.key_id not in ctx.vault.unsealed_keys:
-        raise NotPermitted("the court-only version needs an approved request to see the identity")
-    return application_page(ctx)
+    return application_page(ctx, court_only=True)
 
 
 def application_action(ctx: RequestContext) -> Response:
-    case, application, _ = _application(ctx)
+    case_id, application_id = _application_ids(ctx)
     action = str(ctx.request.path_params["action"])
     if action not in service.TRANSITIONS:
         raise CaseNotFound(None)
-    on, problem = parse_date_parts(
-        ctx.field("on-day"), ctx.field("on-month"), ctx.field("on-year"), label="The date"
-    )
-    errors = FieldErrors()
-    if problem:
-        errors.add("on", problem)
-    else:
-        try:
-            service.transition(
-                ctx.db,
-                ctx.actor,
+    form = forms.StepForm(ctx.field)
+    if not form.errors:
+        with ServiceRefusals(form.errors):
+            pages.transition(
+                ctx.unit,
                 ctx.settings,
-                application,
+                case_id,
+                application_id,
                 action,
-                on=on,
-                court_reference=ctx.field("court_reference"),
+                on=form.on,
+                court_reference=form.court_reference,
             )
-        except ValidationFailed as exc:
-            for name, message in exc.errors.items():
-                errors.add(name, message)
-    if errors:
-        return application_page(ctx, errors, 400)
+    if form.errors:
+        return application_page(ctx, form.errors, 400)
     ctx.flash(ACTIONS[action] + ": recorded")
-    return ctx.redirect("anonymity_application", case_id=case.id, application_id=application.id)
+    return ctx.redirect("anonymity_application", case_id=case_id, application_id=application_id)
+
+
+def _unmasking(
+    ctx: RequestContext,
+    call: Callable[[], None],
+    message: str,
+    values: dict[str, Any],
+    *,
+    suffix: str = "",
+) -> Response:
+    """An unmasking step: refused (the password, the reason), the person's page again with the
+    errors against the fields (``suffix`` for one request's row); done, back with ``message``."""
+    with ServiceRefusals(suffix=suffix) as refusals:
+        call()
+    if refusals.refused:
+        return _page(ctx, refusals.errors, values, 400)
+    return _back(ctx, message)
 
 
 def request_unmask(ctx: RequestContext) -> Response:
-    case, _, person = _party(ctx)
-    values = {"reason": ctx.field("reason")}
-    try:
-        service.request_unmask(
-            ctx.db,
-            ctx.vault,
-            ctx.actor,
+    reason = ctx.field("reason")
+    return _unmasking(
+        ctx,
+        lambda: pages.request_unmask(
+            ctx.unit,
             ctx.settings,
-            case,
-            person,
-            reason=values["reason"],
+            *_person_ids(ctx),
+            reason=reason,
             password=ctx.field("password"),
             client=ctx.client_address,
-        )
-    except ValidationFailed as exc:
-        errors = FieldErrors()
-        for name, message in exc.errors.items():
-            errors.add(name, message)
-        return _page(ctx, errors, values, 400)
-    ctx.flash("Request sent. A second authorised person must approve it")
-    return ctx.redirect("anonymity_person", case_id=case.id, person_id=person.id)
+        ),
+        "Request sent. A second authorised person must approve it",
+        {"reason": reason},
+    )
 
 
 def decide_unmask(ctx: RequestContext) -> Response:
-    case, _, person = _party(ctx)
-    request = ctx.db.get(UnmaskRequest, _uuid(ctx, "request_id"))
-    if request is None or request.person_id != person.id:
-        raise CaseNotFound(None)
-    try:
-        service.approve_unmask(
-            ctx.db,
-            ctx.actor,
+    request_id = _uuid(ctx, "request_id")
+    return _unmasking(
+        ctx,
+        lambda: pages.decide_unmask(
+            ctx.unit,
             ctx.settings,
-            request,
-            password=ctx.field(f"password-{request.id}"),
+            *_person_ids(ctx),
+            request_id,
+            password=ctx.field(f"password-{request_id}"),
             client=ctx.client_address,
-            approve={"approve": True, "refuse": False}.get(ctx.field(f"decision-{request.id}")),
-        )
-    except ValidationFailed as exc:
-        errors = FieldErrors()
-        for name, message in exc.errors.items():
-            errors.add(f"{name}-{request.id}", message)
-        return _page(ctx, errors, {}, 400)
-    ctx.flash("Decision recorded")
-    return ctx.redirect("anonymity_person", case_id=case.id, person_id=person.id)
+            approve={"approve": True, "refuse": False}.get(ctx.field(f"decision-{request_id}")),
+        ),
+        "Decision recorded",
+        {},
+        suffix=f"-{request_id}",
+    )
 
 
 BASE = "/cases/{case_id}/people/{person_id}/anonymity"
@@ -355,39 +263,41 @@ routes = [
     PortalRoute(
         BASE + "/restrictions",
         add_restriction,
-        access=RECORDERS,
+        access=requires(Permission.RECORD_RESTRICTION),
         methods=["POST"],
         name="anonymity_restriction",
     ),
     PortalRoute(
         BASE + "/apply",
         apply,
-        access=allow(Role.PROSECUTOR),
+        access=APPLICANTS,
         methods=["POST"],
         name="anonymity_apply",
     ),
     PortalRoute(
-        BASE + "/unmask", request_unmask, access=CASEWORK, methods=["POST"], name="anonymity_unmask"
+        BASE + "/unmask",
+        request_unmask,
+        access=requires(Permission.REQUEST_UNMASK),
+        methods=["POST"],
+        name="anonymity_unmask",
     ),
     PortalRoute(
         BASE + "/unmask/{request_id}",
         decide_unmask,
-        access=CASEWORK,
+        access=requires(Permission.APPROVE_UNMASK),
         methods=["POST"],
         name="anonymity_unmask_decide",
     ),
     PortalRoute(APP, application_detail, access=READERS, name="anonymity_application"),
-    PortalRoute(
-        APP + "/served", application_detail, access=allow(Role.PROSECUTOR), name="anonymity_served"
-    ),
-    PortalRoute(
-        APP + "/court", court_version, access=allow(Role.PROSECUTOR), name="anonymity_court"
-    ),
+    PortalRoute(APP + "/served", application_detail, access=APPLICANTS, name="anonymity_served"),
+    PortalRoute(APP + "/court", court_version, access=APPLICANTS, name="anonymity_court"),
     # The approver's role is a setting (service checks it); everything else is prosecutors'.
     PortalRoute(
         APP + "/{action}",
         application_action,
-        access=allow(Role.PROSECUTOR, Role.VLU_OFFICER),
+        access=requires_any(
+            Permission.APPLY_FOR_ANONYMITY, Permission.APPROVE_ANONYMITY_APPLICATION
+        ),
         methods=["POST"],
         name="anonymity_action",
     ),

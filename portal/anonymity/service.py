@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from portal.accounts.actor import Actor
 from portal.accounts.models import User
-from portal.accounts.roles import Role
+from portal.accounts.permissions import Permission
 from portal.anonymity import identity, sweep
 from portal.anonymity.models import (
     MEASURES,
@@ -30,6 +30,7 @@ from portal.anonymity.models import (
     AnonymityApplication,
     Restriction,
 )
+from portal.anonymity.recording import about_person
 
 # Unmasking is its own use case (portal.anonymity.unmasking); its names stay reachable here.
 from portal.anonymity.unmasking import TOO_MANY_TRIES as TOO_MANY_TRIES
@@ -143,7 +144,7 @@ def add_restriction(
     court_reference: str,
     waived_in_writing: bool = False,
 ) -> Restriction:
-    if actor.role not in {Role.PROSECUTOR, Role.WITNESS_CARE_OFFICER}:
+    if not actor.can(Permission.RECORD_RESTRICTION):
         raise NotPermitted("only prosecutors and witness care officers record restrictions")
     errors: dict[str, str] = {}
     if kind not in RESTRICTION_KINDS:
@@ -171,16 +172,15 @@ def add_restriction(
     )
     db.add(restriction)
     db.flush()
-    audit.record(
+    about_person(
         db,
-        actor=actor,
+        actor,
         category="collection",
         action="restriction.add",
         object_type="restriction",
         object_id=restriction.id,
         case_id=case.id,
-        subject_id=person.id,
-        subject_ref=person.reference,
+        person=person,
     )
     return restriction
 
@@ -217,7 +217,7 @@ def draft_application(
     considerations: str,
     measures: list[str],
 ) -> Drafted:
-    if actor.role is not Role.PROSECUTOR:
+    if not actor.can(Permission.APPLY_FOR_ANONYMITY):
         raise NotPermitted("only prosecutors apply for witness anonymity orders")
     errors: dict[str, str] = {}
     for name, text in (
@@ -267,16 +267,15 @@ def draft_application(
     if not person.identity_sealed:
         people.seal_identity(db, actor, person)
         swept = sweep.remove_true_identity(db, vault, actor, person)
-    audit.record(
+    about_person(
         db,
-        actor=actor,
+        actor,
         category="collection",
         action="anonymity.draft",
         object_type="anonymity_application",
         object_id=application.id,
         case_id=case.id,
-        subject_id=person.id,
-        subject_ref=person.reference,
+        person=person,
     )
     return Drafted(application, swept)
 
@@ -297,13 +296,16 @@ def transition(
     if application.state != source:
         raise NotPermitted(f"cannot {action} an application that is {application.state}")
     if action == "approve":
-        if actor.role.value != settings.anonymity_approver_role:
+        if (
+            not actor.can(Permission.APPROVE_ANONYMITY_APPLICATION)
+            or actor.role.value != settings.anonymity_approver_role
+        ):
             raise NotPermitted("only the approving role can approve")
         if actor.user_id == application.drafted_by_id:
             raise NotPermitted("the approver must be someone other than the author")
         application.approved_by_id = actor.user_id
         application.approved_at = utc_now()
-    elif actor.role is not Role.PROSECUTOR:
+    elif not actor.can(Permission.APPLY_FOR_ANONYMITY):
         raise NotPermitted("only prosecutors serve and record the court's decisions")
     if action in {"serve", "grant", "refuse", "vary", "discharge"} and on is None:
         raise ValidationFailed({"on": "Enter the date"})

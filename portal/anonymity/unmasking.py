@@ -16,6 +16,7 @@ from portal.anonymity import identity
 from portal.anonymity.models import (
     UnmaskRequest,
 )
+from portal.anonymity.recording import about_person
 from portal.audit import service as audit
 from portal.cases.errors import NotPermitted, ValidationFailed
 from portal.cases.models import Case
@@ -100,16 +101,15 @@ def request_unmask(
     vault.put(request, "reason", reason.strip())
     db.add(request)
     db.flush()
-    audit.record(
+    about_person(
         db,
-        actor=actor,
+        actor,
         category="security",
         action="unmask.request",
         object_type="unmask_request",
         object_id=request.id,
         case_id=case.id,
-        subject_id=person.id,
-        subject_ref=person.reference,
+        person=person,
     )
     return request
 

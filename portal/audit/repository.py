@@ -13,6 +13,7 @@ from portal.accounts.models import User
 from portal.audit.models import AuditEvent
 from portal.cases.models import Case
 from portal.clock import LONDON
+from portal.kit.paging import keyset_rows
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,12 +89,15 @@ def page(
     query = _query(db, flt)
     if query is None:
         return [], None
-    if before_seq is not None:
-        query = query.where(AuditEvent.seq < before_seq)
-    rows = db.execute(query.order_by(AuditEvent.seq.desc()).limit(per_page + 1)).all()
-    items = [Row(r[0], r[1], r[2], r[3]) for r in rows[:per_page]]
-    next_before = items[-1].event.seq if len(rows) > per_page else None
-    return items, next_before
+    found = keyset_rows(
+        db,
+        query,
+        key=AuditEvent.seq.expression,
+        after=before_seq,
+        per_page=per_page,
+        key_of=lambda r: r[0].seq,
+    )
+    return [Row(r[0], r[1], r[2], r[3]) for r in found.items], found.next_after
 
 
 def stream(db: Session, flt: AuditFilter) -> Iterator[Row]:

@@ -22,11 +22,11 @@ from sqlalchemy.orm import Session
 
 from portal.accounts.actor import Actor
 from portal.anonymity.identity import IdentityMatcher
-from portal.audit import service as audit
 from portal.documents import repository
 from portal.documents.extract import parts_of
 from portal.documents.matching import check
 from portal.documents.models import Document, DocumentMatch
+from portal.documents.recording import on_document
 from portal.keys.vault import KeyUnavailable, Vault
 
 
@@ -80,14 +80,12 @@ def recheck_for(
         document.disclosure = "matches"
         changed += 1
         db.flush()
-        audit.record(
+        on_document(
             db,
-            actor=actor,
+            actor,
+            document,
             category="alteration",
             action="document.rechecked_at_sealing",
-            object_type="document",
-            object_id=document.id,
-            case_id=document.case_id,
             subject_id=matcher.person_id,
             subject_ref=matcher.reference,
             fields=(f"matches:{added}", f"was_ready:{document.ready_at is not None}"),
@@ -101,14 +99,12 @@ def _void_manual_check(
 ) -> None:
     document.checked_at, document.checked_by_id = None, None
     db.flush()
-    audit.record(
+    on_document(
         db,
-        actor=actor,
+        actor,
+        document,
         category="alteration",
         action="document.manual_check_voided_at_sealing",
-        object_type="document",
-        object_id=document.id,
-        case_id=document.case_id,
         subject_id=matcher.person_id,
         subject_ref=matcher.reference,
         fields=(f"was_ready:{document.ready_at is not None}",),

@@ -13,7 +13,6 @@ from sqlalchemy.orm import Session
 
 from portal.accounts.actor import Actor
 from portal.accounts.permissions import Permission
-from portal.accounts.roles import Role
 from portal.anonymity.identity import case_text_errors
 from portal.audit import service as audit
 from portal.cases.errors import CaseNotFound, NotPermitted, ValidationFailed
@@ -22,6 +21,7 @@ from portal.clock import utc_now
 from portal.documents import disclosure, repository
 from portal.documents.extract import parts_of
 from portal.documents.models import KINDS, Document, DocumentMatch
+from portal.documents.recording import on_document
 from portal.keys.vault import Vault
 from portal.kit.errors import GuardRefused
 from portal.people.models import Person
@@ -72,7 +72,7 @@ def upload(
     data: bytes,
     replaces: Document | None = None,
 ) -> Document:
-    if actor.role not in {Role.WITNESS_CARE_OFFICER, Role.PROSECUTOR}:
+    if not actor.can(Permission.UPLOAD_DOCUMENTS):
         raise NotPermitted("only witness care officers and prosecutors upload documents")
     errors: dict[str, str] = {}
     if kind not in KINDS:
@@ -109,14 +109,12 @@ def upload(
         replaces.ready_at, replaces.ready_by_id = None, None
     db.flush()
     found = _check(db, vault, case, document, data)
-    audit.record(
+    on_document(
         db,
-        actor=actor,
+        actor,
+        document,
         category="collection",
         action="document.upload" if replaces is None else "document.new_version",
-        object_type="document",
-        object_id=document.id,
-        case_id=case.id,
         subject_id=person.id,
         subject_ref=person.reference,
         fields=(f"disclosure:{document.disclosure}", f"matches:{found}"),
@@ -284,14 +282,12 @@ def record_manual_check(
         # serve again only by a prosecutor's decision.
         document.ready_at, document.ready_by_id = None, None
     db.flush()
-    audit.record(
+    on_document(
         db,
-        actor=actor,
+        actor,
+        document,
         category="collection",
         action="document.manual_check",
-        object_type="document",
-        object_id=document.id,
-        case_id=case.id,
         subject_id=person.id,
         subject_ref=person.reference,
     )
@@ -310,14 +306,12 @@ def mark_ready(
     if document.ready_at is None:
         document.ready_by_id, document.ready_at = actor.user_id, utc_now()
         db.flush()
-    audit.record(
+    on_document(
         db,
-        actor=actor,
+        actor,
+        document,
         category="disclosure",
         action="document.ready_to_serve",
-        object_type="document",
-        object_id=document.id,
-        case_id=case.id,
         subject_id=person.id,
         subject_ref=person.reference,
     )
@@ -344,7 +338,7 @@ class Download:
 def download(
     db: Session, vault: Vault, actor: Actor, case: Case, person: Person, document_id: uuid.UUID
 ) -> Download:
-    if actor.role is Role.AUDITOR:
+    if not actor.can(Permission.DOWNLOAD_DOCUMENTS):
         raise NotPermitted("auditors see that documents exist, not their contents")
     document = db.scalars(
         select(Document).where(
@@ -357,14 +351,12 @@ def download(
         raise CaseNotFound(document_id)
     data = vault.open_bytes(document, "content") or b""
     name = vault.open_text(document, "filename") or "document"
-    audit.record(
+    on_document(
         db,
-        actor=actor,
+        actor,
+        document,
         category="disclosure",
         action="document.download",
-        object_type="document",
-        object_id=document.id,
-        case_id=case.id,
         subject_id=person.id,
         subject_ref=person.reference,
         recipient=f"user:{actor.user_id}",

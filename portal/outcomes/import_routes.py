@@ -9,23 +9,22 @@ import uuid
 from starlette.responses import Response
 
 from portal.accounts.permissions import Permission
-from portal.cases import repository as cases_repo
 from portal.cases.errors import CaseNotFound
-from portal.cases.importer import ImportRejected, RowError
+from portal.cases.importer import RowError
 from portal.cases.models import Case
-from portal.outcomes.service.loss_import import COLUMNS, import_losses
+from portal.outcomes.service import pages
+from portal.outcomes.service.loss_import import COLUMNS
 from portal.web.routing import PortalRoute, RequestContext, requires
 
 IMPORTERS = requires(Permission.RECORD_LOSSES)
 SHOWN = 50
 
 
-def _case(ctx: RequestContext) -> Case:
+def _case_id(ctx: RequestContext) -> uuid.UUID:
     try:
-        case_id = uuid.UUID(str(ctx.request.path_params["case_id"]))
+        return uuid.UUID(str(ctx.request.path_params["case_id"]))
     except ValueError:
         raise CaseNotFound(None) from None
-    return cases_repo.get_case(ctx.db, ctx.actor, case_id)
 
 
 def _describe(error: RowError) -> str:
@@ -53,20 +52,16 @@ def _page(
 
 
 def import_form(ctx: RequestContext) -> Response:
-    return _page(ctx, _case(ctx))
+    return _page(ctx, pages.import_page(ctx.unit, _case_id(ctx)))
 
 
 def import_submit(ctx: RequestContext) -> Response:
-    case = _case(ctx)
     text = ctx.field("csv_text")
-    if not text.strip():
-        return _page(ctx, case, text, ["Paste the CSV into the box, including the header row"])
-    try:
-        count = import_losses(ctx.db, ctx.vault, ctx.actor, case, text.encode())
-    except ImportRejected as rejected:
-        return _page(ctx, case, text, [_describe(e) for e in rejected.errors])
-    ctx.flash(f"Losses recorded: {count}")
-    return ctx.redirect("outcomes_victims", case_id=case.id)
+    result = pages.import_losses(ctx.unit, _case_id(ctx), text)
+    if result.errors:
+        return _page(ctx, result.case, text, [_describe(e) for e in result.errors])
+    ctx.flash(f"Losses recorded: {result.count}")
+    return ctx.redirect("outcomes_victims", case_id=result.case.id)
 
 
 PATH = "/cases/{case_id}/outcomes/losses/import"

@@ -5,21 +5,17 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from dataclasses import fields
 from typing import Any
 
 from starlette.responses import Response
 
 from portal.accounts.permissions import Permission
-from portal.audit import service as audit
-from portal.cases import repository as cases_repo
 from portal.cases.errors import CaseNotFound
-from portal.cases.models import Case, Defendant
-from portal.kit.csvsafe import CsvTable
-from portal.outcomes import forms, repository
+from portal.outcomes import forms
 from portal.outcomes.models import Enforcement, Finalised, LossKind, OrderStatus
 from portal.outcomes.money import pounds
-from portal.outcomes.rules import outcomes_rules
-from portal.outcomes.service import ancillary, compensation, confiscation, finalised, losses
+from portal.outcomes.service import ancillary, compensation, confiscation, pages, review_pages
 from portal.outcomes.service import review as performance
 from portal.web.downloads import csv_response
 from portal.web.forms import Form, london_today, render_form
@@ -44,125 +40,61 @@ def _uuid(ctx: RequestContext, name: str) -> uuid.UUID:
         raise CaseNotFound(None) from None
 
 
-def _case(ctx: RequestContext) -> Case:
-    return cases_repo.get_case(ctx.db, ctx.actor, _uuid(ctx, "case_id"))
+def _ids(ctx: RequestContext, *names: str) -> list[uuid.UUID]:
+    return [_uuid(ctx, name) for name in names]
 
 
-def _defendant(ctx: RequestContext) -> tuple[Case, Defendant]:
-    case = _case(ctx)
-    return case, repository.defendant_in_case(ctx.db, case, _uuid(ctx, "defendant_id"))
-
-
-def _common(ctx: RequestContext, case: Case) -> dict[str, Any]:
-    return {"case": case, "pounds": pounds, "labels": LABELS}
+def _context(page: Any) -> dict[str, Any]:
+    """A read model's fields as the template's names, with the money helpers every page uses."""
+    return {
+        **{f.name: getattr(page, f.name) for f in fields(page)},
+        "pounds": pounds,
+        "labels": LABELS,
+    }
 
 
 # --- the case's outcomes ------------------------------------------------------------------------
 
 
 def case_outcomes(ctx: RequestContext) -> Response:
-    case = _case(ctx)
-    db = ctx.db
-    orders = repository.compensation_orders(db, case)
-    recorded, proven = repository.loss_summary(db, case)
-    audit.record(
-        db,
-        actor=ctx.actor,
-        category="consultation",
-        action="outcomes.case.view",
-        object_type="case",
-        object_id=case.id,
-        case_id=case.id,
-    )
-    kinds = {k.code: k.title for k in outcomes_rules().ancillary}
-    return ctx.render(
-        "outcomes/case.html",
-        {
-            **_common(ctx, case),
-            "defendants": repository.defendants_in(db, case),
-            "finalised": repository.finalised_of(db, case),
-            "orders": orders,
-            "paid": repository.paid_by_order(db, [o.id for o in orders]),
-            "confiscations": {c.defendant_id: c for c in repository.confiscation_orders(db, case)},
-            "ancillary": repository.ancillary_orders(db, case),
-            "ancillary_titles": kinds,
-            "victims": repository.victim_count(db, case),
-            "with_loss": recorded,
-            "with_proven_loss": proven,
-            "apportionments": repository.apportionments_of(db, case),
-            "may_record": ctx.principal is not None
-            and ctx.principal.can(Permission.RECORD_COURT_ORDERS),
-        },
-    )
+    page = pages.case_outcomes(ctx.unit, _uuid(ctx, "case_id"))
+    return ctx.render("outcomes/case.html", _context(page))
 
 
 def case_victims(ctx: RequestContext) -> Response:
     """One page of the case's victims with their losses and shares (2,000 in the big case)."""
-    case = _case(ctx)
-    page = cases_repo.parties_page(
-        ctx.db, case, page=ctx.page_number(), per_page=PER_PAGE, role="victim"
+    page = pages.case_victims(
+        ctx.unit, _uuid(ctx, "case_id"), page=ctx.page_number(), per_page=PER_PAGE
     )
-    parties = [party.id for party, _ in page.items]
-    vault = ctx.vault
-    vault.load({person.key_id for _, person in page.items})
-    names = {person.id: vault.open(person, "full_name") for _, person in page.items}
-    audit.record_consultations(
-        ctx.db,
-        actor=ctx.actor,
-        action="outcomes.victims.view",
-        subjects=[(person.id, person.reference) for _, person in page.items],
-        case_id=case.id,
-    )
-    return ctx.render(
-        "outcomes/victims.html",
-        {
-            **_common(ctx, case),
-            "page": page,
-            "names": names,
-            "losses": losses.losses_of(ctx.db, vault, case, parties),
-            "shares": compensation.shares_for(ctx.db, vault, case, parties),
-            "apportionments": repository.apportionments_of(ctx.db, case),
-            "withheld": vault.pseudonymised,
-        },
-    )
+    return ctx.render("outcomes/victims.html", _context(page))
+
+
+def _post(
+    ctx: RequestContext,
+    form: Form,
+    call: Callable[[], object],
+    again: Callable[[RequestContext, Form], Response],
+    message: str,
+    back: str,
+    **params: object,
+) -> Response:
+    """A form's POST: the use case when the form is valid; the page again with the errors (the
+    form's or the service's); else ``message`` and back to the page named ``back``."""
+    if form.valid:
+        with form.service_errors():
+            call()
+    if not form.valid:
+        return again(ctx, form)
+    ctx.flash(message)
+    return ctx.redirect(back, **params)
 
 
 # --- a person's losses --------------------------------------------------------------------------
 
 
 def _person_page(ctx: RequestContext, form: Form) -> Response:
-    case, party, person = cases_repo.party_in_case(
-        ctx.db, ctx.actor, _uuid(ctx, "case_id"), _uuid(ctx, "person_id")
-    )
-    vault = ctx.vault
-    audit.record(
-        ctx.db,
-        actor=ctx.actor,
-        category="consultation",
-        action="outcomes.losses.view",
-        object_type="person",
-        object_id=person.id,
-        case_id=case.id,
-        subject_id=person.id,
-        subject_ref=person.reference,
-    )
-    return render_form(
-        ctx,
-        "outcomes/person.html",
-        form,
-        {
-            **_common(ctx, case),
-            "party": party,
-            "person": person,
-            "name": vault.open(person, "full_name"),
-            "losses": losses.losses_of(ctx.db, vault, case, [party.id]).get(party.id, []),
-            "shares": compensation.shares_for(ctx.db, vault, case, [party.id]).get(party.id, {}),
-            "may_record": ctx.principal is not None
-            and ctx.principal.can(Permission.RECORD_LOSSES)
-            and party.is_victim,
-            "withheld": vault.pseudonymised,
-        },
-    )
+    page = pages.person_losses(ctx.unit, *_ids(ctx, "case_id", "person_id"))
+    return render_form(ctx, "outcomes/person.html", form, _context(page))
 
 
 def person_losses(ctx: RequestContext) -> Response:
@@ -171,47 +103,42 @@ def person_losses(ctx: RequestContext) -> Response:
 
 def person_loss_add(ctx: RequestContext) -> Response:
     form = forms.LossForm(ctx.form)
-    if form.valid:
-        case, party, person = cases_repo.party_in_case(
-            ctx.db, ctx.actor, _uuid(ctx, "case_id"), _uuid(ctx, "person_id")
-        )
-        with form.service_errors():
-            losses.record_loss(
-                ctx.db,
-                ctx.vault,
-                ctx.actor,
-                case,
-                party,
-                person,
-                kind=form.kind,
-                amount=form.amount,
-                description=form.description,
-                proven=form.proven,
-            )
-    if not form.valid:
-        return _person_page(ctx, form)
-    ctx.flash("Loss recorded")
-    return ctx.redirect(
-        "outcomes_person", case_id=ctx.request.path_params["case_id"], person_id=person.id
+    return _post(
+        ctx,
+        form,
+        lambda: pages.add_loss(
+            ctx.unit,
+            *_ids(ctx, "case_id", "person_id"),
+            kind=form.kind,
+            amount=form.amount,
+            description=form.description,
+            proven=form.proven,
+        ),
+        _person_page,
+        "Loss recorded",
+        "outcomes_person",
+        case_id=ctx.request.path_params["case_id"],
+        person_id=_uuid(ctx, "person_id"),  # as the person's id: the service found them by it
     )
 
 
 # --- orders per defendant -----------------------------------------------------------------------
 
 
-def _order_form(ctx: RequestContext, template: str, form: Form, **extra: Any) -> Response:
-    case, defendant = _defendant(ctx)
+def _order_form(ctx: RequestContext, template: str, form: Form) -> Response:
+    page = pages.defendant_form(ctx.unit, *_ids(ctx, "case_id", "defendant_id"))
+    return _render_order_form(ctx, template, form, page)
+
+
+def _render_order_form(
+    ctx: RequestContext, template: str, form: Form, page: pages.DefendantForm
+) -> Response:
     return render_form(
         ctx,
         f"outcomes/{template}.html",
         form,
-        {**_common(ctx, case), "defendant": defendant, **extra},
+        {"case": page.case, "pounds": pounds, "labels": LABELS, "defendant": page.defendant},
     )
-
-
-def _saved(ctx: RequestContext, message: str) -> Response:
-    ctx.flash(message)
-    return ctx.redirect("outcomes_case", case_id=ctx.request.path_params["case_id"])
 
 
 def _save(
@@ -219,68 +146,73 @@ def _save(
     form: Form,
     template: str,
     message: str,
-    call: Callable[[Case, Defendant], object],
+    call: Callable[[uuid.UUID, uuid.UUID], object],
 ) -> Response:
-    if form.valid:
-        case, defendant = _defendant(ctx)
-        with form.service_errors():
-            call(case, defendant)
-    if not form.valid:
-        return _order_form(ctx, template, form)
-    return _saved(ctx, message)
+    return _post(
+        ctx,
+        form,
+        lambda: call(*_ids(ctx, "case_id", "defendant_id")),
+        lambda ctx, form: _order_form(ctx, template, form),
+        message,
+        "outcomes_case",
+        case_id=ctx.request.path_params["case_id"],
+    )
+
+
+def _order_routes(
+    template: str,
+    form_class: type[forms.CompensationForm | forms.ConfiscationForm | forms.AncillaryForm],
+    message: str,
+    record: Callable[..., object],
+) -> Callable[[RequestContext], Response]:
+    """The POST handler of an order form whose use case takes the form's ``command()``."""
+
+    def save(ctx: RequestContext) -> Response:
+        form = form_class(ctx.form)
+        return _save(
+            ctx,
+            form,
+            template,
+            message,
+            lambda case_id, defendant_id: pages.record_order(
+                ctx.unit, case_id, defendant_id, record, form.command()
+            ),
+        )
+
+    save.__name__ = f"{template}_save"
+    return save
 
 
 def compensation_new(ctx: RequestContext) -> Response:
     return _order_form(ctx, "compensation", forms.CompensationForm())
 
 
-def compensation_save(ctx: RequestContext) -> Response:
-    form = forms.CompensationForm(ctx.form)
-    return _save(
-        ctx,
-        form,
-        "compensation",
-        "Compensation order recorded",
-        lambda case, defendant: compensation.record_order(
-            ctx.db, ctx.vault, ctx.actor, case, defendant, form.command()
-        ),
-    )
+compensation_save = _order_routes(
+    "compensation",
+    forms.CompensationForm,
+    "Compensation order recorded",
+    compensation.record_order,
+)
 
 
 def confiscation_edit(ctx: RequestContext) -> Response:
-    _, defendant = _defendant(ctx)
-    row = repository.confiscation_of(ctx.db, defendant)
-    return _order_form(ctx, "confiscation", forms.ConfiscationForm.of(row))
+    page = pages.confiscation_form(ctx.unit, *_ids(ctx, "case_id", "defendant_id"))
+    form = forms.ConfiscationForm.of(page.confiscation)
+    return _render_order_form(ctx, "confiscation", form, page)
 
 
-def confiscation_save(ctx: RequestContext) -> Response:
-    form = forms.ConfiscationForm(ctx.form)
-    return _save(
-        ctx,
-        form,
-        "confiscation",
-        "Confiscation recorded",
-        lambda case, defendant: confiscation.record(
-            ctx.db, ctx.vault, ctx.actor, case, defendant, form.command()
-        ),
-    )
+confiscation_save = _order_routes(
+    "confiscation", forms.ConfiscationForm, "Confiscation recorded", confiscation.record
+)
 
 
 def ancillary_new(ctx: RequestContext) -> Response:
     return _order_form(ctx, "ancillary", forms.AncillaryForm())
 
 
-def ancillary_save(ctx: RequestContext) -> Response:
-    form = forms.AncillaryForm(ctx.form)
-    return _save(
-        ctx,
-        form,
-        "ancillary",
-        "Ancillary order recorded",
-        lambda case, defendant: ancillary.record_order(
-            ctx.db, ctx.vault, ctx.actor, case, defendant, form.command()
-        ),
-    )
+ancillary_save = _order_routes(
+    "ancillary", forms.AncillaryForm, "Ancillary order recorded", ancillary.record_order
+)
 
 
 def finalise_new(ctx: RequestContext) -> Response:
@@ -294,11 +226,10 @@ def finalise_save(ctx: RequestContext) -> Response:
         form,
         "finalise",
         "Outcome recorded",
-        lambda case, defendant: finalised.record(
-            ctx.db,
-            ctx.actor,
-            case,
-            defendant,
+        lambda case_id, defendant_id: pages.record_finalised(
+            ctx.unit,
+            case_id,
+            defendant_id,
             outcome=form.outcome,
             finalised_on=form.finalised_on,
             today=london_today(),
@@ -307,24 +238,8 @@ def finalise_save(ctx: RequestContext) -> Response:
 
 
 def _order_page(ctx: RequestContext, form: Form) -> Response:
-    case = _case(ctx)
-    order = repository.compensation_order(ctx.db, case, _uuid(ctx, "order_id"))
-    defendant = repository.defendant_in_case(ctx.db, case, order.defendant_id)
-    return render_form(
-        ctx,
-        "outcomes/order.html",
-        form,
-        {
-            **_common(ctx, case),
-            "order": order,
-            "defendant": defendant,
-            "reason": ctx.vault.open(order, "reason"),
-            "payments": repository.payments_of(ctx.db, [order.id]),
-            "paid": repository.paid_by_order(ctx.db, [order.id]).get(order.id, 0),
-            "may_record": ctx.principal is not None
-            and ctx.principal.can(Permission.RECORD_COURT_ORDERS),
-        },
-    )
+    page = pages.order_page(ctx.unit, *_ids(ctx, "case_id", "order_id"))
+    return render_form(ctx, "outcomes/order.html", form, _context(page))
 
 
 def compensation_order(ctx: RequestContext) -> Response:
@@ -333,17 +248,17 @@ def compensation_order(ctx: RequestContext) -> Response:
 
 def payment_add(ctx: RequestContext) -> Response:
     form = forms.PaymentForm(ctx.form)
-    if form.valid:
-        case = _case(ctx)
-        order = repository.compensation_order(ctx.db, case, _uuid(ctx, "order_id"))
-        with form.service_errors():
-            compensation.record_payment(
-                ctx.db, ctx.actor, case, order, amount=form.payment, received_on=form.received_on
-            )
-    if not form.valid:
-        return _order_page(ctx, form)
-    ctx.flash("Payment recorded")
-    return ctx.redirect(
+    return _post(
+        ctx,
+        form,
+        lambda: pages.record_payment(
+            ctx.unit,
+            *_ids(ctx, "case_id", "order_id"),
+            amount=form.payment,
+            received_on=form.received_on,
+        ),
+        _order_page,
+        "Payment recorded",
         "outcomes_order",
         case_id=ctx.request.path_params["case_id"],
         order_id=ctx.request.path_params["order_id"],
@@ -364,15 +279,7 @@ def _review_params(ctx: RequestContext) -> tuple[str, int | None]:
 
 def review_page(ctx: RequestContext) -> Response:
     by, year = _review_params(ctx)
-    result = performance.review(ctx.db, ctx.actor, dimension=by, year=year, today=london_today())
-    audit.record(
-        ctx.db,
-        actor=ctx.actor,
-        category="consultation",
-        action="outcomes.review.view",
-        object_type="performance_review",
-        fields=[f"by={by}", f"year={year}"],
-    )
+    result = review_pages.review_page(ctx.unit, by=by, year=year, today=london_today())
     return ctx.render(
         "outcomes/review.html",
         {
@@ -390,35 +297,14 @@ def review_page(ctx: RequestContext) -> Response:
 
 def review_csv(ctx: RequestContext) -> Response:
     by, year = _review_params(ctx)
-    result = performance.review(ctx.db, ctx.actor, dimension=by, year=year, today=london_today())
-    table = CsvTable(performance.CSV_HEADER)
-    for row in performance.csv_rows(result):
-        table.add(row)
-    audit.record(
-        ctx.db,
-        actor=ctx.actor,
-        category="disclosure",
-        action="outcomes.review.export",
-        object_type="performance_review",
-        fields=[f"by={by}", f"year={year}", f"rows={table.rows}"],
-    )
+    table = review_pages.review_csv(ctx.unit, by=by, year=year, today=london_today())
     return csv_response(table, f"performance-review-{by}.csv")
 
 
 def review_cases(ctx: RequestContext) -> Response:
     by, year = _review_params(ctx)
     key = ctx.request.query_params.get("key", "")[:60]
-    cases = performance.drill_down(
-        ctx.db, ctx.actor, dimension=by, year=year, key=key, today=london_today()
-    )
-    audit.record(
-        ctx.db,
-        actor=ctx.actor,
-        category="consultation",
-        action="outcomes.review.cases",
-        object_type="performance_review",
-        fields=[f"by={by}", f"year={year}", f"cases={len(cases)}"],
-    )
+    cases = review_pages.review_cases(ctx.unit, by=by, year=year, key=key, today=london_today())
     return ctx.render(
         "outcomes/review_cases.html",
         {"cases": cases, "by": by, "year": year, "dimensions": performance.DIMENSIONS, "key": key},

@@ -16,8 +16,12 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from portal.accounts.actor import Actor
+from portal.accounts.unit import Unit
 from portal.audit import service as audit
+from portal.cases import repository as cases_repo
 from portal.cases.models import Case, CaseParty
+from portal.cases.repository import Page
+from portal.db.encrypted import Sensitive
 from portal.keys.vault import Vault
 from portal.people.finding import search_people
 from portal.people.models import Person
@@ -110,3 +114,48 @@ def log_shown(db: Session, actor: Actor, matches: list[Match]) -> None:
             subjects=subjects,
             case_id=case_id,
         )
+
+
+# --- the search page's use cases (portal.search.routes) -----------------------------------------
+
+
+def search_cases(unit: Unit, urn_prefix: str, *, page: int) -> Page[Case]:
+    """One page of the actor's cases whose URN starts with ``urn_prefix`` (logged, fields only)."""
+    found = cases_repo.list_cases(unit.db, unit.actor, page=page, urn_prefix=urn_prefix)
+    audit.record(
+        unit.db,
+        actor=unit.actor,
+        category="consultation",
+        action="case.search",
+        object_type="search",
+        fields=["urn"],
+    )
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class PeopleResults:
+    page: Page[Match]
+    names: dict[uuid.UUID, Sensitive | None]
+    births: dict[uuid.UUID, date | None]
+
+
+def search_people_page(
+    unit: Unit, query: PersonQuery, *, page: int, per_page: int
+) -> PeopleResults:
+    """One page of the people matching ``query``; past the last page (the results shrank) shows
+    the last. Each person shown is logged as consulted."""
+    vault = unit.vault
+    matches = find_people(unit.db, vault, unit.actor, query)
+    number = min(page, max(1, -(-len(matches) // per_page)))
+    start = (number - 1) * per_page
+    shown = matches[start : start + per_page]
+    names: dict[uuid.UUID, Sensitive | None] = {}
+    births: dict[uuid.UUID, date | None] = {}
+    vault.load({m.person.key_id for m in shown})
+    for match in shown:  # an auditor's vault opens the reference and no date of birth
+        names[match.person.id] = vault.open(match.person, "full_name")
+        born_text = vault.open_text(match.person, "date_of_birth")
+        births[match.person.id] = date.fromisoformat(born_text) if born_text else None
+    log_shown(unit.db, unit.actor, list(shown))
+    return PeopleResults(Page(shown, len(matches), number, per_page), names, births)

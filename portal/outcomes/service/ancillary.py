@@ -17,7 +17,6 @@ from sqlalchemy.orm import Session
 from portal.accounts.actor import Actor
 from portal.accounts.permissions import Permission
 from portal.anonymity.identity import case_text_errors
-from portal.audit import service as audit
 from portal.cases.models import Case, Defendant
 from portal.clock import utc_now
 from portal.keys.vault import Vault
@@ -25,7 +24,7 @@ from portal.kit.errors import ValidationFailed
 from portal.outcomes import repository
 from portal.outcomes.models import AncillaryOrder, OrderStatus
 from portal.outcomes.rules import outcomes_rules
-from portal.outcomes.service.common import require
+from portal.outcomes.service.common import require, stored
 from portal.victims_code import service as obligations
 
 TRIGGER = "protective_order_made"
@@ -86,12 +85,10 @@ def record_order(
         recorded_at=utc_now(),
     )
     vault.put(order, "terms", command.terms or None)
-    db.add(order)
-    db.flush()
-    audit.record(
+    stored(
         db,
-        actor=actor,
-        category="collection",
+        actor,
+        [order],
         action="outcomes.ancillary.record",
         object_type="ancillary_order",
         object_id=order.id,

@@ -1,9 +1,16 @@
-"""What every outcomes use case shares: the permission check and sealed amounts."""
+"""What every outcomes use case shares: the permission check, sealed amounts, and writing a
+record with its audit row."""
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Iterable
+
+from sqlalchemy.orm import Session
+
 from portal.accounts.actor import Actor
 from portal.accounts.permissions import Permission
+from portal.audit import service as audit
 from portal.keys.vault import Encryptable, Vault
 from portal.kit.errors import ActionNotPermitted
 
@@ -21,3 +28,35 @@ def open_pence(vault: Vault, row: Encryptable, column: str) -> int | None:
     """The amount as this viewer may see it (None for a pseudonymised viewer)."""
     text = vault.open_text(row, column)
     return None if text is None else int(text)
+
+
+def stored(
+    db: Session,
+    actor: Actor,
+    rows: Iterable[object],
+    *,
+    action: str,
+    object_type: str,
+    object_id: uuid.UUID,
+    case_id: uuid.UUID,
+    fields: Iterable[str],
+    category: str = "collection",
+    subject_id: uuid.UUID | None = None,
+    subject_ref: str | None = None,
+) -> None:
+    """Add ``rows`` (none when they are in the session already), flush, and record the audit row
+    (a collection unless said otherwise)."""
+    db.add_all(rows)
+    db.flush()
+    audit.record(
+        db,
+        actor=actor,
+        category=category,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        case_id=case_id,
+        subject_id=subject_id,
+        subject_ref=subject_ref,
+        fields=list(fields),
+    )

@@ -12,7 +12,6 @@ from sqlalchemy.orm import Session
 from portal.accounts.actor import Actor
 from portal.accounts.permissions import Permission
 from portal.anonymity.identity import case_text_errors
-from portal.audit import service as audit
 from portal.cases.models import Case, CaseParty, Defendant
 from portal.clock import utc_now
 from portal.keys.vault import Vault
@@ -27,7 +26,7 @@ from portal.outcomes.models import (
     OrderStatus,
 )
 from portal.outcomes.money import MAX_PENCE
-from portal.outcomes.service.common import open_pence, require, seal_pence
+from portal.outcomes.service.common import open_pence, require, seal_pence, stored
 from portal.outcomes.service.losses import proven_losses
 
 
@@ -76,12 +75,10 @@ def record_order(
         recorded_at=utc_now(),
     )
     vault.put(order, "reason", command.reason or None)
-    db.add(order)
-    db.flush()
-    audit.record(
+    stored(
         db,
-        actor=actor,
-        category="collection",
+        actor,
+        [order],
         action="outcomes.compensation.record",
         object_type="compensation_order",
         object_id=order.id,
@@ -119,12 +116,10 @@ def record_payment(
         recorded_by_id=actor.user_id,
         recorded_at=utc_now(),
     )
-    db.add(payment)
-    db.flush()
-    audit.record(
+    stored(
         db,
-        actor=actor,
-        category="collection",
+        actor,
+        [payment],
         action="outcomes.compensation.payment",
         object_type="compensation_order",
         object_id=order.id,
@@ -176,12 +171,10 @@ def apportion_sum(
         )
         seal_pence(vault, share, "amount", pence)
         shares.append(share)
-    db.add_all(shares)
-    db.flush()
-    audit.record(
+    stored(
         db,
-        actor=actor,
-        category="collection",
+        actor,
+        shares,
         action="outcomes.apportion",
         object_type=source,
         object_id=source_id,

@@ -18,7 +18,6 @@ from sqlalchemy.orm import Session
 
 from portal.accounts.actor import Actor
 from portal.accounts.permissions import Permission
-from portal.audit import service as audit
 from portal.cases.models import Case, Defendant
 from portal.clock import utc_now
 from portal.keys.vault import Vault
@@ -26,7 +25,7 @@ from portal.kit.errors import StaleEdit, ValidationFailed
 from portal.outcomes import repository
 from portal.outcomes.models import ConfiscationOrder, Enforcement
 from portal.outcomes.money import MAX_PENCE
-from portal.outcomes.service.common import require
+from portal.outcomes.service.common import require, stored
 from portal.outcomes.service.compensation import apportion_sum
 from portal.outcomes.service.losses import proven_losses
 
@@ -90,18 +89,16 @@ def record(
     row.enforcement = command.enforcement.value
     row.recorded_by_id = actor.user_id
     row.recorded_at = utc_now()
-    if existing is None:
-        db.add(row)
-    db.flush()
-    audit.record(
+    stored(
         db,
-        actor=actor,
-        category="collection" if existing is None else "alteration",
+        actor,
+        [row] if existing is None else [],
         action="outcomes.confiscation.record",
         object_type="confiscation_order",
         object_id=row.id,
         case_id=case.id,
         fields=["amounts", f"enforcement={row.enforcement}"],
+        category="collection" if existing is None else "alteration",
     )
     changed = row.compensation_pence and row.compensation_pence != before
     proven = proven_losses(db, vault, case) if changed else {}

@@ -10,7 +10,6 @@ from sqlalchemy.orm import Session
 from portal.accounts.actor import Actor
 from portal.accounts.permissions import Permission
 from portal.anonymity.identity import case_text_errors
-from portal.audit import service as audit
 from portal.cases.models import Case, CaseParty
 from portal.clock import utc_now
 from portal.keys.vault import Vault
@@ -18,7 +17,7 @@ from portal.kit.errors import ValidationFailed
 from portal.outcomes import repository
 from portal.outcomes.models import LossKind, VictimLoss
 from portal.outcomes.money import MAX_PENCE
-from portal.outcomes.service.common import open_pence, require, seal_pence
+from portal.outcomes.service.common import open_pence, require, seal_pence, stored
 from portal.people.models import Person
 
 
@@ -69,12 +68,10 @@ def record_loss(
     vault.put(loss, "kind", kind.value)
     seal_pence(vault, loss, "amount", amount)
     vault.put(loss, "description", description or None)
-    db.add(loss)
-    db.flush()
-    audit.record(
+    stored(
         db,
-        actor=actor,
-        category="collection",
+        actor,
+        [loss],
         action="outcomes.loss.record",
         object_type="victim_loss",
         object_id=loss.id,
@@ -124,12 +121,10 @@ def record_losses(db: Session, vault: Vault, actor: Actor, case: Case, items: li
         vault.put(loss, "kind", item.kind.value)
         seal_pence(vault, loss, "amount", item.amount)
         rows.append(loss)
-    db.add_all(rows)
-    db.flush()
-    audit.record(
+    stored(
         db,
-        actor=actor,
-        category="collection",
+        actor,
+        rows,
         action="outcomes.loss.import",
         object_type="case",
         object_id=case.id,

@@ -1,0 +1,287 @@
+"""A person's anonymity pages as use cases for the edge: each takes the request's ``Unit``, loads
+the case and person (or application, or unmask request) in the actor's scope, writes the
+consultation row, and returns what the page shows."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from portal.accounts.models import User
+from portal.accounts.permissions import Permission
+from portal.accounts.unit import Unit
+from portal.anonymity import service
+from portal.anonymity.models import MEASURES, AnonymityApplication, UnmaskRequest
+from portal.anonymity.recording import about_person
+from portal.cases import repository as cases_repo
+from portal.cases.errors import CaseNotFound, NotPermitted
+from portal.cases.models import Case
+from portal.db.encrypted import Sensitive
+from portal.keys.vault import pseudonym
+from portal.settings import Settings
+
+# portal.people.models.Person, not imported: portal.people imports this package (identity).
+Person = Any
+APPLICATION_TEXTS = ("condition_a", "condition_b", "condition_c", "considerations")
+
+
+def _person(unit: Unit, case_id: uuid.UUID, person_id: uuid.UUID) -> tuple[Case, Person]:
+    case, _, person = cases_repo.party_in_case(unit.db, unit.actor, case_id, person_id)
+    return case, person
+
+
+def _consulted(
+    unit: Unit, action: str, case: Case, person: Person, object_type: str, object_id: uuid.UUID
+) -> None:
+    about_person(
+        unit.db,
+        unit.actor,
+        category="consultation",
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        case_id=case.id,
+        person=person,
+    )
+
+
+# --- the person's page --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PersonPage:
+    case: Case
+    person: Person
+    shown_name: Sensitive | None
+    applications: list[AnonymityApplication]
+    requests: list[UnmaskRequest]
+    may_record: bool
+    may_apply: bool
+    may_unmask: bool
+    granted: bool
+    me: uuid.UUID
+    staff: dict[uuid.UUID, str]
+    unmask_reasons: dict[uuid.UUID, Sensitive | None]
+    unmask_minutes: int
+
+
+def person_page(
+    unit: Unit, case_id: uuid.UUID, person_id: uuid.UUID, *, unmask_minutes: int
+) -> PersonPage:
+    db, actor, vault = unit.db, unit.actor, unit.vault
+    case, person = _person(unit, case_id, person_id)
+    applications = service.applications_for(db, case.id, person.id)
+    requests = service.requests_for(db, person.id)
+    granted = person.key_id in vault.unsealed_keys
+    _consulted(unit, "anonymity.view", case, person, "person", person.id)
+    user = db.get(User, actor.user_id)
+    return PersonPage(
+        case=case,
+        person=person,
+        shown_name=vault.open(person, "full_name"),
+        applications=applications,
+        requests=requests,
+        may_record=actor.can(Permission.RECORD_RESTRICTION),
+        may_apply=actor.can(Permission.APPLY_FOR_ANONYMITY),
+        may_unmask=bool(user and user.may_unmask),
+        granted=granted,
+        me=actor.user_id,
+        staff=service.staff_names(
+            db, {i for r in requests for i in (r.requested_by_id, r.approved_by_id)}
+        ),
+        unmask_reasons={
+            r.id: vault.open(r, "reason")
+            for r in requests
+            if r.state == "pending" and r.requested_by_id != actor.user_id
+        },
+        unmask_minutes=unmask_minutes,
+    )
+
+
+def add_restriction(
+    unit: Unit,
+    case_id: uuid.UUID,
+    person_id: uuid.UUID,
+    *,
+    kind: str,
+    starts_on: date | None,
+    ends_on: date | None,
+    court_reference: str,
+    waived_in_writing: bool,
+) -> None:
+    case, person = _person(unit, case_id, person_id)
+    service.add_restriction(
+        unit.db,
+        unit.actor,
+        case,
+        person,
+        kind=kind,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        court_reference=court_reference,
+        waived_in_writing=waived_in_writing,
+    )
+
+
+def draft_application(
+    unit: Unit,
+    case_id: uuid.UUID,
+    person_id: uuid.UUID,
+    *,
+    condition_a: str,
+    condition_b: str,
+    condition_c: str,
+    considerations: str,
+    measures: list[str],
+) -> service.Drafted:
+    case, person = _person(unit, case_id, person_id)
+    return service.draft_application(
+        unit.db,
+        unit.vault,
+        unit.actor,
+        case,
+        person,
+        condition_a=condition_a,
+        condition_b=condition_b,
+        condition_c=condition_c,
+        considerations=considerations,
+        measures=measures,
+    )
+
+
+# --- an application -----------------------------------------------------------------------------
+
+
+def _application(
+    unit: Unit, case_id: uuid.UUID, application_id: uuid.UUID
+) -> tuple[Case, AnonymityApplication, Person]:
+    case = cases_repo.get_case(unit.db, unit.actor, case_id)
+    application = unit.db.get(AnonymityApplication, application_id)
+    if application is None or application.case_id != case.id:
+        raise CaseNotFound(None)
+    _, _, person = cases_repo.party_in_case(unit.db, unit.actor, case.id, application.person_id)
+    return case, application, person
+
+
+@dataclass(frozen=True, slots=True)
+class ApplicationPage:
+    case: Case
+    application: AnonymityApplication
+    person: Person
+    pseudonym: str
+    texts: dict[str, Sensitive | None]
+    measures: list[str]
+    possible: list[str]  # the steps offered from here, in TRANSITIONS order
+    shown_name: Sensitive | None
+    granted: bool
+    staff: dict[uuid.UUID, str]
+
+
+def application_page(
+    unit: Unit, case_id: uuid.UUID, application_id: uuid.UUID, *, court_only: bool = False
+) -> ApplicationPage:
+    """The application; ``court_only`` (its court version) needs the identity unsealed."""
+    vault = unit.vault
+    case, application, person = _application(unit, case_id, application_id)
+    granted = person.key_id in vault.unsealed_keys
+    if court_only and not granted:
+        raise NotPermitted("the court-only version needs an approved request to see the identity")
+    texts = {name: vault.open(application, name) for name in APPLICATION_TEXTS}
+    _consulted(
+        unit,
+        "anonymity.application_view",
+        case,
+        person,
+        "anonymity_application",
+        application.id,
+    )
+    possible = [
+        a
+        for a, (source, _) in service.TRANSITIONS.items()
+        if source == application.state
+        # the author is not offered the approval they may not give (the service refuses it too)
+        and not (a == "approve" and unit.actor.user_id == application.drafted_by_id)
+    ]
+    return ApplicationPage(
+        case=case,
+        application=application,
+        person=person,
+        pseudonym=pseudonym(person.reference),
+        texts=texts,
+        measures=[MEASURES[m] for m in application.measures.split(",") if m in MEASURES],
+        possible=possible,
+        shown_name=vault.open(person, "full_name"),
+        granted=granted,
+        staff=service.staff_names(unit.db, {application.drafted_by_id, application.approved_by_id}),
+    )
+
+
+def transition(
+    unit: Unit,
+    settings: Settings,
+    case_id: uuid.UUID,
+    application_id: uuid.UUID,
+    action: str,
+    *,
+    on: date | None,
+    court_reference: str,
+) -> None:
+    _, application, _ = _application(unit, case_id, application_id)
+    service.transition(
+        unit.db,
+        unit.actor,
+        settings,
+        application,
+        action,
+        on=on,
+        court_reference=court_reference,
+    )
+
+
+# --- unmasking ----------------------------------------------------------------------------------
+
+
+def request_unmask(
+    unit: Unit,
+    settings: Settings,
+    case_id: uuid.UUID,
+    person_id: uuid.UUID,
+    *,
+    reason: str,
+    password: str,
+    client: str,
+) -> None:
+    case, person = _person(unit, case_id, person_id)
+    service.request_unmask(
+        unit.db,
+        unit.vault,
+        unit.actor,
+        settings,
+        case,
+        person,
+        reason=reason,
+        password=password,
+        client=client,
+    )
+
+
+def decide_unmask(
+    unit: Unit,
+    settings: Settings,
+    case_id: uuid.UUID,
+    person_id: uuid.UUID,
+    request_id: uuid.UUID,
+    *,
+    password: str,
+    client: str,
+    approve: bool | None,
+) -> None:
+    _, person = _person(unit, case_id, person_id)
+    request = unit.db.get(UnmaskRequest, request_id)
+    if request is None or request.person_id != person.id:
+        raise CaseNotFound(None)
+    service.approve_unmask(
+        unit.db, unit.actor, settings, request, password=password, client=client, approve=approve
+    )

@@ -1,0 +1,204 @@
+"""A person's documents as use cases for the edge: each takes the request's ``Unit``, loads the
+case and person in the actor's scope, writes the audit row, and returns what the page shows."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from portal.accounts.permissions import Permission
+from portal.accounts.unit import Unit
+from portal.audit import service as audit
+from portal.cases import repository as cases_repo
+from portal.cases.errors import CaseNotFound
+from portal.cases.models import Case
+from portal.db.encrypted import Sensitive
+from portal.documents import repository, service
+from portal.documents.models import KINDS, MATCH_KINDS, Document
+from portal.documents.service import Download
+from portal.keys.vault import pseudonym
+from portal.people.models import Person
+
+
+def _person(unit: Unit, case_id: uuid.UUID, person_id: uuid.UUID) -> tuple[Case, Person]:
+    case, _, person = cases_repo.party_in_case(unit.db, unit.actor, case_id, person_id)
+    return case, person
+
+
+def _consulted(
+    unit: Unit, action: str, case: Case, person: Person, object_type: str, object_id: uuid.UUID
+) -> None:
+    audit.record(
+        unit.db,
+        actor=unit.actor,
+        category="consultation",
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        case_id=case.id,
+        subject_id=person.id,
+        subject_ref=person.reference,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentsPage:
+    case: Case
+    person: Person
+    name: Sensitive | None
+    documents: list[Document]
+    filenames: dict[uuid.UUID, Sensitive | None]
+    open_matches: dict[uuid.UUID, int]
+    may_upload: bool
+    may_download: bool
+
+
+def documents_page(unit: Unit, case_id: uuid.UUID, person_id: uuid.UUID) -> DocumentsPage:
+    case, person = _person(unit, case_id, person_id)
+    documents = service.list_for(unit.db, case, person)
+    _consulted(unit, "document.list", case, person, "person", person.id)
+    names = {d.id: unit.vault.open(d, "filename") for d in documents}
+    counts: dict[uuid.UUID, int] = {}  # open matches: a document marked ready with any was
+    # marked before they were found (portal.documents.sealing)
+    for match, _ in repository.matches_of(unit.db, [d.id for d in documents]):
+        if match.overridden_at is None:
+            counts[match.document_id] = counts.get(match.document_id, 0) + 1
+    return DocumentsPage(
+        case=case,
+        person=person,
+        name=unit.vault.open(person, "full_name"),
+        documents=documents,
+        filenames=names,
+        open_matches=counts,
+        may_upload=unit.actor.can(Permission.UPLOAD_DOCUMENTS),
+        may_download=unit.actor.can(Permission.DOWNLOAD_DOCUMENTS),
+    )
+
+
+def upload(
+    unit: Unit, case_id: uuid.UUID, person_id: uuid.UUID, *, kind: str, filename: str, data: bytes
+) -> Document:
+    case, person = _person(unit, case_id, person_id)
+    return service.upload(
+        unit.db, unit.vault, unit.actor, case, person, kind=kind, filename=filename, data=data
+    )
+
+
+# --- the disclosure check of one document -------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class CheckPage:
+    case: Case
+    person: Person
+    document: Document
+    filename: Sensitive | None
+    kind_label: str
+    matches: list[dict[str, Any]]
+    blockers: list[str]
+    ready: bool
+    found_after_ready: bool
+    may_serve: bool
+    may_upload: bool
+    uploaded_by_me: bool
+
+
+def check_page(
+    unit: Unit, case_id: uuid.UUID, person_id: uuid.UUID, document_id: uuid.UUID
+) -> CheckPage:
+    db = unit.db
+    case, person = _person(unit, case_id, person_id)
+    document = repository.document_in(db, case.id, person.id, document_id)
+    if document is None:
+        raise CaseNotFound(document_id)
+    _consulted(unit, "document.check.view", case, person, "document", document.id)
+    found = repository.matches_of(db, [document.id])
+    # Who overrode a match, when and why: for prosecutors, who decide on service.
+    may_serve = unit.actor.can(Permission.SERVE_DOCUMENTS)
+    deciders = (
+        repository.staff_names(db, {match.overridden_by_id for match, _ in found})
+        if may_serve
+        else {}
+    )
+    matches = [
+        {
+            "match": match,
+            # Whose: the pseudonym for a protected identity, the reference for a victim's
+            # address. Never the matched value.
+            "whose": pseudonym(reference) if match.sealed_identity else f"victim {reference}",
+            "what": MATCH_KINDS[match.kind],
+            "by": deciders.get(match.overridden_by_id) if match.overridden_by_id else None,
+            "reason": (
+                unit.vault.open(match, "override_reason")
+                if may_serve and match.overridden_at is not None
+                else None
+            ),
+        }
+        for match, reference in found
+    ]
+    return CheckPage(
+        case=case,
+        person=person,
+        document=document,
+        filename=unit.vault.open(document, "filename"),
+        kind_label=KINDS[document.kind],
+        matches=matches,
+        blockers=service.blockers(db, document),
+        ready=service.is_ready(db, document),
+        found_after_ready=service.found_after_ready(db, document),
+        may_serve=may_serve,
+        may_upload=unit.actor.can(Permission.UPLOAD_DOCUMENTS),
+        uploaded_by_me=document.uploaded_by_id == unit.actor.user_id,
+    )
+
+
+def override(
+    unit: Unit,
+    case_id: uuid.UUID,
+    person_id: uuid.UUID,
+    document_id: uuid.UUID,
+    match_id: uuid.UUID,
+    *,
+    reason: str,
+) -> None:
+    case, person = _person(unit, case_id, person_id)
+    service.override(
+        unit.db, unit.vault, unit.actor, case, person, document_id, match_id, reason=reason
+    )
+
+
+def manual_check(
+    unit: Unit, case_id: uuid.UUID, person_id: uuid.UUID, document_id: uuid.UUID
+) -> None:
+    case, person = _person(unit, case_id, person_id)
+    service.record_manual_check(unit.db, unit.actor, case, person, document_id)
+
+
+def mark_ready(
+    unit: Unit, case_id: uuid.UUID, person_id: uuid.UUID, document_id: uuid.UUID
+) -> None:
+    case, person = _person(unit, case_id, person_id)
+    service.mark_ready(unit.db, unit.actor, case, person, document_id)
+
+
+def new_version(
+    unit: Unit,
+    case_id: uuid.UUID,
+    person_id: uuid.UUID,
+    document_id: uuid.UUID,
+    *,
+    filename: str,
+    data: bytes,
+) -> Document:
+    case, person = _person(unit, case_id, person_id)
+    return service.upload_version(
+        unit.db, unit.vault, unit.actor, case, person, document_id, filename=filename, data=data
+    )
+
+
+def download(
+    unit: Unit, case_id: uuid.UUID, person_id: uuid.UUID, document_id: uuid.UUID
+) -> Download:
+    case, person = _person(unit, case_id, person_id)
+    return service.download(unit.db, unit.vault, unit.actor, case, person, document_id)
