@@ -49,7 +49,7 @@ def login_submit(ctx: RequestContext) -> Response:
     if errors:
         return _login_again(ctx, errors, username, next_path)
     result = signing.sign_in(
-        ctx.db,
+        ctx.visitor,
         ctx.settings,
         username=username,
         password=password,
@@ -120,7 +120,7 @@ def account_setup_submit(ctx: RequestContext) -> Response:
         errors.add("password", "Enter a password")
     if not errors:
         with ServiceRefusals(errors):
-            signing.set_up_account(ctx.db, code=code, password=password)
+            signing.set_up_account(ctx.visitor, code=code, password=password)
     if errors:
         return _setup_again(ctx, errors, code if errors.get("code") is None else "", status=400)
     return ctx.redirect_to(str(ctx.request.url_for("login").path) + "?ready=1")

@@ -10,13 +10,11 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy.orm import Session
-
 from portal.accounts import onboarding
 from portal.accounts import service as accounts
 from portal.accounts.errors import PasswordRejected, SetupCodeInvalid
 from portal.accounts.service import ActiveSession, NewSession
-from portal.accounts.unit import Unit
+from portal.accounts.unit import Unit, Visitor
 from portal.clock import utc_now
 from portal.kit.errors import ValidationFailed
 from portal.settings import Settings
@@ -37,7 +35,7 @@ class SignIn:
 
 
 def sign_in(
-    db: Session,
+    visitor: Visitor,
     settings: Settings,
     *,
     username: str,
@@ -48,6 +46,7 @@ def sign_in(
     replacing: ActiveSession | None,
 ) -> SignIn:
     accounts.admit_sign_in()  # 503 at once when password checks are queued: nothing counted
+    db = visitor.db
     ticket = accounts.begin_login(
         db, settings=settings, username=username, client=client, now=utc_now()
     )
@@ -71,12 +70,12 @@ def extend_session(unit: Unit, active: ActiveSession) -> None:
     accounts.extend_session(unit.db, active=active, now=utc_now())
 
 
-def set_up_account(db: Session, *, code: str, password: str) -> None:
+def set_up_account(visitor: Visitor, *, code: str, password: str) -> None:
     """Choose the first password with a one-time set-up code (before anyone is signed in, so
-    the session, not a ``Unit``). A code that does not work, or a password refused, is the
+    a ``Visitor``, not a ``Unit``). A code that does not work, or a password refused, is the
     form's error."""
     try:
-        onboarding.complete_setup(db, code=code, password=password, now=utc_now())
+        onboarding.complete_setup(visitor.db, code=code, password=password, now=utc_now())
     except SetupCodeInvalid:
         log.warning("account.setup_code_refused")
         raise ValidationFailed({"code": SETUP_CODE_INVALID}) from None

@@ -2,7 +2,9 @@
 their vault (the field-level crypto, opened lazily because most pages of a request never need it).
 
 The edge builds it (``RequestContext.unit``); a route hands it to **one** service call and never
-touches the session itself. Tests build one with ``Unit(db, actor, lambda: vault)``.
+touches the session itself. Tests build one with ``Unit(db, actor, lambda: vault)``. Before
+anyone is signed in (sign-in, account set-up) there is no actor: those routes pass a
+``Visitor`` (``RequestContext.visitor``), the session alone.
 """
 
 from __future__ import annotations
@@ -28,3 +30,10 @@ class Unit:
         if self._vault is None:
             self._vault = self.open_vault()
         return self._vault
+
+
+@dataclass(frozen=True, slots=True)
+class Visitor:
+    """A public route's unit of work: the session, and nobody signed in."""
+
+    db: Session

@@ -52,7 +52,7 @@ from portal.accounts import service as accounts
 from portal.accounts.actor import Actor
 from portal.accounts.permissions import Permission, disclosure_for, role_can
 from portal.accounts.roles import Role
-from portal.accounts.unit import Unit
+from portal.accounts.unit import Unit, Visitor
 from portal.audit import service as audit
 from portal.audit.service import request_id_var
 from portal.clock import utc_now
@@ -140,6 +140,11 @@ class RequestContext:
         return self._vault
 
     @property
+    def visitor(self) -> Visitor:
+        """What a public route's service call needs (sign-in, set-up): the session alone."""
+        return Visitor(self.db)
+
+    @property
     def unit(self) -> Unit:
         """What a service call needs (session, actor, vault): routes pass this, never ``db``."""
         return Unit(self.db, self.actor, lambda: self.vault)
@@ -155,7 +160,7 @@ class RequestContext:
     @property
     def client_address(self) -> str:
         """The connecting address (a trusted proxy's X-Forwarded-For, see portal.web.proxies)."""
-        return _client_address(self.request)
+        return self.request.client.host if self.request.client else "unknown"
 
     def page_number(self) -> int:
         return self.query_int("page", 1, low=1, high=params.MAX_PAGE)
@@ -377,10 +382,6 @@ def _bare_context(request: Request) -> RequestContext:
         csrf_token="",
         active_session=None,
     )
-
-
-def _client_address(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
 
 
 def _run_handler(
