@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from dataclasses import fields
 from typing import Any
 
 from starlette.responses import Response
@@ -16,6 +15,7 @@ from portal.anonymity.models import MEASURES, RESTRICTION_KINDS
 from portal.anonymity.sweep import Swept
 from portal.cases.errors import CaseNotFound
 from portal.web.forms import FieldErrors
+from portal.web.pages import model_context
 from portal.web.routing import PortalRoute, RequestContext, requires, requires_any
 
 READERS = requires(Permission.VIEW_CASES)
@@ -30,19 +30,8 @@ ACTIONS = {
 }
 
 
-def _uuid(ctx: RequestContext, name: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(str(ctx.request.path_params[name]))
-    except ValueError:
-        raise CaseNotFound(None) from None
-
-
 def _person_ids(ctx: RequestContext) -> tuple[uuid.UUID, uuid.UUID]:
-    return _uuid(ctx, "case_id"), _uuid(ctx, "person_id")
-
-
-def _fields(page: Any) -> dict[str, Any]:
-    return {f.name: getattr(page, f.name) for f in fields(page)}
+    return ctx.path_id("case_id"), ctx.path_id("person_id")
 
 
 def _page(
@@ -54,7 +43,7 @@ def _page(
     return ctx.render(
         "anonymity/person.html",
         {
-            **_fields(page),
+            **model_context(page),
             "kinds": list(RESTRICTION_KINDS.items()),
             "measures": list(MEASURES.items()),
             "errors": errors,
@@ -137,7 +126,7 @@ def sealed_message(swept: Swept) -> str:
 
 
 def _application_ids(ctx: RequestContext) -> tuple[uuid.UUID, uuid.UUID]:
-    return _uuid(ctx, "case_id"), _uuid(ctx, "application_id")
+    return ctx.path_id("case_id"), ctx.path_id("application_id")
 
 
 def application_page(
@@ -238,7 +227,7 @@ def request_unmask(ctx: RequestContext) -> Response:
 
 
 def decide_unmask(ctx: RequestContext) -> Response:
-    request_id = _uuid(ctx, "request_id")
+    request_id = ctx.path_id("request_id")
     return _unmasking(
         ctx,
         lambda: pages.decide_unmask(

@@ -34,7 +34,7 @@ def case_list(ctx: RequestContext) -> Response:
         category=query.get("category", ""),
         urn=query.get("urn", ""),
     )
-    base_url = str(ctx.request.url_for("case_list").path)
+    base_url = ctx.url_for("case_list")
     filters = found.filters
     return ctx.render(
         "cases/index.html",
@@ -78,7 +78,7 @@ def case_detail(ctx: RequestContext) -> Response:
     page = pages.case_page(
         ctx.unit, case_id_of(ctx), page=ctx.page_number(), role=query.get("role", "")
     )
-    base_url = str(ctx.request.url_for("case_detail", case_id=page.case.id).path)
+    base_url = ctx.url_for("case_detail", case_id=page.case.id)
     role = page.role_filter
     return ctx.render(
         "cases/detail.html",

@@ -71,7 +71,7 @@ def drill(ctx: RequestContext) -> Response:
             "page": page.page,
             "next_url": f"?{base}&page={page.page + 1}" if page.has_next else None,
             "prev_url": f"?{base}&page={page.page - 1}" if page.has_prev else None,
-            "back_url": str(ctx.request.url_for("compliance").path) + "?" + urlencode(filters),
+            "back_url": ctx.url_for("compliance") + "?" + urlencode(filters),
         },
     )
 

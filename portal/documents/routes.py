@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from dataclasses import fields
-from typing import Any
 from urllib.parse import quote
 
 from starlette.datastructures import UploadFile
@@ -13,10 +11,10 @@ from starlette.responses import Response
 
 from portal.accounts.forms import ServiceRefusals
 from portal.accounts.permissions import Permission
-from portal.cases.errors import CaseNotFound
 from portal.documents import pages, service
 from portal.documents.models import DISCLOSURE_STATES, KINDS, Document
 from portal.web.forms import FieldErrors
+from portal.web.pages import model_context
 from portal.web.routing import PortalRoute, RequestContext, requires
 
 READERS = requires(Permission.VIEW_CASES)
@@ -26,18 +24,11 @@ SERVERS = requires(Permission.SERVE_DOCUMENTS)
 
 
 def _ids(ctx: RequestContext, *names: str) -> list[uuid.UUID]:
-    try:
-        return [uuid.UUID(str(ctx.request.path_params[n])) for n in names]
-    except ValueError:
-        raise CaseNotFound(None) from None
+    return [ctx.path_id(name) for name in names]
 
 
 def _document_ids(ctx: RequestContext) -> list[uuid.UUID]:
     return _ids(ctx, "case_id", "person_id", "document_id")
-
-
-def _fields(page: Any) -> dict[str, Any]:
-    return {f.name: getattr(page, f.name) for f in fields(page)}
 
 
 def _file(ctx: RequestContext) -> tuple[str, bytes]:
@@ -56,7 +47,7 @@ def _page(
     return ctx.render(
         "documents/index.html",
         {
-            **_fields(page),
+            **model_context(page),
             "kinds": list(KINDS.items()),
             "kind_labels": KINDS,
             "disclosure_labels": DISCLOSURE_STATES,
@@ -95,7 +86,7 @@ def _check_page(
     page = pages.check_page(ctx.unit, *_document_ids(ctx))
     return ctx.render(
         "documents/check.html",
-        {**_fields(page), "errors": errors or FieldErrors(), "values": values or {}},
+        {**model_context(page), "errors": errors or FieldErrors(), "values": values or {}},
         status_code=status,
     )
 

@@ -4,12 +4,9 @@ shown again so it can be fixed there."""
 
 from __future__ import annotations
 
-import uuid
-
 from starlette.responses import Response
 
 from portal.accounts.permissions import Permission
-from portal.cases.errors import CaseNotFound
 from portal.cases.importer import RowError
 from portal.cases.models import Case
 from portal.outcomes.service import pages
@@ -18,13 +15,6 @@ from portal.web.routing import PortalRoute, RequestContext, requires
 
 IMPORTERS = requires(Permission.RECORD_LOSSES)
 SHOWN = 50
-
-
-def _case_id(ctx: RequestContext) -> uuid.UUID:
-    try:
-        return uuid.UUID(str(ctx.request.path_params["case_id"]))
-    except ValueError:
-        raise CaseNotFound(None) from None
 
 
 def _describe(error: RowError) -> str:
@@ -52,12 +42,12 @@ def _page(
 
 
 def import_form(ctx: RequestContext) -> Response:
-    return _page(ctx, pages.import_page(ctx.unit, _case_id(ctx)))
+    return _page(ctx, pages.import_page(ctx.unit, ctx.path_id("case_id")))
 
 
 def import_submit(ctx: RequestContext) -> Response:
     text = ctx.field("csv_text")
-    result = pages.import_losses(ctx.unit, _case_id(ctx), text)
+    result = pages.import_losses(ctx.unit, ctx.path_id("case_id"), text)
     if result.errors:
         return _page(ctx, result.case, text, [_describe(e) for e in result.errors])
     ctx.flash(f"Losses recorded: {result.count}")

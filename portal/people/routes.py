@@ -48,13 +48,8 @@ ACTION_DONE_STALE = (
 # --- shared helpers -------------------------------------------------------------------------
 
 
-def _uuid(ctx: RequestContext, name: str) -> uuid.UUID:
-    value = ctx.request.path_params[name]
-    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
-
-
 def _ids(ctx: RequestContext) -> tuple[uuid.UUID, uuid.UUID]:
-    return _uuid(ctx, "case_id"), _uuid(ctx, "person_id")
+    return ctx.path_id("case_id"), ctx.path_id("person_id")
 
 
 def _status(ctx: RequestContext, code: int) -> int:
@@ -70,18 +65,18 @@ def _render(
     block: str | None = None,
     status_code: int = 200,
 ) -> Response:
-    """A page, or its ``block`` for htmx (``fragment`` tells the template which, and the block
-    answers 2xx so htmx swaps it)."""
+    """A page, or its ``block`` for htmx (``ctx.render`` tells the template which); the block
+    answers 2xx so htmx swaps it."""
     return ctx.render(
         template,
-        {**context, "fragment": ctx.is_htmx and block is not None},
+        context,
         block=block,
         status_code=_status(ctx, status_code) if block else status_code,
     )
 
 
 def _to_person(ctx: RequestContext, person: Person, case_id: uuid.UUID, anchor: str) -> Response:
-    url = ctx.request.url_for("person_page", case_id=case_id, person_id=person.id).path
+    url = ctx.url_for("person_page", case_id=case_id, person_id=person.id)
     return ctx.redirect_to(f"{url}#{anchor}")
 
 
@@ -98,12 +93,12 @@ def _form_context(**extra: Any) -> dict[str, Any]:
 
 
 def person_new(ctx: RequestContext) -> Response:
-    case = pages.new_person_page(ctx.unit, _uuid(ctx, "case_id"))
+    case = pages.new_person_page(ctx.unit, ctx.path_id("case_id"))
     return ctx.render("people/new.html", _form_context(case=case, **NewPersonForm().context()))
 
 
 def person_create(ctx: RequestContext) -> Response:
-    case_id = _uuid(ctx, "case_id")
+    case_id = ctx.path_id("case_id")
     form = NewPersonForm(ctx.form)
     new = pages.PersonToAdd(
         form.details(), form.is_victim, form.is_witness, form.rules(), form.needs()
@@ -343,7 +338,7 @@ def action_add(ctx: RequestContext) -> Response:
 
 def action_done(ctx: RequestContext) -> Response:
     case_id, person_id = _ids(ctx)
-    action_id = _uuid(ctx, "action_id")
+    action_id = ctx.path_id("action_id")
     form = DoneForm(ctx.form)
     with form.service_errors(stale_field=f"done-{action_id}", stale_message=ACTION_DONE_STALE):
         _, _, person = pages.complete_action(

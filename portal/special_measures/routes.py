@@ -12,13 +12,11 @@ data is logged by its service (ids and references only).
 from __future__ import annotations
 
 import uuid
-from dataclasses import fields
 from typing import Any
 
 from starlette.responses import Response
 
 from portal.accounts.permissions import Permission
-from portal.cases.errors import CaseNotFound
 from portal.cases.reference import CourtType
 from portal.special_measures import forms
 from portal.special_measures.eligibility import MEASURES
@@ -33,47 +31,41 @@ from portal.special_measures.service import (
     worklist,
 )
 from portal.special_measures.states import PENDING, Outcome, State
-from portal.web.forms import Form, render_form
+from portal.web.forms import Form
+from portal.web.pages import model_context, show_form
 from portal.web.routing import PortalRoute, RequestContext, requires
 
 P = Permission
 PER_PAGE = 25
 
 
-def _uuid(ctx: RequestContext, name: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(str(ctx.request.path_params[name]))
-    except ValueError:
-        raise CaseNotFound(None) from None
-
-
 def _witness_ids(ctx: RequestContext) -> tuple[uuid.UUID, uuid.UUID]:
-    return _uuid(ctx, "case_id"), _uuid(ctx, "person_id")
+    return ctx.path_id("case_id"), ctx.path_id("person_id")
 
 
 def _application_ids(ctx: RequestContext) -> tuple[uuid.UUID, uuid.UUID]:
-    return _uuid(ctx, "case_id"), _uuid(ctx, "application_id")
+    return ctx.path_id("case_id"), ctx.path_id("application_id")
 
 
 def _context(page: Any) -> dict[str, Any]:
     """A read model's fields as the template's names, with the labels every page uses."""
-    values = {f.name: getattr(page, f.name) for f in fields(page) if f.name != "initial"}
-    case = values["case"]
-    return {
-        **values,
-        "court": CourtType(case.court_type).label,
-        "measure_labels": MEASURES,
-        "states": State.labels(),
-        "outcomes": Outcome.labels(),
-    }
+    return model_context(
+        page,
+        skip=("initial",),
+        court=CourtType(page.case.court_type).label,
+        measure_labels=MEASURES,
+        states=State.labels(),
+        outcomes=Outcome.labels(),
+    )
 
 
 def _show(
     ctx: RequestContext, template: str, page: Any, form: Form | None, kind: type[Form]
 ) -> Response:
     """A form page: the form as sent back (``form``), or first shown from stored values."""
-    shown = form if form is not None else kind.initial(**page.initial)
-    return render_form(ctx, f"special_measures/{template}.html", shown, _context(page))
+    return show_form(
+        ctx, f"special_measures/{template}.html", form, kind, page.initial, _context(page)
+    )
 
 
 def _to_application(ctx: RequestContext) -> Response:
@@ -86,9 +78,9 @@ def _to_application(ctx: RequestContext) -> Response:
 
 def case_view(ctx: RequestContext) -> Response:
     page = pages.case_page(
-        ctx.unit, _uuid(ctx, "case_id"), page=ctx.page_number(), per_page=PER_PAGE
+        ctx.unit, ctx.path_id("case_id"), page=ctx.page_number(), per_page=PER_PAGE
     )
-    page_url = str(ctx.request.url_for("sm_case", case_id=page.case.id).path)
+    page_url = ctx.url_for("sm_case", case_id=page.case.id)
     return ctx.render(
         "special_measures/case.html", {**_context(page), "page_url": page_url}, block="witnesses"
     )
@@ -291,9 +283,9 @@ def document_view(ctx: RequestContext) -> Response:
 def document_pdf(ctx: RequestContext) -> Response:
     printed = document.document_pdf(ctx.unit, *_application_ids(ctx))
     if printed.body is None:
-        back = ctx.request.url_for(
+        back = ctx.url_for(
             "sm_application", case_id=printed.case_id, application_id=printed.application_id
-        ).path
+        )
         return ctx.render(
             "rendering/unprintable.html",
             {"reason": printed.refused, "back": back, "back_label": "Back to the application"},

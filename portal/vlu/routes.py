@@ -16,7 +16,6 @@ from typing import Any
 from starlette.responses import Response
 
 from portal.accounts.permissions import Permission
-from portal.cases.errors import CaseNotFound
 from portal.vlu.forms import (
     BulkForm,
     CheckForm,
@@ -40,19 +39,12 @@ STALE_REQUEST = "Someone else updated this request while you were working: check
 STALE_DECISION = "Someone else updated this decision while you were working"
 
 
-def _uuid(ctx: RequestContext, name: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(str(ctx.request.path_params[name]))
-    except ValueError:
-        raise CaseNotFound(None) from None
-
-
 def _decision_ids(ctx: RequestContext) -> tuple[uuid.UUID, uuid.UUID]:
-    return _uuid(ctx, "case_id"), _uuid(ctx, "decision_id")
+    return ctx.path_id("case_id"), ctx.path_id("decision_id")
 
 
 def _request_ids(ctx: RequestContext) -> tuple[uuid.UUID, uuid.UUID]:
-    return _uuid(ctx, "case_id"), _uuid(ctx, "request_id")
+    return ctx.path_id("case_id"), ctx.path_id("request_id")
 
 
 def _back_to_request(ctx: RequestContext) -> Response:
@@ -82,7 +74,7 @@ def queue(ctx: RequestContext) -> Response:
     )
     page = read.queue_page(ctx.unit, filters, page=ctx.page_number()).context()
     query = queue_query(filters)
-    base = str(ctx.request.url_for("vlu_queue").path)
+    base = ctx.url_for("vlu_queue")
     return ctx.render("vlu/queue.html", {**page, "page_url": f"{base}?{query}" if query else base})
 
 
@@ -101,8 +93,8 @@ def _render_decision(
         typed_reasons=typed_reasons,
         record_view=form is None,
     ).context()
-    page_url = ctx.request.url_for("vlu_decision", case_id=case_id, decision_id=decision_id)
-    context: dict[str, Any] = {**page, "page_url": str(page_url.path)}
+    page_url = ctx.url_for("vlu_decision", case_id=case_id, decision_id=decision_id)
+    context: dict[str, Any] = {**page, "page_url": page_url}
     if form is None:
         return ctx.render("vlu/decision.html", {**context, "errors": FieldErrors(), "values": {}})
     context.update(errors=form.errors, values=form.values)
@@ -295,7 +287,7 @@ def letter_pdf(ctx: RequestContext) -> Response:
         return _withheld(ctx, pdf.page)
     if pdf.unprintable:
         case_id, request_id = _request_ids(ctx)
-        back = ctx.request.url_for("vlu_request", case_id=case_id, request_id=request_id).path
+        back = ctx.url_for("vlu_request", case_id=case_id, request_id=request_id)
         return ctx.render(
             "rendering/unprintable.html",
             {"reason": pdf.unprintable, "back": back, "back_label": "Back to the letter's page"},
@@ -316,7 +308,7 @@ def letter_pdf(ctx: RequestContext) -> Response:
 
 def job_view(ctx: RequestContext) -> Response:
     return ctx.render(
-        "vlu/job.html", read.job_page(ctx.unit, _uuid(ctx, "job_id")).context(), block="progress"
+        "vlu/job.html", read.job_page(ctx.unit, ctx.path_id("job_id")).context(), block="progress"
     )
 
 
