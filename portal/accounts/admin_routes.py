@@ -20,8 +20,8 @@ from portal.accounts.onboarding import IssuedCode
 from portal.accounts.permissions import Permission
 from portal.cases.reference import AREAS, UNITS
 from portal.web.forms import FieldErrors
-from portal.web.pages import form_page
-from portal.web.routing import Handler, PortalRoute, RequestContext, requires
+from portal.web.pages import get, post
+from portal.web.routing import RequestContext, requires
 
 ADMIN = requires(Permission.ADMINISTER_ACCOUNTS)
 DECISIONS = [("approve", "Approve: create the account"), ("refuse", "Refuse: no account")]
@@ -140,32 +140,16 @@ def admin_user_activate(ctx: RequestContext) -> Response:
     return ctx.redirect("admin_users")
 
 
-def _posts(path: str, handler: Handler, name: str) -> PortalRoute:
-    return PortalRoute(path, handler, access=ADMIN, methods=["POST"], name=name)
-
-
 REQUEST = "/admin/account-requests/{request_id}"
 USER = "/admin/users/{user_id}"
 
 routes = [
-    PortalRoute("/admin/users", admin_users, access=ADMIN, name="admin_users"),
-    *form_page(
-        "/admin/users/new",
-        admin_user_new,
-        admin_user_create,
-        access=ADMIN,
-        name="admin_user_new",
-        save_name="admin_user_create",
-    ),
-    *form_page(
-        REQUEST,
-        admin_request,
-        admin_request_decide,
-        access=ADMIN,
-        name="admin_request",
-        save_name="admin_request_decide",
-    ),
-    _posts(USER + "/setup-code", admin_user_setup_code, "admin_user_setup_code"),
-    _posts(USER + "/deactivate", admin_user_deactivate, "admin_user_deactivate"),
-    _posts(USER + "/activate", admin_user_activate, "admin_user_activate"),
+    get("/admin/users", admin_users, ADMIN, "admin_users"),
+    get("/admin/users/new", admin_user_new, ADMIN, "admin_user_new"),
+    post("/admin/users/new", admin_user_create, ADMIN, "admin_user_create"),
+    get(REQUEST, admin_request, ADMIN, "admin_request"),
+    post(REQUEST, admin_request_decide, ADMIN, "admin_request_decide"),
+    post(USER + "/setup-code", admin_user_setup_code, ADMIN, "admin_user_setup_code"),
+    post(USER + "/deactivate", admin_user_deactivate, ADMIN, "admin_user_deactivate"),
+    post(USER + "/activate", admin_user_activate, ADMIN, "admin_user_activate"),
 ]

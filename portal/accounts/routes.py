@@ -13,8 +13,8 @@ from portal.accounts.forms import ServiceRefusals
 from portal.accounts.permissions import Permission
 from portal.web import csrf
 from portal.web.forms import FieldErrors
-from portal.web.pages import form_page, safe_next
-from portal.web.routing import PUBLIC, PortalRoute, RequestContext, requires
+from portal.web.pages import get, post, safe_next
+from portal.web.routing import PUBLIC, RequestContext, requires
 
 GENERIC_FAILURE = "Enter a correct username and password"
 THROTTLED = (
@@ -132,28 +132,14 @@ def _setup_again(ctx: RequestContext, errors: FieldErrors, code: str, *, status:
 
 AUTHENTICATED = requires(Permission.MANAGE_OWN_SESSION)
 
+SETUP = "/account/set-up"
 routes = [
-    *form_page(
-        "/login",
-        login_page,
-        login_submit,
-        access=PUBLIC,
-        name="login",
-        save_name="login_submit",
-        manual_transactions=True,
-    ),
-    PortalRoute("/logout", logout, access=AUTHENTICATED, methods=["POST"], name="logout"),
-    PortalRoute("/signed-out", signed_out, access=PUBLIC, name="signed_out"),
-    PortalRoute(
-        "/session/extend", extend_session, access=AUTHENTICATED, methods=["POST"], name="extend"
-    ),
-    *form_page(
-        "/account/set-up",
-        account_setup,
-        account_setup_submit,
-        access=PUBLIC,
-        name="account_setup",
-        save_name="account_setup_submit",
-    ),
+    get("/login", login_page, PUBLIC, "login"),
+    post("/login", login_submit, PUBLIC, "login_submit", manual_transactions=True),
+    post("/logout", logout, AUTHENTICATED, "logout"),
+    get("/signed-out", signed_out, PUBLIC, "signed_out"),
+    post("/session/extend", extend_session, AUTHENTICATED, "extend"),
+    get(SETUP, account_setup, PUBLIC, "account_setup"),
+    post(SETUP, account_setup_submit, PUBLIC, "account_setup_submit"),
     *admin_routes,
 ]

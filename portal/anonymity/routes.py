@@ -15,11 +15,13 @@ from portal.anonymity.models import MEASURES, RESTRICTION_KINDS
 from portal.anonymity.sweep import Swept
 from portal.cases.errors import CaseNotFound
 from portal.web.forms import FieldErrors
-from portal.web.pages import model_context
-from portal.web.routing import PortalRoute, RequestContext, requires, requires_any
+from portal.web.pages import get, model_context, post
+from portal.web.routing import RequestContext, requires, requires_any
 
 READERS = requires(Permission.VIEW_CASES)
 APPLICANTS = requires(Permission.APPLY_FOR_ANONYMITY)
+RECORDERS = requires(Permission.RECORD_RESTRICTION)
+APPROVERS = requires(Permission.APPROVE_UNMASK)
 ACTIONS = {
     "approve": "Approve the application",
     "serve": "Record that it was served",
@@ -247,47 +249,16 @@ def decide_unmask(ctx: RequestContext) -> Response:
 
 BASE = "/cases/{case_id}/people/{person_id}/anonymity"
 APP = "/cases/{case_id}/anonymity/{application_id}"
+# The approver's role is a setting (service checks it); everything else is prosecutors'.
+ACTORS = requires_any(Permission.APPLY_FOR_ANONYMITY, Permission.APPROVE_ANONYMITY_APPLICATION)
 routes = [
-    PortalRoute(BASE, person_page, access=READERS, name="anonymity_person"),
-    PortalRoute(
-        BASE + "/restrictions",
-        add_restriction,
-        access=requires(Permission.RECORD_RESTRICTION),
-        methods=["POST"],
-        name="anonymity_restriction",
-    ),
-    PortalRoute(
-        BASE + "/apply",
-        apply,
-        access=APPLICANTS,
-        methods=["POST"],
-        name="anonymity_apply",
-    ),
-    PortalRoute(
-        BASE + "/unmask",
-        request_unmask,
-        access=requires(Permission.REQUEST_UNMASK),
-        methods=["POST"],
-        name="anonymity_unmask",
-    ),
-    PortalRoute(
-        BASE + "/unmask/{request_id}",
-        decide_unmask,
-        access=requires(Permission.APPROVE_UNMASK),
-        methods=["POST"],
-        name="anonymity_unmask_decide",
-    ),
-    PortalRoute(APP, application_detail, access=READERS, name="anonymity_application"),
-    PortalRoute(APP + "/served", application_detail, access=APPLICANTS, name="anonymity_served"),
-    PortalRoute(APP + "/court", court_version, access=APPLICANTS, name="anonymity_court"),
-    # The approver's role is a setting (service checks it); everything else is prosecutors'.
-    PortalRoute(
-        APP + "/{action}",
-        application_action,
-        access=requires_any(
-            Permission.APPLY_FOR_ANONYMITY, Permission.APPROVE_ANONYMITY_APPLICATION
-        ),
-        methods=["POST"],
-        name="anonymity_action",
-    ),
+    get(BASE, person_page, READERS, "anonymity_person"),
+    post(BASE + "/restrictions", add_restriction, RECORDERS, "anonymity_restriction"),
+    post(BASE + "/apply", apply, APPLICANTS, "anonymity_apply"),
+    post(BASE + "/unmask", request_unmask, requires(Permission.REQUEST_UNMASK), "anonymity_unmask"),
+    post(BASE + "/unmask/{request_id}", decide_unmask, APPROVERS, "anonymity_unmask_decide"),
+    get(APP, application_detail, READERS, "anonymity_application"),
+    get(APP + "/served", application_detail, APPLICANTS, "anonymity_served"),
+    get(APP + "/court", court_version, APPLICANTS, "anonymity_court"),
+    post(APP + "/{action}", application_action, ACTORS, "anonymity_action"),
 ]

@@ -17,7 +17,8 @@ from starlette.responses import Response
 from portal.accounts.permissions import Permission
 from portal.cases import importer
 from portal.cases.forms import case_id
-from portal.web.routing import PortalRoute, RequestContext, requires
+from portal.web.pages import get, post
+from portal.web.routing import RequestContext, requires
 
 # After a failed import the CSV goes back into the text box only if it could be sent again from
 # there (form fields are limited to 256 KiB in portal.web.routing); bigger files are fixed in the
@@ -76,21 +77,9 @@ def import_submit(ctx: RequestContext) -> Response:
     return ctx.redirect("case_detail", case_id=outcome.case.id)
 
 
+IMPORT, IMPORTERS = "/cases/{case_id}/import", requires(Permission.IMPORT_PEOPLE)
+UPLOAD = {"max_files": 1, "max_body_bytes": MAX_BODY_BYTES, "manual_transactions": True}
 routes = [
-    PortalRoute(
-        "/cases/{case_id}/import",
-        import_form,
-        access=requires(Permission.IMPORT_PEOPLE),
-        name="case_import",
-    ),
-    PortalRoute(
-        "/cases/{case_id}/import",
-        import_submit,
-        access=requires(Permission.IMPORT_PEOPLE),
-        methods=["POST"],
-        name="case_import_submit",
-        max_files=1,
-        max_body_bytes=MAX_BODY_BYTES,
-        manual_transactions=True,
-    ),
+    get(IMPORT, import_form, IMPORTERS, "case_import"),
+    post(IMPORT, import_submit, IMPORTERS, "case_import_submit", **UPLOAD),
 ]

@@ -16,7 +16,8 @@ from portal.cases import pages
 from portal.cases.forms import EventForm, NewCaseForm, case_id
 from portal.cases.reference import EventKind
 from portal.web.forms import render_form
-from portal.web.routing import PortalRoute, RequestContext, requires
+from portal.web.pages import get, post
+from portal.web.routing import RequestContext, requires
 
 
 def case_id_of(ctx: RequestContext) -> uuid.UUID:
@@ -115,30 +116,13 @@ def event_create(ctx: RequestContext) -> Response:
     return ctx.redirect("case_detail", case_id=recorded.case_id)
 
 
+VIEW, OPEN = requires(Permission.VIEW_CASES), requires(Permission.OPEN_CASE)
+EVENTS, RECORD = "/cases/{case_id}/events/new", requires(Permission.RECORD_CASE_EVENT)
 routes = [
-    PortalRoute("/cases", case_list, access=requires(Permission.VIEW_CASES), name="case_list"),
-    PortalRoute("/cases/new", case_new, access=requires(Permission.OPEN_CASE), name="case_new"),
-    PortalRoute(
-        "/cases/new",
-        case_create,
-        access=requires(Permission.OPEN_CASE),
-        methods=["POST"],
-        name="case_create",
-    ),
-    PortalRoute(
-        "/cases/{case_id}", case_detail, access=requires(Permission.VIEW_CASES), name="case_detail"
-    ),
-    PortalRoute(
-        "/cases/{case_id}/events/new",
-        event_new,
-        access=requires(Permission.RECORD_CASE_EVENT),
-        name="event_new",
-    ),
-    PortalRoute(
-        "/cases/{case_id}/events/new",
-        event_create,
-        access=requires(Permission.RECORD_CASE_EVENT),
-        methods=["POST"],
-        name="event_create",
-    ),
+    get("/cases", case_list, VIEW, "case_list"),
+    get("/cases/new", case_new, OPEN, "case_new"),
+    post("/cases/new", case_create, OPEN, "case_create"),
+    get("/cases/{case_id}", case_detail, VIEW, "case_detail"),
+    get(EVENTS, event_new, RECORD, "event_new"),
+    post(EVENTS, event_create, RECORD, "event_create"),
 ]

@@ -14,8 +14,8 @@ from portal.accounts.permissions import Permission
 from portal.documents import pages, service
 from portal.documents.models import DISCLOSURE_STATES, KINDS, Document
 from portal.web.forms import FieldErrors
-from portal.web.pages import model_context
-from portal.web.routing import PortalRoute, RequestContext, requires
+from portal.web.pages import get, model_context, post
+from portal.web.routing import RequestContext, requires
 
 READERS = requires(Permission.VIEW_CASES)
 EDITORS = requires(Permission.UPLOAD_DOCUMENTS)
@@ -176,52 +176,15 @@ def download(ctx: RequestContext) -> Response:
 
 
 BASE = "/cases/{case_id}/people/{person_id}/documents"
+DOCUMENT = BASE + "/{document_id}"
+UPLOAD = {"max_files": 1, "max_body_bytes": service.MAX_BYTES + 64 * 1024}
 routes = [
-    PortalRoute(BASE, documents, access=READERS, name="person_documents"),
-    PortalRoute(
-        BASE,
-        upload,
-        access=EDITORS,
-        methods=["POST"],
-        name="person_documents_upload",
-        max_files=1,
-        max_body_bytes=service.MAX_BYTES + 64 * 1024,
-    ),
-    PortalRoute(BASE + "/{document_id}", download, access=DOWNLOADERS, name="person_document"),
-    PortalRoute(
-        BASE + "/{document_id}/check",
-        check_page,
-        access=DOWNLOADERS,
-        name="person_document_check",
-    ),
-    PortalRoute(
-        BASE + "/{document_id}/matches/{match_id}/override",
-        override,
-        access=SERVERS,
-        methods=["POST"],
-        name="person_document_override",
-    ),
-    PortalRoute(
-        BASE + "/{document_id}/manual-check",
-        manual_check,
-        access=SERVERS,
-        methods=["POST"],
-        name="person_document_manual_check",
-    ),
-    PortalRoute(
-        BASE + "/{document_id}/ready",
-        mark_ready,
-        access=SERVERS,
-        methods=["POST"],
-        name="person_document_ready",
-    ),
-    PortalRoute(
-        BASE + "/{document_id}/versions",
-        new_version,
-        access=EDITORS,
-        methods=["POST"],
-        name="person_document_version",
-        max_files=1,
-        max_body_bytes=service.MAX_BYTES + 64 * 1024,
-    ),
+    get(BASE, documents, READERS, "person_documents"),
+    post(BASE, upload, EDITORS, "person_documents_upload", **UPLOAD),
+    get(DOCUMENT, download, DOWNLOADERS, "person_document"),
+    get(DOCUMENT + "/check", check_page, DOWNLOADERS, "person_document_check"),
+    post(DOCUMENT + "/matches/{match_id}/override", override, SERVERS, "person_document_override"),
+    post(DOCUMENT + "/manual-check", manual_check, SERVERS, "person_document_manual_check"),
+    post(DOCUMENT + "/ready", mark_ready, SERVERS, "person_document_ready"),
+    post(DOCUMENT + "/versions", new_version, EDITORS, "person_document_version", **UPLOAD),
 ]

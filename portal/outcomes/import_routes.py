@@ -11,7 +11,8 @@ from portal.cases.importer import RowError
 from portal.cases.models import Case
 from portal.outcomes.service import pages
 from portal.outcomes.service.loss_import import COLUMNS
-from portal.web.routing import PortalRoute, RequestContext, requires
+from portal.web.pages import form_page
+from portal.web.routing import RequestContext, requires
 
 IMPORTERS = requires(Permission.RECORD_LOSSES)
 SHOWN = 50
@@ -55,9 +56,4 @@ def import_submit(ctx: RequestContext) -> Response:
 
 
 PATH = "/cases/{case_id}/outcomes/losses/import"
-routes = [
-    PortalRoute(PATH, import_form, access=IMPORTERS, name="outcomes_import"),
-    PortalRoute(
-        PATH, import_submit, access=IMPORTERS, methods=["POST"], name="outcomes_import_save"
-    ),
-]
+routes = form_page(PATH, import_form, import_submit, access=IMPORTERS, name="outcomes_import")

@@ -17,8 +17,8 @@ from portal.outcomes.service import ancillary, compensation, confiscation, pages
 from portal.outcomes.service import review as performance
 from portal.web.downloads import csv_response
 from portal.web.forms import Form, london_today, render_form
-from portal.web.pages import form_page, model_context
-from portal.web.routing import PortalRoute, RequestContext, requires
+from portal.web.pages import get, model_context, post
+from portal.web.routing import RequestContext, requires
 
 VIEW = requires(Permission.VIEW_OUTCOMES)
 RECORD = requires(Permission.RECORD_COURT_ORDERS)
@@ -303,56 +303,24 @@ CASE = "/cases/{case_id}/outcomes"
 DEFENDANT = CASE + "/defendants/{defendant_id}"
 
 
+LOSSES = "/cases/{case_id}/people/{person_id}/losses"
+RECORD_LOSSES = requires(Permission.RECORD_LOSSES)
 routes = [
-    PortalRoute(CASE, case_outcomes, access=VIEW, name="outcomes_case"),
-    PortalRoute(CASE + "/victims", case_victims, access=VIEW, name="outcomes_victims"),
-    *form_page(
-        "/cases/{case_id}/people/{person_id}/losses",
-        person_losses,
-        person_loss_add,
-        access=VIEW,
-        name="outcomes_person",
-        save_access=requires(Permission.RECORD_LOSSES),
-    ),
-    *form_page(
-        DEFENDANT + "/compensation",
-        compensation_new,
-        compensation_save,
-        access=RECORD,
-        name="outcomes_compensation",
-    ),
-    *form_page(
-        DEFENDANT + "/confiscation",
-        confiscation_edit,
-        confiscation_save,
-        access=RECORD,
-        name="outcomes_confiscation",
-    ),
-    *form_page(
-        DEFENDANT + "/ancillary",
-        ancillary_new,
-        ancillary_save,
-        access=RECORD,
-        name="outcomes_ancillary",
-    ),
-    *form_page(
-        DEFENDANT + "/finalise",
-        finalise_new,
-        finalise_save,
-        access=RECORD,
-        name="outcomes_finalise",
-    ),
-    *form_page(
-        CASE + "/compensation/{order_id}",
-        compensation_order,
-        payment_add,
-        access=VIEW,
-        name="outcomes_order",
-        save_access=RECORD,
-    ),
-    PortalRoute("/outcomes/review", review_page, access=REVIEW, name="outcomes_review"),
-    PortalRoute("/outcomes/review.csv", review_csv, access=REVIEW, name="outcomes_review_csv"),
-    PortalRoute(
-        "/outcomes/review/cases", review_cases, access=REVIEW, name="outcomes_review_cases"
-    ),
+    get(CASE, case_outcomes, VIEW, "outcomes_case"),
+    get(CASE + "/victims", case_victims, VIEW, "outcomes_victims"),
+    get(LOSSES, person_losses, VIEW, "outcomes_person"),
+    post(LOSSES, person_loss_add, RECORD_LOSSES, "outcomes_person_save"),
+    get(DEFENDANT + "/compensation", compensation_new, RECORD, "outcomes_compensation"),
+    post(DEFENDANT + "/compensation", compensation_save, RECORD, "outcomes_compensation_save"),
+    get(DEFENDANT + "/confiscation", confiscation_edit, RECORD, "outcomes_confiscation"),
+    post(DEFENDANT + "/confiscation", confiscation_save, RECORD, "outcomes_confiscation_save"),
+    get(DEFENDANT + "/ancillary", ancillary_new, RECORD, "outcomes_ancillary"),
+    post(DEFENDANT + "/ancillary", ancillary_save, RECORD, "outcomes_ancillary_save"),
+    get(DEFENDANT + "/finalise", finalise_new, RECORD, "outcomes_finalise"),
+    post(DEFENDANT + "/finalise", finalise_save, RECORD, "outcomes_finalise_save"),
+    get(CASE + "/compensation/{order_id}", compensation_order, VIEW, "outcomes_order"),
+    post(CASE + "/compensation/{order_id}", payment_add, RECORD, "outcomes_order_save"),
+    get("/outcomes/review", review_page, REVIEW, "outcomes_review"),
+    get("/outcomes/review.csv", review_csv, REVIEW, "outcomes_review_csv"),
+    get("/outcomes/review/cases", review_cases, REVIEW, "outcomes_review_cases"),
 ]

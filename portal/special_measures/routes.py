@@ -31,12 +31,17 @@ from portal.special_measures.service import (
     worklist,
 )
 from portal.special_measures.states import PENDING, Outcome, State
+from portal.web.downloads import pdf_response
 from portal.web.forms import Form
-from portal.web.pages import model_context, show_form
-from portal.web.routing import PortalRoute, RequestContext, requires
+from portal.web.pages import get, model_context, post, show_form, unprintable
+from portal.web.routing import RequestContext, requires
 
 P = Permission
 PER_PAGE = 25
+VIEW, PRINT = requires(P.VIEW_SPECIAL_MEASURES), requires(P.PRINT_SPECIAL_MEASURES)
+ASSESS, IDENTIFY = requires(P.ASSESS_SPECIAL_MEASURES), requires(P.IDENTIFY_SPECIAL_MEASURES_NEED)
+REQUEST, DRAFT = requires(P.REQUEST_SPECIAL_MEASURES), requires(P.DRAFT_SPECIAL_MEASURES)
+SERVE, DECIDE = requires(P.SERVE_SPECIAL_MEASURES), requires(P.RECORD_SPECIAL_MEASURES_DECISION)
 
 
 def _witness_ids(ctx: RequestContext) -> tuple[uuid.UUID, uuid.UUID]:
@@ -286,19 +291,8 @@ def document_pdf(ctx: RequestContext) -> Response:
         back = ctx.url_for(
             "sm_application", case_id=printed.case_id, application_id=printed.application_id
         )
-        return ctx.render(
-            "rendering/unprintable.html",
-            {"reason": printed.refused, "back": back, "back_label": "Back to the application"},
-            status_code=422,
-        )
-    return Response(
-        printed.body,
-        media_type="application/pdf",
-        headers={
-            "Content-Disposition": f'attachment; filename="{printed.filename}"',
-            "Cache-Control": "no-store",
-        },
-    )
+        return unprintable(ctx, printed.refused, back, "Back to the application")
+    return pdf_response(printed.body, printed.filename)
 
 
 # --- My work --------------------------------------------------------------------------------
@@ -323,71 +317,24 @@ CASE = "/cases/{case_id}/special-measures"
 WITNESS = CASE + "/witnesses/{person_id}"
 APPLICATION = CASE + "/applications/{application_id}"
 
-
-def _route(
-    path: str, handler: Any, permission: Permission, name: str, *, post: bool = False
-) -> PortalRoute:
-    methods = ["POST"] if post else ["GET"]
-    return PortalRoute(path, handler, access=requires(permission), methods=methods, name=name)
-
-
 routes = [
-    _route("/special-measures", work_page, P.VIEW_SPECIAL_MEASURES_WORK, "sm_work"),
-    _route(CASE, case_view, P.VIEW_SPECIAL_MEASURES, "sm_case"),
-    _route(WITNESS, witness_view, P.VIEW_SPECIAL_MEASURES, "sm_witness"),
-    _route(WITNESS + "/assessment", assessment_form, P.ASSESS_SPECIAL_MEASURES, "sm_assessment"),
-    _route(
-        WITNESS + "/assessment",
-        assessment_save,
-        P.ASSESS_SPECIAL_MEASURES,
-        "sm_assessment_save",
-        post=True,
-    ),
-    _route(WITNESS + "/identify", identify_form, P.IDENTIFY_SPECIAL_MEASURES_NEED, "sm_identify"),
-    _route(
-        WITNESS + "/identify",
-        identify_save,
-        P.IDENTIFY_SPECIAL_MEASURES_NEED,
-        "sm_identify_save",
-        post=True,
-    ),
-    _route(APPLICATION, application_view, P.VIEW_SPECIAL_MEASURES, "sm_application"),
-    _route(
-        APPLICATION + "/request", request_save, P.REQUEST_SPECIAL_MEASURES, "sm_request", post=True
-    ),
-    _route(APPLICATION + "/draft", draft_form, P.DRAFT_SPECIAL_MEASURES, "sm_draft"),
-    _route(
-        APPLICATION + "/draft", draft_save, P.DRAFT_SPECIAL_MEASURES, "sm_draft_save", post=True
-    ),
-    _route(APPLICATION + "/serve", serve_form, P.SERVE_SPECIAL_MEASURES, "sm_serve"),
-    _route(
-        APPLICATION + "/serve", serve_save, P.SERVE_SPECIAL_MEASURES, "sm_serve_save", post=True
-    ),
-    _route(
-        APPLICATION + "/decision", decision_form, P.RECORD_SPECIAL_MEASURES_DECISION, "sm_decision"
-    ),
-    _route(
-        APPLICATION + "/decision",
-        decision_save,
-        P.RECORD_SPECIAL_MEASURES_DECISION,
-        "sm_decision_save",
-        post=True,
-    ),
-    _route(
-        APPLICATION + "/variation",
-        variation_form,
-        P.RECORD_SPECIAL_MEASURES_DECISION,
-        "sm_variation",
-    ),
-    _route(
-        APPLICATION + "/variation",
-        variation_save,
-        P.RECORD_SPECIAL_MEASURES_DECISION,
-        "sm_variation_save",
-        post=True,
-    ),
-    _route(APPLICATION + "/document", document_view, P.PRINT_SPECIAL_MEASURES, "sm_document"),
-    _route(
-        APPLICATION + "/document.pdf", document_pdf, P.PRINT_SPECIAL_MEASURES, "sm_document_pdf"
-    ),
+    get("/special-measures", work_page, requires(P.VIEW_SPECIAL_MEASURES_WORK), "sm_work"),
+    get(CASE, case_view, VIEW, "sm_case"),
+    get(WITNESS, witness_view, VIEW, "sm_witness"),
+    get(WITNESS + "/assessment", assessment_form, ASSESS, "sm_assessment"),
+    post(WITNESS + "/assessment", assessment_save, ASSESS, "sm_assessment_save"),
+    get(WITNESS + "/identify", identify_form, IDENTIFY, "sm_identify"),
+    post(WITNESS + "/identify", identify_save, IDENTIFY, "sm_identify_save"),
+    get(APPLICATION, application_view, VIEW, "sm_application"),
+    post(APPLICATION + "/request", request_save, REQUEST, "sm_request"),
+    get(APPLICATION + "/draft", draft_form, DRAFT, "sm_draft"),
+    post(APPLICATION + "/draft", draft_save, DRAFT, "sm_draft_save"),
+    get(APPLICATION + "/serve", serve_form, SERVE, "sm_serve"),
+    post(APPLICATION + "/serve", serve_save, SERVE, "sm_serve_save"),
+    get(APPLICATION + "/decision", decision_form, DECIDE, "sm_decision"),
+    post(APPLICATION + "/decision", decision_save, DECIDE, "sm_decision_save"),
+    get(APPLICATION + "/variation", variation_form, DECIDE, "sm_variation"),
+    post(APPLICATION + "/variation", variation_save, DECIDE, "sm_variation_save"),
+    get(APPLICATION + "/document", document_view, PRINT, "sm_document"),
+    get(APPLICATION + "/document.pdf", document_pdf, PRINT, "sm_document_pdf"),
 ]

@@ -13,7 +13,8 @@ from portal.victims_code.forms import FILTERS, STALE, CloseForm, MetForm, path_i
 from portal.victims_code.lifecycle import CHANNELS
 from portal.victims_code.work import RIGHTS
 from portal.web.forms import FieldErrors, Form, render_form
-from portal.web.routing import PortalRoute, RequestContext, requires
+from portal.web.pages import get, model_context, post
+from portal.web.routing import RequestContext, requires
 
 __all__ = ["RIGHTS", "my_work", "routes"]
 
@@ -23,20 +24,7 @@ def my_work(ctx: RequestContext) -> Response:
     page = work.work_page(ctx.unit, only=only, page=ctx.page_number())
     return ctx.render(
         "work/index.html",
-        {
-            "counts": page.counts,
-            "rows": page.rows,
-            "names": page.names,
-            "only": only,
-            "filters": FILTERS,
-            "today": page.today,
-            "statuses": page.statuses,
-            "titles": page.titles,
-            "page_number": page.page_number,
-            "has_next": page.has_next,
-            "channels": page.channels,
-            "met_by": page.met_by,
-        },
+        model_context(page, only=only, filters=FILTERS),
         block="work" if ctx.request.query_params.get("page") or only else None,
     )
 
@@ -113,73 +101,26 @@ def told_check(ctx: RequestContext) -> Response:
     page = work.told_check_page(ctx.unit)
     return ctx.render(
         "work/told_check.html",
-        {
-            "rows": page.rows,
-            "problems": told_check_service.PROBLEMS,
-            "channel_labels": CHANNELS,
-            "checked_at": page.checked_at,
-        },
+        model_context(page, problems=told_check_service.PROBLEMS, channel_labels=CHANNELS),
     )
 
 
 def rights(ctx: RequestContext) -> Response:
     case_id, person_id = path_id(ctx, "case_id"), path_id(ctx, "person_id")
     page = work.rights_page(ctx.unit, case_id, person_id)
-    return ctx.render(
-        "work/rights.html",
-        {
-            "case": page.case,
-            "person": page.person,
-            "name": page.name,
-            "rights": RIGHTS,
-            "by_right": page.by_right,
-            "not_yet": page.not_yet,
-            "rules": page.rules,
-        },
-    )
+    return ctx.render("work/rights.html", model_context(page, rights=RIGHTS))
 
 
 VIEW_CASES = requires(Permission.VIEW_CASES)
 RECORD = requires(Permission.RECORD_OBLIGATION_OUTCOME)
+OBLIGATION = "/obligations/{obligation_id}"
+COMPLIANCE = requires(Permission.VIEW_COMPLIANCE)
 routes = [
-    PortalRoute("/work", my_work, access=requires(Permission.VIEW_MY_WORK), name="my_work"),
-    PortalRoute(
-        "/compliance/told-unsafely",
-        told_check,
-        access=requires(Permission.VIEW_COMPLIANCE),
-        name="told_check",
-    ),
-    PortalRoute(
-        "/obligations/{obligation_id}",
-        obligation_detail,
-        access=VIEW_CASES,
-        name="obligation_detail",
-    ),
-    PortalRoute(
-        "/obligations/{obligation_id}/met",
-        obligation_met,
-        access=RECORD,
-        methods=["POST"],
-        name="obligation_met",
-    ),
-    PortalRoute(
-        "/obligations/{obligation_id}/close",
-        obligation_close,
-        access=RECORD,
-        methods=["POST"],
-        name="obligation_close",
-    ),
-    PortalRoute(
-        "/obligations/{obligation_id}/reopen",
-        obligation_reopen,
-        access=RECORD,
-        methods=["POST"],
-        name="obligation_reopen",
-    ),
-    PortalRoute(
-        "/cases/{case_id}/people/{person_id}/rights",
-        rights,
-        access=VIEW_CASES,
-        name="person_rights",
-    ),
+    get("/work", my_work, requires(Permission.VIEW_MY_WORK), "my_work"),
+    get("/compliance/told-unsafely", told_check, COMPLIANCE, "told_check"),
+    get(OBLIGATION, obligation_detail, VIEW_CASES, "obligation_detail"),
+    post(OBLIGATION + "/met", obligation_met, RECORD, "obligation_met"),
+    post(OBLIGATION + "/close", obligation_close, RECORD, "obligation_close"),
+    post(OBLIGATION + "/reopen", obligation_reopen, RECORD, "obligation_reopen"),
+    get("/cases/{case_id}/people/{person_id}/rights", rights, VIEW_CASES, "person_rights"),
 ]

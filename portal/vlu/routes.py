@@ -31,9 +31,10 @@ from portal.vlu.readability import TARGET
 from portal.vlu.service import bulk, checking, conversation, drafting, reasons, review, sending
 from portal.vlu.service import pages as read
 from portal.vlu.service import request_page as request_read
-from portal.web.access import Access
+from portal.web.downloads import pdf_response
 from portal.web.forms import FieldErrors, Form
-from portal.web.routing import Handler, PortalRoute, RequestContext, requires, requires_any
+from portal.web.pages import get, post, unprintable
+from portal.web.routing import RequestContext, requires, requires_any
 
 STALE_REQUEST = "Someone else updated this request while you were working: check it again"
 STALE_DECISION = "Someone else updated this decision while you were working"
@@ -288,19 +289,8 @@ def letter_pdf(ctx: RequestContext) -> Response:
     if pdf.unprintable:
         case_id, request_id = _request_ids(ctx)
         back = ctx.url_for("vlu_request", case_id=case_id, request_id=request_id)
-        return ctx.render(
-            "rendering/unprintable.html",
-            {"reason": pdf.unprintable, "back": back, "back_label": "Back to the letter's page"},
-            status_code=422,
-        )
-    return Response(
-        pdf.pdf,
-        media_type="application/pdf",
-        headers={
-            "Content-Disposition": f'attachment; filename="{pdf.filename}"',
-            "Cache-Control": "no-store",
-        },
-    )
+        return unprintable(ctx, pdf.unprintable, back, "Back to the letter's page")
+    return pdf_response(pdf.pdf, pdf.filename)
 
 
 # --- a bulk job's progress -------------------------------------------------------------------
@@ -312,14 +302,6 @@ def job_view(ctx: RequestContext) -> Response:
     )
 
 
-def _get(path: str, handler: Handler, access: Access, name: str) -> PortalRoute:
-    return PortalRoute(path, handler, access=access, name=name)
-
-
-def _post(path: str, handler: Handler, access: Access, name: str) -> PortalRoute:
-    return PortalRoute(path, handler, access=access, methods=["POST"], name=name)
-
-
 P = Permission
 VIEW = requires(P.VIEW_LETTER_REQUESTS)
 REASONS, BULK = requires(P.SUPPLY_REASONS), requires(P.RUN_BULK_LETTERS)
@@ -329,19 +311,19 @@ DECISION = "/vlu/cases/{case_id}/decisions/{decision_id}"
 REQUEST = "/vlu/cases/{case_id}/requests/{request_id}"
 
 routes = [
-    _get("/vlu", queue, VIEW, "vlu_queue"),
-    _get("/vlu/waiting-for-reasons", waiting_for_reasons, REASONS, "vlu_work"),
-    _get(DECISION, decision_view, VIEW, "vlu_decision"),
-    _post(f"{DECISION}/reasons", decision_reasons, REASONS, "vlu_reasons"),
-    _post(f"{DECISION}/bulk", decision_bulk, BULK, "vlu_bulk"),
-    _get(REQUEST, request_view, VIEW, "vlu_request"),
-    _post(f"{REQUEST}/draft", request_draft, DRAFT, "vlu_draft"),
-    _post(f"{REQUEST}/readability", request_readability, DRAFT, "vlu_readability"),
-    _post(f"{REQUEST}/check", request_check, requires(P.CHECK_LETTER), "vlu_check"),
-    _post(f"{REQUEST}/send", request_send, requires(P.SEND_LETTER), "vlu_send"),
-    _post(f"{REQUEST}/review", request_review, REVIEW, "vlu_review"),
-    _post(f"{REQUEST}/messages", request_message, requires(P.MESSAGE_ON_REQUEST), "vlu_message"),
-    _get(f"{REQUEST}/letter", letter_view, READ, "vlu_letter"),
-    _get(f"{REQUEST}/letter.pdf", letter_pdf, READ, "vlu_letter_pdf"),
-    _get("/vlu/jobs/{job_id}", job_view, BULK, "vlu_job"),
+    get("/vlu", queue, VIEW, "vlu_queue"),
+    get("/vlu/waiting-for-reasons", waiting_for_reasons, REASONS, "vlu_work"),
+    get(DECISION, decision_view, VIEW, "vlu_decision"),
+    post(f"{DECISION}/reasons", decision_reasons, REASONS, "vlu_reasons"),
+    post(f"{DECISION}/bulk", decision_bulk, BULK, "vlu_bulk"),
+    get(REQUEST, request_view, VIEW, "vlu_request"),
+    post(f"{REQUEST}/draft", request_draft, DRAFT, "vlu_draft"),
+    post(f"{REQUEST}/readability", request_readability, DRAFT, "vlu_readability"),
+    post(f"{REQUEST}/check", request_check, requires(P.CHECK_LETTER), "vlu_check"),
+    post(f"{REQUEST}/send", request_send, requires(P.SEND_LETTER), "vlu_send"),
+    post(f"{REQUEST}/review", request_review, REVIEW, "vlu_review"),
+    post(f"{REQUEST}/messages", request_message, requires(P.MESSAGE_ON_REQUEST), "vlu_message"),
+    get(f"{REQUEST}/letter", letter_view, READ, "vlu_letter"),
+    get(f"{REQUEST}/letter.pdf", letter_pdf, READ, "vlu_letter_pdf"),
+    get("/vlu/jobs/{job_id}", job_view, BULK, "vlu_job"),
 ]

@@ -76,3 +76,22 @@ def safe_next(value: str) -> str | None:
     if parts.scheme or parts.netloc:
         return None
     return value
+
+
+def unprintable(ctx: RequestContext, reason: str | None, back: str, back_label: str) -> Response:
+    """No PDF could be made (portal.rendering.Unprintable): why, and the way back (422)."""
+    return ctx.render(
+        "rendering/unprintable.html",
+        {"reason": reason, "back": back, "back_label": back_label},
+        status_code=422,
+    )
+
+
+def post(path: str, handler: Handler, access: Access, name: str, **options: Any) -> PortalRoute:
+    """A route that only takes a form's POST (a button's action)."""
+    return PortalRoute(path, handler, access=access, methods=["POST"], name=name, **options)
+
+
+def get(path: str, handler: Handler, access: Access, name: str, **options: Any) -> PortalRoute:
+    """A page (GET; HEAD too)."""
+    return PortalRoute(path, handler, access=access, name=name, **options)
