@@ -16,7 +16,7 @@ from portal.cases import pages
 from portal.cases.forms import EventForm, NewCaseForm, case_id
 from portal.cases.reference import EventKind
 from portal.web.forms import render_form
-from portal.web.pages import get, post
+from portal.web.pages import form_page, get
 from portal.web.routing import RequestContext, requires
 
 
@@ -120,9 +120,7 @@ VIEW, OPEN = requires(Permission.VIEW_CASES), requires(Permission.OPEN_CASE)
 EVENTS, RECORD = "/cases/{case_id}/events/new", requires(Permission.RECORD_CASE_EVENT)
 routes = [
     get("/cases", case_list, VIEW, "case_list"),
-    get("/cases/new", case_new, OPEN, "case_new"),
-    post("/cases/new", case_create, OPEN, "case_create"),
+    *form_page("/cases/new", case_new, case_create, OPEN, "case_new", save_name="case_create"),
     get("/cases/{case_id}", case_detail, VIEW, "case_detail"),
-    get(EVENTS, event_new, RECORD, "event_new"),
-    post(EVENTS, event_create, RECORD, "event_create"),
+    *form_page(EVENTS, event_new, event_create, RECORD, "event_new", save_name="event_create"),
 ]

@@ -17,7 +17,7 @@ from portal.outcomes.service import ancillary, compensation, confiscation, pages
 from portal.outcomes.service import review as performance
 from portal.web.downloads import csv_response
 from portal.web.forms import Form, london_today, render_form
-from portal.web.pages import get, model_context, post
+from portal.web.pages import form_page, get, model_context, post
 from portal.web.routing import RequestContext, requires
 
 VIEW = requires(Permission.VIEW_OUTCOMES)
@@ -316,8 +316,7 @@ routes = [
     post(DEFENDANT + "/confiscation", confiscation_save, RECORD, "outcomes_confiscation_save"),
     get(DEFENDANT + "/ancillary", ancillary_new, RECORD, "outcomes_ancillary"),
     post(DEFENDANT + "/ancillary", ancillary_save, RECORD, "outcomes_ancillary_save"),
-    get(DEFENDANT + "/finalise", finalise_new, RECORD, "outcomes_finalise"),
-    post(DEFENDANT + "/finalise", finalise_save, RECORD, "outcomes_finalise_save"),
+    *form_page(DEFENDANT + "/finalise", finalise_new, finalise_save, RECORD, "outcomes_finalise"),
     get(CASE + "/compensation/{order_id}", compensation_order, VIEW, "outcomes_order"),
     post(CASE + "/compensation/{order_id}", payment_add, RECORD, "outcomes_order_save"),
     get("/outcomes/review", review_page, REVIEW, "outcomes_review"),

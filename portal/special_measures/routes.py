@@ -33,7 +33,7 @@ from portal.special_measures.service import (
 from portal.special_measures.states import PENDING, Outcome, State
 from portal.web.downloads import pdf_response
 from portal.web.forms import Form
-from portal.web.pages import get, model_context, post, show_form, unprintable
+from portal.web.pages import form_page, get, model_context, post, show_form, unprintable
 from portal.web.routing import RequestContext, requires
 
 P = Permission
@@ -321,20 +321,14 @@ routes = [
     get("/special-measures", work_page, requires(P.VIEW_SPECIAL_MEASURES_WORK), "sm_work"),
     get(CASE, case_view, VIEW, "sm_case"),
     get(WITNESS, witness_view, VIEW, "sm_witness"),
-    get(WITNESS + "/assessment", assessment_form, ASSESS, "sm_assessment"),
-    post(WITNESS + "/assessment", assessment_save, ASSESS, "sm_assessment_save"),
-    get(WITNESS + "/identify", identify_form, IDENTIFY, "sm_identify"),
-    post(WITNESS + "/identify", identify_save, IDENTIFY, "sm_identify_save"),
+    *form_page(WITNESS + "/assessment", assessment_form, assessment_save, ASSESS, "sm_assessment"),
+    *form_page(WITNESS + "/identify", identify_form, identify_save, IDENTIFY, "sm_identify"),
     get(APPLICATION, application_view, VIEW, "sm_application"),
     post(APPLICATION + "/request", request_save, REQUEST, "sm_request"),
-    get(APPLICATION + "/draft", draft_form, DRAFT, "sm_draft"),
-    post(APPLICATION + "/draft", draft_save, DRAFT, "sm_draft_save"),
-    get(APPLICATION + "/serve", serve_form, SERVE, "sm_serve"),
-    post(APPLICATION + "/serve", serve_save, SERVE, "sm_serve_save"),
-    get(APPLICATION + "/decision", decision_form, DECIDE, "sm_decision"),
-    post(APPLICATION + "/decision", decision_save, DECIDE, "sm_decision_save"),
-    get(APPLICATION + "/variation", variation_form, DECIDE, "sm_variation"),
-    post(APPLICATION + "/variation", variation_save, DECIDE, "sm_variation_save"),
+    *form_page(APPLICATION + "/draft", draft_form, draft_save, DRAFT, "sm_draft"),
+    *form_page(APPLICATION + "/serve", serve_form, serve_save, SERVE, "sm_serve"),
+    *form_page(APPLICATION + "/decision", decision_form, decision_save, DECIDE, "sm_decision"),
+    *form_page(APPLICATION + "/variation", variation_form, variation_save, DECIDE, "sm_variation"),
     get(APPLICATION + "/document", document_view, PRINT, "sm_document"),
     get(APPLICATION + "/document.pdf", document_pdf, PRINT, "sm_document_pdf"),
 ]
