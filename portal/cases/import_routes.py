@@ -16,7 +16,6 @@ from starlette.responses import Response
 
 from portal.accounts.permissions import Permission
 from portal.cases import importer
-from portal.cases.forms import case_id
 from portal.web.pages import get, post
 from portal.web.routing import RequestContext, requires
 
@@ -32,7 +31,7 @@ def _rejected(message: str) -> importer.ImportRejected:
 
 
 def import_form(ctx: RequestContext) -> Response:
-    page = importer.import_page(ctx.unit, case_id(ctx.request.path_params["case_id"]))
+    page = importer.import_page(ctx.unit, ctx.path_id("case_id"))
     return ctx.render("cases/import.html", page.context())
 
 
@@ -63,7 +62,7 @@ def import_submit(ctx: RequestContext) -> Response:
         source = rejected
     # Commits between the steps keep SQLite's write lock for the checks and inserts only.
     outcome = importer.import_into_case(
-        ctx.unit, case_id(ctx.request.path_params["case_id"]), source, release=ctx.checkpoint
+        ctx.unit, ctx.path_id("case_id"), source, release=ctx.checkpoint
     )
     if outcome.rejected is not None:
         kept = ""

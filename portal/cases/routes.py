@@ -13,7 +13,7 @@ from starlette.responses import Response
 
 from portal.accounts.permissions import Permission
 from portal.cases import pages
-from portal.cases.forms import EventForm, NewCaseForm, case_id
+from portal.cases.forms import EventForm, NewCaseForm
 from portal.cases.reference import EventKind
 from portal.web.forms import render_form
 from portal.web.pages import form_page, get
@@ -21,7 +21,7 @@ from portal.web.routing import RequestContext, requires
 
 
 def case_id_of(ctx: RequestContext) -> uuid.UUID:
-    return case_id(ctx.request.path_params["case_id"])
+    return ctx.path_id("case_id")
 
 
 # --- list -----------------------------------------------------------------------------------

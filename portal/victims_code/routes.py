@@ -9,7 +9,7 @@ from starlette.responses import Response
 from portal.accounts.permissions import Permission
 from portal.victims_code import told_check as told_check_service
 from portal.victims_code import work
-from portal.victims_code.forms import FILTERS, STALE, CloseForm, MetForm, path_id, work_filter
+from portal.victims_code.forms import FILTERS, STALE, CloseForm, MetForm, work_filter
 from portal.victims_code.lifecycle import CHANNELS
 from portal.victims_code.work import RIGHTS
 from portal.web.forms import FieldErrors, Form, render_form
@@ -30,7 +30,7 @@ def my_work(ctx: RequestContext) -> Response:
 
 
 def obligation_detail(ctx: RequestContext) -> Response:
-    page = work.obligation_page(ctx.unit, path_id(ctx, "obligation_id"))
+    page = work.obligation_page(ctx.unit, ctx.path_id("obligation_id"))
     return ctx.render(
         "work/obligation.html", {**page.context(), "errors": FieldErrors(), "values": {}}
     )
@@ -43,7 +43,7 @@ def _refused(ctx: RequestContext, obligation_id: uuid.UUID, form: Form) -> Respo
 
 
 def obligation_met(ctx: RequestContext) -> Response:
-    obligation_id = path_id(ctx, "obligation_id")
+    obligation_id = ctx.path_id("obligation_id")
     form = MetForm(ctx.form)
     with form.service_errors(stale_field="channel", stale_message=STALE):
         done = work.mark_met(
@@ -70,7 +70,7 @@ def obligation_met(ctx: RequestContext) -> Response:
 
 
 def obligation_close(ctx: RequestContext) -> Response:
-    obligation_id = path_id(ctx, "obligation_id")
+    obligation_id = ctx.path_id("obligation_id")
     form = CloseForm(ctx.form)
     with form.service_errors(stale_field="state", stale_message=STALE):
         work.close(
@@ -88,7 +88,7 @@ def obligation_close(ctx: RequestContext) -> Response:
 
 
 def obligation_reopen(ctx: RequestContext) -> Response:
-    obligation_id = path_id(ctx, "obligation_id")
+    obligation_id = ctx.path_id("obligation_id")
     if work.reopen(ctx.unit, obligation_id, expected_version=ctx.version() or 0):
         ctx.flash("Reopened: the entitlement is owed again")
     else:
@@ -106,7 +106,7 @@ def told_check(ctx: RequestContext) -> Response:
 
 
 def rights(ctx: RequestContext) -> Response:
-    case_id, person_id = path_id(ctx, "case_id"), path_id(ctx, "person_id")
+    case_id, person_id = ctx.path_id("case_id"), ctx.path_id("person_id")
     page = work.rights_page(ctx.unit, case_id, person_id)
     return ctx.render("work/rights.html", model_context(page, rights=RIGHTS))
 
