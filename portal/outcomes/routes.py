@@ -17,8 +17,8 @@ from portal.outcomes.service import ancillary, compensation, confiscation, pages
 from portal.outcomes.service import review as performance
 from portal.web.downloads import csv_response
 from portal.web.forms import Form, london_today, render_form
-from portal.web.pages import form_page, get, model_context, post
-from portal.web.routing import RequestContext, requires
+from portal.web.pages import form_page, get, model_context
+from portal.web.routing import Handler, RequestContext, requires
 
 VIEW = requires(Permission.VIEW_OUTCOMES)
 RECORD = requires(Permission.RECORD_COURT_ORDERS)
@@ -305,20 +305,26 @@ DEFENDANT = CASE + "/defendants/{defendant_id}"
 
 LOSSES = "/cases/{case_id}/people/{person_id}/losses"
 RECORD_LOSSES = requires(Permission.RECORD_LOSSES)
+# The defendant's order forms, each a page and its POST: /{kind} under the defendant.
+ORDER_FORMS: dict[str, tuple[Handler, Handler]] = {
+    "compensation": (compensation_new, compensation_save),
+    "confiscation": (confiscation_edit, confiscation_save),
+    "ancillary": (ancillary_new, ancillary_save),
+    "finalise": (finalise_new, finalise_save),
+}
+ORDER = CASE + "/compensation/{order_id}"
 routes = [
     get(CASE, case_outcomes, VIEW, "outcomes_case"),
     get(CASE + "/victims", case_victims, VIEW, "outcomes_victims"),
-    get(LOSSES, person_losses, VIEW, "outcomes_person"),
-    post(LOSSES, person_loss_add, RECORD_LOSSES, "outcomes_person_save"),
-    get(DEFENDANT + "/compensation", compensation_new, RECORD, "outcomes_compensation"),
-    post(DEFENDANT + "/compensation", compensation_save, RECORD, "outcomes_compensation_save"),
-    get(DEFENDANT + "/confiscation", confiscation_edit, RECORD, "outcomes_confiscation"),
-    post(DEFENDANT + "/confiscation", confiscation_save, RECORD, "outcomes_confiscation_save"),
-    get(DEFENDANT + "/ancillary", ancillary_new, RECORD, "outcomes_ancillary"),
-    post(DEFENDANT + "/ancillary", ancillary_save, RECORD, "outcomes_ancillary_save"),
-    *form_page(DEFENDANT + "/finalise", finalise_new, finalise_save, RECORD, "outcomes_finalise"),
-    get(CASE + "/compensation/{order_id}", compensation_order, VIEW, "outcomes_order"),
-    post(CASE + "/compensation/{order_id}", payment_add, RECORD, "outcomes_order_save"),
+    *form_page(
+        LOSSES, person_losses, person_loss_add, VIEW, "outcomes_person", save_access=RECORD_LOSSES
+    ),
+    *(
+        route
+        for kind, (show, save) in ORDER_FORMS.items()
+        for route in form_page(f"{DEFENDANT}/{kind}", show, save, RECORD, f"outcomes_{kind}")
+    ),
+    *form_page(ORDER, compensation_order, payment_add, VIEW, "outcomes_order", save_access=RECORD),
     get("/outcomes/review", review_page, REVIEW, "outcomes_review"),
     get("/outcomes/review.csv", review_csv, REVIEW, "outcomes_review_csv"),
     get("/outcomes/review/cases", review_cases, REVIEW, "outcomes_review_cases"),
