@@ -5,11 +5,6 @@ Administrators never choose or see a password (portal.accounts.onboarding explai
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Callable
-from typing import Any
-
-from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
 from portal.accounts import administration
@@ -25,18 +20,11 @@ from portal.accounts.onboarding import IssuedCode
 from portal.accounts.permissions import Permission
 from portal.cases.reference import AREAS, UNITS
 from portal.web.forms import FieldErrors
-from portal.web.routing import PortalRoute, RequestContext, requires
+from portal.web.pages import get, post
+from portal.web.routing import RequestContext, requires
 
 ADMIN = requires(Permission.ADMINISTER_ACCOUNTS)
-Handler = Callable[[RequestContext], Response]
 DECISIONS = [("approve", "Approve: create the account"), ("refuse", "Refuse: no account")]
-
-
-def _path_uuid(ctx: RequestContext, name: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(str(ctx.request.path_params[name]))
-    except ValueError:
-        raise HTTPException(status_code=404) from None
 
 
 def admin_users(ctx: RequestContext) -> Response:
@@ -79,7 +67,7 @@ def admin_user_create(ctx: RequestContext) -> Response:
 
 
 def _review(ctx: RequestContext, errors: FieldErrors, status: int = 200) -> Response:
-    page = administration.request_review(ctx.unit, _path_uuid(ctx, "request_id"))
+    page = administration.request_review(ctx.unit, ctx.path_id("request_id"))
     return ctx.render(
         "admin/request.html",
         {
@@ -108,7 +96,7 @@ def admin_request_decide(ctx: RequestContext) -> Response:
         return _review(ctx, errors, 400)
     with ServiceRefusals(errors) as refusals:
         done = administration.decide(
-            ctx.unit, ctx.settings, _path_uuid(ctx, "request_id"), approve=decision == "approve"
+            ctx.unit, ctx.settings, ctx.path_id("request_id"), approve=decision == "approve"
         )
     if refusals.refused:
         return _review(ctx, errors, 400)
@@ -136,65 +124,32 @@ def _show_code(ctx: RequestContext, issued: IssuedCode, *, heading: str) -> Resp
 
 
 def admin_user_setup_code(ctx: RequestContext) -> Response:
-    issued = administration.issue_setup_code(ctx.unit, ctx.settings, _path_uuid(ctx, "user_id"))
+    issued = administration.issue_setup_code(ctx.unit, ctx.settings, ctx.path_id("user_id"))
     return _show_code(ctx, issued, heading="New set-up code")
 
 
 def admin_user_deactivate(ctx: RequestContext) -> Response:
-    administration.set_active(ctx.unit, _path_uuid(ctx, "user_id"), active=False)
+    administration.set_active(ctx.unit, ctx.path_id("user_id"), active=False)
     ctx.flash("User account deactivated and signed out everywhere")
     return ctx.redirect("admin_users")
 
 
 def admin_user_activate(ctx: RequestContext) -> Response:
-    administration.set_active(ctx.unit, _path_uuid(ctx, "user_id"), active=True)
+    administration.set_active(ctx.unit, ctx.path_id("user_id"), active=True)
     ctx.flash("User account reactivated")
     return ctx.redirect("admin_users")
-
-
-def form_routes(
-    path: str,
-    show: Handler,
-    save: Handler,
-    *,
-    access: Any,
-    name: str,
-    save_name: str,
-    **options: Any,
-) -> list[PortalRoute]:
-    """A page with a form (GET ``name``) and where it posts (POST ``save_name``)."""
-    return [
-        PortalRoute(path, show, access=access, name=name),
-        PortalRoute(path, save, access=access, methods=["POST"], name=save_name, **options),
-    ]
-
-
-def _posts(path: str, handler: Handler, name: str) -> PortalRoute:
-    return PortalRoute(path, handler, access=ADMIN, methods=["POST"], name=name)
 
 
 REQUEST = "/admin/account-requests/{request_id}"
 USER = "/admin/users/{user_id}"
 
 routes = [
-    PortalRoute("/admin/users", admin_users, access=ADMIN, name="admin_users"),
-    *form_routes(
-        "/admin/users/new",
-        admin_user_new,
-        admin_user_create,
-        access=ADMIN,
-        name="admin_user_new",
-        save_name="admin_user_create",
-    ),
-    *form_routes(
-        REQUEST,
-        admin_request,
-        admin_request_decide,
-        access=ADMIN,
-        name="admin_request",
-        save_name="admin_request_decide",
-    ),
-    _posts(USER + "/setup-code", admin_user_setup_code, "admin_user_setup_code"),
-    _posts(USER + "/deactivate", admin_user_deactivate, "admin_user_deactivate"),
-    _posts(USER + "/activate", admin_user_activate, "admin_user_activate"),
+    get("/admin/users", admin_users, ADMIN, "admin_users"),
+    get("/admin/users/new", admin_user_new, ADMIN, "admin_user_new"),
+    post("/admin/users/new", admin_user_create, ADMIN, "admin_user_create"),
+    get(REQUEST, admin_request, ADMIN, "admin_request"),
+    post(REQUEST, admin_request_decide, ADMIN, "admin_request_decide"),
+    post(USER + "/setup-code", admin_user_setup_code, ADMIN, "admin_user_setup_code"),
+    post(USER + "/deactivate", admin_user_deactivate, ADMIN, "admin_user_deactivate"),
+    post(USER + "/activate", admin_user_activate, ADMIN, "admin_user_activate"),
 ]

@@ -8,13 +8,13 @@ from __future__ import annotations
 from starlette.responses import Response
 
 from portal.accounts import signing
-from portal.accounts.admin_routes import form_routes
 from portal.accounts.admin_routes import routes as admin_routes
 from portal.accounts.forms import ServiceRefusals
 from portal.accounts.permissions import Permission
 from portal.web import csrf
 from portal.web.forms import FieldErrors
-from portal.web.routing import PUBLIC, PortalRoute, RequestContext, requires, safe_next
+from portal.web.pages import get, post, safe_next
+from portal.web.routing import PUBLIC, RequestContext, requires
 
 GENERIC_FAILURE = "Enter a correct username and password"
 THROTTLED = (
@@ -65,7 +65,7 @@ def login_submit(ctx: RequestContext) -> Response:
         return _login_again(ctx, errors, username, next_path)
     ctx.set_cookie(csrf.session_cookie_name(ctx.settings), new.token)
     ctx.clear_cookie(csrf.anonymous_cookie_name(ctx.settings))
-    response = ctx.redirect_to(next_path or str(ctx.request.url_for("home").path))
+    response = ctx.redirect_to(next_path or ctx.url_for("home"))
     return response
 
 
@@ -100,7 +100,7 @@ def extend_session(ctx: RequestContext) -> Response:
     signing.extend_session(ctx.unit, ctx.active_session)
     if ctx.is_htmx:
         return Response(status_code=204)
-    return ctx.redirect_to(safe_next(ctx.field("next")) or str(ctx.request.url_for("home").path))
+    return ctx.redirect_to(safe_next(ctx.field("next")) or ctx.url_for("home"))
 
 
 # --- setting up a new account ---------------------------------------------------------------
@@ -123,7 +123,7 @@ def account_setup_submit(ctx: RequestContext) -> Response:
             signing.set_up_account(ctx.visitor, code=code, password=password)
     if errors:
         return _setup_again(ctx, errors, code if errors.get("code") is None else "", status=400)
-    return ctx.redirect_to(str(ctx.request.url_for("login").path) + "?ready=1")
+    return ctx.redirect_to(ctx.url_for("login") + "?ready=1")
 
 
 def _setup_again(ctx: RequestContext, errors: FieldErrors, code: str, *, status: int) -> Response:
@@ -132,28 +132,14 @@ def _setup_again(ctx: RequestContext, errors: FieldErrors, code: str, *, status:
 
 AUTHENTICATED = requires(Permission.MANAGE_OWN_SESSION)
 
+SETUP = "/account/set-up"
 routes = [
-    *form_routes(
-        "/login",
-        login_page,
-        login_submit,
-        access=PUBLIC,
-        name="login",
-        save_name="login_submit",
-        manual_transactions=True,
-    ),
-    PortalRoute("/logout", logout, access=AUTHENTICATED, methods=["POST"], name="logout"),
-    PortalRoute("/signed-out", signed_out, access=PUBLIC, name="signed_out"),
-    PortalRoute(
-        "/session/extend", extend_session, access=AUTHENTICATED, methods=["POST"], name="extend"
-    ),
-    *form_routes(
-        "/account/set-up",
-        account_setup,
-        account_setup_submit,
-        access=PUBLIC,
-        name="account_setup",
-        save_name="account_setup_submit",
-    ),
+    get("/login", login_page, PUBLIC, "login"),
+    post("/login", login_submit, PUBLIC, "login_submit", manual_transactions=True),
+    post("/logout", logout, AUTHENTICATED, "logout"),
+    get("/signed-out", signed_out, PUBLIC, "signed_out"),
+    post("/session/extend", extend_session, AUTHENTICATED, "extend"),
+    get(SETUP, account_setup, PUBLIC, "account_setup"),
+    post(SETUP, account_setup_submit, PUBLIC, "account_setup_submit"),
     *admin_routes,
 ]

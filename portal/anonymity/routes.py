@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from dataclasses import fields
 from typing import Any
 
 from starlette.responses import Response
@@ -16,10 +15,13 @@ from portal.anonymity.models import MEASURES, RESTRICTION_KINDS
 from portal.anonymity.sweep import Swept
 from portal.cases.errors import CaseNotFound
 from portal.web.forms import FieldErrors
-from portal.web.routing import PortalRoute, RequestContext, requires, requires_any
+from portal.web.pages import get, model_context, post
+from portal.web.routing import RequestContext, requires, requires_any
 
 READERS = requires(Permission.VIEW_CASES)
 APPLICANTS = requires(Permission.APPLY_FOR_ANONYMITY)
+RECORDERS = requires(Permission.RECORD_RESTRICTION)
+APPROVERS = requires(Permission.APPROVE_UNMASK)
 ACTIONS = {
     "approve": "Approve the application",
     "serve": "Record that it was served",
@@ -30,19 +32,8 @@ ACTIONS = {
 }
 
 
-def _uuid(ctx: RequestContext, name: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(str(ctx.request.path_params[name]))
-    except ValueError:
-        raise CaseNotFound(None) from None
-
-
 def _person_ids(ctx: RequestContext) -> tuple[uuid.UUID, uuid.UUID]:
-    return _uuid(ctx, "case_id"), _uuid(ctx, "person_id")
-
-
-def _fields(page: Any) -> dict[str, Any]:
-    return {f.name: getattr(page, f.name) for f in fields(page)}
+    return ctx.path_id("case_id"), ctx.path_id("person_id")
 
 
 def _page(
@@ -54,7 +45,7 @@ def _page(
     return ctx.render(
         "anonymity/person.html",
         {
-            **_fields(page),
+            **model_context(page),
             "kinds": list(RESTRICTION_KINDS.items()),
             "measures": list(MEASURES.items()),
             "errors": errors,
@@ -137,7 +128,7 @@ def sealed_message(swept: Swept) -> str:
 
 
 def _application_ids(ctx: RequestContext) -> tuple[uuid.UUID, uuid.UUID]:
-    return _uuid(ctx, "case_id"), _uuid(ctx, "application_id")
+    return ctx.path_id("case_id"), ctx.path_id("application_id")
 
 
 def application_page(
@@ -238,7 +229,7 @@ def request_unmask(ctx: RequestContext) -> Response:
 
 
 def decide_unmask(ctx: RequestContext) -> Response:
-    request_id = _uuid(ctx, "request_id")
+    request_id = ctx.path_id("request_id")
     return _unmasking(
         ctx,
         lambda: pages.decide_unmask(
@@ -258,47 +249,16 @@ def decide_unmask(ctx: RequestContext) -> Response:
 
 BASE = "/cases/{case_id}/people/{person_id}/anonymity"
 APP = "/cases/{case_id}/anonymity/{application_id}"
+# The approver's role is a setting (service checks it); everything else is prosecutors'.
+ACTORS = requires_any(Permission.APPLY_FOR_ANONYMITY, Permission.APPROVE_ANONYMITY_APPLICATION)
 routes = [
-    PortalRoute(BASE, person_page, access=READERS, name="anonymity_person"),
-    PortalRoute(
-        BASE + "/restrictions",
-        add_restriction,
-        access=requires(Permission.RECORD_RESTRICTION),
-        methods=["POST"],
-        name="anonymity_restriction",
-    ),
-    PortalRoute(
-        BASE + "/apply",
-        apply,
-        access=APPLICANTS,
-        methods=["POST"],
-        name="anonymity_apply",
-    ),
-    PortalRoute(
-        BASE + "/unmask",
-        request_unmask,
-        access=requires(Permission.REQUEST_UNMASK),
-        methods=["POST"],
-        name="anonymity_unmask",
-    ),
-    PortalRoute(
-        BASE + "/unmask/{request_id}",
-        decide_unmask,
-        access=requires(Permission.APPROVE_UNMASK),
-        methods=["POST"],
-        name="anonymity_unmask_decide",
-    ),
-    PortalRoute(APP, application_detail, access=READERS, name="anonymity_application"),
-    PortalRoute(APP + "/served", application_detail, access=APPLICANTS, name="anonymity_served"),
-    PortalRoute(APP + "/court", court_version, access=APPLICANTS, name="anonymity_court"),
-    # The approver's role is a setting (service checks it); everything else is prosecutors'.
-    PortalRoute(
-        APP + "/{action}",
-        application_action,
-        access=requires_any(
-            Permission.APPLY_FOR_ANONYMITY, Permission.APPROVE_ANONYMITY_APPLICATION
-        ),
-        methods=["POST"],
-        name="anonymity_action",
-    ),
+    get(BASE, person_page, READERS, "anonymity_person"),
+    post(BASE + "/restrictions", add_restriction, RECORDERS, "anonymity_restriction"),
+    post(BASE + "/apply", apply, APPLICANTS, "anonymity_apply"),
+    post(BASE + "/unmask", request_unmask, requires(Permission.REQUEST_UNMASK), "anonymity_unmask"),
+    post(BASE + "/unmask/{request_id}", decide_unmask, APPROVERS, "anonymity_unmask_decide"),
+    get(APP, application_detail, READERS, "anonymity_application"),
+    get(APP + "/served", application_detail, APPLICANTS, "anonymity_served"),
+    get(APP + "/court", court_version, APPLICANTS, "anonymity_court"),
+    post(APP + "/{action}", application_action, ACTORS, "anonymity_action"),
 ]

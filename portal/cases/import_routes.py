@@ -16,8 +16,8 @@ from starlette.responses import Response
 
 from portal.accounts.permissions import Permission
 from portal.cases import importer
-from portal.cases.forms import case_id
-from portal.web.routing import PortalRoute, RequestContext, requires
+from portal.web.pages import get, post
+from portal.web.routing import RequestContext, requires
 
 # After a failed import the CSV goes back into the text box only if it could be sent again from
 # there (form fields are limited to 256 KiB in portal.web.routing); bigger files are fixed in the
@@ -31,7 +31,7 @@ def _rejected(message: str) -> importer.ImportRejected:
 
 
 def import_form(ctx: RequestContext) -> Response:
-    page = importer.import_page(ctx.unit, case_id(ctx.request.path_params["case_id"]))
+    page = importer.import_page(ctx.unit, ctx.path_id("case_id"))
     return ctx.render("cases/import.html", page.context())
 
 
@@ -62,7 +62,7 @@ def import_submit(ctx: RequestContext) -> Response:
         source = rejected
     # Commits between the steps keep SQLite's write lock for the checks and inserts only.
     outcome = importer.import_into_case(
-        ctx.unit, case_id(ctx.request.path_params["case_id"]), source, release=ctx.checkpoint
+        ctx.unit, ctx.path_id("case_id"), source, release=ctx.checkpoint
     )
     if outcome.rejected is not None:
         kept = ""
@@ -76,21 +76,9 @@ def import_submit(ctx: RequestContext) -> Response:
     return ctx.redirect("case_detail", case_id=outcome.case.id)
 
 
+IMPORT, IMPORTERS = "/cases/{case_id}/import", requires(Permission.IMPORT_PEOPLE)
+UPLOAD = {"max_files": 1, "max_body_bytes": MAX_BODY_BYTES, "manual_transactions": True}
 routes = [
-    PortalRoute(
-        "/cases/{case_id}/import",
-        import_form,
-        access=requires(Permission.IMPORT_PEOPLE),
-        name="case_import",
-    ),
-    PortalRoute(
-        "/cases/{case_id}/import",
-        import_submit,
-        access=requires(Permission.IMPORT_PEOPLE),
-        methods=["POST"],
-        name="case_import_submit",
-        max_files=1,
-        max_body_bytes=MAX_BODY_BYTES,
-        manual_transactions=True,
-    ),
+    get(IMPORT, import_form, IMPORTERS, "case_import"),
+    post(IMPORT, import_submit, IMPORTERS, "case_import_submit", **UPLOAD),
 ]

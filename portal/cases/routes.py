@@ -13,14 +13,15 @@ from starlette.responses import Response
 
 from portal.accounts.permissions import Permission
 from portal.cases import pages
-from portal.cases.forms import EventForm, NewCaseForm, case_id
+from portal.cases.forms import EventForm, NewCaseForm
 from portal.cases.reference import EventKind
 from portal.web.forms import render_form
-from portal.web.routing import PortalRoute, RequestContext, requires
+from portal.web.pages import form_page, get
+from portal.web.routing import RequestContext, requires
 
 
 def case_id_of(ctx: RequestContext) -> uuid.UUID:
-    return case_id(ctx.request.path_params["case_id"])
+    return ctx.path_id("case_id")
 
 
 # --- list -----------------------------------------------------------------------------------
@@ -34,7 +35,7 @@ def case_list(ctx: RequestContext) -> Response:
         category=query.get("category", ""),
         urn=query.get("urn", ""),
     )
-    base_url = str(ctx.request.url_for("case_list").path)
+    base_url = ctx.url_for("case_list")
     filters = found.filters
     return ctx.render(
         "cases/index.html",
@@ -78,7 +79,7 @@ def case_detail(ctx: RequestContext) -> Response:
     page = pages.case_page(
         ctx.unit, case_id_of(ctx), page=ctx.page_number(), role=query.get("role", "")
     )
-    base_url = str(ctx.request.url_for("case_detail", case_id=page.case.id).path)
+    base_url = ctx.url_for("case_detail", case_id=page.case.id)
     role = page.role_filter
     return ctx.render(
         "cases/detail.html",
@@ -115,30 +116,11 @@ def event_create(ctx: RequestContext) -> Response:
     return ctx.redirect("case_detail", case_id=recorded.case_id)
 
 
+VIEW, OPEN = requires(Permission.VIEW_CASES), requires(Permission.OPEN_CASE)
+EVENTS, RECORD = "/cases/{case_id}/events/new", requires(Permission.RECORD_CASE_EVENT)
 routes = [
-    PortalRoute("/cases", case_list, access=requires(Permission.VIEW_CASES), name="case_list"),
-    PortalRoute("/cases/new", case_new, access=requires(Permission.OPEN_CASE), name="case_new"),
-    PortalRoute(
-        "/cases/new",
-        case_create,
-        access=requires(Permission.OPEN_CASE),
-        methods=["POST"],
-        name="case_create",
-    ),
-    PortalRoute(
-        "/cases/{case_id}", case_detail, access=requires(Permission.VIEW_CASES), name="case_detail"
-    ),
-    PortalRoute(
-        "/cases/{case_id}/events/new",
-        event_new,
-        access=requires(Permission.RECORD_CASE_EVENT),
-        name="event_new",
-    ),
-    PortalRoute(
-        "/cases/{case_id}/events/new",
-        event_create,
-        access=requires(Permission.RECORD_CASE_EVENT),
-        methods=["POST"],
-        name="event_create",
-    ),
+    get("/cases", case_list, VIEW, "case_list"),
+    *form_page("/cases/new", case_new, case_create, OPEN, "case_new", save_name="case_create"),
+    get("/cases/{case_id}", case_detail, VIEW, "case_detail"),
+    *form_page(EVENTS, event_new, event_create, RECORD, "event_new", save_name="event_create"),
 ]

@@ -14,8 +14,9 @@ from portal.compliance.models import CHECKS
 from portal.victims_code.forms import path_id
 from portal.web.downloads import csv_response
 from portal.web.forms import FieldErrors
+from portal.web.pages import get, model_context, post
 from portal.web.params import MAX_INTEGER
-from portal.web.routing import PortalRoute, RequestContext, requires
+from portal.web.routing import RequestContext, requires
 
 
 def dashboard(ctx: RequestContext) -> Response:
@@ -71,7 +72,7 @@ def drill(ctx: RequestContext) -> Response:
             "page": page.page,
             "next_url": f"?{base}&page={page.page + 1}" if page.has_next else None,
             "prev_url": f"?{base}&page={page.page - 1}" if page.has_prev else None,
-            "back_url": str(ctx.request.url_for("compliance").path) + "?" + urlencode(filters),
+            "back_url": ctx.url_for("compliance") + "?" + urlencode(filters),
         },
     )
 
@@ -90,13 +91,7 @@ def _quality(
     page = quality.page(ctx.unit)
     return ctx.render(
         "compliance/quality.html",
-        {
-            "summary": page.summary,
-            "samples": page.samples,
-            "checks": CHECKS,
-            "errors": errors,
-            "values": values,
-        },
+        model_context(page, checks=CHECKS, errors=errors, values=values),
         status_code=status,
     )
 
@@ -132,24 +127,10 @@ def quality_score(ctx: RequestContext) -> Response:
 VIEW = requires(Permission.VIEW_COMPLIANCE)
 SAMPLE = requires(Permission.SAMPLE_QUALITY)
 routes = [
-    PortalRoute("/compliance", dashboard, access=VIEW, name="compliance"),
-    PortalRoute("/compliance/obligations", drill, access=VIEW, name="compliance_drill"),
-    PortalRoute(
-        "/compliance/export",
-        export,
-        access=requires(Permission.EXPORT_COMPLIANCE),
-        methods=["POST"],
-        name="compliance_export",
-    ),
-    PortalRoute("/compliance/quality", quality_page, access=SAMPLE, name="quality"),
-    PortalRoute(
-        "/compliance/quality", quality_draw, access=SAMPLE, methods=["POST"], name="quality_draw"
-    ),
-    PortalRoute(
-        "/compliance/quality/{sample_id}",
-        quality_score,
-        access=SAMPLE,
-        methods=["POST"],
-        name="quality_score",
-    ),
+    get("/compliance", dashboard, VIEW, "compliance"),
+    get("/compliance/obligations", drill, VIEW, "compliance_drill"),
+    post("/compliance/export", export, requires(Permission.EXPORT_COMPLIANCE), "compliance_export"),
+    get("/compliance/quality", quality_page, SAMPLE, "quality"),
+    post("/compliance/quality", quality_draw, SAMPLE, "quality_draw"),
+    post("/compliance/quality/{sample_id}", quality_score, SAMPLE, "quality_score"),
 ]

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from dataclasses import fields
-from typing import Any
 from urllib.parse import quote
 
 from starlette.datastructures import UploadFile
@@ -13,11 +11,11 @@ from starlette.responses import Response
 
 from portal.accounts.forms import ServiceRefusals
 from portal.accounts.permissions import Permission
-from portal.cases.errors import CaseNotFound
 from portal.documents import pages, service
 from portal.documents.models import DISCLOSURE_STATES, KINDS, Document
 from portal.web.forms import FieldErrors
-from portal.web.routing import PortalRoute, RequestContext, requires
+from portal.web.pages import get, model_context, post
+from portal.web.routing import RequestContext, requires
 
 READERS = requires(Permission.VIEW_CASES)
 EDITORS = requires(Permission.UPLOAD_DOCUMENTS)
@@ -26,18 +24,11 @@ SERVERS = requires(Permission.SERVE_DOCUMENTS)
 
 
 def _ids(ctx: RequestContext, *names: str) -> list[uuid.UUID]:
-    try:
-        return [uuid.UUID(str(ctx.request.path_params[n])) for n in names]
-    except ValueError:
-        raise CaseNotFound(None) from None
+    return [ctx.path_id(name) for name in names]
 
 
 def _document_ids(ctx: RequestContext) -> list[uuid.UUID]:
     return _ids(ctx, "case_id", "person_id", "document_id")
-
-
-def _fields(page: Any) -> dict[str, Any]:
-    return {f.name: getattr(page, f.name) for f in fields(page)}
 
 
 def _file(ctx: RequestContext) -> tuple[str, bytes]:
@@ -56,7 +47,7 @@ def _page(
     return ctx.render(
         "documents/index.html",
         {
-            **_fields(page),
+            **model_context(page),
             "kinds": list(KINDS.items()),
             "kind_labels": KINDS,
             "disclosure_labels": DISCLOSURE_STATES,
@@ -95,7 +86,7 @@ def _check_page(
     page = pages.check_page(ctx.unit, *_document_ids(ctx))
     return ctx.render(
         "documents/check.html",
-        {**_fields(page), "errors": errors or FieldErrors(), "values": values or {}},
+        {**model_context(page), "errors": errors or FieldErrors(), "values": values or {}},
         status_code=status,
     )
 
@@ -185,52 +176,15 @@ def download(ctx: RequestContext) -> Response:
 
 
 BASE = "/cases/{case_id}/people/{person_id}/documents"
+DOCUMENT = BASE + "/{document_id}"
+UPLOAD = {"max_files": 1, "max_body_bytes": service.MAX_BYTES + 64 * 1024}
 routes = [
-    PortalRoute(BASE, documents, access=READERS, name="person_documents"),
-    PortalRoute(
-        BASE,
-        upload,
-        access=EDITORS,
-        methods=["POST"],
-        name="person_documents_upload",
-        max_files=1,
-        max_body_bytes=service.MAX_BYTES + 64 * 1024,
-    ),
-    PortalRoute(BASE + "/{document_id}", download, access=DOWNLOADERS, name="person_document"),
-    PortalRoute(
-        BASE + "/{document_id}/check",
-        check_page,
-        access=DOWNLOADERS,
-        name="person_document_check",
-    ),
-    PortalRoute(
-        BASE + "/{document_id}/matches/{match_id}/override",
-        override,
-        access=SERVERS,
-        methods=["POST"],
-        name="person_document_override",
-    ),
-    PortalRoute(
-        BASE + "/{document_id}/manual-check",
-        manual_check,
-        access=SERVERS,
-        methods=["POST"],
-        name="person_document_manual_check",
-    ),
-    PortalRoute(
-        BASE + "/{document_id}/ready",
-        mark_ready,
-        access=SERVERS,
-        methods=["POST"],
-        name="person_document_ready",
-    ),
-    PortalRoute(
-        BASE + "/{document_id}/versions",
-        new_version,
-        access=EDITORS,
-        methods=["POST"],
-        name="person_document_version",
-        max_files=1,
-        max_body_bytes=service.MAX_BYTES + 64 * 1024,
-    ),
+    get(BASE, documents, READERS, "person_documents"),
+    post(BASE, upload, EDITORS, "person_documents_upload", **UPLOAD),
+    get(DOCUMENT, download, DOWNLOADERS, "person_document"),
+    get(DOCUMENT + "/check", check_page, DOWNLOADERS, "person_document_check"),
+    post(DOCUMENT + "/matches/{match_id}/override", override, SERVERS, "person_document_override"),
+    post(DOCUMENT + "/manual-check", manual_check, SERVERS, "person_document_manual_check"),
+    post(DOCUMENT + "/ready", mark_ready, SERVERS, "person_document_ready"),
+    post(DOCUMENT + "/versions", new_version, EDITORS, "person_document_version", **UPLOAD),
 ]

@@ -4,27 +4,18 @@ shown again so it can be fixed there."""
 
 from __future__ import annotations
 
-import uuid
-
 from starlette.responses import Response
 
 from portal.accounts.permissions import Permission
-from portal.cases.errors import CaseNotFound
 from portal.cases.importer import RowError
 from portal.cases.models import Case
 from portal.outcomes.service import pages
 from portal.outcomes.service.loss_import import COLUMNS
-from portal.web.routing import PortalRoute, RequestContext, requires
+from portal.web.pages import form_page
+from portal.web.routing import RequestContext, requires
 
 IMPORTERS = requires(Permission.RECORD_LOSSES)
 SHOWN = 50
-
-
-def _case_id(ctx: RequestContext) -> uuid.UUID:
-    try:
-        return uuid.UUID(str(ctx.request.path_params["case_id"]))
-    except ValueError:
-        raise CaseNotFound(None) from None
 
 
 def _describe(error: RowError) -> str:
@@ -52,12 +43,12 @@ def _page(
 
 
 def import_form(ctx: RequestContext) -> Response:
-    return _page(ctx, pages.import_page(ctx.unit, _case_id(ctx)))
+    return _page(ctx, pages.import_page(ctx.unit, ctx.path_id("case_id")))
 
 
 def import_submit(ctx: RequestContext) -> Response:
     text = ctx.field("csv_text")
-    result = pages.import_losses(ctx.unit, _case_id(ctx), text)
+    result = pages.import_losses(ctx.unit, ctx.path_id("case_id"), text)
     if result.errors:
         return _page(ctx, result.case, text, [_describe(e) for e in result.errors])
     ctx.flash(f"Losses recorded: {result.count}")
@@ -65,9 +56,4 @@ def import_submit(ctx: RequestContext) -> Response:
 
 
 PATH = "/cases/{case_id}/outcomes/losses/import"
-routes = [
-    PortalRoute(PATH, import_form, access=IMPORTERS, name="outcomes_import"),
-    PortalRoute(
-        PATH, import_submit, access=IMPORTERS, methods=["POST"], name="outcomes_import_save"
-    ),
-]
+routes = form_page(PATH, import_form, import_submit, access=IMPORTERS, name="outcomes_import")

@@ -5,13 +5,11 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from dataclasses import fields
 from typing import Any
 
 from starlette.responses import Response
 
 from portal.accounts.permissions import Permission
-from portal.cases.errors import CaseNotFound
 from portal.outcomes import forms
 from portal.outcomes.models import Enforcement, Finalised, LossKind, OrderStatus
 from portal.outcomes.money import pounds
@@ -19,7 +17,8 @@ from portal.outcomes.service import ancillary, compensation, confiscation, pages
 from portal.outcomes.service import review as performance
 from portal.web.downloads import csv_response
 from portal.web.forms import Form, london_today, render_form
-from portal.web.routing import PortalRoute, RequestContext, requires
+from portal.web.pages import form_page, get, model_context
+from portal.web.routing import Handler, RequestContext, requires
 
 VIEW = requires(Permission.VIEW_OUTCOMES)
 RECORD = requires(Permission.RECORD_COURT_ORDERS)
@@ -33,38 +32,27 @@ LABELS: dict[str, Any] = {
 }
 
 
-def _uuid(ctx: RequestContext, name: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(str(ctx.request.path_params[name]))
-    except ValueError:
-        raise CaseNotFound(None) from None
-
-
 def _ids(ctx: RequestContext, *names: str) -> list[uuid.UUID]:
-    return [_uuid(ctx, name) for name in names]
+    return [ctx.path_id(name) for name in names]
 
 
 def _context(page: Any) -> dict[str, Any]:
     """A read model's fields as the template's names, with the money helpers every page uses."""
-    return {
-        **{f.name: getattr(page, f.name) for f in fields(page)},
-        "pounds": pounds,
-        "labels": LABELS,
-    }
+    return model_context(page, pounds=pounds, labels=LABELS)
 
 
 # --- the case's outcomes ------------------------------------------------------------------------
 
 
 def case_outcomes(ctx: RequestContext) -> Response:
-    page = pages.case_outcomes(ctx.unit, _uuid(ctx, "case_id"))
+    page = pages.case_outcomes(ctx.unit, ctx.path_id("case_id"))
     return ctx.render("outcomes/case.html", _context(page))
 
 
 def case_victims(ctx: RequestContext) -> Response:
     """One page of the case's victims with their losses and shares (2,000 in the big case)."""
     page = pages.case_victims(
-        ctx.unit, _uuid(ctx, "case_id"), page=ctx.page_number(), per_page=PER_PAGE
+        ctx.unit, ctx.path_id("case_id"), page=ctx.page_number(), per_page=PER_PAGE
     )
     return ctx.render("outcomes/victims.html", _context(page))
 
@@ -118,7 +106,7 @@ def person_loss_add(ctx: RequestContext) -> Response:
         "Loss recorded",
         "outcomes_person",
         case_id=ctx.request.path_params["case_id"],
-        person_id=_uuid(ctx, "person_id"),  # as the person's id: the service found them by it
+        person_id=ctx.path_id("person_id"),  # as the person's id: the service found them by it
     )
 
 
@@ -315,63 +303,29 @@ CASE = "/cases/{case_id}/outcomes"
 DEFENDANT = CASE + "/defendants/{defendant_id}"
 
 
-def _form(path: str, show: Any, save: Any, name: str, see: Any, act: Any) -> list[PortalRoute]:
-    """A page with a form (GET) and where it posts (POST ``name``_save)."""
-    return [
-        PortalRoute(path, show, access=see, name=name),
-        PortalRoute(path, save, access=act, methods=["POST"], name=f"{name}_save"),
-    ]
-
-
+LOSSES = "/cases/{case_id}/people/{person_id}/losses"
+RECORD_LOSSES = requires(Permission.RECORD_LOSSES)
+# The defendant's order forms, each a page and its POST: /{kind} under the defendant.
+ORDER_FORMS: dict[str, tuple[Handler, Handler]] = {
+    "compensation": (compensation_new, compensation_save),
+    "confiscation": (confiscation_edit, confiscation_save),
+    "ancillary": (ancillary_new, ancillary_save),
+    "finalise": (finalise_new, finalise_save),
+}
+ORDER = CASE + "/compensation/{order_id}"
 routes = [
-    PortalRoute(CASE, case_outcomes, access=VIEW, name="outcomes_case"),
-    PortalRoute(CASE + "/victims", case_victims, access=VIEW, name="outcomes_victims"),
-    *_form(
-        "/cases/{case_id}/people/{person_id}/losses",
-        person_losses,
-        person_loss_add,
-        "outcomes_person",
-        VIEW,
-        requires(Permission.RECORD_LOSSES),
+    get(CASE, case_outcomes, VIEW, "outcomes_case"),
+    get(CASE + "/victims", case_victims, VIEW, "outcomes_victims"),
+    *form_page(
+        LOSSES, person_losses, person_loss_add, VIEW, "outcomes_person", save_access=RECORD_LOSSES
     ),
-    *_form(
-        DEFENDANT + "/compensation",
-        compensation_new,
-        compensation_save,
-        "outcomes_compensation",
-        RECORD,
-        RECORD,
+    *(
+        route
+        for kind, (show, save) in ORDER_FORMS.items()
+        for route in form_page(f"{DEFENDANT}/{kind}", show, save, RECORD, f"outcomes_{kind}")
     ),
-    *_form(
-        DEFENDANT + "/confiscation",
-        confiscation_edit,
-        confiscation_save,
-        "outcomes_confiscation",
-        RECORD,
-        RECORD,
-    ),
-    *_form(
-        DEFENDANT + "/ancillary",
-        ancillary_new,
-        ancillary_save,
-        "outcomes_ancillary",
-        RECORD,
-        RECORD,
-    ),
-    *_form(
-        DEFENDANT + "/finalise", finalise_new, finalise_save, "outcomes_finalise", RECORD, RECORD
-    ),
-    *_form(
-        CASE + "/compensation/{order_id}",
-        compensation_order,
-        payment_add,
-        "outcomes_order",
-        VIEW,
-        RECORD,
-    ),
-    PortalRoute("/outcomes/review", review_page, access=REVIEW, name="outcomes_review"),
-    PortalRoute("/outcomes/review.csv", review_csv, access=REVIEW, name="outcomes_review_csv"),
-    PortalRoute(
-        "/outcomes/review/cases", review_cases, access=REVIEW, name="outcomes_review_cases"
-    ),
+    *form_page(ORDER, compensation_order, payment_add, VIEW, "outcomes_order", save_access=RECORD),
+    get("/outcomes/review", review_page, REVIEW, "outcomes_review"),
+    get("/outcomes/review.csv", review_csv, REVIEW, "outcomes_review_csv"),
+    get("/outcomes/review/cases", review_cases, REVIEW, "outcomes_review_cases"),
 ]

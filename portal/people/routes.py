@@ -13,6 +13,7 @@ and renders or redirects; showing a refused form again reads the page it sits on
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from starlette.responses import Response
@@ -38,8 +39,13 @@ from portal.people.forms import (
 from portal.people.models import Person
 from portal.people.safeguarding import CHANNEL_LABELS, NEED_KINDS, NEED_QUESTIONS, RISK_LEVELS
 from portal.web.forms import FieldErrors
-from portal.web.routing import PortalRoute, RequestContext, requires
+from portal.web.pages import get, post
+from portal.web.routing import RequestContext, requires
 
+P = Permission
+EDIT_PERSON, VIEW_CASES = requires(P.EDIT_PERSON), requires(P.VIEW_CASES)
+EDIT_SAFEGUARDS, ACTIONS = requires(P.EDIT_SAFEGUARDS), requires(P.MANAGE_SAFEGUARDING_ACTIONS)
+VIEW_NEEDS, RECORD_NEEDS = requires(P.VIEW_NEEDS_ASSESSMENTS), requires(P.RECORD_NEEDS_ASSESSMENT)
 ACTION_DONE_STALE = (
     "Someone else changed this action since you opened the page. Check it and try again"
 )
@@ -48,13 +54,8 @@ ACTION_DONE_STALE = (
 # --- shared helpers -------------------------------------------------------------------------
 
 
-def _uuid(ctx: RequestContext, name: str) -> uuid.UUID:
-    value = ctx.request.path_params[name]
-    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
-
-
 def _ids(ctx: RequestContext) -> tuple[uuid.UUID, uuid.UUID]:
-    return _uuid(ctx, "case_id"), _uuid(ctx, "person_id")
+    return ctx.path_id("case_id"), ctx.path_id("person_id")
 
 
 def _status(ctx: RequestContext, code: int) -> int:
@@ -70,18 +71,18 @@ def _render(
     block: str | None = None,
     status_code: int = 200,
 ) -> Response:
-    """A page, or its ``block`` for htmx (``fragment`` tells the template which, and the block
-    answers 2xx so htmx swaps it)."""
+    """A page, or its ``block`` for htmx (``ctx.render`` tells the template which); the block
+    answers 2xx so htmx swaps it."""
     return ctx.render(
         template,
-        {**context, "fragment": ctx.is_htmx and block is not None},
+        context,
         block=block,
         status_code=_status(ctx, status_code) if block else status_code,
     )
 
 
 def _to_person(ctx: RequestContext, person: Person, case_id: uuid.UUID, anchor: str) -> Response:
-    url = ctx.request.url_for("person_page", case_id=case_id, person_id=person.id).path
+    url = ctx.url_for("person_page", case_id=case_id, person_id=person.id)
     return ctx.redirect_to(f"{url}#{anchor}")
 
 
@@ -98,12 +99,12 @@ def _form_context(**extra: Any) -> dict[str, Any]:
 
 
 def person_new(ctx: RequestContext) -> Response:
-    case = pages.new_person_page(ctx.unit, _uuid(ctx, "case_id"))
+    case = pages.new_person_page(ctx.unit, ctx.path_id("case_id"))
     return ctx.render("people/new.html", _form_context(case=case, **NewPersonForm().context()))
 
 
 def person_create(ctx: RequestContext) -> Response:
-    case_id = _uuid(ctx, "case_id")
+    case_id = ctx.path_id("case_id")
     form = NewPersonForm(ctx.form)
     new = pages.PersonToAdd(
         form.details(), form.is_victim, form.is_witness, form.rules(), form.needs()
@@ -343,7 +344,7 @@ def action_add(ctx: RequestContext) -> Response:
 
 def action_done(ctx: RequestContext) -> Response:
     case_id, person_id = _ids(ctx)
-    action_id = _uuid(ctx, "action_id")
+    action_id = ctx.path_id("action_id")
     form = DoneForm(ctx.form)
     with form.service_errors(stale_field=f"done-{action_id}", stale_message=ACTION_DONE_STALE):
         _, _, person = pages.complete_action(
@@ -363,11 +364,29 @@ def _refused(ctx: RequestContext, form: PeopleForm) -> Response:
     return _person(ctx, page, form=form, status_code=400)
 
 
-def referral_add(ctx: RequestContext) -> Response:
+def _add(
+    ctx: RequestContext,
+    form: PeopleForm,
+    add: Callable[[uuid.UUID, uuid.UUID], tuple[Any, Any, Person]],
+    message: str,
+    anchor: str,
+) -> Response:
+    """One small form of the person page: saved, back to its section with ``message``;
+    refused, the page again with the form's errors."""
     case_id, person_id = _ids(ctx)
-    form = ReferralForm(ctx.form)
     with form.service_errors():
-        _, _, person = pages.add_referral(
+        _, _, person = add(case_id, person_id)
+        ctx.flash(message)
+        return _to_person(ctx, person, case_id, anchor)
+    return _refused(ctx, form)
+
+
+def referral_add(ctx: RequestContext) -> Response:
+    form = ReferralForm(ctx.form)
+    return _add(
+        ctx,
+        form,
+        lambda case_id, person_id: pages.add_referral(
             ctx.unit,
             case_id,
             person_id,
@@ -376,17 +395,18 @@ def referral_add(ctx: RequestContext) -> Response:
             consent_given=form.consent_given,
             consent_on=form.consent_on,
             unreadable=form.unreadable(),
-        )
-        ctx.flash("Referral recorded")
-        return _to_person(ctx, person, case_id, "support")
-    return _refused(ctx, form)
+        ),
+        "Referral recorded",
+        "support",
+    )
 
 
 def nrm_add(ctx: RequestContext) -> Response:
-    case_id, person_id = _ids(ctx)
     form = NrmForm(ctx.form)
-    with form.service_errors():
-        _, _, person = pages.add_nrm_decision(
+    return _add(
+        ctx,
+        form,
+        lambda case_id, person_id: pages.add_nrm_decision(
             ctx.unit,
             case_id,
             person_id,
@@ -394,86 +414,47 @@ def nrm_add(ctx: RequestContext) -> Response:
             outcome=form.outcome,
             decided_on=form.decided_on,
             unreadable=form.unreadable(),
-        )
-        ctx.flash("National Referral Mechanism decision recorded")
-        return _to_person(ctx, person, case_id, "nrm")
-    return _refused(ctx, form)
+        ),
+        "National Referral Mechanism decision recorded",
+        "nrm",
+    )
 
 
 def reference_add(ctx: RequestContext) -> Response:
-    case_id, person_id = _ids(ctx)
     form = ReferenceForm(ctx.form)
-    with form.service_errors():
-        _, _, person = pages.add_reference(
+    return _add(
+        ctx,
+        form,
+        lambda case_id, person_id: pages.add_reference(
             ctx.unit,
             case_id,
             person_id,
             kind=form.kind,
             value=form.value,
             unreadable=form.unreadable(),
-        )
-        ctx.flash("Reference number added")
-        return _to_person(ctx, person, case_id, "references")
-    return _refused(ctx, form)
+        ),
+        "Reference number added",
+        "references",
+    )
 
 
 PERSON = "/cases/{case_id:uuid}/people/{person_id:uuid}"
 NEW = "/cases/{case_id:uuid}/people/new"
-P = Permission
-
-
-def _route(
-    path: str, handler: Any, permission: Permission, name: str, *, post: bool = False
-) -> PortalRoute:
-    methods = ["POST"] if post else None
-    return PortalRoute(path, handler, access=requires(permission), methods=methods, name=name)
 
 
 routes = [
-    _route(NEW, person_new, P.EDIT_PERSON, "person_new"),
-    _route(NEW, person_create, P.EDIT_PERSON, "person_create", post=True),
-    _route(PERSON, person_page, P.VIEW_CASES, "person_page"),
-    _route(PERSON + "/edit", person_edit, P.EDIT_PERSON, "person_edit"),
-    _route(PERSON + "/edit", person_update, P.EDIT_PERSON, "person_update", post=True),
-    _route(PERSON + "/contact", contact_page, P.EDIT_SAFEGUARDS, "person_contact"),
-    _route(
-        PERSON + "/contact",
-        contact_update,
-        P.EDIT_SAFEGUARDS,
-        "person_contact_update",
-        post=True,
-    ),
-    _route(PERSON + "/needs-assessment", needs_page, P.VIEW_NEEDS_ASSESSMENTS, "person_needs"),
-    _route(
-        PERSON + "/needs-assessment",
-        needs_record,
-        P.RECORD_NEEDS_ASSESSMENT,
-        "person_needs_record",
-        post=True,
-    ),
-    _route(
-        PERSON + "/actions",
-        action_add,
-        P.MANAGE_SAFEGUARDING_ACTIONS,
-        "person_action_add",
-        post=True,
-    ),
-    _route(
-        PERSON + "/actions/{action_id:uuid}/done",
-        action_done,
-        P.MANAGE_SAFEGUARDING_ACTIONS,
-        "person_action_done",
-        post=True,
-    ),
-    _route(
-        PERSON + "/referrals", referral_add, P.EDIT_SAFEGUARDS, "person_referral_add", post=True
-    ),
-    _route(PERSON + "/nrm", nrm_add, P.EDIT_SAFEGUARDS, "person_nrm_add", post=True),
-    _route(
-        PERSON + "/references",
-        reference_add,
-        P.EDIT_SAFEGUARDS,
-        "person_reference_add",
-        post=True,
-    ),
+    get(NEW, person_new, EDIT_PERSON, "person_new"),
+    post(NEW, person_create, EDIT_PERSON, "person_create"),
+    get(PERSON, person_page, VIEW_CASES, "person_page"),
+    get(PERSON + "/edit", person_edit, EDIT_PERSON, "person_edit"),
+    post(PERSON + "/edit", person_update, EDIT_PERSON, "person_update"),
+    get(PERSON + "/contact", contact_page, EDIT_SAFEGUARDS, "person_contact"),
+    post(PERSON + "/contact", contact_update, EDIT_SAFEGUARDS, "person_contact_update"),
+    get(PERSON + "/needs-assessment", needs_page, VIEW_NEEDS, "person_needs"),
+    post(PERSON + "/needs-assessment", needs_record, RECORD_NEEDS, "person_needs_record"),
+    post(PERSON + "/actions", action_add, ACTIONS, "person_action_add"),
+    post(PERSON + "/actions/{action_id:uuid}/done", action_done, ACTIONS, "person_action_done"),
+    post(PERSON + "/referrals", referral_add, EDIT_SAFEGUARDS, "person_referral_add"),
+    post(PERSON + "/nrm", nrm_add, EDIT_SAFEGUARDS, "person_nrm_add"),
+    post(PERSON + "/references", reference_add, EDIT_SAFEGUARDS, "person_reference_add"),
 ]

@@ -60,7 +60,7 @@ def search_page(ctx: RequestContext) -> Response:
             urn=urn,
             cases_page=page,
             searched="urn",
-            page_url=str(ctx.request.url_for("search").path) + "?" + urlencode({"urn": urn}),
+            page_url=ctx.url_for("search") + "?" + urlencode({"urn": urn}),
         ),
         block="results",
     )

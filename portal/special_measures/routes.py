@@ -12,13 +12,11 @@ data is logged by its service (ids and references only).
 from __future__ import annotations
 
 import uuid
-from dataclasses import fields
 from typing import Any
 
 from starlette.responses import Response
 
 from portal.accounts.permissions import Permission
-from portal.cases.errors import CaseNotFound
 from portal.cases.reference import CourtType
 from portal.special_measures import forms
 from portal.special_measures.eligibility import MEASURES
@@ -33,47 +31,46 @@ from portal.special_measures.service import (
     worklist,
 )
 from portal.special_measures.states import PENDING, Outcome, State
-from portal.web.forms import Form, render_form
-from portal.web.routing import PortalRoute, RequestContext, requires
+from portal.web.downloads import pdf_response
+from portal.web.forms import Form
+from portal.web.pages import form_page, get, model_context, post, show_form, unprintable
+from portal.web.routing import RequestContext, requires
 
 P = Permission
 PER_PAGE = 25
-
-
-def _uuid(ctx: RequestContext, name: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(str(ctx.request.path_params[name]))
-    except ValueError:
-        raise CaseNotFound(None) from None
+VIEW, PRINT = requires(P.VIEW_SPECIAL_MEASURES), requires(P.PRINT_SPECIAL_MEASURES)
+ASSESS, IDENTIFY = requires(P.ASSESS_SPECIAL_MEASURES), requires(P.IDENTIFY_SPECIAL_MEASURES_NEED)
+REQUEST, DRAFT = requires(P.REQUEST_SPECIAL_MEASURES), requires(P.DRAFT_SPECIAL_MEASURES)
+SERVE, DECIDE = requires(P.SERVE_SPECIAL_MEASURES), requires(P.RECORD_SPECIAL_MEASURES_DECISION)
 
 
 def _witness_ids(ctx: RequestContext) -> tuple[uuid.UUID, uuid.UUID]:
-    return _uuid(ctx, "case_id"), _uuid(ctx, "person_id")
+    return ctx.path_id("case_id"), ctx.path_id("person_id")
 
 
 def _application_ids(ctx: RequestContext) -> tuple[uuid.UUID, uuid.UUID]:
-    return _uuid(ctx, "case_id"), _uuid(ctx, "application_id")
+    return ctx.path_id("case_id"), ctx.path_id("application_id")
 
 
 def _context(page: Any) -> dict[str, Any]:
     """A read model's fields as the template's names, with the labels every page uses."""
-    values = {f.name: getattr(page, f.name) for f in fields(page) if f.name != "initial"}
-    case = values["case"]
-    return {
-        **values,
-        "court": CourtType(case.court_type).label,
-        "measure_labels": MEASURES,
-        "states": State.labels(),
-        "outcomes": Outcome.labels(),
-    }
+    return model_context(
+        page,
+        skip=("initial",),
+        court=CourtType(page.case.court_type).label,
+        measure_labels=MEASURES,
+        states=State.labels(),
+        outcomes=Outcome.labels(),
+    )
 
 
 def _show(
     ctx: RequestContext, template: str, page: Any, form: Form | None, kind: type[Form]
 ) -> Response:
     """A form page: the form as sent back (``form``), or first shown from stored values."""
-    shown = form if form is not None else kind.initial(**page.initial)
-    return render_form(ctx, f"special_measures/{template}.html", shown, _context(page))
+    return show_form(
+        ctx, f"special_measures/{template}.html", form, kind, page.initial, _context(page)
+    )
 
 
 def _to_application(ctx: RequestContext) -> Response:
@@ -86,9 +83,9 @@ def _to_application(ctx: RequestContext) -> Response:
 
 def case_view(ctx: RequestContext) -> Response:
     page = pages.case_page(
-        ctx.unit, _uuid(ctx, "case_id"), page=ctx.page_number(), per_page=PER_PAGE
+        ctx.unit, ctx.path_id("case_id"), page=ctx.page_number(), per_page=PER_PAGE
     )
-    page_url = str(ctx.request.url_for("sm_case", case_id=page.case.id).path)
+    page_url = ctx.url_for("sm_case", case_id=page.case.id)
     return ctx.render(
         "special_measures/case.html", {**_context(page), "page_url": page_url}, block="witnesses"
     )
@@ -291,22 +288,11 @@ def document_view(ctx: RequestContext) -> Response:
 def document_pdf(ctx: RequestContext) -> Response:
     printed = document.document_pdf(ctx.unit, *_application_ids(ctx))
     if printed.body is None:
-        back = ctx.request.url_for(
+        back = ctx.url_for(
             "sm_application", case_id=printed.case_id, application_id=printed.application_id
-        ).path
-        return ctx.render(
-            "rendering/unprintable.html",
-            {"reason": printed.refused, "back": back, "back_label": "Back to the application"},
-            status_code=422,
         )
-    return Response(
-        printed.body,
-        media_type="application/pdf",
-        headers={
-            "Content-Disposition": f'attachment; filename="{printed.filename}"',
-            "Cache-Control": "no-store",
-        },
-    )
+        return unprintable(ctx, printed.refused, back, "Back to the application")
+    return pdf_response(printed.body, printed.filename)
 
 
 # --- My work --------------------------------------------------------------------------------
@@ -331,71 +317,18 @@ CASE = "/cases/{case_id}/special-measures"
 WITNESS = CASE + "/witnesses/{person_id}"
 APPLICATION = CASE + "/applications/{application_id}"
 
-
-def _route(
-    path: str, handler: Any, permission: Permission, name: str, *, post: bool = False
-) -> PortalRoute:
-    methods = ["POST"] if post else ["GET"]
-    return PortalRoute(path, handler, access=requires(permission), methods=methods, name=name)
-
-
 routes = [
-    _route("/special-measures", work_page, P.VIEW_SPECIAL_MEASURES_WORK, "sm_work"),
-    _route(CASE, case_view, P.VIEW_SPECIAL_MEASURES, "sm_case"),
-    _route(WITNESS, witness_view, P.VIEW_SPECIAL_MEASURES, "sm_witness"),
-    _route(WITNESS + "/assessment", assessment_form, P.ASSESS_SPECIAL_MEASURES, "sm_assessment"),
-    _route(
-        WITNESS + "/assessment",
-        assessment_save,
-        P.ASSESS_SPECIAL_MEASURES,
-        "sm_assessment_save",
-        post=True,
-    ),
-    _route(WITNESS + "/identify", identify_form, P.IDENTIFY_SPECIAL_MEASURES_NEED, "sm_identify"),
-    _route(
-        WITNESS + "/identify",
-        identify_save,
-        P.IDENTIFY_SPECIAL_MEASURES_NEED,
-        "sm_identify_save",
-        post=True,
-    ),
-    _route(APPLICATION, application_view, P.VIEW_SPECIAL_MEASURES, "sm_application"),
-    _route(
-        APPLICATION + "/request", request_save, P.REQUEST_SPECIAL_MEASURES, "sm_request", post=True
-    ),
-    _route(APPLICATION + "/draft", draft_form, P.DRAFT_SPECIAL_MEASURES, "sm_draft"),
-    _route(
-        APPLICATION + "/draft", draft_save, P.DRAFT_SPECIAL_MEASURES, "sm_draft_save", post=True
-    ),
-    _route(APPLICATION + "/serve", serve_form, P.SERVE_SPECIAL_MEASURES, "sm_serve"),
-    _route(
-        APPLICATION + "/serve", serve_save, P.SERVE_SPECIAL_MEASURES, "sm_serve_save", post=True
-    ),
-    _route(
-        APPLICATION + "/decision", decision_form, P.RECORD_SPECIAL_MEASURES_DECISION, "sm_decision"
-    ),
-    _route(
-        APPLICATION + "/decision",
-        decision_save,
-        P.RECORD_SPECIAL_MEASURES_DECISION,
-        "sm_decision_save",
-        post=True,
-    ),
-    _route(
-        APPLICATION + "/variation",
-        variation_form,
-        P.RECORD_SPECIAL_MEASURES_DECISION,
-        "sm_variation",
-    ),
-    _route(
-        APPLICATION + "/variation",
-        variation_save,
-        P.RECORD_SPECIAL_MEASURES_DECISION,
-        "sm_variation_save",
-        post=True,
-    ),
-    _route(APPLICATION + "/document", document_view, P.PRINT_SPECIAL_MEASURES, "sm_document"),
-    _route(
-        APPLICATION + "/document.pdf", document_pdf, P.PRINT_SPECIAL_MEASURES, "sm_document_pdf"
-    ),
+    get("/special-measures", work_page, requires(P.VIEW_SPECIAL_MEASURES_WORK), "sm_work"),
+    get(CASE, case_view, VIEW, "sm_case"),
+    get(WITNESS, witness_view, VIEW, "sm_witness"),
+    *form_page(WITNESS + "/assessment", assessment_form, assessment_save, ASSESS, "sm_assessment"),
+    *form_page(WITNESS + "/identify", identify_form, identify_save, IDENTIFY, "sm_identify"),
+    get(APPLICATION, application_view, VIEW, "sm_application"),
+    post(APPLICATION + "/request", request_save, REQUEST, "sm_request"),
+    *form_page(APPLICATION + "/draft", draft_form, draft_save, DRAFT, "sm_draft"),
+    *form_page(APPLICATION + "/serve", serve_form, serve_save, SERVE, "sm_serve"),
+    *form_page(APPLICATION + "/decision", decision_form, decision_save, DECIDE, "sm_decision"),
+    *form_page(APPLICATION + "/variation", variation_form, variation_save, DECIDE, "sm_variation"),
+    get(APPLICATION + "/document", document_view, PRINT, "sm_document"),
+    get(APPLICATION + "/document.pdf", document_pdf, PRINT, "sm_document_pdf"),
 ]

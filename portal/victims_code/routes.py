@@ -9,11 +9,12 @@ from starlette.responses import Response
 from portal.accounts.permissions import Permission
 from portal.victims_code import told_check as told_check_service
 from portal.victims_code import work
-from portal.victims_code.forms import FILTERS, STALE, CloseForm, MetForm, path_id, work_filter
+from portal.victims_code.forms import FILTERS, STALE, CloseForm, MetForm, work_filter
 from portal.victims_code.lifecycle import CHANNELS
 from portal.victims_code.work import RIGHTS
 from portal.web.forms import FieldErrors, Form, render_form
-from portal.web.routing import PortalRoute, RequestContext, requires
+from portal.web.pages import get, model_context, post
+from portal.web.routing import RequestContext, requires
 
 __all__ = ["RIGHTS", "my_work", "routes"]
 
@@ -23,26 +24,13 @@ def my_work(ctx: RequestContext) -> Response:
     page = work.work_page(ctx.unit, only=only, page=ctx.page_number())
     return ctx.render(
         "work/index.html",
-        {
-            "counts": page.counts,
-            "rows": page.rows,
-            "names": page.names,
-            "only": only,
-            "filters": FILTERS,
-            "today": page.today,
-            "statuses": page.statuses,
-            "titles": page.titles,
-            "page_number": page.page_number,
-            "has_next": page.has_next,
-            "channels": page.channels,
-            "met_by": page.met_by,
-        },
+        model_context(page, only=only, filters=FILTERS),
         block="work" if ctx.request.query_params.get("page") or only else None,
     )
 
 
 def obligation_detail(ctx: RequestContext) -> Response:
-    page = work.obligation_page(ctx.unit, path_id(ctx, "obligation_id"))
+    page = work.obligation_page(ctx.unit, ctx.path_id("obligation_id"))
     return ctx.render(
         "work/obligation.html", {**page.context(), "errors": FieldErrors(), "values": {}}
     )
@@ -55,7 +43,7 @@ def _refused(ctx: RequestContext, obligation_id: uuid.UUID, form: Form) -> Respo
 
 
 def obligation_met(ctx: RequestContext) -> Response:
-    obligation_id = path_id(ctx, "obligation_id")
+    obligation_id = ctx.path_id("obligation_id")
     form = MetForm(ctx.form)
     with form.service_errors(stale_field="channel", stale_message=STALE):
         done = work.mark_met(
@@ -82,7 +70,7 @@ def obligation_met(ctx: RequestContext) -> Response:
 
 
 def obligation_close(ctx: RequestContext) -> Response:
-    obligation_id = path_id(ctx, "obligation_id")
+    obligation_id = ctx.path_id("obligation_id")
     form = CloseForm(ctx.form)
     with form.service_errors(stale_field="state", stale_message=STALE):
         work.close(
@@ -100,7 +88,7 @@ def obligation_close(ctx: RequestContext) -> Response:
 
 
 def obligation_reopen(ctx: RequestContext) -> Response:
-    obligation_id = path_id(ctx, "obligation_id")
+    obligation_id = ctx.path_id("obligation_id")
     if work.reopen(ctx.unit, obligation_id, expected_version=ctx.version() or 0):
         ctx.flash("Reopened: the entitlement is owed again")
     else:
@@ -113,73 +101,26 @@ def told_check(ctx: RequestContext) -> Response:
     page = work.told_check_page(ctx.unit)
     return ctx.render(
         "work/told_check.html",
-        {
-            "rows": page.rows,
-            "problems": told_check_service.PROBLEMS,
-            "channel_labels": CHANNELS,
-            "checked_at": page.checked_at,
-        },
+        model_context(page, problems=told_check_service.PROBLEMS, channel_labels=CHANNELS),
     )
 
 
 def rights(ctx: RequestContext) -> Response:
-    case_id, person_id = path_id(ctx, "case_id"), path_id(ctx, "person_id")
+    case_id, person_id = ctx.path_id("case_id"), ctx.path_id("person_id")
     page = work.rights_page(ctx.unit, case_id, person_id)
-    return ctx.render(
-        "work/rights.html",
-        {
-            "case": page.case,
-            "person": page.person,
-            "name": page.name,
-            "rights": RIGHTS,
-            "by_right": page.by_right,
-            "not_yet": page.not_yet,
-            "rules": page.rules,
-        },
-    )
+    return ctx.render("work/rights.html", model_context(page, rights=RIGHTS))
 
 
 VIEW_CASES = requires(Permission.VIEW_CASES)
 RECORD = requires(Permission.RECORD_OBLIGATION_OUTCOME)
+OBLIGATION = "/obligations/{obligation_id}"
+COMPLIANCE = requires(Permission.VIEW_COMPLIANCE)
 routes = [
-    PortalRoute("/work", my_work, access=requires(Permission.VIEW_MY_WORK), name="my_work"),
-    PortalRoute(
-        "/compliance/told-unsafely",
-        told_check,
-        access=requires(Permission.VIEW_COMPLIANCE),
-        name="told_check",
-    ),
-    PortalRoute(
-        "/obligations/{obligation_id}",
-        obligation_detail,
-        access=VIEW_CASES,
-        name="obligation_detail",
-    ),
-    PortalRoute(
-        "/obligations/{obligation_id}/met",
-        obligation_met,
-        access=RECORD,
-        methods=["POST"],
-        name="obligation_met",
-    ),
-    PortalRoute(
-        "/obligations/{obligation_id}/close",
-        obligation_close,
-        access=RECORD,
-        methods=["POST"],
-        name="obligation_close",
-    ),
-    PortalRoute(
-        "/obligations/{obligation_id}/reopen",
-        obligation_reopen,
-        access=RECORD,
-        methods=["POST"],
-        name="obligation_reopen",
-    ),
-    PortalRoute(
-        "/cases/{case_id}/people/{person_id}/rights",
-        rights,
-        access=VIEW_CASES,
-        name="person_rights",
-    ),
+    get("/work", my_work, requires(Permission.VIEW_MY_WORK), "my_work"),
+    get("/compliance/told-unsafely", told_check, COMPLIANCE, "told_check"),
+    get(OBLIGATION, obligation_detail, VIEW_CASES, "obligation_detail"),
+    post(OBLIGATION + "/met", obligation_met, RECORD, "obligation_met"),
+    post(OBLIGATION + "/close", obligation_close, RECORD, "obligation_close"),
+    post(OBLIGATION + "/reopen", obligation_reopen, RECORD, "obligation_reopen"),
+    get("/cases/{case_id}/people/{person_id}/rights", rights, VIEW_CASES, "person_rights"),
 ]

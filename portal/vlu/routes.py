@@ -16,7 +16,6 @@ from typing import Any
 from starlette.responses import Response
 
 from portal.accounts.permissions import Permission
-from portal.cases.errors import CaseNotFound
 from portal.vlu.forms import (
     BulkForm,
     CheckForm,
@@ -32,27 +31,21 @@ from portal.vlu.readability import TARGET
 from portal.vlu.service import bulk, checking, conversation, drafting, reasons, review, sending
 from portal.vlu.service import pages as read
 from portal.vlu.service import request_page as request_read
-from portal.web.access import Access
+from portal.web.downloads import pdf_response
 from portal.web.forms import FieldErrors, Form
-from portal.web.routing import Handler, PortalRoute, RequestContext, requires, requires_any
+from portal.web.pages import get, post, unprintable
+from portal.web.routing import RequestContext, requires, requires_any
 
 STALE_REQUEST = "Someone else updated this request while you were working: check it again"
 STALE_DECISION = "Someone else updated this decision while you were working"
 
 
-def _uuid(ctx: RequestContext, name: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(str(ctx.request.path_params[name]))
-    except ValueError:
-        raise CaseNotFound(None) from None
-
-
 def _decision_ids(ctx: RequestContext) -> tuple[uuid.UUID, uuid.UUID]:
-    return _uuid(ctx, "case_id"), _uuid(ctx, "decision_id")
+    return ctx.path_id("case_id"), ctx.path_id("decision_id")
 
 
 def _request_ids(ctx: RequestContext) -> tuple[uuid.UUID, uuid.UUID]:
-    return _uuid(ctx, "case_id"), _uuid(ctx, "request_id")
+    return ctx.path_id("case_id"), ctx.path_id("request_id")
 
 
 def _back_to_request(ctx: RequestContext) -> Response:
@@ -82,7 +75,7 @@ def queue(ctx: RequestContext) -> Response:
     )
     page = read.queue_page(ctx.unit, filters, page=ctx.page_number()).context()
     query = queue_query(filters)
-    base = str(ctx.request.url_for("vlu_queue").path)
+    base = ctx.url_for("vlu_queue")
     return ctx.render("vlu/queue.html", {**page, "page_url": f"{base}?{query}" if query else base})
 
 
@@ -101,8 +94,8 @@ def _render_decision(
         typed_reasons=typed_reasons,
         record_view=form is None,
     ).context()
-    page_url = ctx.request.url_for("vlu_decision", case_id=case_id, decision_id=decision_id)
-    context: dict[str, Any] = {**page, "page_url": str(page_url.path)}
+    page_url = ctx.url_for("vlu_decision", case_id=case_id, decision_id=decision_id)
+    context: dict[str, Any] = {**page, "page_url": page_url}
     if form is None:
         return ctx.render("vlu/decision.html", {**context, "errors": FieldErrors(), "values": {}})
     context.update(errors=form.errors, values=form.values)
@@ -295,20 +288,9 @@ def letter_pdf(ctx: RequestContext) -> Response:
         return _withheld(ctx, pdf.page)
     if pdf.unprintable:
         case_id, request_id = _request_ids(ctx)
-        back = ctx.request.url_for("vlu_request", case_id=case_id, request_id=request_id).path
-        return ctx.render(
-            "rendering/unprintable.html",
-            {"reason": pdf.unprintable, "back": back, "back_label": "Back to the letter's page"},
-            status_code=422,
-        )
-    return Response(
-        pdf.pdf,
-        media_type="application/pdf",
-        headers={
-            "Content-Disposition": f'attachment; filename="{pdf.filename}"',
-            "Cache-Control": "no-store",
-        },
-    )
+        back = ctx.url_for("vlu_request", case_id=case_id, request_id=request_id)
+        return unprintable(ctx, pdf.unprintable, back, "Back to the letter's page")
+    return pdf_response(pdf.pdf, pdf.filename)
 
 
 # --- a bulk job's progress -------------------------------------------------------------------
@@ -316,16 +298,8 @@ def letter_pdf(ctx: RequestContext) -> Response:
 
 def job_view(ctx: RequestContext) -> Response:
     return ctx.render(
-        "vlu/job.html", read.job_page(ctx.unit, _uuid(ctx, "job_id")).context(), block="progress"
+        "vlu/job.html", read.job_page(ctx.unit, ctx.path_id("job_id")).context(), block="progress"
     )
-
-
-def _get(path: str, handler: Handler, access: Access, name: str) -> PortalRoute:
-    return PortalRoute(path, handler, access=access, name=name)
-
-
-def _post(path: str, handler: Handler, access: Access, name: str) -> PortalRoute:
-    return PortalRoute(path, handler, access=access, methods=["POST"], name=name)
 
 
 P = Permission
@@ -337,19 +311,19 @@ DECISION = "/vlu/cases/{case_id}/decisions/{decision_id}"
 REQUEST = "/vlu/cases/{case_id}/requests/{request_id}"
 
 routes = [
-    _get("/vlu", queue, VIEW, "vlu_queue"),
-    _get("/vlu/waiting-for-reasons", waiting_for_reasons, REASONS, "vlu_work"),
-    _get(DECISION, decision_view, VIEW, "vlu_decision"),
-    _post(f"{DECISION}/reasons", decision_reasons, REASONS, "vlu_reasons"),
-    _post(f"{DECISION}/bulk", decision_bulk, BULK, "vlu_bulk"),
-    _get(REQUEST, request_view, VIEW, "vlu_request"),
-    _post(f"{REQUEST}/draft", request_draft, DRAFT, "vlu_draft"),
-    _post(f"{REQUEST}/readability", request_readability, DRAFT, "vlu_readability"),
-    _post(f"{REQUEST}/check", request_check, requires(P.CHECK_LETTER), "vlu_check"),
-    _post(f"{REQUEST}/send", request_send, requires(P.SEND_LETTER), "vlu_send"),
-    _post(f"{REQUEST}/review", request_review, REVIEW, "vlu_review"),
-    _post(f"{REQUEST}/messages", request_message, requires(P.MESSAGE_ON_REQUEST), "vlu_message"),
-    _get(f"{REQUEST}/letter", letter_view, READ, "vlu_letter"),
-    _get(f"{REQUEST}/letter.pdf", letter_pdf, READ, "vlu_letter_pdf"),
-    _get("/vlu/jobs/{job_id}", job_view, BULK, "vlu_job"),
+    get("/vlu", queue, VIEW, "vlu_queue"),
+    get("/vlu/waiting-for-reasons", waiting_for_reasons, REASONS, "vlu_work"),
+    get(DECISION, decision_view, VIEW, "vlu_decision"),
+    post(f"{DECISION}/reasons", decision_reasons, REASONS, "vlu_reasons"),
+    post(f"{DECISION}/bulk", decision_bulk, BULK, "vlu_bulk"),
+    get(REQUEST, request_view, VIEW, "vlu_request"),
+    post(f"{REQUEST}/draft", request_draft, DRAFT, "vlu_draft"),
+    post(f"{REQUEST}/readability", request_readability, DRAFT, "vlu_readability"),
+    post(f"{REQUEST}/check", request_check, requires(P.CHECK_LETTER), "vlu_check"),
+    post(f"{REQUEST}/send", request_send, requires(P.SEND_LETTER), "vlu_send"),
+    post(f"{REQUEST}/review", request_review, REVIEW, "vlu_review"),
+    post(f"{REQUEST}/messages", request_message, requires(P.MESSAGE_ON_REQUEST), "vlu_message"),
+    get(f"{REQUEST}/letter", letter_view, READ, "vlu_letter"),
+    get(f"{REQUEST}/letter.pdf", letter_pdf, READ, "vlu_letter_pdf"),
+    get("/vlu/jobs/{job_id}", job_view, BULK, "vlu_job"),
 ]

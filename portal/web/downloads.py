@@ -44,3 +44,15 @@ def csv_response(table: CsvTable, filename: str) -> Response:
             "X-Row-Count": str(table.rows),
         },
     )
+
+
+def pdf_response(body: bytes, filename: str) -> Response:
+    """A PDF made by portal.rendering (an application, a letter) as a download, never cached."""
+    return Response(
+        body,
+        media_type="application/pdf",
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Cache-Control": "no-store",
+        },
+    )

@@ -36,7 +36,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
 from typing import Any, TypeVar
-from urllib.parse import urlsplit
 
 import anyio
 import anyio.from_thread
@@ -59,6 +58,7 @@ from portal.clock import utc_now
 from portal.db.faults import REQUEST_DEADLINE_S, DatabaseUnavailable
 from portal.db.session import read_unit_of_work, take_later, unit_of_work
 from portal.keys.vault import Disclosure, Vault
+from portal.kit.errors import NotFound
 from portal.settings import Settings
 from portal.web import csrf, params
 from portal.web.access import PUBLIC as PUBLIC
@@ -199,19 +199,16 @@ class RequestContext:
         status_code: int = 200,
         headers: Mapping[str, str] | None = None,
     ) -> Response:
-        """Render a page, or only its ``block`` for an htmx request (with ``Vary: HX-Request``)."""
+        """Render a page, or only its ``block`` for an htmx request (with ``Vary: HX-Request``);
+        ``fragment`` tells the template which."""
         templates = self.request.app.state.templates
-        values: dict[str, Any] = dict(context or {})
+        fragment = block is not None and self.is_htmx  # the template may ask which it is
+        values: dict[str, Any] = {"fragment": fragment, **(context or {})}
         values.update(self.base_context())
-        response: Response
-        if block is not None and self.is_htmx:
-            response = templates.TemplateResponse(
-                self.request, template, values, status_code=status_code, block_name=block
-            )
-        else:
-            response = templates.TemplateResponse(
-                self.request, template, values, status_code=status_code
-            )
+        options: dict[str, Any] = {"block_name": block} if fragment else {}
+        response: Response = templates.TemplateResponse(
+            self.request, template, values, status_code=status_code, **options
+        )
         for key, value in (headers or {}).items():
             response.headers[key] = value
         return response
@@ -244,17 +241,21 @@ class RequestContext:
             return []
         from portal.anonymity.service import notices_for
 
-        def as_uuid(name: str) -> Any:
-            try:
-                return uuid.UUID(str(params[name])) if name in params else None
-            except ValueError:
-                return None
+        case_id, person_id = (_as_uuid(params.get(name)) for name in ("case_id", "person_id"))
+        return notices_for(self.db, case_id=case_id, person_id=person_id)
 
-        return notices_for(self.db, case_id=as_uuid("case_id"), person_id=as_uuid("person_id"))
+    def path_id(self, name: str) -> uuid.UUID:
+        """The URL's ``name`` id; one that is no id is a page not found (404)."""
+        if (found := _as_uuid(self.request.path_params[name])) is None:
+            raise NotFound(name)
+        return found
+
+    def url_for(self, route_name: str, **path_params: Any) -> str:
+        """The path of a named route (no scheme or host)."""
+        return str(self.request.url_for(route_name, **path_params).path)
 
     def redirect(self, route_name: str, **path_params: Any) -> Response:
-        url = str(self.request.url_for(route_name, **path_params).path)
-        return self.redirect_to(url)
+        return self.redirect_to(self.url_for(route_name, **path_params))
 
     def redirect_to(self, url: str) -> Response:
         """POST/redirect/GET: a 303, or ``HX-Redirect`` for htmx so the whole page changes."""
@@ -465,6 +466,13 @@ def _handle(
     return response
 
 
+def _as_uuid(value: object) -> uuid.UUID | None:
+    try:
+        return value if value is None or isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+    except ValueError:
+        return None
+
+
 def _principal(active: accounts.ActiveSession | None) -> Principal | None:
     if active is None:
         return None
@@ -487,13 +495,3 @@ def _to_sign_in(request: Request) -> Response:
     if request.headers.get("HX-Request") == "true":
         return Response(status_code=401, headers={"HX-Redirect": url})
     return RedirectResponse(url, status_code=303)
-
-
-def safe_next(value: str) -> str | None:
-    """Only same-site absolute paths are accepted as a post-login destination."""
-    if not value.startswith("/") or value.startswith("//") or "\\" in value:
-        return None
-    parts = urlsplit(value)
-    if parts.scheme or parts.netloc:
-        return None
-    return value
