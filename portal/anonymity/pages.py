@@ -14,7 +14,7 @@ from portal.accounts.permissions import Permission
 from portal.accounts.unit import Unit
 from portal.anonymity import service
 from portal.anonymity.models import MEASURES, AnonymityApplication, UnmaskRequest
-from portal.anonymity.recording import about_person
+from portal.audit import service as audit
 from portal.cases import repository as cases_repo
 from portal.cases.errors import CaseNotFound, NotPermitted
 from portal.cases.models import Case
@@ -35,9 +35,9 @@ def _person(unit: Unit, case_id: uuid.UUID, person_id: uuid.UUID) -> tuple[Case,
 def _consulted(
     unit: Unit, action: str, case: Case, person: Person, object_type: str, object_id: uuid.UUID
 ) -> None:
-    about_person(
+    audit.record_about(
         unit.db,
-        unit.actor,
+        actor=unit.actor,
         category="consultation",
         action=action,
         object_type=object_type,

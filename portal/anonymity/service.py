@@ -172,16 +172,7 @@ def add_restriction(
     )
     db.add(restriction)
     db.flush()
-    about_person(
-        db,
-        actor,
-        category="collection",
-        action="restriction.add",
-        object_type="restriction",
-        object_id=restriction.id,
-        case_id=case.id,
-        person=person,
-    )
+    about_person(db, actor, restriction, person, category="collection", action="restriction.add")
     return restriction
 
 
@@ -267,16 +258,7 @@ def draft_application(
     if not person.identity_sealed:
         people.seal_identity(db, actor, person)
         swept = sweep.remove_true_identity(db, vault, actor, person)
-    about_person(
-        db,
-        actor,
-        category="collection",
-        action="anonymity.draft",
-        object_type="anonymity_application",
-        object_id=application.id,
-        case_id=case.id,
-        person=person,
-    )
+    about_person(db, actor, application, person, category="collection", action="anonymity.draft")
     return Drafted(application, swept)
 
 

@@ -26,7 +26,7 @@ from portal.documents import repository
 from portal.documents.extract import parts_of
 from portal.documents.matching import check
 from portal.documents.models import Document, DocumentMatch
-from portal.documents.recording import on_document
+from portal.documents.recording import add_match, on_document
 from portal.keys.vault import KeyUnavailable, Vault
 
 
@@ -63,16 +63,13 @@ def recheck_for(
             if before is not None:
                 before.sealed_identity = True  # a victim's address, now a sealed identity's
                 continue
-            db.add(
-                DocumentMatch(
-                    id=uuid.uuid4(),
-                    document_id=document.id,
-                    person_id=matcher.person_id,
-                    key_id=document.key_id,
-                    kind=item.kind,
-                    sealed_identity=True,
-                    location=location,
-                )
+            add_match(
+                db,
+                document,
+                matcher.person_id,
+                kind=item.kind,
+                sealed_identity=True,
+                location=location,
             )
             added += 1
         if not added:
@@ -84,10 +81,9 @@ def recheck_for(
             db,
             actor,
             document,
+            matcher,
             category="alteration",
             action="document.rechecked_at_sealing",
-            subject_id=matcher.person_id,
-            subject_ref=matcher.reference,
             fields=(f"matches:{added}", f"was_ready:{document.ready_at is not None}"),
         )
     db.flush()
@@ -103,9 +99,8 @@ def _void_manual_check(
         db,
         actor,
         document,
+        matcher,
         category="alteration",
         action="document.manual_check_voided_at_sealing",
-        subject_id=matcher.person_id,
-        subject_ref=matcher.reference,
         fields=(f"was_ready:{document.ready_at is not None}",),
     )
