@@ -18,13 +18,12 @@ from portal.accounts.actor import Actor
 from portal.accounts.permissions import Permission
 from portal.anonymity.identity import case_text_errors
 from portal.cases.models import Case, Defendant
-from portal.clock import utc_now
 from portal.keys.vault import Vault
 from portal.kit.errors import ValidationFailed
 from portal.outcomes import repository
 from portal.outcomes.models import AncillaryOrder, OrderStatus
 from portal.outcomes.rules import outcomes_rules
-from portal.outcomes.service.common import require, stored
+from portal.outcomes.service.common import record_court_order, require
 from portal.victims_code import service as obligations
 
 TRIGGER = "protective_order_made"
@@ -81,20 +80,9 @@ def record_order(
         ends_on=command.ends_on,
         protects_party_id=party.id if party else None,
         key_id=case.key_id,
-        recorded_by_id=actor.user_id,
-        recorded_at=utc_now(),
     )
     vault.put(order, "terms", command.terms or None)
-    stored(
-        db,
-        actor,
-        [order],
-        action="outcomes.ancillary.record",
-        object_type="ancillary_order",
-        object_id=order.id,
-        case_id=case.id,
-        fields=[f"kind={order.kind}", f"status={order.status}"],
-    )
+    record_court_order(db, actor, order, fields=[f"kind={order.kind}", f"status={order.status}"])
     created = 0
     if kind and kind.protects_victim and command.status is OrderStatus.MADE:
         assert command.decided_on is not None  # checked above

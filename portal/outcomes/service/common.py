@@ -11,8 +11,12 @@ from sqlalchemy.orm import Session
 from portal.accounts.actor import Actor
 from portal.accounts.permissions import Permission
 from portal.audit import service as audit
+from portal.clock import utc_now
 from portal.keys.vault import Encryptable, Vault
 from portal.kit.errors import ActionNotPermitted
+from portal.outcomes.models import AncillaryOrder, CompensationOrder, ConfiscationOrder
+
+CourtOrder = AncillaryOrder | CompensationOrder | ConfiscationOrder
 
 
 def require(actor: Actor, permission: Permission, subject: str) -> None:
@@ -59,4 +63,29 @@ def stored(
         subject_id=subject_id,
         subject_ref=subject_ref,
         fields=list(fields),
+    )
+
+
+def record_court_order(
+    db: Session,
+    actor: Actor,
+    order: CourtOrder,
+    *,
+    fields: Iterable[str],
+    new: bool = True,
+) -> None:
+    """Stamp who recorded a court order and when, add it (when ``new``), flush, and record
+    ``outcomes.<kind>.record`` about it: a collection, or an alteration of one on record."""
+    order.recorded_by_id = actor.user_id
+    order.recorded_at = utc_now()
+    stored(
+        db,
+        actor,
+        [order] if new else [],
+        action=f"outcomes.{order.__tablename__.removesuffix('_order')}.record",
+        object_type=order.__tablename__,
+        object_id=order.id,
+        case_id=order.case_id,
+        fields=fields,
+        category="collection" if new else "alteration",
     )

@@ -26,7 +26,13 @@ from portal.outcomes.models import (
     OrderStatus,
 )
 from portal.outcomes.money import MAX_PENCE
-from portal.outcomes.service.common import open_pence, require, seal_pence, stored
+from portal.outcomes.service.common import (
+    open_pence,
+    record_court_order,
+    require,
+    seal_pence,
+    stored,
+)
 from portal.outcomes.service.losses import proven_losses
 
 
@@ -71,18 +77,12 @@ def record_order(
         sought_pence=command.sought,
         amount_pence=command.amount if command.status is OrderStatus.MADE else 0,
         decided_on=command.decided_on,
-        recorded_by_id=actor.user_id,
-        recorded_at=utc_now(),
     )
     vault.put(order, "reason", command.reason or None)
-    stored(
+    record_court_order(
         db,
         actor,
-        [order],
-        action="outcomes.compensation.record",
-        object_type="compensation_order",
-        object_id=order.id,
-        case_id=case.id,
+        order,
         fields=[f"status={order.status}", "amount", *(["reason"] if command.reason else [])],
     )
     proven = proven_losses(db, vault, case) if command.status is OrderStatus.MADE else {}
