@@ -45,14 +45,13 @@ def stored(
     case_id: uuid.UUID,
     fields: Iterable[str],
     category: str = "collection",
-    subject_id: uuid.UUID | None = None,
-    subject_ref: str | None = None,
+    person: audit.Subject | None = None,
 ) -> None:
     """Add ``rows`` (none when they are in the session already), flush, and record the audit row
-    (a collection unless said otherwise)."""
+    (a collection unless said otherwise), about ``person`` if it is about one."""
     db.add_all(rows)
     db.flush()
-    audit.record(
+    audit.record_about(
         db,
         actor=actor,
         category=category,
@@ -60,8 +59,7 @@ def stored(
         object_type=object_type,
         object_id=object_id,
         case_id=case_id,
-        subject_id=subject_id,
-        subject_ref=subject_ref,
+        person=person,
         fields=list(fields),
     )
 
