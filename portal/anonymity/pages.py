@@ -14,7 +14,7 @@ from portal.accounts.permissions import Permission
 from portal.accounts.unit import Unit
 from portal.anonymity import service
 from portal.anonymity.models import MEASURES, AnonymityApplication, UnmaskRequest
-from portal.audit import service as audit
+from portal.anonymity.recording import consulted
 from portal.cases import repository as cases_repo
 from portal.cases.errors import CaseNotFound, NotPermitted
 from portal.cases.models import Case
@@ -30,21 +30,6 @@ APPLICATION_TEXTS = ("condition_a", "condition_b", "condition_c", "consideration
 def _person(unit: Unit, case_id: uuid.UUID, person_id: uuid.UUID) -> tuple[Case, Person]:
     case, _, person = cases_repo.party_in_case(unit.db, unit.actor, case_id, person_id)
     return case, person
-
-
-def _consulted(
-    unit: Unit, action: str, case: Case, person: Person, object_type: str, object_id: uuid.UUID
-) -> None:
-    audit.record_about(
-        unit.db,
-        actor=unit.actor,
-        category="consultation",
-        action=action,
-        object_type=object_type,
-        object_id=object_id,
-        case_id=case.id,
-        person=person,
-    )
 
 
 # --- the person's page --------------------------------------------------------------------------
@@ -75,7 +60,7 @@ def person_page(
     applications = service.applications_for(db, case.id, person.id)
     requests = service.requests_for(db, person.id)
     granted = person.key_id in vault.unsealed_keys
-    _consulted(unit, "anonymity.view", case, person, "person", person.id)
+    consulted(unit, "anonymity.view", "person", person.id, case, person)
     user = db.get(User, actor.user_id)
     return PersonPage(
         case=case,
@@ -189,13 +174,8 @@ def application_page(
     if court_only and not granted:
         raise NotPermitted("the court-only version needs an approved request to see the identity")
     texts = {name: vault.open(application, name) for name in APPLICATION_TEXTS}
-    _consulted(
-        unit,
-        "anonymity.application_view",
-        case,
-        person,
-        "anonymity_application",
-        application.id,
+    consulted(
+        unit, "anonymity.application_view", "anonymity_application", application.id, case, person
     )
     possible = [
         a

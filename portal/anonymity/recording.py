@@ -1,15 +1,20 @@
-"""The audit row of a restriction, anonymity application or unmask request just written, about
-the person it concerns (ids and the reference only), as every anonymity use case writes it."""
+"""The audit rows of what is done to, or seen of, one person in a case (ids and the reference
+only): a restriction, anonymity application or unmask request just written, as every anonymity
+use case writes it, and the consultation row of a page about a case or a person in it, as the
+anonymity, documents and outcomes pages write it."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from portal.accounts.actor import Actor
+from portal.accounts.unit import Unit
 from portal.anonymity.models import AnonymityApplication, Restriction, UnmaskRequest
 from portal.audit import service as audit
+from portal.cases.models import Case
 
 
 def about_person(
@@ -30,5 +35,26 @@ def about_person(
         object_type=row.__tablename__,
         object_id=row.id,
         case_id=row.case_id,
+        person=person,
+    )
+
+
+def consulted(
+    unit: Unit,
+    action: str,
+    object_type: str,
+    object_id: uuid.UUID,
+    case: Case,
+    person: audit.Subject | None = None,
+) -> None:
+    """The consultation row of a page showing ``object_type`` ``object_id`` in ``case``."""
+    audit.record_about(
+        unit.db,
+        actor=unit.actor,
+        category="consultation",
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        case_id=case.id,
         person=person,
     )

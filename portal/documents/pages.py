@@ -9,7 +9,7 @@ from typing import Any
 
 from portal.accounts.permissions import Permission
 from portal.accounts.unit import Unit
-from portal.audit import service as audit
+from portal.anonymity.recording import consulted
 from portal.cases import repository as cases_repo
 from portal.cases.errors import CaseNotFound
 from portal.cases.models import Case
@@ -24,22 +24,6 @@ from portal.people.models import Person
 def _person(unit: Unit, case_id: uuid.UUID, person_id: uuid.UUID) -> tuple[Case, Person]:
     case, _, person = cases_repo.party_in_case(unit.db, unit.actor, case_id, person_id)
     return case, person
-
-
-def _consulted(
-    unit: Unit, action: str, case: Case, person: Person, object_type: str, object_id: uuid.UUID
-) -> None:
-    audit.record(
-        unit.db,
-        actor=unit.actor,
-        category="consultation",
-        action=action,
-        object_type=object_type,
-        object_id=object_id,
-        case_id=case.id,
-        subject_id=person.id,
-        subject_ref=person.reference,
-    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +41,7 @@ class DocumentsPage:
 def documents_page(unit: Unit, case_id: uuid.UUID, person_id: uuid.UUID) -> DocumentsPage:
     case, person = _person(unit, case_id, person_id)
     documents = service.list_for(unit.db, case, person)
-    _consulted(unit, "document.list", case, person, "person", person.id)
+    consulted(unit, "document.list", "person", person.id, case, person)
     names = {d.id: unit.vault.open(d, "filename") for d in documents}
     counts: dict[uuid.UUID, int] = {}  # open matches: a document marked ready with any was
     # marked before they were found (portal.documents.sealing)
@@ -112,7 +96,7 @@ def check_page(
     document = repository.document_in(db, case.id, person.id, document_id)
     if document is None:
         raise CaseNotFound(document_id)
-    _consulted(unit, "document.check.view", case, person, "document", document.id)
+    consulted(unit, "document.check.view", "document", document.id, case, person)
     found = repository.matches_of(db, [document.id])
     # Who overrode a match, when and why: for prosecutors, who decide on service.
     may_serve = unit.actor.can(Permission.SERVE_DOCUMENTS)

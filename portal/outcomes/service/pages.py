@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from portal.accounts.actor import Actor
 from portal.accounts.permissions import Permission
 from portal.accounts.unit import Unit
+from portal.anonymity.recording import consulted
 from portal.audit import service as audit
 from portal.cases import repository as cases_repo
 from portal.cases.importer import ImportRejected, RowError
@@ -65,32 +66,12 @@ class CaseOutcomes:
     may_record: bool
 
 
-def _consulted(
-    unit: Unit,
-    action: str,
-    object_type: str,
-    object_id: uuid.UUID,
-    case: Case,
-    person: Person | None = None,
-) -> None:
-    audit.record_about(
-        unit.db,
-        actor=unit.actor,
-        category="consultation",
-        action=action,
-        object_type=object_type,
-        object_id=object_id,
-        case_id=case.id,
-        person=person,
-    )
-
-
 def case_outcomes(unit: Unit, case_id: uuid.UUID) -> CaseOutcomes:
     db = unit.db
     case = cases_repo.get_case(db, unit.actor, case_id)
     orders = repository.compensation_orders(db, case)
     recorded, proven = repository.loss_summary(db, case)
-    _consulted(unit, "outcomes.case.view", "case", case.id, case)
+    consulted(unit, "outcomes.case.view", "case", case.id, case)
     return CaseOutcomes(
         case=case,
         defendants=repository.defendants_in(db, case),
@@ -165,7 +146,7 @@ def person_losses(unit: Unit, case_id: uuid.UUID, person_id: uuid.UUID) -> Perso
     db = unit.db
     case, party, person = cases_repo.party_in_case(db, unit.actor, case_id, person_id)
     vault = unit.vault
-    _consulted(unit, "outcomes.losses.view", "person", person.id, case, person)
+    consulted(unit, "outcomes.losses.view", "person", person.id, case, person)
     return PersonLosses(
         case=case,
         party=party,
