@@ -149,9 +149,13 @@ def _document(db: Session, case: Case, person: Person, document_id: uuid.UUID) -
     return document
 
 
-def _may_serve(actor: Actor) -> None:
+def _to_serve(
+    db: Session, actor: Actor, case: Case, person: Person, document_id: uuid.UUID
+) -> Document:
+    """The document a prosecutor clears for service (refused to anyone else first)."""
     if not actor.can(Permission.SERVE_DOCUMENTS):
         raise NotPermitted("only prosecutors clear documents for service")
+    return _document(db, case, person, document_id)
 
 
 def upload_version(
@@ -219,8 +223,7 @@ def override(
 ) -> DocumentMatch:
     """A second prosecutor decides a match may stay (the value is already known to the court,
     or is not the protected person's). Never the prosecutor who uploaded the document."""
-    _may_serve(actor)
-    document = _document(db, case, person, document_id)
+    document = _to_serve(db, actor, case, person, document_id)
     match = repository.match_of(db, document.id, match_id)
     if match is None:
         raise CaseNotFound(match_id)
@@ -266,8 +269,7 @@ def record_manual_check(
     db: Session, actor: Actor, case: Case, person: Person, document_id: uuid.UUID
 ) -> Document:
     """A prosecutor has read a document with no extractable text and found nothing protected."""
-    _may_serve(actor)
-    document = _document(db, case, person, document_id)
+    document = _to_serve(db, actor, case, person, document_id)
     if document.disclosure != "unreadable":
         raise GuardRefused("record a manual check", "This document's text was checked already")
     if document.checked_at is not None:
@@ -286,8 +288,7 @@ def mark_ready(
     db: Session, actor: Actor, case: Case, person: Person, document_id: uuid.UUID
 ) -> Document:
     """Ready to serve: refused while any match is unresolved or a scan is unchecked."""
-    _may_serve(actor)
-    document = _document(db, case, person, document_id)
+    document = _to_serve(db, actor, case, person, document_id)
     reasons = blockers(db, document)
     if reasons:
         raise GuardRefused("mark ready to serve", reasons[0])

@@ -5,15 +5,18 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
+from typing import Any
 
 from sqlalchemy.orm import Session
 
 from portal.accounts.actor import Actor
 from portal.accounts.permissions import Permission
+from portal.anonymity.identity import case_text_errors
 from portal.audit import service as audit
+from portal.cases.models import Case, Defendant
 from portal.clock import utc_now
 from portal.keys.vault import Encryptable, Vault
-from portal.kit.errors import ActionNotPermitted
+from portal.kit.errors import ActionNotPermitted, ValidationFailed
 from portal.outcomes.models import AncillaryOrder, CompensationOrder, ConfiscationOrder
 
 CourtOrder = AncillaryOrder | CompensationOrder | ConfiscationOrder
@@ -87,3 +90,24 @@ def record_court_order(
         fields=fields,
         category="collection" if new else "alteration",
     )
+
+
+def check_order(
+    db: Session, vault: Vault, case: Case, errors: dict[str, str], text: tuple[str, str, str]
+) -> None:
+    """Raise ``ValidationFailed`` with ``errors`` and what is wrong with the order's free text
+    (``(field, label, text)``: it may not name a sealed identity), if anything is."""
+    name, label, value = text
+    errors |= case_text_errors(db, vault, case.id, {name: (label, value)})
+    if errors:
+        raise ValidationFailed(errors)
+
+
+def order_keys(case: Case, defendant: Defendant) -> dict[str, Any]:
+    """A new court order's id, case, defendant and key (the case's)."""
+    return {
+        "id": uuid.uuid4(),
+        "case_id": case.id,
+        "defendant_id": defendant.id,
+        "key_id": case.key_id,
+    }

@@ -11,7 +11,6 @@ from sqlalchemy.orm import Session
 
 from portal.accounts.actor import Actor
 from portal.accounts.permissions import Permission
-from portal.anonymity.identity import case_text_errors
 from portal.cases.models import Case, CaseParty, Defendant
 from portal.clock import utc_now
 from portal.keys.vault import Vault
@@ -27,7 +26,9 @@ from portal.outcomes.models import (
 )
 from portal.outcomes.money import MAX_PENCE
 from portal.outcomes.service.common import (
+    check_order,
     open_pence,
+    order_keys,
     record_court_order,
     require,
     seal_pence,
@@ -65,14 +66,9 @@ def record_order(
         errors["decided_on"] = "Enter the date the court decided"
     if command.status is OrderStatus.REFUSED and not command.reason:
         errors["reason"] = "Enter the court's reason for refusing"
-    errors |= case_text_errors(db, vault, case.id, {"reason": ("The reason", command.reason)})
-    if errors:
-        raise ValidationFailed(errors)
+    check_order(db, vault, case, errors, ("reason", "The reason", command.reason))
     order = CompensationOrder(
-        id=uuid.uuid4(),
-        case_id=case.id,
-        defendant_id=defendant.id,
-        key_id=case.key_id,
+        **order_keys(case, defendant),
         status=command.status.value,
         sought_pence=command.sought,
         amount_pence=command.amount if command.status is OrderStatus.MADE else 0,
