@@ -1,7 +1,8 @@
 """The audit rows of what is done to, or seen of, one person in a case (ids and the reference
 only): a restriction, anonymity application or unmask request just written, as every anonymity
 use case writes it, and the consultation row of a page about a case or a person in it, as the
-anonymity, documents and outcomes pages write it."""
+anonymity, documents and outcomes pages write it (with the lookup of the person those pages
+show)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from portal.accounts.actor import Actor
 from portal.accounts.unit import Unit
 from portal.anonymity.models import AnonymityApplication, Restriction, UnmaskRequest
 from portal.audit import service as audit
+from portal.cases import repository as cases_repo
 from portal.cases.models import Case
 
 
@@ -58,3 +60,9 @@ def consulted(
         case_id=case.id,
         person=person,
     )
+
+
+def person_in_case(unit: Unit, case_id: uuid.UUID, person_id: uuid.UUID) -> tuple[Case, Any]:
+    """The case and the person (a ``portal.people.models.Person``) in the actor's scope."""
+    case, _, person = cases_repo.party_in_case(unit.db, unit.actor, case_id, person_id)
+    return case, person

@@ -9,8 +9,7 @@ from typing import Any
 
 from portal.accounts.permissions import Permission
 from portal.accounts.unit import Unit
-from portal.anonymity.recording import consulted
-from portal.cases import repository as cases_repo
+from portal.anonymity.recording import consulted, person_in_case
 from portal.cases.errors import CaseNotFound
 from portal.cases.models import Case
 from portal.db.encrypted import Sensitive
@@ -19,11 +18,6 @@ from portal.documents.models import KINDS, MATCH_KINDS, Document
 from portal.documents.service import Download
 from portal.keys.vault import pseudonym
 from portal.people.models import Person
-
-
-def _person(unit: Unit, case_id: uuid.UUID, person_id: uuid.UUID) -> tuple[Case, Person]:
-    case, _, person = cases_repo.party_in_case(unit.db, unit.actor, case_id, person_id)
-    return case, person
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +33,7 @@ class DocumentsPage:
 
 
 def documents_page(unit: Unit, case_id: uuid.UUID, person_id: uuid.UUID) -> DocumentsPage:
-    case, person = _person(unit, case_id, person_id)
+    case, person = person_in_case(unit, case_id, person_id)
     documents = service.list_for(unit.db, case, person)
     consulted(unit, "document.list", "person", person.id, case, person)
     names = {d.id: unit.vault.open(d, "filename") for d in documents}
@@ -63,7 +57,7 @@ def documents_page(unit: Unit, case_id: uuid.UUID, person_id: uuid.UUID) -> Docu
 def upload(
     unit: Unit, case_id: uuid.UUID, person_id: uuid.UUID, *, kind: str, filename: str, data: bytes
 ) -> Document:
-    case, person = _person(unit, case_id, person_id)
+    case, person = person_in_case(unit, case_id, person_id)
     return service.upload(
         unit.db, unit.vault, unit.actor, case, person, kind=kind, filename=filename, data=data
     )
@@ -92,7 +86,7 @@ def check_page(
     unit: Unit, case_id: uuid.UUID, person_id: uuid.UUID, document_id: uuid.UUID
 ) -> CheckPage:
     db = unit.db
-    case, person = _person(unit, case_id, person_id)
+    case, person = person_in_case(unit, case_id, person_id)
     document = repository.document_in(db, case.id, person.id, document_id)
     if document is None:
         raise CaseNotFound(document_id)
@@ -146,7 +140,7 @@ def override(
     *,
     reason: str,
 ) -> None:
-    case, person = _person(unit, case_id, person_id)
+    case, person = person_in_case(unit, case_id, person_id)
     service.override(
         unit.db, unit.vault, unit.actor, case, person, document_id, match_id, reason=reason
     )
@@ -155,14 +149,14 @@ def override(
 def manual_check(
     unit: Unit, case_id: uuid.UUID, person_id: uuid.UUID, document_id: uuid.UUID
 ) -> None:
-    case, person = _person(unit, case_id, person_id)
+    case, person = person_in_case(unit, case_id, person_id)
     service.record_manual_check(unit.db, unit.actor, case, person, document_id)
 
 
 def mark_ready(
     unit: Unit, case_id: uuid.UUID, person_id: uuid.UUID, document_id: uuid.UUID
 ) -> None:
-    case, person = _person(unit, case_id, person_id)
+    case, person = person_in_case(unit, case_id, person_id)
     service.mark_ready(unit.db, unit.actor, case, person, document_id)
 
 
@@ -175,7 +169,7 @@ def new_version(
     filename: str,
     data: bytes,
 ) -> Document:
-    case, person = _person(unit, case_id, person_id)
+    case, person = person_in_case(unit, case_id, person_id)
     return service.upload_version(
         unit.db, unit.vault, unit.actor, case, person, document_id, filename=filename, data=data
     )
@@ -184,5 +178,5 @@ def new_version(
 def download(
     unit: Unit, case_id: uuid.UUID, person_id: uuid.UUID, document_id: uuid.UUID
 ) -> Download:
-    case, person = _person(unit, case_id, person_id)
+    case, person = person_in_case(unit, case_id, person_id)
     return service.download(unit.db, unit.vault, unit.actor, case, person, document_id)

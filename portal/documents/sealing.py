@@ -76,16 +76,7 @@ def recheck_for(
             continue
         document.disclosure = "matches"
         changed += 1
-        db.flush()
-        on_document(
-            db,
-            actor,
-            document,
-            matcher,
-            category="alteration",
-            action="document.rechecked_at_sealing",
-            fields=(f"matches:{added}", f"was_ready:{document.ready_at is not None}"),
-        )
+        _altered(db, actor, matcher, document, "rechecked_at_sealing", f"matches:{added}")
     db.flush()
     return changed
 
@@ -94,6 +85,18 @@ def _void_manual_check(
     db: Session, actor: Actor, matcher: IdentityMatcher, document: Document
 ) -> None:
     document.checked_at, document.checked_by_id = None, None
+    _altered(db, actor, matcher, document, "manual_check_voided_at_sealing")
+
+
+def _altered(
+    db: Session,
+    actor: Actor,
+    matcher: IdentityMatcher,
+    document: Document,
+    action: str,
+    *fields: str,
+) -> None:
+    """Flush, and audit what sealing changed in ``document`` (and whether it was ready to serve)."""
     db.flush()
     on_document(
         db,
@@ -101,6 +104,6 @@ def _void_manual_check(
         document,
         matcher,
         category="alteration",
-        action="document.manual_check_voided_at_sealing",
-        fields=(f"was_ready:{document.ready_at is not None}",),
+        action=f"document.{action}",
+        fields=(*fields, f"was_ready:{document.ready_at is not None}"),
     )
