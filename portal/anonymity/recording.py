@@ -66,3 +66,8 @@ def person_in_case(unit: Unit, case_id: uuid.UUID, person_id: uuid.UUID) -> tupl
     """The case and the person (a ``portal.people.models.Person``) in the actor's scope."""
     case, _, person = cases_repo.party_in_case(unit.db, unit.actor, case_id, person_id)
     return case, person
+
+
+def sealed_keys(case: Case, person: Any) -> dict[str, Any]:
+    """A new row's id, and the case, the person and the key it is sealed under (the person's)."""
+    return {"id": uuid.uuid4(), "case_id": case.id, "person_id": person.id, "key_id": person.key_id}

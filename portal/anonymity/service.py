@@ -30,7 +30,7 @@ from portal.anonymity.models import (
     AnonymityApplication,
     Restriction,
 )
-from portal.anonymity.recording import about_person
+from portal.anonymity.recording import about_person, sealed_keys
 
 # Unmasking is its own use case (portal.anonymity.unmasking); its names stay reachable here.
 from portal.anonymity.unmasking import TOO_MANY_TRIES as TOO_MANY_TRIES
@@ -238,10 +238,7 @@ def draft_application(
     if errors:
         raise ValidationFailed(errors)
     application = AnonymityApplication(
-        id=uuid.uuid4(),
-        case_id=case.id,
-        person_id=person.id,
-        key_id=person.key_id,
+        **sealed_keys(case, person),
         state="drafted",
         measures=",".join(chosen),
         drafted_by_id=actor.user_id,

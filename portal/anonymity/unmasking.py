@@ -16,7 +16,7 @@ from portal.anonymity import identity
 from portal.anonymity.models import (
     UnmaskRequest,
 )
-from portal.anonymity.recording import about_person
+from portal.anonymity.recording import about_person, sealed_keys
 from portal.audit import service as audit
 from portal.cases.errors import NotPermitted, ValidationFailed
 from portal.cases.models import Case
@@ -102,10 +102,7 @@ def request_unmask(
     )
     _refuse(db, settings, user, password, errors, client=client, purpose="unmask.request")
     request = UnmaskRequest(
-        id=uuid.uuid4(),
-        person_id=person.id,
-        case_id=case.id,
-        key_id=person.key_id,
+        **sealed_keys(case, person),
         state="pending",
         requested_by_id=actor.user_id,
         requested_at=utc_now(),
