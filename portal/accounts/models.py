@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, String, Uuid, false, text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, MappedColumn, mapped_column
 
 from portal.accounts.roles import Role
 from portal.db.base import Base, IdMixin, TimestampMixin, UTCDateTime
@@ -16,6 +16,11 @@ _ROLE_VALUES = ", ".join(f"'{r.value}'" for r in Role)
 # Stored in ``password_hash`` until the person chooses a password with their set-up code. It is
 # not an argon2 hash, so nothing ever verifies against it (like ``!`` in a Unix shadow file).
 NO_PASSWORD = "!"  # noqa: S105
+
+
+def staff(*, nullable: bool = False) -> MappedColumn[uuid.UUID]:
+    """A column naming the staff account that did something (``recorded_by_id``...)."""
+    return mapped_column(Uuid, ForeignKey("user_account.id"), nullable=nullable)
 
 
 class User(IdMixin, TimestampMixin, Base):
@@ -124,11 +129,9 @@ class AccountRequest(IdMixin, Base):
     area: Mapped[str | None] = mapped_column(String(40), nullable=True)
     unit: Mapped[str | None] = mapped_column(String(40), nullable=True)
     state: Mapped[str] = mapped_column(String(16), default="pending")
-    requested_by_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("user_account.id"))
+    requested_by_id: Mapped[uuid.UUID] = staff()
     requested_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    decided_by_id: Mapped[uuid.UUID | None] = mapped_column(
-        Uuid, ForeignKey("user_account.id"), nullable=True
-    )
+    decided_by_id: Mapped[uuid.UUID | None] = staff(nullable=True)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     user_id: Mapped[uuid.UUID | None] = mapped_column(
         Uuid, ForeignKey("user_account.id"), nullable=True, unique=True
@@ -155,9 +158,7 @@ class SetupCode(IdMixin, Base):
     user_id: Mapped[uuid.UUID] = mapped_column(
         Uuid, ForeignKey("user_account.id", ondelete="CASCADE"), index=True
     )
-    issued_by_id: Mapped[uuid.UUID | None] = mapped_column(
-        Uuid, ForeignKey("user_account.id"), nullable=True
-    )
+    issued_by_id: Mapped[uuid.UUID | None] = staff(nullable=True)
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

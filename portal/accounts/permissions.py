@@ -91,69 +91,86 @@ class Permission(LabelledStrEnum):
     VIEW_PERFORMANCE_REVIEW = "view_performance_review", "See the quarterly performance review"
 
 
-W, P, V, A, D = (
-    Role.WITNESS_CARE_OFFICER,
-    Role.PROSECUTOR,
-    Role.VLU_OFFICER,
-    Role.AUDITOR,
-    Role.ADMIN,
-)
 Perm = Permission
 
-GRANTS: Mapping[Permission, frozenset[Role]] = {
-    Perm.VIEW_HOME: frozenset({W, P, V, A, D}),
-    Perm.MANAGE_OWN_SESSION: frozenset({W, P, V, A, D}),
-    Perm.ADMINISTER_ACCOUNTS: frozenset({D}),
-    Perm.VIEW_CASES: frozenset({W, P, V, A}),
-    Perm.SEARCH: frozenset({W, P, V, A}),
-    Perm.SEE_PERSONAL_DETAILS: frozenset({W, P, V}),
-    Perm.OPEN_CASE: frozenset({W, P}),
-    Perm.RECORD_CASE_EVENT: frozenset({W, P}),
-    Perm.IMPORT_PEOPLE: frozenset({W, P}),
-    Perm.EDIT_PERSON: frozenset({W, P}),
-    Perm.EDIT_SAFEGUARDS: frozenset({W, P}),
-    Perm.VIEW_NEEDS_ASSESSMENTS: frozenset({W, P}),
-    Perm.RECORD_NEEDS_ASSESSMENT: frozenset({W}),
-    Perm.MANAGE_SAFEGUARDING_ACTIONS: frozenset({W}),
-    Perm.UPLOAD_DOCUMENTS: frozenset({W, P}),
-    Perm.DOWNLOAD_DOCUMENTS: frozenset({W, P, V}),
-    Perm.SERVE_DOCUMENTS: frozenset({P}),
-    Perm.VIEW_MY_WORK: frozenset({W, P, V}),
-    Perm.RECORD_OBLIGATION_OUTCOME: frozenset({W, P, V}),
-    Perm.VIEW_SPECIAL_MEASURES: frozenset({W, P, A}),
-    Perm.VIEW_SPECIAL_MEASURES_WORK: frozenset({W, P}),
-    Perm.ASSESS_SPECIAL_MEASURES: frozenset({W, P}),
-    Perm.IDENTIFY_SPECIAL_MEASURES_NEED: frozenset({W}),
-    Perm.REQUEST_SPECIAL_MEASURES: frozenset({W}),
-    Perm.DRAFT_SPECIAL_MEASURES: frozenset({P}),
-    Perm.SERVE_SPECIAL_MEASURES: frozenset({P}),
-    Perm.RECORD_SPECIAL_MEASURES_DECISION: frozenset({P}),
-    Perm.PRINT_SPECIAL_MEASURES: frozenset({W, P}),
-    Perm.RECORD_RESTRICTION: frozenset({W, P}),
-    Perm.APPLY_FOR_ANONYMITY: frozenset({P}),
-    Perm.APPROVE_ANONYMITY_APPLICATION: frozenset({P, V}),
-    Perm.REQUEST_UNMASK: frozenset({W, P, V}),
-    Perm.APPROVE_UNMASK: frozenset({W, P, V}),
-    Perm.VIEW_LETTER_REQUESTS: frozenset({W, P, V}),
-    Perm.MESSAGE_ON_REQUEST: frozenset({W, P, V}),
-    Perm.READ_LETTER: frozenset({P, V}),
-    Perm.SUPPLY_REASONS: frozenset({P}),
-    Perm.DRAFT_LETTER: frozenset({V}),
-    Perm.CHECK_LETTER: frozenset({V}),
-    Perm.SEND_LETTER: frozenset({V}),
-    Perm.RUN_BULK_LETTERS: frozenset({V}),
-    Perm.RECORD_REVIEW_REQUEST: frozenset({V}),
-    Perm.HANDLE_REVIEW: frozenset({P, V}),
-    Perm.VIEW_AUDIT_LOG: frozenset({A}),
-    Perm.EXPORT_AUDIT_LOG: frozenset({A}),
-    Perm.VIEW_COMPLIANCE: frozenset({A}),
-    Perm.EXPORT_COMPLIANCE: frozenset({A}),
-    Perm.SAMPLE_QUALITY: frozenset({A}),
-    Perm.VIEW_OUTCOMES: frozenset({W, P, V, A}),
-    Perm.RECORD_LOSSES: frozenset({W, P}),
-    Perm.RECORD_COURT_ORDERS: frozenset({P}),
-    Perm.VIEW_PERFORMANCE_REVIEW: frozenset({P, A}),
+# Who holds what, one row per set of roles: W witness care officer, P prosecutor, V VLU officer,
+# A auditor, D administrator. Every permission stands in exactly one row.
+_HELD_BY: Mapping[str, tuple[Permission, ...]] = {
+    "WPVAD": (Perm.VIEW_HOME, Perm.MANAGE_OWN_SESSION),
+    "D": (Perm.ADMINISTER_ACCOUNTS,),
+    "WPVA": (Perm.VIEW_CASES, Perm.SEARCH, Perm.VIEW_OUTCOMES),
+    "WPV": (
+        Perm.SEE_PERSONAL_DETAILS,
+        Perm.DOWNLOAD_DOCUMENTS,
+        Perm.VIEW_MY_WORK,
+        Perm.RECORD_OBLIGATION_OUTCOME,
+        Perm.REQUEST_UNMASK,
+        Perm.APPROVE_UNMASK,
+        Perm.VIEW_LETTER_REQUESTS,
+        Perm.MESSAGE_ON_REQUEST,
+    ),
+    "WP": (
+        Perm.OPEN_CASE,
+        Perm.RECORD_CASE_EVENT,
+        Perm.IMPORT_PEOPLE,
+        Perm.EDIT_PERSON,
+        Perm.EDIT_SAFEGUARDS,
+        Perm.VIEW_NEEDS_ASSESSMENTS,
+        Perm.UPLOAD_DOCUMENTS,
+        Perm.VIEW_SPECIAL_MEASURES_WORK,
+        Perm.ASSESS_SPECIAL_MEASURES,
+        Perm.PRINT_SPECIAL_MEASURES,
+        Perm.RECORD_RESTRICTION,
+        Perm.RECORD_LOSSES,
+    ),
+    "W": (
+        Perm.RECORD_NEEDS_ASSESSMENT,
+        Perm.MANAGE_SAFEGUARDING_ACTIONS,
+        Perm.IDENTIFY_SPECIAL_MEASURES_NEED,
+        Perm.REQUEST_SPECIAL_MEASURES,
+    ),
+    "P": (
+        Perm.SERVE_DOCUMENTS,
+        Perm.DRAFT_SPECIAL_MEASURES,
+        Perm.SERVE_SPECIAL_MEASURES,
+        Perm.RECORD_SPECIAL_MEASURES_DECISION,
+        Perm.APPLY_FOR_ANONYMITY,
+        Perm.SUPPLY_REASONS,
+        Perm.RECORD_COURT_ORDERS,
+    ),
+    "WPA": (Perm.VIEW_SPECIAL_MEASURES,),
+    "PV": (Perm.APPROVE_ANONYMITY_APPLICATION, Perm.READ_LETTER, Perm.HANDLE_REVIEW),
+    "V": (
+        Perm.DRAFT_LETTER,
+        Perm.CHECK_LETTER,
+        Perm.SEND_LETTER,
+        Perm.RUN_BULK_LETTERS,
+        Perm.RECORD_REVIEW_REQUEST,
+    ),
+    "A": (
+        Perm.VIEW_AUDIT_LOG,
+        Perm.EXPORT_AUDIT_LOG,
+        Perm.VIEW_COMPLIANCE,
+        Perm.EXPORT_COMPLIANCE,
+        Perm.SAMPLE_QUALITY,
+    ),
+    "PA": (Perm.VIEW_PERFORMANCE_REVIEW,),
 }
+_ROLE_LETTERS = {
+    "W": Role.WITNESS_CARE_OFFICER,
+    "P": Role.PROSECUTOR,
+    "V": Role.VLU_OFFICER,
+    "A": Role.AUDITOR,
+    "D": Role.ADMIN,
+}
+_GRANTED = {
+    permission: frozenset(_ROLE_LETTERS[letter] for letter in letters)
+    for letters, permissions in _HELD_BY.items()
+    for permission in permissions
+}
+if len(_GRANTED) != sum(len(permissions) for permissions in _HELD_BY.values()):
+    raise RuntimeError("a permission stands in two rows of _HELD_BY")
+GRANTS: Mapping[Permission, frozenset[Role]] = {p: _GRANTED[p] for p in Permission}
 
 PERMISSIONS_OF: Mapping[Role, frozenset[Permission]] = {
     role: frozenset(p for p, roles in GRANTS.items() if role in roles) for role in Role

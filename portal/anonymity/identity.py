@@ -236,6 +236,11 @@ class IdentityMatcher:
         self._needles = tuple(dict.fromkeys(needles))
         self._phones = tuple(dict.fromkeys(phones))
 
+    @property
+    def id(self) -> uuid.UUID:
+        """The person's id: a matcher is the audit ``Subject`` of what is found about them."""
+        return self.person_id
+
     def __repr__(self) -> str:
         return f"<IdentityMatcher {self.reference}>"
 

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
+from portal.accounts.models import staff
 from portal.db.base import Base, IdMixin, UTCDateTime
 from portal.db.encrypted import EncryptedBlob, Sealed
 
@@ -55,7 +56,7 @@ class Restriction(IdMixin, Base):
     lifted_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     waived_in_writing: Mapped[bool] = mapped_column(Boolean, default=False)
     court_reference: Mapped[str | None] = mapped_column(String(60), nullable=True)
-    recorded_by_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("user_account.id"))
+    recorded_by_id: Mapped[uuid.UUID] = staff()
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
@@ -81,11 +82,9 @@ class AnonymityApplication(IdMixin, Base):
     condition_c: Mapped[Sealed] = mapped_column(EncryptedBlob)
     considerations: Mapped[Sealed | None] = mapped_column(EncryptedBlob, nullable=True)
     measures: Mapped[str] = mapped_column(String(200))  # codes, comma-separated
-    drafted_by_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("user_account.id"))
+    drafted_by_id: Mapped[uuid.UUID] = staff()
     drafted_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    approved_by_id: Mapped[uuid.UUID | None] = mapped_column(
-        Uuid, ForeignKey("user_account.id"), nullable=True
-    )
+    approved_by_id: Mapped[uuid.UUID | None] = staff(nullable=True)
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     served_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     decided_on: Mapped[date | None] = mapped_column(Date, nullable=True)
@@ -110,10 +109,8 @@ class UnmaskRequest(IdMixin, Base):
     key_id: Mapped[int] = mapped_column(Integer, ForeignKey("data_key.id"))
     reason: Mapped[Sealed] = mapped_column(EncryptedBlob)
     state: Mapped[str] = mapped_column(String(16), default="pending")
-    requested_by_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("user_account.id"))
+    requested_by_id: Mapped[uuid.UUID] = staff()
     requested_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    approved_by_id: Mapped[uuid.UUID | None] = mapped_column(
-        Uuid, ForeignKey("user_account.id"), nullable=True
-    )
+    approved_by_id: Mapped[uuid.UUID | None] = staff(nullable=True)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

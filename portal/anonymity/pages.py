@@ -14,7 +14,7 @@ from portal.accounts.permissions import Permission
 from portal.accounts.unit import Unit
 from portal.anonymity import service
 from portal.anonymity.models import MEASURES, AnonymityApplication, UnmaskRequest
-from portal.anonymity.recording import about_person
+from portal.anonymity.recording import consulted, person_in_case
 from portal.cases import repository as cases_repo
 from portal.cases.errors import CaseNotFound, NotPermitted
 from portal.cases.models import Case
@@ -25,26 +25,6 @@ from portal.settings import Settings
 # portal.people.models.Person, not imported: portal.people imports this package (identity).
 Person = Any
 APPLICATION_TEXTS = ("condition_a", "condition_b", "condition_c", "considerations")
-
-
-def _person(unit: Unit, case_id: uuid.UUID, person_id: uuid.UUID) -> tuple[Case, Person]:
-    case, _, person = cases_repo.party_in_case(unit.db, unit.actor, case_id, person_id)
-    return case, person
-
-
-def _consulted(
-    unit: Unit, action: str, case: Case, person: Person, object_type: str, object_id: uuid.UUID
-) -> None:
-    about_person(
-        unit.db,
-        unit.actor,
-        category="consultation",
-        action=action,
-        object_type=object_type,
-        object_id=object_id,
-        case_id=case.id,
-        person=person,
-    )
 
 
 # --- the person's page --------------------------------------------------------------------------
@@ -71,11 +51,11 @@ def person_page(
     unit: Unit, case_id: uuid.UUID, person_id: uuid.UUID, *, unmask_minutes: int
 ) -> PersonPage:
     db, actor, vault = unit.db, unit.actor, unit.vault
-    case, person = _person(unit, case_id, person_id)
+    case, person = person_in_case(unit, case_id, person_id)
     applications = service.applications_for(db, case.id, person.id)
     requests = service.requests_for(db, person.id)
     granted = person.key_id in vault.unsealed_keys
-    _consulted(unit, "anonymity.view", case, person, "person", person.id)
+    consulted(unit, "anonymity.view", "person", person.id, case, person)
     user = db.get(User, actor.user_id)
     return PersonPage(
         case=case,
@@ -111,7 +91,7 @@ def add_restriction(
     court_reference: str,
     waived_in_writing: bool,
 ) -> None:
-    case, person = _person(unit, case_id, person_id)
+    case, person = person_in_case(unit, case_id, person_id)
     service.add_restriction(
         unit.db,
         unit.actor,
@@ -136,7 +116,7 @@ def draft_application(
     considerations: str,
     measures: list[str],
 ) -> service.Drafted:
-    case, person = _person(unit, case_id, person_id)
+    case, person = person_in_case(unit, case_id, person_id)
     return service.draft_application(
         unit.db,
         unit.vault,
@@ -189,13 +169,8 @@ def application_page(
     if court_only and not granted:
         raise NotPermitted("the court-only version needs an approved request to see the identity")
     texts = {name: vault.open(application, name) for name in APPLICATION_TEXTS}
-    _consulted(
-        unit,
-        "anonymity.application_view",
-        case,
-        person,
-        "anonymity_application",
-        application.id,
+    consulted(
+        unit, "anonymity.application_view", "anonymity_application", application.id, case, person
     )
     possible = [
         a
@@ -253,7 +228,7 @@ def request_unmask(
     password: str,
     client: str,
 ) -> None:
-    case, person = _person(unit, case_id, person_id)
+    case, person = person_in_case(unit, case_id, person_id)
     service.request_unmask(
         unit.db,
         unit.vault,
@@ -278,7 +253,7 @@ def decide_unmask(
     client: str,
     approve: bool | None,
 ) -> None:
-    _, person = _person(unit, case_id, person_id)
+    _, person = person_in_case(unit, case_id, person_id)
     request = unit.db.get(UnmaskRequest, request_id)
     if request is None or request.person_id != person.id:
         raise CaseNotFound(None)

@@ -30,7 +30,7 @@ from portal.anonymity.models import (
     AnonymityApplication,
     Restriction,
 )
-from portal.anonymity.recording import about_person
+from portal.anonymity.recording import about_person, sealed_keys
 
 # Unmasking is its own use case (portal.anonymity.unmasking); its names stay reachable here.
 from portal.anonymity.unmasking import TOO_MANY_TRIES as TOO_MANY_TRIES
@@ -172,16 +172,7 @@ def add_restriction(
     )
     db.add(restriction)
     db.flush()
-    about_person(
-        db,
-        actor,
-        category="collection",
-        action="restriction.add",
-        object_type="restriction",
-        object_id=restriction.id,
-        case_id=case.id,
-        person=person,
-    )
+    about_person(db, actor, restriction, person, category="collection", action="restriction.add")
     return restriction
 
 
@@ -247,10 +238,7 @@ def draft_application(
     if errors:
         raise ValidationFailed(errors)
     application = AnonymityApplication(
-        id=uuid.uuid4(),
-        case_id=case.id,
-        person_id=person.id,
-        key_id=person.key_id,
+        **sealed_keys(case, person),
         state="drafted",
         measures=",".join(chosen),
         drafted_by_id=actor.user_id,
@@ -267,16 +255,7 @@ def draft_application(
     if not person.identity_sealed:
         people.seal_identity(db, actor, person)
         swept = sweep.remove_true_identity(db, vault, actor, person)
-    about_person(
-        db,
-        actor,
-        category="collection",
-        action="anonymity.draft",
-        object_type="anonymity_application",
-        object_id=application.id,
-        case_id=case.id,
-        person=person,
-    )
+    about_person(db, actor, application, person, category="collection", action="anonymity.draft")
     return Drafted(application, swept)
 
 

@@ -16,7 +16,7 @@ from portal.anonymity import identity
 from portal.anonymity.models import (
     UnmaskRequest,
 )
-from portal.anonymity.recording import about_person
+from portal.anonymity.recording import about_person, sealed_keys
 from portal.audit import service as audit
 from portal.cases.errors import NotPermitted, ValidationFailed
 from portal.cases.models import Case
@@ -37,6 +37,24 @@ def _permitted(db: Session, actor: Actor) -> User:
     if user is None or not user.may_unmask or not user.is_active:
         raise NotPermitted("you do not have the permission to see sealed identities")
     return user
+
+
+def _refuse(
+    db: Session,
+    settings: Settings,
+    user: User,
+    password: str,
+    errors: dict[str, str],
+    *,
+    client: str,
+    purpose: str,
+) -> None:
+    """Raise ``ValidationFailed`` with ``errors`` and the password's problem, if there are any."""
+    problem = _password_problem(db, settings, user, password, client=client, purpose=purpose)
+    if problem:
+        errors["password"] = problem
+    if errors:
+        raise ValidationFailed(errors)
 
 
 def _password_problem(
@@ -82,18 +100,9 @@ def request_unmask(
     errors |= identity.case_text_errors(
         db, vault, case.id, {"reason": ("The reason", reason)}, also=person
     )
-    problem = _password_problem(
-        db, settings, user, password, client=client, purpose="unmask.request"
-    )
-    if problem:
-        errors["password"] = problem
-    if errors:
-        raise ValidationFailed(errors)
+    _refuse(db, settings, user, password, errors, client=client, purpose="unmask.request")
     request = UnmaskRequest(
-        id=uuid.uuid4(),
-        person_id=person.id,
-        case_id=case.id,
-        key_id=person.key_id,
+        **sealed_keys(case, person),
         state="pending",
         requested_by_id=actor.user_id,
         requested_at=utc_now(),
@@ -101,16 +110,7 @@ def request_unmask(
     vault.put(request, "reason", reason.strip())
     db.add(request)
     db.flush()
-    about_person(
-        db,
-        actor,
-        category="security",
-        action="unmask.request",
-        object_type="unmask_request",
-        object_id=request.id,
-        case_id=case.id,
-        person=person,
-    )
+    about_person(db, actor, request, person, category="security", action="unmask.request")
     return request
 
 
@@ -134,13 +134,7 @@ def approve_unmask(
     errors: dict[str, str] = {}
     if approve is None:
         errors["decision"] = "Select whether you approve or refuse this request"
-    problem = _password_problem(
-        db, settings, user, password, client=client, purpose="unmask.decide"
-    )
-    if problem:
-        errors["password"] = problem
-    if errors:
-        raise ValidationFailed(errors)
+    _refuse(db, settings, user, password, errors, client=client, purpose="unmask.decide")
     now = utc_now()
     request.state = "approved" if approve else "refused"
     request.approved_by_id = actor.user_id

@@ -75,30 +75,20 @@ def _sentences(
                 continue
             actor = Actor(event.recorded_by_id, Role.PROSECUTOR, case.area, case.unit)
             for defendant in defendants_of(db, case)[:1]:
-                record_event(
-                    db,
-                    vault,
-                    actor,
-                    case,
-                    NewEvent(
-                        kind=EventKind.VERDICT,
-                        event_date=verdict_on,
-                        defendant_id=defendant.id,
-                        outcome="guilty",
-                    ),
+                verdict = NewEvent(
+                    kind=EventKind.VERDICT,
+                    event_date=verdict_on,
+                    defendant_id=defendant.id,
+                    outcome="guilty",
                 )
-                record_event(
-                    db,
-                    vault,
-                    actor,
-                    case,
-                    NewEvent(
-                        kind=EventKind.SENTENCE,
-                        event_date=sentence_on,
-                        defendant_id=defendant.id,
-                        custody_months=rng.choice([18, 30, 48]),
-                    ),
+                sentence = NewEvent(
+                    kind=EventKind.SENTENCE,
+                    event_date=sentence_on,
+                    defendant_id=defendant.id,
+                    custody_months=rng.choice([18, 30, 48]),
                 )
+                for event_of_case in (verdict, sentence):
+                    record_event(db, vault, actor, case, event_of_case)
 
 
 def apply_extras(

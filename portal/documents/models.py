@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
+from portal.accounts.models import staff
 from portal.db.base import Base, IdMixin, UTCDateTime
 from portal.db.encrypted import EncryptedBlob, Sealed
 
@@ -38,7 +39,7 @@ class Document(IdMixin, Base):
     size: Mapped[int] = mapped_column(Integer)
     filename: Mapped[Sealed] = mapped_column(EncryptedBlob)
     content: Mapped[Sealed] = mapped_column(EncryptedBlob)
-    uploaded_by_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("user_account.id"))
+    uploaded_by_id: Mapped[uuid.UUID] = staff()
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # The disclosure check (portal.documents.disclosure): what the text check found, the
     # version this one replaces, the manual check of a document with no text, and readiness.
@@ -47,13 +48,9 @@ class Document(IdMixin, Base):
         Uuid, ForeignKey("document.id", ondelete="SET NULL"), nullable=True
     )
     superseded: Mapped[bool] = mapped_column(default=False)
-    checked_by_id: Mapped[uuid.UUID | None] = mapped_column(
-        Uuid, ForeignKey("user_account.id"), nullable=True
-    )
+    checked_by_id: Mapped[uuid.UUID | None] = staff(nullable=True)
     checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
-    ready_by_id: Mapped[uuid.UUID | None] = mapped_column(
-        Uuid, ForeignKey("user_account.id"), nullable=True
-    )
+    ready_by_id: Mapped[uuid.UUID | None] = staff(nullable=True)
     ready_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
@@ -92,8 +89,6 @@ class DocumentMatch(IdMixin, Base):
     kind: Mapped[str] = mapped_column(String(16))
     sealed_identity: Mapped[bool] = mapped_column(default=True)
     location: Mapped[str] = mapped_column(String(80))
-    overridden_by_id: Mapped[uuid.UUID | None] = mapped_column(
-        Uuid, ForeignKey("user_account.id"), nullable=True
-    )
+    overridden_by_id: Mapped[uuid.UUID | None] = staff(nullable=True)
     overridden_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     override_reason: Mapped[Sealed | None] = mapped_column(EncryptedBlob, nullable=True)

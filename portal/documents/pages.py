@@ -9,8 +9,7 @@ from typing import Any
 
 from portal.accounts.permissions import Permission
 from portal.accounts.unit import Unit
-from portal.audit import service as audit
-from portal.cases import repository as cases_repo
+from portal.anonymity.recording import consulted, person_in_case
 from portal.cases.errors import CaseNotFound
 from portal.cases.models import Case
 from portal.db.encrypted import Sensitive
@@ -19,27 +18,6 @@ from portal.documents.models import KINDS, MATCH_KINDS, Document
 from portal.documents.service import Download
 from portal.keys.vault import pseudonym
 from portal.people.models import Person
-
-
-def _person(unit: Unit, case_id: uuid.UUID, person_id: uuid.UUID) -> tuple[Case, Person]:
-    case, _, person = cases_repo.party_in_case(unit.db, unit.actor, case_id, person_id)
-    return case, person
-
-
-def _consulted(
-    unit: Unit, action: str, case: Case, person: Person, object_type: str, object_id: uuid.UUID
-) -> None:
-    audit.record(
-        unit.db,
-        actor=unit.actor,
-        category="consultation",
-        action=action,
-        object_type=object_type,
-        object_id=object_id,
-        case_id=case.id,
-        subject_id=person.id,
-        subject_ref=person.reference,
-    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,9 +33,9 @@ class DocumentsPage:
 
 
 def documents_page(unit: Unit, case_id: uuid.UUID, person_id: uuid.UUID) -> DocumentsPage:
-    case, person = _person(unit, case_id, person_id)
+    case, person = person_in_case(unit, case_id, person_id)
     documents = service.list_for(unit.db, case, person)
-    _consulted(unit, "document.list", case, person, "person", person.id)
+    consulted(unit, "document.list", "person", person.id, case, person)
     names = {d.id: unit.vault.open(d, "filename") for d in documents}
     counts: dict[uuid.UUID, int] = {}  # open matches: a document marked ready with any was
     # marked before they were found (portal.documents.sealing)
@@ -79,7 +57,7 @@ def documents_page(unit: Unit, case_id: uuid.UUID, person_id: uuid.UUID) -> Docu
 def upload(
     unit: Unit, case_id: uuid.UUID, person_id: uuid.UUID, *, kind: str, filename: str, data: bytes
 ) -> Document:
-    case, person = _person(unit, case_id, person_id)
+    case, person = person_in_case(unit, case_id, person_id)
     return service.upload(
         unit.db, unit.vault, unit.actor, case, person, kind=kind, filename=filename, data=data
     )
@@ -108,11 +86,11 @@ def check_page(
     unit: Unit, case_id: uuid.UUID, person_id: uuid.UUID, document_id: uuid.UUID
 ) -> CheckPage:
     db = unit.db
-    case, person = _person(unit, case_id, person_id)
+    case, person = person_in_case(unit, case_id, person_id)
     document = repository.document_in(db, case.id, person.id, document_id)
     if document is None:
         raise CaseNotFound(document_id)
-    _consulted(unit, "document.check.view", case, person, "document", document.id)
+    consulted(unit, "document.check.view", "document", document.id, case, person)
     found = repository.matches_of(db, [document.id])
     # Who overrode a match, when and why: for prosecutors, who decide on service.
     may_serve = unit.actor.can(Permission.SERVE_DOCUMENTS)
@@ -162,7 +140,7 @@ def override(
     *,
     reason: str,
 ) -> None:
-    case, person = _person(unit, case_id, person_id)
+    case, person = person_in_case(unit, case_id, person_id)
     service.override(
         unit.db, unit.vault, unit.actor, case, person, document_id, match_id, reason=reason
     )
@@ -171,14 +149,14 @@ def override(
 def manual_check(
     unit: Unit, case_id: uuid.UUID, person_id: uuid.UUID, document_id: uuid.UUID
 ) -> None:
-    case, person = _person(unit, case_id, person_id)
+    case, person = person_in_case(unit, case_id, person_id)
     service.record_manual_check(unit.db, unit.actor, case, person, document_id)
 
 
 def mark_ready(
     unit: Unit, case_id: uuid.UUID, person_id: uuid.UUID, document_id: uuid.UUID
 ) -> None:
-    case, person = _person(unit, case_id, person_id)
+    case, person = person_in_case(unit, case_id, person_id)
     service.mark_ready(unit.db, unit.actor, case, person, document_id)
 
 
@@ -191,7 +169,7 @@ def new_version(
     filename: str,
     data: bytes,
 ) -> Document:
-    case, person = _person(unit, case_id, person_id)
+    case, person = person_in_case(unit, case_id, person_id)
     return service.upload_version(
         unit.db, unit.vault, unit.actor, case, person, document_id, filename=filename, data=data
     )
@@ -200,5 +178,5 @@ def new_version(
 def download(
     unit: Unit, case_id: uuid.UUID, person_id: uuid.UUID, document_id: uuid.UUID
 ) -> Download:
-    case, person = _person(unit, case_id, person_id)
+    case, person = person_in_case(unit, case_id, person_id)
     return service.download(unit.db, unit.vault, unit.actor, case, person, document_id)

@@ -1,5 +1,6 @@
 """The audit row of anything done to one document, about the person it concerns (ids and the
-reference only), as the upload, check, sealing and download use cases write it."""
+reference only), as the upload, check, sealing and download use cases write it; and a match
+found in a document, as the check at upload and the recheck at sealing record it."""
 
 from __future__ import annotations
 
@@ -10,18 +11,17 @@ from sqlalchemy.orm import Session
 
 from portal.accounts.actor import Actor
 from portal.audit import service as audit
-from portal.documents.models import Document
+from portal.documents.models import Document, DocumentMatch
 
 
 def on_document(
     db: Session,
     actor: Actor,
     document: Document,
+    about: audit.Subject,
     *,
     category: str,
     action: str,
-    subject_id: uuid.UUID,
-    subject_ref: str,
     fields: Iterable[str] = (),
     recipient: str | None = None,
 ) -> None:
@@ -33,8 +33,31 @@ def on_document(
         object_type="document",
         object_id=document.id,
         case_id=document.case_id,
-        subject_id=subject_id,
-        subject_ref=subject_ref,
+        subject_id=about.id,
+        subject_ref=about.reference,
         fields=fields,
         recipient=recipient,
+    )
+
+
+def add_match(
+    db: Session,
+    document: Document,
+    person_id: uuid.UUID,
+    *,
+    kind: str,
+    sealed_identity: bool,
+    location: str,
+) -> None:
+    """Record that ``document`` names something protected of ``person_id`` at ``location``."""
+    db.add(
+        DocumentMatch(
+            id=uuid.uuid4(),
+            document_id=document.id,
+            person_id=person_id,
+            key_id=document.key_id,
+            kind=kind,
+            sealed_identity=sealed_identity,
+            location=location[:80],
+        )
     )

@@ -26,7 +26,7 @@ from portal.documents import repository
 from portal.documents.extract import parts_of
 from portal.documents.matching import check
 from portal.documents.models import Document, DocumentMatch
-from portal.documents.recording import on_document
+from portal.documents.recording import add_match, on_document
 from portal.keys.vault import KeyUnavailable, Vault
 
 
@@ -63,33 +63,20 @@ def recheck_for(
             if before is not None:
                 before.sealed_identity = True  # a victim's address, now a sealed identity's
                 continue
-            db.add(
-                DocumentMatch(
-                    id=uuid.uuid4(),
-                    document_id=document.id,
-                    person_id=matcher.person_id,
-                    key_id=document.key_id,
-                    kind=item.kind,
-                    sealed_identity=True,
-                    location=location,
-                )
+            add_match(
+                db,
+                document,
+                matcher.person_id,
+                kind=item.kind,
+                sealed_identity=True,
+                location=location,
             )
             added += 1
         if not added:
             continue
         document.disclosure = "matches"
         changed += 1
-        db.flush()
-        on_document(
-            db,
-            actor,
-            document,
-            category="alteration",
-            action="document.rechecked_at_sealing",
-            subject_id=matcher.person_id,
-            subject_ref=matcher.reference,
-            fields=(f"matches:{added}", f"was_ready:{document.ready_at is not None}"),
-        )
+        _altered(db, actor, matcher, document, "rechecked_at_sealing", f"matches:{added}")
     db.flush()
     return changed
 
@@ -98,14 +85,25 @@ def _void_manual_check(
     db: Session, actor: Actor, matcher: IdentityMatcher, document: Document
 ) -> None:
     document.checked_at, document.checked_by_id = None, None
+    _altered(db, actor, matcher, document, "manual_check_voided_at_sealing")
+
+
+def _altered(
+    db: Session,
+    actor: Actor,
+    matcher: IdentityMatcher,
+    document: Document,
+    action: str,
+    *fields: str,
+) -> None:
+    """Flush, and audit what sealing changed in ``document`` (and whether it was ready to serve)."""
     db.flush()
     on_document(
         db,
         actor,
         document,
+        matcher,
         category="alteration",
-        action="document.manual_check_voided_at_sealing",
-        subject_id=matcher.person_id,
-        subject_ref=matcher.reference,
-        fields=(f"was_ready:{document.ready_at is not None}",),
+        action=f"document.{action}",
+        fields=(*fields, f"was_ready:{document.ready_at is not None}"),
     )

@@ -21,7 +21,7 @@ from portal.clock import utc_now
 from portal.documents import disclosure, repository
 from portal.documents.extract import parts_of
 from portal.documents.models import KINDS, Document, DocumentMatch
-from portal.documents.recording import on_document
+from portal.documents.recording import add_match, on_document
 from portal.keys.vault import Vault
 from portal.kit.errors import GuardRefused
 from portal.people.models import Person
@@ -113,10 +113,9 @@ def upload(
         db,
         actor,
         document,
+        person,
         category="collection",
-        action="document.upload" if replaces is None else "document.new_version",
-        subject_id=person.id,
-        subject_ref=person.reference,
+        action=f"document.{'upload' if replaces is None else 'new_version'}",
         fields=(f"disclosure:{document.disclosure}", f"matches:{found}"),
     )
     return document
@@ -131,16 +130,13 @@ def _check(db: Session, vault: Vault, case: Case, document: Document, data: byte
     found = disclosure.check(disclosure.protected(db, vault, case.id), parts)
     document.disclosure = "matches" if found else "clear"
     for item in found:
-        db.add(
-            DocumentMatch(
-                id=uuid.uuid4(),
-                document_id=document.id,
-                person_id=item.person_id,
-                key_id=document.key_id,
-                kind=item.kind,
-                sealed_identity=item.sealed_identity,
-                location=item.location[:80],
-            )
+        add_match(
+            db,
+            document,
+            item.person_id,
+            kind=item.kind,
+            sealed_identity=item.sealed_identity,
+            location=item.location,
         )
     db.flush()
     return len(found)
@@ -153,9 +149,13 @@ def _document(db: Session, case: Case, person: Person, document_id: uuid.UUID) -
     return document
 
 
-def _may_serve(actor: Actor) -> None:
+def _to_serve(
+    db: Session, actor: Actor, case: Case, person: Person, document_id: uuid.UUID
+) -> Document:
+    """The document a prosecutor clears for service (refused to anyone else first)."""
     if not actor.can(Permission.SERVE_DOCUMENTS):
         raise NotPermitted("only prosecutors clear documents for service")
+    return _document(db, case, person, document_id)
 
 
 def upload_version(
@@ -223,8 +223,7 @@ def override(
 ) -> DocumentMatch:
     """A second prosecutor decides a match may stay (the value is already known to the court,
     or is not the protected person's). Never the prosecutor who uploaded the document."""
-    _may_serve(actor)
-    document = _document(db, case, person, document_id)
+    document = _to_serve(db, actor, case, person, document_id)
     match = repository.match_of(db, document.id, match_id)
     if match is None:
         raise CaseNotFound(match_id)
@@ -270,8 +269,7 @@ def record_manual_check(
     db: Session, actor: Actor, case: Case, person: Person, document_id: uuid.UUID
 ) -> Document:
     """A prosecutor has read a document with no extractable text and found nothing protected."""
-    _may_serve(actor)
-    document = _document(db, case, person, document_id)
+    document = _to_serve(db, actor, case, person, document_id)
     if document.disclosure != "unreadable":
         raise GuardRefused("record a manual check", "This document's text was checked already")
     if document.checked_at is not None:
@@ -282,15 +280,7 @@ def record_manual_check(
         # serve again only by a prosecutor's decision.
         document.ready_at, document.ready_by_id = None, None
     db.flush()
-    on_document(
-        db,
-        actor,
-        document,
-        category="collection",
-        action="document.manual_check",
-        subject_id=person.id,
-        subject_ref=person.reference,
-    )
+    on_document(db, actor, document, person, category="collection", action="document.manual_check")
     return document
 
 
@@ -298,8 +288,7 @@ def mark_ready(
     db: Session, actor: Actor, case: Case, person: Person, document_id: uuid.UUID
 ) -> Document:
     """Ready to serve: refused while any match is unresolved or a scan is unchecked."""
-    _may_serve(actor)
-    document = _document(db, case, person, document_id)
+    document = _to_serve(db, actor, case, person, document_id)
     reasons = blockers(db, document)
     if reasons:
         raise GuardRefused("mark ready to serve", reasons[0])
@@ -307,13 +296,7 @@ def mark_ready(
         document.ready_by_id, document.ready_at = actor.user_id, utc_now()
         db.flush()
     on_document(
-        db,
-        actor,
-        document,
-        category="disclosure",
-        action="document.ready_to_serve",
-        subject_id=person.id,
-        subject_ref=person.reference,
+        db, actor, document, person, category="disclosure", action="document.ready_to_serve"
     )
     return document
 
@@ -340,25 +323,16 @@ def download(
 ) -> Download:
     if not actor.can(Permission.DOWNLOAD_DOCUMENTS):
         raise NotPermitted("auditors see that documents exist, not their contents")
-    document = db.scalars(
-        select(Document).where(
-            Document.id == document_id,
-            Document.case_id == case.id,
-            Document.person_id == person.id,
-        )
-    ).one_or_none()
-    if document is None:
-        raise CaseNotFound(document_id)
+    document = _document(db, case, person, document_id)
     data = vault.open_bytes(document, "content") or b""
     name = vault.open_text(document, "filename") or "document"
     on_document(
         db,
         actor,
         document,
+        person,
         category="disclosure",
         action="document.download",
-        subject_id=person.id,
-        subject_ref=person.reference,
         recipient=f"user:{actor.user_id}",
     )
     return Download(name, document.content_type, data)

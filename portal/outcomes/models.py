@@ -26,6 +26,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+from portal.accounts.models import staff
 from portal.db.base import Base, IdMixin, UTCDateTime
 from portal.db.encrypted import EncryptedBlob, Sealed
 from portal.kit.enums import LabelledStrEnum
@@ -79,7 +80,7 @@ class VictimLoss(IdMixin, Base):
     amount: Mapped[Sealed] = mapped_column(EncryptedBlob)  # pence, as decimal text
     description: Mapped[Sealed | None] = mapped_column(EncryptedBlob, nullable=True)
     proven: Mapped[bool] = mapped_column(Boolean, default=False)
-    recorded_by_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("user_account.id"))
+    recorded_by_id: Mapped[uuid.UUID] = staff()
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
@@ -101,7 +102,7 @@ class CompensationOrder(IdMixin, Base):
     amount_pence: Mapped[int] = mapped_column(BigInteger, default=0)  # made: the order
     decided_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     reason: Mapped[Sealed | None] = mapped_column(EncryptedBlob, nullable=True)
-    recorded_by_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("user_account.id"))
+    recorded_by_id: Mapped[uuid.UUID] = staff()
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
@@ -114,7 +115,7 @@ class CompensationPayment(IdMixin, Base):
     )
     received_on: Mapped[date] = mapped_column(Date)
     amount_pence: Mapped[int] = mapped_column(BigInteger)
-    recorded_by_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("user_account.id"))
+    recorded_by_id: Mapped[uuid.UUID] = staff()
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
@@ -135,7 +136,7 @@ class Apportionment(IdMixin, Base):
     source_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
     total_pence: Mapped[int] = mapped_column(BigInteger)
     victims: Mapped[int] = mapped_column(Integer)
-    made_by_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("user_account.id"))
+    made_by_id: Mapped[uuid.UUID] = staff()
     made_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
@@ -183,7 +184,7 @@ class ConfiscationOrder(IdMixin, Base):
     compensation_pence: Mapped[int] = mapped_column(BigInteger, default=0)
     recovered_pence: Mapped[int] = mapped_column(BigInteger, default=0)
     enforcement: Mapped[str] = mapped_column(String(16), default=Enforcement.NOT_YET_DUE.value)
-    recorded_by_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("user_account.id"))
+    recorded_by_id: Mapped[uuid.UUID] = staff()
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
@@ -211,7 +212,7 @@ class AncillaryOrder(IdMixin, Base):
     )
     key_id: Mapped[int] = mapped_column(Integer, ForeignKey("data_key.id"))
     terms: Mapped[Sealed | None] = mapped_column(EncryptedBlob, nullable=True)
-    recorded_by_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("user_account.id"))
+    recorded_by_id: Mapped[uuid.UUID] = staff()
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
@@ -234,5 +235,5 @@ class DefendantOutcome(IdMixin, Base):
     )
     outcome: Mapped[str] = mapped_column(String(32))
     finalised_on: Mapped[date] = mapped_column(Date)
-    recorded_by_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("user_account.id"))
+    recorded_by_id: Mapped[uuid.UUID] = staff()
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)

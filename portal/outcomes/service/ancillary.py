@@ -8,7 +8,6 @@ in the rules file): the victim it names, or every victim of the case when it nam
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from datetime import date
 
@@ -16,15 +15,12 @@ from sqlalchemy.orm import Session
 
 from portal.accounts.actor import Actor
 from portal.accounts.permissions import Permission
-from portal.anonymity.identity import case_text_errors
 from portal.cases.models import Case, Defendant
-from portal.clock import utc_now
 from portal.keys.vault import Vault
-from portal.kit.errors import ValidationFailed
 from portal.outcomes import repository
 from portal.outcomes.models import AncillaryOrder, OrderStatus
 from portal.outcomes.rules import outcomes_rules
-from portal.outcomes.service.common import require, stored
+from portal.outcomes.service.common import check_order, order_keys, record_court_order, require
 from portal.victims_code import service as obligations
 
 TRIGGER = "protective_order_made"
@@ -67,34 +63,18 @@ def record_order(
         party = repository.victim_by_reference(db, case, command.protects)
         if party is None:
             errors["protects"] = "Enter the reference of a victim in this case"
-    errors |= case_text_errors(db, vault, case.id, {"terms": ("The terms", command.terms)})
-    if errors:
-        raise ValidationFailed(errors)
+    check_order(db, vault, case, errors, ("terms", "The terms", command.terms))
     order = AncillaryOrder(
-        id=uuid.uuid4(),
-        case_id=case.id,
-        defendant_id=defendant.id,
+        **order_keys(case, defendant),
         kind=command.kind,
         status=command.status.value,
         sought_on=command.sought_on,
         decided_on=command.decided_on,
         ends_on=command.ends_on,
         protects_party_id=party.id if party else None,
-        key_id=case.key_id,
-        recorded_by_id=actor.user_id,
-        recorded_at=utc_now(),
     )
     vault.put(order, "terms", command.terms or None)
-    stored(
-        db,
-        actor,
-        [order],
-        action="outcomes.ancillary.record",
-        object_type="ancillary_order",
-        object_id=order.id,
-        case_id=case.id,
-        fields=[f"kind={order.kind}", f"status={order.status}"],
-    )
+    record_court_order(db, actor, order, fields=[f"kind={order.kind}", f"status={order.status}"])
     created = 0
     if kind and kind.protects_victim and command.status is OrderStatus.MADE:
         assert command.decided_on is not None  # checked above

@@ -5,14 +5,21 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
+from typing import Any
 
 from sqlalchemy.orm import Session
 
 from portal.accounts.actor import Actor
 from portal.accounts.permissions import Permission
+from portal.anonymity.identity import case_text_errors
 from portal.audit import service as audit
+from portal.cases.models import Case, Defendant
+from portal.clock import utc_now
 from portal.keys.vault import Encryptable, Vault
-from portal.kit.errors import ActionNotPermitted
+from portal.kit.errors import ActionNotPermitted, ValidationFailed
+from portal.outcomes.models import AncillaryOrder, CompensationOrder, ConfiscationOrder
+
+CourtOrder = AncillaryOrder | CompensationOrder | ConfiscationOrder
 
 
 def require(actor: Actor, permission: Permission, subject: str) -> None:
@@ -41,14 +48,13 @@ def stored(
     case_id: uuid.UUID,
     fields: Iterable[str],
     category: str = "collection",
-    subject_id: uuid.UUID | None = None,
-    subject_ref: str | None = None,
+    person: audit.Subject | None = None,
 ) -> None:
     """Add ``rows`` (none when they are in the session already), flush, and record the audit row
-    (a collection unless said otherwise)."""
+    (a collection unless said otherwise), about ``person`` if it is about one."""
     db.add_all(rows)
     db.flush()
-    audit.record(
+    audit.record_about(
         db,
         actor=actor,
         category=category,
@@ -56,7 +62,52 @@ def stored(
         object_type=object_type,
         object_id=object_id,
         case_id=case_id,
-        subject_id=subject_id,
-        subject_ref=subject_ref,
+        person=person,
         fields=list(fields),
     )
+
+
+def record_court_order(
+    db: Session,
+    actor: Actor,
+    order: CourtOrder,
+    *,
+    fields: Iterable[str],
+    new: bool = True,
+) -> None:
+    """Stamp who recorded a court order and when, add it (when ``new``), flush, and record
+    ``outcomes.<kind>.record`` about it: a collection, or an alteration of one on record."""
+    order.recorded_by_id = actor.user_id
+    order.recorded_at = utc_now()
+    stored(
+        db,
+        actor,
+        [order] if new else [],
+        action=f"outcomes.{order.__tablename__.removesuffix('_order')}.record",
+        object_type=order.__tablename__,
+        object_id=order.id,
+        case_id=order.case_id,
+        fields=fields,
+        category="collection" if new else "alteration",
+    )
+
+
+def check_order(
+    db: Session, vault: Vault, case: Case, errors: dict[str, str], text: tuple[str, str, str]
+) -> None:
+    """Raise ``ValidationFailed`` with ``errors`` and what is wrong with the order's free text
+    (``(field, label, text)``: it may not name a sealed identity), if anything is."""
+    name, label, value = text
+    errors |= case_text_errors(db, vault, case.id, {name: (label, value)})
+    if errors:
+        raise ValidationFailed(errors)
+
+
+def order_keys(case: Case, defendant: Defendant) -> dict[str, Any]:
+    """A new court order's id, case, defendant and key (the case's)."""
+    return {
+        "id": uuid.uuid4(),
+        "case_id": case.id,
+        "defendant_id": defendant.id,
+        "key_id": case.key_id,
+    }

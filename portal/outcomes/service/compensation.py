@@ -11,7 +11,6 @@ from sqlalchemy.orm import Session
 
 from portal.accounts.actor import Actor
 from portal.accounts.permissions import Permission
-from portal.anonymity.identity import case_text_errors
 from portal.cases.models import Case, CaseParty, Defendant
 from portal.clock import utc_now
 from portal.keys.vault import Vault
@@ -26,7 +25,15 @@ from portal.outcomes.models import (
     OrderStatus,
 )
 from portal.outcomes.money import MAX_PENCE
-from portal.outcomes.service.common import open_pence, require, seal_pence, stored
+from portal.outcomes.service.common import (
+    check_order,
+    open_pence,
+    order_keys,
+    record_court_order,
+    require,
+    seal_pence,
+    stored,
+)
 from portal.outcomes.service.losses import proven_losses
 
 
@@ -59,30 +66,19 @@ def record_order(
         errors["decided_on"] = "Enter the date the court decided"
     if command.status is OrderStatus.REFUSED and not command.reason:
         errors["reason"] = "Enter the court's reason for refusing"
-    errors |= case_text_errors(db, vault, case.id, {"reason": ("The reason", command.reason)})
-    if errors:
-        raise ValidationFailed(errors)
+    check_order(db, vault, case, errors, ("reason", "The reason", command.reason))
     order = CompensationOrder(
-        id=uuid.uuid4(),
-        case_id=case.id,
-        defendant_id=defendant.id,
-        key_id=case.key_id,
+        **order_keys(case, defendant),
         status=command.status.value,
         sought_pence=command.sought,
         amount_pence=command.amount if command.status is OrderStatus.MADE else 0,
         decided_on=command.decided_on,
-        recorded_by_id=actor.user_id,
-        recorded_at=utc_now(),
     )
     vault.put(order, "reason", command.reason or None)
-    stored(
+    record_court_order(
         db,
         actor,
-        [order],
-        action="outcomes.compensation.record",
-        object_type="compensation_order",
-        object_id=order.id,
-        case_id=case.id,
+        order,
         fields=[f"status={order.status}", "amount", *(["reason"] if command.reason else [])],
     )
     proven = proven_losses(db, vault, case) if command.status is OrderStatus.MADE else {}

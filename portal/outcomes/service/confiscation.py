@@ -19,13 +19,12 @@ from sqlalchemy.orm import Session
 from portal.accounts.actor import Actor
 from portal.accounts.permissions import Permission
 from portal.cases.models import Case, Defendant
-from portal.clock import utc_now
 from portal.keys.vault import Vault
 from portal.kit.errors import StaleEdit, ValidationFailed
 from portal.outcomes import repository
 from portal.outcomes.models import ConfiscationOrder, Enforcement
 from portal.outcomes.money import MAX_PENCE
-from portal.outcomes.service.common import require, stored
+from portal.outcomes.service.common import record_court_order, require
 from portal.outcomes.service.compensation import apportion_sum
 from portal.outcomes.service.losses import proven_losses
 
@@ -87,18 +86,8 @@ def record(
     row.compensation_pence = command.compensation
     row.recovered_pence = command.recovered
     row.enforcement = command.enforcement.value
-    row.recorded_by_id = actor.user_id
-    row.recorded_at = utc_now()
-    stored(
-        db,
-        actor,
-        [row] if existing is None else [],
-        action="outcomes.confiscation.record",
-        object_type="confiscation_order",
-        object_id=row.id,
-        case_id=case.id,
-        fields=["amounts", f"enforcement={row.enforcement}"],
-        category="collection" if existing is None else "alteration",
+    record_court_order(
+        db, actor, row, fields=["amounts", f"enforcement={row.enforcement}"], new=existing is None
     )
     changed = row.compensation_pence and row.compensation_pence != before
     proven = proven_losses(db, vault, case) if changed else {}

@@ -76,8 +76,7 @@ def record_loss(
         object_type="victim_loss",
         object_id=loss.id,
         case_id=case.id,
-        subject_id=person.id,
-        subject_ref=person.reference,
+        person=person,
         fields=["kind", "amount", "proven", *(["description"] if description else [])],
     )
     return loss

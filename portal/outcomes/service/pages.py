@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from portal.accounts.actor import Actor
 from portal.accounts.permissions import Permission
 from portal.accounts.unit import Unit
+from portal.anonymity.recording import consulted
 from portal.audit import service as audit
 from portal.cases import repository as cases_repo
 from portal.cases.importer import ImportRejected, RowError
@@ -70,15 +71,7 @@ def case_outcomes(unit: Unit, case_id: uuid.UUID) -> CaseOutcomes:
     case = cases_repo.get_case(db, unit.actor, case_id)
     orders = repository.compensation_orders(db, case)
     recorded, proven = repository.loss_summary(db, case)
-    audit.record(
-        db,
-        actor=unit.actor,
-        category="consultation",
-        action="outcomes.case.view",
-        object_type="case",
-        object_id=case.id,
-        case_id=case.id,
-    )
+    consulted(unit, "outcomes.case.view", "case", case.id, case)
     return CaseOutcomes(
         case=case,
         defendants=repository.defendants_in(db, case),
@@ -153,17 +146,7 @@ def person_losses(unit: Unit, case_id: uuid.UUID, person_id: uuid.UUID) -> Perso
     db = unit.db
     case, party, person = cases_repo.party_in_case(db, unit.actor, case_id, person_id)
     vault = unit.vault
-    audit.record(
-        db,
-        actor=unit.actor,
-        category="consultation",
-        action="outcomes.losses.view",
-        object_type="person",
-        object_id=person.id,
-        case_id=case.id,
-        subject_id=person.id,
-        subject_ref=person.reference,
-    )
+    consulted(unit, "outcomes.losses.view", "person", person.id, case, person)
     return PersonLosses(
         case=case,
         party=party,
