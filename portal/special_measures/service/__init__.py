@@ -28,7 +28,6 @@ from portal.special_measures.service.recording import (
     SHORT_LIMIT,
     TEXT_LIMIT,
     TRIGGER,
-    record_view,
 )
 from portal.special_measures.service.serving import serve
 from portal.special_measures.service.worklist import NEXT_STEP, WORK_STATES, WorkItem, work
@@ -54,7 +53,6 @@ __all__ = [
     "eligibility_of",
     "identify",
     "is_late",
-    "record_view",
     "request",
     "save_assessment",
     "save_draft",

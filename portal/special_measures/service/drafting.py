@@ -25,7 +25,7 @@ from portal.special_measures.service.reading import details_of, late_now
 from portal.special_measures.service.recording import (
     SHORT_LIMIT,
     TEXT_LIMIT,
-    audit_change,
+    audit_application,
     check_text,
     check_version,
     clean_measures,
@@ -140,17 +140,7 @@ def save_draft(
     changed = ("measures", "details", "grounds", "quality_reasons", "witness_views")
     if state is State.DRAFTED:
         db.flush()
-        audit_change(
-            db,
-            actor,
-            action="special_measures.edit_draft",
-            category="alteration",
-            object_type="special_measures_application",
-            object_id=application.id,
-            case_id=application.case_id,
-            person=person,
-            fields=changed,
-        )
+        audit_application(db, actor, application, person, action="edit_draft", fields=changed)
     else:
         move(db, actor, application, Action.DRAFT, person, fields=changed)
 

@@ -21,7 +21,7 @@ from portal.special_measures.models import SpecialMeasuresApplication
 from portal.special_measures.service import lookup
 from portal.special_measures.service.recording import (
     add_transition,
-    audit_change,
+    audit_application,
     check_version,
     clean_measures,
     move,
@@ -61,15 +61,13 @@ def identify(
     db.add(application)
     db.flush()
     add_transition(db, actor, application, Action.IDENTIFY, None, State.IDENTIFIED)
-    audit_change(
+    audit_application(
         db,
         actor,
-        action="special_measures.identify",
+        application,
+        person,
+        action="identify",
         category="collection",
-        object_type="special_measures_application",
-        object_id=application.id,
-        case_id=case.id,
-        person=person,
         fields=("state", "measures"),
     )
     if request_now:

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from portal.accounts.unit import Unit
+from portal.audit import service as audit
 from portal.cases.errors import CaseNotFound
 from portal.cases.models import Case, CaseParty
 from portal.clock import LONDON, utc_now
@@ -24,7 +25,6 @@ from portal.special_measures.models import (
     SpecialMeasuresAssessment,
 )
 from portal.special_measures.service.reading import deadline, eligibility_of
-from portal.special_measures.service.recording import record_view
 from portal.victims_code.deadlines import DueDate
 from portal.victims_code.service import case_facts
 
@@ -96,6 +96,29 @@ def witness_eligibility(
     )
 
 
+def _viewed(
+    unit: Unit,
+    form: str,
+    case: Case,
+    person: Person,
+    *,
+    object_type: str,
+    object_id: uuid.UUID,
+    fields: Iterable[str] = (),
+) -> None:
+    audit.record_about(
+        unit.db,
+        actor=unit.actor,
+        category="consultation",
+        action=f"special_measures.{form}",
+        object_type=object_type,
+        object_id=object_id,
+        case_id=case.id,
+        person=person,
+        fields=fields,
+    )
+
+
 def form_viewed(
     unit: Unit,
     form: str,
@@ -105,25 +128,16 @@ def form_viewed(
     *,
     fields: Iterable[str] = (),
 ) -> None:
-    record_view(
-        unit.db,
-        unit.actor,
-        action=f"special_measures.{form}",
+    _viewed(
+        unit,
+        form,
+        case,
+        person,
         object_type="special_measures_application",
         object_id=application.id,
-        case_id=case.id,
-        person=person,
         fields=fields,
     )
 
 
 def person_viewed(unit: Unit, form: str, case: Case, person: Person) -> None:
-    record_view(
-        unit.db,
-        unit.actor,
-        action=f"special_measures.{form}",
-        object_type="person",
-        object_id=person.id,
-        case_id=case.id,
-        person=person,
-    )
+    _viewed(unit, form, case, person, object_type="person", object_id=person.id)

@@ -177,6 +177,7 @@ def bulk_batch(db: Session, vault: Vault, actor: Actor, job: Job, batch: int) ->
     sealed = identity.sealed_in_cases(db, vault, [case.id]) if action != "approve_all" else []
     done = skipped = 0
     for request, person in rows:
+        parts = (db, vault, actor, request, decision, person)
         try:
             if action == "draft_all":
                 if person.erased:
@@ -191,12 +192,7 @@ def bulk_batch(db: Session, vault: Vault, actor: Actor, job: Job, batch: int) ->
                     officer_name=officer_name,
                 )
                 save_draft(
-                    db,
-                    vault,
-                    actor,
-                    request,
-                    decision,
-                    person,
+                    *parts,
                     body=body,
                     expected_version=None,
                     job_id=job.id,
@@ -205,12 +201,7 @@ def bulk_batch(db: Session, vault: Vault, actor: Actor, job: Job, batch: int) ->
                 )
             elif action == "approve_all":
                 approve(
-                    db,
-                    vault,
-                    actor,
-                    request,
-                    decision,
-                    person,
+                    *parts,
                     checklist=set(CHECKLIST),
                     notes="",
                     expected_version=None,
@@ -225,12 +216,7 @@ def bulk_batch(db: Session, vault: Vault, actor: Actor, job: Job, batch: int) ->
                 if channel is None:
                     raise SendRefused("no safe channel")
                 send(
-                    db,
-                    vault,
-                    actor,
-                    request,
-                    decision,
-                    person,
+                    *parts,
                     channel=channel,
                     expected_version=None,
                     job_id=job.id,

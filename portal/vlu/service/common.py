@@ -3,11 +3,13 @@ the state move, the audit entry, the version check and the sealed-identity check
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date
-from typing import TypeVar
+from typing import Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy.orm import Session
 
@@ -127,9 +129,9 @@ def audit_request(
     object_type: str = "vlu_request",
     object_id: uuid.UUID | None = None,
     fields: tuple[str, ...] | list[str] = (),
-    recipient: str | None = None,
 ) -> None:
-    audit.record(
+    """The audit entry of a step on ``request``, about ``person``."""
+    audit.record_about(
         db,
         actor=actor,
         category=category,
@@ -137,10 +139,8 @@ def audit_request(
         object_type=object_type,
         object_id=object_id or request.id,
         case_id=request.case_id,
-        subject_id=person.id,
-        subject_ref=person.reference,
+        person=person,
         fields=fields,
-        recipient=recipient,
     )
 
 
@@ -168,6 +168,71 @@ def row_of(unit: Unit, case_id: uuid.UUID, request_id: uuid.UUID) -> RequestRow:
 
 
 T = TypeVar("T")
+P = ParamSpec("P")
+
+
+@dataclass(frozen=True, slots=True)
+class RequestStep:
+    """What every step on a request works with: the session, the vault, who acts, the request,
+    its decision and the person it is for."""
+
+    db: Session
+    vault: Vault
+    actor: Actor
+    request: VluRequest
+    decision: VluDecision
+    person: Person
+
+    def next_state(self, action: Action) -> State:
+        return next_state(action, self.request, self.decision, self.actor)
+
+    def move(self, action: Action, target: State, job_id: uuid.UUID | None = None) -> None:
+        move(self.db, self.actor, self.request, action, target, job_id)
+
+    def audit(
+        self,
+        *,
+        category: str,
+        action: str,
+        object_type: str = "vlu_request",
+        object_id: uuid.UUID | None = None,
+        fields: tuple[str, ...] | list[str] = (),
+    ) -> None:
+        audit_request(
+            self.db,
+            self.actor,
+            self.request,
+            self.person,
+            category=category,
+            action=action,
+            object_type=object_type,
+            object_id=object_id,
+            fields=fields,
+        )
+
+
+def request_step(
+    body: Callable[Concatenate[RequestStep, P], T],
+) -> Callable[Concatenate[Session, Vault, Actor, VluRequest, VluDecision, Person, P], T]:
+    """A step written against a ``RequestStep``, taken with its six parts
+    ``(db, vault, actor, request, decision, person, ...)``, as ``on_request``, bulk work and
+    the tests take it."""
+
+    @functools.wraps(body)
+    def step(
+        db: Session,
+        vault: Vault,
+        actor: Actor,
+        request: VluRequest,
+        decision: VluDecision,
+        person: Person,
+        /,
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> T:
+        return body(RequestStep(db, vault, actor, request, decision, person), *args, **kwargs)
+
+    return step
 
 
 def on_request(
