@@ -144,6 +144,29 @@ def audit_request(
     )
 
 
+def audit_decision(
+    db: Session,
+    actor: Actor,
+    decision: VluDecision,
+    *,
+    category: str,
+    action: str,
+    fields: list[str] | tuple[str, ...] = (),
+) -> None:
+    """The audit entry of something done to (or read of) a decision, about no one person."""
+    audit.record_about(
+        db,
+        actor=actor,
+        category=category,
+        action=action,
+        object_type="vlu_decision",
+        object_id=decision.id,
+        case_id=decision.case_id,
+        person=None,
+        fields=fields,
+    )
+
+
 def check_version(request: VluRequest, expected_version: int | None) -> None:
     if expected_version is not None and request.version != expected_version:
         raise StaleEdit({"state": request.state}, request.version)
