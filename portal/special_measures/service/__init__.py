@@ -10,7 +10,6 @@ from portal.special_measures.service.assessing import (
     save_assessment,
     validate_assessment,
 )
-from portal.special_measures.service.deciding import change_direction, decide
 from portal.special_measures.service.drafting import Draft, save_draft, validate_draft
 from portal.special_measures.service.identifying import identify, request
 from portal.special_measures.service.reading import (
@@ -44,11 +43,9 @@ __all__ = [
     "Draft",
     "WorkItem",
     "born_on",
-    "change_direction",
     "court_for_deadline",
     "deadline",
     "deadline_status",
-    "decide",
     "details_of",
     "eligibility_of",
     "identify",
