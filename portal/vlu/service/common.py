@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
-from typing import Concatenate, ParamSpec, TypeVar
+from typing import Concatenate, ParamSpec, TypedDict, TypeVar, Unpack
 
 from sqlalchemy.orm import Session
 
@@ -118,52 +118,45 @@ def move(
     db.add(VluTransition(**step_row(request.id, action, source, target, actor, job_id)))
 
 
-def audit_request(
+class EntryDetail(TypedDict, total=False):
+    """What an audit entry of a step may say besides its category and action."""
+
+    object_type: str | None
+    object_id: uuid.UUID | None
+    fields: tuple[str, ...] | list[str]
+    recipient: str | None
+
+
+def audit_entry(
     db: Session,
     actor: Actor,
-    request: VluRequest,
-    person: Person,
+    record: VluRequest | VluDecision,
+    person: Person | None,
     *,
     category: str,
     action: str,
-    object_type: str = "vlu_request",
+    object_type: str | None = None,
     object_id: uuid.UUID | None = None,
     fields: tuple[str, ...] | list[str] = (),
+    recipient: str | None = None,
 ) -> None:
-    """The audit entry of a step on ``request``, about ``person``."""
-    audit.record_about(
+    """The audit entry of a step on a request (about its ``person``) or on a decision (about
+    no one person); the object is the record itself unless ``object_type`` and ``object_id``
+    say otherwise. ``recipient``: whom a disclosure went to (the letter sent), which
+    ``audit.record_about`` cannot name: hence ``audit.record`` here, the VLU's one call of it."""
+    kind = "vlu_request" if isinstance(record, VluRequest) else "vlu_decision"
+    audit.record(
         db,
         actor=actor,
         category=category,
         action=action,
-        object_type=object_type,
-        object_id=object_id or request.id,
-        case_id=request.case_id,
-        person=person,
+        object_type=object_type or kind,
+        object_id=object_id or record.id,
+        case_id=record.case_id,
+        subject_id=person.id if person else None,
+        subject_ref=person.reference if person else None,
         fields=fields,
-    )
-
-
-def audit_decision(
-    db: Session,
-    actor: Actor,
-    decision: VluDecision,
-    *,
-    category: str,
-    action: str,
-    fields: list[str] | tuple[str, ...] = (),
-) -> None:
-    """The audit entry of something done to (or read of) a decision, about no one person."""
-    audit.record_about(
-        db,
-        actor=actor,
-        category=category,
-        action=action,
-        object_type="vlu_decision",
-        object_id=decision.id,
-        case_id=decision.case_id,
-        person=None,
-        fields=fields,
+        recipient=recipient,
     )
 
 
@@ -212,25 +205,16 @@ class RequestStep:
     def move(self, action: Action, target: State, job_id: uuid.UUID | None = None) -> None:
         move(self.db, self.actor, self.request, action, target, job_id)
 
-    def audit(
-        self,
-        *,
-        category: str,
-        action: str,
-        object_type: str = "vlu_request",
-        object_id: uuid.UUID | None = None,
-        fields: tuple[str, ...] | list[str] = (),
-    ) -> None:
-        audit_request(
+    def audit(self, *, category: str, action: str, **detail: Unpack[EntryDetail]) -> None:
+        """``audit_entry`` for this step's request and person."""
+        audit_entry(
             self.db,
             self.actor,
             self.request,
             self.person,
             category=category,
             action=action,
-            object_type=object_type,
-            object_id=object_id,
-            fields=fields,
+            **detail,
         )
 
 

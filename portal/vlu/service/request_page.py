@@ -29,7 +29,7 @@ from portal.vlu.readability import TARGET, Readability, flesch
 from portal.vlu.repository import RequestRow
 from portal.vlu.service.common import (
     CHECKLIST,
-    audit_request,
+    audit_entry,
     facts_for,
     london_today,
     recipient_for,
@@ -147,9 +147,7 @@ def request_page(
     row = repository.get_request(db, actor, case_id, request_id)
     request, decision, person, case = row.request, row.decision, row.person, row.case
     if record_view:
-        audit_request(
-            db, actor, request, person, category="consultation", action="vlu.request.view"
-        )
+        audit_entry(db, actor, request, person, category="consultation", action="vlu.request.view")
     if use_template:
         draft_text = template_text(unit, row)
     today = london_today()
@@ -264,7 +262,7 @@ def letter_page(unit: Unit, case_id: uuid.UUID, request_id: uuid.UUID) -> Letter
     if row.request.state == State.NEEDS_REDRAFT.value:
         return LetterPage(row, withheld=True)
     body = vault.open_text(letter, "body") or ""
-    audit_request(
+    audit_entry(
         db,
         unit.actor,
         row.request,

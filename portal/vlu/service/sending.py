@@ -12,7 +12,6 @@ from sqlalchemy.orm import Session
 from portal.accounts.unit import Unit
 from portal.anonymity import identity
 from portal.anonymity.identity import IdentityMatcher
-from portal.audit import service as audit
 from portal.clock import utc_now
 from portal.keys.vault import Vault
 from portal.people.models import Person
@@ -151,16 +150,10 @@ def send(
     step.move(Action.SEND, target, job_id)
     db.flush()
     spec = SEND_CHANNELS[channel]
-    audit.record(  # a disclosure: it names the recipient, which record_about does not
-        db,
-        actor=actor,
+    step.audit(
         category="disclosure",
         action="vlu.letter.send",
         object_type="vlu_letter",
-        object_id=request.id,
-        case_id=request.case_id,
-        subject_id=person.id,
-        subject_ref=person.reference,
         fields=("body",),
         recipient="representative" if channel == "via_representative" else "victim",
     )
