@@ -96,16 +96,17 @@ def witness_eligibility(
     )
 
 
-def _viewed(
+def viewed(
     unit: Unit,
     form: str,
     case: Case,
-    person: Person,
+    person: Person | None,
     *,
     object_type: str,
     object_id: uuid.UUID,
     fields: Iterable[str] = (),
 ) -> None:
+    """Log the consultation of a special measures page (``form``) about ``person``."""
     audit.record_about(
         unit.db,
         actor=unit.actor,
@@ -128,7 +129,7 @@ def form_viewed(
     *,
     fields: Iterable[str] = (),
 ) -> None:
-    _viewed(
+    viewed(
         unit,
         form,
         case,
@@ -140,4 +141,4 @@ def form_viewed(
 
 
 def person_viewed(unit: Unit, form: str, case: Case, person: Person) -> None:
-    _viewed(unit, form, case, person, object_type="person", object_id=person.id)
+    viewed(unit, form, case, person, object_type="person", object_id=person.id)

@@ -107,16 +107,7 @@ def case_page(unit: Unit, case_id: uuid.UUID, *, page: int, per_page: int) -> Ca
             subjects=[(person.id, person.reference) for _, person in found.items],
             case_id=case.id,
         )
-    audit.record_about(
-        db,
-        actor=unit.actor,
-        category="consultation",
-        action="special_measures.case_view",
-        object_type="case",
-        object_id=case.id,
-        case_id=case.id,
-        person=None,
-    )
+    lookup.viewed(unit, "case_view", case, None, object_type="case", object_id=case.id)
     return CasePage(case, rows, found, plea_on, due, today, pseudonymised)
 
 

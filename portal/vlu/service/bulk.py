@@ -14,7 +14,6 @@ from portal.accounts.models import User
 from portal.accounts.permissions import Permission
 from portal.accounts.unit import Unit
 from portal.anonymity import identity
-from portal.audit import service as audit
 from portal.cases.errors import NotPermitted, ValidationFailed
 from portal.cases.models import Case, CaseParty
 from portal.clock import utc_now
@@ -28,6 +27,7 @@ from portal.vlu.service.common import (
     BULK_ACTIONS,
     CHECKLIST,
     SendRefused,
+    audit_entry,
     recipient_for,
 )
 from portal.vlu.service.drafting import first_draft, save_draft
@@ -114,14 +114,15 @@ def enqueue_bulk(
     )
     db.add(job)
     db.flush()
-    audit.record(
+    audit_entry(
         db,
-        actor=actor,
+        actor,
+        decision,
+        None,
         category="alteration",
         action=f"vlu.bulk.{action}",
         object_type="job",
         object_id=job.id,
-        case_id=decision.case_id,
         fields=[f"count={total}"],
     )
     return job
