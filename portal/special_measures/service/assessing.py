@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -119,15 +119,11 @@ def save_assessment(
 # --- the page and its save (through the request's unit) -------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class AssessmentPage:
-    case: Case
-    person: Person
-    name: Any
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AssessmentPage(lookup.FormPage):
     sources: list[tuple[str, str]]
     conditions: list[tuple[str, str]]
     factors: list[tuple[str, str]]
-    initial: dict[str, Any] = field(default_factory=dict)
 
 
 def assessment_page(

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -113,19 +113,14 @@ class _Change:
 # --- the pages and their saves (through the request's unit) ---------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class DecisionPage:
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DecisionPage(lookup.ApplicationFormPage):
     """The decision form, or the variation form (``kind``): one template for both."""
 
-    case: Case
-    application: SpecialMeasuresApplication
-    person: Person
-    name: Any
     outcome_choices: list[tuple[str, str]]
     applied_for: list[tuple[str, str]]
     all_measures: list[tuple[str, str]]
     kind: str
-    initial: dict[str, Any] = field(default_factory=dict)
 
 
 def _may_vary(application: SpecialMeasuresApplication) -> bool:

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
@@ -90,13 +89,9 @@ def request(
 # --- the pages and their saves (through the request's unit) ---------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class IdentifyPage:
-    case: Case
-    person: Person
-    name: Any
+@dataclass(frozen=True, slots=True, kw_only=True)
+class IdentifyPage(lookup.FormPage):
     measures: list[tuple[str, str]]
-    initial: dict[str, Any] = field(default_factory=dict)
 
 
 def identify_page(

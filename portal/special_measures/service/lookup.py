@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -30,6 +31,25 @@ from portal.victims_code.service import case_facts
 
 TEXT_FIELDS = ("wis_reference", *DRAFT_TEXTS)
 SHOWN_TEXTS = (*TEXT_FIELDS, "court_notes")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FormPage:
+    """What every special measures form shows: the case, the witness, their name (their
+    reference once erased) and the form's initial values (empty when the form is shown again
+    with what was typed)."""
+
+    case: Case
+    person: Person
+    name: Any
+    initial: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ApplicationFormPage(FormPage):
+    """A form about one application of the witness."""
+
+    application: SpecialMeasuresApplication
 
 
 def today() -> date:
