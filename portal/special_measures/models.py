@@ -11,16 +11,7 @@ import uuid
 from collections.abc import Iterable
 from datetime import date, datetime
 
-from sqlalchemy import (
-    Boolean,
-    CheckConstraint,
-    Date,
-    ForeignKey,
-    Index,
-    Integer,
-    String,
-    Uuid,
-)
+from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.db.base import Base, IdMixin, TimestampMixin, UTCDateTime

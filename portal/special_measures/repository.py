@@ -28,6 +28,7 @@ from portal.special_measures.models import (
     SpecialMeasuresTransition,
 )
 from portal.special_measures.states import PENDING, State
+from portal.vlu.history import oldest_first
 
 Application = SpecialMeasuresApplication
 
@@ -153,12 +154,8 @@ def witnesses_page(
 
 
 def history(db: Session, application_id: uuid.UUID) -> list[SpecialMeasuresTransition]:
-    return list(
-        db.scalars(
-            select(SpecialMeasuresTransition)
-            .where(SpecialMeasuresTransition.application_id == application_id)
-            .order_by(SpecialMeasuresTransition.at, SpecialMeasuresTransition.id)
-        )
+    return oldest_first(
+        db, SpecialMeasuresTransition, SpecialMeasuresTransition.application_id == application_id
     )
 
 

@@ -19,11 +19,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from portal.accounts.permissions import Permission, role_can, roles_with
+from portal.accounts.permissions import Permission
 from portal.accounts.roles import Role
 from portal.kit import errors
 from portal.kit.enums import LabelledStrEnum
-from portal.kit.states import Guard, Machine, Step, Transition
+from portal.kit.states import Guard, Step, Transition
+from portal.vlu.role_machine import RoleRefused as RoleRefused
+from portal.vlu.role_machine import TransitionRefused as TransitionRefused
+from portal.vlu.role_machine import role_machine
 
 
 class State(LabelledStrEnum):
@@ -80,7 +83,7 @@ NEEDS_DIRECTION = Guard[State, Action, Role, Facts](
 )
 DECIDED_OR_VARIED = frozenset({State.DECIDED, State.VARIED})
 
-MACHINE = Machine[State, Action, Permission, Role, Facts](
+MACHINE = role_machine(
     "a special measures application",
     [
         SmTransition(
@@ -119,14 +122,9 @@ MACHINE = Machine[State, Action, Permission, Role, Facts](
             guards=(NEEDS_DIRECTION,),
         ),
     ],
-    authorise=role_can,
-    facts=Facts(),
-    holders=roles_with,
+    Facts(),
 )
 TRANSITIONS = MACHINE.transitions
-
-TransitionRefused = errors.TransitionRefused
-RoleRefused = errors.ActionNotPermitted
 
 
 may = MACHINE.may

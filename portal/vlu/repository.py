@@ -20,6 +20,7 @@ from portal.cases.models import Case, CaseParty, Offence
 from portal.cases.repository import Page
 from portal.people.models import Person
 from portal.victims_code.models import Obligation
+from portal.vlu.history import oldest_first
 from portal.vlu.models import Job, VluDecision, VluLetter, VluMessage, VluRequest, VluTransition
 from portal.vlu.states import UNSENT, State
 
@@ -220,23 +221,11 @@ def letter_of(db: Session, request_id: uuid.UUID) -> VluLetter | None:
 
 
 def transitions_of(db: Session, request_id: uuid.UUID) -> list[VluTransition]:
-    return list(
-        db.scalars(
-            select(VluTransition)
-            .where(VluTransition.request_id == request_id)
-            .order_by(VluTransition.at, VluTransition.id)
-        )
-    )
+    return oldest_first(db, VluTransition, VluTransition.request_id == request_id)
 
 
 def messages_of(db: Session, request_id: uuid.UUID) -> list[VluMessage]:
-    return list(
-        db.scalars(
-            select(VluMessage)
-            .where(VluMessage.request_id == request_id)
-            .order_by(VluMessage.at, VluMessage.id)
-        )
-    )
+    return oldest_first(db, VluMessage, VluMessage.request_id == request_id)
 
 
 def staff_names(db: Session, ids: set[uuid.UUID | None]) -> dict[uuid.UUID, str]:

@@ -26,11 +26,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from portal.accounts.permissions import Permission, role_can, roles_with
+from portal.accounts.permissions import Permission
 from portal.accounts.roles import Role
-from portal.kit import errors
 from portal.kit.enums import LabelledStrEnum
-from portal.kit.states import Guard, Machine, Step, Transition
+from portal.kit.states import Guard, Step, Transition
+from portal.vlu.role_machine import GuardRefused as GuardRefused
+from portal.vlu.role_machine import RoleRefused as RoleRefused
+from portal.vlu.role_machine import TransitionRefused as TransitionRefused
+from portal.vlu.role_machine import role_machine
 
 
 class State(LabelledStrEnum):
@@ -112,7 +115,7 @@ RIGHT_TO_REVIEW_APPLIES = VluGuard(
     lambda step: step.facts.vrr_applies,
 )
 
-MACHINE = Machine[State, Action, Permission, Role, Facts](
+MACHINE = role_machine(
     "a communication request",
     [
         # Created by the system when a decision is recorded (by a prosecutor or witness care
@@ -182,15 +185,9 @@ MACHINE = Machine[State, Action, Permission, Role, Facts](
             Permission.HANDLE_REVIEW,
         ),
     ],
-    authorise=role_can,
-    facts=Facts(),
-    holders=roles_with,
+    Facts(),
 )
 TRANSITIONS = MACHINE.transitions
-
-TransitionRefused = errors.TransitionRefused
-RoleRefused = errors.ActionNotPermitted
-GuardRefused = errors.GuardRefused
 
 
 # check(action, current, role, facts) -> the new state, or a domain error saying why not;

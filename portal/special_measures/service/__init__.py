@@ -10,7 +10,6 @@ from portal.special_measures.service.assessing import (
     save_assessment,
     validate_assessment,
 )
-from portal.special_measures.service.deciding import change_direction, decide
 from portal.special_measures.service.drafting import Draft, save_draft, validate_draft
 from portal.special_measures.service.identifying import identify, request
 from portal.special_measures.service.reading import (
@@ -28,7 +27,6 @@ from portal.special_measures.service.recording import (
     SHORT_LIMIT,
     TEXT_LIMIT,
     TRIGGER,
-    record_view,
 )
 from portal.special_measures.service.serving import serve
 from portal.special_measures.service.worklist import NEXT_STEP, WORK_STATES, WorkItem, work
@@ -45,16 +43,13 @@ __all__ = [
     "Draft",
     "WorkItem",
     "born_on",
-    "change_direction",
     "court_for_deadline",
     "deadline",
     "deadline_status",
-    "decide",
     "details_of",
     "eligibility_of",
     "identify",
     "is_late",
-    "record_view",
     "request",
     "save_assessment",
     "save_draft",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -16,6 +16,7 @@ from portal.accounts.permissions import Permission
 from portal.accounts.roles import Role
 from portal.accounts.unit import Unit
 from portal.anonymity.identity import case_text_errors
+from portal.audit import service as audit
 from portal.cases.errors import NotPermitted, StaleEdit, ValidationFailed
 from portal.cases.models import Case, CaseParty
 from portal.keys.vault import Vault
@@ -27,7 +28,6 @@ from portal.special_measures.service import lookup
 from portal.special_measures.service.reading import AssessmentDetails, details_of
 from portal.special_measures.service.recording import (
     TEXT_LIMIT,
-    audit_change,
     check_text,
     require_witness,
 )
@@ -102,9 +102,9 @@ def save_assessment(
     if created:
         db.add(assessment)
     db.flush()
-    audit_change(
+    audit.record_about(
         db,
-        actor,
+        actor=actor,
         action="special_measures.assess",
         category="collection" if created else "alteration",
         object_type="special_measures_assessment",
@@ -119,15 +119,11 @@ def save_assessment(
 # --- the page and its save (through the request's unit) -------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class AssessmentPage:
-    case: Case
-    person: Person
-    name: Any
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AssessmentPage(lookup.FormPage):
     sources: list[tuple[str, str]]
     conditions: list[tuple[str, str]]
     factors: list[tuple[str, str]]
-    initial: dict[str, Any] = field(default_factory=dict)
 
 
 def assessment_page(

@@ -5,8 +5,8 @@ the outcome (Right 8)."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -74,140 +74,53 @@ def tell_the_witness(
     )
 
 
-def decide(
-    db: Session,
-    vault: Vault,
-    actor: Actor,
-    case: Case,
-    party: CaseParty,
-    application: SpecialMeasuresApplication,
-    person: Person,
-    *,
-    outcome: str,
-    decided_on: date | None,
-    received_on: date | None,
-    granted: Sequence[str],
-    notes: str,
-    today: date,
-    expected_version: int | None = None,
-) -> list[Obligation]:
-    """Record the court's decision; the witness care unit then owes the witness the outcome."""
-    check(Action.DECIDE, State(application.state), actor.role)
-    errors: dict[str, str] = {}
-    if outcome not in {o.value for o in Outcome}:
-        errors["outcome"] = "Select the court's decision"
-    check_decision_dates(errors, decided_on, received_on, today, "decision")
-    if application.served_on and decided_on and decided_on < application.served_on:
-        errors["decided_on"] = (
-            "The decision must be on or after the date the application was served"
+@dataclass(frozen=True, slots=True)
+class _Change:
+    """A change the court made to an application in the actor's scope, as it is recorded."""
+
+    unit: Unit
+    application: SpecialMeasuresApplication
+    case: Case
+    party: CaseParty
+    person: Person
+
+    @classmethod
+    def of(cls, unit: Unit, case_id: uuid.UUID, application_id: uuid.UUID) -> _Change:
+        return cls(unit, *lookup.application(unit, case_id, application_id))
+
+    def refuse(self, errors: dict[str, str], notes: str) -> None:
+        """Raise ``errors`` with those of the court's notes (too long, or naming someone whose
+        identity is sealed), if there are any."""
+        check_text(errors, "court_notes", notes, "The notes", TEXT_LIMIT)
+        errors |= case_text_errors(
+            self.unit.db,
+            self.unit.vault,
+            self.application.case_id,
+            {"court_notes": ("The notes", notes)},
         )
-    granted_codes = [c for c in clean_measures(granted) if c in application.measure_codes]
-    if outcome == Outcome.GRANTED_IN_PART and not granted_codes:
-        errors["granted"] = "Select the measures the court granted"
-    elif outcome == Outcome.GRANTED_IN_PART and len(granted_codes) == len(
-        application.measure_codes
-    ):
-        errors["granted"] = "Granted in part: leave out the measures the court refused"
-    check_text(errors, "court_notes", notes, "The notes", TEXT_LIMIT)
-    errors |= case_text_errors(
-        db, vault, application.case_id, {"court_notes": ("The notes", notes)}
-    )
-    if errors:
-        raise ValidationFailed(errors)
-    assert decided_on is not None
-    check_version(application, expected_version)
-    application.decision = outcome
-    application.decided_on = decided_on
-    application.decision_received_on = received_on
-    application.granted_measures = {
-        Outcome.GRANTED.value: application.measures,
-        Outcome.GRANTED_IN_PART.value: ",".join(granted_codes),
-        Outcome.REFUSED.value: "",
-    }[outcome]
-    vault.put(application, "court_notes", text_or_none(notes))
-    move(
-        db,
-        actor,
-        application,
-        Action.DECIDE,
-        person,
-        fields=("decision", "decided_on", "granted_measures", "court_notes"),
-    )
-    return tell_the_witness(db, vault, actor, case, party, decided_on, received_on)
+        if errors:
+            raise ValidationFailed(errors)
 
-
-def change_direction(
-    db: Session,
-    vault: Vault,
-    actor: Actor,
-    case: Case,
-    party: CaseParty,
-    application: SpecialMeasuresApplication,
-    person: Person,
-    *,
-    action: str,
-    on: date | None,
-    received_on: date | None,
-    measures: Sequence[str],
-    notes: str,
-    today: date,
-    expected_version: int | None = None,
-) -> list[Obligation]:
-    """The court varies or discharges its direction (YJCEA s20); the witness is told again."""
-    chosen = Action(action) if action in {Action.VARY.value, Action.DISCHARGE.value} else None
-    outcome = Outcome(application.decision) if application.decision else None
-    check(chosen or Action.VARY, State(application.state), actor.role, outcome=outcome)
-    errors: dict[str, str] = {}
-    if chosen is None:
-        errors["action"] = "Select whether the court varied or discharged the direction"
-    check_decision_dates(errors, on, received_on, today, "court's decision")
-    if application.decided_on and on and on < application.decided_on:
-        errors["decided_on"] = "The date must be on or after the original decision"
-    codes = clean_measures(measures)
-    if chosen is Action.VARY and not codes:
-        errors["granted"] = "Select the measures the direction now includes"
-    check_text(errors, "court_notes", notes, "The notes", TEXT_LIMIT)
-    errors |= case_text_errors(
-        db, vault, application.case_id, {"court_notes": ("The notes", notes)}
-    )
-    if errors:
-        raise ValidationFailed(errors)
-    assert chosen is not None
-    assert on is not None
-    check_version(application, expected_version)
-    application.changed_on = on
-    application.decision_received_on = received_on
-    if chosen is Action.VARY:
-        application.granted_measures = ",".join(codes)
-    if notes.strip():
-        vault.put(application, "court_notes", notes.strip())
-    move(
-        db,
-        actor,
-        application,
-        chosen,
-        person,
-        fields=("changed_on", "granted_measures", "court_notes"),
-    )
-    return tell_the_witness(db, vault, actor, case, party, on, received_on)
+    def record(
+        self, action: Action, fields: tuple[str, ...], on: date, received_on: date | None
+    ) -> list[Obligation]:
+        """Move the application (audited), then owe the witness the news."""
+        db, vault, actor = self.unit.db, self.unit.vault, self.unit.actor
+        move(db, actor, self.application, action, self.person, fields=fields)
+        return tell_the_witness(db, vault, actor, self.case, self.party, on, received_on)
 
 
 # --- the pages and their saves (through the request's unit) ---------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class DecisionPage:
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DecisionPage(lookup.ApplicationFormPage):
     """The decision form, or the variation form (``kind``): one template for both."""
 
-    case: Case
-    application: SpecialMeasuresApplication
-    person: Person
-    name: Any
     outcome_choices: list[tuple[str, str]]
     applied_for: list[tuple[str, str]]
     all_measures: list[tuple[str, str]]
     kind: str
-    initial: dict[str, Any] = field(default_factory=dict)
 
 
 def _may_vary(application: SpecialMeasuresApplication) -> bool:
@@ -258,28 +171,6 @@ def decision_page(
     )
 
 
-def _court_change(
-    unit: Unit,
-    case_id: uuid.UUID,
-    application_id: uuid.UUID,
-    change: Callable[..., list[Obligation]],
-    **answers: Any,
-) -> list[Obligation]:
-    """``decide`` or ``change_direction`` on an application in scope, today."""
-    application, case, party, person = lookup.application(unit, case_id, application_id)
-    return change(
-        unit.db,
-        unit.vault,
-        unit.actor,
-        case,
-        party,
-        application,
-        person,
-        today=lookup.today(),
-        **answers,
-    )
-
-
 def record_decision(
     unit: Unit,
     case_id: uuid.UUID,
@@ -292,18 +183,43 @@ def record_decision(
     notes: str,
     expected_version: int | None,
 ) -> list[Obligation]:
-    """The court's decision; returns the duties to tell the witness it created."""
-    return _court_change(
-        unit,
-        case_id,
-        application_id,
-        decide,
-        outcome=outcome,
-        decided_on=decided_on,
-        received_on=received_on,
-        granted=granted,
-        notes=notes,
-        expected_version=expected_version,
+    """Record the court's decision; returns the duties to tell the witness it created (the
+    witness care unit then owes the witness the outcome)."""
+    change = _Change.of(unit, case_id, application_id)
+    application, today = change.application, lookup.today()
+    check(Action.DECIDE, State(application.state), unit.actor.role)
+    errors: dict[str, str] = {}
+    if outcome not in {o.value for o in Outcome}:
+        errors["outcome"] = "Select the court's decision"
+    check_decision_dates(errors, decided_on, received_on, today, "decision")
+    if application.served_on and decided_on and decided_on < application.served_on:
+        errors["decided_on"] = (
+            "The decision must be on or after the date the application was served"
+        )
+    granted_codes = [c for c in clean_measures(granted) if c in application.measure_codes]
+    if outcome == Outcome.GRANTED_IN_PART and not granted_codes:
+        errors["granted"] = "Select the measures the court granted"
+    elif outcome == Outcome.GRANTED_IN_PART and len(granted_codes) == len(
+        application.measure_codes
+    ):
+        errors["granted"] = "Granted in part: leave out the measures the court refused"
+    change.refuse(errors, notes)
+    assert decided_on is not None
+    check_version(application, expected_version)
+    application.decision = outcome
+    application.decided_on = decided_on
+    application.decision_received_on = received_on
+    application.granted_measures = {
+        Outcome.GRANTED.value: application.measures,
+        Outcome.GRANTED_IN_PART.value: ",".join(granted_codes),
+        Outcome.REFUSED.value: "",
+    }[outcome]
+    unit.vault.put(application, "court_notes", text_or_none(notes))
+    return change.record(
+        Action.DECIDE,
+        ("decision", "decided_on", "granted_measures", "court_notes"),
+        decided_on,
+        received_on,
     )
 
 
@@ -319,16 +235,29 @@ def record_variation(
     notes: str,
     expected_version: int | None,
 ) -> list[Obligation]:
-    """The court varied or discharged its direction; the witness is told again."""
-    return _court_change(
-        unit,
-        case_id,
-        application_id,
-        change_direction,
-        action=action,
-        on=on,
-        received_on=received_on,
-        measures=measures,
-        notes=notes,
-        expected_version=expected_version,
-    )
+    """The court varied or discharged its direction (YJCEA s20); the witness is told again."""
+    change = _Change.of(unit, case_id, application_id)
+    application = change.application
+    chosen = Action(action) if action in {Action.VARY.value, Action.DISCHARGE.value} else None
+    outcome = Outcome(application.decision) if application.decision else None
+    check(chosen or Action.VARY, State(application.state), unit.actor.role, outcome=outcome)
+    errors: dict[str, str] = {}
+    if chosen is None:
+        errors["action"] = "Select whether the court varied or discharged the direction"
+    check_decision_dates(errors, on, received_on, lookup.today(), "court's decision")
+    if application.decided_on and on and on < application.decided_on:
+        errors["decided_on"] = "The date must be on or after the original decision"
+    codes = clean_measures(measures)
+    if chosen is Action.VARY and not codes:
+        errors["granted"] = "Select the measures the direction now includes"
+    change.refuse(errors, notes)
+    assert chosen is not None
+    assert on is not None
+    check_version(application, expected_version)
+    application.changed_on = on
+    application.decision_received_on = received_on
+    if chosen is Action.VARY:
+        application.granted_measures = ",".join(codes)
+    if notes.strip():
+        unit.vault.put(application, "court_notes", notes.strip())
+    return change.record(chosen, ("changed_on", "granted_measures", "court_notes"), on, received_on)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -15,7 +15,6 @@ from portal.accounts.actor import Actor
 from portal.accounts.unit import Unit
 from portal.anonymity.identity import case_text_errors
 from portal.cases.errors import ValidationFailed
-from portal.cases.models import Case
 from portal.keys.vault import Vault
 from portal.people.models import Person
 from portal.special_measures.eligibility import MEASURES, Eligibility, measure_warnings
@@ -25,7 +24,7 @@ from portal.special_measures.service.reading import details_of, late_now
 from portal.special_measures.service.recording import (
     SHORT_LIMIT,
     TEXT_LIMIT,
-    audit_change,
+    audit_application,
     check_text,
     check_version,
     clean_measures,
@@ -140,17 +139,7 @@ def save_draft(
     changed = ("measures", "details", "grounds", "quality_reasons", "witness_views")
     if state is State.DRAFTED:
         db.flush()
-        audit_change(
-            db,
-            actor,
-            action="special_measures.edit_draft",
-            category="alteration",
-            object_type="special_measures_application",
-            object_id=application.id,
-            case_id=application.case_id,
-            person=person,
-            fields=changed,
-        )
+        audit_application(db, actor, application, person, action="edit_draft", fields=changed)
     else:
         move(db, actor, application, Action.DRAFT, person, fields=changed)
 
@@ -158,12 +147,8 @@ def save_draft(
 # --- the page and its save (through the request's unit) -------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class DraftPage:
-    case: Case
-    application: SpecialMeasuresApplication
-    person: Person
-    name: Any
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DraftPage(lookup.ApplicationFormPage):
     measures: list[tuple[str, str]]
     hearing_choices: list[tuple[str, str]]
     eligibility: Eligibility
@@ -171,7 +156,6 @@ class DraftPage:
     plea_on: date | None
     due: DueDate | None
     late_now: bool
-    initial: dict[str, Any] = field(default_factory=dict)
 
 
 def draft_page(

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
@@ -21,7 +20,7 @@ from portal.special_measures.models import SpecialMeasuresApplication
 from portal.special_measures.service import lookup
 from portal.special_measures.service.recording import (
     add_transition,
-    audit_change,
+    audit_application,
     check_version,
     clean_measures,
     move,
@@ -61,15 +60,13 @@ def identify(
     db.add(application)
     db.flush()
     add_transition(db, actor, application, Action.IDENTIFY, None, State.IDENTIFIED)
-    audit_change(
+    audit_application(
         db,
         actor,
-        action="special_measures.identify",
+        application,
+        person,
+        action="identify",
         category="collection",
-        object_type="special_measures_application",
-        object_id=application.id,
-        case_id=case.id,
-        person=person,
         fields=("state", "measures"),
     )
     if request_now:
@@ -92,13 +89,9 @@ def request(
 # --- the pages and their saves (through the request's unit) ---------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class IdentifyPage:
-    case: Case
-    person: Person
-    name: Any
+@dataclass(frozen=True, slots=True, kw_only=True)
+class IdentifyPage(lookup.FormPage):
     measures: list[tuple[str, str]]
-    initial: dict[str, Any] = field(default_factory=dict)
 
 
 def identify_page(

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from portal.accounts.unit import Unit
+from portal.audit import service as audit
 from portal.cases.errors import CaseNotFound
 from portal.cases.models import Case, CaseParty
 from portal.clock import LONDON, utc_now
@@ -24,12 +26,30 @@ from portal.special_measures.models import (
     SpecialMeasuresAssessment,
 )
 from portal.special_measures.service.reading import deadline, eligibility_of
-from portal.special_measures.service.recording import record_view
 from portal.victims_code.deadlines import DueDate
 from portal.victims_code.service import case_facts
 
 TEXT_FIELDS = ("wis_reference", *DRAFT_TEXTS)
 SHOWN_TEXTS = (*TEXT_FIELDS, "court_notes")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FormPage:
+    """What every special measures form shows: the case, the witness, their name (their
+    reference once erased) and the form's initial values (empty when the form is shown again
+    with what was typed)."""
+
+    case: Case
+    person: Person
+    name: Any
+    initial: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ApplicationFormPage(FormPage):
+    """A form about one application of the witness."""
+
+    application: SpecialMeasuresApplication
 
 
 def today() -> date:
@@ -96,6 +116,30 @@ def witness_eligibility(
     )
 
 
+def viewed(
+    unit: Unit,
+    form: str,
+    case: Case,
+    person: Person | None,
+    *,
+    object_type: str,
+    object_id: uuid.UUID,
+    fields: Iterable[str] = (),
+) -> None:
+    """Log the consultation of a special measures page (``form``) about ``person``."""
+    audit.record_about(
+        unit.db,
+        actor=unit.actor,
+        category="consultation",
+        action=f"special_measures.{form}",
+        object_type=object_type,
+        object_id=object_id,
+        case_id=case.id,
+        person=person,
+        fields=fields,
+    )
+
+
 def form_viewed(
     unit: Unit,
     form: str,
@@ -105,25 +149,16 @@ def form_viewed(
     *,
     fields: Iterable[str] = (),
 ) -> None:
-    record_view(
-        unit.db,
-        unit.actor,
-        action=f"special_measures.{form}",
+    viewed(
+        unit,
+        form,
+        case,
+        person,
         object_type="special_measures_application",
         object_id=application.id,
-        case_id=case.id,
-        person=person,
         fields=fields,
     )
 
 
 def person_viewed(unit: Unit, form: str, case: Case, person: Person) -> None:
-    record_view(
-        unit.db,
-        unit.actor,
-        action=f"special_measures.{form}",
-        object_type="person",
-        object_id=person.id,
-        case_id=case.id,
-        person=person,
-    )
+    viewed(unit, form, case, person, object_type="person", object_id=person.id)

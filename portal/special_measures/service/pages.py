@@ -35,7 +35,6 @@ from portal.special_measures.service.reading import (
     details_of,
     eligibility_of,
 )
-from portal.special_measures.service.recording import record_view
 from portal.special_measures.states import OPEN, Outcome, State, actions_for
 from portal.victims_code.deadlines import DueDate
 from portal.victims_code.service import case_facts
@@ -108,14 +107,7 @@ def case_page(unit: Unit, case_id: uuid.UUID, *, page: int, per_page: int) -> Ca
             subjects=[(person.id, person.reference) for _, person in found.items],
             case_id=case.id,
         )
-    record_view(
-        db,
-        unit.actor,
-        action="special_measures.case_view",
-        object_type="case",
-        object_id=case.id,
-        case_id=case.id,
-    )
+    lookup.viewed(unit, "case_view", case, None, object_type="case", object_id=case.id)
     return CasePage(case, rows, found, plea_on, due, today, pseudonymised)
 
 

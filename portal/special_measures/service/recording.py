@@ -23,28 +23,27 @@ TEXT_LIMIT = 5000
 SHORT_LIMIT = 300
 
 
-def audit_change(
+def audit_application(
     db: Session,
     actor: Actor,
+    application: SpecialMeasuresApplication,
+    person: Person,
     *,
     action: str,
-    category: str,
-    object_type: str,
-    object_id: uuid.UUID,
-    case_id: uuid.UUID,
-    person: Person,
+    category: str = "alteration",
     fields: Iterable[str] = (),
 ) -> None:
-    audit.record(
+    """The audit entry of a change to ``application`` (``action`` without its
+    ``special_measures.`` prefix)."""
+    audit.record_about(
         db,
         actor=actor,
         category=category,
-        action=action,
-        object_type=object_type,
-        object_id=object_id,
-        case_id=case_id,
-        subject_id=person.id,
-        subject_ref=person.reference,
+        action=f"special_measures.{action}",
+        object_type="special_measures_application",
+        object_id=application.id,
+        case_id=application.case_id,
+        person=person,
         fields=fields,
     )
 
@@ -93,15 +92,13 @@ def move(
     target = check(action, current, actor.role, outcome=outcome)
     application.state = target.value
     add_transition(db, actor, application, action, current, target)
-    audit_change(
+    audit_application(
         db,
         actor,
-        action=f"special_measures.{action.value}",
+        application,
+        person,
+        action=action.value,
         category="collection" if action is Action.IDENTIFY else "alteration",
-        object_type="special_measures_application",
-        object_id=application.id,
-        case_id=application.case_id,
-        person=person,
         fields=["state", *fields],
     )
 
@@ -126,28 +123,3 @@ def check_text(
 ) -> None:
     if value and len(value) > limit:
         errors[name] = f"{label} must be {limit:,} characters or fewer"
-
-
-def record_view(
-    db: Session,
-    actor: Actor,
-    *,
-    action: str,
-    object_type: str,
-    object_id: uuid.UUID,
-    case_id: uuid.UUID,
-    person: Person | None = None,
-    fields: Iterable[str] = (),
-) -> None:
-    audit.record(
-        db,
-        actor=actor,
-        category="consultation",
-        action=action,
-        object_type=object_type,
-        object_id=object_id,
-        case_id=case_id,
-        subject_id=person.id if person else None,
-        subject_ref=person.reference if person else None,
-        fields=fields,
-    )

@@ -4,7 +4,7 @@ deadline a reason is required (CrimPR: a late application must explain why it is
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -14,7 +14,6 @@ from portal.accounts.actor import Actor
 from portal.accounts.unit import Unit
 from portal.anonymity.identity import case_text_errors
 from portal.cases.errors import ValidationFailed
-from portal.cases.models import Case
 from portal.keys.vault import Vault
 from portal.people.models import Person
 from portal.special_measures.models import SpecialMeasuresApplication
@@ -75,16 +74,11 @@ def serve(
 # --- the page and its save (through the request's unit) -------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class ServePage:
-    case: Case
-    application: SpecialMeasuresApplication
-    person: Person
-    name: Any
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ServePage(lookup.ApplicationFormPage):
     plea_on: date | None
     due: DueDate | None
     late_now: bool
-    initial: dict[str, Any] = field(default_factory=dict)
 
 
 def serve_page(

@@ -14,7 +14,6 @@ from portal.accounts.models import User
 from portal.accounts.permissions import Permission
 from portal.accounts.unit import Unit
 from portal.anonymity import identity
-from portal.audit import service as audit
 from portal.cases.errors import NotPermitted, ValidationFailed
 from portal.cases.models import Case, CaseParty
 from portal.clock import utc_now
@@ -28,6 +27,7 @@ from portal.vlu.service.common import (
     BULK_ACTIONS,
     CHECKLIST,
     SendRefused,
+    audit_entry,
     recipient_for,
 )
 from portal.vlu.service.drafting import first_draft, save_draft
@@ -114,14 +114,15 @@ def enqueue_bulk(
     )
     db.add(job)
     db.flush()
-    audit.record(
+    audit_entry(
         db,
-        actor=actor,
+        actor,
+        decision,
+        None,
         category="alteration",
         action=f"vlu.bulk.{action}",
         object_type="job",
         object_id=job.id,
-        case_id=decision.case_id,
         fields=[f"count={total}"],
     )
     return job
@@ -177,6 +178,7 @@ def bulk_batch(db: Session, vault: Vault, actor: Actor, job: Job, batch: int) ->
     sealed = identity.sealed_in_cases(db, vault, [case.id]) if action != "approve_all" else []
     done = skipped = 0
     for request, person in rows:
+        parts = (db, vault, actor, request, decision, person)
         try:
             if action == "draft_all":
                 if person.erased:
@@ -191,12 +193,7 @@ def bulk_batch(db: Session, vault: Vault, actor: Actor, job: Job, batch: int) ->
                     officer_name=officer_name,
                 )
                 save_draft(
-                    db,
-                    vault,
-                    actor,
-                    request,
-                    decision,
-                    person,
+                    *parts,
                     body=body,
                     expected_version=None,
                     job_id=job.id,
@@ -205,12 +202,7 @@ def bulk_batch(db: Session, vault: Vault, actor: Actor, job: Job, batch: int) ->
                 )
             elif action == "approve_all":
                 approve(
-                    db,
-                    vault,
-                    actor,
-                    request,
-                    decision,
-                    person,
+                    *parts,
                     checklist=set(CHECKLIST),
                     notes="",
                     expected_version=None,
@@ -225,12 +217,7 @@ def bulk_batch(db: Session, vault: Vault, actor: Actor, job: Job, batch: int) ->
                 if channel is None:
                     raise SendRefused("no safe channel")
                 send(
-                    db,
-                    vault,
-                    actor,
-                    request,
-                    decision,
-                    person,
+                    *parts,
                     channel=channel,
                     expected_version=None,
                     job_id=job.id,

@@ -4,26 +4,20 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy.orm import Session
-
-from portal.accounts.actor import Actor
 from portal.accounts.unit import Unit
 from portal.cases.errors import ValidationFailed
 from portal.clock import utc_now
-from portal.keys.vault import Vault
-from portal.people.models import Person
-from portal.vlu.models import VluDecision, VluRequest
+from portal.vlu.models import VluRequest
 from portal.vlu.service.common import (
     CHECKLIST,
-    audit_request,
+    RequestStep,
     check_notes,
     check_version,
-    move,
-    next_state,
     on_request,
     refused_on,
+    request_step,
 )
-from portal.vlu.states import Action
+from portal.vlu.states import Action, State
 
 
 def _ticks(request: VluRequest, checklist: set[str]) -> None:
@@ -33,13 +27,36 @@ def _ticks(request: VluRequest, checklist: set[str]) -> None:
     request.check_rights = "rights" in checklist
 
 
+def _record_check(
+    step: RequestStep,
+    action: Action,
+    target: State,
+    *,
+    checklist: set[str],
+    notes: str,
+    expected_version: int | None,
+    job_id: uuid.UUID | None,
+    fields: tuple[str, ...],
+) -> None:
+    """What approving and returning share: the notes checked and kept, the version checked,
+    the checklist ticked, the move and its audit entry."""
+    request = step.request
+    check_notes(step.db, step.vault, request, notes)
+    check_version(request, expected_version)
+    _ticks(request, checklist)
+    if action is Action.APPROVE:
+        request.checked_by_id = step.actor.user_id
+        request.checked_at = utc_now()
+    if notes.strip():
+        step.vault.put(request, "check_notes", notes.strip())
+    step.move(action, target, job_id)
+    step.db.flush()
+    step.audit(category="alteration", action=f"vlu.letter.{action.value}", fields=fields)
+
+
+@request_step
 def approve(
-    db: Session,
-    vault: Vault,
-    actor: Actor,
-    request: VluRequest,
-    decision: VluDecision,
-    person: Person,
+    step: RequestStep,
     *,
     checklist: set[str],
     notes: str,
@@ -47,7 +64,7 @@ def approve(
     job_id: uuid.UUID | None = None,
 ) -> None:
     """A second officer confirms the letter meets every point of the quality checklist."""
-    target = next_state(Action.APPROVE, request, decision, actor)
+    target = step.next_state(Action.APPROVE)
     if set(CHECKLIST) - checklist:
         raise ValidationFailed(
             {
@@ -55,54 +72,33 @@ def approve(
                 "short, return it for changes"
             }
         )
-    check_notes(db, vault, request, notes)
-    check_version(request, expected_version)
-    _ticks(request, checklist)
-    request.checked_by_id = actor.user_id
-    request.checked_at = utc_now()
-    if notes.strip():
-        vault.put(request, "check_notes", notes.strip())
-    move(db, actor, request, Action.APPROVE, target, job_id)
-    db.flush()
-    audit_request(
-        db,
-        actor,
-        request,
-        person,
-        category="alteration",
-        action="vlu.letter.approve",
+    _record_check(
+        step,
+        Action.APPROVE,
+        target,
+        checklist=checklist,
+        notes=notes,
+        expected_version=expected_version,
+        job_id=job_id,
         fields=("check_accurate", "check_empathetic", "check_reasons", "check_rights"),
     )
 
 
+@request_step
 def return_for_changes(
-    db: Session,
-    vault: Vault,
-    actor: Actor,
-    request: VluRequest,
-    decision: VluDecision,
-    person: Person,
-    *,
-    checklist: set[str],
-    notes: str,
-    expected_version: int | None,
+    step: RequestStep, *, checklist: set[str], notes: str, expected_version: int | None
 ) -> None:
-    target = next_state(Action.RETURN, request, decision, actor)
+    target = step.next_state(Action.RETURN)
     if not notes.strip():
         raise ValidationFailed({"notes": "Say what needs to change"})
-    check_notes(db, vault, request, notes)
-    check_version(request, expected_version)
-    _ticks(request, checklist)
-    vault.put(request, "check_notes", notes.strip())
-    move(db, actor, request, Action.RETURN, target, None)
-    db.flush()
-    audit_request(
-        db,
-        actor,
-        request,
-        person,
-        category="alteration",
-        action="vlu.letter.return",
+    _record_check(
+        step,
+        Action.RETURN,
+        target,
+        checklist=checklist,
+        notes=notes,
+        expected_version=expected_version,
+        job_id=None,
         fields=("check_notes",),
     )
 

@@ -3,11 +3,13 @@ the state move, the audit entry, the version check and the sealed-identity check
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date
-from typing import TypeVar
+from typing import Concatenate, ParamSpec, TypedDict, TypeVar, Unpack
 
 from sqlalchemy.orm import Session
 
@@ -116,29 +118,43 @@ def move(
     db.add(VluTransition(**step_row(request.id, action, source, target, actor, job_id)))
 
 
-def audit_request(
+class EntryDetail(TypedDict, total=False):
+    """What an audit entry of a step may say besides its category and action."""
+
+    object_type: str | None
+    object_id: uuid.UUID | None
+    fields: tuple[str, ...] | list[str]
+    recipient: str | None
+
+
+def audit_entry(
     db: Session,
     actor: Actor,
-    request: VluRequest,
-    person: Person,
+    record: VluRequest | VluDecision,
+    person: Person | None,
     *,
     category: str,
     action: str,
-    object_type: str = "vlu_request",
+    object_type: str | None = None,
     object_id: uuid.UUID | None = None,
     fields: tuple[str, ...] | list[str] = (),
     recipient: str | None = None,
 ) -> None:
+    """The audit entry of a step on a request (about its ``person``) or on a decision (about
+    no one person); the object is the record itself unless ``object_type`` and ``object_id``
+    say otherwise. ``recipient``: whom a disclosure went to (the letter sent), which
+    ``audit.record_about`` cannot name: hence ``audit.record`` here, the VLU's one call of it."""
+    kind = "vlu_request" if isinstance(record, VluRequest) else "vlu_decision"
     audit.record(
         db,
         actor=actor,
         category=category,
         action=action,
-        object_type=object_type,
-        object_id=object_id or request.id,
-        case_id=request.case_id,
-        subject_id=person.id,
-        subject_ref=person.reference,
+        object_type=object_type or kind,
+        object_id=object_id or record.id,
+        case_id=record.case_id,
+        subject_id=person.id if person else None,
+        subject_ref=person.reference if person else None,
         fields=fields,
         recipient=recipient,
     )
@@ -168,6 +184,62 @@ def row_of(unit: Unit, case_id: uuid.UUID, request_id: uuid.UUID) -> RequestRow:
 
 
 T = TypeVar("T")
+P = ParamSpec("P")
+
+
+@dataclass(frozen=True, slots=True)
+class RequestStep:
+    """What every step on a request works with: the session, the vault, who acts, the request,
+    its decision and the person it is for."""
+
+    db: Session
+    vault: Vault
+    actor: Actor
+    request: VluRequest
+    decision: VluDecision
+    person: Person
+
+    def next_state(self, action: Action) -> State:
+        return next_state(action, self.request, self.decision, self.actor)
+
+    def move(self, action: Action, target: State, job_id: uuid.UUID | None = None) -> None:
+        move(self.db, self.actor, self.request, action, target, job_id)
+
+    def audit(self, *, category: str, action: str, **detail: Unpack[EntryDetail]) -> None:
+        """``audit_entry`` for this step's request and person."""
+        audit_entry(
+            self.db,
+            self.actor,
+            self.request,
+            self.person,
+            category=category,
+            action=action,
+            **detail,
+        )
+
+
+def request_step(
+    body: Callable[Concatenate[RequestStep, P], T],
+) -> Callable[Concatenate[Session, Vault, Actor, VluRequest, VluDecision, Person, P], T]:
+    """A step written against a ``RequestStep``, taken with its six parts
+    ``(db, vault, actor, request, decision, person, ...)``, as ``on_request``, bulk work and
+    the tests take it."""
+
+    @functools.wraps(body)
+    def step(
+        db: Session,
+        vault: Vault,
+        actor: Actor,
+        request: VluRequest,
+        decision: VluDecision,
+        person: Person,
+        /,
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> T:
+        return body(RequestStep(db, vault, actor, request, decision, person), *args, **kwargs)
+
+    return step
 
 
 def on_request(

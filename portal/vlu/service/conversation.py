@@ -16,7 +16,7 @@ from portal.people.models import Person
 from portal.vlu.models import VluMessage, VluRequest
 from portal.vlu.service.common import (
     MAX_MESSAGE,
-    audit_request,
+    audit_entry,
     refuse_sealed,
     row_of,
 )
@@ -48,7 +48,7 @@ def post_message(
     vault.put(message, "body", text)
     db.add(message)
     db.flush()
-    audit_request(
+    audit_entry(
         db,
         actor,
         request,

@@ -7,9 +7,7 @@ from datetime import date
 from types import EllipsisType
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from portal.accounts.actor import Actor
 from portal.accounts.unit import Unit
 from portal.anonymity import identity
 from portal.anonymity.identity import IdentityMatcher
@@ -25,11 +23,10 @@ from portal.vlu.models import VluDecision, VluLetter, VluRequest
 from portal.vlu.readability import flesch
 from portal.vlu.service.common import (
     MAX_LETTER,
-    audit_request,
+    RequestStep,
     check_version,
-    move,
-    next_state,
     on_request,
+    request_step,
 )
 from portal.vlu.states import Action
 
@@ -79,13 +76,9 @@ def first_draft(
     )
 
 
+@request_step
 def save_draft(
-    db: Session,
-    vault: Vault,
-    actor: Actor,
-    request: VluRequest,
-    decision: VluDecision,
-    person: Person,
+    step: RequestStep,
     *,
     body: str,
     expected_version: int | None,
@@ -97,7 +90,8 @@ def save_draft(
     ``letter`` is the request's current letter when the caller has already loaded it (bulk), and
     ``sealed`` the matchers of the case's sealed identities: a letter naming any of them is
     refused (portal.anonymity.identity)."""
-    target = next_state(Action.DRAFT, request, decision, actor)
+    db, vault, actor, request = step.db, step.vault, step.actor, step.request
+    target = step.next_state(Action.DRAFT)
     body = body.replace("\r\n", "\n").strip()
     if not body:
         raise ValidationFailed({"body": "Enter the letter"})
@@ -120,7 +114,7 @@ def save_draft(
             id=uuid.uuid4(),
             request_id=request.id,
             key_id=request.key_id,
-            template=decision.kind,
+            template=step.decision.kind,
             revision=0,
         )
     vault.put(letter, "body", body)
@@ -137,12 +131,8 @@ def save_draft(
     request.checked_at = None
     request.check_accurate = request.check_empathetic = None
     request.check_reasons = request.check_rights = None
-    move(db, actor, request, Action.DRAFT, target, job_id)
-    audit_request(  # flushes the letter, the request and the step with the log entry
-        db,
-        actor,
-        request,
-        person,
+    step.move(Action.DRAFT, target, job_id)
+    step.audit(  # flushes the letter, the request and the step with the log entry
         category="collection" if first else "alteration",
         action="vlu.letter.draft",
         object_type="vlu_letter",

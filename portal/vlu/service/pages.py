@@ -27,7 +27,13 @@ from portal.vlu.models import Job, VluDecision
 from portal.vlu.readability import TARGET, Readability, flesch
 from portal.vlu.repository import QueueCounts, QueueFilters, RequestRow, WaitingForReasons
 from portal.vlu.service.bulk import eligible_count
-from portal.vlu.service.common import BULK_ACTIONS, CHECKLIST, MAX_REASONS, london_today
+from portal.vlu.service.common import (
+    BULK_ACTIONS,
+    CHECKLIST,
+    MAX_REASONS,
+    audit_entry,
+    london_today,
+)
 from portal.vlu.states import Action, Outcome, State
 
 PER_PAGE = 25
@@ -207,15 +213,7 @@ def decision_page(
     db, actor, vault = unit.db, unit.actor, unit.vault
     decision, case = repository.get_decision(db, actor, case_id, decision_id)
     if record_view:
-        audit.record(
-            db,
-            actor=actor,
-            category="consultation",
-            action="vlu.decision.view",
-            object_type="vlu_decision",
-            object_id=decision.id,
-            case_id=case.id,
-        )
+        audit_entry(db, actor, decision, None, category="consultation", action="vlu.decision.view")
     today = london_today()
     rows = repository.queue(
         db,

@@ -10,7 +10,6 @@ from sqlalchemy.orm import Session
 from portal.accounts.actor import Actor
 from portal.accounts.unit import Unit
 from portal.anonymity import identity
-from portal.audit import service as audit
 from portal.cases.errors import StaleEdit, ValidationFailed
 from portal.clock import utc_now
 from portal.keys.vault import Vault
@@ -19,6 +18,7 @@ from portal.vlu.models import VluDecision, VluRequest, VluTransition
 from portal.vlu.service.common import (
     MAX_NOTES,
     MAX_REASONS,
+    audit_entry,
     step_row,
 )
 from portal.vlu.states import Action, State
@@ -121,14 +121,13 @@ def supply_reasons(
         for loaded in list(db.identity_map.values()):
             if isinstance(loaded, VluRequest):
                 db.expire(loaded)  # the bulk update changed them behind the ORM's back
-    audit.record(
+    audit_entry(
         db,
-        actor=actor,
+        actor,
+        decision,
+        None,
         category="collection",
         action="vlu.reasons",
-        object_type="vlu_decision",
-        object_id=decision.id,
-        case_id=decision.case_id,
         fields=["reasons", "meeting_offered", f"count={len(waiting)}"],
     )
     return len(waiting)

@@ -12,7 +12,6 @@ from typing import Any
 from portal.accounts.models import User
 from portal.accounts.permissions import Permission
 from portal.accounts.unit import Unit
-from portal.audit import service as audit
 from portal.cases.errors import CaseNotFound
 from portal.cases.models import Case
 from portal.people.models import Person
@@ -28,7 +27,13 @@ from portal.vlu.models import VluDecision, VluLetter, VluMessage, VluRequest, Vl
 from portal.vlu.printing import letter_pdf as letter_pdf_bytes
 from portal.vlu.readability import TARGET, Readability, flesch
 from portal.vlu.repository import RequestRow
-from portal.vlu.service.common import CHECKLIST, facts_for, london_today, recipient_for
+from portal.vlu.service.common import (
+    CHECKLIST,
+    audit_entry,
+    facts_for,
+    london_today,
+    recipient_for,
+)
 from portal.vlu.service.drafting import first_draft
 from portal.vlu.service.pages import Page, ReadModel, display_name, labels, reasons_readability
 from portal.vlu.service.sending import refusals_for
@@ -142,17 +147,7 @@ def request_page(
     row = repository.get_request(db, actor, case_id, request_id)
     request, decision, person, case = row.request, row.decision, row.person, row.case
     if record_view:
-        audit.record(
-            db,
-            actor=actor,
-            category="consultation",
-            action="vlu.request.view",
-            object_type="vlu_request",
-            object_id=request.id,
-            case_id=case.id,
-            subject_id=person.id,
-            subject_ref=person.reference,
-        )
+        audit_entry(db, actor, request, person, category="consultation", action="vlu.request.view")
     if use_template:
         draft_text = template_text(unit, row)
     today = london_today()
@@ -267,16 +262,15 @@ def letter_page(unit: Unit, case_id: uuid.UUID, request_id: uuid.UUID) -> Letter
     if row.request.state == State.NEEDS_REDRAFT.value:
         return LetterPage(row, withheld=True)
     body = vault.open_text(letter, "body") or ""
-    audit.record(
+    audit_entry(
         db,
-        actor=unit.actor,
+        unit.actor,
+        row.request,
+        row.person,
         category="consultation",
         action="vlu.letter.view",
         object_type="vlu_letter",
         object_id=letter.id,
-        case_id=row.case.id,
-        subject_id=row.person.id,
-        subject_ref=row.person.reference,
     )
     return LetterPage(
         row,

@@ -9,7 +9,6 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from portal.accounts.actor import Actor
-from portal.audit import service as audit
 from portal.cases.models import Case, CaseEvent, Offence
 from portal.cases.offences import offence_type
 from portal.clock import utc_now
@@ -21,6 +20,7 @@ from portal.vlu.service.common import (
     DECISION_KINDS,
     VCL_ENTITLEMENTS,
     VRR_KINDS,
+    audit_entry,
     step_row,
 )
 from portal.vlu.states import Action, State
@@ -136,14 +136,13 @@ def requests_for_event(
     if rows:
         db.execute(insert(VluRequest), rows)
         db.execute(insert(VluTransition), steps)
-        audit.record(
+        audit_entry(
             db,
-            actor=actor,
+            actor,
+            decision,
+            None,
             category="collection",
             action="vlu.requests.create",
-            object_type="vlu_decision",
-            object_id=decision.id,
-            case_id=case.id,
             fields=[f"count={len(rows)}"],
         )
     return len(rows)

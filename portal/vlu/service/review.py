@@ -5,25 +5,18 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-from sqlalchemy.orm import Session
-
-from portal.accounts.actor import Actor
 from portal.accounts.unit import Unit
 from portal.anonymity import identity
 from portal.cases.errors import ValidationFailed
-from portal.keys.vault import Vault
-from portal.people.models import Person
 from portal.vlu import states
-from portal.vlu.models import VluDecision, VluRequest
 from portal.vlu.service.common import (
     MAX_NOTES,
-    audit_request,
+    RequestStep,
     check_version,
     london_today,
-    move,
-    next_state,
     on_request,
     refused_on,
+    request_step,
 )
 from portal.vlu.states import Action, Outcome
 
@@ -34,13 +27,9 @@ REVIEW_ACTIONS = (
 )
 
 
+@request_step
 def record_review_step(
-    db: Session,
-    vault: Vault,
-    actor: Actor,
-    request: VluRequest,
-    decision: VluDecision,
-    person: Person,
+    step: RequestStep,
     *,
     action: Action,
     on: date | None,
@@ -51,7 +40,8 @@ def record_review_step(
     """Victims' Right to Review: the request received, local resolution, and its outcome."""
     if action not in REVIEW_ACTIONS:
         raise ValidationFailed({"action": "Select what happened"})
-    target = next_state(action, request, decision, actor)
+    target = step.next_state(action)
+    request = step.request
     errors: dict[str, str] = {}
     if on is None:
         errors["on"] = "Enter the date"
@@ -67,11 +57,13 @@ def record_review_step(
             chosen = Outcome(outcome)
     if len(notes) > MAX_NOTES:
         errors["notes"] = f"Notes must be {MAX_NOTES:,} characters or fewer"
-    errors |= identity.case_text_errors(db, vault, request.case_id, {"notes": ("The notes", notes)})
+    errors |= identity.case_text_errors(
+        step.db, step.vault, request.case_id, {"notes": ("The notes", notes)}
+    )
     if errors:
         raise ValidationFailed(errors)
     if chosen is not None:
-        states.check_outcome(chosen, decision.kind)
+        states.check_outcome(chosen, step.decision.kind)
     check_version(request, expected_version)
     if action is Action.RECORD_REVIEW_REQUEST:
         request.review_requested_on = on
@@ -82,14 +74,10 @@ def record_review_step(
         request.outcome = chosen.value
         request.outcome_on = on
     if notes.strip():
-        vault.put(request, "review_notes", notes.strip())
-    move(db, actor, request, action, target, None)
-    db.flush()
-    audit_request(
-        db,
-        actor,
-        request,
-        person,
+        step.vault.put(request, "review_notes", notes.strip())
+    step.move(action, target)
+    step.db.flush()
+    step.audit(
         category="alteration",
         action=f"vlu.review.{action.value}",
         fields=("review_notes",) if notes.strip() else (),

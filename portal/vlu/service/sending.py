@@ -9,7 +9,6 @@ from types import EllipsisType
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.accounts.actor import Actor
 from portal.accounts.unit import Unit
 from portal.anonymity import identity
 from portal.anonymity.identity import IdentityMatcher
@@ -19,17 +18,16 @@ from portal.people.models import Person
 from portal.victims_code import lifecycle
 from portal.victims_code.models import Obligation
 from portal.vlu.contact import SEND_CHANNELS, send_refusal
-from portal.vlu.models import VluDecision, VluLetter, VluRequest
+from portal.vlu.models import VluLetter, VluRequest
 from portal.vlu.service.common import (
+    RequestStep,
     SendRefused,
-    audit_request,
     check_version,
     london_today,
-    move,
-    next_state,
     on_request,
     recipient_for,
     refused_on,
+    request_step,
 )
 from portal.vlu.states import Action
 
@@ -124,13 +122,9 @@ def refusal_for(
     return refusal or _postal_refusal(db, request, person, channel, letter)
 
 
+@request_step
 def send(
-    db: Session,
-    vault: Vault,
-    actor: Actor,
-    request: VluRequest,
-    decision: VluDecision,
-    person: Person,
+    step: RequestStep,
     *,
     channel: str,
     expected_version: int | None,
@@ -142,7 +136,8 @@ def send(
     """Send the letter by ``channel`` (refused with the reason if a safe-contact rule or an
     anonymity restriction forbids it), and mark the Victims' Code obligation met today.
     ``sealed`` and ``letter`` as for ``letter_names_sealed``."""
-    target = next_state(Action.SEND, request, decision, actor)
+    db, vault, actor, request, person = step.db, step.vault, step.actor, step.request, step.person
+    target = step.next_state(Action.SEND)
     reason = refusal_for(db, vault, request, person, channel, sealed=sealed, letter=letter)
     if reason is not None:
         raise SendRefused(reason)
@@ -152,14 +147,10 @@ def send(
     request.sent_at = utc_now()
     request.sent_on = day
     request.channel = channel
-    move(db, actor, request, Action.SEND, target, job_id)
+    step.move(Action.SEND, target, job_id)
     db.flush()
     spec = SEND_CHANNELS[channel]
-    audit_request(
-        db,
-        actor,
-        request,
-        person,
+    step.audit(
         category="disclosure",
         action="vlu.letter.send",
         object_type="vlu_letter",
