@@ -31,7 +31,7 @@ from portal.victims_code.service import (
     case_facts,
     enhanced_on,
     new_obligation,
-    record_count,
+    record_created,
     rules_version,
     triggers_for,
 )
@@ -110,17 +110,9 @@ def create_for_identified(
                 db.add(obligation)
                 existing[(party.id, entitlement.code, event.id)] = obligation
                 created.append(obligation)
-    db.flush()
-    record_count(
-        db,
-        actor,
-        len(created),
-        category="collection",
-        action="obligations.create_late",
-        subject=("case", case.id),
-        case_id=case.id,
+    return record_created(
+        db, actor, created, action="obligations.create_late", subject=("case", case.id)
     )
-    return created
 
 
 def _enhance(obligation: Obligation, rules: RulesVersion, identified_on: date) -> None:

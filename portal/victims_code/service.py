@@ -135,7 +135,7 @@ def _due(
 
 def new_obligation(
     party: CaseParty,
-    event: CaseEvent,
+    event: CaseEvent | None,
     entitlement: Entitlement,
     rules: RulesVersion,
     *,
@@ -143,42 +143,19 @@ def new_obligation(
     child: bool | None,
     due_on: date | None,
     identified_on: date | None = None,
+    trigger_on: date | None = None,
+    received_on: date | None = None,
 ) -> Obligation:
-    """One open obligation an event owes a person (identified_on: they were identified late)."""
-    return _open_obligation(
-        party,
-        entitlement,
-        rules,
-        case_id=party.case_id,
-        event_id=event.id,
-        trigger_on=event.event_date,
-        received_on=event.received_on,
-        enhanced=enhanced,
-        child=child,
-        due_on=due_on,
-        identified_on=identified_on,
-    )
-
-
-def _open_obligation(
-    party: CaseParty,
-    entitlement: Entitlement,
-    rules: RulesVersion,
-    *,
-    case_id: uuid.UUID,
-    event_id: uuid.UUID | None,
-    trigger_on: date,
-    received_on: date | None,
-    enhanced: bool,
-    child: bool | None,
-    due_on: date | None,
-    identified_on: date | None = None,
-) -> Obligation:
+    """One open obligation an event owes a person (identified_on: they were identified late);
+    with no event, what happened on ``trigger_on`` (received ``received_on``) owes it."""
+    if event is not None:
+        trigger_on, received_on = event.event_date, event.received_on
+    assert trigger_on is not None
     return Obligation(
         id=uuid.uuid4(),
-        case_id=case_id,
+        case_id=party.case_id,
         case_party_id=party.id,
-        event_id=event_id,
+        event_id=None if event is None else event.id,
         entitlement=entitlement.code,
         right=entitlement.right,
         rules_version=rules.version,
@@ -232,17 +209,9 @@ def create_for_event(
             )
             db.add(obligation)
             created.append(obligation)
-    db.flush()
-    record_count(
-        db,
-        actor,
-        len(created),
-        category="collection",
-        action="obligations.create",
-        subject=("case_event", event.id),
-        case_id=case.id,
+    return record_created(
+        db, actor, created, action="obligations.create", subject=("case_event", event.id)
     )
-    return created
 
 
 def record_count(
@@ -268,6 +237,30 @@ def record_count(
             case_id=case_id,
             fields=[f"count={count}"],
         )
+
+
+def record_created(
+    db: Session,
+    actor: Actor,
+    created: list[Obligation],
+    *,
+    action: str,
+    subject: tuple[str, uuid.UUID],
+) -> list[Obligation]:
+    """Flush the obligations just made in one case and audit them in one collection entry."""
+    db.flush()
+    if created:
+        case_id = created[0].case_id
+        record_count(
+            db,
+            actor,
+            len(created),
+            category="collection",
+            action=action,
+            subject=subject,
+            case_id=case_id,
+        )
+    return created
 
 
 def born_on(vault: Vault, person: Person) -> date | None:
@@ -403,17 +396,16 @@ def create_for_trigger(
             enhanced=enhanced,
             trigger_day_counts=rules.settings.trigger_day_counts,
         )
-        obligation = _open_obligation(
+        obligation = new_obligation(
             party,
+            None,
             entitlement,
             rules,
-            case_id=case.id,
-            event_id=None,
-            trigger_on=trigger_on,
-            received_on=received_on,
             enhanced=enhanced,
             child=child,
             due_on=due.due,
+            trigger_on=trigger_on,
+            received_on=received_on,
         )
         db.add(obligation)
         created.append(obligation)
