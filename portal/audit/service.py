@@ -170,6 +170,48 @@ def record_about(
     )
 
 
+def record_in_case(
+    db: Session,
+    actor: Actor | None,
+    category: str,
+    action: str,
+    object_type: str,
+    object_id: object,
+    case_id: uuid.UUID | None,
+    *fields: str,
+    recipient: str | None = None,
+) -> None:
+    """``record`` for something done to one row (of a case, or of none), no person named."""
+    record(
+        db,
+        actor=actor,
+        category=category,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        case_id=case_id,
+        fields=fields,
+        recipient=recipient,
+    )
+
+
+def consulted(
+    db: Session, actor: Actor | None, action: str, object_type: str, *fields: str
+) -> None:
+    """A consultation of no one row (a search, a dashboard): the fields or figures it used."""
+    record_in_case(db, actor, "consultation", action, object_type, None, None, *fields)
+
+
+def disclosed_to_actor(
+    db: Session, actor: Actor, action: str, object_type: str, *fields: str
+) -> None:
+    """A disclosure to the actor themselves (an export they download)."""
+    recipient = f"user:{actor.user_id}"
+    record_in_case(
+        db, actor, "disclosure", action, object_type, None, None, *fields, recipient=recipient
+    )
+
+
 def pending(db: Session) -> list[dict[str, Any]]:
     """The entries ``db`` has collected and not appended yet (a live list)."""
     found: list[dict[str, Any]] | None = db.info.get(_PENDING_KEY)

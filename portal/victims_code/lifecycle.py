@@ -101,16 +101,8 @@ def _check_version(obligation: Obligation, expected_version: int) -> None:
 
 
 def _audit(db: Session, actor: Actor, obligation: Obligation, action: str) -> None:
-    audit.record(
-        db,
-        actor=actor,
-        category="alteration",
-        action=f"obligation.{action}",
-        object_type="obligation",
-        object_id=obligation.id,
-        case_id=obligation.case_id,
-        fields=("state",),
-    )
+    kind, where = f"obligation.{action}", (obligation.id, obligation.case_id)
+    audit.record_in_case(db, actor, "alteration", kind, "obligation", *where, "state")
 
 
 def contact_facts_for(db: Session, vault: Vault, obligation: Obligation) -> ContactFacts:
