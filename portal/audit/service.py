@@ -156,18 +156,8 @@ def record_about(
 ) -> None:
     """``record`` for the commonest entry: something done in a case, about one person (or
     none), naming the fields touched."""
-    record(
-        db,
-        actor=actor,
-        category=category,
-        action=action,
-        object_type=object_type,
-        object_id=object_id,
-        case_id=case_id,
-        subject_id=person.id if person is not None else None,
-        subject_ref=person.reference if person is not None else None,
-        fields=fields,
-    )
+    where = (object_type, object_id, case_id)
+    record_in_case(db, actor, category, action, *where, *fields, person=person)
 
 
 def record_in_case(
@@ -179,9 +169,11 @@ def record_in_case(
     object_id: object,
     case_id: uuid.UUID | None,
     *fields: str,
+    person: Subject | None = None,
     recipient: str | None = None,
 ) -> None:
-    """``record`` for something done to one row (of a case, or of none), no person named."""
+    """``record`` for something done to one row (of a case, or of none), about one person or
+    none, positionally: ``record_in_case(db, actor, "collection", "case.open", "case", id, id)``."""
     record(
         db,
         actor=actor,
@@ -190,6 +182,8 @@ def record_in_case(
         object_type=object_type,
         object_id=object_id,
         case_id=case_id,
+        subject_id=person.id if person is not None else None,
+        subject_ref=person.reference if person is not None else None,
         fields=fields,
         recipient=recipient,
     )
@@ -243,6 +237,15 @@ def flush_pending(db: Session) -> int:
         return 0
     if is_read(db):
         raise RuntimeError("audit entries cannot be appended in a read unit of work")
+    rows = chain(db, entries)
+    db.execute(insert(_TABLE), rows)
+    return len(rows)
+
+
+def chain(db: Session, entries: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The rows to append for ``entries`` (every column but the chain's), numbered and hashed on
+    from the head: the head this transaction appended last, else the stored one, read under the
+    chain lock (held to the end of the transaction). The head moves to the last row."""
     transaction = db.get_transaction()
     cached = db.info.get(_HEAD_KEY)
     if cached is not None and cached[0] is transaction:
@@ -261,9 +264,8 @@ def flush_pending(db: Session) -> int:
         prev_hash = chain_hash(prev_hash, cast(AuditEvent, SimpleNamespace(**values)))
         values["entry_hash"] = prev_hash
         rows.append(values)
-    db.execute(insert(_TABLE), rows)
-    db.info[_HEAD_KEY] = (db.get_transaction(), seq, prev_hash)
-    return len(rows)
+    db.info[_HEAD_KEY] = (transaction, seq, prev_hash)
+    return rows
 
 
 @event.listens_for(Session, "before_commit")

@@ -226,17 +226,8 @@ def record_count(
 ) -> None:
     """One audit entry for ``count`` obligations changed at once (none for none)."""
     if count:
-        object_type, object_id = subject
-        audit.record(
-            db,
-            actor=actor,
-            category=category,
-            action=action,
-            object_type=object_type,
-            object_id=object_id,
-            case_id=case_id,
-            fields=[f"count={count}"],
-        )
+        counted = f"count={count}"
+        audit.record_in_case(db, actor, category, action, *subject, case_id, counted)
 
 
 def record_created(
