@@ -157,7 +157,10 @@ def record_about(
     """``record`` for the commonest entry: something done in a case, about one person (or
     none), naming the fields touched."""
     where = (object_type, object_id, case_id)
-    record_in_case(db, actor, category, action, *where, *fields, person=person)
+    record_in_case(db, actor, category, action, where, *fields, person=person)
+
+
+Where = tuple[str, object, uuid.UUID | None]  # object type, object id, case id (or None)
 
 
 def record_in_case(
@@ -165,23 +168,21 @@ def record_in_case(
     actor: Actor | None,
     category: str,
     action: str,
-    object_type: str,
-    object_id: object,
-    case_id: uuid.UUID | None,
+    where: Where,
     *fields: str,
     person: Subject | None = None,
     recipient: str | None = None,
 ) -> None:
     """``record`` for something done to one row (of a case, or of none), about one person or
-    none, positionally: ``record_in_case(db, actor, "collection", "case.open", "case", id, id)``."""
+    none: ``record_in_case(db, actor, "collection", "case.open", ("case", id, id))``."""
     record(
         db,
         actor=actor,
         category=category,
         action=action,
-        object_type=object_type,
-        object_id=object_id,
-        case_id=case_id,
+        object_type=where[0],
+        object_id=where[1],
+        case_id=where[2],
         subject_id=person.id if person is not None else None,
         subject_ref=person.reference if person is not None else None,
         fields=fields,
@@ -193,7 +194,7 @@ def consulted(
     db: Session, actor: Actor | None, action: str, object_type: str, *fields: str
 ) -> None:
     """A consultation of no one row (a search, a dashboard): the fields or figures it used."""
-    record_in_case(db, actor, "consultation", action, object_type, None, None, *fields)
+    record_in_case(db, actor, "consultation", action, (object_type, None, None), *fields)
 
 
 def disclosed_to_actor(
@@ -201,9 +202,8 @@ def disclosed_to_actor(
 ) -> None:
     """A disclosure to the actor themselves (an export they download)."""
     recipient = f"user:{actor.user_id}"
-    record_in_case(
-        db, actor, "disclosure", action, object_type, None, None, *fields, recipient=recipient
-    )
+    where = (object_type, None, None)
+    record_in_case(db, actor, "disclosure", action, where, *fields, recipient=recipient)
 
 
 def pending(db: Session) -> list[dict[str, Any]]:

@@ -59,7 +59,9 @@ def validate_new_case(db: Session, actor: Actor, command: NewCase) -> dict[str, 
         errors["urn"] = "Enter a URN like 01AB1234526: 2 digits, 2 letters, then 7 digits"
     elif (holder := repository.case_holding_urn(db, urn)) is not None:
         errors["urn"] = URN_REFUSED
-        audit.record_in_case(db, actor, "security", "case.urn_refused", "case", holder, None, "urn")
+        audit.record_in_case(
+            db, actor, "security", "case.urn_refused", ("case", holder, None), "urn"
+        )
     if command.area not in AREAS:
         errors["area"] = "Select the CPS Area"
     if command.unit not in UNITS:
@@ -118,7 +120,7 @@ def open_case(db: Session, vault: Vault, actor: Actor, command: NewCase) -> Case
     for number, name in enumerate(command.defendant_names, start=1):
         add_defendant(db, vault, case, name=name, label=f"Defendant {number}")
     db.flush()
-    audit.record_in_case(db, actor, "collection", "case.open", "case", case.id, case.id)
+    audit.record_in_case(db, actor, "collection", "case.open", ("case", case.id, case.id))
     return case
 
 
@@ -204,7 +206,7 @@ def record_event(
     db.add(event)
     db.flush()
     action = f"event.{command.kind.value}"
-    audit.record_in_case(db, actor, "collection", action, "case_event", event.id, case.id)
+    audit.record_in_case(db, actor, "collection", action, ("case_event", event.id, case.id))
     publish(db, CaseEventRecorded(case.id, event.id, actor))  # obligations, then VLU requests
     return event, True
 
@@ -228,7 +230,7 @@ def correct_event(
     db.flush()
     fields = ("event_date", "received_on")
     audit.record_in_case(
-        db, actor, "alteration", "event.correct", "case_event", event.id, event.case_id, *fields
+        db, actor, "alteration", "event.correct", ("case_event", event.id, event.case_id), *fields
     )
     publish(db, CaseEventCorrected(event.case_id, event.id, actor))
     return event

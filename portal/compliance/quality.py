@@ -43,7 +43,7 @@ def draw(db: Session, actor: Actor, *, size: int) -> str:
     db.flush()
     drawn = f"size={len(chosen)}"
     audit.record_in_case(
-        db, actor, "combination", "quality.draw", "quality_sample", batch, None, drawn
+        db, actor, "combination", "quality.draw", ("quality_sample", batch, None), drawn
     )
     return batch
 
@@ -70,7 +70,7 @@ def score(db: Session, actor: Actor, sample_id: uuid.UUID, answers: dict[str, bo
     sample.reviewed_at = utc_now()
     db.flush()
     audit.record_in_case(
-        db, actor, "collection", "quality.score", "quality_sample", sample.id, None, *CHECKS
+        db, actor, "collection", "quality.score", ("quality_sample", sample.id, None), *CHECKS
     )
 
 

@@ -89,7 +89,7 @@ def _check_version(obligation: Obligation, expected_version: int) -> None:
 
 def _audit(db: Session, actor: Actor, obligation: Obligation, action: str) -> None:
     kind, where = f"obligation.{action}", (obligation.id, obligation.case_id)
-    audit.record_in_case(db, actor, "alteration", kind, "obligation", *where, "state")
+    audit.record_in_case(db, actor, "alteration", kind, ("obligation", *where), "state")
 
 
 def contact_facts_for(db: Session, vault: Vault, obligation: Obligation) -> ContactFacts:

@@ -24,7 +24,7 @@ from portal.cases.offences import OffenceType, offence_type
 from portal.cases.reference import EventKind
 from portal.clock import utc_now
 from portal.keys.vault import Vault
-from portal.people.enhanced import derive, is_child_on
+from portal.people.enhanced import derive_for, is_child_on
 from portal.people.models import Person
 from portal.victims_code.deadlines import DueDate, due_date
 from portal.victims_code.models import Obligation
@@ -109,16 +109,7 @@ def applies(entitlement: Entitlement, event: CaseEvent, party: CaseParty, facts:
 def enhanced_on(party: CaseParty, facts: CaseFacts, born: date | None, on: date) -> bool:
     """Enhanced status as it was on ``on``: only offences committed by then count."""
     offences = [(o, d) for o, d in facts.offences if d is None or d <= on]
-    return bool(
-        derive(
-            offences=offences,
-            date_of_birth=born,
-            is_victim=party.is_victim,
-            persistently_targeted=party.persistently_targeted,
-            vulnerable=party.vulnerable,
-            intimidated=party.intimidated,
-        )
-    )
+    return bool(derive_for(party, offences, born))
 
 
 def _due(
@@ -227,7 +218,7 @@ def record_count(
     """One audit entry for ``count`` obligations changed at once (none for none)."""
     if count:
         counted = f"count={count}"
-        audit.record_in_case(db, actor, category, action, *subject, case_id, counted)
+        audit.record_in_case(db, actor, category, action, (*subject, case_id), counted)
 
 
 def record_created(
