@@ -115,12 +115,25 @@ def enhanced_on(party: CaseParty, facts: CaseFacts, born: date | None, on: date)
 def _due(
     entitlement: Entitlement, rules: RulesVersion, event: CaseEvent, enhanced: bool
 ) -> DueDate:
+    return due_under(rules, entitlement, event.event_date, event.received_on, enhanced)
+
+
+def due_under(
+    rules: RulesVersion,
+    entitlement: Entitlement,
+    trigger: date,
+    received: date | None,
+    enhanced: bool,
+) -> DueDate:
+    """When ``entitlement`` falls due under ``rules`` (whose settings say if the trigger day
+    counts)."""
+    counts = rules.settings.trigger_day_counts
     return due_date(
         entitlement,
-        trigger=event.event_date,
-        received=event.received_on,
+        trigger=trigger,
+        received=received,
         enhanced=enhanced,
-        trigger_day_counts=rules.settings.trigger_day_counts,
+        trigger_day_counts=counts,
     )
 
 
@@ -295,14 +308,9 @@ def explain(obligation: Obligation) -> str:
     rules = rules_version(obligation.rules_version)
     entitlement = rules.get(obligation.entitlement)
     late = obligation.identified_on
-    due = due_date(
-        entitlement,
-        trigger=late or obligation.trigger_on,
-        received=None if late else obligation.received_on,
-        enhanced=obligation.enhanced,
-        trigger_day_counts=rules.settings.trigger_day_counts,
-    )
-    return due.explain()
+    received = None if late else obligation.received_on
+    trigger = late or obligation.trigger_on
+    return due_under(rules, entitlement, trigger, received, obligation.enhanced).explain()
 
 
 def entitlement_of(obligation: Obligation) -> Entitlement:
@@ -371,13 +379,7 @@ def create_for_trigger(
     child = is_child_on(born, trigger_on)
     created: list[Obligation] = []
     for entitlement in entitlements:
-        due = due_date(
-            entitlement,
-            trigger=trigger_on,
-            received=received_on,
-            enhanced=enhanced,
-            trigger_day_counts=rules.settings.trigger_day_counts,
-        )
+        due = due_under(rules, entitlement, trigger_on, received_on, enhanced)
         obligation = new_obligation(
             party,
             None,
