@@ -156,18 +156,54 @@ def record_about(
 ) -> None:
     """``record`` for the commonest entry: something done in a case, about one person (or
     none), naming the fields touched."""
+    where = (object_type, object_id, case_id)
+    record_in_case(db, actor, category, action, where, *fields, person=person)
+
+
+Where = tuple[str, object, uuid.UUID | None]  # object type, object id, case id (or None)
+
+
+def record_in_case(
+    db: Session,
+    actor: Actor | None,
+    category: str,
+    action: str,
+    where: Where,
+    *fields: str,
+    person: Subject | None = None,
+    recipient: str | None = None,
+) -> None:
+    """``record`` for something done to one row (of a case, or of none), about one person or
+    none: ``record_in_case(db, actor, "collection", "case.open", ("case", id, id))``."""
     record(
         db,
         actor=actor,
         category=category,
         action=action,
-        object_type=object_type,
-        object_id=object_id,
-        case_id=case_id,
+        object_type=where[0],
+        object_id=where[1],
+        case_id=where[2],
         subject_id=person.id if person is not None else None,
         subject_ref=person.reference if person is not None else None,
         fields=fields,
+        recipient=recipient,
     )
+
+
+def consulted(
+    db: Session, actor: Actor | None, action: str, object_type: str, *fields: str
+) -> None:
+    """A consultation of no one row (a search, a dashboard): the fields or figures it used."""
+    record_in_case(db, actor, "consultation", action, (object_type, None, None), *fields)
+
+
+def disclosed_to_actor(
+    db: Session, actor: Actor, action: str, object_type: str, *fields: str
+) -> None:
+    """A disclosure to the actor themselves (an export they download)."""
+    recipient = f"user:{actor.user_id}"
+    where = (object_type, None, None)
+    record_in_case(db, actor, "disclosure", action, where, *fields, recipient=recipient)
 
 
 def pending(db: Session) -> list[dict[str, Any]]:
@@ -201,6 +237,15 @@ def flush_pending(db: Session) -> int:
         return 0
     if is_read(db):
         raise RuntimeError("audit entries cannot be appended in a read unit of work")
+    rows = chain(db, entries)
+    db.execute(insert(_TABLE), rows)
+    return len(rows)
+
+
+def chain(db: Session, entries: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The rows to append for ``entries`` (every column but the chain's), numbered and hashed on
+    from the head: the head this transaction appended last, else the stored one, read under the
+    chain lock (held to the end of the transaction). The head moves to the last row."""
     transaction = db.get_transaction()
     cached = db.info.get(_HEAD_KEY)
     if cached is not None and cached[0] is transaction:
@@ -219,9 +264,8 @@ def flush_pending(db: Session) -> int:
         prev_hash = chain_hash(prev_hash, cast(AuditEvent, SimpleNamespace(**values)))
         values["entry_hash"] = prev_hash
         rows.append(values)
-    db.execute(insert(_TABLE), rows)
-    db.info[_HEAD_KEY] = (db.get_transaction(), seq, prev_hash)
-    return len(rows)
+    db.info[_HEAD_KEY] = (transaction, seq, prev_hash)
+    return rows
 
 
 @event.listens_for(Session, "before_commit")

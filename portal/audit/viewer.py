@@ -73,13 +73,5 @@ def export(unit: Unit, flt: AuditFilter) -> CsvTable:
                 e.entry_hash,
             ]
         )
-    audit.record(
-        unit.db,
-        actor=unit.actor,
-        category="disclosure",
-        action="audit.export",
-        object_type="audit_log",
-        fields=sorted(flt.as_params()),
-        recipient=f"user:{unit.actor.user_id}",
-    )
+    audit.disclosed_to_actor(unit.db, unit.actor, "audit.export", "audit_log", *flt.as_params())
     return table

@@ -12,7 +12,6 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from types import SimpleNamespace
 from typing import Any, cast
 
 from sqlalchemy import Table, func, insert, select, text
@@ -24,7 +23,6 @@ from portal.audit.models import AuditEvent
 from portal.cases.import_sealing import Indexer
 from portal.clock import utc_now
 from portal.db.encrypted import EncryptedBlob, PlaintextRefused, Sealed
-from portal.db.session import serialize_on
 from portal.keys.models import DataKey
 from portal.keys.vault import Vault
 
@@ -176,42 +174,28 @@ def record_many(
     """
     if not entries:
         return
-    transaction = db.get_transaction()
-    cached = db.info.get("audit_head")
-    if cached is not None and cached[0] is transaction:
-        seq, prev_hash = int(cached[1]), str(cached[2])
-    else:
-        serialize_on(db, "audit-chain")
-        last = db.execute(
-            select(AuditEvent.seq, AuditEvent.entry_hash).order_by(AuditEvent.seq.desc()).limit(1)
-        ).one_or_none()
-        seq, prev_hash = (int(last[0]), str(last[1])) if last else (0, audit.GENESIS)
     at = now or utc_now()
     request_id = audit.request_id_var.get()
-    rows: list[dict[str, Any]] = []
-    for entry in entries:
-        seq += 1
-        values: dict[str, Any] = {
-            "seq": seq,
-            "at": at,
-            "actor_id": actor.user_id if actor else None,
-            "actor_role": actor.role.value if actor else None,
-            "category": category,
-            "action": entry.action,
-            "object_type": entry.object_type,
-            "object_id": entry.object_id,
-            "case_id": entry.case_id,
-            "subject_id": entry.subject_id,
-            "subject_ref": entry.subject_ref,
-            "fields": ",".join(sorted(entry.fields)) or None,
-            "recipient": None,
-            "purpose": None,
-            "request_id": request_id,
-            "prev_hash": prev_hash,
-        }
-        # chain_hash reads attributes only: a plain namespace spares building ORM objects.
-        prev_hash = audit.chain_hash(prev_hash, cast(AuditEvent, SimpleNamespace(**values)))
-        values["entry_hash"] = prev_hash
-        rows.append(values)
+    rows = audit.chain(
+        db,
+        [
+            {
+                "at": at,
+                "actor_id": actor.user_id if actor else None,
+                "actor_role": actor.role.value if actor else None,
+                "category": category,
+                "action": entry.action,
+                "object_type": entry.object_type,
+                "object_id": entry.object_id,
+                "case_id": entry.case_id,
+                "subject_id": entry.subject_id,
+                "subject_ref": entry.subject_ref,
+                "fields": ",".join(sorted(entry.fields)) or None,
+                "recipient": None,
+                "purpose": None,
+                "request_id": request_id,
+            }
+            for entry in entries
+        ],
+    )
     bulk_insert(db, AuditEvent, rows)
-    db.info["audit_head"] = (transaction, seq, prev_hash)

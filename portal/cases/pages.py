@@ -169,15 +169,7 @@ def case_page(unit: Unit, case_id: uuid.UUID, *, page: int, role: str) -> CasePa
     staff = repository.staff_names(
         db, {case.prosecutor_id, case.witness_care_officer_id} | {e.recorded_by_id for e in events}
     )
-    audit.record(
-        db,
-        actor=unit.actor,
-        category="consultation",
-        action="case.view",
-        object_type="case",
-        object_id=case.id,
-        case_id=case.id,
-    )
+    audit.record_in_case(db, unit.actor, "consultation", "case.view", ("case", case.id, case.id))
     return CasePage(
         case=case,
         area=AREAS.get(case.area, case.area),

@@ -6,7 +6,8 @@ Codes are stored in the database; labels live here so wording can change without
 from __future__ import annotations
 
 import re
-from enum import StrEnum
+
+from portal.kit.enums import LabelledStrEnum
 
 AREAS: dict[str, str] = {
     "cymru-wales": "Cymru-Wales",
@@ -34,98 +35,55 @@ UNITS: dict[str, str] = {
 }
 
 
-class CourtType(StrEnum):
-    MAGISTRATES = "magistrates"
-    CROWN = "crown"
-    YOUTH = "youth"
-
-    @property
-    def label(self) -> str:
-        return {
-            "magistrates": "Magistrates' court",
-            "crown": "Crown Court",
-            "youth": "Youth court",
-        }[self.value]
+class CourtType(LabelledStrEnum):
+    MAGISTRATES = "magistrates", "Magistrates' court"
+    CROWN = "crown", "Crown Court"
+    YOUTH = "youth", "Youth court"
 
 
-class CrimeCategory(StrEnum):
+class CrimeCategory(LabelledStrEnum):
     """Serious and organised crime types from the CPS strategies (seeds/) plus the usual others."""
 
-    TRAFFICKING = "trafficking"
-    CSE = "cse"
-    SEXUAL = "sexual"
-    FRAUD = "fraud"
-    DOMESTIC_ABUSE = "domestic_abuse"
-    DRUGS = "drugs"
-    FIREARMS = "firearms"
-    IMMIGRATION = "immigration"
-    CYBER = "cyber"
-    MONEY_LAUNDERING = "money_laundering"
-    ACQUISITIVE = "acquisitive"
-    VIOLENCE = "violence"
-    OTHER = "other"
-
-    @property
-    def label(self) -> str:
-        return CATEGORY_LABELS[self]
+    TRAFFICKING = "trafficking", "Modern slavery and human trafficking"
+    CSE = "cse", "Child sexual exploitation"
+    SEXUAL = "sexual", "Other sexual offences"
+    FRAUD = "fraud", "Fraud"
+    DOMESTIC_ABUSE = "domestic_abuse", "Domestic abuse"
+    DRUGS = "drugs", "Drug trafficking"
+    FIREARMS = "firearms", "Firearms trafficking"
+    IMMIGRATION = "immigration", "Organised immigration crime"
+    CYBER = "cyber", "Cyber crime"
+    MONEY_LAUNDERING = "money_laundering", "Money laundering"
+    ACQUISITIVE = "acquisitive", "Organised acquisitive crime"
+    VIOLENCE = "violence", "Violence against the person"
+    OTHER = "other", "Other"
 
 
-CATEGORY_LABELS = {
-    CrimeCategory.TRAFFICKING: "Modern slavery and human trafficking",
-    CrimeCategory.CSE: "Child sexual exploitation",
-    CrimeCategory.SEXUAL: "Other sexual offences",
-    CrimeCategory.FRAUD: "Fraud",
-    CrimeCategory.DOMESTIC_ABUSE: "Domestic abuse",
-    CrimeCategory.DRUGS: "Drug trafficking",
-    CrimeCategory.FIREARMS: "Firearms trafficking",
-    CrimeCategory.IMMIGRATION: "Organised immigration crime",
-    CrimeCategory.CYBER: "Cyber crime",
-    CrimeCategory.MONEY_LAUNDERING: "Money laundering",
-    CrimeCategory.ACQUISITIVE: "Organised acquisitive crime",
-    CrimeCategory.VIOLENCE: "Violence against the person",
-    CrimeCategory.OTHER: "Other",
-}
+CATEGORY_LABELS = {member: member.label for member in CrimeCategory}
 
 
-class EventKind(StrEnum):
+class EventKind(LabelledStrEnum):
     """Case events. Victims' Code obligations hang off these (portal.victims_code)."""
 
-    CHARGE_DECISION = "charge_decision"
-    NO_CHARGE_DECISION = "no_charge_decision"
-    FIRST_HEARING = "first_hearing"
-    HEARING_LISTED = "hearing_listed"
-    PLEA = "plea"
-    TRIAL_LISTING = "trial_listing"
-    VERDICT = "verdict"
-    SENTENCE = "sentence"
-    APPEAL = "appeal"
-    DISCONTINUANCE = "discontinuance"
-    OFFER_NO_EVIDENCE = "offer_no_evidence"
-    SUBSTANTIAL_ALTERATION = "substantial_alteration"
-
-    @property
-    def label(self) -> str:
-        return EVENT_LABELS[self]
+    CHARGE_DECISION = "charge_decision", "Decision to charge"
+    NO_CHARGE_DECISION = "no_charge_decision", "Decision not to charge"
+    FIRST_HEARING = "first_hearing", "First hearing"
+    HEARING_LISTED = "hearing_listed", "Hearing listed"
+    PLEA = "plea", "Plea"
+    TRIAL_LISTING = "trial_listing", "Trial listed"
+    VERDICT = "verdict", "Verdict"
+    SENTENCE = "sentence", "Sentence"
+    APPEAL = "appeal", "Appeal"
+    DISCONTINUANCE = "discontinuance", "Discontinuance"
+    OFFER_NO_EVIDENCE = "offer_no_evidence", "Offer of no evidence"
+    SUBSTANTIAL_ALTERATION = "substantial_alteration", "Substantial alteration of charges"
 
     @property
     def per_defendant(self) -> bool:
         return self in {EventKind.PLEA, EventKind.VERDICT, EventKind.SENTENCE}
 
 
-EVENT_LABELS = {
-    EventKind.CHARGE_DECISION: "Decision to charge",
-    EventKind.NO_CHARGE_DECISION: "Decision not to charge",
-    EventKind.FIRST_HEARING: "First hearing",
-    EventKind.HEARING_LISTED: "Hearing listed",
-    EventKind.PLEA: "Plea",
-    EventKind.TRIAL_LISTING: "Trial listed",
-    EventKind.VERDICT: "Verdict",
-    EventKind.SENTENCE: "Sentence",
-    EventKind.APPEAL: "Appeal",
-    EventKind.DISCONTINUANCE: "Discontinuance",
-    EventKind.OFFER_NO_EVIDENCE: "Offer of no evidence",
-    EventKind.SUBSTANTIAL_ALTERATION: "Substantial alteration of charges",
-}
+EVENT_LABELS = {member: member.label for member in EventKind}
 
 PLEAS = {"guilty": "Guilty", "not_guilty": "Not guilty"}
 VERDICTS = {"guilty": "Guilty", "not_guilty": "Not guilty", "hung": "Jury unable to agree"}

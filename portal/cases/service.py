@@ -59,14 +59,8 @@ def validate_new_case(db: Session, actor: Actor, command: NewCase) -> dict[str, 
         errors["urn"] = "Enter a URN like 01AB1234526: 2 digits, 2 letters, then 7 digits"
     elif (holder := repository.case_holding_urn(db, urn)) is not None:
         errors["urn"] = URN_REFUSED
-        audit.record(
-            db,
-            actor=actor,
-            category="security",
-            action="case.urn_refused",
-            object_type="case",
-            object_id=holder,
-            fields=["urn"],
+        audit.record_in_case(
+            db, actor, "security", "case.urn_refused", ("case", holder, None), "urn"
         )
     if command.area not in AREAS:
         errors["area"] = "Select the CPS Area"
@@ -126,15 +120,7 @@ def open_case(db: Session, vault: Vault, actor: Actor, command: NewCase) -> Case
     for number, name in enumerate(command.defendant_names, start=1):
         add_defendant(db, vault, case, name=name, label=f"Defendant {number}")
     db.flush()
-    audit.record(
-        db,
-        actor=actor,
-        category="collection",
-        action="case.open",
-        object_type="case",
-        object_id=case.id,
-        case_id=case.id,
-    )
+    audit.record_in_case(db, actor, "collection", "case.open", ("case", case.id, case.id))
     return case
 
 
@@ -219,15 +205,8 @@ def record_event(
         vault.put(event, "notes", command.notes)
     db.add(event)
     db.flush()
-    audit.record(
-        db,
-        actor=actor,
-        category="collection",
-        action=f"event.{command.kind.value}",
-        object_type="case_event",
-        object_id=event.id,
-        case_id=case.id,
-    )
+    action = f"event.{command.kind.value}"
+    audit.record_in_case(db, actor, "collection", action, ("case_event", event.id, case.id))
     publish(db, CaseEventRecorded(case.id, event.id, actor))  # obligations, then VLU requests
     return event, True
 
@@ -249,15 +228,9 @@ def correct_event(
     event.event_date = event_date
     event.received_on = received_on
     db.flush()
-    audit.record(
-        db,
-        actor=actor,
-        category="alteration",
-        action="event.correct",
-        object_type="case_event",
-        object_id=event.id,
-        case_id=event.case_id,
-        fields=("event_date", "received_on"),
+    fields = ("event_date", "received_on")
+    audit.record_in_case(
+        db, actor, "alteration", "event.correct", ("case_event", event.id, event.case_id), *fields
     )
     publish(db, CaseEventCorrected(event.case_id, event.id, actor))
     return event

@@ -41,14 +41,9 @@ def draw(db: Session, actor: Actor, *, size: int) -> str:
             )
         )
     db.flush()
-    audit.record(
-        db,
-        actor=actor,
-        category="combination",
-        action="quality.draw",
-        object_type="quality_sample",
-        object_id=batch,
-        fields=[f"size={len(chosen)}"],
+    drawn = f"size={len(chosen)}"
+    audit.record_in_case(
+        db, actor, "combination", "quality.draw", ("quality_sample", batch, None), drawn
     )
     return batch
 
@@ -74,14 +69,8 @@ def score(db: Session, actor: Actor, sample_id: uuid.UUID, answers: dict[str, bo
     sample.reviewed_by_id = actor.user_id
     sample.reviewed_at = utc_now()
     db.flush()
-    audit.record(
-        db,
-        actor=actor,
-        category="collection",
-        action="quality.score",
-        object_type="quality_sample",
-        object_id=sample.id,
-        fields=sorted(CHECKS),
+    audit.record_in_case(
+        db, actor, "collection", "quality.score", ("quality_sample", sample.id, None), *CHECKS
     )
 
 

@@ -226,14 +226,7 @@ def dashboard(unit: Unit, *, dimension: str, period: Period, breakdown_wanted: b
     today = london_today()
     lines = _breakdown(unit, dimension, period, today) if breakdown_wanted else []
     found = overall(unit.db, period=period, today=today)
-    audit.record(
-        unit.db,
-        actor=unit.actor,
-        category="consultation",
-        action="compliance.view",
-        object_type="compliance",
-        fields=[f"by={dimension}"],
-    )
+    audit.consulted(unit.db, unit.actor, "compliance.view", "compliance", f"by={dimension}")
     return Dashboard(lines, bars(lines), found)
 
 
@@ -269,13 +262,13 @@ def drill(unit: Unit, *, dimension: str, key: str, bucket: str, period: Period, 
         today=today,
         page=page,
     )
-    audit.record(
+    audit.consulted(
         unit.db,
-        actor=unit.actor,
-        category="consultation",
-        action="compliance.drill_down",
-        object_type="obligation",
-        fields=[f"by={dimension}", f"bucket={bucket}"],
+        unit.actor,
+        "compliance.drill_down",
+        "obligation",
+        f"by={dimension}",
+        f"bucket={bucket}",
     )
     titles = titles_in_force(today)
     return Drill(
@@ -297,13 +290,7 @@ def export(unit: Unit, *, dimension: str, period: Period) -> CsvTable:
     for line in lines:
         rate = "" if line.on_time_rate is None else f"{line.on_time_rate:.4f}"
         table.add([line.label, *(line.counts[b] for b in BUCKETS), rate])
-    audit.record(
-        unit.db,
-        actor=unit.actor,
-        category="disclosure",
-        action="compliance.export",
-        object_type="compliance",
-        fields=[f"by={dimension}"],
-        recipient=f"user:{unit.actor.user_id}",
+    audit.disclosed_to_actor(
+        unit.db, unit.actor, "compliance.export", "compliance", f"by={dimension}"
     )
     return table

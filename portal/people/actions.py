@@ -21,7 +21,14 @@ from portal.keys.vault import Vault
 from portal.kit.errors import StaleEdit
 from portal.people import repository
 from portal.people.models import Person, SafeguardingAction
-from portal.people.safeguarding import MAX_ACTION, WCO_ONLY, record_change, require
+from portal.people.safeguarding import (
+    MAX_ACTION,
+    WCO_ONLY,
+    add_change,
+    date_errors,
+    record_change,
+    require,
+)
 from portal.people.service import refuse
 
 
@@ -58,10 +65,13 @@ def add_action(
         errors["description"] = "The action must be 500 characters or fewer"
     if owner_id is None or owner_id not in {i for i, _ in owner_choices(db, case, actor)}:
         errors["owner"] = "Select who owns the action"
-    if due_on is None:
-        errors["due_on"] = "Enter the date the action is due"
-    elif due_on < to_london(utc_now()).date():
-        errors["due_on"] = "The due date must be today or in the future"
+    errors |= date_errors(
+        "due_on",
+        due_on,
+        missing="Enter the date the action is due",
+        wrong="The due date must be today or in the future",
+        future=True,
+    )
     errors |= case_text_errors(db, vault, case.id, {"description": ("The action", description)})
     refuse(errors, unreadable)
     assert owner_id is not None
@@ -75,21 +85,7 @@ def add_action(
         status="open",
     )
     vault.put(action, "description", description)
-    db.add(action)
-    db.flush()
-    record_change(
-        db,
-        actor,
-        party,
-        person,
-        case.id,
-        "action_added",
-        "collection",
-        "safeguarding_action.add",
-        action.id,
-        fields=("description", "owner", "due_on"),
-    )
-    return action
+    return add_change(db, actor, party, person, case.id, "action_added", action)
 
 
 def complete_action(
@@ -114,18 +110,7 @@ def complete_action(
     action.status = "done"
     action.completed_on = to_london(utc_now()).date()
     db.flush()  # raises StaleDataError if another transaction won the race meanwhile
-    record_change(
-        db,
-        actor,
-        party,
-        person,
-        case.id,
-        "action_done",
-        "alteration",
-        "safeguarding_action.done",
-        action.id,
-        fields=("status", "completed_on"),
-    )
+    record_change(db, actor, party, person, case.id, "action_done", action.id)
     return action
 
 

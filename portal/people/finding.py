@@ -44,12 +44,6 @@ def search_people(
         if date_of_birth and not vault.matches(person, "date_of_birth", date_of_birth.isoformat()):
             continue
         results.append((person, case))
-    audit.record(
-        db,
-        actor=actor,
-        category="consultation",
-        action="person.search",
-        object_type="search",
-        fields=[f for f, v in (("name", name), ("date_of_birth", date_of_birth)) if v],
-    )
+    used = [f for f, v in (("name", name), ("date_of_birth", date_of_birth)) if v]
+    audit.consulted(db, actor, "person.search", "search", *used)
     return results

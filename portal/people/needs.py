@@ -16,6 +16,7 @@ from sqlalchemy.orm.attributes import flag_modified
 from portal.accounts.actor import Actor
 from portal.accounts.permissions import Permission
 from portal.anonymity.identity import case_text_errors
+from portal.audit import service as audit
 from portal.cases.events import NeedsAssessmentRecorded
 from portal.cases.models import Case, CaseParty
 from portal.clock import to_london, utc_now
@@ -36,7 +37,17 @@ from portal.people.safeguarding import (
     record_event,
     require,
 )
-from portal.people.service import audit_person, refuse
+from portal.people.service import refuse
+
+# The field names a needs assessment collects (the audit row names them, never values).
+ASSESSED = (
+    *(kind for kind, _ in NEED_KINDS),
+    "notes",
+    "assessed_on",
+    "risk_level",
+    "pre_trial_visit_on",
+    "witness_service_referred_on",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,18 +161,9 @@ def record_needs_assessment(
     db.flush()
     record_event(db, actor, party, "needs_assessment", at=now)
     publish(db, NeedsAssessmentRecorded(case.id, party.id, actor, data.assessed_on))
-    audit_person(
-        db,
-        actor,
-        person,
-        case.id,
-        category="collection",
-        action="needs_assessment.record",
-        object_type="needs_assessment",
-        object_id=assessment.id,
-        fields=[kind for kind, _ in NEED_KINDS]
-        + ["notes", "assessed_on", "risk_level", "pre_trial_visit_on"]
-        + ["witness_service_referred_on"],
+    where = ("needs_assessment", assessment.id, case.id)
+    audit.record_in_case(
+        db, actor, "collection", "needs_assessment.record", where, *ASSESSED, person=person
     )
     return assessment
 

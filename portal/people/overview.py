@@ -159,14 +159,7 @@ def person_overview(
     offences = cases_repo.offences_of(db, [case.id])[case.id]
     events = cases_repo.events_of(db, case)
     typed = [(t, o.committed_on) for o in offences if (t := offence_type(o.code)) is not None]
-    categories = enhanced.derive(
-        offences=typed,
-        date_of_birth=born,
-        is_victim=party.is_victim,
-        persistently_targeted=party.persistently_targeted,
-        vulnerable=party.vulnerable,
-        intimidated=party.intimidated,
-    )
+    categories = enhanced.derive_for(party, typed, born)
     ages = age_statuses(born, offences, events)
     child_at_offence = any(a.child for a in ages if not a.is_hearing)
     turned_18 = next((a for a in ages if a.is_hearing and a.child is False), None)

@@ -10,10 +10,10 @@ what is stored now after its consultation is logged). A write that loses a race 
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any
 
 from sqlalchemy.orm.exc import StaleDataError
@@ -197,15 +197,7 @@ def save_details(
 
 
 def _as_business(details: people.PersonDetails, contact: str) -> people.PersonDetails:
-    return people.PersonDetails(
-        full_name=details.full_name,
-        date_of_birth=details.date_of_birth,
-        address=details.address,
-        phone=details.phone,
-        email=details.email,
-        is_business=True,
-        business_contact=contact,
-    )
+    return dataclasses.replace(details, is_business=True, business_contact=contact)
 
 
 def _details_conflict(
@@ -342,29 +334,10 @@ def record_needs(
 # --- safeguarding actions, referrals, NRM decisions and references ---------------------------
 
 
-def add_action(
-    unit: Unit,
-    case_id: uuid.UUID,
-    person_id: uuid.UUID,
-    *,
-    description: str,
-    owner_id: uuid.UUID | None,
-    due_on: date | None,
-    unreadable: Mapping[str, str],
-) -> Loaded:
-    case, party, person = loaded = _load(unit, case_id, person_id)
-    actions.add_action(
-        unit.db,
-        unit.vault,
-        unit.actor,
-        case,
-        party,
-        person,
-        description=description,
-        owner_id=owner_id,
-        due_on=due_on,
-        unreadable=unreadable,
-    )
+def add_action(unit: Unit, case_id: uuid.UUID, person_id: uuid.UUID, **given: Any) -> Loaded:
+    """``actions.add_action`` for the person in the case (``given`` are its keywords)."""
+    loaded = _load(unit, case_id, person_id)
+    actions.add_action(unit.db, unit.vault, unit.actor, *loaded, **given)
     return loaded
 
 
@@ -382,77 +355,22 @@ def complete_action(
     return loaded
 
 
-def add_referral(
-    unit: Unit,
-    case_id: uuid.UUID,
-    person_id: uuid.UUID,
-    *,
-    service: str,
-    referred_on: date | None,
-    consent_given: bool | None,
-    consent_on: date | None,
-    unreadable: Mapping[str, str],
-) -> Loaded:
-    case, party, person = loaded = _load(unit, case_id, person_id)
-    support.add_referral(
-        unit.db,
-        unit.actor,
-        case,
-        party,
-        person,
-        service=service,
-        referred_on=referred_on,
-        consent_given=consent_given,
-        consent_on=consent_on,
-        unreadable=unreadable,
-    )
+def add_referral(unit: Unit, case_id: uuid.UUID, person_id: uuid.UUID, **given: Any) -> Loaded:
+    """``support.add_referral`` for the person in the case (``given`` are its keywords)."""
+    loaded = _load(unit, case_id, person_id)
+    support.add_referral(unit.db, unit.actor, *loaded, **given)
     return loaded
 
 
-def add_nrm_decision(
-    unit: Unit,
-    case_id: uuid.UUID,
-    person_id: uuid.UUID,
-    *,
-    stage: str,
-    outcome: str,
-    decided_on: date | None,
-    unreadable: Mapping[str, str],
-) -> Loaded:
-    case, party, person = loaded = _load(unit, case_id, person_id)
-    support.add_nrm_decision(
-        unit.db,
-        unit.actor,
-        case,
-        party,
-        person,
-        stage=stage,
-        outcome=outcome,
-        decided_on=decided_on,
-        unreadable=unreadable,
-    )
+def add_nrm_decision(unit: Unit, case_id: uuid.UUID, person_id: uuid.UUID, **given: Any) -> Loaded:
+    """``support.add_nrm_decision`` for the person in the case (``given`` are its keywords)."""
+    loaded = _load(unit, case_id, person_id)
+    support.add_nrm_decision(unit.db, unit.actor, *loaded, **given)
     return loaded
 
 
-def add_reference(
-    unit: Unit,
-    case_id: uuid.UUID,
-    person_id: uuid.UUID,
-    *,
-    kind: str,
-    value: str,
-    unreadable: Mapping[str, str],
-) -> Loaded:
-    case, party, person = loaded = _load(unit, case_id, person_id)
-    support.add_reference(
-        unit.db,
-        unit.vault,
-        unit.actor,
-        case,
-        party,
-        person,
-        kind=kind,
-        value=value,
-        unreadable=unreadable,
-    )
+def add_reference(unit: Unit, case_id: uuid.UUID, person_id: uuid.UUID, **given: Any) -> Loaded:
+    """``support.add_reference`` for the person in the case (``given`` are its keywords)."""
+    loaded = _load(unit, case_id, person_id)
+    support.add_reference(unit.db, unit.vault, unit.actor, *loaded, **given)
     return loaded

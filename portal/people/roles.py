@@ -23,6 +23,35 @@ def _require_editor(actor: Actor) -> None:
         raise NotPermitted("only witness care officers and prosecutors change people's records")
 
 
+def _altered(
+    db: Session, actor: Actor, party: CaseParty, action: str, fields: tuple[str, ...]
+) -> None:
+    """Flush the change to the person's part and audit it (the person by id)."""
+    db.flush()
+    audit.record(
+        db,
+        actor=actor,
+        category="alteration",
+        action=action,
+        object_type="case_party",
+        object_id=party.id,
+        case_id=party.case_id,
+        subject_id=party.person_id,
+        fields=fields,
+    )
+
+
+def _gained(
+    db: Session,
+    actor: Actor,
+    party: CaseParty,
+    gain: type[PersonRoleChanged] | type[EnhancedCategoryAdded],
+) -> None:
+    """Tell the events already recorded that the person gained rights today."""
+    today = utc_now().astimezone(LONDON).date()
+    publish(db, gain(party.case_id, (party.id,), actor, today))
+
+
 def change_role(
     db: Session, actor: Actor, party: CaseParty, *, is_victim: bool, is_witness: bool
 ) -> bool:
@@ -34,21 +63,9 @@ def change_role(
         return False
     gained = (is_victim and not party.is_victim) or (is_witness and not party.is_witness)
     party.is_victim, party.is_witness = is_victim, is_witness
-    db.flush()
-    audit.record(
-        db,
-        actor=actor,
-        category="alteration",
-        action="person.role",
-        object_type="case_party",
-        object_id=party.id,
-        case_id=party.case_id,
-        subject_id=party.person_id,
-        fields=("is_victim", "is_witness"),
-    )
+    _altered(db, actor, party, "person.role", ("is_victim", "is_witness"))
     if gained:
-        today = utc_now().astimezone(LONDON).date()
-        publish(db, PersonRoleChanged(party.case_id, (party.id,), actor, today))
+        _gained(db, actor, party, PersonRoleChanged)
     return True
 
 
@@ -66,19 +83,7 @@ def set_enhanced_categories(
         return False
     for category in CATEGORIES:
         setattr(party, category, category in categories)
-    db.flush()
-    audit.record(
-        db,
-        actor=actor,
-        category="alteration",
-        action="person.enhanced_categories",
-        object_type="case_party",
-        object_id=party.id,
-        case_id=party.case_id,
-        subject_id=party.person_id,
-        fields=CATEGORIES,
-    )
+    _altered(db, actor, party, "person.enhanced_categories", CATEGORIES)
     if categories - before:
-        today = utc_now().astimezone(LONDON).date()
-        publish(db, EnhancedCategoryAdded(party.case_id, (party.id,), actor, today))
+        _gained(db, actor, party, EnhancedCategoryAdded)
     return True

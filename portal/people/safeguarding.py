@@ -5,19 +5,22 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Sequence
-from datetime import datetime
-from typing import Any
+from datetime import date, datetime
+from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
 
 from portal.accounts.actor import Actor
 from portal.accounts.permissions import Permission
 from portal.cases.models import CaseParty
-from portal.clock import utc_now
+from portal.clock import to_london, utc_now
+from portal.db.base import IdMixin
 from portal.keys.vault import Vault
 from portal.kit.errors import NotPermitted
 from portal.people.models import Person, SafeguardEvent
 from portal.people.service import EDITABLE_FIELDS, audit_person
+
+Row = TypeVar("Row", bound=IdMixin)
 
 # --- reference data -------------------------------------------------------------------------
 
@@ -137,6 +140,22 @@ def record_event(
     return event
 
 
+# What each change writes: its audit category, action (the object type is the action's first
+# part: ``safeguarding_action.add`` -> ``safeguarding_action``) and the field names it touched.
+CHANGES: dict[str, tuple[str, str, tuple[str, ...]]] = {
+    "person_added": ("collection", "person.add", ()),
+    "action_added": ("collection", "safeguarding_action.add", ("description", "owner", "due_on")),
+    "action_done": ("alteration", "safeguarding_action.done", ("status", "completed_on")),
+    "support_referral": (
+        "collection",
+        "support_referral.add",
+        ("service", "referred_on", "consent_given", "consent_on"),
+    ),
+    "nrm_decision": ("collection", "nrm_decision.add", ("stage", "outcome", "decided_on")),
+    "reference_added": ("collection", "person_reference.add", ("kind", "value")),
+}
+
+
 def record_change(
     db: Session,
     actor: Actor,
@@ -144,14 +163,13 @@ def record_change(
     person: Person,
     case_id: uuid.UUID,
     event: str,
-    category: str,
-    action: str,
     object_id: uuid.UUID,
     *,
-    fields: Iterable[str],
+    fields: Iterable[str] | None = None,
 ) -> None:
-    """A change to a person's safeguards: its timeline line, then its audit row (the object
-    type is the action's first part: ``safeguarding_action.add`` -> ``safeguarding_action``)."""
+    """A change to a person's safeguards: its timeline line, then its audit row (``CHANGES``
+    says which; ``fields`` overrides the field names when they depend on what was given)."""
+    category, action, touched = CHANGES[event]
     record_event(db, actor, party, event)
     audit_person(
         db,
@@ -162,8 +180,35 @@ def record_change(
         action=action,
         object_type=action.split(".")[0],
         object_id=object_id,
-        fields=fields,
+        fields=touched if fields is None else fields,
     )
+
+
+def add_change(
+    db: Session,
+    actor: Actor,
+    party: CaseParty,
+    person: Person,
+    case_id: uuid.UUID,
+    event: str,
+    row: Row,
+) -> Row:
+    """Store a new safeguards row, then ``record_change`` it."""
+    db.add(row)
+    db.flush()
+    record_change(db, actor, party, person, case_id, event, row.id)
+    return row
+
+
+def date_errors(
+    name: str, value: date | None, *, missing: str, wrong: str, future: bool = False
+) -> dict[str, str]:
+    """``missing`` for no date; ``wrong`` for one after today (before today, with ``future``),
+    London time."""
+    if value is None:
+        return {name: missing}
+    today = to_london(utc_now()).date()
+    return {name: wrong} if (value < today if future else value > today) else {}
 
 
 def record_consultation(

@@ -92,7 +92,7 @@ def audit_person(
     fields: Iterable[str] = (),
 ) -> None:
     """The audit row of something done to or read about a person: field names, never values."""
-    audit.record(
+    audit.record_about(
         db,
         actor=actor,
         category=category,
@@ -100,8 +100,7 @@ def audit_person(
         object_type=object_type,
         object_id=person.id if object_id is None else object_id,
         case_id=case_id,
-        subject_id=person.id,
-        subject_ref=person.reference,
+        person=person,
         fields=fields,
     )
 

@@ -23,6 +23,8 @@ from portal.people.safeguarding import (
     NRM_STAGES,
     REFERENCE_KINDS,
     REFERRAL_SERVICES,
+    add_change,
+    date_errors,
     record_change,
     require_editor,
 )
@@ -67,18 +69,7 @@ def add_person(
         "safe_contact": safe_contact != people.SafeContact(),
     }
     fields = [name for name, present in given.items() if present] + ["role"]
-    record_change(
-        db,
-        actor,
-        party,
-        person,
-        case.id,
-        "person_added",
-        "collection",
-        "person.add",
-        person.id,
-        fields=fields,
-    )
+    record_change(db, actor, party, person, case.id, "person_added", person.id, fields=fields)
     return person, party
 
 
@@ -100,10 +91,12 @@ def add_referral(
     errors: dict[str, str] = {}
     if service not in REFERRAL_SERVICES:
         errors["service"] = "Select the support service"
-    if referred_on is None:
-        errors["referred_on"] = "Enter the date of the referral"
-    elif referred_on > today:
-        errors["referred_on"] = "The date of the referral must be today or in the past"
+    errors |= date_errors(
+        "referred_on",
+        referred_on,
+        missing="Enter the date of the referral",
+        wrong="The date of the referral must be today or in the past",
+    )
     if consent_given is None:
         errors["consent"] = "Select yes if the person consented to the referral"
     elif consent_given and consent_on is None:
@@ -122,18 +115,7 @@ def add_referral(
         consent_given=consent_given,
         consent_on=consent_on if consent_given else None,
     )
-    record_change(
-        db,
-        actor,
-        party,
-        person,
-        case.id,
-        "support_referral",
-        "collection",
-        "support_referral.add",
-        referral.id,
-        fields=("service", "referred_on", "consent_given", "consent_on"),
-    )
+    record_change(db, actor, party, person, case.id, "support_referral", referral.id)
     return referral
 
 
@@ -162,10 +144,12 @@ def add_nrm_decision(
         errors["stage"] = "Select the stage"
     if stage != "referral" and outcome not in NRM_OUTCOMES:
         errors["outcome"] = "Select the outcome"
-    if decided_on is None:
-        errors["decided_on"] = "Enter the date"
-    elif decided_on > to_london(utc_now()).date():
-        errors["decided_on"] = "The date must be today or in the past"
+    errors |= date_errors(
+        "decided_on",
+        decided_on,
+        missing="Enter the date",
+        wrong="The date must be today or in the past",
+    )
     refuse(errors, unreadable)
     assert decided_on is not None
     decision = NrmDecision(
@@ -175,21 +159,7 @@ def add_nrm_decision(
         outcome=(outcome or "pending") if stage == "referral" else outcome,
         decided_on=decided_on,
     )
-    db.add(decision)
-    db.flush()
-    record_change(
-        db,
-        actor,
-        party,
-        person,
-        case.id,
-        "nrm_decision",
-        "collection",
-        "nrm_decision.add",
-        decision.id,
-        fields=("stage", "outcome", "decided_on"),
-    )
-    return decision
+    return add_change(db, actor, party, person, case.id, "nrm_decision", decision)
 
 
 def add_reference(
@@ -217,16 +187,5 @@ def add_reference(
         )
     refuse(errors, unreadable)
     reference = people.add_reference(db, vault, actor, person, kind=kind, value=value)
-    record_change(
-        db,
-        actor,
-        party,
-        person,
-        case.id,
-        "reference_added",
-        "collection",
-        "person_reference.add",
-        reference.id,
-        fields=("kind", "value"),
-    )
+    record_change(db, actor, party, person, case.id, "reference_added", reference.id)
     return reference

@@ -71,14 +71,8 @@ def find_people(db: Session, vault: Vault, actor: Actor, query: PersonQuery) -> 
             if pairs is None
             else {key: value for key, value in pairs.items() if key in by_reference}
         )
-        audit.record(  # search_people logs the name and date of birth part itself
-            db,
-            actor=actor,
-            category="consultation",
-            action="person.search",
-            object_type="search",
-            fields=["reference"],
-        )
+        # search_people logs the name and date of birth part itself
+        audit.consulted(db, actor, "person.search", "search", "reference")
     ordered = sorted((pairs or {}).values(), key=lambda pc: (pc[1].urn, pc[0].reference))
     parties = repository.parties_of(db, ordered)
     return [Match(p, c, parties.get((p.id, c.id))) for p, c in ordered]
@@ -122,14 +116,7 @@ def log_shown(db: Session, actor: Actor, matches: list[Match]) -> None:
 def search_cases(unit: Unit, urn_prefix: str, *, page: int) -> Page[Case]:
     """One page of the actor's cases whose URN starts with ``urn_prefix`` (logged, fields only)."""
     found = cases_repo.list_cases(unit.db, unit.actor, page=page, urn_prefix=urn_prefix)
-    audit.record(
-        unit.db,
-        actor=unit.actor,
-        category="consultation",
-        action="case.search",
-        object_type="search",
-        fields=["urn"],
-    )
+    audit.consulted(unit.db, unit.actor, "case.search", "search", "urn")
     return found
 
 

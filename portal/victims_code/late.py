@@ -22,16 +22,16 @@ from portal.clock import utc_now
 from portal.keys.vault import Vault
 from portal.people.enhanced import is_child_on
 from portal.people.models import Person
-from portal.victims_code.deadlines import due_date
 from portal.victims_code.models import Obligation
 from portal.victims_code.rules import RulesError, RulesVersion, rules_in_force
 from portal.victims_code.service import (
     applies,
     born_on,
     case_facts,
+    due_under,
     enhanced_on,
     new_obligation,
-    record_count,
+    record_created,
     rules_version,
     triggers_for,
 )
@@ -90,13 +90,8 @@ def create_for_identified(
                         _enhance(owed, rules_version(owed.rules_version), identified_on)
                     continue
                 start = identified_on if late else event.event_date
-                due = due_date(
-                    entitlement,
-                    trigger=start,
-                    received=None if late else event.received_on,
-                    enhanced=enhanced,
-                    trigger_day_counts=rules.settings.trigger_day_counts,
-                )
+                received = None if late else event.received_on
+                due = due_under(rules, entitlement, start, received, enhanced)
                 obligation = new_obligation(
                     party,
                     event,
@@ -110,17 +105,9 @@ def create_for_identified(
                 db.add(obligation)
                 existing[(party.id, entitlement.code, event.id)] = obligation
                 created.append(obligation)
-    db.flush()
-    record_count(
-        db,
-        actor,
-        len(created),
-        category="collection",
-        action="obligations.create_late",
-        subject=("case", case.id),
-        case_id=case.id,
+    return record_created(
+        db, actor, created, action="obligations.create_late", subject=("case", case.id)
     )
-    return created
 
 
 def _enhance(obligation: Obligation, rules: RulesVersion, identified_on: date) -> None:
@@ -129,13 +116,7 @@ def _enhance(obligation: Obligation, rules: RulesVersion, identified_on: date) -
     if obligation.state != "open":
         return
     entitlement = rules.get(obligation.entitlement)
-    due = due_date(
-        entitlement,
-        trigger=identified_on,
-        received=None,
-        enhanced=True,
-        trigger_day_counts=rules.settings.trigger_day_counts,
-    ).due
+    due = due_under(rules, entitlement, identified_on, None, True).due
     obligation.enhanced = True
     obligation.identified_on = identified_on
     if due is not None and (obligation.due_on is None or due < obligation.due_on):

@@ -5,7 +5,6 @@ attributed and audited; "overdue" and "met late" are derived, never stored."""
 from __future__ import annotations
 
 from datetime import date
-from enum import StrEnum
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -17,6 +16,7 @@ from portal.cases.errors import NotPermitted, StaleEdit, ValidationFailed
 from portal.cases.models import CaseParty
 from portal.clock import utc_now
 from portal.keys.vault import Vault
+from portal.kit.enums import LabelledStrEnum
 from portal.people.contact import (
     TOLD_CHANNELS,
     ContactFacts,
@@ -41,31 +41,18 @@ BODY_ROLES = {
 }
 
 
-class Status(StrEnum):
-    DUE = "due"
-    DUE_TODAY = "due_today"
-    OVERDUE = "overdue"
-    MET = "met"
-    MET_LATE = "met_late"
-    DECLINED = "declined"
-    NOT_APPLICABLE = "not_applicable"
-    NOT_MET_GOOD_REASON = "not_met_good_reason"
-
-    @property
-    def label(self) -> str:
-        return LABELS[self]
+class Status(LabelledStrEnum):
+    DUE = "due", "Due"
+    DUE_TODAY = "due_today", "Due today"
+    OVERDUE = "overdue", "Overdue"
+    MET = "met", "Met on time"
+    MET_LATE = "met_late", "Met late"
+    DECLINED = "declined", "Declined by the victim"
+    NOT_APPLICABLE = "not_applicable", "Not applicable"
+    NOT_MET_GOOD_REASON = "not_met_good_reason", "Not met, with a good reason"
 
 
-LABELS = {
-    Status.DUE: "Due",
-    Status.DUE_TODAY: "Due today",
-    Status.OVERDUE: "Overdue",
-    Status.MET: "Met on time",
-    Status.MET_LATE: "Met late",
-    Status.DECLINED: "Declined by the victim",
-    Status.NOT_APPLICABLE: "Not applicable",
-    Status.NOT_MET_GOOD_REASON: "Not met, with a good reason",
-}
+LABELS = {member: member.label for member in Status}
 
 
 def status(obligation: Obligation, today: date) -> Status:
@@ -101,16 +88,8 @@ def _check_version(obligation: Obligation, expected_version: int) -> None:
 
 
 def _audit(db: Session, actor: Actor, obligation: Obligation, action: str) -> None:
-    audit.record(
-        db,
-        actor=actor,
-        category="alteration",
-        action=f"obligation.{action}",
-        object_type="obligation",
-        object_id=obligation.id,
-        case_id=obligation.case_id,
-        fields=("state",),
-    )
+    kind, where = f"obligation.{action}", (obligation.id, obligation.case_id)
+    audit.record_in_case(db, actor, "alteration", kind, ("obligation", *where), "state")
 
 
 def contact_facts_for(db: Session, vault: Vault, obligation: Obligation) -> ContactFacts:
@@ -210,18 +189,9 @@ def met_by_work(
     ):
         if entitlement_of(obligation).met_by != work:
             continue
-        obligation.state = "met"
-        obligation.met_on = max(done_on, obligation.trigger_on)
-        obligation.met_by_id = actor.user_id
-        obligation.channel = None
-        vault.put(
-            obligation,
-            "evidence",
-            "Needs assessment recorded" if work == "needs_assessment" else None,
-        )
-        obligation.changed_at = utc_now()
-        db.flush()
-        _audit(db, actor, obligation, "met")
+        evidence = "Needs assessment recorded" if work == "needs_assessment" else None
+        met_on = max(done_on, obligation.trigger_on)
+        _record_met(db, vault, actor, obligation, met_on=met_on, channel=None, evidence=evidence)
         met += 1
     return met
 
@@ -233,14 +203,14 @@ def _record_met(
     obligation: Obligation,
     *,
     met_on: date | None,
-    channel: str,
-    evidence: str,
+    channel: str | None,
+    evidence: str | None,
 ) -> None:
     obligation.state = "met"
     obligation.met_on = met_on
     obligation.met_by_id = actor.user_id
     obligation.channel = channel
-    vault.put(obligation, "evidence", evidence.strip() or None)
+    vault.put(obligation, "evidence", (evidence or "").strip() or None)
     obligation.changed_at = utc_now()
     db.flush()
     _audit(db, actor, obligation, "met")

@@ -5,18 +5,9 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import (
-    Boolean,
-    CheckConstraint,
-    Date,
-    ForeignKey,
-    Index,
-    Integer,
-    String,
-    UniqueConstraint,
-    Uuid,
-)
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.schema import CheckConstraint, ForeignKey, Index, UniqueConstraint
+from sqlalchemy.types import Boolean, Date, Integer, String, Uuid
 
 from portal.db.base import Base, IdMixin, UTCDateTime
 from portal.db.encrypted import EncryptedBlob, Sealed

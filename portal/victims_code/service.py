@@ -24,7 +24,7 @@ from portal.cases.offences import OffenceType, offence_type
 from portal.cases.reference import EventKind
 from portal.clock import utc_now
 from portal.keys.vault import Vault
-from portal.people.enhanced import derive, is_child_on
+from portal.people.enhanced import derive_for, is_child_on
 from portal.people.models import Person
 from portal.victims_code.deadlines import DueDate, due_date
 from portal.victims_code.models import Obligation
@@ -109,33 +109,37 @@ def applies(entitlement: Entitlement, event: CaseEvent, party: CaseParty, facts:
 def enhanced_on(party: CaseParty, facts: CaseFacts, born: date | None, on: date) -> bool:
     """Enhanced status as it was on ``on``: only offences committed by then count."""
     offences = [(o, d) for o, d in facts.offences if d is None or d <= on]
-    return bool(
-        derive(
-            offences=offences,
-            date_of_birth=born,
-            is_victim=party.is_victim,
-            persistently_targeted=party.persistently_targeted,
-            vulnerable=party.vulnerable,
-            intimidated=party.intimidated,
-        )
-    )
+    return bool(derive_for(party, offences, born))
 
 
 def _due(
     entitlement: Entitlement, rules: RulesVersion, event: CaseEvent, enhanced: bool
 ) -> DueDate:
+    return due_under(rules, entitlement, event.event_date, event.received_on, enhanced)
+
+
+def due_under(
+    rules: RulesVersion,
+    entitlement: Entitlement,
+    trigger: date,
+    received: date | None,
+    enhanced: bool,
+) -> DueDate:
+    """When ``entitlement`` falls due under ``rules`` (whose settings say if the trigger day
+    counts)."""
+    counts = rules.settings.trigger_day_counts
     return due_date(
         entitlement,
-        trigger=event.event_date,
-        received=event.received_on,
+        trigger=trigger,
+        received=received,
         enhanced=enhanced,
-        trigger_day_counts=rules.settings.trigger_day_counts,
+        trigger_day_counts=counts,
     )
 
 
 def new_obligation(
     party: CaseParty,
-    event: CaseEvent,
+    event: CaseEvent | None,
     entitlement: Entitlement,
     rules: RulesVersion,
     *,
@@ -143,42 +147,19 @@ def new_obligation(
     child: bool | None,
     due_on: date | None,
     identified_on: date | None = None,
+    trigger_on: date | None = None,
+    received_on: date | None = None,
 ) -> Obligation:
-    """One open obligation an event owes a person (identified_on: they were identified late)."""
-    return _open_obligation(
-        party,
-        entitlement,
-        rules,
-        case_id=party.case_id,
-        event_id=event.id,
-        trigger_on=event.event_date,
-        received_on=event.received_on,
-        enhanced=enhanced,
-        child=child,
-        due_on=due_on,
-        identified_on=identified_on,
-    )
-
-
-def _open_obligation(
-    party: CaseParty,
-    entitlement: Entitlement,
-    rules: RulesVersion,
-    *,
-    case_id: uuid.UUID,
-    event_id: uuid.UUID | None,
-    trigger_on: date,
-    received_on: date | None,
-    enhanced: bool,
-    child: bool | None,
-    due_on: date | None,
-    identified_on: date | None = None,
-) -> Obligation:
+    """One open obligation an event owes a person (identified_on: they were identified late);
+    with no event, what happened on ``trigger_on`` (received ``received_on``) owes it."""
+    if event is not None:
+        trigger_on, received_on = event.event_date, event.received_on
+    assert trigger_on is not None
     return Obligation(
         id=uuid.uuid4(),
-        case_id=case_id,
+        case_id=party.case_id,
         case_party_id=party.id,
-        event_id=event_id,
+        event_id=None if event is None else event.id,
         entitlement=entitlement.code,
         right=entitlement.right,
         rules_version=rules.version,
@@ -232,17 +213,9 @@ def create_for_event(
             )
             db.add(obligation)
             created.append(obligation)
-    db.flush()
-    record_count(
-        db,
-        actor,
-        len(created),
-        category="collection",
-        action="obligations.create",
-        subject=("case_event", event.id),
-        case_id=case.id,
+    return record_created(
+        db, actor, created, action="obligations.create", subject=("case_event", event.id)
     )
-    return created
 
 
 def record_count(
@@ -257,17 +230,32 @@ def record_count(
 ) -> None:
     """One audit entry for ``count`` obligations changed at once (none for none)."""
     if count:
-        object_type, object_id = subject
-        audit.record(
+        counted = f"count={count}"
+        audit.record_in_case(db, actor, category, action, (*subject, case_id), counted)
+
+
+def record_created(
+    db: Session,
+    actor: Actor,
+    created: list[Obligation],
+    *,
+    action: str,
+    subject: tuple[str, uuid.UUID],
+) -> list[Obligation]:
+    """Flush the obligations just made in one case and audit them in one collection entry."""
+    db.flush()
+    if created:
+        case_id = created[0].case_id
+        record_count(
             db,
-            actor=actor,
-            category=category,
+            actor,
+            len(created),
+            category="collection",
             action=action,
-            object_type=object_type,
-            object_id=object_id,
+            subject=subject,
             case_id=case_id,
-            fields=[f"count={count}"],
         )
+    return created
 
 
 def born_on(vault: Vault, person: Person) -> date | None:
@@ -320,14 +308,9 @@ def explain(obligation: Obligation) -> str:
     rules = rules_version(obligation.rules_version)
     entitlement = rules.get(obligation.entitlement)
     late = obligation.identified_on
-    due = due_date(
-        entitlement,
-        trigger=late or obligation.trigger_on,
-        received=None if late else obligation.received_on,
-        enhanced=obligation.enhanced,
-        trigger_day_counts=rules.settings.trigger_day_counts,
-    )
-    return due.explain()
+    received = None if late else obligation.received_on
+    trigger = late or obligation.trigger_on
+    return due_under(rules, entitlement, trigger, received, obligation.enhanced).explain()
 
 
 def entitlement_of(obligation: Obligation) -> Entitlement:
@@ -396,24 +379,17 @@ def create_for_trigger(
     child = is_child_on(born, trigger_on)
     created: list[Obligation] = []
     for entitlement in entitlements:
-        due = due_date(
-            entitlement,
-            trigger=trigger_on,
-            received=received_on,
-            enhanced=enhanced,
-            trigger_day_counts=rules.settings.trigger_day_counts,
-        )
-        obligation = _open_obligation(
+        due = due_under(rules, entitlement, trigger_on, received_on, enhanced)
+        obligation = new_obligation(
             party,
+            None,
             entitlement,
             rules,
-            case_id=case.id,
-            event_id=None,
-            trigger_on=trigger_on,
-            received_on=received_on,
             enhanced=enhanced,
             child=child,
             due_on=due.due,
+            trigger_on=trigger_on,
+            received_on=received_on,
         )
         db.add(obligation)
         created.append(obligation)

@@ -88,13 +88,8 @@ def run_check(db: Session, vault: Vault) -> CheckResult:
         )
         found += 1
     db.flush()
-    audit.record(
-        db,
-        actor=None,
-        category="consultation",
-        action="obligations.told_check",
-        object_type="obligation",
-        fields=[f"checked={len(rows)}", f"found={found}"],
+    audit.consulted(
+        db, None, "obligations.told_check", "obligation", f"checked={len(rows)}", f"found={found}"
     )
     return CheckResult(checked=len(rows), found=found)
 

@@ -56,17 +56,8 @@ def _consulted(
     unit: Unit, action: str, shown: tuple[str, uuid.UUID], case: Case, person: Person
 ) -> None:
     """A page about one person was shown: ``shown`` is (object type, id)."""
-    audit.record(
-        unit.db,
-        actor=unit.actor,
-        category="consultation",
-        action=action,
-        object_type=shown[0],
-        object_id=shown[1],
-        case_id=case.id,
-        subject_id=person.id,
-        subject_ref=person.reference,
-    )
+    where = (*shown, case.id)
+    audit.record_in_case(unit.db, unit.actor, "consultation", action, where, person=person)
 
 
 # --- My work --------------------------------------------------------------------------------
