@@ -16,13 +16,13 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping
 from datetime import date
-from typing import Any, ClassVar
+from typing import Any
 
 from portal.people import service as people
 from portal.people.safeguarding import NEED_KINDS
-from portal.web.dates import DateField
+from portal.web.dates import LEGACY_LATEST, DateField, parse_date_parts
 from portal.web.fields import Checkbox, Field, MultiChoice, Text, TextArea, Version
-from portal.web.forms import LEGACY_LATEST, Form, parse_date_parts
+from portal.web.forms import Form
 
 # Reading only: the services say how long each value may be. No single field can be longer
 # than the request edge lets in (256 KiB), so this bound never answers on its own.
@@ -92,20 +92,7 @@ def _needs(data: Mapping[str, Any]) -> people.CommunicationNeeds:
     )
 
 
-class PeopleForm(Form):
-    """A form whose service speaks unprefixed field names."""
-
-    prefix: ClassVar[str] = ""
-
-    def merge(self, errors: Mapping[str, str]) -> None:
-        super().merge({self._named(name): message for name, message in errors.items()})
-
-    def _named(self, name: str) -> str:
-        return name if name in self.fields or not self.prefix else self.prefix + name
-
-    def unreadable(self) -> dict[str, str]:
-        """The fields that could not be read, by the service's names."""
-        return {name.removeprefix(self.prefix): message for name, message in self.errors.items()}
+PeopleForm = Form  # prefixed inputs and ``unreadable()`` are ``Form``'s own
 
 
 # --- a person's details and their contact rules ---------------------------------------------

@@ -24,9 +24,13 @@ __all__ = [
     "Integer",
     "MultiChoice",
     "Raw",
+    "Revision",
     "Source",
     "Text",
     "TextArea",
+    "Ticked",
+    "Ticks",
+    "Typed",
     "Version",
     "YesNo",
 ]
@@ -414,3 +418,81 @@ class Version(Field[int]):
         typed = text_of(source, self.name).strip()
         value = params.int_param(typed, -1, low=0, high=params.MAX_INTEGER)
         return value, {self.name: str(value) if value >= 0 else ""}, None
+
+
+class Typed(Field[str]):
+    """Text as typed (``strip``: without surrounding spaces), never an error of its own: for
+    pages whose service checks the text and words the message."""
+
+    def __init__(self, label: str = "", *, strip: bool = True, name: str = "") -> None:
+        super().__init__(label, required=False, name=name)
+        self.strip = strip
+
+    def bind(self, source: Source, today: date) -> tuple[str, Raw, str | None]:
+        typed = text_of(source, self.name)
+        value = typed.strip() if self.strip else typed
+        return value, {self.name: value}, None
+
+
+def ticked(source: Source, name: str) -> list[str]:
+    """The values of the ticked checkboxes called ``name``, in the order sent."""
+    return [v for v in source.getlist(name) if isinstance(v, str)]
+
+
+class Ticked(Field[list[str]]):
+    """Checkboxes, never an error: the ticked values in the order sent; with ``offered``, only
+    those offered (``keep_unknown``: the typed value keeps the others too, for the service to
+    refuse; the page shows only the offered ones)."""
+
+    def __init__(
+        self,
+        label: str,
+        offered: Sequence[str] | None = None,
+        *,
+        keep_unknown: bool = False,
+        name: str = "",
+    ) -> None:
+        super().__init__(label, required=False, name=name)
+        self.offered = None if offered is None else frozenset(offered)
+        self.keep_unknown = keep_unknown
+
+    def _known(self, values: Sequence[str]) -> list[str]:
+        return [v for v in values if self.offered is None or v in self.offered]
+
+    def bind(self, source: Source, today: date) -> tuple[list[str], Raw, str | None]:
+        typed = ticked(source, self.name)
+        known = self._known(typed)
+        return (typed if self.keep_unknown else known), {self.name: known}, None
+
+    def raw(self, value: list[str]) -> Raw:
+        return {self.name: self._known(value or [])}
+
+
+class Ticks(Field[set[str]]):
+    """Ticked checkboxes sharing a name, as a set (unknown values are the service's to refuse,
+    or ignore); shown back sorted."""
+
+    def __init__(self, label: str, *, name: str = "") -> None:
+        super().__init__(label, required=False, name=name)
+
+    def bind(self, source: Source, today: date) -> tuple[set[str], Raw, str | None]:
+        values = set(ticked(source, self.name))
+        return values, self.raw(values), None
+
+    def raw(self, value: set[str]) -> Raw:
+        return {self.name: sorted(value)}
+
+
+class Revision(Field[int | None]):
+    """An optional hidden ``version``: None when the form sends none (no check), -1 when garbled
+    (matches no record, so the service answers ``StaleEdit``)."""
+
+    def __init__(self, *, name: str = "") -> None:
+        super().__init__("Version", required=False, name=name)
+
+    def bind(self, source: Source, today: date) -> tuple[int | None, Raw, str | None]:
+        typed = text_of(source, self.name).strip()
+        if not typed:
+            return None, {self.name: ""}, None
+        ok = typed.isascii() and typed.isdigit() and len(typed) < 10
+        return (int(typed) if ok else -1), {self.name: typed if ok else ""}, None
