@@ -8,9 +8,9 @@ lenient as it always was, for the pages not yet converted).
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Literal, TypeVar, overload
+from typing import Any, Literal, TypedDict, TypeVar, Unpack, overload
 
-from portal.web.fields import Field, Raw, Source, text_of
+from portal.web.fields import Field, Needed, Options, Raw, Source, Unneeded, text_of
 
 T = TypeVar("T")
 When = Literal["any", "past", "today_or_past", "future", "today_or_future"]
@@ -20,47 +20,39 @@ LATEST = date(2199, 12, 31)
 LEGACY_LATEST = date(9000, 12, 31)
 
 
+class Placement(TypedDict, total=False):
+    when: When
+    earliest: date
+    latest: date
+
+
+class NeededDate(Placement, Needed):
+    pass
+
+
+class UnneededDate(Placement, Unneeded):
+    pass
+
+
 class DateField(Field[T]):
     """A GOV.UK date input: three boxes named ``<name>-day``, ``-month`` and ``-year``, the
     day box carrying the id the error summary links to. ``when`` says where the date may fall
     against ``today`` (given at binding); ``earliest`` and ``latest`` bound it either way."""
 
     @overload
-    def __init__(
-        self: DateField[date],
-        label: str,
-        *,
-        required: Literal[True] = True,
-        when: When = "any",
-        earliest: date = EARLIEST,
-        latest: date = LATEST,
-        message: str | None = None,
-        name: str = "",
-    ) -> None: ...
+    def __init__(self: DateField[date], label: str, **kw: Unpack[NeededDate]) -> None: ...
     @overload
-    def __init__(
-        self: DateField[date | None],
-        label: str,
-        *,
-        required: Literal[False],
-        when: When = "any",
-        earliest: date = EARLIEST,
-        latest: date = LATEST,
-        message: str | None = None,
-        name: str = "",
-    ) -> None: ...
+    def __init__(self: DateField[date | None], label: str, **kw: Unpack[UnneededDate]) -> None: ...
     def __init__(
         self,
         label: str,
         *,
-        required: bool = True,
         when: When = "any",
         earliest: date = EARLIEST,
         latest: date = LATEST,
-        message: str | None = None,
-        name: str = "",
+        **kw: Unpack[Options],
     ) -> None:
-        super().__init__(label, required=required, message=message, name=name)
+        super().__init__(label, **kw)
         self.when = when
         self.earliest = earliest
         self.latest = latest

@@ -12,7 +12,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Sequence
 from datetime import date
-from typing import Any, Generic, Literal, Protocol, TypeVar, overload
+from typing import Any, Generic, Literal, Protocol, TypedDict, TypeVar, Unpack, overload
 
 from portal.kit.enums import LabelledStrEnum
 from portal.web import params
@@ -38,6 +38,8 @@ __all__ = [
 T = TypeVar("T")
 E = TypeVar("E", bound=LabelledStrEnum)
 Raw = dict[str, str | list[str]]
+Pairs = Sequence[tuple[str, str]]
+Choices = type[LabelledStrEnum] | Pairs
 MAX_DIGITS = 12
 ALLOWED_CONTROLS = frozenset("\t\n")
 
@@ -54,6 +56,27 @@ class Bound(Protocol):
     """A bound form (portal.web.forms.Form), as a field sees it."""
 
     data: dict[str, Any]
+
+
+class Options(TypedDict, total=False):
+    """What every field takes after its label: ``required``, the ``message`` when a required
+    one is left empty, and the input's ``name`` (the attribute's by default)."""
+
+    required: bool
+    message: str | None
+    name: str
+
+
+class Needed(Options, total=False):
+    """A required field's options (the default): its value is never None."""
+
+    required: Literal[True]  # type: ignore[misc]
+
+
+class Unneeded(Options):
+    """An optional field's options (``required=False``): its value may be None."""
+
+    required: Literal[False]  # type: ignore[misc]
 
 
 class Field(Generic[T]):
@@ -129,16 +152,9 @@ class Text(Field[str]):
     multiline = False
 
     def __init__(
-        self,
-        label: str,
-        *,
-        max_length: int,
-        required: bool = True,
-        strip: bool = True,
-        message: str | None = None,
-        name: str = "",
+        self, label: str, *, max_length: int, strip: bool = True, **kw: Unpack[Options]
     ) -> None:
-        super().__init__(label, required=required, message=message, name=name)
+        super().__init__(label, **kw)
         self.max_length = max_length
         self.strip = strip
 
@@ -161,43 +177,29 @@ class TextArea(Text):
     multiline = True
 
 
+class Bounds(TypedDict):
+    minimum: int
+    maximum: int
+
+
+class NeededBounds(Bounds, Needed):
+    pass
+
+
+class UnneededBounds(Bounds, Unneeded):
+    pass
+
+
 class Integer(Field[T]):
     """A whole number within ``minimum..maximum``, typed as ASCII digits (and a leading minus
     where ``minimum`` is negative)."""
 
     @overload
-    def __init__(
-        self: Integer[int],
-        label: str,
-        *,
-        minimum: int,
-        maximum: int,
-        required: Literal[True] = True,
-        message: str | None = None,
-        name: str = "",
-    ) -> None: ...
+    def __init__(self: Integer[int], label: str, **kw: Unpack[NeededBounds]) -> None: ...
     @overload
-    def __init__(
-        self: Integer[int | None],
-        label: str,
-        *,
-        minimum: int,
-        maximum: int,
-        required: Literal[False],
-        message: str | None = None,
-        name: str = "",
-    ) -> None: ...
-    def __init__(
-        self,
-        label: str,
-        *,
-        minimum: int,
-        maximum: int,
-        required: bool = True,
-        message: str | None = None,
-        name: str = "",
-    ) -> None:
-        super().__init__(label, required=required, message=message, name=name)
+    def __init__(self: Integer[int | None], label: str, **kw: Unpack[UnneededBounds]) -> None: ...
+    def __init__(self, label: str, *, minimum: int, maximum: int, **kw: Unpack[Options]) -> None:
+        super().__init__(label, **kw)
         if minimum > maximum:
             raise ValueError("minimum is above maximum")
         self.minimum = minimum
@@ -225,45 +227,15 @@ class Choice(Field[T]):
     the member) or a list of ``(value, label)`` pairs (the value is the string)."""
 
     @overload
-    def __init__(
-        self: Choice[E],
-        label: str,
-        choices: type[E],
-        *,
-        required: Literal[True] = True,
-        message: str | None = None,
-        name: str = "",
-    ) -> None: ...
+    def __init__(self: Choice[E], label: str, choices: type[E], **kw: Unpack[Needed]) -> None: ...
     @overload
     def __init__(
-        self: Choice[E | None],
-        label: str,
-        choices: type[E],
-        *,
-        required: Literal[False],
-        message: str | None = None,
-        name: str = "",
+        self: Choice[E | None], label: str, choices: type[E], **kw: Unpack[Unneeded]
     ) -> None: ...
     @overload
-    def __init__(
-        self: Choice[str],
-        label: str,
-        choices: Sequence[tuple[str, str]],
-        *,
-        required: bool = True,
-        message: str | None = None,
-        name: str = "",
-    ) -> None: ...
-    def __init__(
-        self,
-        label: str,
-        choices: type[LabelledStrEnum] | Sequence[tuple[str, str]],
-        *,
-        required: bool = True,
-        message: str | None = None,
-        name: str = "",
-    ) -> None:
-        super().__init__(label, required=required, message=message, name=name)
+    def __init__(self: Choice[str], label: str, choices: Pairs, **kw: Unpack[Options]) -> None: ...
+    def __init__(self, label: str, choices: Choices, **kw: Unpack[Options]) -> None:
+        super().__init__(label, **kw)
         if isinstance(choices, type):
             self.options: list[tuple[str, str]] = choices.choices()
             self._members: dict[str, Any] = {m.value: m for m in choices}
@@ -291,34 +263,15 @@ class MultiChoice(Field[list[T]]):
 
     @overload
     def __init__(
-        self: MultiChoice[E],
-        label: str,
-        choices: type[E],
-        *,
-        required: bool = False,
-        message: str | None = None,
-        name: str = "",
+        self: MultiChoice[E], label: str, choices: type[E], **kw: Unpack[Options]
     ) -> None: ...
     @overload
     def __init__(
-        self: MultiChoice[str],
-        label: str,
-        choices: Sequence[tuple[str, str]],
-        *,
-        required: bool = False,
-        message: str | None = None,
-        name: str = "",
+        self: MultiChoice[str], label: str, choices: Pairs, **kw: Unpack[Options]
     ) -> None: ...
-    def __init__(
-        self,
-        label: str,
-        choices: type[LabelledStrEnum] | Sequence[tuple[str, str]],
-        *,
-        required: bool = False,
-        message: str | None = None,
-        name: str = "",
-    ) -> None:
-        super().__init__(label, required=required, message=message, name=name)
+    def __init__(self, label: str, choices: Choices, **kw: Unpack[Options]) -> None:
+        super().__init__(label, **({"required": False} | kw))
+        name = self.name
         self._choice: Choice[Any] = Choice(label, choices, name=name)
         self.options = self._choice.options
 
@@ -345,27 +298,11 @@ class YesNo(Field[T]):
     """Radios answering yes or no (values ``yes`` and ``no``)."""
 
     @overload
-    def __init__(
-        self: YesNo[bool],
-        label: str,
-        *,
-        required: Literal[True] = True,
-        message: str | None = None,
-        name: str = "",
-    ) -> None: ...
+    def __init__(self: YesNo[bool], label: str, **kw: Unpack[Needed]) -> None: ...
     @overload
-    def __init__(
-        self: YesNo[bool | None],
-        label: str,
-        *,
-        required: Literal[False],
-        message: str | None = None,
-        name: str = "",
-    ) -> None: ...
-    def __init__(
-        self, label: str, *, required: bool = True, message: str | None = None, name: str = ""
-    ) -> None:
-        super().__init__(label, required=required, message=message, name=name)
+    def __init__(self: YesNo[bool | None], label: str, **kw: Unpack[Unneeded]) -> None: ...
+    def __init__(self, label: str, **kw: Unpack[Options]) -> None:
+        super().__init__(label, **kw)
 
     @property
     def missing(self) -> str:
@@ -387,10 +324,8 @@ class Checkbox(Field[bool]):
     """One checkbox (``value="yes"``): True when ticked. ``required`` means it must be ticked,
     as for a declaration; ``message`` then says what to confirm."""
 
-    def __init__(
-        self, label: str, *, required: bool = False, message: str | None = None, name: str = ""
-    ) -> None:
-        super().__init__(label, required=required, message=message, name=name)
+    def __init__(self, label: str, **kw: Unpack[Options]) -> None:
+        super().__init__(label, **({"required": False} | kw))
 
     @property
     def missing(self) -> str:
