@@ -57,16 +57,7 @@ class NewCaseForm(Form):
     defendants = Names("Defendants", required=False)
 
     def command(self) -> NewCase:
-        return NewCase(
-            urn=self.urn,
-            area=self.area,
-            unit=self.unit,
-            court_type=self.court_type,
-            court_name=self.court_name,
-            offence_codes=self.offences,
-            offence_date=self.offence_date,
-            defendant_names=self.defendants,
-        )
+        return self.build(NewCase, offence_codes=self.offences, defendant_names=self.defendants)
 
 
 class Kind(Field["EventKind | None"]):
@@ -115,13 +106,9 @@ class EventForm(Form):
     def command(self) -> NewEvent:
         assert self.kind is not None
         assert self.event_date is not None
-        return NewEvent(
-            kind=self.kind,
-            event_date=self.event_date,
-            received_on=self.received_on,
-            defendant_id=self.defendant_id,
+        return self.build(
+            NewEvent,
             outcome=self.outcome or None,
-            custody_months=self.custody_months,
             ends_all_proceedings=self.ends_all_proceedings == "yes",
             notes=self.notes or None,
         )

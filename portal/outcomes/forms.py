@@ -47,13 +47,7 @@ class CompensationForm(Form):
     reason = TextArea("Reason", max_length=1000, required=False)
 
     def command(self) -> NewCompensation:
-        return NewCompensation(
-            status=self.status,
-            sought=self.sought,
-            amount=self.amount or None,
-            decided_on=self.decided_on,
-            reason=self.reason,
-        )
+        return self.build(NewCompensation, amount=self.amount or None)
 
 
 class PaymentForm(Form):
@@ -90,17 +84,7 @@ class ConfiscationForm(Form):
         )
 
     def command(self) -> Confiscation:
-        return Confiscation(
-            restraint_on=self.restraint_on,
-            ordered_on=self.ordered_on,
-            benefit=self.benefit,
-            available=self.available,
-            order=self.order,
-            compensation=self.compensation,
-            recovered=self.recovered,
-            enforcement=self.enforcement,
-            version=self.version or None,
-        )
+        return self.build(Confiscation, version=self.version or None)
 
 
 def ancillary_choices() -> list[tuple[str, str]]:
@@ -117,15 +101,7 @@ class AncillaryForm(Form):
     terms = TextArea("Terms", max_length=2000, required=False)
 
     def command(self) -> NewAncillary:
-        return NewAncillary(
-            kind=self.kind,
-            status=self.status,
-            sought_on=self.sought_on,
-            decided_on=self.decided_on,
-            ends_on=self.ends_on,
-            protects=self.protects,
-            terms=self.terms,
-        )
+        return self.build(NewAncillary)
 
 
 class FinaliseForm(Form):

@@ -58,24 +58,17 @@ class AssessmentForm(EditForm):
 
     def command(self) -> AssessmentCommand:
         conditions, opt_outs = set(self.conditions), set(self.opt_outs)
-        details = AssessmentDetails(
+        details = self.build(
+            AssessmentDetails,
             mental_disorder="mental_disorder" in conditions,
             impairment="impairment" in conditions,
             physical="physical" in conditions,
-            s16_notes=self.s16_notes,
             fear_or_distress=self.fear_or_distress is True,
             factors=tuple(self.factors),
-            s17_notes=self.s17_notes,
-            views=self.views,
             declines_automatic="declines_automatic" in opt_outs,
             opts_out_primary_rule="opts_out_primary_rule" in opt_outs,
         )
-        return AssessmentCommand(
-            source=self.source,
-            hearing_on=self.hearing_on,
-            details=details,
-            expected_version=self.version,
-        )
+        return self.build(AssessmentCommand, details=details, expected_version=self.version)
 
 
 class IdentifyForm(Form):

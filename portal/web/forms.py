@@ -28,11 +28,12 @@ a ``StaleEdit`` sets ``form.stale`` (what is stored now, for a conflict page) an
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from collections.abc import Iterator, Mapping
 from datetime import date
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, ClassVar, Self
+from typing import TYPE_CHECKING, Any, ClassVar, Self, TypeVar
 
 from portal.clock import LONDON, utc_now
 from portal.kit.errors import GuardRefused, NotFound, StaleEdit, ValidationFailed
@@ -51,6 +52,7 @@ from portal.web.fields import (
 )
 
 if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
     from starlette.responses import Response
 
     from portal.web.routing import RequestContext
@@ -78,6 +80,7 @@ __all__ = [
     "uuid_or_404",
 ]
 
+C = TypeVar("C", bound="DataclassInstance")
 STALE_MESSAGE = "Someone else saved this while you were working: check it and try again"
 
 
@@ -240,6 +243,14 @@ class Form:
         error goes on to the edge (403, 404, 409 pages)."""
         target = stale_field or next(iter(self.fields), "")
         return ServiceErrors(self, target, stale_message)
+
+    def build(self, kind: type[C], **given: Any) -> C:
+        """A ``kind`` (a dataclass, a service's command) from the typed values of the fields
+        named as its fields, and ``given`` for the others (or instead): ``form.build(NewOrder,
+        amount=form.amount or None)``. Its fields no form field names keep their defaults."""
+        names = {item.name for item in dataclasses.fields(kind)}
+        found = {name: value for name, value in self.data.items() if name in names}
+        return kind(**(found | given))
 
     def context(self) -> dict[str, Any]:
         """What a template needs: the form, and its ``errors`` and ``values`` for the macros."""

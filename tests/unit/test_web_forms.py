@@ -572,3 +572,17 @@ def test_an_id_in_the_path_that_is_not_a_uuid_is_not_found() -> None:
     good = "8a5f4a44-2d1e-4d0b-9a59-2b0e8b1b6b51"
     ctx.request = FakeRequest(case_id=good)
     assert str(path_id(ctx, "case_id")) == good
+
+
+def test_build_makes_a_command_from_the_fields_named_as_its_fields() -> None:
+    from dataclasses import dataclass
+
+    @dataclass
+    class Command:
+        notes: str
+        version: int | None
+        extra: str = "default"
+
+    form = Reading({"notes": " n ", "version": "", "court": "c"}, today=TODAY)
+    assert form.build(Command) == Command("n", None)
+    assert form.build(Command, version=0, extra="x") == Command("n", 0, "x")
