@@ -33,7 +33,7 @@ import uuid
 from collections.abc import Iterator, Mapping
 from datetime import date
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, ClassVar, Self, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, Self, TypeVar
 
 from portal.clock import LONDON, utc_now
 from portal.kit.errors import GuardRefused, NotFound, StaleEdit, ValidationFailed
@@ -52,7 +52,6 @@ from portal.web.fields import (
 )
 
 if TYPE_CHECKING:
-    from _typeshed import DataclassInstance
     from starlette.responses import Response
 
     from portal.web.routing import RequestContext
@@ -80,7 +79,14 @@ __all__ = [
     "uuid_or_404",
 ]
 
-C = TypeVar("C", bound="DataclassInstance")
+
+class Dataclass(Protocol):
+    """A dataclass (what ``dataclasses.fields`` takes)."""
+
+    __dataclass_fields__: ClassVar[dict[str, Any]]
+
+
+C = TypeVar("C", bound=Dataclass)
 STALE_MESSAGE = "Someone else saved this while you were working: check it and try again"
 
 
