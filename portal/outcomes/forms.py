@@ -55,6 +55,9 @@ class PaymentForm(Form):
     received_on = DateField("Date received", when="today_or_past")
 
 
+AMOUNTS = ("benefit", "available", "order", "compensation", "recovered")  # stored as <name>_pence
+
+
 class ConfiscationForm(Form):
     restraint_on = DateField("Date of the restraint order", required=False, when="today_or_past")
     ordered_on = DateField("Date of the confiscation order", required=False, when="today_or_past")
@@ -71,17 +74,10 @@ class ConfiscationForm(Form):
         """The form showing what is recorded (a new record: nothing yet)."""
         if row is None:
             return cls.initial(enforcement=Enforcement.NOT_YET_DUE, version=0)
-        return cls.initial(
-            restraint_on=row.restraint_on,
-            ordered_on=row.ordered_on,
-            benefit=row.benefit_pence,
-            available=row.available_pence,
-            order=row.order_pence,
-            compensation=row.compensation_pence,
-            recovered=row.recovered_pence,
-            enforcement=Enforcement(row.enforcement),
-            version=row.version,
-        )
+        dates = {name: getattr(row, name) for name in ("restraint_on", "ordered_on")}
+        amounts = {name: getattr(row, f"{name}_pence") for name in AMOUNTS}
+        enforcement = Enforcement(row.enforcement)
+        return cls.initial(**dates, **amounts, enforcement=enforcement, version=row.version)
 
     def command(self) -> Confiscation:
         return self.build(Confiscation, version=self.version or None)

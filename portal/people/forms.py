@@ -98,14 +98,19 @@ PeopleForm = Form  # prefixed inputs and ``unreadable()`` are ``Form``'s own
 # --- a person's details and their contact rules ---------------------------------------------
 
 
-class DetailsForm(PeopleForm):
-    """Editing a person's details (optimistically locked)."""
+class PersonFields(PeopleForm):
+    """Who the person is (editing their details, and part of adding them)."""
 
     full_name = _text("Full name")
     date_of_birth = _date("Date of birth")
     address = _area("Address")
     phone = _text("Telephone number")
     email = _text("Email address")
+
+
+class DetailsForm(PersonFields):
+    """Editing a person's details (optimistically locked)."""
+
     version = Version()
 
     def details(self) -> people.PersonDetails:
@@ -151,7 +156,7 @@ class DetailsForm(PeopleForm):
         )
 
 
-class ContactForm(PeopleForm):
+class ContactFields(PeopleForm):
     """Communication needs and safe-contact rules (their own page, and part of adding)."""
 
     language = _text("Language")
@@ -165,13 +170,18 @@ class ContactForm(PeopleForm):
     safe_times = _text("Safe times")
     no_voicemail = Checkbox("Voicemail")
     do_not_tell = _area("Who must not be told")
-    version = Version()
 
     def rules(self) -> people.SafeContact:
         return _rules(self.data)
 
     def needs(self) -> people.CommunicationNeeds:
         return _needs(self.data)
+
+
+class ContactForm(ContactFields):
+    """The contact rules' own page (optimistically locked)."""
+
+    version = Version()
 
 
 def contact_values(rules: people.SafeContact, needs: people.CommunicationNeeds) -> dict[str, Any]:
@@ -194,30 +204,15 @@ def contact_values(rules: people.SafeContact, needs: people.CommunicationNeeds) 
     }
 
 
-class NewPersonForm(PeopleForm):
-    """Adding a victim or witness: their part, who they are, how to reach them safely."""
-
+class Adding(PeopleForm):
     role = _text("Their part in the case")
     is_business = Checkbox("A business")
     business_contact = _text("Name of the business's contact")
-    full_name = DetailsForm.full_name
-    date_of_birth = DetailsForm.date_of_birth
-    address = DetailsForm.address
-    phone = DetailsForm.phone
-    email = DetailsForm.email
-    language = ContactForm.language
-    communication_support = ContactForm.communication_support
-    adjustments = ContactForm.adjustments
-    channels = ContactForm.channels
-    safe_times = ContactForm.safe_times
-    no_voicemail = ContactForm.no_voicemail
-    do_not_tell = ContactForm.do_not_tell
 
-    def rules(self) -> people.SafeContact:
-        return _rules(self.data)
 
-    def needs(self) -> people.CommunicationNeeds:
-        return _needs(self.data)
+class NewPersonForm(ContactFields, PersonFields, Adding):
+    """Adding a victim or witness: their part, who they are, how to reach them safely (the
+    fields in that order: a base's come before those of the bases listed before it)."""
 
     def details(self) -> people.PersonDetails:
         is_business = bool(self.is_business)
