@@ -3,59 +3,28 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from types import TracebackType
 
 from portal.accounts.onboarding import AccountDetails
 from portal.accounts.roles import Role
 from portal.cases.reference import AREAS, UNITS
-from portal.kit.errors import GuardRefused, ValidationFailed
-from portal.web.forms import FieldErrors
+from portal.web.forms import FieldErrors, ServiceRefusals
 
 # Which roles are scoped by Area and by unit (portal.cases.access).
 AREA_ROLES = frozenset({Role.WITNESS_CARE_OFFICER, Role.PROSECUTOR, Role.VLU_OFFICER})
 UNIT_ROLES = frozenset({Role.WITNESS_CARE_OFFICER, Role.PROSECUTOR})
 FIELDS = ("display_name", "username", "role", "area", "unit")
 
-
-class ServiceRefusals:
-    """``with ServiceRefusals(errors) as refused: service.call(...)``: for a page whose form is
-    not (yet) a ``portal.web.forms.Form``, what ``form.service_errors()`` does. The service's
-    ``ValidationFailed`` goes on ``errors`` by field id (after ``suffix``, for a form in one row
-    of a page), or all of it against ``onto``; with ``guards``, a ``GuardRefused`` reason goes
-    against ``onto`` too. ``refused`` is then true. Every other error goes on to the edge."""
-
-    def __init__(
-        self,
-        errors: FieldErrors | None = None,
-        *,
-        onto: str | None = None,
-        suffix: str = "",
-        guards: bool = False,
-    ) -> None:
-        self.errors = FieldErrors() if errors is None else errors
-        self.onto = onto
-        self.suffix = suffix
-        self.guards = guards
-        self.refused = False
-
-    def __enter__(self) -> ServiceRefusals:
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> bool:
-        if isinstance(error, ValidationFailed):
-            for name, message in error.errors.items():
-                self.errors.add(self.onto or f"{name}{self.suffix}", message)
-        elif self.guards and self.onto and isinstance(error, GuardRefused):
-            self.errors.add(self.onto, error.reason)
-        else:
-            return False
-        self.refused = True
-        return True
+__all__ = [
+    "AREA_ROLES",
+    "FIELDS",
+    "UNIT_ROLES",
+    "ServiceRefusals",
+    "area_choices",
+    "parse_account_request",
+    "role_choices",
+    "unit_choices",
+    "username_problem",
+]
 
 
 def role_choices() -> list[tuple[str, str]]:

@@ -4,25 +4,18 @@ YYYY-MM-DD, lengths capped, an unknown category ignored."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
 
 from portal.audit.models import S62_CATEGORIES
 from portal.audit.repository import AuditFilter
+from portal.web.dates import iso_date
 from portal.web.forms import FieldErrors
 
 EXPORT_FIELDS = ("user", "person", "urn", "category", "action", "from", "to")
 
 
-def _date(value: str) -> date | None:
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
-
-
 def parse_filter(source: Mapping[str, str]) -> tuple[AuditFilter, FieldErrors]:
     errors = FieldErrors()
-    date_from, date_to = _date(source.get("from", "")), _date(source.get("to", ""))
+    date_from, date_to = iso_date(source.get("from", "")), iso_date(source.get("to", ""))
     if source.get("from") and date_from is None:
         errors.add("from", "Enter the start date as YYYY-MM-DD")
     if source.get("to") and date_to is None:

@@ -1,7 +1,8 @@
 """The case forms (the edge): opening a case and recording a case event, typed and checked.
 
 The fields keep exactly the rules and messages these pages have always had (dates through
-``parse_date_parts``, text stripped, not the stricter kit fields); the service checks the rest.
+``parse_date_parts`` as ``PartsDate``, text stripped as ``Typed``, not the stricter kit fields);
+the service checks the rest.
 """
 
 from __future__ import annotations
@@ -9,33 +10,17 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-from portal.cases.errors import CaseNotFound
 from portal.cases.reference import EventKind
 from portal.cases.service import NewCase, NewEvent
-from portal.web.fields import Field, Raw, Source, text_of
-from portal.web.forms import Form, parse_date_parts
+from portal.web.dates import PartsDate
+from portal.web.fields import Field, Raw, Source, Ticked, Typed, text_of
+from portal.web.forms import Form, uuid_or_404
 from portal.web.params import whole_number
 
 
 def case_id(value: object) -> uuid.UUID:
     """A ``{case_id}`` from the path; one that is not an id is a case not found (404)."""
-    try:
-        return uuid.UUID(str(value))
-    except ValueError:
-        raise CaseNotFound(None) from None
-
-
-class Typed(Field[str]):
-    """Text as typed (``strip``: without surrounding spaces); never an error of its own."""
-
-    def __init__(self, label: str, *, strip: bool = True) -> None:
-        super().__init__(label, required=False)
-        self.strip = strip
-
-    def bind(self, source: Source, today: date) -> tuple[str, Raw, str | None]:
-        typed = text_of(source, self.name)
-        value = typed.strip() if self.strip else typed
-        return value, {self.name: value}, None
+    return uuid_or_404(value)
 
 
 class Limited(Typed):
@@ -49,38 +34,6 @@ class Limited(Typed):
     def bind(self, source: Source, today: date) -> tuple[str, Raw, str | None]:
         value, raw, _ = super().bind(source, today)
         return value, raw, self.too_long if len(value) > self.max_length else None
-
-
-class Ticked(Field[list[str]]):
-    """Every ticked checkbox's value, in the order sent."""
-
-    def bind(self, source: Source, today: date) -> tuple[list[str], Raw, str | None]:
-        values = [v for v in source.getlist(self.name) if isinstance(v, str)]
-        return values, {self.name: values}, None
-
-    def raw(self, value: list[str]) -> Raw:
-        return {self.name: list(value or [])}
-
-
-class PartsDate(Field["date | None"]):
-    """A GOV.UK date input read with ``parse_date_parts`` (``message`` when required and empty)."""
-
-    def bind(self, source: Source, today: date) -> tuple[date | None, Raw, str | None]:
-        parts = {f"{self.name}-{p}": text_of(source, f"{self.name}-{p}") for p in PARTS}
-        found, problem = parse_date_parts(
-            *(parts[f"{self.name}-{p}"] for p in PARTS), label=self.label
-        )
-        if problem:
-            return None, dict(parts), problem
-        if found is None and self.required:
-            return None, dict(parts), self.missing
-        return found, dict(parts), None
-
-    def raw(self, value: date | None) -> Raw:
-        return {f"{self.name}-{p}": "" for p in PARTS}
-
-
-PARTS = ("day", "month", "year")
 
 
 class Names(Field[list[str]]):
@@ -99,21 +52,12 @@ class NewCaseForm(Form):
     unit = Typed("Unit", strip=False)
     court_type = Typed("Court", strip=False)
     court_name = Typed("Court name")
-    offences = Ticked("Offences", required=False)
+    offences = Ticked("Offences")
     offence_date = PartsDate("Date of the offence", required=False)
     defendants = Names("Defendants", required=False)
 
     def command(self) -> NewCase:
-        return NewCase(
-            urn=self.urn,
-            area=self.area,
-            unit=self.unit,
-            court_type=self.court_type,
-            court_name=self.court_name,
-            offence_codes=self.offences,
-            offence_date=self.offence_date,
-            defendant_names=self.defendants,
-        )
+        return self.build(NewCase, offence_codes=self.offences, defendant_names=self.defendants)
 
 
 class Kind(Field["EventKind | None"]):
@@ -162,13 +106,9 @@ class EventForm(Form):
     def command(self) -> NewEvent:
         assert self.kind is not None
         assert self.event_date is not None
-        return NewEvent(
-            kind=self.kind,
-            event_date=self.event_date,
-            received_on=self.received_on,
-            defendant_id=self.defendant_id,
+        return self.build(
+            NewEvent,
             outcome=self.outcome or None,
-            custody_months=self.custody_months,
             ends_all_proceedings=self.ends_all_proceedings == "yes",
             notes=self.notes or None,
         )

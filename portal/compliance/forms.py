@@ -10,6 +10,7 @@ from typing import Any
 from portal.compliance.models import CHECKS
 from portal.compliance.quality import MAX_SAMPLE
 from portal.compliance.service import DIMENSIONS, Period
+from portal.web.dates import IsoDate
 from portal.web.fields import Field, Raw, Source, text_of
 from portal.web.forms import FieldErrors, Form
 from portal.web.params import whole_number
@@ -26,19 +27,6 @@ class Breakdown(Field[str]):
         typed = source.get(self.name, self.default)
         value = typed if isinstance(typed, str) and typed in DIMENSIONS else self.default
         return value, {self.name: value}, None
-
-
-class IsoDate(Field[date | None]):
-    """A date typed as YYYY-MM-DD (the report's filter), optional; shown back as typed."""
-
-    def bind(self, source: Source, today: date) -> tuple[date | None, Raw, str | None]:
-        typed = text_of(source, self.name)
-        if not typed:
-            return None, {self.name: typed}, None
-        try:
-            return date.fromisoformat(typed), {self.name: typed}, None
-        except ValueError:
-            return None, {self.name: typed}, f"Enter the {self.label} date as YYYY-MM-DD"
 
 
 class ReportForm(Form):

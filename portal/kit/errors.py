@@ -29,39 +29,45 @@ class NotFound(DomainError):
     """The record does not exist, or the actor may not know that it does (404)."""
 
 
+class Refused(DomainError):
+    """A step (``action``) that was not taken; ``str()`` says why. Never raised bare: each
+    family's own (``ActionNotPermitted``, ``TransitionRefused``, ``GuardRefused``) is."""
+
+    def __init__(self, action: Any, message: str) -> None:
+        super().__init__(message)
+        self.action = action
+
+
 class NotPermitted(DomainError):
     """The actor may not do this (403)."""
-
-
-class ActionNotPermitted(NotPermitted):
-    """A state machine's step that ``who`` may not take (403). ``who`` is shown by ``str()``."""
-
-    def __init__(self, action: object, who: object, subject: str = "a record") -> None:
-        super().__init__(f"{who} may not {action} {subject}")
-        self.action = action
-        self.who = who
 
 
 class Conflict(DomainError):
     """The record's current state refuses the request (409)."""
 
 
-class TransitionRefused(Conflict):
+class ActionNotPermitted(NotPermitted, Refused):
+    """A state machine's step that ``who`` may not take (403). ``who`` is shown by ``str()``."""
+
+    def __init__(self, action: object, who: object, subject: str = "a record") -> None:
+        super().__init__(action, f"{who} may not {action} {subject}")
+        self.who = who
+
+
+class TransitionRefused(Conflict, Refused):
     """The action is not possible from the record's current state (``None``: not yet created)."""
 
     def __init__(self, action: Any, state: Any, subject: str = "a record") -> None:
-        super().__init__(f"cannot {action} {subject} that is {state or 'new'}")
-        self.action = action
+        super().__init__(action, f"cannot {action} {subject} that is {state or 'new'}")
         self.state = state
 
 
-class GuardRefused(Conflict):
+class GuardRefused(Conflict, Refused):
     """The state and the actor allow the action but a rule does not; ``reason`` says which, in
     words fit to show the user (a form handler puts it against the field concerned)."""
 
     def __init__(self, action: Any, reason: str) -> None:
-        super().__init__(reason)
-        self.action = action
+        super().__init__(action, reason)
         self.reason = reason
 
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar, TypeVarTuple
+from typing import Any, Generic, TypedDict, TypeVar, TypeVarTuple, Unpack
 
 from sqlalchemy import ColumnElement, Row, Select, func, select
 from sqlalchemy.orm import Session
@@ -108,35 +108,31 @@ class KeysetPage(Generic[T, K]):
         return self.next_after is not None
 
 
-def paginate(
-    db: Session,
-    query: Select[T],
-    *,
-    order_by: Sequence[ColumnElement[Any]],
-    page: int,
-    per_page: int,
-) -> Page[T]:
+class Paging(TypedDict):
+    """Which page of a query: ``order_by`` (ending with a unique column), ``page`` (1 is the
+    first) and ``per_page``."""
+
+    order_by: Sequence[ColumnElement[Any]]
+    page: int
+    per_page: int
+
+
+def paginate(db: Session, query: Select[T], **paging: Unpack[Paging]) -> Page[T]:
     """Page ``page`` of a single-entity (or single-column) select, as ``Session.scalars``."""
-    number, total, ordered = _offset(db, query, order_by, page, per_page)
-    return Page(db.scalars(ordered).all(), number, per_page, total)
+    number, total, ordered = _offset(db, query, **paging)
+    return Page(db.scalars(ordered).all(), number, paging["per_page"], total)
 
 
-def paginate_rows(
-    db: Session,
-    query: Select[*Ts],
-    *,
-    order_by: Sequence[ColumnElement[Any]],
-    page: int,
-    per_page: int,
-) -> Page[Row[*Ts]]:
+def paginate_rows(db: Session, query: Select[*Ts], **paging: Unpack[Paging]) -> Page[Row[*Ts]]:
     """Page ``page`` of a multi-column select, as ``Session.execute`` rows."""
-    number, total, ordered = _offset(db, query, order_by, page, per_page)
-    return Page(db.execute(ordered).all(), number, per_page, total)
+    number, total, ordered = _offset(db, query, **paging)
+    return Page(db.execute(ordered).all(), number, paging["per_page"], total)
 
 
 def _offset(
     db: Session,
     query: Select[*Ts],
+    *,
     order_by: Sequence[ColumnElement[Any]],
     page: int,
     per_page: int,

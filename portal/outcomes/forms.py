@@ -47,18 +47,15 @@ class CompensationForm(Form):
     reason = TextArea("Reason", max_length=1000, required=False)
 
     def command(self) -> NewCompensation:
-        return NewCompensation(
-            status=self.status,
-            sought=self.sought,
-            amount=self.amount or None,
-            decided_on=self.decided_on,
-            reason=self.reason,
-        )
+        return self.build(NewCompensation, amount=self.amount or None)
 
 
 class PaymentForm(Form):
     payment = Money("Amount received")
     received_on = DateField("Date received", when="today_or_past")
+
+
+AMOUNTS = ("benefit", "available", "order", "compensation", "recovered")  # stored as <name>_pence
 
 
 class ConfiscationForm(Form):
@@ -77,30 +74,13 @@ class ConfiscationForm(Form):
         """The form showing what is recorded (a new record: nothing yet)."""
         if row is None:
             return cls.initial(enforcement=Enforcement.NOT_YET_DUE, version=0)
-        return cls.initial(
-            restraint_on=row.restraint_on,
-            ordered_on=row.ordered_on,
-            benefit=row.benefit_pence,
-            available=row.available_pence,
-            order=row.order_pence,
-            compensation=row.compensation_pence,
-            recovered=row.recovered_pence,
-            enforcement=Enforcement(row.enforcement),
-            version=row.version,
-        )
+        dates = {name: getattr(row, name) for name in ("restraint_on", "ordered_on")}
+        amounts = {name: getattr(row, f"{name}_pence") for name in AMOUNTS}
+        enforcement = Enforcement(row.enforcement)
+        return cls.initial(**dates, **amounts, enforcement=enforcement, version=row.version)
 
     def command(self) -> Confiscation:
-        return Confiscation(
-            restraint_on=self.restraint_on,
-            ordered_on=self.ordered_on,
-            benefit=self.benefit,
-            available=self.available,
-            order=self.order,
-            compensation=self.compensation,
-            recovered=self.recovered,
-            enforcement=self.enforcement,
-            version=self.version or None,
-        )
+        return self.build(Confiscation, version=self.version or None)
 
 
 def ancillary_choices() -> list[tuple[str, str]]:
@@ -117,15 +97,7 @@ class AncillaryForm(Form):
     terms = TextArea("Terms", max_length=2000, required=False)
 
     def command(self) -> NewAncillary:
-        return NewAncillary(
-            kind=self.kind,
-            status=self.status,
-            sought_on=self.sought_on,
-            decided_on=self.decided_on,
-            ends_on=self.ends_on,
-            protects=self.protects,
-            terms=self.terms,
-        )
+        return self.build(NewAncillary)
 
 
 class FinaliseForm(Form):

@@ -16,13 +16,13 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping
 from datetime import date
-from typing import Any, ClassVar
+from typing import Any
 
 from portal.people import service as people
 from portal.people.safeguarding import NEED_KINDS
-from portal.web.dates import DateField
+from portal.web.dates import LEGACY_LATEST, DateField, parse_date_parts
 from portal.web.fields import Checkbox, Field, MultiChoice, Text, TextArea, Version
-from portal.web.forms import LEGACY_LATEST, Form, parse_date_parts
+from portal.web.forms import Form
 
 # Reading only: the services say how long each value may be. No single field can be longer
 # than the request edge lets in (256 KiB), so this bound never answers on its own.
@@ -92,33 +92,25 @@ def _needs(data: Mapping[str, Any]) -> people.CommunicationNeeds:
     )
 
 
-class PeopleForm(Form):
-    """A form whose service speaks unprefixed field names."""
-
-    prefix: ClassVar[str] = ""
-
-    def merge(self, errors: Mapping[str, str]) -> None:
-        super().merge({self._named(name): message for name, message in errors.items()})
-
-    def _named(self, name: str) -> str:
-        return name if name in self.fields or not self.prefix else self.prefix + name
-
-    def unreadable(self) -> dict[str, str]:
-        """The fields that could not be read, by the service's names."""
-        return {name.removeprefix(self.prefix): message for name, message in self.errors.items()}
+PeopleForm = Form  # prefixed inputs and ``unreadable()`` are ``Form``'s own
 
 
 # --- a person's details and their contact rules ---------------------------------------------
 
 
-class DetailsForm(PeopleForm):
-    """Editing a person's details (optimistically locked)."""
+class PersonFields(PeopleForm):
+    """Who the person is (editing their details, and part of adding them)."""
 
     full_name = _text("Full name")
     date_of_birth = _date("Date of birth")
     address = _area("Address")
     phone = _text("Telephone number")
     email = _text("Email address")
+
+
+class DetailsForm(PersonFields):
+    """Editing a person's details (optimistically locked)."""
+
     version = Version()
 
     def details(self) -> people.PersonDetails:
@@ -164,7 +156,7 @@ class DetailsForm(PeopleForm):
         )
 
 
-class ContactForm(PeopleForm):
+class ContactFields(PeopleForm):
     """Communication needs and safe-contact rules (their own page, and part of adding)."""
 
     language = _text("Language")
@@ -178,13 +170,18 @@ class ContactForm(PeopleForm):
     safe_times = _text("Safe times")
     no_voicemail = Checkbox("Voicemail")
     do_not_tell = _area("Who must not be told")
-    version = Version()
 
     def rules(self) -> people.SafeContact:
         return _rules(self.data)
 
     def needs(self) -> people.CommunicationNeeds:
         return _needs(self.data)
+
+
+class ContactForm(ContactFields):
+    """The contact rules' own page (optimistically locked)."""
+
+    version = Version()
 
 
 def contact_values(rules: people.SafeContact, needs: people.CommunicationNeeds) -> dict[str, Any]:
@@ -207,30 +204,15 @@ def contact_values(rules: people.SafeContact, needs: people.CommunicationNeeds) 
     }
 
 
-class NewPersonForm(PeopleForm):
-    """Adding a victim or witness: their part, who they are, how to reach them safely."""
-
+class Adding(PeopleForm):
     role = _text("Their part in the case")
     is_business = Checkbox("A business")
     business_contact = _text("Name of the business's contact")
-    full_name = DetailsForm.full_name
-    date_of_birth = DetailsForm.date_of_birth
-    address = DetailsForm.address
-    phone = DetailsForm.phone
-    email = DetailsForm.email
-    language = ContactForm.language
-    communication_support = ContactForm.communication_support
-    adjustments = ContactForm.adjustments
-    channels = ContactForm.channels
-    safe_times = ContactForm.safe_times
-    no_voicemail = ContactForm.no_voicemail
-    do_not_tell = ContactForm.do_not_tell
 
-    def rules(self) -> people.SafeContact:
-        return _rules(self.data)
 
-    def needs(self) -> people.CommunicationNeeds:
-        return _needs(self.data)
+class NewPersonForm(ContactFields, PersonFields, Adding):
+    """Adding a victim or witness: their part, who they are, how to reach them safely (the
+    fields in that order: a base's come before those of the bases listed before it)."""
 
     def details(self) -> people.PersonDetails:
         is_business = bool(self.is_business)

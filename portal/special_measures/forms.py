@@ -1,18 +1,18 @@
 """The special measures forms, as ``portal.web.forms.Form`` specs (the edge).
 
 The services check what each answer means and word the messages (``ValidationFailed``); these
-forms only read the inputs, so three small fields keep the pages' reading exactly: ``Typed``
-(text as typed, stripped or not, never an error), ``Ticked`` (checkboxes, unknown values dropped,
-or kept for the service to refuse) and ``Revision`` (an optional version: none when absent).
+forms only read the inputs, so three small fields of ``portal.web.fields`` keep the pages'
+reading exactly: ``Typed`` (text as typed, stripped or not, never an error), ``Ticked``
+(checkboxes, unknown values dropped, or kept for the service to refuse) and ``Revision`` (an
+optional version: none when absent).
 The dates are GOV.UK date inputs, optional (the services say when one is needed), as far as the
 year 9000 (the services say "today or in the past").
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from datetime import date
-from types import TracebackType
 from typing import Any
 
 from portal.special_measures.eligibility import MEASURES, S16_CONDITIONS, S17_FACTORS
@@ -20,95 +20,22 @@ from portal.special_measures.service.assessing import OPT_OUTS, AssessmentComman
 from portal.special_measures.service.drafting import DATE_FIELDS, Draft
 from portal.special_measures.service.lookup import TEXT_FIELDS
 from portal.special_measures.service.reading import AssessmentDetails
-from portal.web.dates import DateField
-from portal.web.fields import Field, Raw, Source, text_of
-from portal.web.forms import Form, ServiceErrors, YesNo
+from portal.web.dates import LEGACY_LATEST, DateField
+from portal.web.fields import Revision, Ticked, Typed
+from portal.web.forms import EditForm as VersionedForm
+from portal.web.forms import Form, YesNo
 
-LATEST = date(9000, 12, 31)
 UPDATED = "Someone else updated this application while you were working: check it again"
 
 
-class Typed(Field[str]):
-    """Text exactly as the page read it before (``strip``: without surrounding spaces)."""
-
-    def __init__(self, label: str, *, strip: bool = True, name: str = "") -> None:
-        super().__init__(label, required=False, name=name)
-        self.strip = strip
-
-    def bind(self, source: Source, today: date) -> tuple[str, Raw, str | None]:
-        typed = text_of(source, self.name)
-        value = typed.strip() if self.strip else typed
-        return value, {self.name: value}, None
-
-
-class Ticked(Field[list[str]]):
-    """Checkboxes: the ticked values that are offered, in the order sent (``keep_unknown``:
-    the typed value keeps the others too, for the service to refuse)."""
-
-    def __init__(
-        self, label: str, offered: Sequence[str], *, keep_unknown: bool = False, name: str = ""
-    ) -> None:
-        super().__init__(label, required=False, name=name)
-        self.offered = frozenset(offered)
-        self.keep_unknown = keep_unknown
-
-    def bind(self, source: Source, today: date) -> tuple[list[str], Raw, str | None]:
-        typed = [v for v in source.getlist(self.name) if isinstance(v, str)]
-        known = [v for v in typed if v in self.offered]
-        return (typed if self.keep_unknown else known), {self.name: known}, None
-
-    def raw(self, value: list[str]) -> Raw:
-        return {self.name: [v for v in value or () if v in self.offered]}
-
-
-class Revision(Field[int | None]):
-    """The hidden ``version`` of the record being edited: None when the form sends none (no
-    check), -1 when garbled (matches no record, so the service answers ``StaleEdit``)."""
-
-    def __init__(self) -> None:
-        super().__init__("Version", required=False)
-
-    def bind(self, source: Source, today: date) -> tuple[int | None, Raw, str | None]:
-        typed = text_of(source, self.name).strip()
-        if not typed:
-            return None, {self.name: ""}, None
-        ok = typed.isascii() and typed.isdigit() and len(typed) < 10
-        return (int(typed) if ok else -1), {self.name: typed if ok else ""}, None
-
-
 def _date(label: str) -> DateField[date | None]:
-    return DateField(label, required=False, latest=LATEST)
+    return DateField(label, required=False, latest=LEGACY_LATEST)
 
 
-class _Refreshed(ServiceErrors):
-    """After a stale edit the form carries the version stored now, so sending it again saves."""
+class EditForm(VersionedForm):
+    """A form editing a versioned application or assessment."""
 
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> bool:
-        handled = super().__exit__(kind, error, traceback)
-        if self.form.stale is not None:
-            self.form.values["version"] = str(self.form.stale.current_version)
-        return handled
-
-
-class EditForm(Form):
-    """A form editing a versioned record; ``STALE`` says so against ``STALE_FIELD``."""
-
-    STALE_FIELD = ""
     STALE = UPDATED
-
-    def saving(self) -> ServiceErrors:
-        """``with form.saving(): service.call(...)``: the service's errors onto the form."""
-        errors = self.service_errors(stale_field=self.STALE_FIELD, stale_message=self.STALE)
-        return _Refreshed(self, errors.stale_field, errors.stale_message)
-
-    def refused(self) -> dict[str, str]:
-        """What the form itself refused, for services that add their own checks to it."""
-        return dict(self.errors.items())
 
 
 class AssessmentForm(EditForm):
@@ -131,24 +58,17 @@ class AssessmentForm(EditForm):
 
     def command(self) -> AssessmentCommand:
         conditions, opt_outs = set(self.conditions), set(self.opt_outs)
-        details = AssessmentDetails(
+        details = self.build(
+            AssessmentDetails,
             mental_disorder="mental_disorder" in conditions,
             impairment="impairment" in conditions,
             physical="physical" in conditions,
-            s16_notes=self.s16_notes,
             fear_or_distress=self.fear_or_distress is True,
             factors=tuple(self.factors),
-            s17_notes=self.s17_notes,
-            views=self.views,
             declines_automatic="declines_automatic" in opt_outs,
             opts_out_primary_rule="opts_out_primary_rule" in opt_outs,
         )
-        return AssessmentCommand(
-            source=self.source,
-            hearing_on=self.hearing_on,
-            details=details,
-            expected_version=self.version,
-        )
+        return self.build(AssessmentCommand, details=details, expected_version=self.version)
 
 
 class IdentifyForm(Form):

@@ -12,23 +12,11 @@ from portal.vlu.repository import QueueFilters
 from portal.vlu.service import REVIEW_ACTIONS
 from portal.vlu.service.pages import DUE_FILTERS, STATE_FILTERS
 from portal.vlu.states import Action
-from portal.web.fields import Field, Raw, Source, Text, TextArea
+from portal.web.fields import Text, TextArea, Ticks
 from portal.web.forms import Form, parse_date_parts
 
 TYPED = 1_000_000  # more than any service allows: the service's own message answers first
 CHOOSE_CHECK = "Choose whether to approve the letter or return it"
-
-
-class Ticks(Field[set[str]]):
-    """Ticked checkboxes sharing a name, as a set of their values (unknown values are the
-    service's to refuse, or ignore)."""
-
-    def bind(self, source: Source, today: date) -> tuple[set[str], Raw, str | None]:
-        ticked = {v for v in source.getlist(self.name) if isinstance(v, str)}
-        return ticked, {self.name: sorted(ticked)}, None
-
-    def raw(self, value: set[str]) -> Raw:
-        return {self.name: sorted(value)}
 
 
 def _text(label: str, name: str = "") -> Text:
@@ -51,7 +39,7 @@ class ReasonsForm(Form):
 
 class BulkForm(Form):
     action = _text("What to do")
-    checklist = Ticks("The checks", required=False)
+    checklist = Ticks("The checks")
 
 
 class DraftForm(Form):
@@ -68,7 +56,7 @@ class DraftForm(Form):
 
 class CheckForm(Form):
     decision = _text("Approve or return")
-    checklist = Ticks("The checks", required=False)
+    checklist = Ticks("The checks")
     notes = _area("Notes")
 
     def __init__(self, data: Any = None, *, today: date | None = None) -> None:

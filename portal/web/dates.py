@@ -8,15 +8,30 @@ lenient as it always was, for the pages not yet converted).
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Literal, TypeVar, overload
+from typing import Any, Literal, TypedDict, TypeVar, Unpack, overload
 
-from portal.web.fields import Field, Raw, Source, text_of
+from portal.web.fields import Field, Needed, Options, Raw, Source, Unneeded, text_of
 
 T = TypeVar("T")
 When = Literal["any", "past", "today_or_past", "future", "today_or_future"]
 
 EARLIEST = date(1900, 1, 1)
 LATEST = date(2199, 12, 31)
+LEGACY_LATEST = date(9000, 12, 31)
+
+
+class Placement(TypedDict, total=False):
+    when: When
+    earliest: date
+    latest: date
+
+
+class NeededDate(Placement, Needed):
+    pass
+
+
+class UnneededDate(Placement, Unneeded):
+    pass
 
 
 class DateField(Field[T]):
@@ -25,41 +40,19 @@ class DateField(Field[T]):
     against ``today`` (given at binding); ``earliest`` and ``latest`` bound it either way."""
 
     @overload
-    def __init__(
-        self: DateField[date],
-        label: str,
-        *,
-        required: Literal[True] = True,
-        when: When = "any",
-        earliest: date = EARLIEST,
-        latest: date = LATEST,
-        message: str | None = None,
-        name: str = "",
-    ) -> None: ...
+    def __init__(self: DateField[date], label: str, **kw: Unpack[NeededDate]) -> None: ...
     @overload
-    def __init__(
-        self: DateField[date | None],
-        label: str,
-        *,
-        required: Literal[False],
-        when: When = "any",
-        earliest: date = EARLIEST,
-        latest: date = LATEST,
-        message: str | None = None,
-        name: str = "",
-    ) -> None: ...
+    def __init__(self: DateField[date | None], label: str, **kw: Unpack[UnneededDate]) -> None: ...
     def __init__(
         self,
         label: str,
         *,
-        required: bool = True,
         when: When = "any",
         earliest: date = EARLIEST,
         latest: date = LATEST,
-        message: str | None = None,
-        name: str = "",
+        **kw: Unpack[Options],
     ) -> None:
-        super().__init__(label, required=required, message=message, name=name)
+        super().__init__(label, **kw)
         self.when = when
         self.earliest = earliest
         self.latest = latest
@@ -141,3 +134,61 @@ def parse_parts(
         return date(int(year), int(month), int(day)), ""
     except (ValueError, OverflowError):
         return None, f"{label} must be a real date"
+
+
+def parse_date_parts(day: str, month: str, year: str, *, label: str) -> tuple[date | None, str]:
+    """A GOV.UK date input (day, month, year) -> (date, "") or (None, error message).
+
+    All three empty gives (None, ""): the caller decides whether the date is required. Pages not
+    yet on ``Form`` use this; ``DateField`` is its strict successor (ASCII digits only). Both
+    refuse dates before 1900 (``portal.web.dates.EARLIEST``: year 1 minus a few days overflows);
+    this one allows up to the year 9000, far from ``date.max``, so each page's own rule ("must
+    be in the past") answers a mistyped future year.
+    """
+    found, problem = parse_parts(day, month, year, label=label, strict=True)
+    outside = out_of_range(found, label=label, latest=LEGACY_LATEST) if found else None
+    return (None, outside) if outside else (found, problem)
+
+
+def date_parts(value: date | None) -> dict[str, str]:
+    if value is None:
+        return {"day": "", "month": "", "year": ""}
+    return {"day": str(value.day), "month": str(value.month), "year": str(value.year)}
+
+
+class PartsDate(Field["date | None"]):
+    """A GOV.UK date input read as the older pages read it (``parse_date_parts``: the text as
+    typed, up to the year 9000); ``message`` when required and empty. Shown back as typed."""
+
+    def parts(self, source: Source) -> dict[str, str]:
+        return {f"{self.name}-{p}": text_of(source, f"{self.name}-{p}") for p in PARTS}
+
+    def bind(self, source: Source, today: date) -> tuple[date | None, Raw, str | None]:
+        parts = self.parts(source)
+        found, problem = parse_date_parts(*parts.values(), label=self.label)
+        if problem:
+            return None, dict(parts), problem
+        if found is None and self.required:
+            return None, dict(parts), self.missing
+        return found, dict(parts), None
+
+    def raw(self, value: date | None) -> Raw:
+        return {f"{self.name}-{p}": "" for p in PARTS}
+
+
+def iso_date(typed: str) -> date | None:
+    """A date typed as YYYY-MM-DD, or None (empty, or not such a date)."""
+    try:
+        return date.fromisoformat(typed) if typed else None
+    except ValueError:
+        return None
+
+
+class IsoDate(Field["date | None"]):
+    """A date typed as YYYY-MM-DD (a filter's), optional; shown back as typed."""
+
+    def bind(self, source: Source, today: date) -> tuple[date | None, Raw, str | None]:
+        typed = text_of(source, self.name)
+        found = iso_date(typed)
+        error = f"Enter the {self.label} date as YYYY-MM-DD" if typed and found is None else None
+        return found, {self.name: typed}, error

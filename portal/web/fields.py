@@ -12,7 +12,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Sequence
 from datetime import date
-from typing import Any, Generic, Literal, Protocol, TypeVar, overload
+from typing import Any, Generic, Literal, Protocol, TypedDict, TypeVar, Unpack, overload
 
 from portal.kit.enums import LabelledStrEnum
 from portal.web import params
@@ -24,9 +24,13 @@ __all__ = [
     "Integer",
     "MultiChoice",
     "Raw",
+    "Revision",
     "Source",
     "Text",
     "TextArea",
+    "Ticked",
+    "Ticks",
+    "Typed",
     "Version",
     "YesNo",
 ]
@@ -34,6 +38,8 @@ __all__ = [
 T = TypeVar("T")
 E = TypeVar("E", bound=LabelledStrEnum)
 Raw = dict[str, str | list[str]]
+Pairs = Sequence[tuple[str, str]]
+Choices = type[LabelledStrEnum] | Pairs
 MAX_DIGITS = 12
 ALLOWED_CONTROLS = frozenset("\t\n")
 
@@ -50,6 +56,27 @@ class Bound(Protocol):
     """A bound form (portal.web.forms.Form), as a field sees it."""
 
     data: dict[str, Any]
+
+
+class Options(TypedDict, total=False):
+    """What every field takes after its label: ``required``, the ``message`` when a required
+    one is left empty, and the input's ``name`` (the attribute's by default)."""
+
+    required: bool
+    message: str | None
+    name: str
+
+
+class Needed(Options, total=False):
+    """A required field's options (the default): its value is never None."""
+
+    required: Literal[True]  # type: ignore[misc]
+
+
+class Unneeded(Options):
+    """An optional field's options (``required=False``): its value may be None."""
+
+    required: Literal[False]  # type: ignore[misc]
 
 
 class Field(Generic[T]):
@@ -125,16 +152,9 @@ class Text(Field[str]):
     multiline = False
 
     def __init__(
-        self,
-        label: str,
-        *,
-        max_length: int,
-        required: bool = True,
-        strip: bool = True,
-        message: str | None = None,
-        name: str = "",
+        self, label: str, *, max_length: int, strip: bool = True, **kw: Unpack[Options]
     ) -> None:
-        super().__init__(label, required=required, message=message, name=name)
+        super().__init__(label, **kw)
         self.max_length = max_length
         self.strip = strip
 
@@ -157,43 +177,29 @@ class TextArea(Text):
     multiline = True
 
 
+class Bounds(TypedDict):
+    minimum: int
+    maximum: int
+
+
+class NeededBounds(Bounds, Needed):
+    pass
+
+
+class UnneededBounds(Bounds, Unneeded):
+    pass
+
+
 class Integer(Field[T]):
     """A whole number within ``minimum..maximum``, typed as ASCII digits (and a leading minus
     where ``minimum`` is negative)."""
 
     @overload
-    def __init__(
-        self: Integer[int],
-        label: str,
-        *,
-        minimum: int,
-        maximum: int,
-        required: Literal[True] = True,
-        message: str | None = None,
-        name: str = "",
-    ) -> None: ...
+    def __init__(self: Integer[int], label: str, **kw: Unpack[NeededBounds]) -> None: ...
     @overload
-    def __init__(
-        self: Integer[int | None],
-        label: str,
-        *,
-        minimum: int,
-        maximum: int,
-        required: Literal[False],
-        message: str | None = None,
-        name: str = "",
-    ) -> None: ...
-    def __init__(
-        self,
-        label: str,
-        *,
-        minimum: int,
-        maximum: int,
-        required: bool = True,
-        message: str | None = None,
-        name: str = "",
-    ) -> None:
-        super().__init__(label, required=required, message=message, name=name)
+    def __init__(self: Integer[int | None], label: str, **kw: Unpack[UnneededBounds]) -> None: ...
+    def __init__(self, label: str, *, minimum: int, maximum: int, **kw: Unpack[Options]) -> None:
+        super().__init__(label, **kw)
         if minimum > maximum:
             raise ValueError("minimum is above maximum")
         self.minimum = minimum
@@ -221,45 +227,15 @@ class Choice(Field[T]):
     the member) or a list of ``(value, label)`` pairs (the value is the string)."""
 
     @overload
-    def __init__(
-        self: Choice[E],
-        label: str,
-        choices: type[E],
-        *,
-        required: Literal[True] = True,
-        message: str | None = None,
-        name: str = "",
-    ) -> None: ...
+    def __init__(self: Choice[E], label: str, choices: type[E], **kw: Unpack[Needed]) -> None: ...
     @overload
     def __init__(
-        self: Choice[E | None],
-        label: str,
-        choices: type[E],
-        *,
-        required: Literal[False],
-        message: str | None = None,
-        name: str = "",
+        self: Choice[E | None], label: str, choices: type[E], **kw: Unpack[Unneeded]
     ) -> None: ...
     @overload
-    def __init__(
-        self: Choice[str],
-        label: str,
-        choices: Sequence[tuple[str, str]],
-        *,
-        required: bool = True,
-        message: str | None = None,
-        name: str = "",
-    ) -> None: ...
-    def __init__(
-        self,
-        label: str,
-        choices: type[LabelledStrEnum] | Sequence[tuple[str, str]],
-        *,
-        required: bool = True,
-        message: str | None = None,
-        name: str = "",
-    ) -> None:
-        super().__init__(label, required=required, message=message, name=name)
+    def __init__(self: Choice[str], label: str, choices: Pairs, **kw: Unpack[Options]) -> None: ...
+    def __init__(self, label: str, choices: Choices, **kw: Unpack[Options]) -> None:
+        super().__init__(label, **kw)
         if isinstance(choices, type):
             self.options: list[tuple[str, str]] = choices.choices()
             self._members: dict[str, Any] = {m.value: m for m in choices}
@@ -287,34 +263,15 @@ class MultiChoice(Field[list[T]]):
 
     @overload
     def __init__(
-        self: MultiChoice[E],
-        label: str,
-        choices: type[E],
-        *,
-        required: bool = False,
-        message: str | None = None,
-        name: str = "",
+        self: MultiChoice[E], label: str, choices: type[E], **kw: Unpack[Options]
     ) -> None: ...
     @overload
     def __init__(
-        self: MultiChoice[str],
-        label: str,
-        choices: Sequence[tuple[str, str]],
-        *,
-        required: bool = False,
-        message: str | None = None,
-        name: str = "",
+        self: MultiChoice[str], label: str, choices: Pairs, **kw: Unpack[Options]
     ) -> None: ...
-    def __init__(
-        self,
-        label: str,
-        choices: type[LabelledStrEnum] | Sequence[tuple[str, str]],
-        *,
-        required: bool = False,
-        message: str | None = None,
-        name: str = "",
-    ) -> None:
-        super().__init__(label, required=required, message=message, name=name)
+    def __init__(self, label: str, choices: Choices, **kw: Unpack[Options]) -> None:
+        super().__init__(label, **({"required": False} | kw))
+        name = self.name
         self._choice: Choice[Any] = Choice(label, choices, name=name)
         self.options = self._choice.options
 
@@ -341,27 +298,11 @@ class YesNo(Field[T]):
     """Radios answering yes or no (values ``yes`` and ``no``)."""
 
     @overload
-    def __init__(
-        self: YesNo[bool],
-        label: str,
-        *,
-        required: Literal[True] = True,
-        message: str | None = None,
-        name: str = "",
-    ) -> None: ...
+    def __init__(self: YesNo[bool], label: str, **kw: Unpack[Needed]) -> None: ...
     @overload
-    def __init__(
-        self: YesNo[bool | None],
-        label: str,
-        *,
-        required: Literal[False],
-        message: str | None = None,
-        name: str = "",
-    ) -> None: ...
-    def __init__(
-        self, label: str, *, required: bool = True, message: str | None = None, name: str = ""
-    ) -> None:
-        super().__init__(label, required=required, message=message, name=name)
+    def __init__(self: YesNo[bool | None], label: str, **kw: Unpack[Unneeded]) -> None: ...
+    def __init__(self, label: str, **kw: Unpack[Options]) -> None:
+        super().__init__(label, **kw)
 
     @property
     def missing(self) -> str:
@@ -383,10 +324,8 @@ class Checkbox(Field[bool]):
     """One checkbox (``value="yes"``): True when ticked. ``required`` means it must be ticked,
     as for a declaration; ``message`` then says what to confirm."""
 
-    def __init__(
-        self, label: str, *, required: bool = False, message: str | None = None, name: str = ""
-    ) -> None:
-        super().__init__(label, required=required, message=message, name=name)
+    def __init__(self, label: str, **kw: Unpack[Options]) -> None:
+        super().__init__(label, **({"required": False} | kw))
 
     @property
     def missing(self) -> str:
@@ -414,3 +353,81 @@ class Version(Field[int]):
         typed = text_of(source, self.name).strip()
         value = params.int_param(typed, -1, low=0, high=params.MAX_INTEGER)
         return value, {self.name: str(value) if value >= 0 else ""}, None
+
+
+class Typed(Field[str]):
+    """Text as typed (``strip``: without surrounding spaces), never an error of its own: for
+    pages whose service checks the text and words the message."""
+
+    def __init__(self, label: str = "", *, strip: bool = True, name: str = "") -> None:
+        super().__init__(label, required=False, name=name)
+        self.strip = strip
+
+    def bind(self, source: Source, today: date) -> tuple[str, Raw, str | None]:
+        typed = text_of(source, self.name)
+        value = typed.strip() if self.strip else typed
+        return value, {self.name: value}, None
+
+
+def ticked(source: Source, name: str) -> list[str]:
+    """The values of the ticked checkboxes called ``name``, in the order sent."""
+    return [v for v in source.getlist(name) if isinstance(v, str)]
+
+
+class Ticked(Field[list[str]]):
+    """Checkboxes, never an error: the ticked values in the order sent; with ``offered``, only
+    those offered (``keep_unknown``: the typed value keeps the others too, for the service to
+    refuse; the page shows only the offered ones)."""
+
+    def __init__(
+        self,
+        label: str,
+        offered: Sequence[str] | None = None,
+        *,
+        keep_unknown: bool = False,
+        name: str = "",
+    ) -> None:
+        super().__init__(label, required=False, name=name)
+        self.offered = None if offered is None else frozenset(offered)
+        self.keep_unknown = keep_unknown
+
+    def _known(self, values: Sequence[str]) -> list[str]:
+        return [v for v in values if self.offered is None or v in self.offered]
+
+    def bind(self, source: Source, today: date) -> tuple[list[str], Raw, str | None]:
+        typed = ticked(source, self.name)
+        known = self._known(typed)
+        return (typed if self.keep_unknown else known), {self.name: known}, None
+
+    def raw(self, value: list[str]) -> Raw:
+        return {self.name: self._known(value or [])}
+
+
+class Ticks(Field[set[str]]):
+    """Ticked checkboxes sharing a name, as a set (unknown values are the service's to refuse,
+    or ignore); shown back sorted."""
+
+    def __init__(self, label: str, *, name: str = "") -> None:
+        super().__init__(label, required=False, name=name)
+
+    def bind(self, source: Source, today: date) -> tuple[set[str], Raw, str | None]:
+        values = set(ticked(source, self.name))
+        return values, self.raw(values), None
+
+    def raw(self, value: set[str]) -> Raw:
+        return {self.name: sorted(value)}
+
+
+class Revision(Field[int | None]):
+    """An optional hidden ``version``: None when the form sends none (no check), -1 when garbled
+    (matches no record, so the service answers ``StaleEdit``)."""
+
+    def __init__(self, *, name: str = "") -> None:
+        super().__init__("Version", required=False, name=name)
+
+    def bind(self, source: Source, today: date) -> tuple[int | None, Raw, str | None]:
+        typed = text_of(source, self.name).strip()
+        if not typed:
+            return None, {self.name: ""}, None
+        ok = typed.isascii() and typed.isdigit() and len(typed) < 10
+        return (int(typed) if ok else -1), {self.name: typed if ok else ""}, None

@@ -28,14 +28,16 @@ a ``StaleEdit`` sets ``form.stale`` (what is stored now, for a conflict page) an
 
 from __future__ import annotations
 
+import dataclasses
+import uuid
 from collections.abc import Iterator, Mapping
 from datetime import date
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, ClassVar, Self
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, Self, TypeVar
 
 from portal.clock import LONDON, utc_now
-from portal.kit.errors import StaleEdit, ValidationFailed
-from portal.web.dates import DateField, out_of_range, parse_parts
+from portal.kit.errors import GuardRefused, NotFound, StaleEdit, ValidationFailed
+from portal.web.dates import LEGACY_LATEST, DateField, date_parts, parse_date_parts
 from portal.web.fields import (
     Checkbox,
     Choice,
@@ -55,24 +57,36 @@ if TYPE_CHECKING:
     from portal.web.routing import RequestContext
 
 __all__ = [
+    "LEGACY_LATEST",
     "Checkbox",
     "Choice",
     "DateField",
+    "EditForm",
     "Field",
     "FieldErrors",
     "Form",
     "Integer",
     "MultiChoice",
+    "ServiceRefusals",
     "Text",
     "TextArea",
     "Version",
     "YesNo",
     "date_parts",
     "parse_date_parts",
+    "path_id",
     "render_form",
+    "uuid_or_404",
 ]
 
-LEGACY_LATEST = date(9000, 12, 31)
+
+class Dataclass(Protocol):
+    """A dataclass (what ``dataclasses.fields`` takes)."""
+
+    __dataclass_fields__: ClassVar[dict[str, Any]]
+
+
+C = TypeVar("C", bound=Dataclass)
 STALE_MESSAGE = "Someone else saved this while you were working: check it and try again"
 
 
@@ -135,6 +149,9 @@ class Form:
     its own after its base's (or replaces one in place by reusing its name)."""
 
     fields: ClassVar[dict[str, Field[Any]]] = {}
+    prefix: ClassVar[str] = ""
+    """Inputs named ``<prefix><name>`` (a small form among others on a page) whose service
+    speaks the unprefixed names: its errors get the prefix back, ``unreadable()`` drops it."""
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -209,12 +226,19 @@ class Form:
         keeps its first error."""
         combined = dict(self.errors.items())
         for name, message in errors.items():
-            combined.setdefault(name, message)
+            combined.setdefault(self._named(name), message)
         position = {name: i for i, name in enumerate(self.fields)}
         ordered = sorted(combined.items(), key=lambda item: position.get(item[0], len(position)))
         self.errors = FieldErrors()
         for name, message in ordered:
             self.errors.add(name, message)
+
+    def _named(self, name: str) -> str:
+        return name if name in self.fields or not self.prefix else self.prefix + name
+
+    def unreadable(self) -> dict[str, str]:
+        """The fields that could not be read, by the service's (unprefixed) names."""
+        return {name.removeprefix(self.prefix): message for name, message in self.errors.items()}
 
     def service_errors(
         self, *, stale_field: str | None = None, stale_message: str = STALE_MESSAGE
@@ -225,6 +249,14 @@ class Form:
         error goes on to the edge (403, 404, 409 pages)."""
         target = stale_field or next(iter(self.fields), "")
         return ServiceErrors(self, target, stale_message)
+
+    def build(self, kind: type[C], **given: Any) -> C:
+        """A ``kind`` (a dataclass, a service's command) from the typed values of the fields
+        named as its fields, and ``given`` for the others (or instead): ``form.build(NewOrder,
+        amount=form.amount or None)``. Its fields no form field names keep their defaults."""
+        names = {item.name for item in dataclasses.fields(kind)}
+        found = {name: value for name, value in self.data.items() if name in names}
+        return kind(**(found | given))
 
     def context(self) -> dict[str, Any]:
         """What a template needs: the form, and its ``errors`` and ``values`` for the macros."""
@@ -241,14 +273,12 @@ _RESERVED = {name for name in vars(Form) if not name.startswith("__")} | {
 }
 
 
-class ServiceErrors:
-    def __init__(self, form: Form, stale_field: str, stale_message: str) -> None:
-        self.form = form
-        self.stale_field = stale_field
-        self.stale_message = stale_message
+class Catching:
+    """A ``with`` block that hands the service's error to ``caught``: true when it is dealt
+    with (the block then ends quietly), false to let it go on to the edge."""
 
-    def __enter__(self) -> Form:
-        return self.form
+    def __enter__(self) -> Self:
+        return self
 
     def __exit__(
         self,
@@ -256,6 +286,19 @@ class ServiceErrors:
         error: BaseException | None,
         traceback: TracebackType | None,
     ) -> bool:
+        return isinstance(error, Exception) and self.caught(error)
+
+    def caught(self, error: Exception) -> bool:
+        raise NotImplementedError
+
+
+class ServiceErrors(Catching):
+    def __init__(self, form: Form, stale_field: str, stale_message: str) -> None:
+        self.form = form
+        self.stale_field = stale_field
+        self.stale_message = stale_message
+
+    def caught(self, error: Exception) -> bool:
         if isinstance(error, StaleEdit):
             self.form.stale = error
             self.form.merge({self.stale_field: self.stale_message})
@@ -264,6 +307,79 @@ class ServiceErrors:
             self.form.merge(error.errors)
             return True
         return False
+
+
+class _Refreshed(ServiceErrors):
+    """After a stale edit the form carries the version stored now, so sending it again saves."""
+
+    def caught(self, error: Exception) -> bool:
+        handled = super().caught(error)
+        if self.form.stale is not None:
+            self.form.values["version"] = str(self.form.stale.current_version)
+        return handled
+
+
+class EditForm(Form):
+    """A form editing a versioned record; ``STALE`` says so against ``STALE_FIELD`` (the first
+    field when empty)."""
+
+    STALE_FIELD: ClassVar[str] = ""
+    STALE: ClassVar[str] = STALE_MESSAGE
+
+    def saving(self) -> ServiceErrors:
+        """``with form.saving(): service.call(...)``: the service's errors onto the form, and
+        after a stale edit the stored version in the hidden ``version``."""
+        errors = self.service_errors(stale_field=self.STALE_FIELD, stale_message=self.STALE)
+        return _Refreshed(self, errors.stale_field, errors.stale_message)
+
+    def refused(self) -> dict[str, str]:
+        """What the form itself refused, for services that add their own checks to it."""
+        return dict(self.errors.items())
+
+
+class ServiceRefusals(Catching):
+    """``with ServiceRefusals(errors) as refused: service.call(...)``: for a page whose form is
+    not (yet) a ``Form``, what ``form.service_errors()`` does. The service's
+    ``ValidationFailed`` goes on ``errors`` by field id (after ``suffix``, for a form in one row
+    of a page), or all of it against ``onto``; with ``guards``, a ``GuardRefused`` reason goes
+    against ``onto`` too. ``refused`` is then true. Every other error goes on to the edge."""
+
+    def __init__(
+        self,
+        errors: FieldErrors | None = None,
+        *,
+        onto: str | None = None,
+        suffix: str = "",
+        guards: bool = False,
+    ) -> None:
+        self.errors = FieldErrors() if errors is None else errors
+        self.onto = onto
+        self.suffix = suffix
+        self.guards = guards
+        self.refused = False
+
+    def caught(self, error: Exception) -> bool:
+        if isinstance(error, ValidationFailed):
+            for name, message in error.errors.items():
+                self.errors.add(self.onto or f"{name}{self.suffix}", message)
+        elif self.guards and self.onto and isinstance(error, GuardRefused):
+            self.errors.add(self.onto, error.reason)
+        else:
+            return False
+        self.refused = True
+        return True
+
+
+def path_id(ctx: RequestContext, name: str) -> uuid.UUID:
+    """A record's id from the path; one that is not a UUID is not found (404)."""
+    return uuid_or_404(ctx.request.path_params[name])
+
+
+def uuid_or_404(value: object) -> uuid.UUID:
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        raise NotFound(None) from None
 
 
 def render_form(
@@ -279,23 +395,3 @@ def render_form(
     return ctx.render(
         template, {**(context or {}), **form.context()}, block=block, status_code=form.status_code
     )
-
-
-def parse_date_parts(day: str, month: str, year: str, *, label: str) -> tuple[date | None, str]:
-    """A GOV.UK date input (day, month, year) -> (date, "") or (None, error message).
-
-    All three empty gives (None, ""): the caller decides whether the date is required. Pages not
-    yet on ``Form`` use this; ``DateField`` is its strict successor (ASCII digits only). Both
-    refuse dates before 1900 (``portal.web.dates.EARLIEST``: year 1 minus a few days overflows);
-    this one allows up to the year 9000, far from ``date.max``, so each page's own rule ("must
-    be in the past") answers a mistyped future year.
-    """
-    found, problem = parse_parts(day, month, year, label=label, strict=True)
-    outside = out_of_range(found, label=label, latest=LEGACY_LATEST) if found else None
-    return (None, outside) if outside else (found, problem)
-
-
-def date_parts(value: date | None) -> dict[str, str]:
-    if value is None:
-        return {"day": "", "month": "", "year": ""}
-    return {"day": str(value.day), "month": str(value.month), "year": str(value.year)}

@@ -10,20 +10,25 @@ import pytest
 from starlette.datastructures import FormData
 
 from portal.kit.enums import LabelledStrEnum
-from portal.kit.errors import NotPermitted, StaleEdit, ValidationFailed
+from portal.kit.errors import GuardRefused, NotFound, NotPermitted, StaleEdit, ValidationFailed
+from portal.web.dates import IsoDate, PartsDate, iso_date
+from portal.web.fields import Revision, Ticked, Ticks, Typed
 from portal.web.forms import (
     Checkbox,
     Choice,
     DateField,
+    EditForm,
     FieldErrors,
     Form,
     Integer,
     MultiChoice,
+    ServiceRefusals,
     Text,
     TextArea,
     Version,
     YesNo,
     parse_date_parts,
+    path_id,
     render_form,
 )
 from portal.web.params import BadParameter
@@ -414,3 +419,170 @@ def test_a_field_may_not_take_a_name_the_form_uses() -> None:
 
         class Clash(Form):
             errors = Text("Errors", max_length=5)
+
+
+# --- the reading-only fields hoisted from the domain forms ------------------------------------
+
+
+class Reading(Form):
+    notes = Typed("Notes")
+    court = Typed("Court", strip=False)
+    offences = Ticked("Offences")
+    measures = Ticked("Measures", ["screen", "live_link"])
+    asked = Ticked("Asked for", ["screen"], keep_unknown=True)
+    checks = Ticks("The checks")
+    version = Revision()
+
+
+def test_typed_text_is_never_an_error_and_strips_unless_told_not_to() -> None:
+    form = Reading({"notes": "  late \x00 ", "court": "  Leeds "}, today=TODAY)
+    assert form.valid
+    assert (form.notes, form.court) == ("late \x00", "  Leeds ")
+    assert form.values["court"] == "  Leeds "
+
+
+def test_ticked_keeps_the_order_sent_and_drops_what_was_not_offered() -> None:
+    data = FormData(
+        [
+            ("offences", "b"),
+            ("offences", "a"),
+            ("measures", "live_link"),
+            ("measures", "bogus"),
+            ("asked", "bogus"),
+            ("asked", "screen"),
+        ]
+    )
+    form = Reading(data, today=TODAY)
+    assert form.valid
+    assert form.offences == ["b", "a"] and form.values["offences"] == ["b", "a"]
+    assert form.measures == ["live_link"] and form.values["measures"] == ["live_link"]
+    assert form.asked == ["bogus", "screen"] and form.values["asked"] == ["screen"]
+    shown = Reading.initial(measures=["bogus", "screen"], today=TODAY)
+    assert shown.values["measures"] == ["screen"]
+
+
+def test_ticks_are_a_set_shown_sorted() -> None:
+    form = Reading(FormData([("checks", "b"), ("checks", "a"), ("checks", "b")]), today=TODAY)
+    assert form.checks == {"a", "b"} and form.values["checks"] == ["a", "b"]
+
+
+@pytest.mark.parametrize(
+    ("typed", "value", "shown"),
+    [("", None, ""), ("7", 7, "7"), ("x", -1, ""), ("1" * 10, -1, ""), ("٣", -1, "")],
+)
+def test_a_revision_is_optional_and_garbage_matches_no_record(
+    typed: str, value: int | None, shown: str
+) -> None:
+    form = Reading({"version": typed}, today=TODAY)
+    assert form.valid and form.version == value and form.values["version"] == shown
+
+
+class OldDates(Form):
+    on = PartsDate("The date", message="Enter the date")
+    later = PartsDate("Date received", required=False)
+    start = IsoDate("start", required=False, name="from")
+
+
+def test_parts_date_keeps_the_old_messages_and_what_was_typed() -> None:
+    form = OldDates({"on-day": "3", "on-month": "", "on-year": "2025"}, today=TODAY)
+    assert form.errors.get("on") == "The date must include a month"
+    assert form.values["on-day"] == "3" and form.values["later-day"] == ""
+    assert OldDates({}, today=TODAY).errors.get("on") == "Enter the date"
+    form = OldDates({"on-day": "3", "on-month": "2", "on-year": "8999"}, today=TODAY)
+    assert form.valid and form.on == date(8999, 2, 3) and form.later is None
+
+
+@pytest.mark.parametrize(
+    ("typed", "value", "error"),
+    [
+        ("", None, None),
+        ("2026-02-03", date(2026, 2, 3), None),
+        ("3/2/2026", None, "Enter the start date as YYYY-MM-DD"),
+    ],
+)
+def test_an_iso_date_is_optional_and_shown_as_typed(
+    typed: str, value: date | None, error: str | None
+) -> None:
+    form = OldDates({"from": typed, "on-day": "1", "on-month": "1", "on-year": "2026"}, today=TODAY)
+    assert form.start == value and form.errors.get("from") == error
+    assert form.values["from"] == typed
+    assert iso_date(typed) == value
+
+
+def test_service_refusals_catch_validation_and_guards_for_plain_pages() -> None:
+    with ServiceRefusals(suffix="-1") as refusals:
+        raise ValidationFailed({"reason": "Enter a reason"})
+    assert refusals.refused and dict(refusals.errors.items()) == {"reason-1": "Enter a reason"}
+    with ServiceRefusals(onto="reason", guards=True) as refusals:
+        raise GuardRefused("approve", "A different officer must approve it")
+    assert dict(refusals.errors.items()) == {"reason": "A different officer must approve it"}
+    with pytest.raises(GuardRefused), ServiceRefusals(onto="reason"):
+        raise GuardRefused("approve", "no")
+    with ServiceRefusals() as refusals:
+        pass
+    assert not refusals.refused
+
+
+class Edited(EditForm):
+    STALE_FIELD = "notes"
+    STALE = "Someone else updated this"
+
+    notes = Typed("Notes")
+    version = Revision()
+
+
+def test_an_edit_form_saving_carries_the_stored_version_after_a_stale_edit() -> None:
+    form = Edited({"notes": "mine", "version": "3"}, today=TODAY)
+    with form.saving():
+        raise StaleEdit({"notes": "theirs"}, 4)
+    assert form.stale is not None and form.values["version"] == "4"
+    assert form.refused() == {"notes": "Someone else updated this"}
+    assert form.status_code == 409
+
+
+class Prefixed(Form):
+    prefix = "action-"
+    description = Text("Action", max_length=10, name="action-description")
+    due_on = DateField("Due date", required=False, name="action-due_on")
+
+
+def test_a_prefixed_form_speaks_the_services_names() -> None:
+    form = Prefixed({"action-due_on-day": "40", "action-due_on-month": "1"}, today=TODAY)
+    assert form.unreadable() == {
+        "description": "Enter action",
+        "due_on": "Due date must include a year",
+    }
+    form.merge({"description": "Too long", "owner": "Select an owner"})
+    assert list(dict(form.errors.items())) == [
+        "action-description",
+        "action-due_on",
+        "action-owner",
+    ]
+
+
+class FakeRequest:
+    def __init__(self, **path: str) -> None:
+        self.path_params = path
+
+
+def test_an_id_in_the_path_that_is_not_a_uuid_is_not_found() -> None:
+    ctx: Any = type("Ctx", (), {"request": FakeRequest(case_id="nope")})()
+    with pytest.raises(NotFound):
+        path_id(ctx, "case_id")
+    good = "8a5f4a44-2d1e-4d0b-9a59-2b0e8b1b6b51"
+    ctx.request = FakeRequest(case_id=good)
+    assert str(path_id(ctx, "case_id")) == good
+
+
+def test_build_makes_a_command_from_the_fields_named_as_its_fields() -> None:
+    from dataclasses import dataclass
+
+    @dataclass
+    class Command:
+        notes: str
+        version: int | None
+        extra: str = "default"
+
+    form = Reading({"notes": " n ", "version": "", "court": "c"}, today=TODAY)
+    assert form.build(Command) == Command("n", None)
+    assert form.build(Command, version=0, extra="x") == Command("n", 0, "x")
