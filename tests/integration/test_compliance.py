@@ -171,8 +171,6 @@ def test_the_report_reads_only_its_covering_index(db, dimension, with_period) ->
     from sqlalchemy import event
 
     engine = db.get_bind()
-    if engine.dialect.name != "sqlite":
-        pytest.skip("the plan check is SQLite's (PostgreSQL may scan in parallel)")
     seed_obligations(db, cases=5, per_case=10)
     db.commit()
     today = utc_now().astimezone(LONDON).date()
@@ -193,10 +191,19 @@ def test_the_report_reads_only_its_covering_index(db, dimension, with_period) ->
         event.remove(engine, "before_cursor_execute", capture)
     assert len(sent) == 1
     statement, parameters = sent[0]
-    plan = [
-        str(row[-1])
-        for row in db.connection().exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)
-    ]
-    reads = [line for line in plan if line.startswith(("SCAN", "SEARCH"))]
-    assert reads, plan
-    assert all("COVERING INDEX ix_obligation_report" in line for line in reads), plan
+    connection = db.connection()
+    if engine.dialect.name == "sqlite":
+        plan = [
+            str(row[-1])
+            for row in connection.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)
+        ]
+        reads = [line for line in plan if line.startswith(("SCAN", "SEARCH"))]
+        assert reads, plan
+        assert all("COVERING INDEX ix_obligation_report" in line for line in reads), plan
+        return
+    # PostgreSQL: the test table is tiny, so sequential scans are switched off for the EXPLAIN;
+    # the plan then proves the index can answer the report (real data: bench.data's D1/D6).
+    connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
+    plan = [str(row[0]) for row in connection.exec_driver_sql("EXPLAIN " + statement, parameters)]
+    assert not any("Seq Scan on obligation" in line for line in plan), plan
+    assert any("ix_obligation_report" in line for line in plan), plan
