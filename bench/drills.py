@@ -457,9 +457,26 @@ def drill_outage_sqlite(inst: Instance, limit: float) -> None:
     )
 
 
+@dataclass
+class Cluster:
+    """A PostgreSQL cluster of the drill's own (so stopping it harms no one)."""
+
+    url: str
+    data: Path
+    ctl: list[str]
+    options: str
+
+    def start(self) -> None:
+        subprocess.run(
+            [*self.ctl, "-o", self.options, "-w", "start"], check=True, capture_output=True
+        )
+
+    def stop(self, mode: str = "fast") -> None:
+        subprocess.run([*self.ctl, "-m", mode, "-w", "stop"], check=True, capture_output=True)
+
+
 @contextlib.contextmanager
-def private_cluster(tmp: Path) -> Iterator[tuple[str, Path]]:
-    """A PostgreSQL cluster of the drill's own (so stopping it harms no one): (url, data dir)."""
+def private_cluster(tmp: Path) -> Iterator[Cluster]:
     from bench._common import free_port
 
     bindir = sorted(Path("/usr/lib/postgresql").glob("*/bin"))[-1]
@@ -476,13 +493,18 @@ def private_cluster(tmp: Path) -> Iterator[tuple[str, Path]]:
         check=True,
         capture_output=True,
     )
-    ctl = [*as_postgres, str(bindir / "pg_ctl"), "-D", str(data), "-l", str(root / "log")]
-    options = f"-p {port} -k {root} -c listen_addresses=127.0.0.1"
-    subprocess.run([*ctl, "-o", options, "-w", "start"], check=True, capture_output=True)
+    cluster = Cluster(
+        url=f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres",
+        data=data,
+        ctl=[*as_postgres, str(bindir / "pg_ctl"), "-D", str(data), "-l", str(root / "log")],
+        options=f"-p {port} -k {root} -c listen_addresses=127.0.0.1",
+    )
+    cluster.start()
     try:
-        yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres", data
+        yield cluster
     finally:
-        subprocess.run([*ctl, "-m", "immediate", "stop"], capture_output=True, check=False)
+        with contextlib.suppress(subprocess.CalledProcessError):
+            cluster.stop("immediate")
 
 
 def _postgres_pids(data: Path) -> list[int]:
@@ -493,14 +515,11 @@ def _postgres_pids(data: Path) -> list[int]:
     return [leader, *map(int, children)]
 
 
-def drill_outage_postgres(inst: Instance, data: Path, limit: float) -> None:
-    bindir = sorted(Path("/usr/lib/postgresql").glob("*/bin"))[-1]
-    as_postgres = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
-    ctl = [*as_postgres, str(bindir / "pg_ctl"), "-D", str(data), "-l", str(data.parent / "log")]
+def drill_outage_postgres(inst: Instance, cluster: Cluster, limit: float) -> None:
     server = serve(inst, "outage")
     learn_csrf(inst, server)
     probes = [_probe(inst, server, "normal")]
-    pids = _postgres_pids(data)
+    pids = _postgres_pids(cluster.data)
     for pid in pids:
         os.kill(pid, signal.SIGSTOP)
     try:
@@ -510,16 +529,11 @@ def drill_outage_postgres(inst: Instance, data: Path, limit: float) -> None:
             os.kill(pid, signal.SIGCONT)
     time.sleep(1)
     probes.append(_probe(inst, server, "database thawed"))
-    options = subprocess.run([*ctl, "status"], capture_output=True, text=True, check=False).stdout
-    port = re.search(r'"-p" "(\d+)"', options)
-    subprocess.run([*ctl, "-m", "fast", "-w", "stop"], check=True, capture_output=True)
+    cluster.stop()
     try:
         probes.append(_probe(inst, server, "database stopped"))
     finally:
-        start_opts = (
-            f"-p {port.group(1) if port else 5432} -k {data.parent} -c listen_addresses=127.0.0.1"
-        )
-        subprocess.run([*ctl, "-o", start_opts, "-w", "start"], check=True, capture_output=True)
+        cluster.start()
     time.sleep(1)
     probes.append(_probe(inst, server, "database started again"))
     server.stop()
@@ -616,10 +630,10 @@ def main() -> None:
     ):
         tmp = Path(tmp_name)
         if args.drill == "outage" and args.database_url:
-            with private_cluster(tmp) as (url, data):
+            with private_cluster(tmp) as cluster:
                 note("seeding the private cluster")
-                inst = make_instance(tmp, url, sessions=2, cases=10)
-                drill_outage_postgres(inst, data, args.limit)
+                inst = make_instance(tmp, cluster.url, sessions=2, cases=10)
+                drill_outage_postgres(inst, cluster, args.limit)
             return
         with temp_database(tmp, f"drill_{args.drill}", args.database_url) as url:
             note(f"seeding {db_kind(url)}")
