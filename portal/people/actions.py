@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from portal.accounts.actor import Actor
 from portal.accounts.permissions import Permission
 from portal.accounts.roles import Role
+from portal.accounts.unit import Unit
 from portal.anonymity.identity import case_text_errors
 from portal.cases.errors import CaseNotFound
 from portal.cases.models import Case, CaseParty
@@ -24,6 +25,7 @@ from portal.people.models import Person, SafeguardingAction
 from portal.people.safeguarding import (
     MAX_ACTION,
     WCO_ONLY,
+    InCase,
     add_change,
     date_errors,
     record_change,
@@ -44,18 +46,16 @@ def owner_choices(db: Session, case: Case, actor: Actor) -> list[tuple[uuid.UUID
 
 
 def add_action(
-    db: Session,
-    vault: Vault,
-    actor: Actor,
-    case: Case,
-    party: CaseParty,
-    person: Person,
+    unit: Unit,
+    at: InCase,
     *,
     description: str,
     owner_id: uuid.UUID | None,
     due_on: date | None,
     unreadable: Mapping[str, str] | None = None,
 ) -> SafeguardingAction:
+    db, vault, actor = unit.db, unit.vault, unit.actor
+    case, party, person = at
     require(actor, Permission.MANAGE_SAFEGUARDING_ACTIONS, WCO_ONLY)
     errors: dict[str, str] = {}
     description = description.strip()

@@ -268,7 +268,15 @@ def needs_input(form: PeopleForm) -> Any:
 # --- the small forms on the person page -----------------------------------------------------
 
 
-class ActionForm(PeopleForm):
+class SmallForm(PeopleForm):
+    """One small form of the person page: its typed values are its service's keywords."""
+
+    def given(self) -> dict[str, Any]:
+        """The service's keywords: each field's typed value by its unprefixed name."""
+        return {name.removeprefix(self.prefix): value for name, value in self.data.items()}
+
+
+class ActionForm(SmallForm):
     prefix = "action-"
     description = _area("Action", name="action-description")
     owner = _text("Owner", name="action-owner")
@@ -280,12 +288,17 @@ class ActionForm(PeopleForm):
         except ValueError:
             return None
 
+    def given(self) -> dict[str, Any]:
+        given = super().given()
+        del given["owner"]
+        return given | {"owner_id": self.owner_id()}
+
 
 class DoneForm(PeopleForm):
     version = Version()
 
 
-class ReferralForm(PeopleForm):
+class ReferralForm(SmallForm):
     prefix = "referral-"
     service = _text("Support service", name="referral-service")
     referred_on = _date("Date of the referral", name="referral-referred_on")
@@ -296,15 +309,20 @@ class ReferralForm(PeopleForm):
     def consent_given(self) -> bool | None:
         return {"yes": True, "no": False}.get(self.consent)
 
+    def given(self) -> dict[str, Any]:
+        given = super().given()
+        del given["consent"]
+        return given | {"consent_given": self.consent_given}
 
-class NrmForm(PeopleForm):
+
+class NrmForm(SmallForm):
     prefix = "nrm-"
     stage = _text("Stage", name="nrm-stage")
     outcome = _text("Outcome", name="nrm-outcome")
     decided_on = _date("Date", name="nrm-decided_on")
 
 
-class ReferenceForm(PeopleForm):
+class ReferenceForm(SmallForm):
     prefix = "reference-"
     kind = _text("Kind of reference", name="reference-kind")
     value = _text("Reference number", name="reference-value")

@@ -55,7 +55,15 @@ class Person(IdMixin, TimestampMixin, Base):
     __mapper_args__ = {"version_id_col": version}
 
 
-class PersonReference(IdMixin, Base):
+class OfPerson:
+    """A row about one person (a reference, a referral, an NRM decision), deleted with them."""
+
+    person_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("person.id", ondelete="CASCADE"), index=True
+    )
+
+
+class PersonReference(IdMixin, OfPerson, Base):
     """Crime reference numbers: police, Action Fraud (until 4 Dec 2025), Report Fraud, NRM."""
 
     __tablename__ = "person_reference"
@@ -66,16 +74,13 @@ class PersonReference(IdMixin, Base):
         Index("ix_person_reference_value_index", "value_index"),
     )
 
-    person_id: Mapped[uuid.UUID] = mapped_column(
-        Uuid, ForeignKey("person.id", ondelete="CASCADE"), index=True
-    )
     kind: Mapped[str] = mapped_column(String(20))
     key_id: Mapped[int] = mapped_column(Integer, ForeignKey("data_key.id"))
     value: Mapped[Sealed] = mapped_column(EncryptedBlob)
     value_index: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
-class SupportReferral(IdMixin, Base):
+class SupportReferral(IdMixin, OfPerson, Base):
     __tablename__ = "support_referral"
     __table_args__ = (
         CheckConstraint(
@@ -84,9 +89,6 @@ class SupportReferral(IdMixin, Base):
         ),
     )
 
-    person_id: Mapped[uuid.UUID] = mapped_column(
-        Uuid, ForeignKey("person.id", ondelete="CASCADE"), index=True
-    )
     service: Mapped[str] = mapped_column(String(20))
     referred_on: Mapped[date] = mapped_column(Date)
     consent_given: Mapped[bool] = mapped_column(Boolean)
@@ -95,7 +97,7 @@ class SupportReferral(IdMixin, Base):
     notes: Mapped[Sealed | None] = mapped_column(EncryptedBlob, nullable=True)
 
 
-class NrmDecision(IdMixin, Base):
+class NrmDecision(IdMixin, OfPerson, Base):
     """National Referral Mechanism (trafficking): referral, reasonable and conclusive grounds."""
 
     __tablename__ = "nrm_decision"
@@ -109,9 +111,6 @@ class NrmDecision(IdMixin, Base):
         ),
     )
 
-    person_id: Mapped[uuid.UUID] = mapped_column(
-        Uuid, ForeignKey("person.id", ondelete="CASCADE"), index=True
-    )
     stage: Mapped[str] = mapped_column(String(24))
     outcome: Mapped[str | None] = mapped_column(String(16), nullable=True)
     decided_on: Mapped[date] = mapped_column(Date)

@@ -15,6 +15,7 @@ from sqlalchemy.orm.attributes import flag_modified
 
 from portal.accounts.actor import Actor
 from portal.accounts.permissions import Permission
+from portal.accounts.unit import Unit
 from portal.anonymity.identity import case_text_errors
 from portal.audit import service as audit
 from portal.cases.events import NeedsAssessmentRecorded
@@ -33,6 +34,7 @@ from portal.people.safeguarding import (
     NEED_QUESTIONS,
     RISK_LEVELS,
     WCO_ONLY,
+    InCase,
     record_consultation,
     record_event,
     require,
@@ -101,12 +103,8 @@ def needs_summary(party: CaseParty) -> dict[str, Any]:
 
 
 def record_needs_assessment(
-    db: Session,
-    vault: Vault,
-    actor: Actor,
-    case: Case,
-    party: CaseParty,
-    person: Person,
+    unit: Unit,
+    at: InCase,
     data: NeedsInput,
     *,
     expected_version: int | None = None,
@@ -119,6 +117,8 @@ def record_needs_assessment(
     stale form cannot reset the risk level or the visit dates (issue 19). Every assessment moves
     the version on, even one that changes none of the party's own columns. ``None`` (seeding,
     imports) skips the check; every form passes one."""
+    db, vault, actor = unit.db, unit.vault, unit.actor
+    case, party, person = at
     require(actor, Permission.RECORD_NEEDS_ASSESSMENT, WCO_ONLY)
     if expected_version is not None and expected_version != party.version:
         raise StaleEdit(needs_summary(party), party.version)

@@ -27,8 +27,9 @@ from portal.kit.errors import StaleEdit
 from portal.people import actions, needs, overview, safeguarding, support
 from portal.people import service as people
 from portal.people.models import Person
+from portal.people.safeguarding import InCase
 
-Loaded = tuple[Case, CaseParty, Person]
+Loaded = InCase
 
 LABELS = {
     "risk": safeguarding.RISK_LEVELS,
@@ -41,7 +42,7 @@ LABELS = {
 
 
 def _load(unit: Unit, case_id: uuid.UUID, person_id: uuid.UUID) -> Loaded:
-    return cases_repo.party_in_case(unit.db, unit.actor, case_id, person_id)
+    return InCase(*cases_repo.party_in_case(unit.db, unit.actor, case_id, person_id))
 
 
 def person_in_case(unit: Unit, case_id: uuid.UUID, person_id: uuid.UUID) -> Loaded:
@@ -257,7 +258,7 @@ def save_contact(
         case, party, person = _reload(unit, case_id, person_id)
         raise _contact_conflict(unit, case, person) from None
     safeguarding.contact_rules_changed(unit.db, unit.actor, party)
-    return case, party, person
+    return InCase(case, party, person)
 
 
 def _contact_conflict(unit: Unit, case: Case, person: Person) -> StaleEdit:
@@ -310,25 +311,17 @@ def record_needs(
     version: int,
     unreadable: Mapping[str, str],
 ) -> Loaded:
-    case, party, person = _load(unit, case_id, person_id)
+    loaded = _load(unit, case_id, person_id)
     if unreadable:  # nothing can be saved: say all that is wrong, whatever the version
         people.refuse(needs.validate_needs(data, today=to_london(utc_now()).date()), unreadable)
     try:
         needs.record_needs_assessment(
-            unit.db,
-            unit.vault,
-            unit.actor,
-            case,
-            party,
-            person,
-            data,
-            expected_version=version,
-            unreadable=unreadable,
+            unit, loaded, data, expected_version=version, unreadable=unreadable
         )
     except StaleDataError:  # another transaction committed between our read and write
-        case, party, person = _reload(unit, case_id, person_id)
+        party = _reload(unit, case_id, person_id).party
         raise StaleEdit(needs.needs_summary(party), party.version) from None
-    return case, party, person
+    return loaded
 
 
 # --- safeguarding actions, referrals, NRM decisions and references ---------------------------
@@ -337,7 +330,7 @@ def record_needs(
 def add_action(unit: Unit, case_id: uuid.UUID, person_id: uuid.UUID, **given: Any) -> Loaded:
     """``actions.add_action`` for the person in the case (``given`` are its keywords)."""
     loaded = _load(unit, case_id, person_id)
-    actions.add_action(unit.db, unit.vault, unit.actor, *loaded, **given)
+    actions.add_action(unit, loaded, **given)
     return loaded
 
 
@@ -372,5 +365,5 @@ def add_nrm_decision(unit: Unit, case_id: uuid.UUID, person_id: uuid.UUID, **giv
 def add_reference(unit: Unit, case_id: uuid.UUID, person_id: uuid.UUID, **given: Any) -> Loaded:
     """``support.add_reference`` for the person in the case (``given`` are its keywords)."""
     loaded = _load(unit, case_id, person_id)
-    support.add_reference(unit.db, unit.vault, unit.actor, *loaded, **given)
+    support.add_reference(unit, loaded, **given)
     return loaded

@@ -4,10 +4,12 @@ add and edit pages, the importer and the services)."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from typing import Any, ClassVar, Self
 
 from portal.kit.errors import ValidationFailed
 
@@ -35,64 +37,53 @@ class PersonDetails:
     business_contact: str | None = None
 
 
+class SealedDocument:
+    """A small dataclass sealed whole as JSON, every field under its own name. Reading takes
+    what is there (a key stored before a field existed is missing: its default stands), as
+    the field's type: a list back to a tuple, any value to a flag."""
+
+    __slots__ = ()
+    __dataclass_fields__: ClassVar[dict[str, Any]]
+
+    def to_json(self) -> str:
+        return json.dumps(dataclasses.asdict(self))
+
+    @classmethod
+    def from_json(cls, raw: str | None) -> Self:
+        if not raw:
+            return cls()
+        data = json.loads(raw)
+        return cls(
+            **{
+                f.name: _as(f.default, data[f.name])
+                for f in dataclasses.fields(cls)
+                if f.name in data
+            }
+        )
+
+
+def _as(default: object, value: Any) -> Any:
+    if isinstance(default, bool):
+        return bool(value)
+    if isinstance(default, tuple):
+        return tuple(value)
+    return value
+
+
 @dataclass(frozen=True, slots=True)
-class SafeContact:
+class SafeContact(SealedDocument):
     channels: tuple[str, ...] = ()
     safe_times: str = ""
     no_voicemail: bool = False
     do_not_tell: str = ""
 
-    def to_json(self) -> str:
-        return json.dumps(
-            {
-                "channels": list(self.channels),
-                "safe_times": self.safe_times,
-                "no_voicemail": self.no_voicemail,
-                "do_not_tell": self.do_not_tell,
-            }
-        )
-
-    @classmethod
-    def from_json(cls, raw: str | None) -> SafeContact:
-        if not raw:
-            return cls()
-        data = json.loads(raw)
-        return cls(
-            channels=tuple(data.get("channels", ())),
-            safe_times=data.get("safe_times", ""),
-            no_voicemail=bool(data.get("no_voicemail", False)),
-            do_not_tell=data.get("do_not_tell", ""),
-        )
-
 
 @dataclass(frozen=True, slots=True)
-class CommunicationNeeds:
+class CommunicationNeeds(SealedDocument):
     language: str = ""
     interpreter: bool = False
     intermediary: bool = False
     adjustments: str = ""
-
-    def to_json(self) -> str:
-        return json.dumps(
-            {
-                "language": self.language,
-                "interpreter": self.interpreter,
-                "intermediary": self.intermediary,
-                "adjustments": self.adjustments,
-            }
-        )
-
-    @classmethod
-    def from_json(cls, raw: str | None) -> CommunicationNeeds:
-        if not raw:
-            return cls()
-        data = json.loads(raw)
-        return cls(
-            language=data.get("language", ""),
-            interpreter=bool(data.get("interpreter", False)),
-            intermediary=bool(data.get("intermediary", False)),
-            adjustments=data.get("adjustments", ""),
-        )
 
 
 ASCII_DIGITS = frozenset("0123456789")

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from portal.accounts.models import User
@@ -18,11 +18,14 @@ from portal.cases.models import CaseParty
 from portal.people.models import (
     NeedsAssessment,
     NrmDecision,
+    OfPerson,
     PersonReference,
     SafeguardEvent,
     SafeguardingAction,
     SupportReferral,
 )
+
+Owned = TypeVar("Owned", bound=OfPerson)
 
 
 def case_ids_of_person(db: Session, person_id: uuid.UUID) -> list[uuid.UUID]:
@@ -61,34 +64,22 @@ def action_of(db: Session, party_id: uuid.UUID, action_id: uuid.UUID) -> Safegua
     ).one_or_none()
 
 
+def _of_person(
+    db: Session, model: type[Owned], person_id: uuid.UUID, order: ColumnElement[Any]
+) -> list[Owned]:
+    return list(db.scalars(select(model).where(model.person_id == person_id).order_by(order)))
+
+
 def references_of(db: Session, person_id: uuid.UUID) -> list[PersonReference]:
-    return list(
-        db.scalars(
-            select(PersonReference)
-            .where(PersonReference.person_id == person_id)
-            .order_by(PersonReference.kind)
-        )
-    )
+    return _of_person(db, PersonReference, person_id, PersonReference.kind.asc())
 
 
 def referrals_of(db: Session, person_id: uuid.UUID) -> list[SupportReferral]:
-    return list(
-        db.scalars(
-            select(SupportReferral)
-            .where(SupportReferral.person_id == person_id)
-            .order_by(SupportReferral.referred_on.desc())
-        )
-    )
+    return _of_person(db, SupportReferral, person_id, SupportReferral.referred_on.desc())
 
 
 def nrm_decisions_of(db: Session, person_id: uuid.UUID) -> list[NrmDecision]:
-    return list(
-        db.scalars(
-            select(NrmDecision)
-            .where(NrmDecision.person_id == person_id)
-            .order_by(NrmDecision.decided_on.desc())
-        )
-    )
+    return _of_person(db, NrmDecision, person_id, NrmDecision.decided_on.desc())
 
 
 def safeguard_events(db: Session, party_id: uuid.UUID, *, limit: int) -> list[SafeguardEvent]:

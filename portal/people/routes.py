@@ -33,6 +33,7 @@ from portal.people.forms import (
     PeopleForm,
     ReferenceForm,
     ReferralForm,
+    SmallForm,
     contact_values,
     needs_input,
 )
@@ -329,13 +330,7 @@ def action_add(ctx: RequestContext) -> Response:
     form = ActionForm(ctx.form)
     with form.service_errors():
         _, _, person = pages.add_action(
-            ctx.unit,
-            case_id,
-            person_id,
-            description=form.description,
-            owner_id=form.owner_id(),
-            due_on=form.due_on,
-            unreadable=form.unreadable(),
+            ctx.unit, case_id, person_id, **form.given(), unreadable=form.unreadable()
         )
         return _actions_changed(ctx, person, case_id, "Safeguarding action added")
     page = pages.person_page(ctx.unit, case_id, person_id)
@@ -364,78 +359,37 @@ def _refused(ctx: RequestContext, form: PeopleForm) -> Response:
     return _person(ctx, page, form=form, status_code=400)
 
 
-def _add(
-    ctx: RequestContext,
-    form: PeopleForm,
-    add: Callable[[uuid.UUID, uuid.UUID], tuple[Any, Any, Person]],
+def _small_form(
+    form_class: type[SmallForm],
+    add: Callable[..., tuple[Any, Any, Person]],
     message: str,
     anchor: str,
-) -> Response:
-    """One small form of the person page: saved, back to its section with ``message``;
-    refused, the page again with the form's errors."""
-    case_id, person_id = _ids(ctx)
-    with form.service_errors():
-        _, _, person = add(case_id, person_id)
-        ctx.flash(message)
-        return _to_person(ctx, person, case_id, anchor)
-    return _refused(ctx, form)
+) -> Callable[[RequestContext], Response]:
+    """The handler of one small form of the person page: ``add`` (a ``pages`` call taking the
+    form's typed values as keywords) saved, back to its section with ``message``; refused, the
+    page again with the form's errors."""
+
+    def handler(ctx: RequestContext) -> Response:
+        case_id, person_id = _ids(ctx)
+        form = form_class(ctx.form)
+        with form.service_errors():
+            _, _, person = add(
+                ctx.unit, case_id, person_id, **form.given(), unreadable=form.unreadable()
+            )
+            ctx.flash(message)
+            return _to_person(ctx, person, case_id, anchor)
+        return _refused(ctx, form)
+
+    return handler
 
 
-def referral_add(ctx: RequestContext) -> Response:
-    form = ReferralForm(ctx.form)
-    return _add(
-        ctx,
-        form,
-        lambda case_id, person_id: pages.add_referral(
-            ctx.unit,
-            case_id,
-            person_id,
-            service=form.service,
-            referred_on=form.referred_on,
-            consent_given=form.consent_given,
-            consent_on=form.consent_on,
-            unreadable=form.unreadable(),
-        ),
-        "Referral recorded",
-        "support",
-    )
-
-
-def nrm_add(ctx: RequestContext) -> Response:
-    form = NrmForm(ctx.form)
-    return _add(
-        ctx,
-        form,
-        lambda case_id, person_id: pages.add_nrm_decision(
-            ctx.unit,
-            case_id,
-            person_id,
-            stage=form.stage,
-            outcome=form.outcome,
-            decided_on=form.decided_on,
-            unreadable=form.unreadable(),
-        ),
-        "National Referral Mechanism decision recorded",
-        "nrm",
-    )
-
-
-def reference_add(ctx: RequestContext) -> Response:
-    form = ReferenceForm(ctx.form)
-    return _add(
-        ctx,
-        form,
-        lambda case_id, person_id: pages.add_reference(
-            ctx.unit,
-            case_id,
-            person_id,
-            kind=form.kind,
-            value=form.value,
-            unreadable=form.unreadable(),
-        ),
-        "Reference number added",
-        "references",
-    )
+referral_add = _small_form(ReferralForm, pages.add_referral, "Referral recorded", "support")
+nrm_add = _small_form(
+    NrmForm, pages.add_nrm_decision, "National Referral Mechanism decision recorded", "nrm"
+)
+reference_add = _small_form(
+    ReferenceForm, pages.add_reference, "Reference number added", "references"
+)
 
 
 PERSON = "/cases/{case_id:uuid}/people/{person_id:uuid}"

@@ -6,13 +6,13 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from sqlalchemy.orm import Session
 
 from portal.accounts.actor import Actor
 from portal.accounts.permissions import Permission
-from portal.cases.models import CaseParty
+from portal.cases.models import Case, CaseParty
 from portal.clock import to_london, utc_now
 from portal.db.base import IdMixin
 from portal.keys.vault import Vault
@@ -21,6 +21,15 @@ from portal.people.models import Person, SafeguardEvent
 from portal.people.service import EDITABLE_FIELDS, audit_person
 
 Row = TypeVar("Row", bound=IdMixin)
+
+
+class InCase(NamedTuple):
+    """A person and their part in a case: what every change to their safeguards is made to."""
+
+    case: Case
+    party: CaseParty
+    person: Person
+
 
 # --- reference data -------------------------------------------------------------------------
 

@@ -10,6 +10,7 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from portal.accounts.actor import Actor
+from portal.accounts.unit import Unit
 from portal.cases import repository as cases_repo
 from portal.cases.models import Case, CaseParty, Offence
 from portal.cases.reference import CrimeCategory
@@ -23,6 +24,7 @@ from portal.people.safeguarding import (
     NRM_STAGES,
     REFERENCE_KINDS,
     REFERRAL_SERVICES,
+    InCase,
     add_change,
     date_errors,
     record_change,
@@ -163,17 +165,15 @@ def add_nrm_decision(
 
 
 def add_reference(
-    db: Session,
-    vault: Vault,
-    actor: Actor,
-    case: Case,
-    party: CaseParty,
-    person: Person,
+    unit: Unit,
+    at: InCase,
     *,
     kind: str,
     value: str,
     unreadable: Mapping[str, str] | None = None,
 ) -> PersonReference:
+    db, vault, actor = unit.db, unit.vault, unit.actor
+    case, party, person = at
     require_editor(actor)
     value = value.strip()
     errors: dict[str, str] = {}

@@ -4,16 +4,25 @@ People absorbed safeguards (issue 13): a person's safeguards are only ever reach
 person, on the person's pages, under the person's key, so they are one domain. The use cases
 live in ``portal.people`` by what they do (``safeguarding`` the vocabulary and the shared
 timeline and audit rows, ``needs``, ``actions``, ``support``, ``overview``); this module keeps
-every old name importable for other domains and tests.
+every old name importable for other domains and tests (the changes that now take the unit of
+work and the person in the case, also in their older form).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from sqlalchemy.orm import Session
+
+from portal.accounts.actor import Actor
+from portal.accounts.unit import Unit
+from portal.keys.vault import Vault
 from portal.kit.errors import NotPermitted, StaleEdit, ValidationFailed
+from portal.people import actions, needs, support
 from portal.people.actions import (
     ActionView,
     action_views,
-    add_action,
     complete_action,
     owner_choices,
 )
@@ -25,7 +34,6 @@ from portal.people.needs import (
     assessment_history,
     needs_summary,
     open_assessment,
-    record_needs_assessment,
     validate_needs,
 )
 from portal.people.overview import (
@@ -53,6 +61,7 @@ from portal.people.safeguarding import (
     REFERENCE_KINDS,
     REFERRAL_SERVICES,
     RISK_LEVELS,
+    InCase,
     contact_rules_changed,
     current_details,
     details_changed,
@@ -62,10 +71,28 @@ from portal.people.safeguarding import (
 from portal.people.support import (
     add_nrm_decision,
     add_person,
-    add_reference,
     add_referral,
     is_trafficking_case,
 )
+
+R = TypeVar("R")
+
+
+def _by_parts(change: Callable[..., R]) -> Callable[..., R]:
+    """``change(unit, InCase(case, party, person), ...)`` as callers written before the unit
+    of work call it: ``(db, vault, actor, case, party, person, ...)``."""
+
+    def call(db: Session, vault: Vault, actor: Actor, *rest: Any, **given: Any) -> R:
+        case, party, person, *more = rest
+        unit = Unit(db, actor, lambda: vault)
+        return change(unit, InCase(case, party, person), *more, **given)
+
+    return call
+
+
+add_action = _by_parts(actions.add_action)
+record_needs_assessment = _by_parts(needs.record_needs_assessment)
+add_reference = _by_parts(support.add_reference)
 
 __all__ = [
     "CHANNEL_LABELS",
@@ -85,6 +112,7 @@ __all__ = [
     "ActionView",
     "AgeStatus",
     "AssessmentView",
+    "InCase",
     "Need",
     "NeedView",
     "NeedsInput",

@@ -4,13 +4,14 @@ one) from the query string, and a person's name, date of birth or reference numb
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from datetime import date
+from collections.abc import Mapping
+from typing import Any
 
 from portal.cases.reference import normalise_urn
 from portal.clock import utc_now
 from portal.search.service import PersonQuery
-from portal.web.forms import FieldErrors, parse_date_parts
+from portal.web.dates import PartsDate
+from portal.web.forms import FieldErrors, Form
 
 URN_PART = re.compile(r"^[0-9A-Z]{2,16}$")
 PERSON_FIELDS = (
@@ -33,18 +34,24 @@ def parse_urn(raw: str) -> tuple[str, FieldErrors]:
     return urn, errors
 
 
-def parse_person(field: Callable[[str], str]) -> tuple[dict[str, str], FieldErrors, PersonQuery]:
-    """What was typed (for the form again), its errors, and the query once it has none."""
-    values = {name: field(name).strip() for name in PERSON_FIELDS}
+class BornForm(Form):
+    """The search's date of birth, read by the form kit's GOV.UK date input."""
+
+    date_of_birth = PartsDate("Date of birth", required=False)
+
+
+def parse_person(
+    data: Mapping[str, Any],
+) -> tuple[dict[str, str], FieldErrors, PersonQuery]:
+    """What was typed (``ctx.form``: for the form again), its errors, and the query once it
+    has none."""
+    typed = {name: data.get(name, "") for name in PERSON_FIELDS}
+    values = {name: v.strip() if isinstance(v, str) else "" for name, v in typed.items()}
     values["name"] = " ".join(values["name"].split())
     errors = FieldErrors()
-    born: date | None
-    born, problem = parse_date_parts(
-        values["date_of_birth-day"],
-        values["date_of_birth-month"],
-        values["date_of_birth-year"],
-        label="Date of birth",
-    )
+    born_form = BornForm(data)
+    born = born_form.date_of_birth
+    problem = born_form.errors.get("date_of_birth")
     typed_date = any(values[f"date_of_birth-{part}"] for part in ("day", "month", "year"))
     if not (values["name"] or values["reference"] or typed_date):
         errors.add("name", "Enter a name, date of birth or reference number")

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
+from starlette.datastructures import FormData
 from starlette.responses import Response
 
 from portal.accounts.permissions import Permission
@@ -67,7 +68,7 @@ def search_page(ctx: RequestContext) -> Response:
 
 
 def search_people_submit(ctx: RequestContext) -> Response:
-    values, errors, query = forms.parse_person(ctx.field)
+    values, errors, query = forms.parse_person(ctx.form or FormData())
     if errors:
         return ctx.render(
             "search/index.html",
