@@ -131,6 +131,14 @@ def check_page(
     )
 
 
+def _of(
+    unit: Unit, case_id: uuid.UUID, person_id: uuid.UUID, document_id: uuid.UUID
+) -> service.DocumentOf:
+    """The person's document named by the URL, once the person is found in the case."""
+    case, person = person_in_case(unit, case_id, person_id)
+    return service.DocumentOf(case, person, document_id)
+
+
 def override(
     unit: Unit,
     case_id: uuid.UUID,
@@ -140,24 +148,19 @@ def override(
     *,
     reason: str,
 ) -> None:
-    case, person = person_in_case(unit, case_id, person_id)
-    service.override(
-        unit.db, unit.vault, unit.actor, case, person, document_id, match_id, reason=reason
-    )
+    service.override(unit, _of(unit, case_id, person_id, document_id), match_id, reason=reason)
 
 
 def manual_check(
     unit: Unit, case_id: uuid.UUID, person_id: uuid.UUID, document_id: uuid.UUID
 ) -> None:
-    case, person = person_in_case(unit, case_id, person_id)
-    service.record_manual_check(unit.db, unit.actor, case, person, document_id)
+    service.record_manual_check(unit, _of(unit, case_id, person_id, document_id))
 
 
 def mark_ready(
     unit: Unit, case_id: uuid.UUID, person_id: uuid.UUID, document_id: uuid.UUID
 ) -> None:
-    case, person = person_in_case(unit, case_id, person_id)
-    service.mark_ready(unit.db, unit.actor, case, person, document_id)
+    service.mark_ready(unit, _of(unit, case_id, person_id, document_id))
 
 
 def new_version(
@@ -169,14 +172,11 @@ def new_version(
     filename: str,
     data: bytes,
 ) -> Document:
-    case, person = person_in_case(unit, case_id, person_id)
-    return service.upload_version(
-        unit.db, unit.vault, unit.actor, case, person, document_id, filename=filename, data=data
-    )
+    of = _of(unit, case_id, person_id, document_id)
+    return service.upload_version(unit, of, filename=filename, data=data)
 
 
 def download(
     unit: Unit, case_id: uuid.UUID, person_id: uuid.UUID, document_id: uuid.UUID
 ) -> Download:
-    case, person = person_in_case(unit, case_id, person_id)
-    return service.download(unit.db, unit.vault, unit.actor, case, person, document_id)
+    return service.download(unit, _of(unit, case_id, person_id, document_id))
