@@ -12,6 +12,7 @@ from portal.accounts.unit import Unit
 from portal.anonymity.recording import consulted, person_in_case
 from portal.cases.errors import CaseNotFound
 from portal.cases.models import Case
+from portal.cases.repository import staff_names
 from portal.db.encrypted import Sensitive
 from portal.documents import repository, service
 from portal.documents.models import KINDS, MATCH_KINDS, Document
@@ -94,11 +95,7 @@ def check_page(
     found = repository.matches_of(db, [document.id])
     # Who overrode a match, when and why: for prosecutors, who decide on service.
     may_serve = unit.actor.can(Permission.SERVE_DOCUMENTS)
-    deciders = (
-        repository.staff_names(db, {match.overridden_by_id for match, _ in found})
-        if may_serve
-        else {}
-    )
+    deciders = staff_names(db, {match.overridden_by_id for match, _ in found}) if may_serve else {}
     matches = [
         {
             "match": match,
