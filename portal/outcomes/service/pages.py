@@ -171,18 +171,8 @@ def add_loss(
 ) -> uuid.UUID:
     """Record one loss for the person; returns the person's id."""
     case, party, person = cases_repo.party_in_case(unit.db, unit.actor, case_id, person_id)
-    losses.record_loss(
-        unit.db,
-        unit.vault,
-        unit.actor,
-        case,
-        party,
-        person,
-        kind=kind,
-        amount=amount,
-        description=description,
-        proven=proven,
-    )
+    loss = losses.NewLoss(party, person, kind, amount, proven)
+    losses.record_loss(unit.db, unit.vault, unit.actor, case, loss, description=description)
     return person.id
 
 
