@@ -109,13 +109,8 @@ def case_victims(unit: Unit, case_id: uuid.UUID, *, page: int, per_page: int) ->
     vault = unit.vault
     vault.load({person.key_id for _, person in rows.items})
     names = {person.id: vault.open(person, "full_name") for _, person in rows.items}
-    audit.record_consultations(
-        db,
-        actor=unit.actor,
-        action="outcomes.victims.view",
-        subjects=[(person.id, person.reference) for _, person in rows.items],
-        case_id=case.id,
-    )
+    shown = [person for _, person in rows.items]
+    audit.people_listed(db, unit.actor, "outcomes.victims.view", shown, case.id)
     return CaseVictims(
         case=case,
         page=rows,
