@@ -76,17 +76,9 @@ def record_loss(
         raise ValidationFailed(errors)
     loss = _sealed_loss(vault, actor, case, item, utc_now())
     vault.put(loss, "description", description or None)
-    stored(
-        db,
-        actor,
-        [loss],
-        action="outcomes.loss.record",
-        object_type="victim_loss",
-        object_id=loss.id,
-        case_id=case.id,
-        person=item.person,
-        fields=["kind", "amount", "proven", *(["description"] if description else [])],
-    )
+    fields = ["kind", "amount", "proven", *(["description"] if description else [])]
+    where = ("victim_loss", loss.id, case.id)
+    stored(db, actor, [loss], "outcomes.loss.record", where, *fields, person=item.person)
     return loss
 
 
@@ -107,14 +99,7 @@ def record_losses(db: Session, vault: Vault, actor: Actor, case: Case, items: li
     now = utc_now()
     rows = [_sealed_loss(vault, actor, case, item, now) for item in items]
     stored(
-        db,
-        actor,
-        rows,
-        action="outcomes.loss.import",
-        object_type="case",
-        object_id=case.id,
-        case_id=case.id,
-        fields=[f"count={len(rows)}"],
+        db, actor, rows, "outcomes.loss.import", ("case", case.id, case.id), f"count={len(rows)}"
     )
     return len(rows)
 
