@@ -16,6 +16,7 @@ from rich.table import Table
 from portal.accounts.roles import Role
 from portal.ops.console import (
     console,
+    count_option,
     key_file,
     out,
     progress_bar,
@@ -107,10 +108,11 @@ def serve(host: str, port: int, workers: int, job_worker: bool = True) -> None:
     "share the queue; run `portal serve --no-worker` alongside."
 )
 @click.option("--once", is_flag=True, help="Run the jobs that are due now, then exit.")
-@click.option(
+@count_option(
     "--batch",
     default=None,
-    type=click.IntRange(1, 1000),
+    least=1,
+    most=1000,
     help="Items per transaction (default: 20 on SQLite, 50 on PostgreSQL).",
 )
 @click.option("--poll", default=1.0, show_default=True, type=click.FloatRange(0.1, 60))
@@ -321,26 +323,20 @@ def _passphrase() -> str:
 @click.option("--serve", "then_serve", is_flag=True, help="Start the web server afterwards.")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
-@click.option(
-    "--cases",
-    default=40,
-    show_default=True,
-    type=click.IntRange(0, 100_000),
-    help="How many synthetic cases.",
-)
-@click.option(
+@count_option("--cases", default=40, least=0, most=100_000, help="How many synthetic cases.")
+@count_option(
     "--people",
     default=600,
-    show_default=True,
-    type=click.IntRange(0, 1_000_000),
+    least=0,
+    most=1_000_000,
     help="How many victims and witnesses across the ordinary cases.",
 )
-@click.option(
+@count_option(
     "--big-case",
     "big_case",
     default=2000,
-    show_default=True,
-    type=click.IntRange(0, 100_000),
+    least=0,
+    most=100_000,
     help="Victims in the mass-victim fraud case.",
 )
 def demo(

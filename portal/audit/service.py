@@ -96,6 +96,14 @@ def record_consultations(
     return count
 
 
+def people_listed(
+    db: Session, actor: Actor, action: str, people: Iterable[Subject], case_id: uuid.UUID | None
+) -> int:
+    """``record_consultations`` for the people a list page shows, in the order shown."""
+    subjects = [(person.id, person.reference) for person in people]
+    return record_consultations(db, actor=actor, action=action, subjects=subjects, case_id=case_id)
+
+
 def record(
     db: Session,
     *,

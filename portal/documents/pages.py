@@ -12,6 +12,7 @@ from portal.accounts.unit import Unit
 from portal.anonymity.recording import consulted, person_in_case
 from portal.cases.errors import CaseNotFound
 from portal.cases.models import Case
+from portal.cases.repository import staff_names
 from portal.db.encrypted import Sensitive
 from portal.documents import repository, service
 from portal.documents.models import KINDS, MATCH_KINDS, Document
@@ -94,11 +95,7 @@ def check_page(
     found = repository.matches_of(db, [document.id])
     # Who overrode a match, when and why: for prosecutors, who decide on service.
     may_serve = unit.actor.can(Permission.SERVE_DOCUMENTS)
-    deciders = (
-        repository.staff_names(db, {match.overridden_by_id for match, _ in found})
-        if may_serve
-        else {}
-    )
+    deciders = staff_names(db, {match.overridden_by_id for match, _ in found}) if may_serve else {}
     matches = [
         {
             "match": match,
@@ -131,6 +128,14 @@ def check_page(
     )
 
 
+def _of(
+    unit: Unit, case_id: uuid.UUID, person_id: uuid.UUID, document_id: uuid.UUID
+) -> service.DocumentOf:
+    """The person's document named by the URL, once the person is found in the case."""
+    case, person = person_in_case(unit, case_id, person_id)
+    return service.DocumentOf(case, person, document_id)
+
+
 def override(
     unit: Unit,
     case_id: uuid.UUID,
@@ -140,24 +145,19 @@ def override(
     *,
     reason: str,
 ) -> None:
-    case, person = person_in_case(unit, case_id, person_id)
-    service.override(
-        unit.db, unit.vault, unit.actor, case, person, document_id, match_id, reason=reason
-    )
+    service.override(unit, _of(unit, case_id, person_id, document_id), match_id, reason=reason)
 
 
 def manual_check(
     unit: Unit, case_id: uuid.UUID, person_id: uuid.UUID, document_id: uuid.UUID
 ) -> None:
-    case, person = person_in_case(unit, case_id, person_id)
-    service.record_manual_check(unit.db, unit.actor, case, person, document_id)
+    service.record_manual_check(unit, _of(unit, case_id, person_id, document_id))
 
 
 def mark_ready(
     unit: Unit, case_id: uuid.UUID, person_id: uuid.UUID, document_id: uuid.UUID
 ) -> None:
-    case, person = person_in_case(unit, case_id, person_id)
-    service.mark_ready(unit.db, unit.actor, case, person, document_id)
+    service.mark_ready(unit, _of(unit, case_id, person_id, document_id))
 
 
 def new_version(
@@ -169,14 +169,11 @@ def new_version(
     filename: str,
     data: bytes,
 ) -> Document:
-    case, person = person_in_case(unit, case_id, person_id)
-    return service.upload_version(
-        unit.db, unit.vault, unit.actor, case, person, document_id, filename=filename, data=data
-    )
+    of = _of(unit, case_id, person_id, document_id)
+    return service.upload_version(unit, of, filename=filename, data=data)
 
 
 def download(
     unit: Unit, case_id: uuid.UUID, person_id: uuid.UUID, document_id: uuid.UUID
 ) -> Download:
-    case, person = person_in_case(unit, case_id, person_id)
-    return service.download(unit.db, unit.vault, unit.actor, case, person, document_id)
+    return service.download(unit, _of(unit, case_id, person_id, document_id))

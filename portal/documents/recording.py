@@ -25,18 +25,9 @@ def on_document(
     fields: Iterable[str] = (),
     recipient: str | None = None,
 ) -> None:
-    audit.record(
-        db,
-        actor=actor,
-        category=category,
-        action=action,
-        object_type="document",
-        object_id=document.id,
-        case_id=document.case_id,
-        subject_id=about.id,
-        subject_ref=about.reference,
-        fields=fields,
-        recipient=recipient,
+    where = ("document", document.id, document.case_id)
+    audit.record_in_case(
+        db, actor, category, action, where, *fields, person=about, recipient=recipient
     )
 
 

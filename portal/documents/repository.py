@@ -7,7 +7,6 @@ import uuid
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.accounts.models import User
 from portal.cases.models import CaseParty
 from portal.documents.models import Document, DocumentMatch
 from portal.people.models import Person
@@ -69,12 +68,3 @@ def live_documents_of_cases(db: Session, case_ids: list[uuid.UUID]) -> list[Docu
             .order_by(Document.uploaded_at, Document.id)
         )
     )
-
-
-def staff_names(db: Session, ids: set[uuid.UUID | None]) -> dict[uuid.UUID, str]:
-    """The display names of these staff (who overrode a match)."""
-    wanted = {i for i in ids if i is not None}
-    if not wanted:
-        return {}
-    rows = db.execute(select(User.id, User.display_name).where(User.id.in_(wanted))).all()
-    return {row[0]: row[1] for row in rows}

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from portal.accounts.actor import Actor
 from portal.accounts.permissions import Permission
+from portal.accounts.unit import Unit
 from portal.anonymity.identity import case_text_errors
 from portal.audit import service as audit
 from portal.cases.errors import CaseNotFound, NotPermitted, ValidationFailed
@@ -142,39 +143,44 @@ def _check(db: Session, vault: Vault, case: Case, document: Document, data: byte
     return len(found)
 
 
-def _document(db: Session, case: Case, person: Person, document_id: uuid.UUID) -> Document:
-    document = repository.document_in(db, case.id, person.id, document_id)
+@dataclass(frozen=True, slots=True)
+class DocumentOf:
+    """One document of a person in a case, by the id the URL names it with."""
+
+    case: Case
+    person: Person
+    document_id: uuid.UUID
+
+
+def _document(db: Session, of: DocumentOf) -> Document:
+    document = repository.document_in(db, of.case.id, of.person.id, of.document_id)
     if document is None:
-        raise CaseNotFound(document_id)
+        raise CaseNotFound(of.document_id)
     return document
 
 
-def _to_serve(
-    db: Session, actor: Actor, case: Case, person: Person, document_id: uuid.UUID
-) -> Document:
+def _to_serve(unit: Unit, of: DocumentOf) -> Document:
     """The document a prosecutor clears for service (refused to anyone else first)."""
-    if not actor.can(Permission.SERVE_DOCUMENTS):
+    if not unit.actor.can(Permission.SERVE_DOCUMENTS):
         raise NotPermitted("only prosecutors clear documents for service")
-    return _document(db, case, person, document_id)
+    return _document(unit.db, of)
 
 
-def upload_version(
-    db: Session,
-    vault: Vault,
-    actor: Actor,
-    case: Case,
-    person: Person,
-    document_id: uuid.UUID,
-    *,
-    filename: str,
-    data: bytes,
-) -> Document:
+def upload_version(unit: Unit, of: DocumentOf, *, filename: str, data: bytes) -> Document:
     """A redacted version of a document: checked afresh; the old one can no longer be served."""
-    old = _document(db, case, person, document_id)
+    old = _document(unit.db, of)
     if old.superseded:
         raise GuardRefused("upload a new version", "A newer version of this document exists")
     return upload(
-        db, vault, actor, case, person, kind=old.kind, filename=filename, data=data, replaces=old
+        unit.db,
+        unit.vault,
+        unit.actor,
+        of.case,
+        of.person,
+        kind=old.kind,
+        filename=filename,
+        data=data,
+        replaces=old,
     )
 
 
@@ -210,20 +216,11 @@ def found_after_ready(db: Session, document: Document) -> bool:
     )
 
 
-def override(
-    db: Session,
-    vault: Vault,
-    actor: Actor,
-    case: Case,
-    person: Person,
-    document_id: uuid.UUID,
-    match_id: uuid.UUID,
-    *,
-    reason: str,
-) -> DocumentMatch:
+def override(unit: Unit, of: DocumentOf, match_id: uuid.UUID, *, reason: str) -> DocumentMatch:
     """A second prosecutor decides a match may stay (the value is already known to the court,
     or is not the protected person's). Never the prosecutor who uploaded the document."""
-    document = _to_serve(db, actor, case, person, document_id)
+    db, vault, actor, case = unit.db, unit.vault, unit.actor, of.case
+    document = _to_serve(unit, of)
     match = repository.match_of(db, document.id, match_id)
     if match is None:
         raise CaseNotFound(match_id)
@@ -265,11 +262,10 @@ def override(
     return match
 
 
-def record_manual_check(
-    db: Session, actor: Actor, case: Case, person: Person, document_id: uuid.UUID
-) -> Document:
+def record_manual_check(unit: Unit, of: DocumentOf) -> Document:
     """A prosecutor has read a document with no extractable text and found nothing protected."""
-    document = _to_serve(db, actor, case, person, document_id)
+    db, actor, person = unit.db, unit.actor, of.person
+    document = _to_serve(unit, of)
     if document.disclosure != "unreadable":
         raise GuardRefused("record a manual check", "This document's text was checked already")
     if document.checked_at is not None:
@@ -284,11 +280,10 @@ def record_manual_check(
     return document
 
 
-def mark_ready(
-    db: Session, actor: Actor, case: Case, person: Person, document_id: uuid.UUID
-) -> Document:
+def mark_ready(unit: Unit, of: DocumentOf) -> Document:
     """Ready to serve: refused while any match is unresolved or a scan is unchecked."""
-    document = _to_serve(db, actor, case, person, document_id)
+    db, actor, person = unit.db, unit.actor, of.person
+    document = _to_serve(unit, of)
     reasons = blockers(db, document)
     if reasons:
         raise GuardRefused("mark ready to serve", reasons[0])
@@ -318,12 +313,11 @@ class Download:
     data: bytes
 
 
-def download(
-    db: Session, vault: Vault, actor: Actor, case: Case, person: Person, document_id: uuid.UUID
-) -> Download:
+def download(unit: Unit, of: DocumentOf) -> Download:
+    db, vault, actor, person = unit.db, unit.vault, unit.actor, of.person
     if not actor.can(Permission.DOWNLOAD_DOCUMENTS):
         raise NotPermitted("auditors see that documents exist, not their contents")
-    document = _document(db, case, person, document_id)
+    document = _document(db, of)
     data = vault.open_bytes(document, "content") or b""
     name = vault.open_text(document, "filename") or "document"
     on_document(

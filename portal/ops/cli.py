@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import rich_click as click
 from alembic.util import CommandError
@@ -17,6 +18,17 @@ def register(main: click.Group, db: click.Group) -> None:
     db.add_command(replay_erasures)
     main.add_command(backup)
     main.add_command(restore)
+
+
+def _ledgers(help: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """``--ledger FILE``, any number of times: more erasure ledgers to replay."""
+    return click.option(
+        "--ledger",
+        "ledgers",
+        multiple=True,
+        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        help=help,
+    )
 
 
 def _stop(message: str, code: int = 2) -> NoReturn:
@@ -93,13 +105,7 @@ def backup(out: Path) -> None:
     "of decryptions; exits non-zero unless every check passes."
 )
 @click.argument("archive", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option(
-    "--ledger",
-    "ledgers",
-    multiple=True,
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Another erasure ledger to replay (e.g. the old instance's erasures.jsonl).",
-)
+@_ledgers("Another erasure ledger to replay (e.g. the old instance's erasures.jsonl).")
 def restore(archive: Path, ledgers: tuple[Path, ...]) -> None:
     from portal.ops.backup import BackupProblem, restore_backup
 
@@ -127,13 +133,7 @@ def restore(archive: Path, ledgers: tuple[Path, ...]) -> None:
     "--ledger file). Run it after restoring by other means (Litestream, PostgreSQL "
     "point-in-time recovery) and before the portal serves. Safe to run any time.",
 )
-@click.option(
-    "--ledger",
-    "ledgers",
-    multiple=True,
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Another erasure ledger to replay.",
-)
+@_ledgers("Another erasure ledger to replay.")
 def replay_erasures(ledgers: tuple[Path, ...]) -> None:
     from portal.db.session import make_engine
     from portal.keys.ledger import ErasureLedger, merged, read_lines

@@ -4,9 +4,11 @@ progress bar (rich)."""
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
+import rich_click as click
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -14,6 +16,19 @@ from portal.settings import Settings, SettingsError, write_key_file
 
 console = Console(stderr=True)
 out = Console()
+
+
+def count_option(
+    *names: str, default: int | None, least: int, most: int, help: str
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """A whole-number option from ``least`` to ``most`` (its default shown when it has one)."""
+    return click.option(
+        *names,
+        default=default,
+        show_default=default is not None,
+        type=click.IntRange(least, most),
+        help=help,
+    )
 
 
 def settings_or_stop() -> Settings:

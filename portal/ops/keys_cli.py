@@ -7,7 +7,7 @@ from pathlib import Path
 
 import rich_click as click
 
-from portal.ops.console import console, key_file, progress_bar, settings_or_stop
+from portal.ops.console import console, count_option, key_file, progress_bar, settings_or_stop
 
 
 @click.group(help="Key management.")
@@ -31,13 +31,7 @@ def _instance_dir() -> Path:
     "under new data keys. Safe to interrupt and run again: it carries on where it stopped.",
 )
 @click.option("--data", "data", is_flag=True, help="Re-encrypt values under new data keys.")
-@click.option(
-    "--batch",
-    default=200,
-    show_default=True,
-    type=click.IntRange(1, 10_000),
-    help="Keys moved per transaction.",
-)
+@count_option("--batch", default=200, least=1, most=10_000, help="Keys moved per transaction.")
 def keys_rotate(data: bool, batch: int) -> None:
     from portal.db.session import make_engine, unit_of_work
     from portal.keys import rotation

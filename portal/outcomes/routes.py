@@ -10,6 +10,7 @@ from typing import Any
 from starlette.responses import Response
 
 from portal.accounts.permissions import Permission
+from portal.accounts.unit import Unit
 from portal.outcomes import forms
 from portal.outcomes.models import Enforcement, Finalised, LossKind, OrderStatus
 from portal.outcomes.money import pounds
@@ -39,6 +40,19 @@ def _ids(ctx: RequestContext, *names: str) -> list[uuid.UUID]:
 def _context(page: Any) -> dict[str, Any]:
     """A read model's fields as the template's names, with the money helpers every page uses."""
     return model_context(page, pounds=pounds, labels=LABELS)
+
+
+def _form_page_of(
+    child: str, read: Callable[[Unit, uuid.UUID, uuid.UUID], object], template: str
+) -> Callable[[RequestContext, Form], Response]:
+    """The page of one thing of the case (the path's ``case_id`` and ``child`` ids) with its
+    form: shown blank on GET, and again with the errors of a POST."""
+
+    def page(ctx: RequestContext, form: Form) -> Response:
+        found = read(ctx.unit, *_ids(ctx, "case_id", child))
+        return render_form(ctx, template, form, _context(found))
+
+    return page
 
 
 # --- the case's outcomes ------------------------------------------------------------------------
@@ -77,12 +91,34 @@ def _post(
     return ctx.redirect(back, **params)
 
 
+def _record(
+    ctx: RequestContext,
+    form: Form,
+    child: str,
+    call: Callable[[uuid.UUID, uuid.UUID], object],
+    again: Callable[[RequestContext, Form], Response],
+    message: str,
+    back: str,
+    **params: object,
+) -> Response:
+    """A form's POST on one thing of the case (the path's ``case_id`` and ``child`` ids, given
+    to ``call``), then back to the page ``back`` of the same case."""
+    return _post(
+        ctx,
+        form,
+        lambda: call(*_ids(ctx, "case_id", child)),
+        again,
+        message,
+        back,
+        case_id=ctx.request.path_params["case_id"],
+        **params,
+    )
+
+
 # --- a person's losses --------------------------------------------------------------------------
 
 
-def _person_page(ctx: RequestContext, form: Form) -> Response:
-    page = pages.person_losses(ctx.unit, *_ids(ctx, "case_id", "person_id"))
-    return render_form(ctx, "outcomes/person.html", form, _context(page))
+_person_page = _form_page_of("person_id", pages.person_losses, "outcomes/person.html")
 
 
 def person_losses(ctx: RequestContext) -> Response:
@@ -91,12 +127,14 @@ def person_losses(ctx: RequestContext) -> Response:
 
 def person_loss_add(ctx: RequestContext) -> Response:
     form = forms.LossForm(ctx.form)
-    return _post(
+    return _record(
         ctx,
         form,
-        lambda: pages.add_loss(
+        "person_id",
+        lambda case_id, person_id: pages.add_loss(
             ctx.unit,
-            *_ids(ctx, "case_id", "person_id"),
+            case_id,
+            person_id,
             kind=form.kind,
             amount=form.amount,
             description=form.description,
@@ -105,7 +143,6 @@ def person_loss_add(ctx: RequestContext) -> Response:
         _person_page,
         "Loss recorded",
         "outcomes_person",
-        case_id=ctx.request.path_params["case_id"],
         person_id=ctx.path_id("person_id"),  # as the person's id: the service found them by it
     )
 
@@ -136,14 +173,14 @@ def _save(
     message: str,
     call: Callable[[uuid.UUID, uuid.UUID], object],
 ) -> Response:
-    return _post(
+    return _record(
         ctx,
         form,
-        lambda: call(*_ids(ctx, "case_id", "defendant_id")),
+        "defendant_id",
+        call,
         lambda ctx, form: _order_form(ctx, template, form),
         message,
         "outcomes_case",
-        case_id=ctx.request.path_params["case_id"],
     )
 
 
@@ -225,9 +262,7 @@ def finalise_save(ctx: RequestContext) -> Response:
     )
 
 
-def _order_page(ctx: RequestContext, form: Form) -> Response:
-    page = pages.order_page(ctx.unit, *_ids(ctx, "case_id", "order_id"))
-    return render_form(ctx, "outcomes/order.html", form, _context(page))
+_order_page = _form_page_of("order_id", pages.order_page, "outcomes/order.html")
 
 
 def compensation_order(ctx: RequestContext) -> Response:
@@ -236,19 +271,16 @@ def compensation_order(ctx: RequestContext) -> Response:
 
 def payment_add(ctx: RequestContext) -> Response:
     form = forms.PaymentForm(ctx.form)
-    return _post(
+    return _record(
         ctx,
         form,
-        lambda: pages.record_payment(
-            ctx.unit,
-            *_ids(ctx, "case_id", "order_id"),
-            amount=form.payment,
-            received_on=form.received_on,
+        "order_id",
+        lambda case_id, order_id: pages.record_payment(
+            ctx.unit, case_id, order_id, amount=form.payment, received_on=form.received_on
         ),
         _order_page,
         "Payment recorded",
         "outcomes_order",
-        case_id=ctx.request.path_params["case_id"],
         order_id=ctx.request.path_params["order_id"],
     )
 

@@ -60,12 +60,8 @@ def _loss(db, w, index, amount, proven=True):
         w["vault"],
         w["actor"],
         w["case"],
-        party,
-        person,
-        kind=LossKind.MONEY,
-        amount=amount,
+        losses.NewLoss(party, person, LossKind.MONEY, amount, proven),
         description="Savings transferred",
-        proven=proven,
     )
 
 
@@ -90,12 +86,8 @@ def test_only_the_case_team_records_losses(db, world) -> None:
             world["vault"],
             auditor,
             world["case"],
-            party,
-            person,
-            kind=LossKind.MONEY,
-            amount=100,
+            losses.NewLoss(party, person, LossKind.MONEY, 100, True),
             description="",
-            proven=True,
         )
 
 

@@ -348,12 +348,8 @@ def _seed_outcomes(db, vault, staff, case, rows) -> None:
             vault,
             prosecutor,
             case,
-            party,
-            person,
-            kind=LossKind.MONEY,
-            amount=1_000_00 * (index + 1),
+            losses.NewLoss(party, person, LossKind.MONEY, 1_000_00 * (index + 1), True),
             description="Savings transferred",
-            proven=True,
         )
     defendant = defendants_of(db, case)[0]
     order = compensation.NewCompensation(

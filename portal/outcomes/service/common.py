@@ -41,30 +41,18 @@ def stored(
     db: Session,
     actor: Actor,
     rows: Iterable[object],
-    *,
     action: str,
-    object_type: str,
-    object_id: uuid.UUID,
-    case_id: uuid.UUID,
-    fields: Iterable[str],
+    where: audit.Where,
+    *fields: str,
     category: str = "collection",
     person: audit.Subject | None = None,
 ) -> None:
     """Add ``rows`` (none when they are in the session already), flush, and record the audit row
-    (a collection unless said otherwise), about ``person`` if it is about one."""
+    ``action`` on ``where`` (object type, id, case id): a collection unless said otherwise,
+    about ``person`` if it is about one."""
     db.add_all(rows)
     db.flush()
-    audit.record_about(
-        db,
-        actor=actor,
-        category=category,
-        action=action,
-        object_type=object_type,
-        object_id=object_id,
-        case_id=case_id,
-        person=person,
-        fields=list(fields),
-    )
+    audit.record_in_case(db, actor, category, action, where, *fields, person=person)
 
 
 def record_court_order(
@@ -83,11 +71,9 @@ def record_court_order(
         db,
         actor,
         [order] if new else [],
-        action=f"outcomes.{order.__tablename__.removesuffix('_order')}.record",
-        object_type=order.__tablename__,
-        object_id=order.id,
-        case_id=order.case_id,
-        fields=fields,
+        f"outcomes.{order.__tablename__.removesuffix('_order')}.record",
+        (order.__tablename__, order.id, order.case_id),
+        *fields,
         category="collection" if new else "alteration",
     )
 

@@ -112,16 +112,8 @@ def record_payment(
         recorded_by_id=actor.user_id,
         recorded_at=utc_now(),
     )
-    stored(
-        db,
-        actor,
-        [payment],
-        action="outcomes.compensation.payment",
-        object_type="compensation_order",
-        object_id=order.id,
-        case_id=case.id,
-        fields=["amount", "received_on"],
-    )
+    where = ("compensation_order", order.id, case.id)
+    stored(db, actor, [payment], "outcomes.compensation.payment", where, "amount", "received_on")
     return payment
 
 
@@ -167,16 +159,8 @@ def apportion_sum(
         )
         seal_pence(vault, share, "amount", pence)
         shares.append(share)
-    stored(
-        db,
-        actor,
-        shares,
-        action="outcomes.apportion",
-        object_type=source,
-        object_id=source_id,
-        case_id=case.id,
-        fields=[f"victims={len(parts)}"],
-    )
+    where = (source, source_id, case.id)
+    stored(db, actor, shares, "outcomes.apportion", where, f"victims={len(parts)}")
     return made
 
 

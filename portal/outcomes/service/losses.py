@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy.orm import Session
 
@@ -32,56 +33,6 @@ class LossLine:
     proven: bool
 
 
-def record_loss(
-    db: Session,
-    vault: Vault,
-    actor: Actor,
-    case: Case,
-    party: CaseParty,
-    person: Person,
-    *,
-    kind: LossKind,
-    amount: int,
-    description: str,
-    proven: bool,
-) -> VictimLoss:
-    require(actor, Permission.RECORD_LOSSES, "a loss")
-    errors: dict[str, str] = {}
-    if not party.is_victim:
-        errors["amount"] = "Losses are recorded for victims only"
-    if not 0 < amount <= MAX_PENCE:
-        errors["amount"] = "Enter a loss of more than £0"
-    errors |= case_text_errors(
-        db, vault, case.id, {"description": ("The description", description)}, also=person
-    )
-    if errors:
-        raise ValidationFailed(errors)
-    loss = VictimLoss(
-        id=uuid.uuid4(),
-        case_id=case.id,
-        case_party_id=party.id,
-        key_id=party.key_id,
-        proven=proven,
-        recorded_by_id=actor.user_id,
-        recorded_at=utc_now(),
-    )
-    vault.put(loss, "kind", kind.value)
-    seal_pence(vault, loss, "amount", amount)
-    vault.put(loss, "description", description or None)
-    stored(
-        db,
-        actor,
-        [loss],
-        action="outcomes.loss.record",
-        object_type="victim_loss",
-        object_id=loss.id,
-        case_id=case.id,
-        person=person,
-        fields=["kind", "amount", "proven", *(["description"] if description else [])],
-    )
-    return loss
-
-
 @dataclass(frozen=True, slots=True)
 class NewLoss:
     party: CaseParty
@@ -89,6 +40,46 @@ class NewLoss:
     kind: LossKind
     amount: int
     proven: bool
+
+
+def _sealed_loss(
+    vault: Vault, actor: Actor, case: Case, item: NewLoss, now: datetime
+) -> VictimLoss:
+    """The loss's row with its kind and amount sealed under the victim's key (not added yet)."""
+    loss = VictimLoss(
+        id=uuid.uuid4(),
+        case_id=case.id,
+        case_party_id=item.party.id,
+        key_id=item.party.key_id,
+        proven=item.proven,
+        recorded_by_id=actor.user_id,
+        recorded_at=now,
+    )
+    vault.put(loss, "kind", item.kind.value)
+    seal_pence(vault, loss, "amount", item.amount)
+    return loss
+
+
+def record_loss(
+    db: Session, vault: Vault, actor: Actor, case: Case, item: NewLoss, *, description: str
+) -> VictimLoss:
+    require(actor, Permission.RECORD_LOSSES, "a loss")
+    errors: dict[str, str] = {}
+    if not item.party.is_victim:
+        errors["amount"] = "Losses are recorded for victims only"
+    if not 0 < item.amount <= MAX_PENCE:
+        errors["amount"] = "Enter a loss of more than £0"
+    errors |= case_text_errors(
+        db, vault, case.id, {"description": ("The description", description)}, also=item.person
+    )
+    if errors:
+        raise ValidationFailed(errors)
+    loss = _sealed_loss(vault, actor, case, item, utc_now())
+    vault.put(loss, "description", description or None)
+    fields = ["kind", "amount", "proven", *(["description"] if description else [])]
+    where = ("victim_loss", loss.id, case.id)
+    stored(db, actor, [loss], "outcomes.loss.record", where, *fields, person=item.person)
+    return loss
 
 
 def record_losses(db: Session, vault: Vault, actor: Actor, case: Case, items: list[NewLoss]) -> int:
@@ -106,29 +97,9 @@ def record_losses(db: Session, vault: Vault, actor: Actor, case: Case, items: li
         raise ValidationFailed(errors)
     vault.load({item.party.key_id for item in items})
     now = utc_now()
-    rows = []
-    for item in items:
-        loss = VictimLoss(
-            id=uuid.uuid4(),
-            case_id=case.id,
-            case_party_id=item.party.id,
-            key_id=item.party.key_id,
-            proven=item.proven,
-            recorded_by_id=actor.user_id,
-            recorded_at=now,
-        )
-        vault.put(loss, "kind", item.kind.value)
-        seal_pence(vault, loss, "amount", item.amount)
-        rows.append(loss)
+    rows = [_sealed_loss(vault, actor, case, item, now) for item in items]
     stored(
-        db,
-        actor,
-        rows,
-        action="outcomes.loss.import",
-        object_type="case",
-        object_id=case.id,
-        case_id=case.id,
-        fields=[f"count={len(rows)}"],
+        db, actor, rows, "outcomes.loss.import", ("case", case.id, case.id), f"count={len(rows)}"
     )
     return len(rows)
 

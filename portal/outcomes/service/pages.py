@@ -109,13 +109,8 @@ def case_victims(unit: Unit, case_id: uuid.UUID, *, page: int, per_page: int) ->
     vault = unit.vault
     vault.load({person.key_id for _, person in rows.items})
     names = {person.id: vault.open(person, "full_name") for _, person in rows.items}
-    audit.record_consultations(
-        db,
-        actor=unit.actor,
-        action="outcomes.victims.view",
-        subjects=[(person.id, person.reference) for _, person in rows.items],
-        case_id=case.id,
-    )
+    shown = [person for _, person in rows.items]
+    audit.people_listed(db, unit.actor, "outcomes.victims.view", shown, case.id)
     return CaseVictims(
         case=case,
         page=rows,
@@ -171,18 +166,8 @@ def add_loss(
 ) -> uuid.UUID:
     """Record one loss for the person; returns the person's id."""
     case, party, person = cases_repo.party_in_case(unit.db, unit.actor, case_id, person_id)
-    losses.record_loss(
-        unit.db,
-        unit.vault,
-        unit.actor,
-        case,
-        party,
-        person,
-        kind=kind,
-        amount=amount,
-        description=description,
-        proven=proven,
-    )
+    loss = losses.NewLoss(party, person, kind, amount, proven)
+    losses.record_loss(unit.db, unit.vault, unit.actor, case, loss, description=description)
     return person.id
 
 
