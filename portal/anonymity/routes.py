@@ -66,7 +66,7 @@ def _back(ctx: RequestContext, message: str) -> Response:
 
 
 def add_restriction(ctx: RequestContext) -> Response:
-    form = forms.RestrictionForm(ctx.field)
+    form = forms.RestrictionForm(ctx.form)
     if not form.errors:
         with ServiceRefusals(form.errors):
             pages.add_restriction(
@@ -84,16 +84,15 @@ def add_restriction(ctx: RequestContext) -> Response:
 
 
 def apply(ctx: RequestContext) -> Response:
-    assert ctx.form is not None
-    form = forms.ApplicationForm(ctx.field, ctx.form.getlist("measures"))
+    form = forms.ApplicationForm(ctx.form)
     with ServiceRefusals(form.errors) as refusals:
         drafted = pages.draft_application(
             ctx.unit,
             *_person_ids(ctx),
-            condition_a=form.text("condition_a"),
-            condition_b=form.text("condition_b"),
-            condition_c=form.text("condition_c"),
-            considerations=form.text("considerations"),
+            condition_a=form.condition_a,
+            condition_b=form.condition_b,
+            condition_c=form.condition_c,
+            considerations=form.considerations,
             measures=form.measures,
         )
     if refusals.refused:
@@ -176,7 +175,7 @@ def application_action(ctx: RequestContext) -> Response:
     action = str(ctx.request.path_params["action"])
     if action not in service.TRANSITIONS:
         raise CaseNotFound(None)
-    form = forms.StepForm(ctx.field)
+    form = forms.StepForm(ctx.form)
     if not form.errors:
         with ServiceRefusals(form.errors):
             pages.transition(

@@ -268,9 +268,7 @@ def refused_on(field: str) -> Iterator[None]:
 def next_state(action: Action, request: VluRequest, decision: VluDecision, actor: Actor) -> State:
     """Where ``action`` takes the request, or the state machine's refusal (who, from where, a
     guard)."""
-    return states.check(
-        action, State(request.state), actor.role, facts_for(request, decision, actor)
-    )
+    return states.check(action, State(request.state), actor, facts_for(request, decision, actor))
 
 
 def check_notes(db: Session, vault: Vault, request: VluRequest, notes: str) -> None:

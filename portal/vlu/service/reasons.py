@@ -57,7 +57,7 @@ def supply_reasons(
 ) -> int:
     """The prosecutor explains the decision once; every waiting request can then be drafted.
     Returns the number of requests that moved on."""
-    states.check(Action.SUPPLY_REASONS, State.REQUESTED, actor.role)
+    states.check(Action.SUPPLY_REASONS, State.REQUESTED, actor)
     if decision.reasons is not None:
         raise states.TransitionRefused(Action.SUPPLY_REASONS, State.REASONS_SUPPLIED)
     errors = validate_reasons(

@@ -152,7 +152,7 @@ def request_page(
         draft_text = template_text(unit, row)
     today = london_today()
     facts = facts_for(request, decision, actor)
-    actions = states.actions_for(State(request.state), actor.role, facts)
+    actions = states.actions_for(State(request.state), actor, facts)
     vault.load({person.key_id, decision.key_id})
     erased = person.erased  # their key is destroyed: nothing sealed under it can be opened
 
