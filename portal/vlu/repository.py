@@ -20,7 +20,7 @@ from portal.cases.repository import Page
 from portal.cases.repository import staff_names as staff_names
 from portal.people.models import Person
 from portal.victims_code.models import Obligation
-from portal.vlu.history import oldest_first
+from portal.vlu.history import newest_first, oldest_first
 from portal.vlu.models import Job, VluDecision, VluLetter, VluMessage, VluRequest, VluTransition
 from portal.vlu.states import UNSENT, State
 
@@ -207,13 +207,7 @@ def state_counts(db: Session, decision_id: uuid.UUID) -> dict[str, int]:
 
 
 def decisions_for_case(db: Session, case_id: uuid.UUID) -> list[VluDecision]:
-    return list(
-        db.scalars(
-            select(VluDecision)
-            .where(VluDecision.case_id == case_id)
-            .order_by(VluDecision.decided_on.desc())
-        )
-    )
+    return newest_first(db, VluDecision, VluDecision.case_id == case_id, VluDecision.decided_on)
 
 
 def letter_of(db: Session, request_id: uuid.UUID) -> VluLetter | None:
