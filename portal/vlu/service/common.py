@@ -177,6 +177,19 @@ def refuse_sealed(
         raise ValidationFailed(errors)
 
 
+def audit_decision(
+    db: Session,
+    actor: Actor,
+    decision: VluDecision,
+    *,
+    category: str,
+    action: str,
+    **detail: Unpack[EntryDetail],
+) -> None:
+    """``audit_entry`` for a step on a decision, which is about no one person."""
+    audit_entry(db, actor, decision, None, category=category, action=action, **detail)
+
+
 def row_of(unit: Unit, case_id: uuid.UUID, request_id: uuid.UUID) -> RequestRow:
     """A request with its decision, person and case, inside the actor's scope (404 otherwise)."""
     return repository.get_request(unit.db, unit.actor, case_id, request_id)

@@ -31,7 +31,7 @@ from portal.vlu.service.common import (
     BULK_ACTIONS,
     CHECKLIST,
     MAX_REASONS,
-    audit_entry,
+    audit_decision,
     london_today,
 )
 from portal.vlu.states import Action, Outcome, State
@@ -213,7 +213,7 @@ def decision_page(
     db, actor, vault = unit.db, unit.actor, unit.vault
     decision, case = repository.get_decision(db, actor, case_id, decision_id)
     if record_view:
-        audit_entry(db, actor, decision, None, category="consultation", action="vlu.decision.view")
+        audit_decision(db, actor, decision, category="consultation", action="vlu.decision.view")
     today = london_today()
     rows = repository.queue(
         db,
