@@ -91,6 +91,11 @@ def labels() -> Page:
     }
 
 
+def letter_labels() -> Page:
+    """``labels`` and what a page about letters adds: the readability target and the checks."""
+    return {**labels(), "target": TARGET, "checklist": CHECKLIST}
+
+
 def reasons_readability(
     vault: Vault, decision: VluDecision, typed: str | None
 ) -> Readability | None:
@@ -190,13 +195,7 @@ class DecisionPage(ReadModel):
     meeting_rule: MeetingRule
 
     def extra(self) -> Page:
-        return {
-            **labels(),
-            "target": TARGET,
-            "max_reasons": MAX_REASONS,
-            "bulk_labels": BULK_LABELS,
-            "checklist": CHECKLIST,
-        }
+        return {**letter_labels(), "max_reasons": MAX_REASONS, "bulk_labels": BULK_LABELS}
 
 
 def decision_page(
