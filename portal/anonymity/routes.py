@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -65,35 +66,42 @@ def _back(ctx: RequestContext, message: str) -> Response:
     return ctx.redirect("anonymity_person", case_id=case_id, person_id=person_id)
 
 
+def _refused(errors: FieldErrors, step: Callable[[], None], *, suffix: str = "") -> bool:
+    """Whether a step was refused: by the form (``errors`` already holds its own, and the step
+    is not taken) or by the service (its refusals go onto ``errors``, after ``suffix``)."""
+    if not errors:
+        with ServiceRefusals(errors, suffix=suffix):
+            step()
+    return bool(errors)
+
+
 def add_restriction(ctx: RequestContext) -> Response:
-    form = forms.RestrictionForm(ctx.field)
-    if not form.errors:
-        with ServiceRefusals(form.errors):
-            pages.add_restriction(
-                ctx.unit,
-                *_person_ids(ctx),
-                kind=form.kind,
-                starts_on=form.starts_on,
-                ends_on=form.ends_on,
-                court_reference=form.court_reference,
-                waived_in_writing=form.waived,
-            )
-    if form.errors:
+    form = forms.RestrictionForm(ctx.form)
+    recorded = functools.partial(
+        pages.add_restriction,
+        ctx.unit,
+        *_person_ids(ctx),
+        kind=form.kind,
+        starts_on=form.starts_on,
+        ends_on=form.ends_on,
+        court_reference=form.court_reference,
+        waived_in_writing=form.waived,
+    )
+    if _refused(form.errors, recorded):
         return _page(ctx, form.errors, form.values, 400)
     return _back(ctx, "Restriction recorded")
 
 
 def apply(ctx: RequestContext) -> Response:
-    assert ctx.form is not None
-    form = forms.ApplicationForm(ctx.field, ctx.form.getlist("measures"))
+    form = forms.ApplicationForm(ctx.form)
     with ServiceRefusals(form.errors) as refusals:
         drafted = pages.draft_application(
             ctx.unit,
             *_person_ids(ctx),
-            condition_a=form.text("condition_a"),
-            condition_b=form.text("condition_b"),
-            condition_c=form.text("condition_c"),
-            considerations=form.text("considerations"),
+            condition_a=form.condition_a,
+            condition_b=form.condition_b,
+            condition_c=form.condition_c,
+            considerations=form.considerations,
             measures=form.measures,
         )
     if refusals.refused:
@@ -176,19 +184,18 @@ def application_action(ctx: RequestContext) -> Response:
     action = str(ctx.request.path_params["action"])
     if action not in service.TRANSITIONS:
         raise CaseNotFound(None)
-    form = forms.StepForm(ctx.field)
-    if not form.errors:
-        with ServiceRefusals(form.errors):
-            pages.transition(
-                ctx.unit,
-                ctx.settings,
-                case_id,
-                application_id,
-                action,
-                on=form.on,
-                court_reference=form.court_reference,
-            )
-    if form.errors:
+    form = forms.StepForm(ctx.form)
+    taken = functools.partial(
+        pages.transition,
+        ctx.unit,
+        ctx.settings,
+        case_id,
+        application_id,
+        action,
+        on=form.on,
+        court_reference=form.court_reference,
+    )
+    if _refused(form.errors, taken):
         return application_page(ctx, form.errors, 400)
     ctx.flash(ACTIONS[action] + ": recorded")
     return ctx.redirect("anonymity_application", case_id=case_id, application_id=application_id)
@@ -204,10 +211,9 @@ def _unmasking(
 ) -> Response:
     """An unmasking step: refused (the password, the reason), the person's page again with the
     errors against the fields (``suffix`` for one request's row); done, back with ``message``."""
-    with ServiceRefusals(suffix=suffix) as refusals:
-        call()
-    if refusals.refused:
-        return _page(ctx, refusals.errors, values, 400)
+    errors = FieldErrors()
+    if _refused(errors, call, suffix=suffix):
+        return _page(ctx, errors, values, 400)
     return _back(ctx, message)
 
 

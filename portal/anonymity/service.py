@@ -21,7 +21,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.accounts.actor import Actor
-from portal.accounts.models import User
 from portal.accounts.permissions import Permission
 from portal.anonymity import identity, sweep
 from portal.anonymity.models import (
@@ -43,6 +42,7 @@ from portal.audit import service as audit
 from portal.cases.errors import NotPermitted, ValidationFailed
 from portal.cases.models import Case, CaseParty, Offence
 from portal.cases.offences import offence_type
+from portal.cases.repository import staff_names as staff_names
 from portal.clock import utc_now
 from portal.keys.vault import Vault
 from portal.people import service as people
@@ -342,11 +342,3 @@ def applications_for(
 
 
 # --- unmasking ---------------------------------------------------------------------------
-
-
-def staff_names(db: Session, ids: set[uuid.UUID | None]) -> dict[uuid.UUID, str]:
-    """Display names of the staff who asked for or decided something (for the approver)."""
-    wanted = {i for i in ids if i is not None}
-    if not wanted:
-        return {}
-    return {u.id: u.display_name for u in db.scalars(select(User).where(User.id.in_(wanted)))}

@@ -12,8 +12,9 @@ from portal.vlu.repository import QueueFilters
 from portal.vlu.service import REVIEW_ACTIONS
 from portal.vlu.service.pages import DUE_FILTERS, STATE_FILTERS
 from portal.vlu.states import Action
+from portal.web.dates import PartsDate
 from portal.web.fields import Text, TextArea, Ticks
-from portal.web.forms import Form, parse_date_parts
+from portal.web.forms import Form
 
 TYPED = 1_000_000  # more than any service allows: the service's own message answers first
 CHOOSE_CHECK = "Choose whether to approve the letter or return it"
@@ -75,29 +76,20 @@ class SendForm(Form):
 
 class ReviewForm(Form):
     """A step of the Victims' Right to Review; the date is checked as the page has always
-    checked it (``parse_date_parts``), then the service checks it against the letter."""
+    checked it (``PartsDate``), then the service checks it against the letter."""
 
     # "on" is where the date's errors go (its inputs are on-day, on-month and on-year): first,
     # so a service's errors are summarised date first, as the page always has.
-    on_date = _text("The date", name="on")
+    on = PartsDate("The date", required=False)
     action = _text("What happened")
     outcome = _text("The outcome")
     notes = _area("Notes")
-    on_day = _text("Day", name="on-day")
-    on_month = _text("Month", name="on-month")
-    on_year = _text("Year", name="on-year")
 
     def __init__(self, data: Any = None, *, today: date | None = None) -> None:
         super().__init__(data, today=today)
-        self.on: date | None = None
         self.step: Action | None = None
         if not self.submitted:
             return
-        self.on, problem = parse_date_parts(
-            self.on_day, self.on_month, self.on_year, label="The date"
-        )
-        if problem:
-            self.errors.add("on", problem)
         if self.action in {a.value for a in REVIEW_ACTIONS}:
             self.step = Action(self.action)
         else:

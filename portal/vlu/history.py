@@ -1,12 +1,13 @@
 """The rows of a record's history (its transitions, its messages), oldest first: the one query
-that ``portal.vlu.repository`` and ``portal.special_measures.repository`` share."""
+that ``portal.vlu.repository`` and ``portal.special_measures.repository`` share; and the rows
+of a list shown newest first (a case's decisions)."""
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, inspect, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 R = TypeVar("R")
 
@@ -16,3 +17,10 @@ def oldest_first(db: Session, model: type[R], where: ColumnElement[bool]) -> lis
     same time)."""
     columns = inspect(model).columns
     return list(db.scalars(select(model).where(where).order_by(columns["at"], columns["id"])))
+
+
+def newest_first(
+    db: Session, model: type[R], where: ColumnElement[bool], by: InstrumentedAttribute[Any]
+) -> list[R]:
+    """The ``model`` rows that match ``where``, latest ``by`` first."""
+    return list(db.scalars(select(model).where(where).order_by(by.desc())))

@@ -13,14 +13,14 @@ from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from portal.accounts.actor import Actor
-from portal.accounts.models import User
 from portal.cases.access import visible_cases
 from portal.cases.errors import CaseNotFound
 from portal.cases.models import Case, CaseParty, Offence
 from portal.cases.repository import Page
+from portal.cases.repository import staff_names as staff_names
 from portal.people.models import Person
 from portal.victims_code.models import Obligation
-from portal.vlu.history import oldest_first
+from portal.vlu.history import newest_first, oldest_first
 from portal.vlu.models import Job, VluDecision, VluLetter, VluMessage, VluRequest, VluTransition
 from portal.vlu.states import UNSENT, State
 
@@ -207,13 +207,7 @@ def state_counts(db: Session, decision_id: uuid.UUID) -> dict[str, int]:
 
 
 def decisions_for_case(db: Session, case_id: uuid.UUID) -> list[VluDecision]:
-    return list(
-        db.scalars(
-            select(VluDecision)
-            .where(VluDecision.case_id == case_id)
-            .order_by(VluDecision.decided_on.desc())
-        )
-    )
+    return newest_first(db, VluDecision, VluDecision.case_id == case_id, VluDecision.decided_on)
 
 
 def letter_of(db: Session, request_id: uuid.UUID) -> VluLetter | None:
@@ -226,14 +220,6 @@ def transitions_of(db: Session, request_id: uuid.UUID) -> list[VluTransition]:
 
 def messages_of(db: Session, request_id: uuid.UUID) -> list[VluMessage]:
     return oldest_first(db, VluMessage, VluMessage.request_id == request_id)
-
-
-def staff_names(db: Session, ids: set[uuid.UUID | None]) -> dict[uuid.UUID, str]:
-    wanted = {i for i in ids if i is not None}
-    if not wanted:
-        return {}
-    rows = db.execute(select(User.id, User.display_name).where(User.id.in_(wanted))).all()
-    return {row[0]: row[1] for row in rows}
 
 
 def get_job(db: Session, actor: Actor, job_id: uuid.UUID) -> Job:

@@ -1,6 +1,7 @@
-"""The state machine of a workflow whose steps are authorised by the roles' permissions
-(portal.accounts.permissions): the one shape that ``portal.vlu.states`` and
-``portal.special_measures.states`` share, and the domain errors they raise."""
+"""The state machine of a workflow whose steps are authorised by a role's permissions
+(portal.accounts.permissions), and the domain errors it raises. ``portal.vlu.states`` now takes
+the services' ``Actor`` instead (``Actor.can``); this stays for ``portal.special_measures.states``
+until it does the same, and ``RoleRefused`` stays importable here until then."""
 
 from __future__ import annotations
 

@@ -11,6 +11,7 @@ personal goes in a URL: filters are codes, and letter text for the readability c
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from starlette.responses import Response
@@ -166,6 +167,29 @@ def _step_answer(ctx: RequestContext, form: Form, *, show_stale_typed: bool = Tr
     return _render_request(ctx, form=form, status_code=400)
 
 
+def _request_step(
+    ctx: RequestContext,
+    form: Form,
+    service: Callable[..., object],
+    stale_field: str,
+    done: str,
+    *,
+    refused: Callable[[], Response] | None = None,
+    **arguments: Any,
+) -> Response:
+    """A step on the request: when the form reads well, ``service(unit, case_id, request_id,
+    expected_version=..., **arguments)``, its refusals becoming the form's errors (a stale edit
+    against ``stale_field``). Refused, ``refused`` answers (by default the page again, without
+    what was typed after a stale edit); taken, back to the request with ``done`` flashed."""
+    if form.valid:
+        with form.service_errors(stale_field=stale_field, stale_message=STALE_REQUEST):
+            service(ctx.unit, *_request_ids(ctx), expected_version=ctx.version(), **arguments)
+    if not form.valid:
+        return refused() if refused else _step_answer(ctx, form, show_stale_typed=False)
+    ctx.flash(done)
+    return _back_to_request(ctx)
+
+
 def request_view(ctx: RequestContext) -> Response:
     return _render_request(ctx, record_view=True)
 
@@ -176,16 +200,20 @@ def request_draft(ctx: RequestContext) -> Response:
         return _render_request(ctx, draft_text=form.typed)
     if form.intent == "template":
         return _render_request(ctx, use_template=True)
-    if form.valid:
-        with form.service_errors(stale_field="body", stale_message=STALE_REQUEST):
-            drafting.draft_letter(
-                ctx.unit, *_request_ids(ctx), body=form.body, expected_version=ctx.version()
-            )
-    if not form.valid:
-        code = 409 if form.stale is not None else 400
-        return _render_request(ctx, form=form, draft_text=form.typed, status_code=code)
-    ctx.flash("Letter saved. It now needs checking by a second officer")
-    return _back_to_request(ctx)
+    return _request_step(
+        ctx,
+        form,
+        drafting.draft_letter,
+        "body",
+        "Letter saved. It now needs checking by a second officer",
+        refused=lambda: _render_request(
+            ctx,
+            form=form,
+            draft_text=form.typed,
+            status_code=409 if form.stale is not None else 400,
+        ),
+        body=form.body,
+    )
 
 
 def request_readability(ctx: RequestContext) -> Response:
@@ -201,54 +229,45 @@ def request_readability(ctx: RequestContext) -> Response:
 
 def request_check(ctx: RequestContext) -> Response:
     form = CheckForm(ctx.form)
-    if form.valid:
-        with form.service_errors(stale_field="checklist", stale_message=STALE_REQUEST):
-            checking.check_letter(
-                ctx.unit,
-                *_request_ids(ctx),
-                approved=form.approved,
-                checklist=form.checklist,
-                notes=form.notes,
-                expected_version=ctx.version(),
-            )
-    if not form.valid:
-        return _step_answer(ctx, form, show_stale_typed=False)
-    ctx.flash(
-        "Letter approved: it can now be sent" if form.approved else "Letter returned for changes"
+    done = "Letter approved: it can now be sent" if form.approved else "Letter returned for changes"
+    return _request_step(
+        ctx,
+        form,
+        checking.check_letter,
+        "checklist",
+        done,
+        approved=form.approved,
+        checklist=form.checklist,
+        notes=form.notes,
     )
-    return _back_to_request(ctx)
 
 
 def request_send(ctx: RequestContext) -> Response:
     form = SendForm(ctx.form)
-    if form.valid:
-        with form.service_errors(stale_field="channel", stale_message=STALE_REQUEST):
-            sending.send_letter(
-                ctx.unit, *_request_ids(ctx), channel=form.channel, expected_version=ctx.version()
-            )
-    if not form.valid:
-        return _step_answer(ctx, form, show_stale_typed=False)
-    ctx.flash("Letter sent. The Victims' Code entitlement is marked as met")
-    return _back_to_request(ctx)
+    return _request_step(
+        ctx,
+        form,
+        sending.send_letter,
+        "channel",
+        "Letter sent. The Victims' Code entitlement is marked as met",
+        channel=form.channel,
+    )
 
 
 def request_review(ctx: RequestContext) -> Response:
     form = ReviewForm(ctx.form)
-    if form.valid and form.step is not None:
-        with form.service_errors(stale_field="on", stale_message=STALE_REQUEST):
-            review.review_step(
-                ctx.unit,
-                *_request_ids(ctx),
-                action=form.step,
-                on=form.on,
-                outcome=form.outcome,
-                notes=form.notes,
-                expected_version=ctx.version(),
-            )
-    if not form.valid or form.step is None:
-        return _render_request(ctx, form=form, status_code=400)
-    ctx.flash(f"{form.step.label}: recorded")
-    return _back_to_request(ctx)
+    return _request_step(
+        ctx,
+        form,
+        review.review_step,
+        "on",
+        f"{form.step.label}: recorded" if form.step else "",
+        refused=lambda: _render_request(ctx, form=form, status_code=400),
+        action=form.step,  # None only when the form has an error: then nothing is taken
+        on=form.on,
+        outcome=form.outcome,
+        notes=form.notes,
+    )
 
 
 def request_message(ctx: RequestContext) -> Response:

@@ -42,7 +42,7 @@ class LettersSwept:
 
 
 def _return(db: Session, actor: Actor, request: VluRequest, state: State, now: datetime) -> None:
-    target = states.check(Action.IDENTITY_SEALED, state, actor.role)
+    target = states.check(Action.IDENTITY_SEALED, state, actor)
     request.state = target.value
     request.updated_at = now
     request.checked_by_id = None

@@ -26,14 +26,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from portal.accounts.permissions import Permission
-from portal.accounts.roles import Role
+from portal.accounts.actor import Actor
+from portal.accounts.permissions import Permission, roles_with
 from portal.kit.enums import LabelledStrEnum
-from portal.kit.states import Guard, Step, Transition
+from portal.kit.states import Guard, Machine, Step, Transition
 from portal.vlu.role_machine import GuardRefused as GuardRefused
 from portal.vlu.role_machine import RoleRefused as RoleRefused
 from portal.vlu.role_machine import TransitionRefused as TransitionRefused
-from portal.vlu.role_machine import role_machine
 
 
 class State(LabelledStrEnum):
@@ -98,9 +97,9 @@ class Facts:
     decision_kind: str = ""
 
 
-VluStep = Step[State, Action, Role, Facts]
-VluGuard = Guard[State, Action, Role, Facts]
-VluTransition = Transition[State, Action, Permission, Role, Facts]
+VluStep = Step[State, Action, Actor, Facts]
+VluGuard = Guard[State, Action, Actor, Facts]
+VluTransition = Transition[State, Action, Permission, Actor, Facts]
 
 SOMEONE_ELSE_CHECKS = VluGuard(
     "A different Victim Liaison Unit officer must check the letter you drafted",
@@ -115,7 +114,8 @@ RIGHT_TO_REVIEW_APPLIES = VluGuard(
     lambda step: step.facts.vrr_applies,
 )
 
-MACHINE = role_machine(
+# The actor may take a step when their role holds its permission (``Actor.can``).
+MACHINE = Machine(
     "a communication request",
     [
         # Created by the system when a decision is recorded (by a prosecutor or witness care
@@ -185,13 +185,15 @@ MACHINE = role_machine(
             Permission.HANDLE_REVIEW,
         ),
     ],
-    Facts(),
+    authorise=Actor.can,
+    facts=Facts(),
+    holders=roles_with,
 )
 TRANSITIONS = MACHINE.transitions
 
 
-# check(action, current, role, facts) -> the new state, or a domain error saying why not;
-# actions_for(current, role, facts) -> what ``role`` could do next (for the page's buttons).
+# check(action, current, actor, facts) -> the new state, or a domain error saying why not;
+# actions_for(current, actor, facts) -> what ``actor`` could do next (for the page's buttons).
 may = MACHINE.may
 check = MACHINE.check
 actions_for = MACHINE.allowed

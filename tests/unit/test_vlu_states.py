@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 
+from portal.accounts.actor import Actor
 from portal.accounts.roles import Role
 from portal.vlu import states
 from portal.vlu.states import (
@@ -14,10 +17,18 @@ from portal.vlu.states import (
     RoleRefused,
     State,
     TransitionRefused,
-    actions_for,
-    check,
     check_outcome,
 )
+
+
+def check(action: Action, source: State | None, role: Role, facts: Facts | None = None) -> State:
+    """The machine asked for a user of ``role`` (it takes the services' ``Actor``)."""
+    return states.check(action, source, Actor(uuid.uuid4(), role), facts)
+
+
+def actions_for(source: State | None, role: Role, facts: Facts | None = None) -> list[Action]:
+    return states.actions_for(source, Actor(uuid.uuid4(), role), facts)
+
 
 S = State
 VLU = {Role.VLU_OFFICER}

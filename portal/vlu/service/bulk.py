@@ -27,7 +27,7 @@ from portal.vlu.service.common import (
     BULK_ACTIONS,
     CHECKLIST,
     SendRefused,
-    audit_entry,
+    audit_decision,
     recipient_for,
 )
 from portal.vlu.service.drafting import first_draft, save_draft
@@ -114,11 +114,10 @@ def enqueue_bulk(
     )
     db.add(job)
     db.flush()
-    audit_entry(
+    audit_decision(
         db,
         actor,
         decision,
-        None,
         category="alteration",
         action=f"vlu.bulk.{action}",
         object_type="job",

@@ -11,10 +11,9 @@ from portal.vlu.models import VluRequest
 from portal.vlu.service.common import (
     CHECKLIST,
     RequestStep,
+    by_ids,
     check_notes,
     check_version,
-    on_request,
-    refused_on,
     request_step,
 )
 from portal.vlu.states import Action, State
@@ -115,14 +114,12 @@ def check_letter(
 ) -> None:
     """Approve the letter (``approved``) or return it for changes. A guard's refusal (you
     drafted it) is an error against the checklist."""
-    step = approve if approved else return_for_changes
-    with refused_on("checklist"):
-        on_request(
-            unit,
-            case_id,
-            request_id,
-            step,
-            checklist=checklist,
-            notes=notes,
-            expected_version=expected_version,
-        )
+    step = by_ids(approve if approved else return_for_changes, refused="checklist")
+    step(
+        unit,
+        case_id,
+        request_id,
+        checklist=checklist,
+        notes=notes,
+        expected_version=expected_version,
+    )

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import functools
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Concatenate, ParamSpec, TypedDict, TypeVar, Unpack
@@ -178,6 +177,19 @@ def refuse_sealed(
         raise ValidationFailed(errors)
 
 
+def audit_decision(
+    db: Session,
+    actor: Actor,
+    decision: VluDecision,
+    *,
+    category: str,
+    action: str,
+    **detail: Unpack[EntryDetail],
+) -> None:
+    """``audit_entry`` for a step on a decision, which is about no one person."""
+    audit_entry(db, actor, decision, None, category=category, action=action, **detail)
+
+
 def row_of(unit: Unit, case_id: uuid.UUID, request_id: uuid.UUID) -> RequestRow:
     """A request with its decision, person and case, inside the actor's scope (404 otherwise)."""
     return repository.get_request(unit.db, unit.actor, case_id, request_id)
@@ -222,7 +234,7 @@ def request_step(
     body: Callable[Concatenate[RequestStep, P], T],
 ) -> Callable[Concatenate[Session, Vault, Actor, VluRequest, VluDecision, Person, P], T]:
     """A step written against a ``RequestStep``, taken with its six parts
-    ``(db, vault, actor, request, decision, person, ...)``, as ``on_request``, bulk work and
+    ``(db, vault, actor, request, decision, person, ...)``, as ``by_ids``, bulk work and
     the tests take it."""
 
     @functools.wraps(body)
@@ -242,35 +254,35 @@ def request_step(
     return step
 
 
-def on_request(
-    unit: Unit,
-    case_id: uuid.UUID,
-    request_id: uuid.UUID,
-    step: Callable[..., T],
-    **arguments: object,
-) -> T:
-    """Take ``step(db, vault, actor, request, decision, person, **arguments)`` on the request
-    with these ids, looked up inside the actor's scope (404 otherwise)."""
-    row = row_of(unit, case_id, request_id)
-    return step(unit.db, unit.vault, unit.actor, row.request, row.decision, row.person, **arguments)
+def by_ids(
+    step: Callable[Concatenate[Session, Vault, Actor, VluRequest, VluDecision, Person, P], T],
+    *,
+    refused: str | None = None,
+) -> Callable[Concatenate[Unit, uuid.UUID, uuid.UUID, P], T]:
+    """``step`` as a use case: taken on the request with the ids given, looked up inside the
+    actor's scope (404 otherwise), with the same keywords. With ``refused``, its refusal (a
+    guard of the state machine, a refused send) is an error against that field of the page's
+    form, where the officer acts."""
 
+    def taken(
+        unit: Unit, case_id: uuid.UUID, request_id: uuid.UUID, /, *args: P.args, **kwargs: P.kwargs
+    ) -> T:
+        row = row_of(unit, case_id, request_id)
+        parts = (unit.db, unit.vault, unit.actor, row.request, row.decision, row.person)
+        try:
+            return step(*parts, *args, **kwargs)
+        except (GuardRefused, SendRefused) as exc:
+            if refused is None:
+                raise
+            raise ValidationFailed({refused: exc.reason}) from None
 
-@contextmanager
-def refused_on(field: str) -> Iterator[None]:
-    """A step's refusal (a guard of the state machine, a refused send) as an error against
-    ``field`` of the page's form: the officer reads the reason where they act."""
-    try:
-        yield
-    except (GuardRefused, SendRefused) as exc:
-        raise ValidationFailed({field: exc.reason}) from None
+    return taken
 
 
 def next_state(action: Action, request: VluRequest, decision: VluDecision, actor: Actor) -> State:
     """Where ``action`` takes the request, or the state machine's refusal (who, from where, a
     guard)."""
-    return states.check(
-        action, State(request.state), actor.role, facts_for(request, decision, actor)
-    )
+    return states.check(action, State(request.state), actor, facts_for(request, decision, actor))
 
 
 def check_notes(db: Session, vault: Vault, request: VluRequest, notes: str) -> None:

@@ -8,7 +8,6 @@ from types import EllipsisType
 
 from sqlalchemy import select
 
-from portal.accounts.unit import Unit
 from portal.anonymity import identity
 from portal.anonymity.identity import IdentityMatcher
 from portal.cases.errors import ValidationFailed
@@ -24,8 +23,8 @@ from portal.vlu.readability import flesch
 from portal.vlu.service.common import (
     MAX_LETTER,
     RequestStep,
+    by_ids,
     check_version,
-    on_request,
     request_step,
 )
 from portal.vlu.states import Action
@@ -142,13 +141,5 @@ def save_draft(
     return letter
 
 
-def draft_letter(
-    unit: Unit,
-    case_id: uuid.UUID,
-    request_id: uuid.UUID,
-    *,
-    body: str,
-    expected_version: int | None,
-) -> None:
-    """``save_draft`` for the request with these ids (in the actor's scope)."""
-    on_request(unit, case_id, request_id, save_draft, body=body, expected_version=expected_version)
+# ``save_draft`` for the request with these ids (in the actor's scope).
+draft_letter = by_ids(save_draft)

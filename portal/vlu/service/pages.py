@@ -31,7 +31,7 @@ from portal.vlu.service.common import (
     BULK_ACTIONS,
     CHECKLIST,
     MAX_REASONS,
-    audit_entry,
+    audit_decision,
     london_today,
 )
 from portal.vlu.states import Action, Outcome, State
@@ -89,6 +89,11 @@ def labels() -> Page:
         "unsent": {s.value for s in states.UNSENT},
         "role_labels": Role.labels(),
     }
+
+
+def letter_labels() -> Page:
+    """``labels`` and what a page about letters adds: the readability target and the checks."""
+    return {**labels(), "target": TARGET, "checklist": CHECKLIST}
 
 
 def reasons_readability(
@@ -190,13 +195,7 @@ class DecisionPage(ReadModel):
     meeting_rule: MeetingRule
 
     def extra(self) -> Page:
-        return {
-            **labels(),
-            "target": TARGET,
-            "max_reasons": MAX_REASONS,
-            "bulk_labels": BULK_LABELS,
-            "checklist": CHECKLIST,
-        }
+        return {**letter_labels(), "max_reasons": MAX_REASONS, "bulk_labels": BULK_LABELS}
 
 
 def decision_page(
@@ -213,7 +212,7 @@ def decision_page(
     db, actor, vault = unit.db, unit.actor, unit.vault
     decision, case = repository.get_decision(db, actor, case_id, decision_id)
     if record_view:
-        audit_entry(db, actor, decision, None, category="consultation", action="vlu.decision.view")
+        audit_decision(db, actor, decision, category="consultation", action="vlu.decision.view")
     today = london_today()
     rows = repository.queue(
         db,

@@ -18,7 +18,7 @@ from portal.vlu.models import VluDecision, VluRequest, VluTransition
 from portal.vlu.service.common import (
     MAX_NOTES,
     MAX_REASONS,
-    audit_entry,
+    audit_decision,
     step_row,
 )
 from portal.vlu.states import Action, State
@@ -57,7 +57,7 @@ def supply_reasons(
 ) -> int:
     """The prosecutor explains the decision once; every waiting request can then be drafted.
     Returns the number of requests that moved on."""
-    states.check(Action.SUPPLY_REASONS, State.REQUESTED, actor.role)
+    states.check(Action.SUPPLY_REASONS, State.REQUESTED, actor)
     if decision.reasons is not None:
         raise states.TransitionRefused(Action.SUPPLY_REASONS, State.REASONS_SUPPLIED)
     errors = validate_reasons(
@@ -121,15 +121,8 @@ def supply_reasons(
         for loaded in list(db.identity_map.values()):
             if isinstance(loaded, VluRequest):
                 db.expire(loaded)  # the bulk update changed them behind the ORM's back
-    audit_entry(
-        db,
-        actor,
-        decision,
-        None,
-        category="collection",
-        action="vlu.reasons",
-        fields=["reasons", "meeting_offered", f"count={len(waiting)}"],
-    )
+    fields = ["reasons", "meeting_offered", f"count={len(waiting)}"]
+    audit_decision(db, actor, decision, category="collection", action="vlu.reasons", fields=fields)
     return len(waiting)
 
 

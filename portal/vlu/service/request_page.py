@@ -25,17 +25,22 @@ from portal.vlu.directory import directory
 from portal.vlu.letters import TEMPLATES, long_date
 from portal.vlu.models import VluDecision, VluLetter, VluMessage, VluRequest, VluTransition
 from portal.vlu.printing import letter_pdf as letter_pdf_bytes
-from portal.vlu.readability import TARGET, Readability, flesch
+from portal.vlu.readability import Readability, flesch
 from portal.vlu.repository import RequestRow
 from portal.vlu.service.common import (
-    CHECKLIST,
     audit_entry,
     facts_for,
     london_today,
     recipient_for,
 )
 from portal.vlu.service.drafting import first_draft
-from portal.vlu.service.pages import Page, ReadModel, display_name, labels, reasons_readability
+from portal.vlu.service.pages import (
+    Page,
+    ReadModel,
+    display_name,
+    letter_labels,
+    reasons_readability,
+)
 from portal.vlu.service.sending import refusals_for
 from portal.vlu.states import Action, State
 
@@ -123,12 +128,8 @@ class RequestPage(ReadModel):
     no_voicemail: bool
 
     def extra(self) -> Page:
-        return {
-            **labels(),
-            "target": TARGET,
-            "checklist": CHECKLIST,
-            "review_labels": {a.value: label for a, label in REVIEW_LABELS.items()},
-        }
+        review_labels = {a.value: label for a, label in REVIEW_LABELS.items()}
+        return {**letter_labels(), "review_labels": review_labels}
 
 
 def request_page(
@@ -152,7 +153,7 @@ def request_page(
         draft_text = template_text(unit, row)
     today = london_today()
     facts = facts_for(request, decision, actor)
-    actions = states.actions_for(State(request.state), actor.role, facts)
+    actions = states.actions_for(State(request.state), actor, facts)
     vault.load({person.key_id, decision.key_id})
     erased = person.erased  # their key is destroyed: nothing sealed under it can be opened
 

@@ -20,7 +20,7 @@ from portal.vlu.service.common import (
     DECISION_KINDS,
     VCL_ENTITLEMENTS,
     VRR_KINDS,
-    audit_entry,
+    audit_decision,
     step_row,
 )
 from portal.vlu.states import Action, State
@@ -136,13 +136,8 @@ def requests_for_event(
     if rows:
         db.execute(insert(VluRequest), rows)
         db.execute(insert(VluTransition), steps)
-        audit_entry(
-            db,
-            actor,
-            decision,
-            None,
-            category="collection",
-            action="vlu.requests.create",
-            fields=[f"count={len(rows)}"],
+        count = [f"count={len(rows)}"]
+        audit_decision(
+            db, actor, decision, category="collection", action="vlu.requests.create", fields=count
         )
     return len(rows)

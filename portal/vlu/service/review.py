@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import date
 
-from portal.accounts.unit import Unit
 from portal.anonymity import identity
 from portal.cases.errors import ValidationFailed
 from portal.vlu import states
 from portal.vlu.service.common import (
     MAX_NOTES,
     RequestStep,
+    by_ids,
     check_version,
     london_today,
-    on_request,
-    refused_on,
     request_step,
 )
 from portal.vlu.states import Action, Outcome
@@ -84,28 +81,6 @@ def record_review_step(
     )
 
 
-def review_step(
-    unit: Unit,
-    case_id: uuid.UUID,
-    request_id: uuid.UUID,
-    *,
-    action: Action,
-    on: date | None,
-    outcome: str,
-    notes: str,
-    expected_version: int | None,
-) -> None:
-    """``record_review_step`` for the request with these ids; a guard's refusal is an error
-    against the date."""
-    with refused_on("on"):
-        on_request(
-            unit,
-            case_id,
-            request_id,
-            record_review_step,
-            action=action,
-            on=on,
-            outcome=outcome,
-            notes=notes,
-            expected_version=expected_version,
-        )
+# ``record_review_step`` for the request with these ids; a guard's refusal is an error against
+# the date.
+review_step = by_ids(record_review_step, refused="on")

@@ -9,7 +9,6 @@ from types import EllipsisType
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.accounts.unit import Unit
 from portal.anonymity import identity
 from portal.anonymity.identity import IdentityMatcher
 from portal.clock import utc_now
@@ -22,11 +21,10 @@ from portal.vlu.models import VluLetter, VluRequest
 from portal.vlu.service.common import (
     RequestStep,
     SendRefused,
+    by_ids,
     check_version,
     london_today,
-    on_request,
     recipient_for,
-    refused_on,
     request_step,
 )
 from portal.vlu.states import Action
@@ -170,17 +168,6 @@ def send(
         )
 
 
-def send_letter(
-    unit: Unit,
-    case_id: uuid.UUID,
-    request_id: uuid.UUID,
-    *,
-    channel: str,
-    expected_version: int | None,
-) -> None:
-    """``send`` for the request with these ids. A refusal (a guard, a safe-contact rule, an
-    anonymity restriction) is an error against the channel."""
-    with refused_on("channel"):
-        on_request(
-            unit, case_id, request_id, send, channel=channel, expected_version=expected_version
-        )
+# ``send`` for the request with these ids. A refusal (a guard, a safe-contact rule, an
+# anonymity restriction) is an error against the channel.
+send_letter = by_ids(send, refused="channel")
