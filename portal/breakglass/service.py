@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from portal.accounts.permissions import Permission
 from portal.accounts.service import ActiveSession
 from portal.accounts.unit import Unit
+from portal.anonymity import identity
 from portal.audit import service as audit
 from portal.breakglass import repository
 from portal.breakglass.models import (
@@ -120,6 +121,9 @@ def break_glass(
             purpose=f"break_glass:{reason.value}",
         )
         raise ValidationFailed({"urn": NO_CASE})
+    texts = {"detail": ("The explanation", detail)}
+    if errors := identity.case_text_errors(db, unit.vault, case_id, texts):
+        raise ValidationFailed(errors)  # it must not name a sealed person (the auditor reads it)
     use = BreakGlassUse(
         id=uuid.uuid4(),
         user_id=actor.user_id,

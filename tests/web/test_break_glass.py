@@ -190,6 +190,11 @@ def test_sealed_identities_stay_sealed_under_break_glass(app, db, sealed) -> Non
     outsider = make_user(db, role=Role.WITNESS_CARE_OFFICER, area="wessex", unit="other")
     client = client_as(app, db, outsider)
     assert client.get(f"/cases/{case.id}/people/{person.id}").status_code == 404
+    named = _ask(client, urn=case.urn, detail="Ozymandias Canarybird is in danger")
+    assert named.status_code == 400  # the auditor reads the explanation: no sealed names in it
+    assert "Ozymandias" not in soup(named.text).select_one(".govuk-error-summary").get_text()
+    assert db.scalars(select(BreakGlassUse)).all() == []
+    db.commit()
     assert _ask(client, urn=case.urn).status_code == 303
     for path in (f"/cases/{case.id}", f"/cases/{case.id}/people/{person.id}"):
         page = client.get(path)
