@@ -202,3 +202,22 @@ def test_sealed_identities_stay_sealed_under_break_glass(app, db, sealed) -> Non
         assert "Ozymandias" not in page.text and "Canarybird" not in page.text
         assert "Hidden Lane" not in page.text
     assert person.reference in text_of(client.get(f"/cases/{case.id}/people/{person.id}").text)
+
+
+def test_no_one_reviews_their_own_use(app, db, world, settings) -> None:
+    from portal.accounts.actor import Actor
+    from portal.accounts.unit import Unit
+    from portal.breakglass import service
+    from portal.breakglass.models import Outcome
+    from portal.kit.errors import NotPermitted
+
+    officer = client_as(app, db, world["officer"])
+    assert _ask(officer).status_code == 303
+    use = db.scalars(select(BreakGlassUse)).one()
+    # Even were its user to hold the reviewing permission, their own use is not theirs to judge.
+    themselves = Actor(use.user_id, Role.AUDITOR)
+    unit = Unit(db, themselves, lambda: None)  # type: ignore[arg-type, return-value]
+    with pytest.raises(NotPermitted):
+        service.review(unit, use.id, outcome=Outcome.JUSTIFIED, note="Fine by me")
+    assert use.reviewed_at is None
+    db.commit()
