@@ -11,7 +11,6 @@ the true values appears anywhere, and every route was really shown (not only ref
 from __future__ import annotations
 
 from collections import deque
-from datetime import timedelta
 from urllib.parse import urlencode, urlsplit
 
 import pytest
@@ -20,8 +19,6 @@ from starlette.routing import Match
 
 from portal.accounts.roles import Role
 from portal.anonymity.models import AnonymityApplication
-from portal.breakglass.models import BreakGlassUse
-from portal.clock import utc_now
 from portal.compliance.service import DIMENSIONS
 from portal.special_measures.models import SpecialMeasuresApplication
 from portal.victims_code.models import Obligation
@@ -37,26 +34,7 @@ MAX_FETCHES = 1500
 
 @pytest.fixture
 def world(db, settings):
-    seeded = seed_known_world(db, settings)
-    _broke_the_glass(db, seeded)  # so the review queue links to a review page
-    return seeded
-
-
-def _broke_the_glass(db, world) -> None:
-    case = world["cases"][0]
-    now = utc_now()
-    db.add(
-        BreakGlassUse(
-            user_id=world["staff"]["wco"].id,
-            case_id=case.id,
-            case_urn=case.urn,
-            reason="other",
-            detail="Out-of-hours call from the police",
-            started_at=now,
-            expires_at=now + timedelta(minutes=60),
-        )
-    )
-    db.commit()
+    return seed_known_world(db, settings)
 
 
 def _route_values(db, world) -> dict[str, list[str]]:

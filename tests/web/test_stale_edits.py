@@ -38,8 +38,6 @@ NOT_EDITS = {
     "anonymity_restriction": "adds a restriction",
     "anonymity_action": "a state transition: a stale one is refused by the state machine",
     "audit_export": "an export",
-    "breakglass_request_save": "adds a break-glass use",
-    "breakglass_review_save": "a use is reviewed once: a second review is refused (409)",
     "case_create": "adds a case",
     "case_import_submit": "adds imported records",
     "compliance_export": "an export",
