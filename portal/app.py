@@ -20,6 +20,7 @@ from portal import wiring
 from portal.accounts.routes import routes as account_routes
 from portal.anonymity.routes import routes as anonymity_routes
 from portal.audit.routes import routes as audit_routes
+from portal.breakglass.routes import routes as breakglass_routes
 from portal.cases.import_routes import routes as import_routes
 from portal.cases.routes import routes as case_routes
 from portal.compliance.routes import routes as compliance_routes
@@ -100,6 +101,7 @@ def all_routes() -> list[BaseRoute]:
         *search_routes,
         *outcomes_routes,
         *outcomes_import_routes,
+        *breakglass_routes,
     ]
 
 

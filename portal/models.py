@@ -3,6 +3,7 @@
 from portal.accounts import models as accounts_models
 from portal.anonymity import models as anonymity_models
 from portal.audit import models as audit_models
+from portal.breakglass import models as breakglass_models
 from portal.cases import models as cases_models
 from portal.compliance import models as compliance_models
 from portal.documents import models as documents_models
@@ -18,6 +19,7 @@ __all__ = [
     "accounts_models",
     "anonymity_models",
     "audit_models",
+    "breakglass_models",
     "cases_models",
     "compliance_models",
     "documents_models",

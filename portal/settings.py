@@ -78,6 +78,7 @@ class Settings:
     db_threads: int = 4
     blind_index_bits: int = 14
     anonymity_approver_role: str = "prosecutor"
+    break_glass_minutes: int = 60
     unmask_minutes: int = 15
     account_setup_hours: int = 24
     # Proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (addresses or networks).
@@ -165,6 +166,7 @@ class Settings:
             login_max_failures=_int(env, "PORTAL_LOGIN_MAX_FAILURES", 10, 1, 10),
             db_threads=_int(env, "PORTAL_DB_THREADS", 4, 1, 64),
             blind_index_bits=_int(env, "PORTAL_BLIND_INDEX_BITS", 14, 8, 32),
+            break_glass_minutes=_int(env, "PORTAL_BREAK_GLASS_MINUTES", 60, 5, 240),
             anonymity_approver_role=_choice(
                 env, "PORTAL_ANONYMITY_APPROVER_ROLE", "prosecutor", ("prosecutor", "vlu_officer")
             ),

@@ -15,6 +15,8 @@ class Actor:
     role: Role
     area: str | None = None
     unit: str | None = None
+    # Cases opened by a live break-glass use (portal.breakglass): added to the case scope only.
+    emergency_cases: frozenset[uuid.UUID] = frozenset()
 
     def can(self, permission: Permission) -> bool:
         """Whether this user's role holds ``permission`` (portal.accounts.permissions)."""

@@ -84,6 +84,7 @@ class Permission(LabelledStrEnum):
     VIEW_COMPLIANCE = "view_compliance", "See Victims' Code compliance"
     EXPORT_COMPLIANCE = "export_compliance", "Export Victims' Code compliance"
     SAMPLE_QUALITY = "sample_quality", "Draw and score quality samples"
+    REVIEW_BREAK_GLASS = "review_break_glass", "Review each emergency (break-glass) access"
 
     VIEW_OUTCOMES = "view_outcomes", "See losses, compensation, confiscation and ancillary orders"
     RECORD_LOSSES = "record_losses", "Record a victim's loss"
@@ -153,6 +154,7 @@ _HELD_BY: Mapping[str, tuple[Permission, ...]] = {
         Perm.VIEW_COMPLIANCE,
         Perm.EXPORT_COMPLIANCE,
         Perm.SAMPLE_QUALITY,
+        Perm.REVIEW_BREAK_GLASS,
     ),
     "PA": (Perm.VIEW_PERFORMANCE_REVIEW,),
 }

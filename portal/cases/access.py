@@ -22,7 +22,14 @@ from portal.cases.models import Case
 
 
 def visible_cases(actor: Actor) -> ColumnElement[bool]:
-    """A WHERE clause over ``Case`` that keeps only the cases ``actor`` may see."""
+    """A WHERE clause over ``Case`` that keeps only the cases ``actor`` may see: their scope,
+    and the cases a live break-glass use opened (portal.breakglass)."""
+    if actor.emergency_cases:
+        return or_(_in_scope(actor), Case.id.in_(actor.emergency_cases))
+    return _in_scope(actor)
+
+
+def _in_scope(actor: Actor) -> ColumnElement[bool]:
     if actor.role is Role.AUDITOR:
         return true()
     if actor.role is Role.PROSECUTOR:

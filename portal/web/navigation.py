@@ -17,17 +17,19 @@ _HOME = NavItem("My work", "home")
 _CASES = NavItem("Cases", "case_list")
 _SEARCH = NavItem("Search", "search")
 _USERS = NavItem("Users", "admin_users")
+_EMERGENCY = NavItem("Emergency access", "breakglass_request")
 
 _BY_ROLE: dict[Role, tuple[NavItem, ...]] = {
-    Role.WITNESS_CARE_OFFICER: (_HOME, _CASES, _SEARCH),
+    Role.WITNESS_CARE_OFFICER: (_HOME, _CASES, _SEARCH, _EMERGENCY),
     Role.PROSECUTOR: (
         _HOME,
         _CASES,
         NavItem("Decision letters", "vlu_queue"),
         _SEARCH,
         NavItem("Performance", "outcomes_review"),
+        _EMERGENCY,
     ),
-    Role.VLU_OFFICER: (_HOME, NavItem("VLU queue", "vlu_queue"), _CASES, _SEARCH),
+    Role.VLU_OFFICER: (_HOME, NavItem("VLU queue", "vlu_queue"), _CASES, _SEARCH, _EMERGENCY),
     Role.AUDITOR: (
         NavItem("Overview", "home"),
         _CASES,
@@ -35,6 +37,7 @@ _BY_ROLE: dict[Role, tuple[NavItem, ...]] = {
         NavItem("Compliance", "compliance"),
         NavItem("Performance", "outcomes_review"),
         NavItem("Access log", "audit_log"),
+        NavItem("Emergency access reviews", "breakglass_queue"),
     ),
     Role.ADMIN: (NavItem("Overview", "home"), _USERS),
 }

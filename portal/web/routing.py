@@ -54,6 +54,7 @@ from portal.accounts.roles import Role
 from portal.accounts.unit import Unit, Visitor
 from portal.audit import service as audit
 from portal.audit.service import request_id_var
+from portal.breakglass.live import BreakGlass, emergency_access
 from portal.clock import utc_now
 from portal.db.faults import REQUEST_DEADLINE_S, DatabaseUnavailable
 from portal.db.session import read_unit_of_work, take_later, unit_of_work
@@ -88,10 +89,11 @@ class Principal:
     idle_expires_at: datetime
     area: str | None = None
     unit: str | None = None
+    break_glass: BreakGlass = BreakGlass()
 
     @property
     def actor(self) -> Actor:
-        return Actor(user_id=self.user_id, role=self.role, area=self.area, unit=self.unit)
+        return Actor(self.user_id, self.role, self.area, self.unit, self.break_glass.case_ids)
 
     def can(self, permission: Permission) -> bool:
         return role_can(self.role, permission)
@@ -424,7 +426,7 @@ def _handle(
     active = None
     if cookie_token:
         active = accounts.load_session(db, settings=settings, token=cookie_token, now=now)
-    principal = _principal(active)
+    principal = _principal(active, emergency_access(db, active, request.path_params))
     role = principal.role if principal else None
     if not route.access.allows(role):
         if principal is None:
@@ -473,7 +475,7 @@ def _as_uuid(value: object) -> uuid.UUID | None:
         return None
 
 
-def _principal(active: accounts.ActiveSession | None) -> Principal | None:
+def _principal(active: accounts.ActiveSession | None, glass: BreakGlass) -> Principal | None:
     if active is None:
         return None
     return Principal(
@@ -485,6 +487,7 @@ def _principal(active: accounts.ActiveSession | None) -> Principal | None:
         idle_expires_at=active.idle_expires_at,
         area=active.user.area,
         unit=active.user.unit,
+        break_glass=glass,
     )
 
 

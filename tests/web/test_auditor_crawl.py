@@ -11,6 +11,7 @@ the true values appears anywhere, and every route was really shown (not only ref
 from __future__ import annotations
 
 from collections import deque
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode, urlsplit
 
 import pytest
@@ -19,6 +20,7 @@ from starlette.routing import Match
 
 from portal.accounts.roles import Role
 from portal.anonymity.models import AnonymityApplication
+from portal.breakglass.models import BreakGlassUse, Reason
 from portal.compliance.service import DIMENSIONS
 from portal.special_measures.models import SpecialMeasuresApplication
 from portal.victims_code.models import Obligation
@@ -34,7 +36,22 @@ MAX_FETCHES = 1500
 
 @pytest.fixture
 def world(db, settings):
-    return seed_known_world(db, settings)
+    known = seed_known_world(db, settings)
+    # One emergency access waiting for review, so the queue links to a review page.
+    started = datetime.now(UTC)
+    db.add(
+        BreakGlassUse(
+            user_id=known["staff"]["wco"].id,
+            case_id=known["cases"][0].id,
+            case_urn=known["cases"][0].urn,
+            reason=Reason.OTHER.value,
+            detail="Court asked for the file out of hours",
+            started_at=started,
+            expires_at=started + timedelta(minutes=60),
+        )
+    )
+    db.commit()
+    return known
 
 
 def _route_values(db, world) -> dict[str, list[str]]:

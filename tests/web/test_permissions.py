@@ -141,6 +141,11 @@ ROUTE_PERMISSIONS: dict[str, tuple[Permission, ...]] = {
     "quality": (P.SAMPLE_QUALITY,),
     "quality_draw": (P.SAMPLE_QUALITY,),
     "quality_score": (P.SAMPLE_QUALITY,),
+    "breakglass_request": (P.SEE_PERSONAL_DETAILS,),
+    "breakglass_request_save": (P.SEE_PERSONAL_DETAILS,),
+    "breakglass_queue": (P.REVIEW_BREAK_GLASS,),
+    "breakglass_review": (P.REVIEW_BREAK_GLASS,),
+    "breakglass_review_save": (P.REVIEW_BREAK_GLASS,),
 }
 # Asked by services and templates, not by a route of their own (what a role may see or which
 # button a page shows); each replaces a hand-written role check listed in docs/kit.md.
@@ -205,6 +210,7 @@ def test_administrators_see_no_case_data_and_auditors_change_nothing() -> None:
         P.VIEW_COMPLIANCE,
         P.EXPORT_COMPLIANCE,
         P.SAMPLE_QUALITY,
+        P.REVIEW_BREAK_GLASS,
         P.VIEW_OUTCOMES,
         P.VIEW_PERFORMANCE_REVIEW,
     }
