@@ -13,7 +13,6 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from portal.accounts.actor import Actor
-from portal.accounts.roles import Role
 from portal.accounts.unit import Unit
 from portal.anonymity.identity import case_text_errors
 from portal.cases.errors import ValidationFailed
@@ -37,8 +36,8 @@ from portal.special_measures.states import (
     Outcome,
     State,
     TransitionRefused,
-    actions_for,
     check,
+    direction_in_force,
 )
 from portal.victims_code import service as obligations
 from portal.victims_code.models import Obligation
@@ -125,8 +124,7 @@ class DecisionPage(lookup.ApplicationFormPage):
 
 def _may_vary(application: SpecialMeasuresApplication) -> bool:
     outcome = Outcome(application.decision) if application.decision else None
-    allowed = actions_for(State(application.state), Role.PROSECUTOR, outcome=outcome)
-    return Action.VARY in allowed
+    return direction_in_force(State(application.state), outcome)
 
 
 def decision_page(
@@ -187,7 +185,7 @@ def record_decision(
     witness care unit then owes the witness the outcome)."""
     change = _Change.of(unit, case_id, application_id)
     application, today = change.application, lookup.today()
-    check(Action.DECIDE, State(application.state), unit.actor.role)
+    check(Action.DECIDE, State(application.state), unit.actor)
     errors: dict[str, str] = {}
     if outcome not in {o.value for o in Outcome}:
         errors["outcome"] = "Select the court's decision"
@@ -240,7 +238,7 @@ def record_variation(
     application = change.application
     chosen = Action(action) if action in {Action.VARY.value, Action.DISCHARGE.value} else None
     outcome = Outcome(application.decision) if application.decision else None
-    check(chosen or Action.VARY, State(application.state), unit.actor.role, outcome=outcome)
+    check(chosen or Action.VARY, State(application.state), unit.actor, outcome=outcome)
     errors: dict[str, str] = {}
     if chosen is None:
         errors["action"] = "Select whether the court varied or discharged the direction"

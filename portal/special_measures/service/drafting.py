@@ -115,8 +115,8 @@ def save_draft(
     """Draft the application (from identified or requested), or edit a draft."""
     state = State(application.state)
     if state is not State.DRAFTED:
-        check(Action.DRAFT, state, actor.role)  # refuse before validating anything
-    elif not may(Action.DRAFT, actor.role):
+        check(Action.DRAFT, state, actor)  # refuse before validating anything
+    elif not may(Action.DRAFT, actor):
         raise RoleRefused(Action.DRAFT, actor.role)
     errors = validate_draft(draft)
     errors |= case_text_errors(

@@ -41,7 +41,7 @@ def identify(
 ) -> SpecialMeasuresApplication:
     """A witness care officer identifies a witness's need; optionally asks the prosecutor to
     apply straight away (two transitions, both recorded)."""
-    check(Action.IDENTIFY, None, actor.role)  # the state machine decides first
+    check(Action.IDENTIFY, None, actor)  # the state machine decides first
     require_witness(party)
     if repository.open_application_for(db, party.id) is not None:
         raise ValidationFailed(

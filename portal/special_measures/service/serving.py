@@ -44,7 +44,7 @@ def serve(
 ) -> None:
     """Serve on the court and every other party. After the deadline, a reason is required
     (CrimPR: a late application must explain why it is late)."""
-    check(Action.SERVE, State(application.state), actor.role)
+    check(Action.SERVE, State(application.state), actor)
     errors: dict[str, str] = {}
     if served_on is None:
         errors["served_on"] = "Enter the date the application was served"
