@@ -237,15 +237,9 @@ def decision_save(ctx: RequestContext) -> Response:
     created: list[Any] = []
     if form.valid:
         with form.saving():
+            record = form.build(deciding.CourtRecord)
             created = deciding.record_decision(
-                ctx.unit,
-                *_application_ids(ctx),
-                outcome=form.outcome,
-                decided_on=form.decided_on,
-                received_on=form.received_on,
-                granted=form.granted,
-                notes=form.court_notes,
-                expected_version=form.version,
+                ctx.unit, *_application_ids(ctx), form.outcome, record
             )
     message = (
         "Decision recorded: the witness care unit must tell the witness"
@@ -259,16 +253,8 @@ def variation_save(ctx: RequestContext) -> Response:
     form = forms.VariationForm(ctx.form)
     if form.valid:
         with form.saving():
-            deciding.record_variation(
-                ctx.unit,
-                *_application_ids(ctx),
-                action=form.action,
-                on=form.decided_on,
-                received_on=form.received_on,
-                measures=form.granted,
-                notes=form.court_notes,
-                expected_version=form.version,
-            )
+            record = form.build(deciding.CourtRecord)
+            deciding.record_variation(ctx.unit, *_application_ids(ctx), form.action, record)
     message = "Direction discharged" if form.action == "discharge" else "Direction varied"
     return _saved(ctx, form, _variation, message)
 

@@ -169,20 +169,24 @@ def decision_page(
     )
 
 
+@dataclass(frozen=True, slots=True)
+class CourtRecord:
+    """What the decision and the variation forms say the court did, besides its choice (the
+    decision's outcome, or vary or discharge): named as the forms' fields (``form.build``)."""
+
+    decided_on: date | None
+    received_on: date | None
+    granted: Sequence[str]
+    court_notes: str
+    version: int | None  # the application's version the form was shown with
+
+
 def record_decision(
-    unit: Unit,
-    case_id: uuid.UUID,
-    application_id: uuid.UUID,
-    *,
-    outcome: str,
-    decided_on: date | None,
-    received_on: date | None,
-    granted: Sequence[str],
-    notes: str,
-    expected_version: int | None,
+    unit: Unit, case_id: uuid.UUID, application_id: uuid.UUID, outcome: str, record: CourtRecord
 ) -> list[Obligation]:
     """Record the court's decision; returns the duties to tell the witness it created (the
     witness care unit then owes the witness the outcome)."""
+    decided_on, received_on, notes = record.decided_on, record.received_on, record.court_notes
     change = _Change.of(unit, case_id, application_id)
     application, today = change.application, lookup.today()
     check(Action.DECIDE, State(application.state), unit.actor)
@@ -194,7 +198,7 @@ def record_decision(
         errors["decided_on"] = (
             "The decision must be on or after the date the application was served"
         )
-    granted_codes = [c for c in clean_measures(granted) if c in application.measure_codes]
+    granted_codes = [c for c in clean_measures(record.granted) if c in application.measure_codes]
     if outcome == Outcome.GRANTED_IN_PART and not granted_codes:
         errors["granted"] = "Select the measures the court granted"
     elif outcome == Outcome.GRANTED_IN_PART and len(granted_codes) == len(
@@ -203,7 +207,7 @@ def record_decision(
         errors["granted"] = "Granted in part: leave out the measures the court refused"
     change.refuse(errors, notes)
     assert decided_on is not None
-    check_version(application, expected_version)
+    check_version(application, record.version)
     application.decision = outcome
     application.decided_on = decided_on
     application.decision_received_on = received_on
@@ -222,18 +226,11 @@ def record_decision(
 
 
 def record_variation(
-    unit: Unit,
-    case_id: uuid.UUID,
-    application_id: uuid.UUID,
-    *,
-    action: str,
-    on: date | None,
-    received_on: date | None,
-    measures: Sequence[str],
-    notes: str,
-    expected_version: int | None,
+    unit: Unit, case_id: uuid.UUID, application_id: uuid.UUID, action: str, record: CourtRecord
 ) -> list[Obligation]:
-    """The court varied or discharged its direction (YJCEA s20); the witness is told again."""
+    """The court varied or discharged its direction (YJCEA s20); the witness is told again
+    (``record.granted``: the measures the direction now includes)."""
+    on, received_on, notes = record.decided_on, record.received_on, record.court_notes
     change = _Change.of(unit, case_id, application_id)
     application = change.application
     chosen = Action(action) if action in {Action.VARY.value, Action.DISCHARGE.value} else None
@@ -245,13 +242,13 @@ def record_variation(
     check_decision_dates(errors, on, received_on, lookup.today(), "court's decision")
     if application.decided_on and on and on < application.decided_on:
         errors["decided_on"] = "The date must be on or after the original decision"
-    codes = clean_measures(measures)
+    codes = clean_measures(record.granted)
     if chosen is Action.VARY and not codes:
         errors["granted"] = "Select the measures the direction now includes"
     change.refuse(errors, notes)
     assert chosen is not None
     assert on is not None
-    check_version(application, expected_version)
+    check_version(application, record.version)
     application.changed_on = on
     application.decision_received_on = received_on
     if chosen is Action.VARY:
