@@ -149,14 +149,15 @@ def assessment_page(
             "version": assessment.version if assessment else None,
         }
         lookup.person_viewed(unit, "assessment_view", case, person)
-    return AssessmentPage(
-        case=case,
-        person=person,
-        name=lookup.name_of(unit.vault, person),
+    return lookup.form_page(
+        AssessmentPage,
+        unit,
+        case,
+        person,
+        initial,
         sources=list(SOURCE_LABELS.items()),
         conditions=list(S16_CONDITIONS.items()),
         factors=list(S17_FACTORS.items()),
-        initial=initial,
     )
 
 

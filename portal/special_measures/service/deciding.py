@@ -156,16 +156,17 @@ def decision_page(
         else:
             initial |= {"action": "", "granted": application.granted_codes}
         lookup.form_viewed(unit, f"{kind}_view", application, case, person)
-    return DecisionPage(
-        case=case,
+    return lookup.form_page(
+        DecisionPage,
+        unit,
+        case,
+        person,
+        initial,
         application=application,
-        person=person,
-        name=lookup.name_of(unit.vault, person),
         outcome_choices=Outcome.choices(),
         applied_for=[(m, MEASURES[m]) for m in application.measure_codes],
         all_measures=list(MEASURES.items()),
         kind=kind,
-        initial=initial,
     )
 
 

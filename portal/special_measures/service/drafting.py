@@ -194,11 +194,13 @@ def draft_page(
                 initial["witness_views"] = details.views
         lookup.form_viewed(unit, "draft_view", application, case, person)
         chosen = application.measure_codes
-    return DraftPage(
-        case=case,
+    return lookup.form_page(
+        DraftPage,
+        unit,
+        case,
+        person,
+        initial,
         application=application,
-        person=person,
-        name=lookup.name_of(unit.vault, person),
         measures=list(MEASURES.items()),
         hearing_choices=HEARING_CHOICES,
         eligibility=eligibility,
@@ -206,7 +208,6 @@ def draft_page(
         plea_on=plea_on,
         due=due,
         late_now=late_now(due, today),
-        initial=initial,
     )
 
 

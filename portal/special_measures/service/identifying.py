@@ -100,12 +100,13 @@ def identify_page(
     case, _, person = lookup.witness(unit, case_id, person_id, readable=True)
     if first:
         lookup.person_viewed(unit, "identify_view", case, person)
-    return IdentifyPage(
-        case=case,
-        person=person,
-        name=lookup.name_of(unit.vault, person),
+    return lookup.form_page(
+        IdentifyPage,
+        unit,
+        case,
+        person,
+        {"measures": [], "request_now": True} if first else {},
         measures=list(MEASURES.items()),
-        initial={"measures": [], "request_now": True} if first else {},
     )
 
 

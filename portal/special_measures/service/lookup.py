@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
 
@@ -50,6 +50,17 @@ class ApplicationFormPage(FormPage):
     """A form about one application of the witness."""
 
     application: SpecialMeasuresApplication
+
+
+P = TypeVar("P", bound=FormPage)
+
+
+def form_page(
+    page: type[P], unit: Unit, case: Case, person: Person, initial: dict[str, Any], /, **own: Any
+) -> P:
+    """A form ``page``: what every form shows (the witness's name read here), then the page's
+    ``own`` fields (``application`` among them, for a form about an application)."""
+    return page(case=case, person=person, name=name_of(unit.vault, person), initial=initial, **own)
 
 
 def today() -> date:

@@ -98,15 +98,16 @@ def serve_page(
         }
         lookup.form_viewed(unit, "serve_view", application, case, person)
     plea_on, due = lookup.deadline_of(unit.db, case)
-    return ServePage(
-        case=case,
+    return lookup.form_page(
+        ServePage,
+        unit,
+        case,
+        person,
+        initial,
         application=application,
-        person=person,
-        name=lookup.name_of(unit.vault, person),
         plea_on=plea_on,
         due=due,
         late_now=late_now(due, today),
-        initial=initial,
     )
 
 
