@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, TypeVar
+from typing import Any, TypedDict, TypeVar
 
 from sqlalchemy.orm import Session
 
@@ -25,7 +25,7 @@ from portal.special_measures.models import (
     SpecialMeasuresApplication,
     SpecialMeasuresAssessment,
 )
-from portal.special_measures.service.reading import deadline, eligibility_of
+from portal.special_measures.service.reading import deadline, eligibility_of, late_now
 from portal.victims_code.deadlines import DueDate
 from portal.victims_code.service import case_facts
 
@@ -50,6 +50,24 @@ class ApplicationFormPage(FormPage):
     """A form about one application of the witness."""
 
     application: SpecialMeasuresApplication
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DeadlineFormPage(ApplicationFormPage):
+    """A form about an application that explains its deadline (drafting, serving)."""
+
+    plea_on: date | None
+    due: DueDate | None
+    late_now: bool
+
+
+class Deadline(TypedDict):
+    """A ``DeadlineFormPage``'s own fields: the first not-guilty plea, the date the
+    application is due by and whether serving it today would be late."""
+
+    plea_on: date | None
+    due: DueDate | None
+    late_now: bool
 
 
 P = TypeVar("P", bound=FormPage)
@@ -96,6 +114,11 @@ def staff(db: Session, ids: Iterable[Any]) -> dict[Any, str]:
 def deadline_of(db: Session, case: Case) -> tuple[date | None, DueDate | None]:
     plea_on = repository.not_guilty_pleas(db, {case.id}).get(case.id)
     return plea_on, deadline(case, plea_on)
+
+
+def deadline_shown(db: Session, case: Case, today: date) -> Deadline:
+    plea_on, due = deadline_of(db, case)
+    return Deadline(plea_on=plea_on, due=due, late_now=late_now(due, today))
 
 
 def texts_of(vault: Vault, application: SpecialMeasuresApplication) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from portal.keys.vault import Vault
 from portal.people.models import Person
 from portal.special_measures.models import SpecialMeasuresApplication
 from portal.special_measures.service import lookup
-from portal.special_measures.service.reading import is_late, late_now
+from portal.special_measures.service.reading import is_late
 from portal.special_measures.service.recording import (
     TEXT_LIMIT,
     check_text,
@@ -75,10 +75,8 @@ def serve(
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class ServePage(lookup.ApplicationFormPage):
-    plea_on: date | None
-    due: DueDate | None
-    late_now: bool
+class ServePage(lookup.DeadlineFormPage):
+    """The serve form: the application and its deadline, nothing more."""
 
 
 def serve_page(
@@ -97,7 +95,6 @@ def serve_page(
             "served_on": today,
         }
         lookup.form_viewed(unit, "serve_view", application, case, person)
-    plea_on, due = lookup.deadline_of(unit.db, case)
     return lookup.form_page(
         ServePage,
         unit,
@@ -105,9 +102,7 @@ def serve_page(
         person,
         initial,
         application=application,
-        plea_on=plea_on,
-        due=due,
-        late_now=late_now(due, today),
+        **lookup.deadline_shown(unit.db, case, today),
     )
 
 
