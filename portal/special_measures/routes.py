@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
 from starlette.responses import Response
 
@@ -111,6 +111,30 @@ def application_view(ctx: RequestContext) -> Response:
 Again = Callable[[RequestContext, Any], Response]
 
 
+class Shown(Protocol):
+    """A form page's handler: first shown (``form`` None), or again with the form sent back."""
+
+    def __call__(self, ctx: RequestContext, form: Form | None = None) -> Response: ...
+
+
+def _form_page(
+    template: str,
+    kind: type[Form],
+    read: Callable[..., Any],
+    ids: Callable[[RequestContext], tuple[uuid.UUID, uuid.UUID]],
+    /,
+    **options: Any,
+) -> Shown:
+    """The handler of a form page: its read model ``read(unit, *ids, first=..., **options)``
+    rendered through ``template`` with a ``kind`` form."""
+
+    def shown(ctx: RequestContext, form: Form | None = None) -> Response:
+        page = read(ctx.unit, *ids(ctx), first=form is None, **options)
+        return _show(ctx, template, page, form, kind)
+
+    return shown
+
+
 def _to_witness(ctx: RequestContext) -> Response:
     case_id, person_id = _witness_ids(ctx)
     return ctx.redirect("sm_witness", case_id=case_id, person_id=person_id)
@@ -134,9 +158,9 @@ def _saved(
 # --- the eligibility assessment -------------------------------------------------------------
 
 
-def _assessment(ctx: RequestContext, form: Form | None = None) -> Response:
-    page = assessing.assessment_page(ctx.unit, *_witness_ids(ctx), first=form is None)
-    return _show(ctx, "assessment", page, form, forms.AssessmentForm)
+_assessment = _form_page(
+    "assessment", forms.AssessmentForm, assessing.assessment_page, _witness_ids
+)
 
 
 def assessment_save(ctx: RequestContext) -> Response:
@@ -151,9 +175,7 @@ def assessment_save(ctx: RequestContext) -> Response:
 # --- identify and request (witness care officers) -------------------------------------------
 
 
-def _identify(ctx: RequestContext, form: Form | None = None) -> Response:
-    page = identifying.identify_page(ctx.unit, *_witness_ids(ctx), first=form is None)
-    return _show(ctx, "identify", page, form, forms.IdentifyForm)
+_identify = _form_page("identify", forms.IdentifyForm, identifying.identify_page, _witness_ids)
 
 
 def identify_save(ctx: RequestContext) -> Response:
@@ -203,9 +225,7 @@ def draft_save(ctx: RequestContext) -> Response:
     return _saved(ctx, form, _draft, "Application drafted")
 
 
-def _serve(ctx: RequestContext, form: Form | None = None) -> Response:
-    page = serving.serve_page(ctx.unit, *_application_ids(ctx), first=form is None)
-    return _show(ctx, "serve", page, form, forms.ServeForm)
+_serve = _form_page("serve", forms.ServeForm, serving.serve_page, _application_ids)
 
 
 def serve_save(ctx: RequestContext) -> Response:
@@ -222,14 +242,12 @@ def serve_save(ctx: RequestContext) -> Response:
     return _saved(ctx, form, _serve, "Application served")
 
 
-def _decision(ctx: RequestContext, form: Form | None = None, kind: str = "decision") -> Response:
-    page = deciding.decision_page(ctx.unit, *_application_ids(ctx), kind=kind, first=form is None)
-    form_class = forms.DecisionForm if kind == "decision" else forms.VariationForm
-    return _show(ctx, "decision", page, form, form_class)
-
-
-def _variation(ctx: RequestContext, form: Form | None = None) -> Response:
-    return _decision(ctx, form, "variation")
+_decision = _form_page(
+    "decision", forms.DecisionForm, deciding.decision_page, _application_ids, kind="decision"
+)
+_variation = _form_page(
+    "decision", forms.VariationForm, deciding.decision_page, _application_ids, kind="variation"
+)
 
 
 def decision_save(ctx: RequestContext) -> Response:
