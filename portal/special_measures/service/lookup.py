@@ -161,17 +161,9 @@ def viewed(
     fields: Iterable[str] = (),
 ) -> None:
     """Log the consultation of a special measures page (``form``) about ``person``."""
-    audit.record_about(
-        unit.db,
-        actor=unit.actor,
-        category="consultation",
-        action=f"special_measures.{form}",
-        object_type=object_type,
-        object_id=object_id,
-        case_id=case.id,
-        person=person,
-        fields=fields,
-    )
+    where = (object_type, object_id, case.id)
+    action = f"special_measures.{form}"
+    audit.record_in_case(unit.db, unit.actor, "consultation", action, where, *fields, person=person)
 
 
 def form_viewed(
