@@ -9,8 +9,9 @@ from __future__ import annotations
 import uuid
 from collections.abc import Collection, Sequence
 from datetime import date
+from typing import TypeVarTuple
 
-from sqlalchemy import and_, exists, func, select
+from sqlalchemy import Select, and_, exists, func, select
 from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 
@@ -31,6 +32,7 @@ from portal.special_measures.states import PENDING, State
 from portal.vlu.history import oldest_first
 
 Application = SpecialMeasuresApplication
+Ts = TypeVarTuple("Ts")
 
 
 def not_guilty_pleas(db: Session, case_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, date]:
@@ -51,33 +53,39 @@ def not_guilty_pleas(db: Session, case_ids: Collection[uuid.UUID]) -> dict[uuid.
     return {row[0]: row[1] for row in rows}
 
 
+def _one_in_scope(db: Session, query: Select[*Ts], missing: uuid.UUID) -> tuple[*Ts]:
+    """The one row of ``query`` (already limited to the actor's cases), or ``CaseNotFound``."""
+    row = db.execute(query).one_or_none()
+    if row is None:
+        raise CaseNotFound(missing)
+    return row
+
+
 def witness_in_case(
     db: Session, actor: Actor, case_id: uuid.UUID, person_id: uuid.UUID
 ) -> tuple[Case, CaseParty, Person]:
-    row = db.execute(
+    return _one_in_scope(
+        db,
         select(Case, CaseParty, Person)
         .join(CaseParty, CaseParty.case_id == Case.id)
         .join(Person, Person.id == CaseParty.person_id)
-        .where(visible_cases(actor), Case.id == case_id, CaseParty.person_id == person_id)
-    ).one_or_none()
-    if row is None:
-        raise CaseNotFound(case_id)
-    return row[0], row[1], row[2]
+        .where(visible_cases(actor), Case.id == case_id, CaseParty.person_id == person_id),
+        case_id,
+    )
 
 
 def get_application(
     db: Session, actor: Actor, case_id: uuid.UUID, application_id: uuid.UUID
 ) -> tuple[Application, Case, CaseParty, Person]:
-    row = db.execute(
+    return _one_in_scope(
+        db,
         select(Application, Case, CaseParty, Person)
         .join(Case, Case.id == Application.case_id)
         .join(CaseParty, CaseParty.id == Application.case_party_id)
         .join(Person, Person.id == CaseParty.person_id)
-        .where(visible_cases(actor), Case.id == case_id, Application.id == application_id)
-    ).one_or_none()
-    if row is None:
-        raise CaseNotFound(application_id)
-    return row[0], row[1], row[2], row[3]
+        .where(visible_cases(actor), Case.id == case_id, Application.id == application_id),
+        application_id,
+    )
 
 
 def assessment_of(db: Session, party_id: uuid.UUID) -> SpecialMeasuresAssessment | None:

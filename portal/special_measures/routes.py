@@ -12,7 +12,8 @@ data is logged by its service (ids and references only).
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from collections.abc import Callable
+from typing import Any, Protocol
 
 from starlette.responses import Response
 
@@ -101,16 +102,65 @@ def application_view(ctx: RequestContext) -> Response:
     return ctx.render("special_measures/application.html", _context(page))
 
 
+# --- the form pages ------------------------------------------------------------------------
+#
+# Each form page is one ``_<page>(ctx, form=None)``: the page first shown (``form`` None, so
+# from stored values) or shown again with the form as sent back. Its save parses, makes the
+# service call and ends in ``_saved``.
+
+Again = Callable[[RequestContext, Any], Response]
+
+
+class Shown(Protocol):
+    """A form page's handler: first shown (``form`` None), or again with the form sent back."""
+
+    def __call__(self, ctx: RequestContext, form: Form | None = None) -> Response: ...
+
+
+def _form_page(
+    template: str,
+    kind: type[Form],
+    read: Callable[..., Any],
+    ids: Callable[[RequestContext], tuple[uuid.UUID, uuid.UUID]],
+    /,
+    **options: Any,
+) -> Shown:
+    """The handler of a form page: its read model ``read(unit, *ids, first=..., **options)``
+    rendered through ``template`` with a ``kind`` form."""
+
+    def shown(ctx: RequestContext, form: Form | None = None) -> Response:
+        page = read(ctx.unit, *ids(ctx), first=form is None, **options)
+        return _show(ctx, template, page, form, kind)
+
+    return shown
+
+
+def _to_witness(ctx: RequestContext) -> Response:
+    case_id, person_id = _witness_ids(ctx)
+    return ctx.redirect("sm_witness", case_id=case_id, person_id=person_id)
+
+
+def _saved(
+    ctx: RequestContext,
+    form: Form,
+    again: Again,
+    message: str,
+    then: Callable[[RequestContext], Response] = _to_application,
+) -> Response:
+    """After a save: the form again with its errors, or ``message`` and the page ``then``
+    (by default the application)."""
+    if not form.valid:
+        return again(ctx, form)
+    ctx.flash(message)
+    return then(ctx)
+
+
 # --- the eligibility assessment -------------------------------------------------------------
 
 
-def _assessment(ctx: RequestContext, form: Form | None = None) -> Response:
-    page = assessing.assessment_page(ctx.unit, *_witness_ids(ctx), first=form is None)
-    return _show(ctx, "assessment", page, form, forms.AssessmentForm)
-
-
-def assessment_form(ctx: RequestContext) -> Response:
-    return _assessment(ctx)
+_assessment = _form_page(
+    "assessment", forms.AssessmentForm, assessing.assessment_page, _witness_ids
+)
 
 
 def assessment_save(ctx: RequestContext) -> Response:
@@ -119,23 +169,13 @@ def assessment_save(ctx: RequestContext) -> Response:
         assessing.record_assessment(
             ctx.unit, *_witness_ids(ctx), form.command(), refused=form.refused()
         )
-    if not form.valid:
-        return _assessment(ctx, form)
-    ctx.flash("Eligibility assessment saved")
-    case_id, person_id = _witness_ids(ctx)
-    return ctx.redirect("sm_witness", case_id=case_id, person_id=person_id)
+    return _saved(ctx, form, _assessment, "Eligibility assessment saved", _to_witness)
 
 
 # --- identify and request (witness care officers) -------------------------------------------
 
 
-def _identify(ctx: RequestContext, form: Form | None = None) -> Response:
-    page = identifying.identify_page(ctx.unit, *_witness_ids(ctx), first=form is None)
-    return _show(ctx, "identify", page, form, forms.IdentifyForm)
-
-
-def identify_form(ctx: RequestContext) -> Response:
-    return _identify(ctx)
+_identify = _form_page("identify", forms.IdentifyForm, identifying.identify_page, _witness_ids)
 
 
 def identify_save(ctx: RequestContext) -> Response:
@@ -176,29 +216,16 @@ def _draft(ctx: RequestContext, form: forms.DraftForm | None = None) -> Response
     return _show(ctx, "draft", page, form, forms.DraftForm)
 
 
-def draft_form(ctx: RequestContext) -> Response:
-    return _draft(ctx)
-
-
 def draft_save(ctx: RequestContext) -> Response:
     form = forms.DraftForm(ctx.form)
     with form.saving():
         drafting.draft_application(
             ctx.unit, *_application_ids(ctx), form.draft(), refused=form.refused()
         )
-    if not form.valid:
-        return _draft(ctx, form)
-    ctx.flash("Application drafted")
-    return _to_application(ctx)
+    return _saved(ctx, form, _draft, "Application drafted")
 
 
-def _serve(ctx: RequestContext, form: Form | None = None) -> Response:
-    page = serving.serve_page(ctx.unit, *_application_ids(ctx), first=form is None)
-    return _show(ctx, "serve", page, form, forms.ServeForm)
-
-
-def serve_form(ctx: RequestContext) -> Response:
-    return _serve(ctx)
+_serve = _form_page("serve", forms.ServeForm, serving.serve_page, _application_ids)
 
 
 def serve_save(ctx: RequestContext) -> Response:
@@ -212,20 +239,15 @@ def serve_save(ctx: RequestContext) -> Response:
                 late_reason=form.late_reason,
                 expected_version=form.version,
             )
-    if not form.valid:
-        return _serve(ctx, form)
-    ctx.flash("Application served")
-    return _to_application(ctx)
+    return _saved(ctx, form, _serve, "Application served")
 
 
-def _decision(ctx: RequestContext, kind: str, form: Form | None = None) -> Response:
-    page = deciding.decision_page(ctx.unit, *_application_ids(ctx), kind=kind, first=form is None)
-    form_class = forms.DecisionForm if kind == "decision" else forms.VariationForm
-    return _show(ctx, "decision", page, form, form_class)
-
-
-def decision_form(ctx: RequestContext) -> Response:
-    return _decision(ctx, "decision")
+_decision = _form_page(
+    "decision", forms.DecisionForm, deciding.decision_page, _application_ids, kind="decision"
+)
+_variation = _form_page(
+    "decision", forms.VariationForm, deciding.decision_page, _application_ids, kind="variation"
+)
 
 
 def decision_save(ctx: RequestContext) -> Response:
@@ -233,48 +255,26 @@ def decision_save(ctx: RequestContext) -> Response:
     created: list[Any] = []
     if form.valid:
         with form.saving():
+            record = form.build(deciding.CourtRecord)
             created = deciding.record_decision(
-                ctx.unit,
-                *_application_ids(ctx),
-                outcome=form.outcome,
-                decided_on=form.decided_on,
-                received_on=form.received_on,
-                granted=form.granted,
-                notes=form.court_notes,
-                expected_version=form.version,
+                ctx.unit, *_application_ids(ctx), form.outcome, record
             )
-    if not form.valid:
-        return _decision(ctx, "decision", form)
-    ctx.flash(
+    message = (
         "Decision recorded: the witness care unit must tell the witness"
         if created
         else "Decision recorded"
     )
-    return _to_application(ctx)
-
-
-def variation_form(ctx: RequestContext) -> Response:
-    return _decision(ctx, "variation")
+    return _saved(ctx, form, _decision, message)
 
 
 def variation_save(ctx: RequestContext) -> Response:
     form = forms.VariationForm(ctx.form)
     if form.valid:
         with form.saving():
-            deciding.record_variation(
-                ctx.unit,
-                *_application_ids(ctx),
-                action=form.action,
-                on=form.decided_on,
-                received_on=form.received_on,
-                measures=form.granted,
-                notes=form.court_notes,
-                expected_version=form.version,
-            )
-    if not form.valid:
-        return _decision(ctx, "variation", form)
-    ctx.flash("Direction discharged" if form.action == "discharge" else "Direction varied")
-    return _to_application(ctx)
+            record = form.build(deciding.CourtRecord)
+            deciding.record_variation(ctx.unit, *_application_ids(ctx), form.action, record)
+    message = "Direction discharged" if form.action == "discharge" else "Direction varied"
+    return _saved(ctx, form, _variation, message)
 
 
 # --- the application document ---------------------------------------------------------------
@@ -321,14 +321,14 @@ routes = [
     get("/special-measures", work_page, requires(P.VIEW_SPECIAL_MEASURES_WORK), "sm_work"),
     get(CASE, case_view, VIEW, "sm_case"),
     get(WITNESS, witness_view, VIEW, "sm_witness"),
-    *form_page(WITNESS + "/assessment", assessment_form, assessment_save, ASSESS, "sm_assessment"),
-    *form_page(WITNESS + "/identify", identify_form, identify_save, IDENTIFY, "sm_identify"),
+    *form_page(WITNESS + "/assessment", _assessment, assessment_save, ASSESS, "sm_assessment"),
+    *form_page(WITNESS + "/identify", _identify, identify_save, IDENTIFY, "sm_identify"),
     get(APPLICATION, application_view, VIEW, "sm_application"),
     post(APPLICATION + "/request", request_save, REQUEST, "sm_request"),
-    *form_page(APPLICATION + "/draft", draft_form, draft_save, DRAFT, "sm_draft"),
-    *form_page(APPLICATION + "/serve", serve_form, serve_save, SERVE, "sm_serve"),
-    *form_page(APPLICATION + "/decision", decision_form, decision_save, DECIDE, "sm_decision"),
-    *form_page(APPLICATION + "/variation", variation_form, variation_save, DECIDE, "sm_variation"),
+    *form_page(APPLICATION + "/draft", _draft, draft_save, DRAFT, "sm_draft"),
+    *form_page(APPLICATION + "/serve", _serve, serve_save, SERVE, "sm_serve"),
+    *form_page(APPLICATION + "/decision", _decision, decision_save, DECIDE, "sm_decision"),
+    *form_page(APPLICATION + "/variation", _variation, variation_save, DECIDE, "sm_variation"),
     get(APPLICATION + "/document", document_view, PRINT, "sm_document"),
     get(APPLICATION + "/document.pdf", document_pdf, PRINT, "sm_document_pdf"),
 ]

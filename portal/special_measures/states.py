@@ -19,14 +19,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from portal.accounts.permissions import Permission
-from portal.accounts.roles import Role
+from portal.accounts.actor import Actor
+from portal.accounts.permissions import Permission, roles_with
 from portal.kit import errors
 from portal.kit.enums import LabelledStrEnum
-from portal.kit.states import Guard, Step, Transition
-from portal.vlu.role_machine import RoleRefused as RoleRefused
-from portal.vlu.role_machine import TransitionRefused as TransitionRefused
-from portal.vlu.role_machine import role_machine
+from portal.kit.states import Guard, Machine, Step, Transition
+
+RoleRefused = errors.ActionNotPermitted
+TransitionRefused = errors.TransitionRefused
 
 
 class State(LabelledStrEnum):
@@ -70,20 +70,20 @@ class Facts:
     outcome: Outcome | None = None  # the court's decision, for variation and discharge
 
 
-SmStep = Step[State, Action, Role, Facts]
-SmTransition = Transition[State, Action, Permission, Role, Facts]
+SmStep = Step[State, Action, Actor, Facts]
+SmTransition = Transition[State, Action, Permission, Actor, Facts]
 
 
 def _direction_in_force(step: SmStep) -> bool:
     return step.facts.outcome in DIRECTION_OUTCOMES
 
 
-NEEDS_DIRECTION = Guard[State, Action, Role, Facts](
+NEEDS_DIRECTION = Guard[State, Action, Actor, Facts](
     "Only a direction the court granted can be varied or discharged", _direction_in_force
 )
 DECIDED_OR_VARIED = frozenset({State.DECIDED, State.VARIED})
 
-MACHINE = role_machine(
+MACHINE = Machine(
     "a special measures application",
     [
         SmTransition(
@@ -122,7 +122,9 @@ MACHINE = role_machine(
             guards=(NEEDS_DIRECTION,),
         ),
     ],
-    Facts(),
+    authorise=Actor.can,
+    facts=Facts(),
+    holders=roles_with,
 )
 TRANSITIONS = MACHINE.transitions
 
@@ -130,20 +132,29 @@ TRANSITIONS = MACHINE.transitions
 may = MACHINE.may
 
 
+def direction_in_force(current: State, outcome: Outcome | None) -> bool:
+    """Whether the court's direction stands, so that it can be varied or discharged (whoever
+    would do it)."""
+    return current in MACHINE.transitions[Action.VARY].sources and outcome in DIRECTION_OUTCOMES
+
+
 def check(
-    action: Action, current: State | None, role: Role, *, outcome: Outcome | None = None
+    action: Action, current: State | None, actor: Actor, *, outcome: Outcome | None = None
 ) -> State:
-    """The state ``action`` leads to, or a domain error if ``role`` may not take it from
-    ``current`` (``outcome`` is the court's decision, for variation and discharge). A variation
-    of a refusal is refused as a transition, as the court's decision left nothing to vary."""
+    """The state ``action`` leads to, or a domain error if ``actor`` may not take it from
+    ``current`` (``outcome`` is the court's decision, for variation and discharge). A refusal
+    names the actor's role; a variation of a refusal is refused as a transition, as the court's
+    decision left nothing to vary."""
     try:
-        return MACHINE.check(action, current, role, Facts(outcome))
+        return MACHINE.check(action, current, actor, Facts(outcome))
+    except errors.ActionNotPermitted:
+        raise RoleRefused(action, actor.role, MACHINE.subject) from None
     except errors.GuardRefused:
         raise TransitionRefused(action, current, MACHINE.subject) from None
 
 
 def actions_for(
-    current: State | None, role: Role, *, outcome: Outcome | None = None
+    current: State | None, actor: Actor, *, outcome: Outcome | None = None
 ) -> list[Action]:
-    """What ``role`` could do next (for the page's buttons)."""
-    return MACHINE.allowed(current, role, Facts(outcome))
+    """What ``actor`` could do next (for the page's buttons)."""
+    return MACHINE.allowed(current, actor, Facts(outcome))

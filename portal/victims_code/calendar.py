@@ -42,13 +42,13 @@ class WorkingDayCalendar:
     """Weekends plus England and Wales bank holidays, with optional one-off extra holidays."""
 
     kind_label = "working day"
+    default_name = "england-and-wales-working-days"
 
     def __init__(
-        self,
-        name: str = "england-and-wales-working-days",
-        extra_holidays: Mapping[date, str] | None = None,
+        self, name: str | None = None, extra_holidays: Mapping[date, str] | None = None
     ) -> None:
-        self.name = name
+        """``name`` defaults to the kind's own (``default_name``)."""
+        self.name = self.default_name if name is None else name
         self._extra: dict[date, str] = dict(extra_holidays or {})
         self._bank = holidays.country_holidays("GB", subdiv="ENG")
 
@@ -104,13 +104,7 @@ class BusinessDayCalendar(WorkingDayCalendar):
     """
 
     kind_label = "business day"
-
-    def __init__(
-        self,
-        name: str = "crimpr-business-days",
-        extra_holidays: Mapping[date, str] | None = None,
-    ) -> None:
-        super().__init__(name, extra_holidays)
+    default_name = "crimpr-business-days"
 
     def holiday_name(self, day: date) -> str | None:
         found = super().holiday_name(day)

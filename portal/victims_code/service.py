@@ -394,17 +394,10 @@ def create_for_trigger(
         db.add(obligation)
         created.append(obligation)
     db.flush()
-    audit.record(
-        db,
-        actor=actor,
-        category="collection",
-        action="obligations.create",
-        object_type="case_party",
-        object_id=party.id,
-        case_id=case.id,
-        subject_id=party.person_id,
-        subject_ref=person.reference if person is not None else None,
-        fields=[f"count={len(created)}", f"trigger={trigger}"],
+    where = ("case_party", party.id, case.id)
+    counted = (f"count={len(created)}", f"trigger={trigger}")
+    audit.record_in_case(
+        db, actor, "collection", "obligations.create", where, *counted, person=person
     )
     return created
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 
+from portal.accounts.actor import Actor
 from portal.accounts.roles import Role
 from portal.cases.errors import NotPermitted
 from portal.special_measures.states import (
@@ -15,6 +18,7 @@ from portal.special_measures.states import (
     TransitionRefused,
     actions_for,
     check,
+    direction_in_force,
     may,
 )
 
@@ -44,6 +48,13 @@ ROLE_OF = {
     A.VARY: {R.PROSECUTOR},
     A.DISCHARGE: {R.PROSECUTOR},
 }
+
+
+def who(role: Role) -> Actor:
+    """A user of ``role`` (the machine asks the actor for its permissions)."""
+    return Actor(uuid.uuid4(), role)
+
+
 STATES: list[State | None] = [None, *State]
 OUTCOMES: list[Outcome | None] = [None, *Outcome]
 
@@ -57,13 +68,13 @@ def test_every_transition_by_every_role(action: Action, state: State | None, rol
         if expected is None and action not in (A.VARY, A.DISCHARGE):
             expected = ALLOWED.get((action, state, role, None))
         if expected is not None:
-            assert check(action, state, role, outcome=outcome) is expected
+            assert check(action, state, who(role), outcome=outcome) is expected
         elif role not in ROLE_OF[action]:
             with pytest.raises(RoleRefused):
-                check(action, state, role, outcome=outcome)
+                check(action, state, who(role), outcome=outcome)
         else:
             with pytest.raises(TransitionRefused):
-                check(action, state, role, outcome=outcome)
+                check(action, state, who(role), outcome=outcome)
 
 
 def test_the_allowed_table_covers_the_machine() -> None:
@@ -74,34 +85,34 @@ def test_the_allowed_table_covers_the_machine() -> None:
 
 def test_only_prosecutors_draft_serve_decide_vary_and_discharge() -> None:
     for action in (A.DRAFT, A.SERVE, A.DECIDE, A.VARY, A.DISCHARGE):
-        assert may(action, R.PROSECUTOR)
+        assert may(action, who(R.PROSECUTOR))
         for role in set(Role) - {R.PROSECUTOR}:
-            assert not may(action, role), (action, role)
+            assert not may(action, who(role)), (action, role)
 
 
 def test_witness_care_officers_identify_and_request() -> None:
     for action in (A.IDENTIFY, A.REQUEST):
-        assert may(action, R.WITNESS_CARE_OFFICER)
-        assert not may(action, R.PROSECUTOR)
+        assert may(action, who(R.WITNESS_CARE_OFFICER))
+        assert not may(action, who(R.PROSECUTOR))
 
 
 def test_auditors_and_others_can_do_nothing() -> None:
     for role in (R.AUDITOR, R.VLU_OFFICER, R.ADMIN):
         for state in STATES:
             for outcome in OUTCOMES:
-                assert actions_for(state, role, outcome=outcome) == []
+                assert actions_for(state, who(role), outcome=outcome) == []
 
 
 def test_a_refused_role_is_a_permission_error_and_says_who() -> None:
     with pytest.raises(NotPermitted) as caught:
-        check(A.SERVE, S.DRAFTED, R.WITNESS_CARE_OFFICER)
+        check(A.SERVE, S.DRAFTED, who(R.WITNESS_CARE_OFFICER))
     assert isinstance(caught.value, RoleRefused)
     assert "witness_care_officer may not serve" in str(caught.value)
 
 
 def test_a_refused_transition_names_the_action_and_state() -> None:
     with pytest.raises(TransitionRefused) as caught:
-        check(A.SERVE, S.IDENTIFIED, R.PROSECUTOR)
+        check(A.SERVE, S.IDENTIFIED, who(R.PROSECUTOR))
     assert caught.value.action is A.SERVE
     assert caught.value.state is S.IDENTIFIED
     assert not isinstance(caught.value, NotPermitted)
@@ -110,7 +121,7 @@ def test_a_refused_transition_names_the_action_and_state() -> None:
 def test_a_refusal_cannot_be_varied_or_discharged() -> None:
     for action in (A.VARY, A.DISCHARGE):
         with pytest.raises(TransitionRefused):
-            check(action, S.DECIDED, R.PROSECUTOR, outcome=OC.REFUSED)
+            check(action, S.DECIDED, who(R.PROSECUTOR), outcome=OC.REFUSED)
 
 
 def test_discharged_is_final() -> None:
@@ -118,13 +129,20 @@ def test_discharged_is_final() -> None:
         for role in Role:
             for outcome in OUTCOMES:
                 with pytest.raises((TransitionRefused, RoleRefused)):
-                    check(action, S.DISCHARGED, role, outcome=outcome)
+                    check(action, S.DISCHARGED, who(role), outcome=outcome)
 
 
 def test_next_actions_for_the_page() -> None:
-    assert actions_for(S.IDENTIFIED, R.WITNESS_CARE_OFFICER) == [A.REQUEST]
-    assert actions_for(S.IDENTIFIED, R.PROSECUTOR) == [A.DRAFT]
-    assert actions_for(S.REQUESTED, R.WITNESS_CARE_OFFICER) == []
-    assert actions_for(S.DECIDED, R.PROSECUTOR, outcome=OC.GRANTED) == [A.VARY, A.DISCHARGE]
-    assert actions_for(S.DECIDED, R.PROSECUTOR, outcome=OC.REFUSED) == []
-    assert actions_for(None, R.WITNESS_CARE_OFFICER) == [A.IDENTIFY]
+    assert actions_for(S.IDENTIFIED, who(R.WITNESS_CARE_OFFICER)) == [A.REQUEST]
+    assert actions_for(S.IDENTIFIED, who(R.PROSECUTOR)) == [A.DRAFT]
+    assert actions_for(S.REQUESTED, who(R.WITNESS_CARE_OFFICER)) == []
+    assert actions_for(S.DECIDED, who(R.PROSECUTOR), outcome=OC.GRANTED) == [A.VARY, A.DISCHARGE]
+    assert actions_for(S.DECIDED, who(R.PROSECUTOR), outcome=OC.REFUSED) == []
+    assert actions_for(None, who(R.WITNESS_CARE_OFFICER)) == [A.IDENTIFY]
+
+
+def test_a_direction_is_in_force_where_a_prosecutor_could_vary_it() -> None:
+    for state in State:
+        for outcome in OUTCOMES:
+            offered = A.VARY in actions_for(state, who(R.PROSECUTOR), outcome=outcome)
+            assert direction_in_force(state, outcome) is offered, (state, outcome)

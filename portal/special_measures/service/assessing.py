@@ -102,16 +102,11 @@ def save_assessment(
     if created:
         db.add(assessment)
     db.flush()
-    audit.record_about(
-        db,
-        actor=actor,
-        action="special_measures.assess",
-        category="collection" if created else "alteration",
-        object_type="special_measures_assessment",
-        object_id=assessment.id,
-        case_id=case.id,
-        person=person,
-        fields=("source", "hearing_on", "details"),
+    category = "collection" if created else "alteration"
+    where = ("special_measures_assessment", assessment.id, case.id)
+    fields = ("source", "hearing_on", "details")
+    audit.record_in_case(
+        db, actor, category, "special_measures.assess", where, *fields, person=person
     )
     return assessment
 
@@ -149,14 +144,15 @@ def assessment_page(
             "version": assessment.version if assessment else None,
         }
         lookup.person_viewed(unit, "assessment_view", case, person)
-    return AssessmentPage(
-        case=case,
-        person=person,
-        name=lookup.name_of(unit.vault, person),
+    return lookup.form_page(
+        AssessmentPage,
+        unit,
+        case,
+        person,
+        initial,
         sources=list(SOURCE_LABELS.items()),
         conditions=list(S16_CONDITIONS.items()),
         factors=list(S17_FACTORS.items()),
-        initial=initial,
     )
 
 

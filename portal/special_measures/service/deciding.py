@@ -13,7 +13,6 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from portal.accounts.actor import Actor
-from portal.accounts.roles import Role
 from portal.accounts.unit import Unit
 from portal.anonymity.identity import case_text_errors
 from portal.cases.errors import ValidationFailed
@@ -37,8 +36,8 @@ from portal.special_measures.states import (
     Outcome,
     State,
     TransitionRefused,
-    actions_for,
     check,
+    direction_in_force,
 )
 from portal.victims_code import service as obligations
 from portal.victims_code.models import Obligation
@@ -125,8 +124,7 @@ class DecisionPage(lookup.ApplicationFormPage):
 
 def _may_vary(application: SpecialMeasuresApplication) -> bool:
     outcome = Outcome(application.decision) if application.decision else None
-    allowed = actions_for(State(application.state), Role.PROSECUTOR, outcome=outcome)
-    return Action.VARY in allowed
+    return direction_in_force(State(application.state), outcome)
 
 
 def decision_page(
@@ -158,36 +156,41 @@ def decision_page(
         else:
             initial |= {"action": "", "granted": application.granted_codes}
         lookup.form_viewed(unit, f"{kind}_view", application, case, person)
-    return DecisionPage(
-        case=case,
+    return lookup.form_page(
+        DecisionPage,
+        unit,
+        case,
+        person,
+        initial,
         application=application,
-        person=person,
-        name=lookup.name_of(unit.vault, person),
         outcome_choices=Outcome.choices(),
         applied_for=[(m, MEASURES[m]) for m in application.measure_codes],
         all_measures=list(MEASURES.items()),
         kind=kind,
-        initial=initial,
     )
 
 
+@dataclass(frozen=True, slots=True)
+class CourtRecord:
+    """What the decision and the variation forms say the court did, besides its choice (the
+    decision's outcome, or vary or discharge): named as the forms' fields (``form.build``)."""
+
+    decided_on: date | None
+    received_on: date | None
+    granted: Sequence[str]
+    court_notes: str
+    version: int | None  # the application's version the form was shown with
+
+
 def record_decision(
-    unit: Unit,
-    case_id: uuid.UUID,
-    application_id: uuid.UUID,
-    *,
-    outcome: str,
-    decided_on: date | None,
-    received_on: date | None,
-    granted: Sequence[str],
-    notes: str,
-    expected_version: int | None,
+    unit: Unit, case_id: uuid.UUID, application_id: uuid.UUID, outcome: str, record: CourtRecord
 ) -> list[Obligation]:
     """Record the court's decision; returns the duties to tell the witness it created (the
     witness care unit then owes the witness the outcome)."""
+    decided_on, received_on, notes = record.decided_on, record.received_on, record.court_notes
     change = _Change.of(unit, case_id, application_id)
     application, today = change.application, lookup.today()
-    check(Action.DECIDE, State(application.state), unit.actor.role)
+    check(Action.DECIDE, State(application.state), unit.actor)
     errors: dict[str, str] = {}
     if outcome not in {o.value for o in Outcome}:
         errors["outcome"] = "Select the court's decision"
@@ -196,7 +199,7 @@ def record_decision(
         errors["decided_on"] = (
             "The decision must be on or after the date the application was served"
         )
-    granted_codes = [c for c in clean_measures(granted) if c in application.measure_codes]
+    granted_codes = [c for c in clean_measures(record.granted) if c in application.measure_codes]
     if outcome == Outcome.GRANTED_IN_PART and not granted_codes:
         errors["granted"] = "Select the measures the court granted"
     elif outcome == Outcome.GRANTED_IN_PART and len(granted_codes) == len(
@@ -205,7 +208,7 @@ def record_decision(
         errors["granted"] = "Granted in part: leave out the measures the court refused"
     change.refuse(errors, notes)
     assert decided_on is not None
-    check_version(application, expected_version)
+    check_version(application, record.version)
     application.decision = outcome
     application.decided_on = decided_on
     application.decision_received_on = received_on
@@ -224,36 +227,29 @@ def record_decision(
 
 
 def record_variation(
-    unit: Unit,
-    case_id: uuid.UUID,
-    application_id: uuid.UUID,
-    *,
-    action: str,
-    on: date | None,
-    received_on: date | None,
-    measures: Sequence[str],
-    notes: str,
-    expected_version: int | None,
+    unit: Unit, case_id: uuid.UUID, application_id: uuid.UUID, action: str, record: CourtRecord
 ) -> list[Obligation]:
-    """The court varied or discharged its direction (YJCEA s20); the witness is told again."""
+    """The court varied or discharged its direction (YJCEA s20); the witness is told again
+    (``record.granted``: the measures the direction now includes)."""
+    on, received_on, notes = record.decided_on, record.received_on, record.court_notes
     change = _Change.of(unit, case_id, application_id)
     application = change.application
     chosen = Action(action) if action in {Action.VARY.value, Action.DISCHARGE.value} else None
     outcome = Outcome(application.decision) if application.decision else None
-    check(chosen or Action.VARY, State(application.state), unit.actor.role, outcome=outcome)
+    check(chosen or Action.VARY, State(application.state), unit.actor, outcome=outcome)
     errors: dict[str, str] = {}
     if chosen is None:
         errors["action"] = "Select whether the court varied or discharged the direction"
     check_decision_dates(errors, on, received_on, lookup.today(), "court's decision")
     if application.decided_on and on and on < application.decided_on:
         errors["decided_on"] = "The date must be on or after the original decision"
-    codes = clean_measures(measures)
+    codes = clean_measures(record.granted)
     if chosen is Action.VARY and not codes:
         errors["granted"] = "Select the measures the direction now includes"
     change.refuse(errors, notes)
     assert chosen is not None
     assert on is not None
-    check_version(application, expected_version)
+    check_version(application, record.version)
     application.changed_on = on
     application.decision_received_on = received_on
     if chosen is Action.VARY:

@@ -20,7 +20,7 @@ from portal.people.models import Person
 from portal.special_measures.eligibility import MEASURES, Eligibility, measure_warnings
 from portal.special_measures.models import DRAFT_TEXTS, SpecialMeasuresApplication
 from portal.special_measures.service import lookup
-from portal.special_measures.service.reading import details_of, late_now
+from portal.special_measures.service.reading import details_of
 from portal.special_measures.service.recording import (
     SHORT_LIMIT,
     TEXT_LIMIT,
@@ -32,7 +32,6 @@ from portal.special_measures.service.recording import (
     text_or_none,
 )
 from portal.special_measures.states import Action, RoleRefused, State, TransitionRefused, check, may
-from portal.victims_code.deadlines import DueDate
 
 HEARING_CHOICES = [("yes", "Yes"), ("no", "No: the court can decide without a hearing")]
 DATE_FIELDS = (
@@ -115,8 +114,8 @@ def save_draft(
     """Draft the application (from identified or requested), or edit a draft."""
     state = State(application.state)
     if state is not State.DRAFTED:
-        check(Action.DRAFT, state, actor.role)  # refuse before validating anything
-    elif not may(Action.DRAFT, actor.role):
+        check(Action.DRAFT, state, actor)  # refuse before validating anything
+    elif not may(Action.DRAFT, actor):
         raise RoleRefused(Action.DRAFT, actor.role)
     errors = validate_draft(draft)
     errors |= case_text_errors(
@@ -148,14 +147,11 @@ def save_draft(
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class DraftPage(lookup.ApplicationFormPage):
+class DraftPage(lookup.DeadlineFormPage):
     measures: list[tuple[str, str]]
     hearing_choices: list[tuple[str, str]]
     eligibility: Eligibility
     warnings: Any
-    plea_on: date | None
-    due: DueDate | None
-    late_now: bool
 
 
 def draft_page(
@@ -172,7 +168,6 @@ def draft_page(
     if chosen is None and (state not in DRAFTABLE or person.erased):
         raise TransitionRefused(Action.DRAFT, state)
     today = lookup.today()
-    plea_on, due = lookup.deadline_of(unit.db, case)
     eligibility = lookup.witness_eligibility(unit, case, party, person, on=today)
     initial: dict[str, Any] = {}
     if chosen is None:
@@ -194,19 +189,18 @@ def draft_page(
                 initial["witness_views"] = details.views
         lookup.form_viewed(unit, "draft_view", application, case, person)
         chosen = application.measure_codes
-    return DraftPage(
-        case=case,
+    return lookup.form_page(
+        DraftPage,
+        unit,
+        case,
+        person,
+        initial,
         application=application,
-        person=person,
-        name=lookup.name_of(unit.vault, person),
         measures=list(MEASURES.items()),
         hearing_choices=HEARING_CHOICES,
         eligibility=eligibility,
         warnings=measure_warnings(list(chosen), eligibility),
-        plea_on=plea_on,
-        due=due,
-        late_now=late_now(due, today),
-        initial=initial,
+        **lookup.deadline_shown(unit.db, case, today),
     )
 
 

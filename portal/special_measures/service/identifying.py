@@ -41,7 +41,7 @@ def identify(
 ) -> SpecialMeasuresApplication:
     """A witness care officer identifies a witness's need; optionally asks the prosecutor to
     apply straight away (two transitions, both recorded)."""
-    check(Action.IDENTIFY, None, actor.role)  # the state machine decides first
+    check(Action.IDENTIFY, None, actor)  # the state machine decides first
     require_witness(party)
     if repository.open_application_for(db, party.id) is not None:
         raise ValidationFailed(
@@ -100,12 +100,13 @@ def identify_page(
     case, _, person = lookup.witness(unit, case_id, person_id, readable=True)
     if first:
         lookup.person_viewed(unit, "identify_view", case, person)
-    return IdentifyPage(
-        case=case,
-        person=person,
-        name=lookup.name_of(unit.vault, person),
+    return lookup.form_page(
+        IdentifyPage,
+        unit,
+        case,
+        person,
+        {"measures": [], "request_now": True} if first else {},
         measures=list(MEASURES.items()),
-        initial={"measures": [], "request_now": True} if first else {},
     )
 
 

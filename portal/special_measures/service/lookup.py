@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, TypedDict, TypeVar
 
 from sqlalchemy.orm import Session
 
@@ -25,7 +25,7 @@ from portal.special_measures.models import (
     SpecialMeasuresApplication,
     SpecialMeasuresAssessment,
 )
-from portal.special_measures.service.reading import deadline, eligibility_of
+from portal.special_measures.service.reading import deadline, eligibility_of, late_now
 from portal.victims_code.deadlines import DueDate
 from portal.victims_code.service import case_facts
 
@@ -50,6 +50,35 @@ class ApplicationFormPage(FormPage):
     """A form about one application of the witness."""
 
     application: SpecialMeasuresApplication
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DeadlineFormPage(ApplicationFormPage):
+    """A form about an application that explains its deadline (drafting, serving)."""
+
+    plea_on: date | None
+    due: DueDate | None
+    late_now: bool
+
+
+class Deadline(TypedDict):
+    """A ``DeadlineFormPage``'s own fields: the first not-guilty plea, the date the
+    application is due by and whether serving it today would be late."""
+
+    plea_on: date | None
+    due: DueDate | None
+    late_now: bool
+
+
+P = TypeVar("P", bound=FormPage)
+
+
+def form_page(
+    page: type[P], unit: Unit, case: Case, person: Person, initial: dict[str, Any], /, **own: Any
+) -> P:
+    """A form ``page``: what every form shows (the witness's name read here), then the page's
+    ``own`` fields (``application`` among them, for a form about an application)."""
+    return page(case=case, person=person, name=name_of(unit.vault, person), initial=initial, **own)
 
 
 def today() -> date:
@@ -85,6 +114,11 @@ def staff(db: Session, ids: Iterable[Any]) -> dict[Any, str]:
 def deadline_of(db: Session, case: Case) -> tuple[date | None, DueDate | None]:
     plea_on = repository.not_guilty_pleas(db, {case.id}).get(case.id)
     return plea_on, deadline(case, plea_on)
+
+
+def deadline_shown(db: Session, case: Case, today: date) -> Deadline:
+    plea_on, due = deadline_of(db, case)
+    return Deadline(plea_on=plea_on, due=due, late_now=late_now(due, today))
 
 
 def texts_of(vault: Vault, application: SpecialMeasuresApplication) -> dict[str, Any]:
@@ -127,17 +161,9 @@ def viewed(
     fields: Iterable[str] = (),
 ) -> None:
     """Log the consultation of a special measures page (``form``) about ``person``."""
-    audit.record_about(
-        unit.db,
-        actor=unit.actor,
-        category="consultation",
-        action=f"special_measures.{form}",
-        object_type=object_type,
-        object_id=object_id,
-        case_id=case.id,
-        person=person,
-        fields=fields,
-    )
+    where = (object_type, object_id, case.id)
+    action = f"special_measures.{form}"
+    audit.record_in_case(unit.db, unit.actor, "consultation", action, where, *fields, person=person)
 
 
 def form_viewed(

@@ -219,7 +219,7 @@ def application_page(unit: Unit, case_id: uuid.UUID, application_id: uuid.UUID) 
         status=deadline_status(application, due, today),
         history=history,
         staff=lookup.staff(db, {t.by_id for t in history}),
-        actions=[a.value for a in actions_for(state, actor.role, outcome=outcome)],
+        actions=[a.value for a in actions_for(state, actor, outcome=outcome)],
         may_print=actor.can(Permission.PRINT_SPECIAL_MEASURES) and readable,
         may_edit_draft=actor.can(Permission.DRAFT_SPECIAL_MEASURES) and state == State.DRAFTED,
     )

@@ -89,7 +89,7 @@ def move(
     """Apply ``action`` through the state machine, record who did it, and audit it."""
     current = State(application.state) if application.state else None
     outcome = Outcome(application.decision) if application.decision else None
-    target = check(action, current, actor.role, outcome=outcome)
+    target = check(action, current, actor, outcome=outcome)
     application.state = target.value
     add_transition(db, actor, application, action, current, target)
     audit_application(

@@ -18,7 +18,7 @@ from portal.keys.vault import Vault
 from portal.people.models import Person
 from portal.special_measures.models import SpecialMeasuresApplication
 from portal.special_measures.service import lookup
-from portal.special_measures.service.reading import is_late, late_now
+from portal.special_measures.service.reading import is_late
 from portal.special_measures.service.recording import (
     TEXT_LIMIT,
     check_text,
@@ -44,7 +44,7 @@ def serve(
 ) -> None:
     """Serve on the court and every other party. After the deadline, a reason is required
     (CrimPR: a late application must explain why it is late)."""
-    check(Action.SERVE, State(application.state), actor.role)
+    check(Action.SERVE, State(application.state), actor)
     errors: dict[str, str] = {}
     if served_on is None:
         errors["served_on"] = "Enter the date the application was served"
@@ -75,10 +75,8 @@ def serve(
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class ServePage(lookup.ApplicationFormPage):
-    plea_on: date | None
-    due: DueDate | None
-    late_now: bool
+class ServePage(lookup.DeadlineFormPage):
+    """The serve form: the application and its deadline, nothing more."""
 
 
 def serve_page(
@@ -97,16 +95,14 @@ def serve_page(
             "served_on": today,
         }
         lookup.form_viewed(unit, "serve_view", application, case, person)
-    plea_on, due = lookup.deadline_of(unit.db, case)
-    return ServePage(
-        case=case,
+    return lookup.form_page(
+        ServePage,
+        unit,
+        case,
+        person,
+        initial,
         application=application,
-        person=person,
-        name=lookup.name_of(unit.vault, person),
-        plea_on=plea_on,
-        due=due,
-        late_now=late_now(due, today),
-        initial=initial,
+        **lookup.deadline_shown(unit.db, case, today),
     )
 
 
