@@ -1,4 +1,5 @@
-"""The search page: exact matches only, scoped to the user's cases, nothing personal in URLs."""
+"""The search page: whole names, single names and sound-alikes, scoped to the user's cases, nothing
+personal in URLs."""
 
 from __future__ import annotations
 
@@ -120,12 +121,22 @@ def test_the_other_area_sees_its_own_match(app, db, world) -> None:
     ]
 
 
-def test_a_partial_name_is_not_a_match(app, db, world) -> None:
+def test_part_of_a_word_is_not_a_match(app, db, world) -> None:
     client = client_as(app, db, world["officer"])
-    response = search(client, name="Vera")
+    response = search(client, name="Cana")
     assert response.status_code == 200
     assert result_links(response.text) == []
     assert "0 matches" in text_of(response.text)
+
+
+@pytest.mark.parametrize("typed", ["Vera", "canary", "CANARY vera"])
+def test_a_first_name_or_surname_alone_finds_the_person_in_scope_only(
+    app, db, world, typed
+) -> None:
+    client = client_as(app, db, world["officer"])
+    response = search(client, name=typed)
+    assert result_links(response.text) == [f"/cases/{world['case'].id}/people/{world['vera'].id}"]
+    assert "Sounds similar" not in text_of(response.text)
 
 
 def test_date_of_birth_alone_and_with_a_name(app, db, world, settings) -> None:
