@@ -7,13 +7,16 @@ sound-alike spelling ("Smyth" for "Smith", "Kathryn" for "Catherine"):
 * each word of the normalised name (``crypto.name_words``: "O’Brien" -> "obrien"), indexed as
   ``person.full_name.word``;
 * the Metaphone code of each word (``jellyfish.metaphone``: "smith" and "smyth" are both
-  ``SM0``), indexed as ``person.full_name.sound``.
+  ``SM0``), indexed as ``person.full_name.sound``
+
+(``portal.security.name_search`` computes and compares them).
 
 Both are keyed HMACs under the blind-index key, truncated like every blind index, one
 ``person_name_word`` row a value, with nothing saying which word or which kind it is
 (docs/data-protection.md says what they reveal and how it is bounded). A sealed identity and an
 erased person have none. Search decrypts every candidate and keeps only true matches
-(``matches_words``), so truncation and shared sounds never show anyone who does not match.
+(``name_search.matches_words``), so truncation and shared sounds never show anyone who does
+not match.
 
 ``reindex`` recomputes every blind index of every person through the key vault: the backfill
 for existing people (migration 0022), and the second half of ``portal keys rotate --index``.
@@ -24,9 +27,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 
-import jellyfish
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -35,59 +36,10 @@ from portal.db.session import unit_of_work
 from portal.keys.models import DataKey, KeyRotation
 from portal.keys.vault import KeyCache, Vault
 from portal.people.models import Person, PersonNameWord, PersonReference
-from portal.security.crypto import KeyProvider, name_words
+from portal.security.crypto import KeyProvider
+from portal.security.name_search import word_values
 
 log = logging.getLogger("portal.security")
-
-WORD = "person.full_name.word"
-SOUND = "person.full_name.sound"
-IndexOf = Callable[[str, str | None], int | None]  # (index name, value) -> blind index
-
-
-def sound_of(word: str) -> str | None:
-    """The Metaphone code of one normalised word, or None when it has none (digits, letters
-    outside the Latin alphabet, or no sounded consonant)."""
-    letters = "".join(ch for ch in word if ch.isascii() and ch.isalpha())
-    if not letters or letters != word:
-        return None
-    return jellyfish.metaphone(letters) or None
-
-
-def query_words(index: IndexOf, name: str) -> list[tuple[int, ...]]:
-    """For each word typed, the index values that would find it: its word or its sound."""
-    found: list[tuple[int, ...]] = []
-    for word in name_words(name):
-        values = {index(WORD, word), index(SOUND, sound_of(word))}
-        found.append(tuple(sorted(v for v in values if v is not None)))
-    return found
-
-
-def word_values(index: IndexOf, full_name: str) -> set[int]:
-    """Every name-word and sound index value of a full name."""
-    return {value for values in query_words(index, full_name) for value in values}
-
-
-@dataclass(frozen=True, slots=True)
-class WordMatch:
-    """How a decrypted name answers the words typed: every word found (``found``), and whether
-    each was spelled as recorded (``exact``) or only sounds the same."""
-
-    found: bool
-    exact: bool
-
-
-def matches_words(recorded: str, typed: str) -> WordMatch:
-    """Whether every word typed is a word of the recorded name, or sounds like one."""
-    words = name_words(recorded)
-    sounds = {sound_of(word) for word in words} - {None}
-    exact = True
-    for word in name_words(typed):
-        if word in words:
-            continue
-        if sound_of(word) not in sounds:
-            return WordMatch(found=False, exact=False)
-        exact = False
-    return WordMatch(found=True, exact=exact)
 
 
 def put_name_words(db: Session, vault: Vault, person: Person, full_name: str | None) -> None:

@@ -26,10 +26,10 @@ from portal.cases.models import Case, CaseParty
 from portal.cases.repository import Page
 from portal.db.encrypted import Sensitive
 from portal.keys.vault import Vault
-from portal.people import name_index
 from portal.people.finding import search_people
 from portal.people.models import Person
 from portal.search import repository
+from portal.security import name_search
 from portal.security.crypto import normalise
 
 
@@ -102,7 +102,7 @@ def _by_name_words(
 ) -> tuple[Pairs, set[tuple[uuid.UUID, uuid.UUID]]]:
     """Those whose name holds every word typed, spelled so or sounding so, and which of them
     only sound so."""
-    words = name_index.query_words(vault.blind_index, query.name)[:MAX_WORDS]
+    words = name_search.query_words(vault.blind_index, query.name)[:MAX_WORDS]
     if not words:
         return {}, set()
     born = query.date_of_birth.isoformat() if query.date_of_birth else None
@@ -116,7 +116,7 @@ def _by_name_words(
         if person.erased:
             continue
         how = vault.satisfies(
-            person, "full_name", lambda name: name_index.matches_words(name, query.name)
+            person, "full_name", lambda name: name_search.matches_words(name, query.name)
         )
         if how is None or not how.found:
             continue
