@@ -1,4 +1,6 @@
-"""D3 (issue 14 point 6): the exact-name lookup searches its blind index, it never scans people.
+"""D3 (issue 14 point 6): the exact-name lookup searches its blind index, it never scans people;
+nor does the lookup of a single name or a sound-alike (issue 15 point 8), through the name-word
+index (``search.repository.visible_people_by_name_words``).
 
 The statement ``portal.people.finding`` sends (through ``cases.repository.visible_people_by_index``)
 is captured from the engine and explained as sent, for every role's case scope. On PostgreSQL the
@@ -19,6 +21,7 @@ from sqlalchemy.engine import Engine
 from portal.accounts.actor import Actor
 from portal.accounts.roles import Role
 from portal.cases import repository as cases_repo
+from portal.search import repository as search_repo
 
 ACTORS = [
     Actor(uuid.uuid4(), Role.WITNESS_CARE_OFFICER, "Area", "Unit"),
@@ -70,3 +73,48 @@ def test_the_lookup_searches_an_index(engine: Engine, db: Any, actor: Actor, ind
         assert any(
             wanted in step or ("Index" in step and " on person " in f"{step} ") for step in plan
         ), plan
+
+
+# --- single names and sound-alikes (issue 15 point 8) ------------------------------------------
+
+
+def _sent_words(engine: Engine, db: Any, actor: Actor, words: Any, **indexes: int) -> Any:
+    captured: list[tuple[str, Any]] = []
+
+    def capture(conn: Any, cursor: Any, statement: str, parameters: Any, *args: Any) -> None:
+        if "person_name_word" in statement:
+            captured.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", capture)
+    try:
+        search_repo.visible_people_by_name_words(db, actor, words, **indexes)
+    finally:
+        event.remove(engine, "before_cursor_execute", capture)
+    assert len(captured) == 1
+    return captured[0]
+
+
+@pytest.mark.parametrize("actor", ACTORS, ids=lambda a: a.role.value)
+@pytest.mark.parametrize(
+    ("words", "indexes"),
+    [([(11, 12)], {}), ([(11, 12), (13,)], {}), ([(11, 12)], {"dob_index": 56})],
+    ids=["one-name", "two-names", "name-and-dob"],
+)
+def test_the_name_word_lookup_searches_its_index(
+    engine: Engine, db: Any, actor: Actor, words: Any, indexes: Any
+) -> None:
+    """Each word typed is a lookup on ix_person_name_word_value_index; nothing is scanned."""
+    statement, parameters = _sent_words(engine, db, actor, words, **indexes)
+    connection = db.connection()
+    wanted = "ix_person_name_word_value_index"
+    if engine.dialect.name == "sqlite":
+        rows = connection.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters).all()
+        plan = [str(row[-1]) for row in rows]
+        assert not any(step.startswith("SCAN") for step in plan), plan
+        assert any(f"person_name_word USING COVERING INDEX {wanted}" in s for s in plan), plan
+    else:
+        connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
+        rows = connection.exec_driver_sql("EXPLAIN " + statement, parameters).all()
+        plan = [str(row[0]) for row in rows]
+        assert not any("Seq Scan" in step for step in plan), plan
+        assert any(wanted in step for step in plan), plan
