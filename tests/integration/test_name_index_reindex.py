@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from datetime import date
 
+from click.testing import CliRunner
 from sqlalchemy import delete, func, select, update
 
+from portal import cli
 from portal.accounts.actor import Actor
 from portal.accounts.roles import Role
 from portal.db.session import unit_of_work
@@ -18,6 +20,7 @@ from portal.people.models import Person, PersonNameWord, PersonReference
 from portal.people.service import add_reference, erase_person, seal_identity
 from portal.search.service import PersonQuery, find_people
 from portal.wiring import session_factory
+from tests.conftest import TEST_KEK, TEST_SECRET
 from tests.support.factories import add_person, make_case, make_user
 
 
@@ -128,3 +131,28 @@ def test_rotating_the_index_key_recomputes_every_index(engine, db, settings) -> 
             people["curly"].id,
             people["plain"].id,
         }
+
+
+def test_the_cli_commands_reindex_and_rotate_the_index_key(engine, db, settings) -> None:
+    actor, people = make_world(db, settings)
+    as_before_0022(db)
+    env = {
+        "PORTAL_INSTANCE_DIR": str(settings.instance_dir),
+        "PORTAL_DATABASE_URL": settings.database_url,
+        "PORTAL_SECRET_KEY": TEST_SECRET,
+        "PORTAL_KEK": TEST_KEK,
+        "PORTAL_BLIND_INDEX_BITS": str(settings.blind_index_bits),
+        "COLUMNS": "200",
+    }
+    cli._register_subcommands()
+    result = CliRunner().invoke(cli.main, ["keys", "reindex", "--batch", "3"], env=env)
+    assert result.exit_code == 0, result.output
+    assert "Blind indexes recomputed for 4 people" in result.output
+    factory = session_factory(engine)
+    assert found(factory, settings, actor, "Smith") == {people["plain"].reference}
+
+    result = CliRunner().invoke(cli.main, ["keys", "rotate", "--index"], env=env)
+    assert result.exit_code == 0, result.output
+    assert "New blind-index key made" in result.output
+    assert found(factory, settings, actor, "Siobhan O'Brien") == {people["curly"].reference}
+    assert "O’Brien" not in result.output and "Smyth" not in result.output

@@ -12,6 +12,7 @@ bench.data's D3 guard, index against no index).
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -31,20 +32,36 @@ ACTORS = [
 ]
 
 
-def _sent(engine: Engine, db: Any, actor: Actor, **indexes: int) -> tuple[str, Any]:
+def _sent(engine: Engine, marks: tuple[str, ...], lookup: Callable[[], object]) -> tuple[str, Any]:
+    """The one statement ``lookup`` sends that names one of ``marks``."""
     captured: list[tuple[str, Any]] = []
 
     def capture(conn: Any, cursor: Any, statement: str, parameters: Any, *args: Any) -> None:
-        if "name_index" in statement or "dob_index" in statement:
+        if any(mark in statement for mark in marks):
             captured.append((statement, parameters))
 
     event.listen(engine, "before_cursor_execute", capture)
     try:
-        cases_repo.visible_people_by_index(db, actor, **indexes)
+        lookup()
     finally:
         event.remove(engine, "before_cursor_execute", capture)
     assert len(captured) == 1
     return captured[0]
+
+
+def _plan(engine: Engine, db: Any, statement: str, parameters: Any) -> list[str]:
+    """The plan's steps; none may scan a table."""
+    connection = db.connection()
+    if engine.dialect.name == "sqlite":
+        rows = connection.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters).all()
+        plan = [str(row[-1]) for row in rows]
+        assert not any(step.startswith("SCAN") for step in plan), plan
+        return plan
+    connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
+    rows = connection.exec_driver_sql("EXPLAIN " + statement, parameters).all()
+    plan = [str(row[0]) for row in rows]
+    assert not any("Seq Scan" in step for step in plan), plan
+    return plan
 
 
 @pytest.mark.parametrize("actor", ACTORS, ids=lambda a: a.role.value)
@@ -54,20 +71,17 @@ def _sent(engine: Engine, db: Any, actor: Actor, **indexes: int) -> tuple[str, A
     ids=["name", "dob", "both"],
 )
 def test_the_lookup_searches_an_index(engine: Engine, db: Any, actor: Actor, indexes: Any) -> None:
-    statement, parameters = _sent(engine, db, actor, **indexes)
-    connection = db.connection()
+    statement, parameters = _sent(
+        engine,
+        ("name_index", "dob_index"),
+        lambda: cases_repo.visible_people_by_index(db, actor, **indexes),
+    )
+    plan = _plan(engine, db, statement, parameters)
     # With both, either index narrows the search (the planner picks one).
     wanted = "ix_person_" + ("" if len(indexes) > 1 else next(iter(indexes)))
     if engine.dialect.name == "sqlite":
-        rows = connection.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters).all()
-        plan = [str(row[-1]) for row in rows]
-        assert not any(step.startswith("SCAN") for step in plan), plan
         assert any(f"SEARCH person USING INDEX {wanted}" in step for step in plan), plan
     else:
-        connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
-        rows = connection.exec_driver_sql("EXPLAIN " + statement, parameters).all()
-        plan = [str(row[0]) for row in rows]
-        assert not any("Seq Scan" in step for step in plan), plan
         # A narrow case scope may drive the join from case_party instead; either way person is
         # reached through an index (its blind index, or its key from the scoped parties).
         assert any(
@@ -76,22 +90,6 @@ def test_the_lookup_searches_an_index(engine: Engine, db: Any, actor: Actor, ind
 
 
 # --- single names and sound-alikes (issue 15 point 8) ------------------------------------------
-
-
-def _sent_words(engine: Engine, db: Any, actor: Actor, words: Any, **indexes: int) -> Any:
-    captured: list[tuple[str, Any]] = []
-
-    def capture(conn: Any, cursor: Any, statement: str, parameters: Any, *args: Any) -> None:
-        if "person_name_word" in statement:
-            captured.append((statement, parameters))
-
-    event.listen(engine, "before_cursor_execute", capture)
-    try:
-        search_repo.visible_people_by_name_words(db, actor, words, **indexes)
-    finally:
-        event.remove(engine, "before_cursor_execute", capture)
-    assert len(captured) == 1
-    return captured[0]
 
 
 @pytest.mark.parametrize("actor", ACTORS, ids=lambda a: a.role.value)
@@ -104,17 +102,14 @@ def test_the_name_word_lookup_searches_its_index(
     engine: Engine, db: Any, actor: Actor, words: Any, indexes: Any
 ) -> None:
     """Each word typed is a lookup on ix_person_name_word_value_index; nothing is scanned."""
-    statement, parameters = _sent_words(engine, db, actor, words, **indexes)
-    connection = db.connection()
+    statement, parameters = _sent(
+        engine,
+        ("person_name_word",),
+        lambda: search_repo.visible_people_by_name_words(db, actor, words, **indexes),
+    )
+    plan = _plan(engine, db, statement, parameters)
     wanted = "ix_person_name_word_value_index"
     if engine.dialect.name == "sqlite":
-        rows = connection.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters).all()
-        plan = [str(row[-1]) for row in rows]
-        assert not any(step.startswith("SCAN") for step in plan), plan
         assert any(f"person_name_word USING COVERING INDEX {wanted}" in s for s in plan), plan
     else:
-        connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
-        rows = connection.exec_driver_sql("EXPLAIN " + statement, parameters).all()
-        plan = [str(row[0]) for row in rows]
-        assert not any("Seq Scan" in step for step in plan), plan
         assert any(wanted in step for step in plan), plan
