@@ -112,4 +112,9 @@ def test_the_name_word_lookup_searches_its_index(
     if engine.dialect.name == "sqlite":
         assert any(f"person_name_word USING COVERING INDEX {wanted}" in s for s in plan), plan
     else:
-        assert any(wanted in step for step in plan), plan
+        # As above, a narrow case scope may drive the join and probe each visible person's words
+        # by person id; either way the words are reached through an index, never scanned.
+        assert any(
+            wanted in step or ("Index" in step and " on person_name_word " in f"{step} ")
+            for step in plan
+        ), plan
