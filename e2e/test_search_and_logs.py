@@ -46,7 +46,7 @@ def search_people(page: Page, *, name: str = "", born: date | None = None) -> No
     navigation = page.get_by_role("navigation", name="Menu")
     submit(page, navigation.get_by_role("link", name="Search"))
     expect(h1(page)).to_have_text("Search")
-    page.get_by_label("Full name", exact=True).fill(name)
+    page.get_by_label("Name", exact=True).fill(name)
     if born is not None:
         fill_date(page, "date_of_birth", born)
     with page.expect_request(lambda r: r.method == "POST") as sent:
@@ -83,7 +83,7 @@ def test_exact_name_search_finds_the_person(
     expect(row).to_contain_text("19 June 1987")
     expect(row.get_by_role("link", name=urn)).to_be_visible()
     # What was searched for is kept in the form.
-    expect(officer.get_by_label("Full name", exact=True)).to_have_value(
+    expect(officer.get_by_label("Name", exact=True)).to_have_value(
         f"{first.upper()} {last.lower()}"
     )
 

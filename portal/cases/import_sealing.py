@@ -26,6 +26,7 @@ from portal.db.encrypted import Sealed
 from portal.keys.vault import Vault
 from portal.security import crypto
 from portal.security.crypto import normalise
+from portal.security.name_search import word_values
 
 _HEADER = crypto.HEADER
 _NONCE = crypto.NONCE_BYTES
@@ -136,6 +137,7 @@ class Built:
     person_rows: list[dict[str, Any]]
     party_rows: list[dict[str, Any]]
     reference_rows: list[dict[str, Any]]
+    name_word_rows: list[dict[str, Any]]  # portal.people.name_index: first names, surnames, sounds
 
 
 _PERSON_COLUMNS = (
@@ -196,6 +198,7 @@ def build(
     person_rows: list[dict[str, Any]] = []
     party_rows: list[dict[str, Any]] = []
     reference_rows: list[dict[str, Any]] = []
+    name_word_rows: list[dict[str, Any]] = []
     person_ids: list[uuid.UUID] = []
     case_id = case.id
     for person, key_id in zip(people, key_ids, strict=True):
@@ -249,6 +252,10 @@ def build(
         for column, value in values.items():
             row[column] = None if value is None else seal(prefixes[column], pid, value)
         person_rows.append(row)
+        name_word_rows.extend(
+            {"id": _new_uuid(random), "person_id": person_id, "value_index": value}
+            for value in sorted(word_values(index, person.full_name))
+        )
         party_id = _new_uuid(random)
         party_rows.append(
             {
@@ -286,4 +293,6 @@ def build(
                     "value_index": index("person_reference.value", value),
                 }
             )
-    return Built(list(key_ids), person_ids, key_rows, person_rows, party_rows, reference_rows)
+    return Built(
+        list(key_ids), person_ids, key_rows, person_rows, party_rows, reference_rows, name_word_rows
+    )

@@ -83,7 +83,7 @@ from portal.clock import LONDON, utc_now
 from portal.keys.models import DataKey
 from portal.keys.vault import Vault
 from portal.kit.events import publish
-from portal.people.models import Person, PersonReference
+from portal.people.models import Person, PersonNameWord, PersonReference
 from portal.people.service import SAFE_CONTACT_CHANNELS, CommunicationNeeds, SafeContact
 from portal.security.crypto import normalise
 
@@ -364,6 +364,7 @@ def _write(
     bulk_insert(db, Person, built.person_rows)
     bulk_insert(db, CaseParty, built.party_rows)
     bulk_insert(db, PersonReference, built.reference_rows)
+    bulk_insert(db, PersonNameWord, built.name_word_rows)
     field_names = sorted(set(fields)) or ["full_name"]
     entries = [
         AuditEntry(

@@ -22,7 +22,7 @@ import threading
 import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import and_, select
@@ -45,6 +45,7 @@ from portal.security.crypto import (
 )
 
 log = logging.getLogger("portal.security")
+T = TypeVar("T")
 
 __all__ = [
     "Disclosure",
@@ -418,10 +419,15 @@ class Vault:
         The answer shows nothing the user did not already know, so a pseudonymised viewer may
         find a person by a name they hold and is shown only the reference. A sealed identity
         without a grant never matches, for anyone: its true values are not searchable."""
+        return bool(self.satisfies(row, column, lambda raw: normalise(raw) == normalise(wanted)))
+
+    def satisfies(self, row: Encryptable, column: str, test: Callable[[str], T]) -> T | None:
+        """``test`` of the stored value, under the same rule as ``matches`` (None for a sealed
+        identity without a grant, or no value): search's comparisons, never the value itself."""
         raw = self._open_casework(row, column)
         if raw is None or self._sealed_for_casework(row) is not None:
-            return False
-        return normalise(raw.decode("utf-8")) == normalise(wanted)
+            return None
+        return test(raw.decode("utf-8"))
 
     def open_internal(self, row: Encryptable, column: str) -> bytes | None:
         """Open without the sealed-identity policy. ONLY for computations whose result is not

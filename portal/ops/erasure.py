@@ -13,6 +13,7 @@ from portal.clock import utc_now
 from portal.db.session import unit_of_work
 from portal.keys.ledger import Erasure, ErasureLedger
 from portal.keys.models import DataKey
+from portal.people import name_index
 from portal.people.models import Person
 
 
@@ -42,6 +43,7 @@ def replay(factory: sessionmaker[Session], erasures: Iterable[Erasure]) -> int:
                 person.erased = True
                 person.name_index = None
                 person.dob_index = None
+            name_index.remove_name_words(session, erasure.owner_id)
             session.flush()
             audit.record(
                 session,

@@ -1,13 +1,20 @@
-"""``portal keys``: create the instance key file, rotate KEKs and data keys (resumable)."""
+"""``portal keys``: create the instance key file, rotate KEKs, data keys and the blind-index key,
+and recompute the blind indexes (all resumable)."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import rich_click as click
 
 from portal.ops.console import console, count_option, key_file, progress_bar, settings_or_stop
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
+
+    from portal.settings import Settings
 
 
 @click.group(help="Key management.")
@@ -31,8 +38,14 @@ def _instance_dir() -> Path:
     "under new data keys. Safe to interrupt and run again: it carries on where it stopped.",
 )
 @click.option("--data", "data", is_flag=True, help="Re-encrypt values under new data keys.")
+@click.option(
+    "--index",
+    "index",
+    is_flag=True,
+    help="Replace the blind-index key and recompute every blind index under it.",
+)
 @count_option("--batch", default=200, least=1, most=10_000, help="Keys moved per transaction.")
-def keys_rotate(data: bool, batch: int) -> None:
+def keys_rotate(data: bool, index: bool, batch: int) -> None:
     from portal.db.session import make_engine, unit_of_work
     from portal.keys import rotation
     from portal.settings import add_kek
@@ -42,6 +55,14 @@ def keys_rotate(data: bool, batch: int) -> None:
     engine = make_engine(settings)
     factory = session_factory(engine)
     try:
+        if index:
+            from portal.people import name_index
+
+            fresh = name_index.start_index_rotation(factory, settings.key_provider())
+            console.print("New blind-index key made." if fresh else "Resuming: the new key stays.")
+            _reindex(settings, factory, batch)
+            name_index.finish_index_rotation(factory)
+            return
         if data:
             with progress_bar() as progress:
                 task = progress.add_task("Re-encrypting under new data keys", total=None)
@@ -79,6 +100,40 @@ def keys_rotate(data: bool, batch: int) -> None:
         )
     finally:
         engine.dispose()
+
+
+@keys.command(
+    name="reindex",
+    help="Recompute every person's blind indexes (exact name, name words and sounds, date of "
+    "birth, reference numbers) under the current index key: after `portal db upgrade` to 0022, "
+    "or a change of PORTAL_BLIND_INDEX_BITS. Safe to interrupt and run again.",
+)
+@count_option("--batch", default=200, least=1, most=10_000, help="People per transaction.")
+def keys_reindex(batch: int) -> None:
+    from portal.db.session import make_engine
+    from portal.wiring import session_factory
+
+    settings = settings_or_stop()
+    engine = make_engine(settings)
+    try:
+        _reindex(settings, session_factory(engine), batch)
+    finally:
+        engine.dispose()
+
+
+def _reindex(settings: Settings, factory: sessionmaker[Session], batch: int) -> None:
+    from portal.people import name_index
+
+    with progress_bar() as progress:
+        task = progress.add_task("Recomputing blind indexes", total=None)
+        done = name_index.reindex(
+            factory,
+            settings.key_provider(),
+            index_bits=settings.blind_index_bits,
+            batch=batch,
+            progress=lambda done, total: progress.update(task, completed=done, total=total),
+        )
+    console.print(f"[green]Blind indexes recomputed for {done} people.[/]")
 
 
 # --- audit ----------------------------------------------------------------------------------

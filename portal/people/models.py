@@ -80,6 +80,17 @@ class PersonReference(IdMixin, OfPerson, Base):
     value_index: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
+class PersonNameWord(IdMixin, OfPerson, Base):
+    """Blind indexes of a person's name words and of how each sounds (portal.people.name_index),
+    so a first name or a surname alone, or a sound-alike spelling, finds them. One row a value,
+    in no order, saying neither which word nor which kind; none for a sealed identity."""
+
+    __tablename__ = "person_name_word"
+    __table_args__ = (Index("ix_person_name_word_value_index", "value_index", "person_id"),)
+
+    value_index: Mapped[int] = mapped_column(Integer)
+
+
 class SupportReferral(IdMixin, OfPerson, Base):
     __tablename__ = "support_referral"
     __table_args__ = (

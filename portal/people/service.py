@@ -28,7 +28,7 @@ from portal.clock import LONDON, utc_now
 from portal.db.encrypted import Sensitive
 from portal.keys.vault import Vault
 from portal.kit.events import publish
-from portal.people import repository
+from portal.people import name_index, repository
 from portal.people.models import Person, PersonReference, SupportReferral
 from portal.people.records import (
     ASCII_DIGITS as ASCII_DIGITS,
@@ -161,6 +161,7 @@ def add_person_to_case(
         vault.put(person, "communication_needs", needs.to_json())
     db.add(person)
     db.flush()  # no ORM relationships (lazy loading is banned), so insert the person first
+    name_index.put_name_words(db, vault, person, details.full_name)
     party = CaseParty(
         id=uuid.uuid4(),
         case_id=case.id,
@@ -272,6 +273,8 @@ def update_person(
         person.address_changed_at = utc_now()  # letters drafted for the old one are held
     _apply_details(vault, person, details)
     db.flush()  # raises StaleDataError if another transaction won the race meanwhile
+    if "full_name" in changed:
+        name_index.put_name_words(db, vault, person, details.full_name)
     audit_person(
         db, actor, person, case_id, category="alteration", action="person.update", fields=changed
     )
@@ -372,6 +375,7 @@ def erase_person(db: Session, vault: Vault, actor: Actor | None, person: Person)
     person.erased = True
     person.name_index = None
     person.dob_index = None
+    name_index.remove_name_words(db, person.id)
     db.flush()
     audit_person(db, actor, person, None, category="erasure", action="person.erase")
 
@@ -382,6 +386,7 @@ def seal_identity(db: Session, actor: Actor, person: Person) -> None:
     person.identity_sealed = True
     person.name_index = None
     person.dob_index = None
+    name_index.remove_name_words(db, person.id)
     db.flush()
     audit_person(
         db,
@@ -390,5 +395,5 @@ def seal_identity(db: Session, actor: Actor, person: Person) -> None:
         None,
         category="alteration",
         action="person.seal_identity",
-        fields=("name_index", "dob_index"),
+        fields=("name_index", "dob_index", "name_words"),
     )

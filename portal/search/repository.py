@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from portal.accounts.actor import Actor
 from portal.cases.access import visible_cases
 from portal.cases.models import Case, CaseParty
-from portal.people.models import Person, PersonReference
+from portal.people.models import Person, PersonNameWord, PersonReference
 
 CANDIDATE_LIMIT = 500
 
@@ -33,6 +33,33 @@ def visible_people_by_reference(
         .limit(limit)
     )
     return [(row[0], row[1], row[2]) for row in db.execute(query).all()]
+
+
+def visible_people_by_name_words(
+    db: Session,
+    actor: Actor,
+    words: list[tuple[int, ...]],
+    *,
+    dob_index: int | None = None,
+    limit: int = CANDIDATE_LIMIT,
+) -> list[tuple[Person, Case]]:
+    """Candidates with, for every word typed, a name-word row holding one of that word's index
+    values (its spelling or its sound), in cases the actor may see. Each word is a lookup on
+    ``ix_person_name_word_value_index``, never a scan; the caller decrypts to drop false
+    positives."""
+    query = (
+        select(Person, Case)
+        .join(CaseParty, CaseParty.person_id == Person.id)
+        .join(Case, Case.id == CaseParty.case_id)
+        .where(visible_cases(actor))
+    )
+    for values in words:
+        holders = select(PersonNameWord.person_id).where(PersonNameWord.value_index.in_(values))
+        query = query.where(Person.id.in_(holders))
+    if dob_index is not None:
+        query = query.where(Person.dob_index == dob_index)
+    query = query.order_by(Case.urn, Person.reference).limit(limit)
+    return [(row[0], row[1]) for row in db.execute(query).all()]
 
 
 def parties_of(

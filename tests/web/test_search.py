@@ -1,4 +1,5 @@
-"""The search page: exact matches only, scoped to the user's cases, nothing personal in URLs."""
+"""The search page: whole names, single names and sound-alikes, scoped to the user's cases, nothing
+personal in URLs."""
 
 from __future__ import annotations
 
@@ -120,12 +121,22 @@ def test_the_other_area_sees_its_own_match(app, db, world) -> None:
     ]
 
 
-def test_a_partial_name_is_not_a_match(app, db, world) -> None:
+def test_part_of_a_word_is_not_a_match(app, db, world) -> None:
     client = client_as(app, db, world["officer"])
-    response = search(client, name="Vera")
+    response = search(client, name="Cana")
     assert response.status_code == 200
     assert result_links(response.text) == []
     assert "0 matches" in text_of(response.text)
+
+
+@pytest.mark.parametrize("typed", ["Vera", "canary", "CANARY vera"])
+def test_a_first_name_or_surname_alone_finds_the_person_in_scope_only(
+    app, db, world, typed
+) -> None:
+    client = client_as(app, db, world["officer"])
+    response = search(client, name=typed)
+    assert result_links(response.text) == [f"/cases/{world['case'].id}/people/{world['vera'].id}"]
+    assert "Sounds similar" not in text_of(response.text)
 
 
 def test_date_of_birth_alone_and_with_a_name(app, db, world, settings) -> None:
@@ -280,6 +291,102 @@ def test_searches_and_results_are_logged_by_id(app, db, world) -> None:
     for event in [*searches, *shown]:
         assert "Canary" not in " ".join(str(v) for v in vars(event).values())
     db.commit()
+
+
+# --- single names, look-alike punctuation, sound-alikes (issue 15 point 8) ----------------------
+
+
+def test_apostrophes_and_quotes_match_whichever_was_typed(app, db, world, settings) -> None:
+    curly = add(db, settings, world["case"], world["officer"], "Siobhán O’Brien")
+    straight = add(db, settings, world["case"], world["officer"], "Dara O'Brien")
+    quoted = add(db, settings, world["case"], world["officer"], "Robert “Bobby” Keane")
+    db.commit()
+    client = client_as(app, db, world["officer"])
+    link = f"/cases/{world['case'].id}/people/"
+    assert result_links(search(client, name="Siobhan O'Brien").text) == [f"{link}{curly.id}"]
+    assert result_links(search(client, name="dara o’brien").text) == [f"{link}{straight.id}"]
+    both = {f"{link}{curly.id}", f"{link}{straight.id}"}
+    assert set(result_links(search(client, name="OʼBrien").text)) == both
+    assert set(result_links(search(client, name="O´brien").text)) == both
+    assert result_links(search(client, name='Robert "Bobby" Keane').text) == [f"{link}{quoted.id}"]
+    assert result_links(search(client, name="bobby").text) == [f"{link}{quoted.id}"]
+
+
+def test_a_sound_alike_spelling_is_found_after_the_spelled_matches(
+    app, db, world, settings
+) -> None:
+    smyth = add(db, settings, world["case"], world["officer"], "Katherine Smyth")
+    smith = add(db, settings, world["case"], world["officer"], "Ann Smith")
+    add(db, settings, world["case"], world["officer"], "Ann Jones")
+    db.commit()
+    client = client_as(app, db, world["officer"])
+    link = f"/cases/{world['case'].id}/people/"
+    response = search(client, name="Smith")
+    assert result_links(response.text) == [f"{link}{smith.id}", f"{link}{smyth.id}"]
+    rows = soup(response.text).select("#search-results tbody tr")
+    assert "Sounds similar" not in rows[0].get_text()
+    assert "Sounds similar" in rows[1].get_text()
+    assert result_links(search(client, name="Kathryn Smith").text) == [f"{link}{smyth.id}"]
+    assert result_links(search(client, name="Ann Smyth").text) == [f"{link}{smith.id}"]
+
+
+def test_a_single_name_with_a_date_of_birth_narrows(app, db, world, settings) -> None:
+    add(db, settings, world["case"], world["officer"], "Vera Lynn", date(1950, 1, 1))
+    db.commit()
+    client = client_as(app, db, world["officer"])
+    born = {"date_of_birth-day": "17", "date_of_birth-month": "5", "date_of_birth-year": "1990"}
+    assert len(result_links(search(client, name="Vera").text)) == 2
+    assert result_links(search(client, name="Vera", **born).text) == [
+        f"/cases/{world['case'].id}/people/{world['vera'].id}"
+    ]
+
+
+def test_sealed_and_erased_people_are_not_found_by_one_name(app, db, world, settings) -> None:
+    from portal.people.models import PersonNameWord
+    from portal.people.service import erase_person, seal_identity
+
+    actor = Actor(world["officer"].id, Role.WITNESS_CARE_OFFICER, "london-north", "ccu")
+    gone = add(db, settings, world["case"], world["officer"], "Vera Gone")
+    seal_identity(db, actor, world["vera"])
+    erase_person(db, vault_for(db, settings), actor, gone)
+    db.commit()
+    for person in (world["vera"], gone):
+        rows = db.scalars(select(PersonNameWord).where(PersonNameWord.person_id == person.id))
+        assert list(rows) == []
+    client = client_as(app, db, world["officer"])
+    for typed in ("Vera", "Canary", "Verra", "Gone", "Vera Canary"):
+        assert result_links(search(client, name=typed).text) == [], typed
+
+
+def test_renaming_a_person_moves_their_name_words(app, db, world, settings) -> None:
+    from portal.people.service import update_person
+
+    actor = Actor(world["officer"].id, Role.WITNESS_CARE_OFFICER, "london-north", "ccu")
+    vera = world["vera"]
+    update_person(
+        db,
+        vault_for(db, settings),
+        actor,
+        vera,
+        PersonDetails(full_name="Vera Finch", date_of_birth=date(1990, 5, 17)),
+        expected_version=vera.version,
+        case_id=world["case"].id,
+    )
+    db.commit()
+    client = client_as(app, db, world["officer"])
+    assert result_links(search(client, name="Canary").text) == []
+    assert result_links(search(client, name="Finch").text) == [
+        f"/cases/{world['case'].id}/people/{vera.id}"
+    ]
+
+
+def test_auditors_find_by_a_whole_name_only(app, db, world) -> None:
+    """An auditor sees references: one name must not list everyone who shares it."""
+    auditor = make_user(db, role=Role.AUDITOR, area=None, unit=None)
+    client = client_as(app, db, auditor)
+    assert result_links(search(client, name="Vera").text) == []
+    assert result_links(search(client, name="Vera Canarie").text) == []
+    assert len(result_links(search(client, name="Vera Canary").text)) == 2
 
 
 # --- blind index collisions -----------------------------------------------------------------
