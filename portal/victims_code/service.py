@@ -4,9 +4,9 @@ Recording a case event creates the obligations it triggers for every affected vi
 victim's enhanced status *as it was on the event date*; recording the same event again creates
 nothing (a unique constraint and a lookup); correcting an event's dates recomputes the due date
 of every obligation still open. Only obligations owed by the bodies whose staff use the portal
-(witness care unit, CPS, Victim Liaison Unit) are tracked here (rules data ``tracked = false``
-marks the police's and the court's, shown as theirs, never owed here); a rules entry that is a victim's
-own window (``kind = "window"``) is not an obligation.
+(witness care unit, CPS, Victim Liaison Unit) are tracked here: rules data ``tracked = false``
+marks the police's and the court's, shown as theirs and never owed here. A rules entry that is
+a victim's own window (``kind = "window"``) is not an obligation.
 """
 
 from __future__ import annotations
