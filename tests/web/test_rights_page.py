@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from datetime import date
 
-import pytest
 from sqlalchemy import select
 
 from portal.accounts.actor import Actor
@@ -21,30 +20,15 @@ from portal.victims_code.models import Obligation
 from portal.victims_code.rights import PERSON_TRIGGERS
 from portal.victims_code.rules import OWNERS, RULES_DIR, load_rules
 from portal.victims_code.service import EVENT_TRIGGERS
-from tests.support.factories import add_person, make_case, make_user, make_vault
+from tests.support.factories import add_person, make_vault
 from tests.support.web import csrf_from, soup, text_of
 from tests.web.test_case_pages import client_as
+from tests.web.test_case_pages import world as world
 
 # Triggers recorded elsewhere in the portal: a plea (not guilty), the court's special measures
 # decision (special measures pages) and a protective order (outcomes pages).
+LETTER = {"address": "1 Safe Street", "safe_channels": ("letter",)}  # she may be sent a letter
 RECORDED_ELSEWHERE = {"not_guilty_plea", "special_measures_decision", "protective_order_made"}
-
-
-@pytest.fixture
-def world(db, settings):
-    prosecutor = make_user(db, role=Role.PROSECUTOR, display_name="Priya Prosecutor")
-    officer = make_user(db, role=Role.WITNESS_CARE_OFFICER)
-    auditor = make_user(db, role=Role.AUDITOR, area=None, unit=None)
-    case = make_case(db, settings, prosecutor=prosecutor, urn="01AB1234526")
-    person, _ = add_person(db, settings, case, name="Vera Canary", actor_user=prosecutor)
-    db.commit()
-    return {
-        "prosecutor": prosecutor,
-        "officer": officer,
-        "auditor": auditor,
-        "case": case,
-        "person": person,
-    }
 
 
 def test_every_tracked_duty_has_a_trigger_an_officer_can_record() -> None:
@@ -126,15 +110,8 @@ def test_recording_what_happened_starts_the_duties_once(app, db, world) -> None:
 def test_a_duty_with_no_time_limit_is_shown_apart_and_closes_when_done(
     app, db, settings, world
 ) -> None:
-    person, _ = add_person(
-        db,
-        settings,
-        world["case"],
-        name="Lena Letter",
-        actor_user=world["prosecutor"],
-        address="1 Safe Street",
-        safe_channels=("letter",),
-    )
+    case, boss = world["case"], world["prosecutor"]
+    person = add_person(db, settings, case, name="Lena Letter", actor_user=boss, **LETTER)[0]
     db.commit()
     world = {**world, "person": person}
     client = client_as(app, db, world["prosecutor"])
