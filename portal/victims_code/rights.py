@@ -20,6 +20,7 @@ from portal.audit import service as audit
 from portal.cases import repository as cases_repo
 from portal.cases.errors import ValidationFailed
 from portal.cases.models import Case
+from portal.cases.reference import EventKind
 from portal.people.models import Person
 from portal.victims_code import repository
 from portal.victims_code import service as obligations
@@ -53,6 +54,23 @@ PERSON_TRIGGERS: dict[str, str] = {
     "complaint_received": "We received a complaint from them",
 }
 
+# Where the other triggers of tracked duties are recorded, for "not yet triggered" lines.
+RECORDED_ELSEWHERE: dict[str, str] = {
+    "not_guilty_plea": "a not guilty plea is recorded as a case event",
+    "special_measures_decision": "the court's special measures decision is recorded",
+    "protective_order_made": "an order that protects them is recorded in the case outcomes",
+}
+
+
+def starts_when(trigger: str) -> str:
+    """How an officer starts a duty with this trigger, in words ("" if nothing records it)."""
+    if trigger in PERSON_TRIGGERS:
+        return "it is recorded below"
+    if trigger in RECORDED_ELSEWHERE:
+        return RECORDED_ELSEWHERE[trigger]
+    kinds = [EventKind(k).label for k, ts in obligations.EVENT_TRIGGERS.items() if trigger in ts]
+    return f"a case event is recorded: {' or '.join(kinds)}" if kinds else ""
+
 
 @dataclass(frozen=True, slots=True)
 class RightsPage:
@@ -60,7 +78,8 @@ class RightsPage:
     person: Person
     name: Any
     by_right: dict[int, list[tuple[Obligation, Status | None, str]]]
-    not_yet: dict[int, list[str]]
+    # Tracked duties not owed yet: (title, how an officer starts it).
+    not_yet: dict[int, list[tuple[str, str]]]
     rules: RulesVersion
     # Another body's duties: (title, "the police's duty"), never "not yet triggered".
     untracked: dict[int, list[tuple[str, str]]]
@@ -79,7 +98,7 @@ def rights_view(unit: Unit, case_id: uuid.UUID, person_id: uuid.UUID) -> RightsP
     for o in owed:
         by_right[o.right].append((o, status(o, today), obligations.entitlement_of(o).title))
     codes = {o.entitlement for o in owed}
-    not_yet: dict[int, list[str]] = {n: [] for n in RIGHTS}
+    not_yet: dict[int, list[tuple[str, str]]] = {n: [] for n in RIGHTS}
     untracked: dict[int, list[tuple[str, str]]] = {n: [] for n in RIGHTS}
     windows: dict[int, list[str]] = {n: [] for n in RIGHTS}
     for e in rules.entitlements:
@@ -88,7 +107,7 @@ def rights_view(unit: Unit, case_id: uuid.UUID, person_id: uuid.UUID) -> RightsP
         elif not e.tracked:
             untracked[e.right].append((e.title, OWNERS[e.owner]))
         elif e.code not in codes:
-            not_yet[e.right].append(e.title)
+            not_yet[e.right].append((e.title, starts_when(e.trigger)))
     name = unit.vault.open(person, "full_name")
     triggers = list(PERSON_TRIGGERS.items())
     return RightsPage(case, person, name, by_right, not_yet, rules, untracked, windows, triggers)

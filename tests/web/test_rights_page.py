@@ -17,7 +17,7 @@ from portal.cases.service import NewEvent, record_event
 from portal.victims_code import lifecycle
 from portal.victims_code.lifecycle import Status, status
 from portal.victims_code.models import Obligation
-from portal.victims_code.rights import PERSON_TRIGGERS
+from portal.victims_code.rights import PERSON_TRIGGERS, RECORDED_ELSEWHERE, starts_when
 from portal.victims_code.rules import OWNERS, RULES_DIR, load_rules
 from portal.victims_code.service import EVENT_TRIGGERS
 from tests.support.factories import add_person, make_vault
@@ -25,19 +25,21 @@ from tests.support.web import csrf_from, soup, text_of
 from tests.web.test_case_pages import client_as
 from tests.web.test_case_pages import world as world
 
+LETTER = {"address": "1 Safe Street", "safe_channels": ("letter",)}  # she may be sent a letter
 # Triggers recorded elsewhere in the portal: a plea (not guilty), the court's special measures
 # decision (special measures pages) and a protective order (outcomes pages).
-LETTER = {"address": "1 Safe Street", "safe_channels": ("letter",)}  # she may be sent a letter
-RECORDED_ELSEWHERE = {"not_guilty_plea", "special_measures_decision", "protective_order_made"}
+ELSEWHERE = {"not_guilty_plea", "special_measures_decision", "protective_order_made"}
 
 
 def test_every_tracked_duty_has_a_trigger_an_officer_can_record() -> None:
     rules = load_rules(RULES_DIR / "2020.toml")
     recordable = {t for ts in EVENT_TRIGGERS.values() for t in ts}
-    recordable |= set(PERSON_TRIGGERS) | RECORDED_ELSEWHERE
+    assert set(RECORDED_ELSEWHERE) == ELSEWHERE
+    recordable |= set(PERSON_TRIGGERS) | ELSEWHERE
     for e in rules.entitlements:
         if e.kind == "duty" and e.tracked:
             assert e.trigger in recordable, e.code
+            assert starts_when(e.trigger), e.code
         if not e.tracked:
             assert e.owner in OWNERS, e.code
     assert {e.right for e in rules.entitlements} == set(range(1, 13))
@@ -73,7 +75,12 @@ def test_untracked_duties_are_shown_as_the_police_or_the_courts(app, db, world) 
     assert "Not yet triggered" not in right2
     right9 = text_of(str(html.select_one("#right-9")))
     assert "Court passes the verdict to the WCU" in right9 and "the court's duty" in right9
-    assert "Not yet triggered in this case: Outcome of the case" in right9
+    assert (
+        "Not yet triggered in this case: Outcome of the case: starts when a case event is" in right9
+    )
+    assert "Verdict" in right9
+    right10 = text_of(str(html.select_one("#right-10")))
+    assert "Witness expenses: starts when it is recorded below" in right10
     for hidden in ("UNCONFIRMED", "[S]", "DR 1", "police_bail"):
         assert hidden not in page.text
     assert html.select_one("a.govuk-back-link") is not None
