@@ -46,13 +46,15 @@ RIGHTS = {
     11: "To be given information about the offender following a conviction",
     12: "To make a complaint about your rights not being met",
 }
-# The rules triggers an officer records about one person, on this page, in the words they use.
-PERSON_TRIGGERS: dict[str, str] = {
-    "vps_made": "They made a Victim Personal Statement",
-    "required_to_give_evidence": "The CPS told us they are required to give evidence",
-    "expenses_claim": "We received their claim for witness expenses",
-    "complaint_received": "We received a complaint from them",
-}
+# The rules triggers an officer records about one person, on this page, in the words they use
+# (in the order the form offers them).
+CHOICES: tuple[tuple[str, str], ...] = (
+    ("vps_made", "They made a Victim Personal Statement"),
+    ("required_to_give_evidence", "The CPS told us they are required to give evidence"),
+    ("expenses_claim", "We received their claim for witness expenses"),
+    ("complaint_received", "We received a complaint from them"),
+)
+PERSON_TRIGGERS = dict(CHOICES)
 
 # Where the other triggers of tracked duties are recorded, for "not yet triggered" lines.
 RECORDED_ELSEWHERE: dict[str, str] = {
