@@ -77,6 +77,7 @@ class EventKind(LabelledStrEnum):
     DISCONTINUANCE = "discontinuance", "Discontinuance"
     OFFER_NO_EVIDENCE = "offer_no_evidence", "Offer of no evidence"
     SUBSTANTIAL_ALTERATION = "substantial_alteration", "Substantial alteration of charges"
+    BAIL_DECISION = "bail_decision", "Bail decision by the court"
 
     @property
     def per_defendant(self) -> bool:

@@ -23,18 +23,16 @@ from portal.victims_code.models import Obligation
 
 
 def bucket_expression(today: date) -> ColumnElement[str]:
+    """The bucket of each obligation; duties with no time limit (no due date) have their own
+    two, never "met on time" or "not yet due"."""
     return case(
-        (
-            and_(
-                Obligation.state == "met",
-                or_(Obligation.due_on.is_(None), Obligation.met_on <= Obligation.due_on),
-            ),
-            "met_on_time",
-        ),
+        (and_(Obligation.state == "met", Obligation.due_on.is_(None)), "no_limit_done"),
+        (and_(Obligation.state == "met", Obligation.met_on <= Obligation.due_on), "met_on_time"),
         (Obligation.state == "met", "met_late"),
         (Obligation.state == "declined", "declined"),
         (Obligation.state == "not_met_good_reason", "not_met_good_reason"),
         (Obligation.state == "not_applicable", "not_applicable"),
+        (Obligation.due_on.is_(None), "no_limit_open"),
         (Obligation.due_on < today, "overdue"),
         else_="due",
     )

@@ -32,6 +32,7 @@ def dashboard(ctx: RequestContext) -> Response:
             "lines": page.lines,
             "bars": page.bars,
             "overall": page.overall,
+            "duties": page.duties,
             "buckets": service.BUCKETS,
             "bucket_labels": service.BUCKET_LABELS,
             "colours": service.COLOURS,

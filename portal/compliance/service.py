@@ -7,7 +7,12 @@ Buckets, for obligations whose due date (or, without one, trigger date) falls in
 * **overdue** - still open and past the due date (derived from today, never stored);
 * **due** - still open and not yet due;
 * **declined** - the victim opted out; **not met, good reason** (VPA 2024 s5);
-* **not applicable** - shown, but outside the rate.
+* **not applicable** - shown, but outside the rate;
+* **open, no time limit** and **done, no time limit** - duties the rules give no time limit
+  (``"none"``): shown apart, outside the rate (they are never late).
+
+Duties the rules mark ``tracked = false`` (the police's or the court's) have no obligations here:
+the dashboard lists them apart, with their owner.
 
 **On-time rate** = met on time / (met on time + met late + overdue + not met with a good reason):
 of the entitlements that fell due, how many were delivered in time. Declined and not applicable
@@ -36,7 +41,7 @@ from portal.compliance.repository import Period, bucket_expression
 from portal.kit.csvsafe import CsvTable
 from portal.victims_code.calendar import today_in_england_and_wales
 from portal.victims_code.models import Obligation
-from portal.victims_code.rules import rules_in_force
+from portal.victims_code.rules import OWNERS, Entitlement, rules_in_force
 
 __all__ = ["Period", "bucket_expression"]  # their home is the repository; old paths kept
 
@@ -48,6 +53,8 @@ BUCKETS = (
     "declined",
     "not_met_good_reason",
     "not_applicable",
+    "no_limit_open",
+    "no_limit_done",
 )
 BUCKET_LABELS = {
     "met_on_time": "Met on time",
@@ -57,6 +64,8 @@ BUCKET_LABELS = {
     "declined": "Declined",
     "not_met_good_reason": "Not met, good reason",
     "not_applicable": "Not applicable",
+    "no_limit_open": "Open, no time limit",
+    "no_limit_done": "Done, no time limit",
 }
 DIMENSIONS = {
     "entitlement": "Entitlement",
@@ -76,6 +85,8 @@ COLOURS = {
     "declined": "#1d70b8",
     "not_met_good_reason": "#4c2c92",
     "not_applicable": "#b1b4b6",
+    "no_limit_open": "#85994b",
+    "no_limit_done": "#28a197",
 }
 PER_PAGE = repository.PER_PAGE
 
@@ -94,6 +105,16 @@ class Line:
     @property
     def total(self) -> int:
         return sum(self.counts.values())
+
+    @property
+    def no_limit(self) -> int:
+        """Obligations of duties with no time limit (open or done)."""
+        return self.counts["no_limit_open"] + self.counts["no_limit_done"]
+
+    @property
+    def timed(self) -> int:
+        """Obligations of duties with a time limit (whatever their outcome)."""
+        return self.total - self.no_limit
 
     @property
     def on_time_rate(self) -> float | None:
@@ -215,10 +236,39 @@ def bars(lines: Sequence[Line]) -> list[Bar]:
 
 
 @dataclass(frozen=True, slots=True)
+class Duties:
+    """The rules in force, split as the dashboard shows them: duties tracked here with a time
+    limit, tracked with none, and not tracked in this portal (by owner's label)."""
+
+    timed: list[Entitlement]
+    no_limit: list[Entitlement]
+    untracked: dict[str, list[Entitlement]]
+
+    @property
+    def untracked_count(self) -> int:
+        return sum(len(items) for items in self.untracked.values())
+
+
+def duties_in_force(today: date) -> Duties:
+    duties = [e for e in rules_in_force(today).entitlements if e.kind == "duty"]
+    untracked: dict[str, list[Entitlement]] = {}
+    for e in duties:
+        if not e.tracked:
+            untracked.setdefault(OWNERS[e.owner], []).append(e)
+    tracked = [e for e in duties if e.tracked]
+    return Duties(
+        timed=[e for e in tracked if e.standard_limit is not None],
+        no_limit=[e for e in tracked if e.standard_limit is None],
+        untracked=untracked,
+    )
+
+
+@dataclass(frozen=True, slots=True)
 class Dashboard:
     lines: list[Line]
     bars: list[Bar]
     overall: Line
+    duties: Duties
 
 
 def dashboard(unit: Unit, *, dimension: str, period: Period, breakdown_wanted: bool) -> Dashboard:
@@ -227,7 +277,7 @@ def dashboard(unit: Unit, *, dimension: str, period: Period, breakdown_wanted: b
     lines = _breakdown(unit, dimension, period, today) if breakdown_wanted else []
     found = overall(unit.db, period=period, today=today)
     audit.consulted(unit.db, unit.actor, "compliance.view", "compliance", f"by={dimension}")
-    return Dashboard(lines, bars(lines), found)
+    return Dashboard(lines, bars(lines), found, duties_in_force(today))
 
 
 @dataclass(frozen=True, slots=True)

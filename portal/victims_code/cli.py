@@ -151,7 +151,7 @@ def list_entitlements(as_json: bool, on_text: str | None, rules_file: str | None
             item.code,
             str(item.right),
             item.trigger,
-            item.responsible_body,
+            item.responsible_body if item.tracked else f"{item.responsible_body} (not tracked)",
             _limit(item.standard_limit),
             _limit(item.enhanced_limit),
             "from receipt" if item.clock_start == "received" else "from event",

@@ -1,16 +1,18 @@
 """What the obligation pages read from a request: the "told" form, the "closed without
-meeting it" form, My work's filter and the ids in a path."""
+meeting it" form, My work's filter, the rights page's "record what happened" form and the ids in
+a path."""
 
 from __future__ import annotations
 
 from datetime import date
 
+from portal.victims_code.rights import PERSON_TRIGGERS
 from portal.web.dates import PartsDate
 from portal.web.fields import Raw, Source, Typed, text_of
-from portal.web.forms import Form, path_id
+from portal.web.forms import Choice, DateField, Form, path_id
 from portal.web.routing import RequestContext
 
-__all__ = ["FILTERS", "STALE", "CloseForm", "MetForm", "path_id", "work_filter"]
+__all__ = ["FILTERS", "STALE", "CloseForm", "MetForm", "TriggerForm", "path_id", "work_filter"]
 
 STALE = "Someone else updated this while you were working: check it again"
 FILTERS = {
@@ -56,3 +58,10 @@ class CloseForm(Form):
     state = Typed(strip=False)
     reason_code = Typed(strip=False)
     reason = Typed(strip=False)
+
+
+class TriggerForm(Form):
+    """Something that happened to one person and starts a duty (the rights page)."""
+
+    trigger = Choice("What happened", list(PERSON_TRIGGERS.items()))
+    happened_on = DateField("The date it happened or reached you", when="today_or_past")

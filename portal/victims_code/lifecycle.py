@@ -50,12 +50,17 @@ class Status(LabelledStrEnum):
     DECLINED = "declined", "Declined by the victim"
     NOT_APPLICABLE = "not_applicable", "Not applicable"
     NOT_MET_GOOD_REASON = "not_met_good_reason", "Not met, with a good reason"
+    # A duty with no time limit (rules data "none"): open until its work is done, never "due".
+    NO_TIME_LIMIT = "no_time_limit", "Open, no time limit"
+    DONE = "done", "Done"
 
 
 LABELS = {member: member.label for member in Status}
 
 
 def status(obligation: Obligation, today: date) -> Status:
+    if obligation.state == "met" and obligation.due_on is None:
+        return Status.DONE
     if obligation.state == "met":
         late = obligation.due_on is not None and obligation.met_on is not None
         return Status.MET_LATE if late and obligation.met_on > obligation.due_on else Status.MET  # type: ignore[operator]
@@ -65,7 +70,9 @@ def status(obligation: Obligation, today: date) -> Status:
         return Status.NOT_APPLICABLE
     if obligation.state == "not_met_good_reason":
         return Status.NOT_MET_GOOD_REASON
-    if obligation.due_on is not None and obligation.due_on < today:
+    if obligation.due_on is None:
+        return Status.NO_TIME_LIMIT
+    if obligation.due_on < today:
         return Status.OVERDUE
     if obligation.due_on == today:
         return Status.DUE_TODAY

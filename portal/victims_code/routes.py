@@ -7,11 +7,12 @@ import uuid
 from starlette.responses import Response
 
 from portal.accounts.permissions import Permission
+from portal.victims_code import rights as rights_service
 from portal.victims_code import told_check as told_check_service
 from portal.victims_code import work
-from portal.victims_code.forms import FILTERS, STALE, CloseForm, MetForm, work_filter
+from portal.victims_code.forms import FILTERS, STALE, CloseForm, MetForm, TriggerForm, work_filter
 from portal.victims_code.lifecycle import CHANNELS
-from portal.victims_code.work import RIGHTS
+from portal.victims_code.rights import RIGHTS
 from portal.web.forms import FieldErrors, Form, render_form
 from portal.web.pages import get, model_context, post
 from portal.web.routing import RequestContext, requires
@@ -107,14 +108,38 @@ def told_check(ctx: RequestContext) -> Response:
 
 def rights(ctx: RequestContext) -> Response:
     case_id, person_id = ctx.path_id("case_id"), ctx.path_id("person_id")
-    page = work.rights_page(ctx.unit, case_id, person_id)
-    return ctx.render("work/rights.html", model_context(page, rights=RIGHTS))
+    page = rights_service.rights_page(ctx.unit, case_id, person_id)
+    context = model_context(page, rights=RIGHTS, errors=FieldErrors(), values={})
+    return ctx.render("work/rights.html", context)
+
+
+def rights_record(ctx: RequestContext) -> Response:
+    """Record what happened to this person (a VPS made, a complaint...): the duties it starts."""
+    case_id, person_id = ctx.path_id("case_id"), ctx.path_id("person_id")
+    form = TriggerForm(ctx.form)
+    created = None
+    if form.valid:
+        with form.service_errors():
+            created = rights_service.record_trigger(
+                ctx.unit, case_id, person_id, trigger=form.trigger, happened_on=form.happened_on
+            )
+    if not form.valid:
+        page = rights_service.rights_view(ctx.unit, case_id, person_id)
+        return render_form(ctx, "work/rights.html", form, model_context(page, rights=RIGHTS))
+    count = len(created or [])
+    ctx.flash(
+        f"Recorded: {count} {'duty' if count == 1 else 'duties'} now owed"
+        if count
+        else "Recorded before, or it starts no duty for this person: nothing new is owed"
+    )
+    return ctx.redirect("person_rights", case_id=case_id, person_id=person_id)
 
 
 VIEW_CASES = requires(Permission.VIEW_CASES)
 RECORD = requires(Permission.RECORD_OBLIGATION_OUTCOME)
 OBLIGATION = "/obligations/{obligation_id}"
 COMPLIANCE = requires(Permission.VIEW_COMPLIANCE)
+RIGHTS_PATH = "/cases/{case_id}/people/{person_id}/rights"
 routes = [
     get("/work", my_work, requires(Permission.VIEW_MY_WORK), "my_work"),
     get("/compliance/told-unsafely", told_check, COMPLIANCE, "told_check"),
@@ -122,5 +147,6 @@ routes = [
     post(OBLIGATION + "/met", obligation_met, RECORD, "obligation_met"),
     post(OBLIGATION + "/close", obligation_close, RECORD, "obligation_close"),
     post(OBLIGATION + "/reopen", obligation_reopen, RECORD, "obligation_reopen"),
-    get("/cases/{case_id}/people/{person_id}/rights", rights, VIEW_CASES, "person_rights"),
+    get(RIGHTS_PATH, rights, VIEW_CASES, "person_rights"),
+    post(RIGHTS_PATH, rights_record, RECORD, "person_rights_record"),
 ]

@@ -29,11 +29,18 @@ TRIGGER_EVENTS: tuple[str, ...] = (
     "first_hearing", "hearing_listed", "not_guilty_plea", "trial_listing", "bail_decision",
     "required_to_give_evidence", "special_measures_decision", "verdict", "sentence", "appeal",
     "expenses_claim", "property_no_longer_needed", "complaint_received", "protective_order_made",
+    "vps_made",
 )
 RESPONSIBLE_BODIES: tuple[str, ...] = (
     "police", "witness_care_unit", "cps", "vlu", "court", "probation", "report_fraud",
     "all_providers",
 )
+# Who owes a duty this portal does not track (``tracked = false``), as shown to officers.
+OWNERS: dict[str, str] = {
+    "police": "the police's duty",
+    "court": "the court's duty",
+    "report_fraud": "Report Fraud's duty",
+}
 # fmt: on
 CONFIDENCE_TAGS = frozenset({"P", "S", "R", "UNCONFIRMED"})
 OFFENCE_CATEGORIES = frozenset(
@@ -119,6 +126,9 @@ class Entitlement:
     conditions: Conditions = field(default_factory=Conditions)
     limit_settings: tuple[str, ...] = ()
     met_by: MetBy = "told"
+    # False: another body's duty, shown as not tracked in this portal (``owner`` names it).
+    tracked: bool = True
+    owner: str = ""
 
     def limit(self, enhanced: bool) -> int | None:
         return self.enhanced_limit if enhanced else self.standard_limit
@@ -299,6 +309,13 @@ def _parse_entitlement(raw: Any, index: int, settings: Settings, p: _Problems) -
     if met_by not in MET_BY:
         p.add(ctx, f"field 'met_by' must be one of {list(MET_BY)}, got {met_by!r}")
         met_by = "told"
+    tracked, owner = raw.get("tracked", True), raw.get("owner", "")
+    if not isinstance(tracked, bool):
+        p.add(ctx, f"field 'tracked' must be true or false, got {tracked!r}")
+    elif not tracked and owner not in OWNERS:
+        p.add(ctx, f"field 'owner' must be one of {list(OWNERS)} when tracked = false")
+    elif tracked and owner:
+        p.add(ctx, "field 'owner' is only for entitlements with tracked = false")
     linked = (v for v in (std_raw, enh_raw) if isinstance(v, str) and v.startswith("setting:"))
     return Entitlement(
         **text,
@@ -311,6 +328,8 @@ def _parse_entitlement(raw: Any, index: int, settings: Settings, p: _Problems) -
         conditions=_table(Conditions, raw.get("conditions"), f"{ctx}: conditions", p),
         limit_settings=tuple(dict.fromkeys(v.removeprefix("setting:") for v in linked)),
         met_by=cast("MetBy", met_by),
+        tracked=tracked is not False,
+        owner=str(owner),
     )
 
 

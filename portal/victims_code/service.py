@@ -4,8 +4,9 @@ Recording a case event creates the obligations it triggers for every affected vi
 victim's enhanced status *as it was on the event date*; recording the same event again creates
 nothing (a unique constraint and a lookup); correcting an event's dates recomputes the due date
 of every obligation still open. Only obligations owed by the bodies whose staff use the portal
-(witness care unit, CPS, Victim Liaison Unit) are tracked here; a rules entry that is a victim's
-own window (``kind = "window"``) is not an obligation.
+(witness care unit, CPS, Victim Liaison Unit) are tracked here: rules data ``tracked = false``
+marks the police's and the court's, shown as theirs and never owed here. A rules entry that is
+a victim's own window (``kind = "window"``) is not an obligation.
 """
 
 from __future__ import annotations
@@ -36,8 +37,6 @@ from portal.victims_code.rules import (
     rules_in_force,
 )
 
-TRACKED_BODIES = frozenset({"witness_care_unit", "cps", "vlu"})
-
 # Which rules triggers each recorded case event stands for.
 EVENT_TRIGGERS: dict[str, tuple[str, ...]] = {
     EventKind.CHARGE_DECISION: ("charge_decision",),
@@ -51,6 +50,7 @@ EVENT_TRIGGERS: dict[str, tuple[str, ...]] = {
     EventKind.DISCONTINUANCE: ("discontinuance",),
     EventKind.OFFER_NO_EVIDENCE: ("offer_no_evidence",),
     EventKind.SUBSTANTIAL_ALTERATION: ("substantial_alteration",),
+    EventKind.BAIL_DECISION: ("bail_decision",),
 }
 
 # Our crime categories in the rules file's vocabulary.
@@ -90,7 +90,7 @@ def case_facts(db: Session, case: Case) -> CaseFacts:
 
 
 def applies(entitlement: Entitlement, event: CaseEvent, party: CaseParty, facts: CaseFacts) -> bool:
-    if entitlement.kind != "duty" or entitlement.responsible_body not in TRACKED_BODIES:
+    if entitlement.kind != "duty" or not entitlement.tracked:
         return False
     c = entitlement.conditions
     if not (party.is_victim or (c.applies_to == "witness_also" and party.is_witness)):
@@ -345,7 +345,7 @@ def create_for_trigger(
         for e in rules.entitlements
         if e.trigger == trigger
         and e.kind == "duty"
-        and e.responsible_body in TRACKED_BODIES
+        and e.tracked
         and _applies_without_event(e, party)
     ]
     if not entitlements:

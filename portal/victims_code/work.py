@@ -1,7 +1,7 @@
 """The Victims' Code pages as use cases, one call per request: My work, an obligation's page
-and its changes (told, closed without meeting it, reopened), the victim's rights and the
-auditor's data check of "told" records. Each loads through the case scope, audits what it
-shows, and returns what the template renders."""
+and its changes (told, closed without meeting it, reopened) and the auditor's data check of
+"told" records (the victim's rights page: portal.victims_code.rights). Each loads through the
+case scope, audits what it shows, and returns what the template renders."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ from typing import Any
 
 from portal.accounts.unit import Unit
 from portal.audit import service as audit
-from portal.cases import repository as cases_repo
 from portal.cases.errors import StaleEdit, ValidationFailed
 from portal.cases.models import Case, CaseParty
 from portal.people.models import Person
@@ -21,28 +20,10 @@ from portal.victims_code.calendar import ENGLAND_AND_WALES, today_in_england_and
 from portal.victims_code.lifecycle import CHANNELS, Status, status
 from portal.victims_code.models import Obligation
 from portal.victims_code.repository import WorkCounts
-from portal.victims_code.rules import Entitlement, RulesVersion, rules_in_force
+from portal.victims_code.rules import Entitlement, RulesVersion
 from portal.victims_code.service import entitlement_of, explain, rules_version
 
 PER_PAGE = 25
-RIGHTS = {
-    1: "To be able to understand and to be understood",
-    2: "To have the details of the crime recorded without unjustified delay",
-    3: "To be provided with information when reporting the crime",
-    4: (
-        "To be referred to services that support victims and have services and support "
-        "tailored to your needs"
-    ),
-    5: "To be provided with information about compensation",
-    6: "To be provided with information about the investigation and prosecution",
-    7: "To make a Victim Personal Statement",
-    8: "To be given information about the trial, trial process and your role as a witness",
-    9: "To be given information about the outcome of the case and any appeals",
-    10: "To be paid expenses and have property returned",
-    11: "To be given information about the offender following a conviction",
-    12: "To make a complaint about your rights not being met",
-}
-
 Row = tuple[Obligation, CaseParty, Person, Case]
 
 
@@ -265,35 +246,7 @@ def reopen(unit: Unit, obligation_id: uuid.UUID, *, expected_version: int) -> bo
     return True
 
 
-# --- the victim's rights, the data check ----------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class RightsPage:
-    case: Case
-    person: Person
-    name: Any
-    by_right: dict[int, list[tuple[Obligation, Status | None, str]]]
-    not_yet: dict[int, list[str]]
-    rules: RulesVersion
-
-
-def rights_page(unit: Unit, case_id: uuid.UUID, person_id: uuid.UUID) -> RightsPage:
-    """The victim's twelve rights: what is owed under each, and what is not owed yet."""
-    case, party, person = cases_repo.party_in_case(unit.db, unit.actor, case_id, person_id)
-    today, _ = today_and_soon()
-    obligations = repository.for_party(unit.db, party.id)
-    rules = rules_in_force(today)
-    by_right: dict[int, list[tuple[Obligation, Status | None, str]]] = {n: [] for n in RIGHTS}
-    owed = {o.entitlement for o in obligations}
-    for o in obligations:
-        by_right[o.right].append((o, status(o, today), entitlement_of(o).title))
-    not_yet = {
-        n: [e.title for e in rules.entitlements if e.right == n and e.code not in owed]
-        for n in RIGHTS
-    }
-    _consulted(unit, "person.rights", ("person", person.id), case, person)
-    return RightsPage(case, person, unit.vault.open(person, "full_name"), by_right, not_yet, rules)
+# --- the data check -------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)

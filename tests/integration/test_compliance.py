@@ -16,11 +16,15 @@ from tests.support.obligations import seed_obligations
 
 
 def bucket_of(o: Obligation, today: date) -> str:
+    if o.state == "met" and o.due_on is None:
+        return "no_limit_done"  # a duty with no time limit is never "on time"
     if o.state == "met":
-        return "met_on_time" if o.due_on is None or o.met_on <= o.due_on else "met_late"
+        return "met_on_time" if o.met_on <= o.due_on else "met_late"
     if o.state in {"declined", "not_met_good_reason", "not_applicable"}:
         return o.state
-    return "overdue" if o.due_on is not None and o.due_on < today else "due"
+    if o.due_on is None:
+        return "no_limit_open"  # nor "not yet due"
+    return "overdue" if o.due_on < today else "due"
 
 
 def expected(db, dimension: str, today: date, period: service.Period) -> dict[str, Counter]:
@@ -127,11 +131,15 @@ def test_every_breakdown_matches_at_100000_obligations(db) -> None:
     assert len(rows) == 100_000
 
     def bucket(state, due_on, met_on) -> str:
+        if state == "met" and due_on is None:
+            return "no_limit_done"
         if state == "met":
-            return "met_on_time" if due_on is None or met_on <= due_on else "met_late"
+            return "met_on_time" if met_on <= due_on else "met_late"
         if state in {"declined", "not_met_good_reason", "not_applicable"}:
             return state
-        return "overdue" if due_on is not None and due_on < today else "due"
+        if due_on is None:
+            return "no_limit_open"
+        return "overdue" if due_on < today else "due"
 
     for period in (service.Period(), service.Period(today - timedelta(days=60), today)):
         want: dict[str, dict[str, Counter]] = {d: defaultdict(Counter) for d in service.DIMENSIONS}

@@ -45,6 +45,7 @@ CASES = [
     ("R6-CPS-SUBSTANTIAL-ALTERATION", D(2027, 12, 28), None, D(2028, 1, 5), D(2027, 12, 29)),
     ("R6-CPS-VRR-REQUEST", D(2027, 12, 24), None, D(2028, 1, 12), D(2028, 1, 12)),
     ("R7-VPS-OFFER", D(2026, 12, 24), None, None, None),
+    ("R7-VPS-TO-COURT", D(2026, 12, 24), D(2026, 12, 24), None, None),
     ("R8-WCU-HEARING", D(2026, 12, 22), D(2026, 12, 24), D(2026, 12, 29), D(2026, 12, 29)),
     ("R8-COURT-BAIL-TO-WCU", D(2026, 12, 24), None, D(2027, 1, 5), D(2027, 1, 5)),
     ("R8-WCU-BAIL", D(2026, 12, 24), D(2026, 12, 31), D(2027, 1, 8), D(2027, 1, 4)),

@@ -48,6 +48,7 @@ EXPECTED_2020 = {
     "R6-CPS-SUBSTANTIAL-ALTERATION": (6, "substantial_alteration", "vlu", 5, 1, "event"),
     "R6-CPS-VRR-REQUEST": (6, "vcl_letter_sent", "cps", 10, 10, "event"),
     "R7-VPS-OFFER": (7, "crime_reported", "police", None, None, "event"),
+    "R7-VPS-TO-COURT": (7, "vps_made", "cps", None, None, "received"),
     "R8-WCU-HEARING": (8, "hearing_listed", "witness_care_unit", 1, 1, "received"),
     "R8-COURT-BAIL-TO-WCU": (8, "bail_decision", "court", 5, 5, "event"),
     "R8-WCU-BAIL": (8, "bail_decision", "witness_care_unit", 5, 1, "received"),
@@ -76,7 +77,8 @@ EXPECTED_2020 = {
     "R10-EXPENSES": (10, "expenses_claim", "cps", None, None, "received"),
     "R10-PROPERTY-RETURN": (10, "property_no_longer_needed", "police", None, None, "event"),
     "R11-VCS-REFERRAL": (11, "sentence", "witness_care_unit", 20, 20, "event"),
-    "R12-COMPLAINT-RESPONSE": (12, "complaint_received", "all_providers", 10, 10, "received"),
+    # complaints to the CPS are answered by its Victim Liaison Unit (DR 2)
+    "R12-COMPLAINT-RESPONSE": (12, "complaint_received", "vlu", 10, 10, "received"),
 }
 
 VALID = """
@@ -281,6 +283,26 @@ def test_a_minimal_valid_file_loads() -> None:
         ),
         ('version = "test"\n', "", "[rules]: field 'version' is required"),
         ('code = "X-1"', "", "entitlement #1: field 'code' is required"),
+        (
+            "opt_out = false",
+            "opt_out = false\ntracked = false",
+            "entitlement X-1: field 'owner' must be one of ['police', 'court', 'report_fraud']",
+        ),
+        (
+            "opt_out = false",
+            'opt_out = false\ntracked = false\nowner = "cps"',
+            "entitlement X-1: field 'owner' must be one of",
+        ),
+        (
+            "opt_out = false",
+            'opt_out = false\nowner = "police"',
+            "entitlement X-1: field 'owner' is only for entitlements with tracked = false",
+        ),
+        (
+            "opt_out = false",
+            'opt_out = false\ntracked = "no"',
+            "entitlement X-1: field 'tracked' must be true or false",
+        ),
     ],
 )
 def test_broken_rules_files_fail_with_the_entitlement_and_field_named(

@@ -83,3 +83,51 @@ def test_other_roles_cannot_see_compliance(app, db) -> None:
     officer = make_user(db, role=Role.VLU_OFFICER)
     db.commit()
     assert client_as(app, db, officer).get("/compliance").status_code == 403
+
+
+def test_the_dashboard_shows_tracked_no_limit_and_untracked_duties_as_counted_apart(
+    app, db
+) -> None:
+    """Issue 15 point 3: an independent count (its own SQL over the rows, and the rules file
+    read as plain TOML) equals what the dashboard shows, on whichever database runs the test."""
+    import tomllib
+
+    from sqlalchemy import text
+
+    from portal.victims_code.rules import RULES_DIR
+
+    seed_obligations(db, cases=20, per_case=20, seed=3)
+    auditor = make_user(db, role=Role.AUDITOR, area=None, unit=None)
+    db.commit()
+    counts = db.execute(
+        text(
+            "SELECT"
+            " SUM(CASE WHEN due_on IS NOT NULL THEN 1 ELSE 0 END),"
+            " SUM(CASE WHEN due_on IS NULL AND state = 'open' THEN 1 ELSE 0 END),"
+            " SUM(CASE WHEN due_on IS NULL AND state = 'met' THEN 1 ELSE 0 END),"
+            " SUM(CASE WHEN due_on IS NULL AND state NOT IN ('open', 'met') THEN 1 ELSE 0 END)"
+            " FROM obligation"
+        )
+    ).one()
+    db.commit()
+    timed, open_no_limit, done_no_limit, closed_no_limit = (int(n or 0) for n in counts)
+    assert open_no_limit and done_no_limit  # the seed has both
+    raw = tomllib.loads((RULES_DIR / "2020.toml").read_text(encoding="utf-8"))["entitlement"]
+    duties = [e for e in raw if e.get("kind", "duty") == "duty"]
+    untracked = [e for e in duties if e.get("tracked") is False]
+    assert {e["owner"] for e in untracked} >= {"police", "court"}
+
+    html = soup(client_as(app, db, auditor).get("/compliance").text)
+    shown = {span["data-count"]: int(span.text) for span in html.select("[data-count]")}
+    # declined, not applicable and not met without a time limit sit with the timed outcomes
+    assert shown == {
+        "timed": timed + closed_no_limit,
+        "no_limit_open": open_no_limit,
+        "no_limit_done": done_no_limit,
+        "untracked": len(untracked),
+    }
+    page_text = html.get_text(" ")
+    assert "The police's duty:" in page_text and "The court's duty:" in page_text
+    assert "UNCONFIRMED" not in page_text
+    headers = [th.get_text(" ", strip=True) for th in html.select("table thead th")]
+    assert headers == [] or "Open, no time limit" in headers

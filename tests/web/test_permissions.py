@@ -21,6 +21,7 @@ from portal.web.templating import make_templates
 P = Permission
 
 ROUTE_PERMISSIONS: dict[str, tuple[Permission, ...]] = {
+    "person_rights_record": (P.RECORD_OBLIGATION_OUTCOME,),
     "home": (P.VIEW_HOME,),
     "logout": (P.MANAGE_OWN_SESSION,),
     "extend": (P.MANAGE_OWN_SESSION,),

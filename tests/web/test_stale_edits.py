@@ -30,6 +30,7 @@ MARKER = "Stalecheck typed words"
 # Forms that add a new record, run a search or export, or sign in or out: nothing stored is
 # overwritten, so there is no version to check.
 NOT_EDITS = {
+    "person_rights_record": "records what happened: the duties it starts are added once",
     "breakglass_request_save": "adds a break-glass use",
     "breakglass_review_save": "a use is reviewed once: a second review is refused (409)",
     "account_setup_submit": "sets up a new account with a one-time code",
