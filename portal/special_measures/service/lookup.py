@@ -18,6 +18,7 @@ from portal.cases.models import Case, CaseParty
 from portal.clock import LONDON, utc_now
 from portal.keys.vault import Vault
 from portal.people.models import Person
+from portal.people.safeguarding import InCase
 from portal.special_measures import repository
 from portal.special_measures.eligibility import Eligibility
 from portal.special_measures.models import (
@@ -87,12 +88,12 @@ def today() -> date:
 
 def witness(
     unit: Unit, case_id: uuid.UUID, person_id: uuid.UUID, *, readable: bool = False
-) -> tuple[Case, CaseParty, Person]:
+) -> InCase:
     """A witness of a case in scope; ``readable``: not erased either (forms need the details)."""
     case, party, person = repository.witness_in_case(unit.db, unit.actor, case_id, person_id)
     if not party.is_witness or (readable and person.erased):
         raise CaseNotFound(case.id)
-    return case, party, person
+    return InCase(case, party, person)
 
 
 def application(
