@@ -248,16 +248,14 @@ def override(unit: Unit, of: DocumentOf, match_id: uuid.UUID, *, reason: str) ->
         # ready to serve again only by a prosecutor's decision.
         document.ready_at, document.ready_by_id = None, None
         db.flush()
-    audit.record(
+    audit.record_in_case(
         db,
-        actor=actor,
-        category="disclosure",
-        action="document.match.override",
-        object_type="document_match",
-        object_id=match.id,
-        case_id=case.id,
-        subject_id=match.person_id,
-        fields=(f"document:{document.id}", f"kind:{match.kind}"),
+        actor,
+        "disclosure",
+        "document.match.override",
+        ("document_match", match.id, case.id),
+        *(f"document:{document.id}", f"kind:{match.kind}"),
+        person=audit.Someone(match.person_id),
     )
     return match
 

@@ -100,13 +100,8 @@ def case_page(unit: Unit, case_id: uuid.UUID, *, page: int, per_page: int) -> Ca
         )
     rows.sort(key=lambda r: STATUS_RANK.get(r.status.code, 4) if r.status else 5)
     if not pseudonymised:
-        audit.record_consultations(
-            db,
-            actor=unit.actor,
-            action="person.special_measures_list",
-            subjects=[(person.id, person.reference) for _, person in found.items],
-            case_id=case.id,
-        )
+        shown = [person for _, person in found.items]
+        audit.people_listed(db, unit.actor, "person.special_measures_list", shown, case.id)
     lookup.viewed(unit, "case_view", case, None, object_type="case", object_id=case.id)
     return CasePage(case, rows, found, plea_on, due, today, pseudonymised)
 
