@@ -28,6 +28,7 @@ from portal.compliance import quality
 from portal.documents import service as documents
 from portal.outcomes.models import Finalised, LossKind, OrderStatus
 from portal.outcomes.service import compensation, finalised, losses
+from portal.outcomes.service.common import Against
 from portal.people.actions import add_action
 from portal.people.models import Person
 from portal.people.needs import record_needs_assessment
@@ -362,7 +363,7 @@ def _seed_outcomes(db, vault, staff, case, rows) -> None:
         decided_on=_today() - timedelta(days=2),
         reason="Means assessed at sentence",
     )
-    compensation.record_order(db, vault, prosecutor, case, defendant, order)
+    compensation.record_order(Unit(db, prosecutor, lambda: vault), Against(case, defendant), order)
     finalised.record(
         db,
         prosecutor,

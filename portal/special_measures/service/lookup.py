@@ -109,7 +109,7 @@ def name_of(vault: Vault, person: Person) -> Any:
 
 
 def staff(db: Session, ids: Iterable[Any]) -> dict[Any, str]:
-    return dict(repository.staff_names(db, {i for i in ids if i is not None}))
+    return dict(repository.staff_names(db, set(ids)))
 
 
 def deadline_of(db: Session, case: Case) -> tuple[date | None, DueDate | None]:

@@ -1,6 +1,6 @@
-"""The rows of a record's history (its transitions, its messages), oldest first: the one query
-that ``portal.vlu.repository`` and ``portal.special_measures.repository`` share; and the rows
-of a list shown newest first (a case's decisions)."""
+"""The rows of a record's history (its transitions, its messages), oldest first, the query the
+VLU and special measures repositories share; and the rows of a list shown newest first (a
+case's decisions)."""
 
 from __future__ import annotations
 
