@@ -18,13 +18,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from portal.accounts.actor import Actor
 from portal.accounts.roles import Role
 from portal.accounts.unit import Unit
-from portal.cases.models import Case, CaseParty, Defendant, Offence
+from portal.cases.models import Case, Defendant, Offence
 from portal.db.session import unit_of_work
 from portal.keys.vault import KeyCache, Vault
+from portal.outcomes import repository
 from portal.outcomes.models import Enforcement, Finalised, LossKind, OrderStatus
 from portal.outcomes.service import ancillary, compensation, confiscation, finalised, losses
 from portal.outcomes.service.common import Against
-from portal.people.models import Person
 from portal.settings import Settings
 
 # Shares close to the strategy's published table (seeds/): about 84% convicted.
@@ -101,12 +101,7 @@ def _case(
     unit = Unit(db, actor, lambda: vault)
     category = db.scalar(select(Offence.category).where(Offence.case_id == case.id)) or "other"
     big = case.urn == big_urn
-    victims = db.execute(
-        select(CaseParty, Person)
-        .join(Person, Person.id == CaseParty.person_id)
-        .where(CaseParty.case_id == case.id, CaseParty.is_victim.is_(True))
-        .order_by(Person.reference)
-    ).all()
+    victims = repository.victims_of(db, case)
     if category in WITH_LOSSES or big:
         items = [
             losses.NewLoss(

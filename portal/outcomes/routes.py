@@ -118,33 +118,58 @@ def _record(
 # --- a person's losses --------------------------------------------------------------------------
 
 
-_person_page = _form_page_of("person_id", pages.person_losses, "outcomes/person.html")
+def _child_form(
+    child: str,
+    read: Callable[[Unit, uuid.UUID, uuid.UUID], object],
+    template: str,
+    form_class: type[forms.LossForm | forms.PaymentForm],
+    call: Callable[[Unit, uuid.UUID, uuid.UUID, Any], object],
+    message: str,
+    back: str,
+) -> tuple[Handler, Handler]:
+    """The GET and POST handlers of the page of one thing of the case (the path's ``case_id``
+    and ``child`` ids) with its form: the page ``read`` shows, the use case ``call`` the POST
+    makes with the form, then ``message`` and back to the page named ``back``."""
+    page = _form_page_of(child, read, template)
+
+    def show(ctx: RequestContext) -> Response:
+        return page(ctx, form_class())
+
+    def save(ctx: RequestContext) -> Response:
+        form = form_class(ctx.form)
+        return _record(
+            ctx,
+            form,
+            child,
+            lambda case_id, child_id: call(ctx.unit, case_id, child_id, form),
+            page,
+            message,
+            back,
+            # as the path's id: the service found the thing by it
+            **{child: ctx.path_id(child)},
+        )
+
+    show.__name__, save.__name__ = back, f"{back}_save"
+    return show, save
 
 
-def person_losses(ctx: RequestContext) -> Response:
-    return _person_page(ctx, forms.LossForm())
-
-
-def person_loss_add(ctx: RequestContext) -> Response:
-    form = forms.LossForm(ctx.form)
-    return _record(
-        ctx,
-        form,
-        "person_id",
-        lambda case_id, person_id: pages.add_loss(
-            ctx.unit,
-            case_id,
-            person_id,
-            kind=form.kind,
-            amount=form.amount,
-            description=form.description,
-            proven=form.proven,
-        ),
-        _person_page,
-        "Loss recorded",
-        "outcomes_person",
-        person_id=ctx.path_id("person_id"),  # as the person's id: the service found them by it
-    )
+person_losses, person_loss_add = _child_form(
+    "person_id",
+    pages.person_losses,
+    "outcomes/person.html",
+    forms.LossForm,
+    lambda unit, case_id, person_id, form: pages.add_loss(
+        unit,
+        case_id,
+        person_id,
+        kind=form.kind,
+        amount=form.amount,
+        description=form.description,
+        proven=form.proven,
+    ),
+    "Loss recorded",
+    "outcomes_person",
+)
 
 
 # --- orders per defendant -----------------------------------------------------------------------
@@ -262,27 +287,17 @@ def finalise_save(ctx: RequestContext) -> Response:
     )
 
 
-_order_page = _form_page_of("order_id", pages.order_page, "outcomes/order.html")
-
-
-def compensation_order(ctx: RequestContext) -> Response:
-    return _order_page(ctx, forms.PaymentForm())
-
-
-def payment_add(ctx: RequestContext) -> Response:
-    form = forms.PaymentForm(ctx.form)
-    return _record(
-        ctx,
-        form,
-        "order_id",
-        lambda case_id, order_id: pages.record_payment(
-            ctx.unit, case_id, order_id, amount=form.payment, received_on=form.received_on
-        ),
-        _order_page,
-        "Payment recorded",
-        "outcomes_order",
-        order_id=ctx.request.path_params["order_id"],
-    )
+compensation_order, payment_add = _child_form(
+    "order_id",
+    pages.order_page,
+    "outcomes/order.html",
+    forms.PaymentForm,
+    lambda unit, case_id, order_id, form: pages.record_payment(
+        unit, case_id, order_id, amount=form.payment, received_on=form.received_on
+    ),
+    "Payment recorded",
+    "outcomes_order",
+)
 
 
 # --- the performance review ---------------------------------------------------------------------

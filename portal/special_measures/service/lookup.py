@@ -17,6 +17,7 @@ from portal.cases.errors import CaseNotFound
 from portal.cases.models import Case, CaseParty
 from portal.clock import LONDON, utc_now
 from portal.keys.vault import Vault
+from portal.kit.pages import AboutPerson
 from portal.people.models import Person
 from portal.people.safeguarding import InCase
 from portal.special_measures import repository
@@ -35,14 +36,11 @@ SHOWN_TEXTS = (*TEXT_FIELDS, "court_notes")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class FormPage:
+class FormPage(AboutPerson[Case, Person]):
     """What every special measures form shows: the case, the witness, their name (their
     reference once erased) and the form's initial values (empty when the form is shown again
     with what was typed)."""
 
-    case: Case
-    person: Person
-    name: Any
     initial: dict[str, Any] = field(default_factory=dict)
 
 

@@ -15,6 +15,7 @@ from portal.accounts.unit import Unit
 from portal.audit import service as audit
 from portal.cases import repository as cases_repo
 from portal.cases.models import Case, CaseParty
+from portal.kit.pages import AboutPerson
 from portal.kit.paging import Page
 from portal.people.models import Person
 from portal.special_measures import repository
@@ -109,12 +110,9 @@ def case_page(unit: Unit, case_id: uuid.UUID, *, page: int, per_page: int) -> Ca
 # --- one witness ----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class WitnessPage:
-    case: Case
+@dataclass(frozen=True, slots=True, kw_only=True)
+class WitnessPage(AboutPerson[Case, Person]):
     party: CaseParty
-    person: Person
-    name: Any
     assessment: SpecialMeasuresAssessment | None
     details: AssessmentDetails | None
     eligibility: Eligibility | None
@@ -172,13 +170,10 @@ def witness_page(unit: Unit, case_id: uuid.UUID, person_id: uuid.UUID) -> Witnes
 # --- one application ------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class ApplicationPage:
-    case: Case
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ApplicationPage(AboutPerson[Case, Person]):
     application: SpecialMeasuresApplication
     party: CaseParty
-    person: Person
-    name: Any
     texts: dict[str, Any]
     plea_on: date | None
     due: DueDate | None
