@@ -32,6 +32,7 @@ from portal.cases import repository as cases
 from portal.cases.reference import normalise_urn, valid_urn
 from portal.clock import utc_now
 from portal.kit.errors import Conflict, NotFound, NotPermitted, ValidationFailed
+from portal.kit.text import required_text
 from portal.settings import Settings
 
 NO_USE = ("break_glass", None, None)  # an audit entry of a refused request: no use, no case
@@ -73,10 +74,7 @@ def _form_errors(urn: str, reason: Reason | None, detail: str) -> dict[str, str]
         errors["urn"] = "Enter a URN like 01AB1234526: 2 digits, 2 letters and 7 digits"
     if reason is None:
         errors["reason"] = "Select why you need emergency access"
-    if not detail.strip():
-        errors["detail"] = "Explain the emergency"
-    elif len(detail) > DETAIL_MAX:
-        errors["detail"] = f"The explanation must be {DETAIL_MAX:,} characters or fewer"
+    required_text(errors, "detail", detail, "Explain the emergency", "The explanation", DETAIL_MAX)
     return errors
 
 
@@ -210,10 +208,9 @@ def review(unit: Unit, use_id: uuid.UUID, *, outcome: Outcome | None, note: str)
     errors: dict[str, str] = {}
     if outcome is None:
         errors["outcome"] = "Select whether the emergency access was justified"
-    if not note.strip():
-        errors["note"] = "Enter a note explaining your finding"
-    elif len(note) > NOTE_MAX:
-        errors["note"] = f"The note must be {NOTE_MAX:,} characters or fewer"
+    required_text(
+        errors, "note", note, "Enter a note explaining your finding", "The note", NOTE_MAX
+    )
     if errors:
         raise ValidationFailed(errors)
     assert outcome is not None
