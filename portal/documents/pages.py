@@ -57,9 +57,7 @@ def upload(
     unit: Unit, case_id: uuid.UUID, person_id: uuid.UUID, *, kind: str, filename: str, data: bytes
 ) -> Document:
     case, person = person_in_case(unit, case_id, person_id)
-    return service.upload(
-        unit.db, unit.vault, unit.actor, case, person, kind=kind, filename=filename, data=data
-    )
+    return service.upload(unit, case, person, kind=kind, filename=filename, data=data)
 
 
 # --- the disclosure check of one document -------------------------------------------------------

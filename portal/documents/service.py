@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.accounts.actor import Actor
 from portal.accounts.permissions import Permission
 from portal.accounts.unit import Unit
 from portal.anonymity.identity import case_text_errors
@@ -62,9 +61,7 @@ def sniff(filename: str, data: bytes) -> str | None:
 
 
 def upload(
-    db: Session,
-    vault: Vault,
-    actor: Actor,
+    unit: Unit,
     case: Case,
     person: Person,
     *,
@@ -73,6 +70,7 @@ def upload(
     data: bytes,
     replaces: Document | None = None,
 ) -> Document:
+    db, vault, actor = unit.db, unit.vault, unit.actor
     if not actor.can(Permission.UPLOAD_DOCUMENTS):
         raise NotPermitted("only witness care officers and prosecutors upload documents")
     errors: dict[str, str] = {}
@@ -172,15 +170,7 @@ def upload_version(unit: Unit, of: DocumentOf, *, filename: str, data: bytes) ->
     if old.superseded:
         raise GuardRefused("upload a new version", "A newer version of this document exists")
     return upload(
-        unit.db,
-        unit.vault,
-        unit.actor,
-        of.case,
-        of.person,
-        kind=old.kind,
-        filename=filename,
-        data=data,
-        replaces=old,
+        unit, of.case, of.person, kind=old.kind, filename=filename, data=data, replaces=old
     )
 
 

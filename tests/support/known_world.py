@@ -246,9 +246,7 @@ def _seed_person(db, vault, staff, case, k: Known, person, party) -> None:
         consent_on=referred,
     )
     documents.upload(
-        db,
-        vault,
-        wco,
+        by_wco,
         case,
         person,
         kind="statement",

@@ -116,10 +116,10 @@ def assessment_page(
     unit: Unit, case_id: uuid.UUID, person_id: uuid.UUID, *, first: bool = True
 ) -> AssessmentPage:
     """The assessment form; ``first``: its first showing (stored values, and logged)."""
-    case, party, person = lookup.witness(unit, case_id, person_id, readable=True)
+    at = lookup.witness(unit, case_id, person_id, readable=True)
     initial: dict[str, Any] = {}
     if first:
-        assessment = repository.assessment_of(unit.db, party.id)
+        assessment = repository.assessment_of(unit.db, at.party.id)
         details = details_of(unit.vault, assessment)
         default = "prosecutor" if unit.actor.role is Role.PROSECUTOR else "witness_care_unit"
         initial = {
@@ -134,12 +134,11 @@ def assessment_page(
             "hearing_on": assessment.hearing_on if assessment else None,
             "version": assessment.version if assessment else None,
         }
-        lookup.person_viewed(unit, "assessment_view", case, person)
-    return lookup.form_page(
+    return lookup.witness_form(
         AssessmentPage,
         unit,
-        case,
-        person,
+        at,
+        "assessment_view" if first else None,
         initial,
         sources=list(SOURCE_LABELS.items()),
         conditions=list(S16_CONDITIONS.items()),

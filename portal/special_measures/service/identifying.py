@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from portal.accounts.unit import Unit
 from portal.cases.errors import ValidationFailed
@@ -88,16 +89,11 @@ class IdentifyPage(lookup.FormPage):
 def identify_page(
     unit: Unit, case_id: uuid.UUID, person_id: uuid.UUID, *, first: bool = True
 ) -> IdentifyPage:
-    case, _, person = lookup.witness(unit, case_id, person_id, readable=True)
-    if first:
-        lookup.person_viewed(unit, "identify_view", case, person)
-    return lookup.form_page(
-        IdentifyPage,
-        unit,
-        case,
-        person,
-        {"measures": [], "request_now": True} if first else {},
-        measures=list(MEASURES.items()),
+    at = lookup.witness(unit, case_id, person_id, readable=True)
+    initial: dict[str, Any] = {"measures": [], "request_now": True} if first else {}
+    viewed = "identify_view" if first else None
+    return lookup.witness_form(
+        IdentifyPage, unit, at, viewed, initial, measures=list(MEASURES.items())
     )
 
 

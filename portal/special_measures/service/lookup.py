@@ -80,6 +80,22 @@ def form_page(
     return page(case=case, person=person, name=name_of(unit.vault, person), initial=initial, **own)
 
 
+def witness_form(
+    page: type[P],
+    unit: Unit,
+    at: InCase,
+    viewed: str | None,
+    initial: dict[str, Any],
+    /,
+    **own: Any,
+) -> P:
+    """A form about the witness ``at`` (``form_page``); ``viewed``: the consultation to log (the
+    form's first showing), or None when it is shown again with what was typed."""
+    if viewed is not None:
+        person_viewed(unit, viewed, at.case, at.person)
+    return form_page(page, unit, at.case, at.person, initial, **own)
+
+
 def today() -> date:
     return utc_now().astimezone(LONDON).date()
 
