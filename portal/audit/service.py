@@ -23,6 +23,7 @@ import json
 import uuid
 from collections.abc import Iterable, Sequence
 from contextvars import ContextVar
+from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any, Protocol, cast
 
@@ -75,7 +76,7 @@ def record_consultations(
     *,
     actor: Actor,
     action: str,
-    subjects: Iterable[tuple[uuid.UUID, str]],
+    subjects: Iterable[tuple[uuid.UUID, str | None]],
     case_id: uuid.UUID | None,
 ) -> int:
     """One consultation row per person shown on a list page (ids and references only)."""
@@ -97,10 +98,19 @@ def record_consultations(
 
 
 def people_listed(
-    db: Session, actor: Actor, action: str, people: Iterable[Subject], case_id: uuid.UUID | None
+    db: Session,
+    actor: Actor,
+    action: str,
+    people: Iterable[Subject],
+    case_id: uuid.UUID | None,
+    *,
+    once: bool = False,
 ) -> int:
-    """``record_consultations`` for the people a list page shows, in the order shown."""
+    """``record_consultations`` for the people a list page shows, in the order shown; ``once``:
+    each person once, in the order of their ids (a list that may show someone twice)."""
     subjects = [(person.id, person.reference) for person in people]
+    if once:
+        subjects = sorted(set(subjects))
     return record_consultations(db, actor=actor, action=action, subjects=subjects, case_id=case_id)
 
 
@@ -147,7 +157,16 @@ class Subject(Protocol):
     def id(self) -> uuid.UUID: ...
 
     @property
-    def reference(self) -> str: ...
+    def reference(self) -> str | None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Someone:
+    """A ``Subject`` known only by their id (and perhaps their reference): the person a
+    match or a ledger line names, when their row is not at hand."""
+
+    id: uuid.UUID
+    reference: str | None = None
 
 
 def record_about(
@@ -180,6 +199,7 @@ def record_in_case(
     *fields: str,
     person: Subject | None = None,
     recipient: str | None = None,
+    purpose: str | None = None,
 ) -> None:
     """``record`` for something done to one row (of a case, or of none), about one person or
     none: ``record_in_case(db, actor, "collection", "case.open", ("case", id, id))``."""
@@ -195,6 +215,7 @@ def record_in_case(
         subject_ref=person.reference if person is not None else None,
         fields=fields,
         recipient=recipient,
+        purpose=purpose,
     )
 
 

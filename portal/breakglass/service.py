@@ -32,8 +32,10 @@ from portal.cases import repository as cases
 from portal.cases.reference import normalise_urn, valid_urn
 from portal.clock import utc_now
 from portal.kit.errors import Conflict, NotFound, NotPermitted, ValidationFailed
+from portal.kit.text import required_text
 from portal.settings import Settings
 
+NO_USE = ("break_glass", None, None)  # an audit entry of a refused request: no use, no case
 NO_CASE = "No case has that URN: check it and try again"
 NOT_FRESH = (
     f"Sign out and sign in again to confirm it is you: emergency access needs a sign-in "
@@ -72,10 +74,7 @@ def _form_errors(urn: str, reason: Reason | None, detail: str) -> dict[str, str]
         errors["urn"] = "Enter a URN like 01AB1234526: 2 digits, 2 letters and 7 digits"
     if reason is None:
         errors["reason"] = "Select why you need emergency access"
-    if not detail.strip():
-        errors["detail"] = "Explain the emergency"
-    elif len(detail) > DETAIL_MAX:
-        errors["detail"] = f"The explanation must be {DETAIL_MAX:,} characters or fewer"
+    required_text(errors, "detail", detail, "Explain the emergency", "The explanation", DETAIL_MAX)
     return errors
 
 
@@ -97,13 +96,7 @@ def break_glass(
         raise ValidationFailed(errors)
     assert reason is not None
     if not fresh_factor(active_session, now):
-        audit.record(
-            db,
-            actor=actor,
-            category="security",
-            action="breakglass.refused_stale_factor",
-            object_type="break_glass",
-        )
+        audit.record_in_case(db, actor, "security", "breakglass.refused_stale_factor", NO_USE)
         raise ValidationFailed({"factor": NOT_FRESH})
     wanted = normalise_urn(urn)
     visible = cases.find_by_urn(db, actor, wanted)
@@ -111,14 +104,8 @@ def break_glass(
         return Opened(visible.id, by_break_glass=False)
     case_id = repository.case_id_for_urn(db, wanted)
     if case_id is None:
-        audit.record(
-            db,
-            actor=actor,
-            category="security",
-            action="breakglass.no_case",
-            object_type="break_glass",
-            purpose=f"break_glass:{reason.value}",
-        )
+        purpose = f"break_glass:{reason.value}"
+        audit.record_in_case(db, actor, "security", "breakglass.no_case", NO_USE, purpose=purpose)
         raise ValidationFailed({"urn": NO_CASE})
     texts = {"detail": ("The explanation", detail)}
     if errors := identity.case_text_errors(db, unit.vault, case_id, texts):
@@ -135,16 +122,9 @@ def break_glass(
     )
     db.add(use)
     db.flush()
-    audit.record(
-        db,
-        actor=actor,
-        category="security",
-        action="breakglass.open",
-        object_type="break_glass",
-        object_id=use.id,
-        case_id=case_id,
-        purpose=f"break_glass:{reason.value}",
-    )
+    where = ("break_glass", use.id, case_id)
+    purpose = f"break_glass:{reason.value}"
+    audit.record_in_case(db, actor, "security", "breakglass.open", where, purpose=purpose)
     return Opened(case_id, by_break_glass=True)
 
 
@@ -228,10 +208,9 @@ def review(unit: Unit, use_id: uuid.UUID, *, outcome: Outcome | None, note: str)
     errors: dict[str, str] = {}
     if outcome is None:
         errors["outcome"] = "Select whether the emergency access was justified"
-    if not note.strip():
-        errors["note"] = "Enter a note explaining your finding"
-    elif len(note) > NOTE_MAX:
-        errors["note"] = f"The note must be {NOTE_MAX:,} characters or fewer"
+    required_text(
+        errors, "note", note, "Enter a note explaining your finding", "The note", NOTE_MAX
+    )
     if errors:
         raise ValidationFailed(errors)
     assert outcome is not None
@@ -240,14 +219,12 @@ def review(unit: Unit, use_id: uuid.UUID, *, outcome: Outcome | None, note: str)
     use.reviewed_by_id = unit.actor.user_id
     use.reviewed_at = utc_now()
     unit.db.flush()
-    audit.record(
+    audit.record_in_case(
         unit.db,
-        actor=unit.actor,
-        category="security",
-        action="breakglass.review",
-        object_type="break_glass",
-        object_id=use.id,
-        case_id=use.case_id,
+        unit.actor,
+        "security",
+        "breakglass.review",
+        ("break_glass", use.id, use.case_id),
         recipient=f"user:{use.user_id}",
         purpose=f"outcome:{outcome.value}",
     )

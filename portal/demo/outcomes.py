@@ -17,12 +17,14 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from portal.accounts.actor import Actor
 from portal.accounts.roles import Role
-from portal.cases.models import Case, CaseParty, Defendant, Offence
+from portal.accounts.unit import Unit
+from portal.cases.models import Case, Defendant, Offence
 from portal.db.session import unit_of_work
 from portal.keys.vault import KeyCache, Vault
+from portal.outcomes import repository
 from portal.outcomes.models import Enforcement, Finalised, LossKind, OrderStatus
 from portal.outcomes.service import ancillary, compensation, confiscation, finalised, losses
-from portal.people.models import Person
+from portal.outcomes.service.common import Against
 from portal.settings import Settings
 
 # Shares close to the strategy's published table (seeds/): about 84% convicted.
@@ -96,14 +98,10 @@ def _case(
     if case.prosecutor_id is None:
         return
     actor = Actor(case.prosecutor_id, Role.PROSECUTOR, case.area, case.unit)
+    unit = Unit(db, actor, lambda: vault)
     category = db.scalar(select(Offence.category).where(Offence.case_id == case.id)) or "other"
     big = case.urn == big_urn
-    victims = db.execute(
-        select(CaseParty, Person)
-        .join(Person, Person.id == CaseParty.person_id)
-        .where(CaseParty.case_id == case.id, CaseParty.is_victim.is_(True))
-        .order_by(Person.reference)
-    ).all()
+    victims = repository.victims_of(db, case)
     if category in WITH_LOSSES or big:
         items = [
             losses.NewLoss(
@@ -132,11 +130,12 @@ def _case(
         summary.finalised += 1
         if outcome not in CONVICTED:
             continue
+        at = Against(case, defendant)
         if category in PROCEEDS and rng.random() < 0.5:
-            _confiscation(db, vault, rng, actor, case, defendant, on, today, category, big)
+            _confiscation(unit, rng, at, on, today, category, big)
             summary.confiscation_orders += 1
         if category in WITH_LOSSES and not big and victims and rng.random() < 0.7:
-            _compensation(db, vault, rng, actor, case, defendant, on)
+            _compensation(unit, rng, at, on)
             summary.compensation_orders += 1
         for kind, chance in ANCILLARY.get(category, ()):
             if rng.random() < chance:
@@ -144,11 +143,8 @@ def _case(
                 if kind == "restraining_order" and victims:
                     protects = rng.choice(victims)[1].reference
                 ancillary.record_order(
-                    db,
-                    vault,
-                    actor,
-                    case,
-                    defendant,
+                    unit,
+                    at,
                     ancillary.NewAncillary(
                         kind=kind,
                         status=OrderStatus.MADE if rng.random() < 0.85 else OrderStatus.REFUSED,
@@ -163,25 +159,14 @@ def _case(
                 summary.ancillary_orders += 1
 
 
-def _compensation(
-    db: Session,
-    vault: Vault,
-    rng: random.Random,
-    actor: Actor,
-    case: Case,
-    defendant: Defendant,
-    on: date,
-) -> None:
+def _compensation(unit: Unit, rng: random.Random, at: Against, on: date) -> None:
     sought = _pounds(rng, 500, 60_000)
     roll = rng.random()
     status = OrderStatus.MADE if roll < 0.65 else OrderStatus.REFUSED
     amount = (sought * rng.randint(40, 100)) // 100 if status is OrderStatus.MADE else None
     order = compensation.record_order(
-        db,
-        vault,
-        actor,
-        case,
-        defendant,
+        unit,
+        at,
         compensation.NewCompensation(
             status=status,
             sought=sought,
@@ -193,21 +178,17 @@ def _compensation(
     if amount and rng.random() < 0.7:
         paid = (amount * rng.randint(10, 100)) // 100
         compensation.record_payment(
-            db, actor, case, order, amount=max(1, paid), received_on=on + timedelta(days=28)
+            unit.db,
+            unit.actor,
+            at.case,
+            order,
+            amount=max(1, paid),
+            received_on=on + timedelta(days=28),
         )
 
 
 def _confiscation(
-    db: Session,
-    vault: Vault,
-    rng: random.Random,
-    actor: Actor,
-    case: Case,
-    defendant: Defendant,
-    on: date,
-    today: date,
-    category: str,
-    big: bool,
+    unit: Unit, rng: random.Random, at: Against, on: date, today: date, category: str, big: bool
 ) -> None:
     benefit = _pounds(rng, 20_000, 2_000_000)
     available = (benefit * rng.randint(5, 100)) // 100
@@ -219,11 +200,8 @@ def _confiscation(
     if recovered == 0:
         state = rng.choice((Enforcement.NOT_YET_DUE, Enforcement.IN_DEFAULT, Enforcement.RECEIVER))
     confiscation.record(
-        db,
-        vault,
-        actor,
-        case,
-        defendant,
+        unit,
+        at,
         confiscation.Confiscation(
             restraint_on=on - timedelta(days=rng.randint(60, 300)),
             ordered_on=min(today, on + timedelta(days=rng.randint(30, 180))),

@@ -18,14 +18,12 @@ from portal.documents import repository, service
 from portal.documents.models import KINDS, MATCH_KINDS, Document
 from portal.documents.service import Download
 from portal.keys.vault import pseudonym
+from portal.kit.pages import AboutPerson
 from portal.people.models import Person
 
 
-@dataclass(frozen=True, slots=True)
-class DocumentsPage:
-    case: Case
-    person: Person
-    name: Sensitive | None
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DocumentsPage(AboutPerson[Case, Person]):
     documents: list[Document]
     filenames: dict[uuid.UUID, Sensitive | None]
     open_matches: dict[uuid.UUID, int]
@@ -59,9 +57,7 @@ def upload(
     unit: Unit, case_id: uuid.UUID, person_id: uuid.UUID, *, kind: str, filename: str, data: bytes
 ) -> Document:
     case, person = person_in_case(unit, case_id, person_id)
-    return service.upload(
-        unit.db, unit.vault, unit.actor, case, person, kind=kind, filename=filename, data=data
-    )
+    return service.upload(unit, case, person, kind=kind, filename=filename, data=data)
 
 
 # --- the disclosure check of one document -------------------------------------------------------

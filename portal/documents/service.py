@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.accounts.actor import Actor
 from portal.accounts.permissions import Permission
 from portal.accounts.unit import Unit
 from portal.anonymity.identity import case_text_errors
@@ -62,9 +61,7 @@ def sniff(filename: str, data: bytes) -> str | None:
 
 
 def upload(
-    db: Session,
-    vault: Vault,
-    actor: Actor,
+    unit: Unit,
     case: Case,
     person: Person,
     *,
@@ -73,6 +70,7 @@ def upload(
     data: bytes,
     replaces: Document | None = None,
 ) -> Document:
+    db, vault, actor = unit.db, unit.vault, unit.actor
     if not actor.can(Permission.UPLOAD_DOCUMENTS):
         raise NotPermitted("only witness care officers and prosecutors upload documents")
     errors: dict[str, str] = {}
@@ -172,15 +170,7 @@ def upload_version(unit: Unit, of: DocumentOf, *, filename: str, data: bytes) ->
     if old.superseded:
         raise GuardRefused("upload a new version", "A newer version of this document exists")
     return upload(
-        unit.db,
-        unit.vault,
-        unit.actor,
-        of.case,
-        of.person,
-        kind=old.kind,
-        filename=filename,
-        data=data,
-        replaces=old,
+        unit, of.case, of.person, kind=old.kind, filename=filename, data=data, replaces=old
     )
 
 
@@ -248,16 +238,14 @@ def override(unit: Unit, of: DocumentOf, match_id: uuid.UUID, *, reason: str) ->
         # ready to serve again only by a prosecutor's decision.
         document.ready_at, document.ready_by_id = None, None
         db.flush()
-    audit.record(
+    audit.record_in_case(
         db,
-        actor=actor,
-        category="disclosure",
-        action="document.match.override",
-        object_type="document_match",
-        object_id=match.id,
-        case_id=case.id,
-        subject_id=match.person_id,
-        fields=(f"document:{document.id}", f"kind:{match.kind}"),
+        actor,
+        "disclosure",
+        "document.match.override",
+        ("document_match", match.id, case.id),
+        *(f"document:{document.id}", f"kind:{match.kind}"),
+        person=audit.Someone(match.person_id),
     )
     return match
 

@@ -45,15 +45,10 @@ def replay(factory: sessionmaker[Session], erasures: Iterable[Erasure]) -> int:
                 person.dob_index = None
             name_index.remove_name_words(session, erasure.owner_id)
             session.flush()
-            audit.record(
-                session,
-                actor=None,
-                category="erasure",
-                action="person.erase_replayed",
-                object_type="person",
-                object_id=erasure.owner_id,
-                subject_id=erasure.owner_id,
-                subject_ref=person.reference if person is not None else None,
+            where = ("person", erasure.owner_id, None)
+            whom = audit.Someone(erasure.owner_id, person.reference if person else None)
+            audit.record_in_case(
+                session, None, "erasure", "person.erase_replayed", where, person=whom
             )
             again += 1
     return again

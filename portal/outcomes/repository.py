@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from portal.cases.models import Case, CaseParty, Defendant, Offence
 from portal.kit.errors import NotFound
+from portal.kit.history import in_order
 from portal.outcomes.models import (
     AncillaryOrder,
     Apportionment,
@@ -91,13 +92,8 @@ def loss_summary(db: Session, case: Case) -> tuple[int, int]:
 
 
 def compensation_orders(db: Session, case: Case) -> list[CompensationOrder]:
-    return list(
-        db.scalars(
-            select(CompensationOrder)
-            .where(CompensationOrder.case_id == case.id)
-            .order_by(CompensationOrder.recorded_at, CompensationOrder.id)
-        )
-    )
+    Order = CompensationOrder
+    return in_order(db, Order, Order.case_id == case.id, Order.recorded_at, Order.id)
 
 
 def compensation_order(db: Session, case: Case, order_id: uuid.UUID) -> CompensationOrder:
@@ -125,13 +121,8 @@ def paid_by_order(db: Session, order_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID
 def payments_of(db: Session, order_ids: Sequence[uuid.UUID]) -> list[CompensationPayment]:
     if not order_ids:
         return []
-    return list(
-        db.scalars(
-            select(CompensationPayment)
-            .where(CompensationPayment.order_id.in_(order_ids))
-            .order_by(CompensationPayment.received_on, CompensationPayment.id)
-        )
-    )
+    Payment = CompensationPayment
+    return in_order(db, Payment, Payment.order_id.in_(order_ids), Payment.received_on, Payment.id)
 
 
 def latest_apportionment(db: Session, source_id: uuid.UUID) -> Apportionment | None:
@@ -181,13 +172,8 @@ def confiscation_of(db: Session, defendant: Defendant) -> ConfiscationOrder | No
 
 
 def ancillary_orders(db: Session, case: Case) -> list[AncillaryOrder]:
-    return list(
-        db.scalars(
-            select(AncillaryOrder)
-            .where(AncillaryOrder.case_id == case.id)
-            .order_by(AncillaryOrder.sought_on, AncillaryOrder.id)
-        )
-    )
+    Order = AncillaryOrder
+    return in_order(db, Order, Order.case_id == case.id, Order.sought_on, Order.id)
 
 
 def finalised_of(db: Session, case: Case) -> dict[uuid.UUID, DefendantOutcome]:

@@ -118,41 +118,64 @@ def _record(
 # --- a person's losses --------------------------------------------------------------------------
 
 
-_person_page = _form_page_of("person_id", pages.person_losses, "outcomes/person.html")
+def _child_form(
+    child: str,
+    page: Callable[[RequestContext, Form], Response],
+    form_class: type[Form],
+    call: Callable[[Unit, uuid.UUID, uuid.UUID, Any], object],
+    message: str,
+    back: str,
+    *,
+    name: str,
+    back_to_child: bool = True,
+) -> tuple[Handler, Handler]:
+    """The GET and POST handlers of a ``page`` about one thing of the case (the path's
+    ``case_id`` and ``child`` ids) with its form: shown blank on GET; on POST the use case
+    ``call`` gets the unit, the ids and the valid form, then ``message`` and back to the page
+    named ``back`` (of the same thing, with ``back_to_child``, else of the case)."""
+
+    def show(ctx: RequestContext) -> Response:
+        return page(ctx, form_class())
+
+    def save(ctx: RequestContext) -> Response:
+        form = form_class(ctx.form)
+        # the path's id, as the service found the thing by it
+        params = {child: ctx.path_id(child)} if back_to_child else {}
+        return _record(
+            ctx,
+            form,
+            child,
+            lambda case_id, child_id: call(ctx.unit, case_id, child_id, form),
+            page,
+            message,
+            back,
+            **params,
+        )
+
+    show.__name__, save.__name__ = name, f"{name}_save"
+    return show, save
 
 
-def person_losses(ctx: RequestContext) -> Response:
-    return _person_page(ctx, forms.LossForm())
-
-
-def person_loss_add(ctx: RequestContext) -> Response:
-    form = forms.LossForm(ctx.form)
-    return _record(
-        ctx,
-        form,
-        "person_id",
-        lambda case_id, person_id: pages.add_loss(
-            ctx.unit,
-            case_id,
-            person_id,
-            kind=form.kind,
-            amount=form.amount,
-            description=form.description,
-            proven=form.proven,
-        ),
-        _person_page,
-        "Loss recorded",
-        "outcomes_person",
-        person_id=ctx.path_id("person_id"),  # as the person's id: the service found them by it
-    )
+person_losses, person_loss_add = _child_form(
+    "person_id",
+    _form_page_of("person_id", pages.person_losses, "outcomes/person.html"),
+    forms.LossForm,
+    lambda unit, case_id, person_id, form: pages.add_loss(
+        unit,
+        case_id,
+        person_id,
+        kind=form.kind,
+        amount=form.amount,
+        description=form.description,
+        proven=form.proven,
+    ),
+    "Loss recorded",
+    "outcomes_person",
+    name="person_losses",
+)
 
 
 # --- orders per defendant -----------------------------------------------------------------------
-
-
-def _order_form(ctx: RequestContext, template: str, form: Form) -> Response:
-    page = pages.defendant_form(ctx.unit, *_ids(ctx, "case_id", "defendant_id"))
-    return _render_order_form(ctx, template, form, page)
 
 
 def _render_order_form(
@@ -166,57 +189,44 @@ def _render_order_form(
     )
 
 
-def _save(
-    ctx: RequestContext,
-    form: Form,
+def _order(
     template: str,
+    form_class: type[Form],
     message: str,
-    call: Callable[[uuid.UUID, uuid.UUID], object],
-) -> Response:
-    return _record(
-        ctx,
-        form,
+    call: Callable[[Unit, uuid.UUID, uuid.UUID, Any], object],
+) -> tuple[Handler, Handler]:
+    """The form ``template`` for an order against one defendant, then back to the case."""
+
+    def page(ctx: RequestContext, form: Form) -> Response:
+        found = pages.defendant_form(ctx.unit, *_ids(ctx, "case_id", "defendant_id"))
+        return _render_order_form(ctx, template, form, found)
+
+    return _child_form(
         "defendant_id",
+        page,
+        form_class,
         call,
-        lambda ctx, form: _order_form(ctx, template, form),
         message,
         "outcomes_case",
+        name=template,
+        back_to_child=False,
     )
 
 
-def _order_routes(
-    template: str,
-    form_class: type[forms.CompensationForm | forms.ConfiscationForm | forms.AncillaryForm],
-    message: str,
+def _command_to(
     record: Callable[..., object],
-) -> Callable[[RequestContext], Response]:
-    """The POST handler of an order form whose use case takes the form's ``command()``."""
-
-    def save(ctx: RequestContext) -> Response:
-        form = form_class(ctx.form)
-        return _save(
-            ctx,
-            form,
-            template,
-            message,
-            lambda case_id, defendant_id: pages.record_order(
-                ctx.unit, case_id, defendant_id, record, form.command()
-            ),
-        )
-
-    save.__name__ = f"{template}_save"
-    return save
+) -> Callable[[Unit, uuid.UUID, uuid.UUID, Any], object]:
+    """Record an order with ``record``, the form's ``command()`` its input."""
+    return lambda unit, case_id, defendant_id, form: pages.record_order(
+        unit, case_id, defendant_id, record, form.command()
+    )
 
 
-def compensation_new(ctx: RequestContext) -> Response:
-    return _order_form(ctx, "compensation", forms.CompensationForm())
-
-
-compensation_save = _order_routes(
+compensation_new, compensation_save = _order(
     "compensation",
     forms.CompensationForm,
     "Compensation order recorded",
-    compensation.record_order,
+    _command_to(compensation.record_order),
 )
 
 
@@ -226,63 +236,44 @@ def confiscation_edit(ctx: RequestContext) -> Response:
     return _render_order_form(ctx, "confiscation", form, page)
 
 
-confiscation_save = _order_routes(
-    "confiscation", forms.ConfiscationForm, "Confiscation recorded", confiscation.record
+_, confiscation_save = _order(
+    "confiscation",
+    forms.ConfiscationForm,
+    "Confiscation recorded",
+    _command_to(confiscation.record),
+)
+ancillary_new, ancillary_save = _order(
+    "ancillary",
+    forms.AncillaryForm,
+    "Ancillary order recorded",
+    _command_to(ancillary.record_order),
+)
+finalise_new, finalise_save = _order(
+    "finalise",
+    forms.FinaliseForm,
+    "Outcome recorded",
+    lambda unit, case_id, defendant_id, form: pages.record_finalised(
+        unit,
+        case_id,
+        defendant_id,
+        outcome=form.outcome,
+        finalised_on=form.finalised_on,
+        today=london_today(),
+    ),
 )
 
 
-def ancillary_new(ctx: RequestContext) -> Response:
-    return _order_form(ctx, "ancillary", forms.AncillaryForm())
-
-
-ancillary_save = _order_routes(
-    "ancillary", forms.AncillaryForm, "Ancillary order recorded", ancillary.record_order
+compensation_order, payment_add = _child_form(
+    "order_id",
+    _form_page_of("order_id", pages.order_page, "outcomes/order.html"),
+    forms.PaymentForm,
+    lambda unit, case_id, order_id, form: pages.record_payment(
+        unit, case_id, order_id, amount=form.payment, received_on=form.received_on
+    ),
+    "Payment recorded",
+    "outcomes_order",
+    name="compensation_order",
 )
-
-
-def finalise_new(ctx: RequestContext) -> Response:
-    return _order_form(ctx, "finalise", forms.FinaliseForm())
-
-
-def finalise_save(ctx: RequestContext) -> Response:
-    form = forms.FinaliseForm(ctx.form)
-    return _save(
-        ctx,
-        form,
-        "finalise",
-        "Outcome recorded",
-        lambda case_id, defendant_id: pages.record_finalised(
-            ctx.unit,
-            case_id,
-            defendant_id,
-            outcome=form.outcome,
-            finalised_on=form.finalised_on,
-            today=london_today(),
-        ),
-    )
-
-
-_order_page = _form_page_of("order_id", pages.order_page, "outcomes/order.html")
-
-
-def compensation_order(ctx: RequestContext) -> Response:
-    return _order_page(ctx, forms.PaymentForm())
-
-
-def payment_add(ctx: RequestContext) -> Response:
-    form = forms.PaymentForm(ctx.form)
-    return _record(
-        ctx,
-        form,
-        "order_id",
-        lambda case_id, order_id: pages.record_payment(
-            ctx.unit, case_id, order_id, amount=form.payment, received_on=form.received_on
-        ),
-        _order_page,
-        "Payment recorded",
-        "outcomes_order",
-        order_id=ctx.request.path_params["order_id"],
-    )
 
 
 # --- the performance review ---------------------------------------------------------------------

@@ -16,11 +16,12 @@ from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 
 from portal.accounts.actor import Actor
-from portal.accounts.models import User
 from portal.cases.access import visible_cases
 from portal.cases.errors import CaseNotFound
 from portal.cases.models import Case, CaseEvent, CaseParty
 from portal.cases.reference import EventKind
+from portal.cases.repository import staff_names as staff_names
+from portal.kit.history import oldest_first
 from portal.kit.paging import Page, paginate_rows
 from portal.people.models import Person
 from portal.special_measures.models import (
@@ -29,7 +30,6 @@ from portal.special_measures.models import (
     SpecialMeasuresTransition,
 )
 from portal.special_measures.states import PENDING, State
-from portal.vlu.history import oldest_first
 
 Application = SpecialMeasuresApplication
 Ts = TypeVarTuple("Ts")
@@ -183,11 +183,3 @@ def work_for(
         .limit(limit)
     ).all()
     return [(r[0], r[1], r[2], r[3]) for r in rows]
-
-
-def staff_names(db: Session, ids: Collection[uuid.UUID]) -> dict[uuid.UUID, str]:
-    """Display names of the staff with these ids (who recorded, moved or prosecutes)."""
-    if not ids:
-        return {}
-    rows = db.execute(select(User.id, User.display_name).where(User.id.in_(ids))).all()
-    return {row[0]: row[1] for row in rows}

@@ -18,9 +18,9 @@ from portal.cases.errors import CaseNotFound
 from portal.cases.models import Case, CaseParty, Offence
 from portal.cases.repository import Page
 from portal.cases.repository import staff_names as staff_names
+from portal.kit.history import newest_first, oldest_first
 from portal.people.models import Person
 from portal.victims_code.models import Obligation
-from portal.vlu.history import newest_first, oldest_first
 from portal.vlu.models import Job, VluDecision, VluLetter, VluMessage, VluRequest, VluTransition
 from portal.vlu.states import UNSENT, State
 

@@ -104,18 +104,14 @@ def return_letters_naming(
         else:
             masked += 1
         db.flush()
-        audit.record(
+        returned_now = state in RETURNABLE
+        audit.record_in_case(
             db,
-            actor=actor,
-            category="alteration",
-            action="vlu.letter.returned_for_redraft"
-            if state in RETURNABLE
-            else "vlu.letter.identity_removed",
-            object_type="vlu_letter",
-            object_id=letter.id,
-            case_id=request.case_id,
-            subject_id=matcher.person_id,
-            subject_ref=matcher.reference,
-            fields=("body", "state") if state in RETURNABLE else ("body",),
+            actor,
+            "alteration",
+            "vlu.letter.returned_for_redraft" if returned_now else "vlu.letter.identity_removed",
+            ("vlu_letter", letter.id, request.case_id),
+            *(("body", "state") if returned_now else ("body",)),
+            person=audit.Someone(matcher.person_id, matcher.reference),
         )
     return LettersSwept(returned=returned, masked=masked)

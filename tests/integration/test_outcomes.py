@@ -10,6 +10,7 @@ from sqlalchemy import select, text
 
 from portal.accounts.actor import Actor
 from portal.accounts.roles import Role
+from portal.accounts.unit import Unit
 from portal.kit.errors import ActionNotPermitted, GuardRefused, ValidationFailed
 from portal.outcomes import repository
 from portal.outcomes.models import (
@@ -21,6 +22,7 @@ from portal.outcomes.models import (
     VictimLoss,
 )
 from portal.outcomes.service import ancillary, compensation, confiscation, finalised, losses
+from portal.outcomes.service.common import Against
 from portal.outcomes.service.review import review, year_bounds
 from portal.victims_code.models import Obligation
 from tests.support.factories import add_person, make_case, make_user, make_vault
@@ -51,6 +53,11 @@ def world(db, settings):
         "people": people,
         "defendants": repository.defendants_in(db, case),
     }
+
+
+def _against(db, w):
+    """The unit of work and the first defendant of the case, for recording an order."""
+    return Unit(db, w["actor"], lambda: w["vault"]), Against(w["case"], w["defendants"][0])
 
 
 def _loss(db, w, index, amount, proven=True):
@@ -96,11 +103,7 @@ def test_a_made_order_is_apportioned_to_the_penny_over_proven_losses(db, world) 
     _loss(db, world, 1, 200_00)
     _loss(db, world, 2, 999_00, proven=False)  # claimed, not proven: shares nothing
     order = compensation.record_order(
-        db,
-        world["vault"],
-        world["actor"],
-        world["case"],
-        world["defendants"][0],
+        *_against(db, world),
         compensation.NewCompensation(
             status=OrderStatus.MADE,
             sought=500_00,
@@ -120,11 +123,7 @@ def test_a_made_order_is_apportioned_to_the_penny_over_proven_losses(db, world) 
 
 def test_payments_cannot_exceed_what_is_owed(db, world) -> None:
     order = compensation.record_order(
-        db,
-        world["vault"],
-        world["actor"],
-        world["case"],
-        world["defendants"][0],
+        *_against(db, world),
         compensation.NewCompensation(
             status=OrderStatus.MADE,
             sought=100_00,
@@ -140,12 +139,10 @@ def test_payments_cannot_exceed_what_is_owed(db, world) -> None:
         compensation.record_payment(
             db, world["actor"], world["case"], order, amount=20_01, received_on=date(2026, 2, 2)
         )
+    unit, _ = _against(db, world)
     refused = compensation.record_order(
-        db,
-        world["vault"],
-        world["actor"],
-        world["case"],
-        world["defendants"][1],
+        unit,
+        Against(world["case"], world["defendants"][1]),
         compensation.NewCompensation(
             status=OrderStatus.REFUSED,
             sought=100_00,
@@ -174,9 +171,7 @@ def test_confiscation_directed_to_compensation_is_checked_and_apportioned(db, wo
         enforcement=Enforcement.NOT_YET_DUE,
     )
     with pytest.raises(ValidationFailed) as refused:
-        confiscation.record(
-            db, world["vault"], world["actor"], world["case"], world["defendants"][0], bad
-        )
+        confiscation.record(*_against(db, world), bad)
     assert "compensation" in refused.value.errors
     good = confiscation.Confiscation(
         restraint_on=bad.restraint_on,
@@ -188,9 +183,7 @@ def test_confiscation_directed_to_compensation_is_checked_and_apportioned(db, wo
         recovered=500_00,
         enforcement=Enforcement.PAYING,
     )
-    row = confiscation.record(
-        db, world["vault"], world["actor"], world["case"], world["defendants"][0], good
-    )
+    row = confiscation.record(*_against(db, world), good)
     parties = [p.id for _, p in world["people"]]
     found = compensation.shares_for(db, world["vault"], world["case"], parties)
     assert sorted(v[next(iter(v))] or 0 for v in found.values()) == [500_00, 1_500_00]
@@ -200,11 +193,7 @@ def test_confiscation_directed_to_compensation_is_checked_and_apportioned(db, wo
 def test_a_made_protective_order_owes_the_victim_a_visit_from_the_engine(db, world) -> None:
     person, party = world["people"][1]
     order, created = ancillary.record_order(
-        db,
-        world["vault"],
-        world["actor"],
-        world["case"],
-        world["defendants"][0],
+        *_against(db, world),
         ancillary.NewAncillary(
             kind="restraining_order",
             status=OrderStatus.MADE,
@@ -222,11 +211,7 @@ def test_a_made_protective_order_owes_the_victim_a_visit_from_the_engine(db, wor
     assert [o.case_party_id for o in owed] == [party.id]
     assert owed[0].due_on == date(2026, 1, 7)
     _, none = ancillary.record_order(
-        db,
-        world["vault"],
-        world["actor"],
-        world["case"],
-        world["defendants"][0],
+        *_against(db, world),
         ancillary.NewAncillary(
             kind="scpo",
             status=OrderStatus.MADE,
@@ -296,11 +281,7 @@ def test_the_review_equals_an_independent_count_in_sql(db, settings, world) -> N
         ],
     )
     compensation.record_order(
-        db,
-        w["vault"],
-        w["actor"],
-        w["case"],
-        w["defendants"][0],
+        *_against(db, w),
         compensation.NewCompensation(
             status=OrderStatus.MADE,
             sought=900_00,

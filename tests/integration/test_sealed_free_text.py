@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 import portal.models  # noqa: F401  (every model, for the inventory test)
 from portal.accounts.roles import Role
+from portal.accounts.unit import Unit
 from portal.anonymity import service as anonymity
 from portal.audit.models import AuditEvent
 from portal.cases import service as cases
@@ -22,6 +23,9 @@ from portal.db.base import Base
 from portal.db.encrypted import EncryptedBlob
 from portal.keys.vault import pseudonym
 from portal.people import service as people
+from portal.people.actions import add_action
+from portal.people.needs import record_needs_assessment
+from portal.people.safeguarding import InCase
 from portal.people.service import SafeContact, seal_identity
 from portal.safeguards import service as safeguards
 from portal.safeguards.models import SafeguardingAction
@@ -198,24 +202,16 @@ def _sealed_texts(db, w):
                 notes=named,
             ),
         ),
-        "safeguarding action": lambda: safeguards.add_action(
-            db,
-            vault,
-            actor_of(w["wco"]),
-            case,
-            party,
-            person,
+        "safeguarding action": lambda: add_action(
+            Unit(db, actor_of(w["wco"]), lambda: vault),
+            InCase(case, party, person),
             description=named,
             owner_id=w["wco"].id,
             due_on=vlu.london_today() + timedelta(days=3),
         ),
-        "needs notes": lambda: safeguards.record_needs_assessment(
-            db,
-            vault,
-            actor_of(w["wco"]),
-            case,
-            party,
-            person,
+        "needs notes": lambda: record_needs_assessment(
+            Unit(db, actor_of(w["wco"]), lambda: vault),
+            InCase(case, party, person),
             safeguards.NeedsInput(
                 needs={kind: safeguards.Need(False) for kind, _ in safeguards.NEED_KINDS},
                 notes=named,
@@ -322,13 +318,9 @@ def test_sealing_returns_the_unsent_letter_and_masks_every_free_text(db, world) 
             notes="Ms Victim to attend with her mother.",
         ),
     )
-    action = safeguards.add_action(
-        db,
-        vault,
-        actor_of(w["wco"]),
-        w["case"],
-        w["party"],
-        w["person"],
+    action = add_action(
+        Unit(db, actor_of(w["wco"]), lambda: vault),
+        InCase(w["case"], w["party"], w["person"]),
         description=f"Book a taxi for {TRUE_NAME}",
         owner_id=w["wco"].id,
         due_on=vlu.london_today() + timedelta(days=3),

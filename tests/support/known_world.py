@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from portal.accounts.actor import Actor
 from portal.accounts.roles import Role
+from portal.accounts.unit import Unit
 from portal.anonymity import service as anonymity
 from portal.cases.importer import NewPerson
 from portal.cases.models import CaseParty
@@ -27,7 +28,11 @@ from portal.compliance import quality
 from portal.documents import service as documents
 from portal.outcomes.models import Finalised, LossKind, OrderStatus
 from portal.outcomes.service import compensation, finalised, losses
+from portal.outcomes.service.common import Against
+from portal.people.actions import add_action
 from portal.people.models import Person
+from portal.people.needs import record_needs_assessment
+from portal.people.safeguarding import InCase
 from portal.people.service import SafeContact
 from portal.safeguards import service as safeguards
 from portal.special_measures import service as sm
@@ -217,12 +222,13 @@ def _seed_person(db, vault, staff, case, k: Known, person, party) -> None:
     text = f"Spoke to {k.name} at {k.values['address']} on {k.values['phone']}"
     needs = {kind: safeguards.Need(kind == "medical", text) for kind, _ in safeguards.NEED_KINDS}
     assessed = today - timedelta(days=10)
-    by_wco = (db, vault, wco, case, party, person)
-    safeguards.record_needs_assessment(
-        *by_wco, safeguards.NeedsInput(needs, notes=text, assessed_on=assessed, risk_level="high")
-    )
-    safeguards.add_action(
-        *by_wco,
+    by_wco = Unit(db, wco, lambda: vault)
+    at = InCase(case, party, person)
+    needs_input = safeguards.NeedsInput(needs, notes=text, assessed_on=assessed, risk_level="high")
+    record_needs_assessment(by_wco, at, needs_input)
+    add_action(
+        by_wco,
+        at,
         description=f"Call {k.name} on {k.values['phone']}",
         owner_id=staff["wco"].id,
         due_on=today + timedelta(days=5),
@@ -240,9 +246,7 @@ def _seed_person(db, vault, staff, case, k: Known, person, party) -> None:
         consent_on=referred,
     )
     documents.upload(
-        db,
-        vault,
-        wco,
+        by_wco,
         case,
         person,
         kind="statement",
@@ -250,12 +254,10 @@ def _seed_person(db, vault, staff, case, k: Known, person, party) -> None:
         data=f"Statement of {k.name}, {k.values['address']}\n".encode(),
     )
     if k.witness:
-        application = sm.identify(
-            db, wco, case, party, person, measures=("s23", "s24"), request_now=True
-        )
+        application = sm.identify(by_wco, at, measures=("s23", "s24"), request_now=True)
         details = sm.AssessmentDetails(fear_or_distress=True, factors=("offence",), views=text)
         sm.save_assessment(
-            *by_wco, sm.AssessmentCommand("witness_care_unit", hearing_on=None, details=details)
+            by_wco, at, sm.AssessmentCommand("witness_care_unit", hearing_on=None, details=details)
         )
         draft = sm.Draft(
             measures=("s23", "s24"),
@@ -266,7 +268,7 @@ def _seed_person(db, vault, staff, case, k: Known, person, party) -> None:
             witness_views=f"{k.name} wants a screen",
             late_reason=text,
         )
-        sm.save_draft(db, vault, prosecutor, application, person, draft)
+        sm.save_draft(Unit(db, prosecutor, lambda: vault), application, person, draft)
     if k.child and not k.sealed:
         anonymity.add_restriction(
             db,
@@ -359,7 +361,7 @@ def _seed_outcomes(db, vault, staff, case, rows) -> None:
         decided_on=_today() - timedelta(days=2),
         reason="Means assessed at sentence",
     )
-    compensation.record_order(db, vault, prosecutor, case, defendant, order)
+    compensation.record_order(Unit(db, prosecutor, lambda: vault), Against(case, defendant), order)
     finalised.record(
         db,
         prosecutor,

@@ -11,16 +11,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy.orm import Session
-
-from portal.accounts.actor import Actor
 from portal.accounts.permissions import Permission
-from portal.cases.models import Case, Defendant
-from portal.keys.vault import Vault
+from portal.accounts.unit import Unit
 from portal.outcomes import repository
 from portal.outcomes.models import AncillaryOrder, OrderStatus
 from portal.outcomes.rules import outcomes_rules
-from portal.outcomes.service.common import check_order, order_keys, record_court_order, require
+from portal.outcomes.service.common import (
+    Against,
+    check_order,
+    order_keys,
+    record_court_order,
+    require,
+)
 from portal.victims_code import service as obligations
 
 TRIGGER = "protective_order_made"
@@ -38,15 +40,10 @@ class NewAncillary:
     received_on: date | None = None  # when the unit learned of the order
 
 
-def record_order(
-    db: Session,
-    vault: Vault,
-    actor: Actor,
-    case: Case,
-    defendant: Defendant,
-    command: NewAncillary,
-) -> tuple[AncillaryOrder, int]:
+def record_order(unit: Unit, at: Against, command: NewAncillary) -> tuple[AncillaryOrder, int]:
     """The order, and how many Victims' Code obligations it created."""
+    db, vault, actor = unit.db, unit.vault, unit.actor
+    case, defendant = at
     require(actor, Permission.RECORD_COURT_ORDERS, "an ancillary order")
     kind = outcomes_rules().ancillary_kind(command.kind)
     errors: dict[str, str] = {}

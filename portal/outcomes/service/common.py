@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy.orm import Session
 
@@ -20,6 +20,13 @@ from portal.kit.errors import ActionNotPermitted, ValidationFailed
 from portal.outcomes.models import AncillaryOrder, CompensationOrder, ConfiscationOrder
 
 CourtOrder = AncillaryOrder | CompensationOrder | ConfiscationOrder
+
+
+class Against(NamedTuple):
+    """The defendant in the case a court order is recorded against."""
+
+    case: Case
+    defendant: Defendant
 
 
 def require(actor: Actor, permission: Permission, subject: str) -> None:

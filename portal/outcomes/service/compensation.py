@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 
 from portal.accounts.actor import Actor
 from portal.accounts.permissions import Permission
-from portal.cases.models import Case, CaseParty, Defendant
+from portal.accounts.unit import Unit
+from portal.cases.models import Case, CaseParty
 from portal.clock import utc_now
 from portal.keys.vault import Vault
 from portal.kit.errors import GuardRefused, ValidationFailed
@@ -26,6 +27,7 @@ from portal.outcomes.models import (
 )
 from portal.outcomes.money import MAX_PENCE
 from portal.outcomes.service.common import (
+    Against,
     check_order,
     open_pence,
     order_keys,
@@ -46,16 +48,11 @@ class NewCompensation:
     reason: str
 
 
-def record_order(
-    db: Session,
-    vault: Vault,
-    actor: Actor,
-    case: Case,
-    defendant: Defendant,
-    command: NewCompensation,
-) -> CompensationOrder:
+def record_order(unit: Unit, at: Against, command: NewCompensation) -> CompensationOrder:
     """Record a compensation order sought, made or refused. A made order is apportioned across
     the victims with proven losses at once."""
+    db, vault, actor = unit.db, unit.vault, unit.actor
+    case, defendant = at
     require(actor, Permission.RECORD_COURT_ORDERS, "a compensation order")
     errors: dict[str, str] = {}
     if not 0 < command.sought <= MAX_PENCE:

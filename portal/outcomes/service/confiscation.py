@@ -14,17 +14,13 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy.orm import Session
-
-from portal.accounts.actor import Actor
 from portal.accounts.permissions import Permission
-from portal.cases.models import Case, Defendant
-from portal.keys.vault import Vault
+from portal.accounts.unit import Unit
 from portal.kit.errors import StaleEdit, ValidationFailed
 from portal.outcomes import repository
 from portal.outcomes.models import ConfiscationOrder, Enforcement
 from portal.outcomes.money import MAX_PENCE
-from portal.outcomes.service.common import record_court_order, require
+from portal.outcomes.service.common import Against, record_court_order, require
 from portal.outcomes.service.compensation import apportion_sum
 from portal.outcomes.service.losses import proven_losses
 
@@ -58,14 +54,9 @@ def _errors(c: Confiscation) -> dict[str, str]:
     return errors
 
 
-def record(
-    db: Session,
-    vault: Vault,
-    actor: Actor,
-    case: Case,
-    defendant: Defendant,
-    command: Confiscation,
-) -> ConfiscationOrder:
+def record(unit: Unit, at: Against, command: Confiscation) -> ConfiscationOrder:
+    db, vault, actor = unit.db, unit.vault, unit.actor
+    case, defendant = at
     require(actor, Permission.RECORD_COURT_ORDERS, "a confiscation order")
     errors = _errors(command)
     if errors:

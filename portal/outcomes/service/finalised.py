@@ -42,14 +42,12 @@ def record(
     row.recorded_by_id = actor.user_id
     row.recorded_at = utc_now()
     db.flush()
-    audit.record(
+    audit.record_in_case(
         db,
-        actor=actor,
-        category="collection" if created else "alteration",
-        action="outcomes.finalised.record",
-        object_type="defendant",
-        object_id=defendant.id,
-        case_id=case.id,
-        fields=[f"outcome={row.outcome}"],
+        actor,
+        "collection" if created else "alteration",
+        "outcomes.finalised.record",
+        ("defendant", defendant.id, case.id),
+        f"outcome={row.outcome}",
     )
     return row

@@ -9,9 +9,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, TypeVar
 
-from sqlalchemy.orm import Session
-
-from portal.accounts.actor import Actor
 from portal.accounts.permissions import Permission
 from portal.accounts.unit import Unit
 from portal.anonymity.recording import consulted
@@ -20,7 +17,6 @@ from portal.cases import repository as cases_repo
 from portal.cases.importer import ImportRejected, RowError
 from portal.cases.models import Case, CaseParty, Defendant
 from portal.db.encrypted import Sensitive
-from portal.keys.vault import Vault
 from portal.outcomes import repository
 from portal.outcomes.models import (
     AncillaryOrder,
@@ -38,6 +34,7 @@ from portal.outcomes.service import (
     loss_import,
     losses,
 )
+from portal.outcomes.service.common import Against
 from portal.outcomes.service.losses import LossLine
 from portal.people.models import Person
 
@@ -183,9 +180,9 @@ class DefendantForm:
     confiscation: ConfiscationOrder | None = None
 
 
-def _defendant(unit: Unit, case_id: uuid.UUID, defendant_id: uuid.UUID) -> tuple[Case, Defendant]:
+def _defendant(unit: Unit, case_id: uuid.UUID, defendant_id: uuid.UUID) -> Against:
     case = cases_repo.get_case(unit.db, unit.actor, case_id)
-    return case, repository.defendant_in_case(unit.db, case, defendant_id)
+    return Against(case, repository.defendant_in_case(unit.db, case, defendant_id))
 
 
 def defendant_form(unit: Unit, case_id: uuid.UUID, defendant_id: uuid.UUID) -> DefendantForm:
@@ -201,13 +198,12 @@ def record_order(
     unit: Unit,
     case_id: uuid.UUID,
     defendant_id: uuid.UUID,
-    record: Callable[[Session, Vault, Actor, Case, Defendant, C], T],
+    record: Callable[[Unit, Against, C], T],
     command: C,
 ) -> T:
     """Record an order against the defendant with its use case (``compensation.record_order``,
     ``confiscation.record``, ``ancillary.record_order``)."""
-    case, defendant = _defendant(unit, case_id, defendant_id)
-    return record(unit.db, unit.vault, unit.actor, case, defendant, command)
+    return record(unit, _defendant(unit, case_id, defendant_id), command)
 
 
 def record_finalised(

@@ -9,18 +9,13 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy.orm import Session
-
-from portal.accounts.actor import Actor
 from portal.accounts.permissions import Permission
 from portal.accounts.roles import Role
 from portal.accounts.unit import Unit
 from portal.anonymity.identity import case_text_errors
 from portal.audit import service as audit
 from portal.cases.errors import NotPermitted, StaleEdit, ValidationFailed
-from portal.cases.models import Case, CaseParty
-from portal.keys.vault import Vault
-from portal.people.models import Person
+from portal.people.safeguarding import InCase
 from portal.special_measures import repository
 from portal.special_measures.eligibility import S16_CONDITIONS, S17_FACTORS
 from portal.special_measures.models import SOURCES, SpecialMeasuresAssessment
@@ -62,14 +57,10 @@ def validate_assessment(command: AssessmentCommand) -> dict[str, str]:
 
 
 def save_assessment(
-    db: Session,
-    vault: Vault,
-    actor: Actor,
-    case: Case,
-    party: CaseParty,
-    person: Person,
-    command: AssessmentCommand,
+    unit: Unit, at: InCase, command: AssessmentCommand
 ) -> SpecialMeasuresAssessment:
+    db, vault, actor = unit.db, unit.vault, unit.actor
+    case, party, person = at
     if not actor.can(Permission.ASSESS_SPECIAL_MEASURES):
         raise NotPermitted("only witness care officers and prosecutors assess eligibility")
     require_witness(party)
@@ -125,10 +116,10 @@ def assessment_page(
     unit: Unit, case_id: uuid.UUID, person_id: uuid.UUID, *, first: bool = True
 ) -> AssessmentPage:
     """The assessment form; ``first``: its first showing (stored values, and logged)."""
-    case, party, person = lookup.witness(unit, case_id, person_id, readable=True)
+    at = lookup.witness(unit, case_id, person_id, readable=True)
     initial: dict[str, Any] = {}
     if first:
-        assessment = repository.assessment_of(unit.db, party.id)
+        assessment = repository.assessment_of(unit.db, at.party.id)
         details = details_of(unit.vault, assessment)
         default = "prosecutor" if unit.actor.role is Role.PROSECUTOR else "witness_care_unit"
         initial = {
@@ -143,12 +134,11 @@ def assessment_page(
             "hearing_on": assessment.hearing_on if assessment else None,
             "version": assessment.version if assessment else None,
         }
-        lookup.person_viewed(unit, "assessment_view", case, person)
-    return lookup.form_page(
+    return lookup.witness_form(
         AssessmentPage,
         unit,
-        case,
-        person,
+        at,
+        "assessment_view" if first else None,
         initial,
         sources=list(SOURCE_LABELS.items()),
         conditions=list(S16_CONDITIONS.items()),
@@ -166,10 +156,10 @@ def record_assessment(
 ) -> SpecialMeasuresAssessment:
     """Save the assessment. ``refused``: what the form already refused; the command's own
     checks are added to it (a field keeps its first error) before anything is written."""
-    case, party, person = lookup.witness(unit, case_id, person_id, readable=True)
+    at = lookup.witness(unit, case_id, person_id, readable=True)
     errors = dict(refused or {})
     for name, message in validate_assessment(command).items():
         errors.setdefault(name, message)
     if errors:
         raise ValidationFailed(errors)
-    return save_assessment(unit.db, unit.vault, unit.actor, case, party, person, command)
+    return save_assessment(unit, at, command)

@@ -9,13 +9,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy.orm import Session
-
-from portal.accounts.actor import Actor
 from portal.accounts.unit import Unit
 from portal.anonymity.identity import case_text_errors
 from portal.cases.errors import ValidationFailed
-from portal.keys.vault import Vault
 from portal.people.models import Person
 from portal.special_measures.eligibility import MEASURES, Eligibility, measure_warnings
 from portal.special_measures.models import DRAFT_TEXTS, SpecialMeasuresApplication
@@ -104,14 +100,10 @@ def validate_draft(draft: Draft) -> dict[str, str]:
 
 
 def save_draft(
-    db: Session,
-    vault: Vault,
-    actor: Actor,
-    application: SpecialMeasuresApplication,
-    person: Person,
-    draft: Draft,
+    unit: Unit, application: SpecialMeasuresApplication, person: Person, draft: Draft
 ) -> None:
     """Draft the application (from identified or requested), or edit a draft."""
+    db, vault, actor = unit.db, unit.vault, unit.actor
     state = State(application.state)
     if state is not State.DRAFTED:
         check(Action.DRAFT, state, actor)  # refuse before validating anything
@@ -222,4 +214,4 @@ def draft_application(
         errors.setdefault(name, message)
     if errors:
         raise ValidationFailed(errors)
-    save_draft(unit.db, unit.vault, unit.actor, application, person, draft)
+    save_draft(unit, application, person, draft)

@@ -6,14 +6,12 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy.orm import Session
-
-from portal.accounts.actor import Actor
 from portal.accounts.unit import Unit
 from portal.cases.errors import ValidationFailed
-from portal.cases.models import Case, CaseParty
 from portal.people.models import Person
+from portal.people.safeguarding import InCase
 from portal.special_measures import repository
 from portal.special_measures.eligibility import MEASURES
 from portal.special_measures.models import SpecialMeasuresApplication
@@ -30,17 +28,12 @@ from portal.special_measures.states import Action, State, check
 
 
 def identify(
-    db: Session,
-    actor: Actor,
-    case: Case,
-    party: CaseParty,
-    person: Person,
-    *,
-    measures: Iterable[str],
-    request_now: bool,
+    unit: Unit, at: InCase, *, measures: Iterable[str], request_now: bool
 ) -> SpecialMeasuresApplication:
     """A witness care officer identifies a witness's need; optionally asks the prosecutor to
     apply straight away (two transitions, both recorded)."""
+    db, actor = unit.db, unit.actor
+    case, party, person = at
     check(Action.IDENTIFY, None, actor)  # the state machine decides first
     require_witness(party)
     if repository.open_application_for(db, party.id) is not None:
@@ -75,15 +68,14 @@ def identify(
 
 
 def request(
-    db: Session,
-    actor: Actor,
+    unit: Unit,
     application: SpecialMeasuresApplication,
     person: Person,
     *,
     expected_version: int | None = None,
 ) -> None:
     check_version(application, expected_version)
-    move(db, actor, application, Action.REQUEST, person)
+    move(unit.db, unit.actor, application, Action.REQUEST, person)
 
 
 # --- the pages and their saves (through the request's unit) ---------------------------------
@@ -97,16 +89,11 @@ class IdentifyPage(lookup.FormPage):
 def identify_page(
     unit: Unit, case_id: uuid.UUID, person_id: uuid.UUID, *, first: bool = True
 ) -> IdentifyPage:
-    case, _, person = lookup.witness(unit, case_id, person_id, readable=True)
-    if first:
-        lookup.person_viewed(unit, "identify_view", case, person)
-    return lookup.form_page(
-        IdentifyPage,
-        unit,
-        case,
-        person,
-        {"measures": [], "request_now": True} if first else {},
-        measures=list(MEASURES.items()),
+    at = lookup.witness(unit, case_id, person_id, readable=True)
+    initial: dict[str, Any] = {"measures": [], "request_now": True} if first else {}
+    viewed = "identify_view" if first else None
+    return lookup.witness_form(
+        IdentifyPage, unit, at, viewed, initial, measures=list(MEASURES.items())
     )
 
 
@@ -118,14 +105,12 @@ def identify_need(
     measures: Iterable[str],
     request_now: bool,
 ) -> SpecialMeasuresApplication:
-    case, party, person = lookup.witness(unit, case_id, person_id, readable=True)
-    return identify(
-        unit.db, unit.actor, case, party, person, measures=measures, request_now=request_now
-    )
+    at = lookup.witness(unit, case_id, person_id, readable=True)
+    return identify(unit, at, measures=measures, request_now=request_now)
 
 
 def request_application(
     unit: Unit, case_id: uuid.UUID, application_id: uuid.UUID, *, expected_version: int | None
 ) -> None:
     application, _, _, person = lookup.application(unit, case_id, application_id)
-    request(unit.db, unit.actor, application, person, expected_version=expected_version)
+    request(unit, application, person, expected_version=expected_version)

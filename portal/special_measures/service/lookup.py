@@ -17,7 +17,9 @@ from portal.cases.errors import CaseNotFound
 from portal.cases.models import Case, CaseParty
 from portal.clock import LONDON, utc_now
 from portal.keys.vault import Vault
+from portal.kit.pages import AboutPerson
 from portal.people.models import Person
+from portal.people.safeguarding import InCase
 from portal.special_measures import repository
 from portal.special_measures.eligibility import Eligibility
 from portal.special_measures.models import (
@@ -34,14 +36,11 @@ SHOWN_TEXTS = (*TEXT_FIELDS, "court_notes")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class FormPage:
+class FormPage(AboutPerson[Case, Person]):
     """What every special measures form shows: the case, the witness, their name (their
     reference once erased) and the form's initial values (empty when the form is shown again
     with what was typed)."""
 
-    case: Case
-    person: Person
-    name: Any
     initial: dict[str, Any] = field(default_factory=dict)
 
 
@@ -81,18 +80,34 @@ def form_page(
     return page(case=case, person=person, name=name_of(unit.vault, person), initial=initial, **own)
 
 
+def witness_form(
+    page: type[P],
+    unit: Unit,
+    at: InCase,
+    viewed: str | None,
+    initial: dict[str, Any],
+    /,
+    **own: Any,
+) -> P:
+    """A form about the witness ``at`` (``form_page``); ``viewed``: the consultation to log (the
+    form's first showing), or None when it is shown again with what was typed."""
+    if viewed is not None:
+        person_viewed(unit, viewed, at.case, at.person)
+    return form_page(page, unit, at.case, at.person, initial, **own)
+
+
 def today() -> date:
     return utc_now().astimezone(LONDON).date()
 
 
 def witness(
     unit: Unit, case_id: uuid.UUID, person_id: uuid.UUID, *, readable: bool = False
-) -> tuple[Case, CaseParty, Person]:
+) -> InCase:
     """A witness of a case in scope; ``readable``: not erased either (forms need the details)."""
     case, party, person = repository.witness_in_case(unit.db, unit.actor, case_id, person_id)
     if not party.is_witness or (readable and person.erased):
         raise CaseNotFound(case.id)
-    return case, party, person
+    return InCase(case, party, person)
 
 
 def application(
@@ -108,7 +123,7 @@ def name_of(vault: Vault, person: Person) -> Any:
 
 
 def staff(db: Session, ids: Iterable[Any]) -> dict[Any, str]:
-    return dict(repository.staff_names(db, {i for i in ids if i is not None}))
+    return dict(repository.staff_names(db, set(ids)))
 
 
 def deadline_of(db: Session, case: Case) -> tuple[date | None, DueDate | None]:

@@ -15,6 +15,7 @@ from portal.accounts.unit import Unit
 from portal.audit import service as audit
 from portal.cases import repository as cases_repo
 from portal.cases.models import Case, CaseParty
+from portal.kit.pages import AboutPerson
 from portal.kit.paging import Page
 from portal.people.models import Person
 from portal.special_measures import repository
@@ -100,13 +101,8 @@ def case_page(unit: Unit, case_id: uuid.UUID, *, page: int, per_page: int) -> Ca
         )
     rows.sort(key=lambda r: STATUS_RANK.get(r.status.code, 4) if r.status else 5)
     if not pseudonymised:
-        audit.record_consultations(
-            db,
-            actor=unit.actor,
-            action="person.special_measures_list",
-            subjects=[(person.id, person.reference) for _, person in found.items],
-            case_id=case.id,
-        )
+        shown = [person for _, person in found.items]
+        audit.people_listed(db, unit.actor, "person.special_measures_list", shown, case.id)
     lookup.viewed(unit, "case_view", case, None, object_type="case", object_id=case.id)
     return CasePage(case, rows, found, plea_on, due, today, pseudonymised)
 
@@ -114,12 +110,9 @@ def case_page(unit: Unit, case_id: uuid.UUID, *, page: int, per_page: int) -> Ca
 # --- one witness ----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class WitnessPage:
-    case: Case
+@dataclass(frozen=True, slots=True, kw_only=True)
+class WitnessPage(AboutPerson[Case, Person]):
     party: CaseParty
-    person: Person
-    name: Any
     assessment: SpecialMeasuresAssessment | None
     details: AssessmentDetails | None
     eligibility: Eligibility | None
@@ -177,13 +170,10 @@ def witness_page(unit: Unit, case_id: uuid.UUID, person_id: uuid.UUID) -> Witnes
 # --- one application ------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class ApplicationPage:
-    case: Case
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ApplicationPage(AboutPerson[Case, Person]):
     application: SpecialMeasuresApplication
     party: CaseParty
-    person: Person
-    name: Any
     texts: dict[str, Any]
     plea_on: date | None
     due: DueDate | None

@@ -13,6 +13,7 @@ from portal.audit import service as audit
 from portal.cases.errors import StaleEdit, ValidationFailed
 from portal.cases.models import CaseParty
 from portal.clock import utc_now
+from portal.kit.text import check_text as check_text
 from portal.people.models import Person
 from portal.special_measures.eligibility import MEASURES
 from portal.special_measures.models import SpecialMeasuresApplication, SpecialMeasuresTransition
@@ -116,10 +117,3 @@ def clean_measures(codes: Iterable[str]) -> list[str]:
 def text_or_none(value: str | None) -> str | None:
     value = (value or "").strip()
     return value or None
-
-
-def check_text(
-    errors: dict[str, str], name: str, value: str | None, label: str, limit: int
-) -> None:
-    if value and len(value) > limit:
-        errors[name] = f"{label} must be {limit:,} characters or fewer"

@@ -8,13 +8,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy.orm import Session
-
-from portal.accounts.actor import Actor
 from portal.accounts.unit import Unit
 from portal.anonymity.identity import case_text_errors
 from portal.cases.errors import ValidationFailed
-from portal.keys.vault import Vault
 from portal.people.models import Person
 from portal.special_measures.models import SpecialMeasuresApplication
 from portal.special_measures.service import lookup
@@ -30,9 +26,7 @@ from portal.victims_code.deadlines import DueDate
 
 
 def serve(
-    db: Session,
-    vault: Vault,
-    actor: Actor,
+    unit: Unit,
     application: SpecialMeasuresApplication,
     person: Person,
     *,
@@ -44,6 +38,7 @@ def serve(
 ) -> None:
     """Serve on the court and every other party. After the deadline, a reason is required
     (CrimPR: a late application must explain why it is late)."""
+    db, vault, actor = unit.db, unit.vault, unit.actor
     check(Action.SERVE, State(application.state), actor)
     errors: dict[str, str] = {}
     if served_on is None:
@@ -118,9 +113,7 @@ def serve_application(
     application, case, _, person = lookup.application(unit, case_id, application_id)
     _, due = lookup.deadline_of(unit.db, case)
     serve(
-        unit.db,
-        unit.vault,
-        unit.actor,
+        unit,
         application,
         person,
         served_on=served_on,

@@ -95,11 +95,6 @@ def work_page(unit: Unit) -> WorkPage:
     vault = unit.vault
     vault.load({item.person.key_id for item in items})
     names = {item.person.id: lookup.name_of(vault, item.person) for item in items}
-    audit.record_consultations(
-        unit.db,
-        actor=unit.actor,
-        action="person.special_measures_work",
-        subjects=sorted({(i.person.id, i.person.reference) for i in items if not i.person.erased}),
-        case_id=None,
-    )
+    shown = [item.person for item in items if not item.person.erased]
+    audit.people_listed(unit.db, unit.actor, "person.special_measures_work", shown, None, once=True)
     return WorkPage(items, names)

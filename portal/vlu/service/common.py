@@ -141,21 +141,11 @@ def audit_entry(
 ) -> None:
     """The audit entry of a step on a request (about its ``person``) or on a decision (about
     no one person); the object is the record itself unless ``object_type`` and ``object_id``
-    say otherwise. ``recipient``: whom a disclosure went to (the letter sent), which
-    ``audit.record_about`` cannot name: hence ``audit.record`` here, the VLU's one call of it."""
+    say otherwise. ``recipient``: whom a disclosure went to (the letter sent)."""
     kind = "vlu_request" if isinstance(record, VluRequest) else "vlu_decision"
-    audit.record(
-        db,
-        actor=actor,
-        category=category,
-        action=action,
-        object_type=object_type or kind,
-        object_id=object_id or record.id,
-        case_id=record.case_id,
-        subject_id=person.id if person else None,
-        subject_ref=person.reference if person else None,
-        fields=fields,
-        recipient=recipient,
+    where = (object_type or kind, object_id or record.id, record.case_id)
+    audit.record_in_case(
+        db, actor, category, action, where, *fields, person=person, recipient=recipient
     )
 
 

@@ -154,13 +154,8 @@ def queue_page(unit: Unit, filters: QueueFilters, *, page: int) -> QueuePage:
     counts = repository.counts(db, actor, today=today, soon=soon)
     vault.load({row.person.key_id for row in rows.items})
     names = {row.person.id: display_name(vault, row.person) for row in rows.items}
-    audit.record_consultations(
-        db,
-        actor=actor,
-        action="person.vlu_queue",
-        subjects=sorted({(row.person.id, row.person.reference) for row in rows.items}),
-        case_id=None,
-    )
+    shown = [row.person for row in rows.items]
+    audit.people_listed(db, actor, "person.vlu_queue", shown, None, once=True)
     return QueuePage(
         page=rows,
         names=names,
@@ -225,13 +220,7 @@ def decision_page(
     )
     vault.load({row.person.key_id for row in rows.items} | {decision.key_id})
     names = {row.person.id: display_name(vault, row.person) for row in rows.items}
-    audit.record_consultations(
-        db,
-        actor=actor,
-        action="person.vlu_decision",
-        subjects=[(row.person.id, row.person.reference) for row in rows.items],
-        case_id=case.id,
-    )
+    audit.people_listed(db, actor, "person.vlu_decision", [r.person for r in rows.items], case.id)
     counts = repository.state_counts(db, decision.id)
     runs_bulk = actor.can(Permission.RUN_BULK_LETTERS)
     eligible = (

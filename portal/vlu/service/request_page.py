@@ -14,6 +14,7 @@ from portal.accounts.permissions import Permission
 from portal.accounts.unit import Unit
 from portal.cases.errors import CaseNotFound
 from portal.cases.models import Case
+from portal.kit.pages import AboutPerson
 from portal.people.models import Person
 from portal.rendering import Unprintable
 from portal.victims_code.lifecycle import status as obligation_status
@@ -91,14 +92,11 @@ def _recipient_view(unit: Unit, row: RequestRow) -> SendView:
     )
 
 
-@dataclass(frozen=True, slots=True)
-class RequestPage(ReadModel):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RequestPage(ReadModel, AboutPerson[Case, Person]):
     row: RequestRow
     vreq: VluRequest
     decision: VluDecision
-    case: Case
-    person: Person
-    name: Any
     unit: VluUnit
     today: date
     due_on: date | None

@@ -106,15 +106,14 @@ def refusals_for(
 
 
 def refusal_for(
-    db: Session,
-    vault: Vault,
-    request: VluRequest,
-    person: Person,
+    step: RequestStep,
     channel: str,
     *,
     sealed: list[IdentityMatcher] | None = None,
     letter: VluLetter | None | EllipsisType = ...,
 ) -> str | None:
+    """Why sending the step's letter by ``channel`` would be refused (None: allowed)."""
+    db, vault, request, person = step.db, step.vault, step.request, step.person
     carries = letter_names_sealed(db, vault, request, person, sealed=sealed, letter=letter)
     refusal = send_refusal(recipient_for(vault, person), channel, letter_carries_identity=carries)
     return refusal or _postal_refusal(db, request, person, channel, letter)
@@ -134,9 +133,9 @@ def send(
     """Send the letter by ``channel`` (refused with the reason if a safe-contact rule or an
     anonymity restriction forbids it), and mark the Victims' Code obligation met today.
     ``sealed`` and ``letter`` as for ``letter_names_sealed``."""
-    db, vault, actor, request, person = step.db, step.vault, step.actor, step.request, step.person
+    db, vault, actor, request = step.db, step.vault, step.actor, step.request
     target = step.next_state(Action.SEND)
-    reason = refusal_for(db, vault, request, person, channel, sealed=sealed, letter=letter)
+    reason = refusal_for(step, channel, sealed=sealed, letter=letter)
     if reason is not None:
         raise SendRefused(reason)
     check_version(request, expected_version)
