@@ -131,15 +131,15 @@ def open_work(
 
 
 def case_choices(db: Session, actor: Actor, filters: WorkFilters) -> list[tuple[uuid.UUID, str]]:
-    """(id, URN) of the cases with open work for the team (in "my cases" if chosen), and the
-    chosen case even if its work is done, for the case filter."""
-    narrowed = WorkFilters(mine=filters.mine)
+    """(id, URN) of the cases in scope with open work for the team, and the chosen case (in
+    scope) even if its work is done, for the case filter."""
+    with_work = select(Obligation.case_id).join(Case, Case.id == Obligation.case_id)
+    with_work = with_work.where(*_team_open(actor, WorkFilters()))
+    wanted = Case.id.in_(with_work.scalar_subquery())
+    if filters.case_id is not None:
+        wanted = or_(wanted, Case.id == filters.case_id)
     query = (
-        select(Case.id, Case.urn)
-        .join(Obligation, Obligation.case_id == Case.id)
-        .where(*_team_open(actor, narrowed))
-        .group_by(Case.id, Case.urn)
-        .order_by(Case.urn, Case.id)
+        select(Case.id, Case.urn).where(visible_cases(actor), wanted).order_by(Case.urn, Case.id)
     )
     return [(row[0], row[1]) for row in db.execute(query).all()]
 
