@@ -135,7 +135,7 @@ def case_choices(db: Session, actor: Actor, filters: WorkFilters) -> list[tuple[
     scope) even if its work is done, for the case filter."""
     with_work = select(Obligation.case_id).join(Case, Case.id == Obligation.case_id)
     with_work = with_work.where(*_team_open(actor, WorkFilters()))
-    wanted = Case.id.in_(with_work.scalar_subquery())
+    wanted: ColumnElement[bool] = Case.id.in_(with_work.scalar_subquery())
     if filters.case_id is not None:
         wanted = or_(wanted, Case.id == filters.case_id)
     query = (
