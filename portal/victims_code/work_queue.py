@@ -96,7 +96,7 @@ def _order(sort: str) -> list[ColumnElement[Any]]:
     elif sort == "right":
         first.append(Obligation.right.asc())
     due = Obligation.due_on
-    return [*first, due.is_(None), due.asc(), Obligation.enhanced.desc(), Obligation.id.asc()]
+    return [*first, due.is_(None), due.asc(), Obligation.id.asc()]
 
 
 def open_work(
