@@ -52,9 +52,10 @@ def trigger_label(trigger: str) -> str:
     """What started an entitlement's clock, as an officer would say it."""
     if trigger in OTHER_TRIGGERS:
         return OTHER_TRIGGERS[trigger]
-    if trigger in EventKind._value2member_map_:
+    try:
         return EventKind(trigger).label
-    return trigger.replace("_", " ").capitalize()
+    except ValueError:  # a trigger that is not a case event and not named above
+        return trigger.replace("_", " ").capitalize()
 
 
 @dataclass(frozen=True, slots=True)
