@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from portal.accounts.actor import Actor
@@ -56,25 +56,21 @@ def _window(show: str, today: date, soon: date) -> ColumnElement[bool] | None:
     }.get(show)
 
 
+WINDOWS = ("overdue", "due_today", "due_soon", "later")
+
+
 def counts(
     db: Session, actor: Actor, filters: WorkFilters, *, today: date, soon: date
 ) -> WorkCounts:
-    """How many open obligations fall in each due window, for the filters shown."""
-    bucket = case(
-        (Obligation.due_on < today, "overdue"),
-        (Obligation.due_on == today, "due_today"),
-        (Obligation.due_on <= soon, "due_soon"),
-        else_="later",
-    )
-    rows = db.execute(
-        select(bucket, func.count())
+    """How many open obligations fall in each due window, for the filters shown (one query)."""
+    windows = [_window(key, today, soon) for key in WINDOWS]
+    row = db.execute(
+        select(*(func.count().filter(w) for w in windows if w is not None))
         .select_from(Obligation)
         .join(Case, Case.id == Obligation.case_id)
         .where(*_team_open(actor, filters))
-        .group_by(bucket)
-    ).all()
-    found = {str(name): int(n) for name, n in rows}
-    return WorkCounts(*(found.get(key, 0) for key in ("overdue", "due_today", "due_soon", "later")))
+    ).one()
+    return WorkCounts(*(int(n or 0) for n in row))
 
 
 @dataclass(frozen=True, slots=True)

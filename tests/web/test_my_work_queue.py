@@ -14,53 +14,18 @@ from portal.accounts.roles import Role
 from portal.home import work as home_work
 from portal.victims_code.models import Obligation
 from portal.vlu.models import VluRequest
-from tests.support.factories import add_person, make_case, make_user
+from tests.support.factories import make_user
 from tests.support.web import csrf_from, soup, text_of
 from tests.web.test_case_pages import client_as
-from tests.web.test_my_work import recent_weekday
+from tests.web.test_my_work import listed_case, mark_met_today, recent_weekday
 from tests.web.test_vlu_pages import world  # noqa: F401  (fixture)
 from tests.web.test_vlu_reasons import _decide
 
 
 def _listed(app, db, settings, prosecutor, *, name: str, urn: str, officer=None):
-    """A case with one victim (phone is safe) and a hearing listed today: the WCU owes her
-    the hearing details (Right 8)."""
-    case = make_case(
-        db,
-        settings,
-        prosecutor=prosecutor,
-        officer=officer,
-        urn=urn,
-        offences=("FA2006-S2",),
-        offence_date=date(2025, 1, 10),
-    )
-    person, _ = add_person(
-        db,
-        settings,
-        case,
-        name=name,
-        actor_user=prosecutor,
-        safe_channels=("phone",),
-        phone="07700 900123",
-    )
-    db.commit()
-    pros = client_as(app, db, prosecutor)
-    listed = recent_weekday(0)
-    form = pros.get(f"/cases/{case.id}/events/new")
-    response = pros.post(
-        f"/cases/{case.id}/events/new",
-        data={
-            "csrf_token": csrf_from(form.text),
-            "kind": "hearing_listed",
-            "event_date-day": str(listed.day),
-            "event_date-month": str(listed.month),
-            "event_date-year": str(listed.year),
-        },
-    )
-    assert response.status_code == 200
-    obligation = db.scalars(select(Obligation).where(Obligation.case_id == case.id)).one()
-    db.commit()
-    return case, person, obligation
+    """Right 8 owed by the WCU to one victim, whose safe channel is the phone."""
+    phone = {"safe_channels": ("phone",), "phone": "07700 900123"}
+    return listed_case(app, db, settings, prosecutor, officer=officer, urn=urn, name=name, **phone)
 
 
 @pytest.fixture
@@ -242,17 +207,7 @@ def test_a_quick_action_swaps_the_row_and_refreshes_the_counters(db, queue) -> N
     _, alice_due = queue["alice"]
     page = client.get("/work?mine=yes")
     token = csrf_from(page.text)
-    done = client.post(
-        f"/obligations/{alice_due.id}/met",
-        data={
-            "csrf_token": token,
-            "version": alice_due.version,
-            "when": "today",
-            "from": "work",
-            "channel": "phone",
-        },
-        headers={"HX-Request": "true"},
-    )
+    done = mark_met_today(client, alice_due, "phone", token=token, htmx=True)
     assert done.status_code == 200 and "<html" not in done.text
     row = soup(done.text)
     refresh = row.select_one("[hx-get]")
