@@ -7,12 +7,14 @@ import uuid
 from starlette.responses import Response
 
 from portal.accounts.permissions import Permission
+from portal.home import work as home_work
 from portal.victims_code import rights as rights_service
 from portal.victims_code import told_check as told_check_service
 from portal.victims_code import work
-from portal.victims_code.forms import FILTERS, STALE, CloseForm, MetForm, TriggerForm, work_filter
+from portal.victims_code.forms import STALE, CloseForm, MetForm, TriggerForm
 from portal.victims_code.lifecycle import CHANNELS
 from portal.victims_code.rights import RIGHTS
+from portal.victims_code.work_filters import read_filters
 from portal.web.forms import FieldErrors, Form, render_form
 from portal.web.pages import get, model_context, post
 from portal.web.routing import RequestContext, requires
@@ -21,13 +23,15 @@ __all__ = ["RIGHTS", "my_work", "routes"]
 
 
 def my_work(ctx: RequestContext) -> Response:
-    only = work_filter(ctx)
-    page = work.work_page(ctx.unit, only=only, page=ctx.page_number())
-    return ctx.render(
-        "work/index.html",
-        model_context(page, only=only, filters=FILTERS),
-        block="work" if ctx.request.query_params.get("page") or only else None,
-    )
+    """The work queue; for htmx, only the counters (refreshed after a quick action) or the
+    list (a filter or a page changed)."""
+    filters = read_filters(ctx.request.query_params)
+    if ctx.is_htmx and ctx.request.query_params.get("part") == "counters":
+        counters = home_work.counters(ctx.unit, filters)
+        context = {"counters": counters, "filters": filters}
+        return ctx.render("work/index.html", context, block="counters")
+    page = home_work.my_work(ctx.unit, filters, page=ctx.page_number())
+    return ctx.render("work/index.html", {**model_context(page), "rows": page.rows}, block="work")
 
 
 def obligation_detail(ctx: RequestContext) -> Response:

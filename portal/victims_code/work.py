@@ -1,7 +1,8 @@
-"""The Victims' Code pages as use cases, one call per request: My work, an obligation's page
-and its changes (told, closed without meeting it, reopened) and the auditor's data check of
-"told" records (the victim's rights page: portal.victims_code.rights). Each loads through the
-case scope, audits what it shows, and returns what the template renders."""
+"""The Victims' Code pages as use cases, one call per request (My work: portal.home.work, on
+the queries of portal.victims_code.work_queue; the victim's rights page:
+portal.victims_code.rights): an obligation's page and its changes (told, closed without meeting
+it, reopened) and the auditor's data check of "told" records. Each loads through the case scope,
+audits what it shows, and returns what the template renders."""
 
 from __future__ import annotations
 
@@ -13,18 +14,14 @@ from typing import Any
 from portal.accounts.unit import Unit
 from portal.audit import service as audit
 from portal.cases.errors import StaleEdit, ValidationFailed
-from portal.cases.models import Case, CaseParty
+from portal.cases.models import Case
 from portal.people.models import Person
 from portal.victims_code import lifecycle, repository, told_check
 from portal.victims_code.calendar import ENGLAND_AND_WALES, today_in_england_and_wales
 from portal.victims_code.lifecycle import CHANNELS, Status, status
 from portal.victims_code.models import Obligation
-from portal.victims_code.repository import WorkCounts
 from portal.victims_code.rules import Entitlement, RulesVersion
 from portal.victims_code.service import entitlement_of, explain, rules_version
-
-PER_PAGE = 25
-Row = tuple[Obligation, CaseParty, Person, Case]
 
 
 def today_and_soon() -> tuple[date, date]:
@@ -39,66 +36,6 @@ def _consulted(
     """A page about one person was shown: ``shown`` is (object type, id)."""
     where = (*shown, case.id)
     audit.record_in_case(unit.db, unit.actor, "consultation", action, where, person=person)
-
-
-# --- My work --------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class WorkPage:
-    counts: WorkCounts
-    rows: list[Row]
-    names: dict[uuid.UUID, Any]
-    today: date
-    statuses: dict[uuid.UUID, Status]
-    titles: dict[uuid.UUID, str]
-    page_number: int
-    has_next: bool
-    channels: dict[uuid.UUID, list[tuple[str, str]]]
-    met_by: dict[uuid.UUID, str | None]
-
-
-def work_page(unit: Unit, *, only: str, page: int) -> WorkPage:
-    """Open obligations owed by the actor's team, most urgent first (``only``: one filter of
-    ``portal.victims_code.forms.FILTERS``, or "" for all)."""
-    today, soon = today_and_soon()
-    counts = repository.counts(unit.db, unit.actor, today=today, soon=soon)
-    rows = repository.open_work(
-        unit.db,
-        unit.actor,
-        page=page,
-        per_page=PER_PAGE,
-        only=only or None,
-        today=today,
-        soon=soon,
-    )
-    vault = unit.vault
-    vault.load({person.key_id for _, _, person, _ in rows})
-    names = {person.id: vault.open(person, "full_name") for _, _, person, _ in rows}
-    audit.record_consultations(
-        unit.db,
-        actor=unit.actor,
-        action="person.work_list",
-        subjects=sorted({(person.id, person.reference) for _, _, person, _ in rows}),
-        case_id=None,
-    )
-    shown_total = {
-        "overdue": counts.overdue,
-        "due_today": counts.due_today,
-        "due_soon": counts.due_soon,
-    }.get(only, counts.total)
-    return WorkPage(
-        counts=counts,
-        rows=rows,
-        names=names,
-        today=today,
-        statuses={o.id: status(o, today) for o, _, _, _ in rows},
-        titles={o.id: entitlement_of(o).title for o, _, _, _ in rows},
-        page_number=page,
-        has_next=page * PER_PAGE < shown_total,
-        channels={o.id: lifecycle.told_options(vault, o, person) for o, _, person, _ in rows},
-        met_by={o.id: entitlement_of(o).met_by for o, _, _, _ in rows},
-    )
 
 
 # --- one obligation -------------------------------------------------------------------------

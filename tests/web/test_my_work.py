@@ -13,6 +13,21 @@ from tests.support.web import csrf_from, soup, text_of
 from tests.web.test_case_pages import client_as
 
 
+def mark_met_today(client, obligation, channel: str, *, token: str, htmx: bool = False):
+    """My work's quick action: told today through ``channel``."""
+    return client.post(
+        f"/obligations/{obligation.id}/met",
+        data={
+            "csrf_token": token,
+            "version": obligation.version,
+            "when": "today",
+            "from": "work",
+            "channel": channel,
+        },
+        headers={"HX-Request": "true"} if htmx else {},
+    )
+
+
 def recent_weekday(days_back: int) -> date:
     day = date.today() - timedelta(days=days_back)
     while day.weekday() >= 5:
@@ -70,16 +85,7 @@ def test_discontinuance_reaches_the_vlu_queue_and_can_be_marked_met(app, db, set
     db.commit()
     vlu_client = client_as(app, db, vlu)
     token = csrf_from(vlu_client.get("/home").text)
-    refused = vlu_client.post(
-        f"/obligations/{obligation.id}/met",
-        data={
-            "csrf_token": token,
-            "version": obligation.version,
-            "when": "today",
-            "from": "work",
-            "channel": "letter",
-        },
-    )
+    refused = mark_met_today(vlu_client, obligation, "letter", token=token)
     assert refused.status_code == 400
     assert "met only by sending the decision letter" in text_of(refused.text)
     db.expire_all()
@@ -87,17 +93,24 @@ def test_discontinuance_reaches_the_vlu_queue_and_can_be_marked_met(app, db, set
     db.commit()
 
 
-def _hearing(app, db, settings, **person):
-    """A case with one victim and a hearing listed: the WCU owes her the hearing details."""
-    prosecutor = make_user(db, role=Role.PROSECUTOR)
-    officer = make_user(db, role=Role.WITNESS_CARE_OFFICER)
+def listed_case(
+    app, db, settings, prosecutor, *, officer=None, urn=None, name="Dana Safe", **person
+):
+    """A case with one victim and a hearing listed today: the WCU owes her the hearing details
+    (Right 8, due the next working day: not yet late). Returns (case, person, obligation)."""
     case = make_case(
-        db, settings, prosecutor=prosecutor, offences=("FA2006-S2",), offence_date=date(2025, 1, 10)
+        db,
+        settings,
+        prosecutor=prosecutor,
+        officer=officer,
+        urn=urn,
+        offences=("FA2006-S2",),
+        offence_date=date(2025, 1, 10),
     )
-    add_person(db, settings, case, name="Dana Safe", actor_user=prosecutor, **person)
+    added, _ = add_person(db, settings, case, name=name, actor_user=prosecutor, **person)
     db.commit()
     pros = client_as(app, db, prosecutor)
-    listed = recent_weekday(0)  # due the next working day: not yet late
+    listed = recent_weekday(0)
     form = pros.get(f"/cases/{case.id}/events/new")
     pros.post(
         f"/cases/{case.id}/events/new",
@@ -110,9 +123,19 @@ def _hearing(app, db, settings, **person):
         },
     )
     obligation = db.scalars(
-        select(Obligation).where(Obligation.entitlement == "R8-WCU-HEARING")
+        select(Obligation).where(
+            Obligation.entitlement == "R8-WCU-HEARING", Obligation.case_id == case.id
+        )
     ).one()
     db.commit()
+    return case, added, obligation
+
+
+def _hearing(app, db, settings, **person):
+    """A case with one victim and a hearing listed: the WCU owes her the hearing details."""
+    prosecutor = make_user(db, role=Role.PROSECUTOR)
+    officer = make_user(db, role=Role.WITNESS_CARE_OFFICER)
+    _, _, obligation = listed_case(app, db, settings, prosecutor, **person)
     return obligation, client_as(app, db, officer)
 
 
@@ -128,34 +151,14 @@ def test_my_work_offers_only_the_safe_channels_and_marks_met_inline(app, db, set
     assert [i["value"] for i in detail.select("input[name=channel]")] == ["phone"]
 
     token = csrf_from(client.get("/home").text)
-    unsafe = client.post(
-        f"/obligations/{obligation.id}/met",
-        data={
-            "csrf_token": token,
-            "version": obligation.version,
-            "when": "today",
-            "from": "work",
-            "channel": "email",
-        },
-        headers={"HX-Request": "true"},
-    )
+    unsafe = mark_met_today(client, obligation, "email", token=token, htmx=True)
     assert unsafe.status_code == 400
     assert "Email is not a safe way to contact this victim" in text_of(unsafe.text)
     db.expire_all()
     assert db.get(Obligation, obligation.id).state == "open"
     db.commit()
 
-    inline = client.post(
-        f"/obligations/{obligation.id}/met",
-        data={
-            "csrf_token": token,
-            "version": obligation.version,
-            "when": "today",
-            "from": "work",
-            "channel": "phone",
-        },
-        headers={"HX-Request": "true"},
-    )
+    inline = mark_met_today(client, obligation, "phone", token=token, htmx=True)
     assert inline.status_code == 200
     assert "<html" not in inline.text
     assert "Met" in inline.text

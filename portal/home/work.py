@@ -1,0 +1,258 @@
+"""My work: the case worker's home page as a work queue. The Victims' Code entitlements their
+team owes (filtered, sorted, paged, each with why it is due), the safeguarding actions they own
+that are due, and what is waiting for them: letter checks and reasons awaited, with one list of
+sections where other domains add theirs. Composed here because it reads several domains
+(portal.vlu depends on portal.victims_code, so victims_code cannot read the VLU)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from portal.accounts.permissions import Permission
+from portal.accounts.unit import Unit
+from portal.audit import service as audit
+from portal.cases.reference import EventKind
+from portal.home import repository
+from portal.kit.paging import Page
+from portal.victims_code import lifecycle, work_queue
+from portal.victims_code.lifecycle import Status, status
+from portal.victims_code.repository import WorkCounts
+from portal.victims_code.rights import RIGHTS
+from portal.victims_code.service import entitlement_of
+from portal.victims_code.work import today_and_soon
+from portal.victims_code.work_filters import DUE_WINDOWS, SORTS, WorkFilters
+from portal.victims_code.work_queue import ActionDue, Row
+from portal.vlu.service.pages import waiting_page
+
+__all__ = [
+    "Counters",
+    "MyWork",
+    "counters",
+    "WaitingItem",
+    "WaitingSection",
+    "my_work",
+    "trigger_label",
+]
+
+PER_PAGE = 25
+# Things that start a clock but are not case events, in officers' words.
+OTHER_TRIGGERS = {
+    "crime_reported": "Crime reported",
+    "first_contact": "First contact with the victim",
+    "special_measures_decision": "Special measures decision",
+    "vcl_letter_sent": "Victim Communication and Liaison (VCL) letter sent",
+    "vrr_request": "Victims' Right to Review (VRR) request",
+    "not_guilty_plea": "Not guilty plea",
+}
+
+
+def trigger_label(trigger: str) -> str:
+    """What started an entitlement's clock, as an officer would say it."""
+    if trigger in OTHER_TRIGGERS:
+        return OTHER_TRIGGERS[trigger]
+    try:
+        return EventKind(trigger).label
+    except ValueError:  # a trigger that is not a case event and not named above
+        return trigger.replace("_", " ").capitalize()
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    """Why a row is due: what triggered it and when, and the date the person was identified
+    if that was later (the clock then runs from it)."""
+
+    trigger: str
+    trigger_on: date
+    identified_on: date | None
+
+
+@dataclass(frozen=True, slots=True)
+class WaitingItem:
+    """A link: ``route`` and its path ``params`` (ids only), and ``anchor`` on that page."""
+
+    text: str
+    route: str
+    params: dict[str, uuid.UUID]
+    due_on: date | None = None
+    anchor: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class WaitingSection:
+    """One kind of thing waiting for this user. ``template``: a partial that renders the
+    section itself (from its own domain), or "" for the plain list of ``items``."""
+
+    key: str
+    heading: str
+    count: int
+    summary: str
+    items: list[WaitingItem] = field(default_factory=list)
+    more_route: str = ""  # the full list, when only the first items are shown
+    template: str = ""
+    context: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Counters:
+    """The numbers at the top of My work: entitlements by due window (for the filters shown),
+    safeguarding actions due, and things waiting for this user."""
+
+    counts: WorkCounts
+    actions: int
+    waiting: int
+
+
+@dataclass(frozen=True, slots=True)
+class MyWork:
+    filters: WorkFilters
+    counters: Counters
+    page: Page[Row]
+    names: dict[uuid.UUID, Any]
+    today: date
+    statuses: dict[uuid.UUID, Status]
+    titles: dict[uuid.UUID, str]
+    reasons: dict[uuid.UUID, Reason]
+    channels: dict[uuid.UUID, list[tuple[str, str]]]
+    met_by: dict[uuid.UUID, str | None]
+    cases: dict[str, str]  # the case filter's options: id -> URN
+    rights: dict[str, str]  # the right filter's options: number -> "Right n: title"
+    due_windows: dict[str, str]
+    sorts: dict[str, str]
+    actions: list[ActionDue]
+    action_texts: dict[uuid.UUID, Any]
+    waiting: list[WaitingSection]
+
+    @property
+    def rows(self) -> list[Row]:
+        return list(self.page.items)
+
+
+def _letter_checks(unit: Unit) -> list[WaitingSection]:
+    if not unit.actor.can(Permission.CHECK_LETTER):
+        return []
+    letters = repository.letters_to_check(unit.db, unit.actor)
+    items = [
+        WaitingItem(
+            f"Case {letter.urn}: letter drafted by another officer",
+            "vlu_request",
+            {"case_id": letter.case_id, "request_id": letter.request_id},
+            letter.due_on,
+        )
+        for letter in letters
+    ]
+    n = len(items)
+    return [
+        WaitingSection(
+            "letter_checks",
+            "Letters to check",
+            n,
+            f"{n} {'letter' if n == 1 else 'letters'} drafted by another officer waiting for "
+            "your check",
+            items,
+            "vlu_queue" if n >= repository.CHECKS_SHOWN else "",
+        )
+    ]
+
+
+def _reasons_awaited(unit: Unit) -> list[WaitingSection]:
+    if not unit.actor.can(Permission.SUPPLY_REASONS):
+        return []
+    read = waiting_page(unit)
+    items = [
+        WaitingItem(
+            f"Case {w.urn}: {w.letters} {'letter' if w.letters == 1 else 'letters'}",
+            "vlu_decision",
+            {"case_id": w.decision.case_id, "decision_id": w.decision.id},
+            anchor="#give-reasons",
+        )
+        for w in read.waiting
+    ]
+    n = read.letters
+    return [
+        WaitingSection(
+            "reasons",
+            "Letters waiting for your reasons",
+            n,
+            f"{n} {'letter' if n == 1 else 'letters'} waiting for your reasons",
+            items,
+            "vlu_work",
+        )
+    ]
+
+
+def waiting_for(unit: Unit) -> list[WaitingSection]:
+    """Approvals and checks waiting for this user, one section per kind, in page order.
+
+    THE PLACE for more sections: each is a function of ``unit`` returning a list of
+    ``WaitingSection`` (empty when it does not apply to the user). At merge of the two-person
+    work (i16-twoperson), the anonymity section (anonymity applications and unmasking requests
+    waiting for this user as approver, not as requester) is added here first, as a section
+    with ``template="anonymity/_waiting.html"`` and its read model in ``context``."""
+    sections: list[WaitingSection] = []
+    for source in (_letter_checks, _reasons_awaited):
+        sections.extend(source(unit))
+    return sections
+
+
+def _reason(row: Row) -> Reason:
+    obligation = row[0]
+    trigger = trigger_label(entitlement_of(obligation).trigger)
+    return Reason(trigger, obligation.trigger_on, obligation.identified_on)
+
+
+def my_work(unit: Unit, filters: WorkFilters, *, page: int) -> MyWork:
+    """One page of My work for these filters. Every person shown is audited as consulted,
+    in one go; the statements run do not grow with the rows."""
+    db, actor, vault = unit.db, unit.actor, unit.vault
+    today, soon = today_and_soon()
+    counts = work_queue.counts(db, actor, filters, today=today, soon=soon)
+    found = work_queue.open_work(
+        db, actor, filters, page=page, per_page=PER_PAGE, today=today, soon=soon
+    )
+    rows = list(found.items)
+    actions = work_queue.actions_due(db, actor, until=soon)
+    vault.load(
+        {r[2].key_id for r in rows}
+        | {a.person.key_id for a in actions}
+        | {a.action.key_id for a in actions}
+    )
+    names = {r[2].id: vault.open(r[2], "full_name") for r in rows}
+    names.update({a.person.id: vault.open(a.person, "full_name") for a in actions})
+    shown = {(r[2].id, r[2].reference) for r in rows} | {
+        (a.person.id, a.person.reference) for a in actions
+    }
+    audit.record_consultations(
+        db, actor=actor, action="person.work_list", subjects=sorted(shown), case_id=None
+    )
+    waiting = waiting_for(unit)
+    return MyWork(
+        filters=filters,
+        counters=Counters(counts, len(actions), sum(section.count for section in waiting)),
+        page=found,
+        names=names,
+        today=today,
+        statuses={r[0].id: status(r[0], today) for r in rows},
+        titles={r[0].id: entitlement_of(r[0]).title for r in rows},
+        reasons={r[0].id: _reason(r) for r in rows},
+        channels={r[0].id: lifecycle.told_options(vault, r[0], r[2]) for r in rows},
+        met_by={r[0].id: entitlement_of(r[0]).met_by for r in rows},
+        cases={str(i): urn for i, urn in work_queue.case_choices(db, actor, filters)},
+        rights={str(n): f"Right {n}: {title}" for n, title in RIGHTS.items()},
+        due_windows=DUE_WINDOWS,
+        sorts=SORTS,
+        actions=actions,
+        action_texts={a.action.id: vault.open(a.action, "description") for a in actions},
+        waiting=waiting,
+    )
+
+
+def counters(unit: Unit, filters: WorkFilters) -> Counters:
+    """Only the counters, after a quick action changed one row (nobody's details are read)."""
+    today, soon = today_and_soon()
+    counts = work_queue.counts(unit.db, unit.actor, filters, today=today, soon=soon)
+    actions = work_queue.actions_due(unit.db, unit.actor, until=soon)
+    waiting = sum(section.count for section in waiting_for(unit))
+    return Counters(counts, len(actions), waiting)
