@@ -1,5 +1,5 @@
 """What the obligation pages read from a request: the "told" form, the "closed without
-meeting it" form, My work's filter, the rights page's "record what happened" form and the ids in
+meeting it" form, the rights page's "record what happened" form and the ids in
 a path."""
 
 from __future__ import annotations
@@ -10,22 +10,10 @@ from portal.victims_code.rights import PERSON_TRIGGERS
 from portal.web.dates import PartsDate
 from portal.web.fields import Raw, Source, Typed, text_of
 from portal.web.forms import Choice, DateField, Form, path_id
-from portal.web.routing import RequestContext
 
-__all__ = ["FILTERS", "STALE", "CloseForm", "MetForm", "TriggerForm", "path_id", "work_filter"]
+__all__ = ["STALE", "CloseForm", "MetForm", "TriggerForm", "path_id"]
 
 STALE = "Someone else updated this while you were working: check it again"
-FILTERS = {
-    "overdue": "Overdue",
-    "due_today": "Due today",
-    "due_soon": "Due in the next 5 working days",
-}
-
-
-def work_filter(ctx: RequestContext) -> str:
-    """My work's ``?show=``: one of ``FILTERS``, anything else is everything ("")."""
-    only = ctx.request.query_params.get("show", "")
-    return only if only in FILTERS else ""
 
 
 class ToldOn(PartsDate):

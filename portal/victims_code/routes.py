@@ -64,13 +64,16 @@ def obligation_met(ctx: RequestContext) -> Response:
         )
     if not form.valid:
         return _refused(ctx, obligation_id, form)
-    if ctx.is_htmx and ctx.field("from") == "work":
+    from_work = ctx.field("from") == "work"
+    if ctx.is_htmx and from_work:
         return ctx.render(
             "work/index.html",
             {"o": done.obligation, "status_now": done.status_now},
             block="done_row",
         )
     ctx.flash("Marked as met")
+    if from_work:  # My work's quick action without JavaScript: back to the queue
+        return ctx.redirect("my_work")
     return ctx.redirect("obligation_detail", obligation_id=obligation_id)
 
 

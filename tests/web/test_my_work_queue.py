@@ -228,6 +228,15 @@ def test_a_quick_action_swaps_the_row_and_refreshes_the_counters(db, queue) -> N
     )
 
 
+def test_a_quick_action_without_javascript_returns_to_the_queue(db, queue) -> None:
+    client = queue["client"]
+    _, alice_due = queue["alice"]
+    token = csrf_from(client.get("/work?mine=yes").text)
+    done = mark_met_today(client, alice_due, "phone", token=token)  # redirects followed
+    assert done.status_code == 200 and done.url.path == "/work"
+    assert "Marked as met" in text_of(done.text)
+
+
 def test_letter_checks_wait_for_another_officer_than_the_drafter(app, db, world) -> None:  # noqa: F811
     _decide(app, db, world)
     drafter, checker = world["drafter"], world["checker"]
