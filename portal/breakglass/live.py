@@ -18,6 +18,7 @@ from portal.accounts.service import ActiveSession
 from portal.audit import service as audit
 from portal.breakglass import repository
 from portal.clock import utc_now
+from portal.kit.ids import as_uuid
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,15 +47,6 @@ class BreakGlass:
 NONE = BreakGlass()
 
 
-def _as_uuid(value: object) -> uuid.UUID | None:
-    if isinstance(value, uuid.UUID):
-        return value
-    try:
-        return uuid.UUID(str(value)) if value is not None else None
-    except ValueError:
-        return None
-
-
 def emergency_access(
     db: Session, active: ActiveSession | None, path_params: Mapping[str, object]
 ) -> BreakGlass:
@@ -68,7 +60,7 @@ def emergency_access(
             for u in repository.live_uses(db, active.user.id, utc_now())
         )
     )
-    case_id = _as_uuid(path_params.get("case_id"))
+    case_id = as_uuid(path_params.get("case_id"))
     for use in found.uses:
         if use.case_id == case_id:
             user = active.user
