@@ -153,7 +153,9 @@ def case_page(unit: Unit, case_id: uuid.UUID, *, page: int, role: str) -> CasePa
         db, case, page=page, per_page=PEOPLE_PER_PAGE, role=role_filter or None
     )
     pseudonymised = vault.pseudonymised  # the vault opens names as references for them
-    vault.load({person.key_id for _, person in people.items})
+    defendants = repository.defendants_of(db, case)
+    # One query for the keys of every name on the page: the people's and the defendants'.
+    vault.load({person.key_id for _, person in people.items} | {d.key_id for d in defendants})
     names = {person.id: vault.open(person, "full_name") for _, person in people.items}
     if not pseudonymised:
         audit.record_consultations(
@@ -163,7 +165,6 @@ def case_page(unit: Unit, case_id: uuid.UUID, *, page: int, role: str) -> CasePa
             subjects=[(person.id, person.reference) for _, person in people.items],
             case_id=case.id,
         )
-    defendants = repository.defendants_of(db, case)
     defendant_names = {d.id: vault.open(d, "full_name") for d in defendants}
     events = repository.events_of(db, case)
     staff = repository.staff_names(

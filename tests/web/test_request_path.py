@@ -113,6 +113,20 @@ def test_case_page_statements_do_not_grow_with_its_people(app, db, settings, sta
     assert len(one) <= MAX_STATEMENTS["case"], "\n".join(one)
 
 
+def test_case_page_statements_do_not_grow_with_its_defendants(app, db, settings, staffed) -> None:
+    """Every name on the page (people and defendants) is opened with keys loaded in one query."""
+    prosecutor, officer = staffed
+    one_defendant = make_case(db, settings, prosecutor=prosecutor, officer=officer)
+    three = make_case(
+        db, settings, prosecutor=prosecutor, officer=officer, defendants=("Ann A", "Bob B", "Cy C")
+    )
+    db.commit()
+    client = client_as(app, db, officer)
+    one = counted(app, client, f"/cases/{one_defendant.id}")
+    many = counted(app, client, f"/cases/{three.id}")
+    assert len(many) == len(one), "\n".join(many)
+
+
 def discontinue(app: Starlette, db, settings, prosecutor, officer) -> None:
     """A case with two victims, discontinued: two obligations on the VLU's work list."""
     case, _ = case_with(db, settings, prosecutor, officer, 2)
