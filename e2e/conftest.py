@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, BrowserType
+from playwright.sync_api import Browser, BrowserContext, BrowserType, expect
 
 from e2e.support.chromium import SYSTEM_ARGS, SYSTEM_CHROMIUM, system_chromium
 from e2e.support.guard import PageGuard
@@ -24,7 +24,12 @@ from e2e.support.server import PortalServer, running_portal
 from tests.support.database import fresh_database
 
 E2E_DIR = Path(__file__).resolve().parent
-DEFAULT_TIMEOUT_MS = 10_000
+# Generous, because the CI machine has 2 cores shared by two test workers, their portal servers
+# and their browsers: one CI run saw a click wait over 10 s for a page still loading. A journey
+# that is truly stuck still fails, only later.
+DEFAULT_TIMEOUT_MS = 30_000
+EXPECT_TIMEOUT_MS = 15_000
+expect.set_options(timeout=EXPECT_TIMEOUT_MS)
 GUARD_KEY = pytest.StashKey[PageGuard]()
 
 

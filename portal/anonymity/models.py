@@ -14,9 +14,11 @@ from portal.db.encrypted import EncryptedBlob, Sealed
 
 RESTRICTION_KINDS = {
     "soaa_1992": "Lifelong anonymity (Sexual Offences (Amendment) Act 1992)",
-    "yjcea_s45": "Reporting direction (YJCEA 1999 s45, until 18)",
-    "yjcea_s45a": "Reporting direction (YJCEA 1999 s45A, lifetime)",
-    "yjcea_s46": "Reporting direction (YJCEA 1999 s46, lifetime)",
+    "yjcea_s45": "Reporting direction until 18 (Youth Justice and Criminal Evidence Act 1999 s45)",
+    "yjcea_s45a": (
+        "Lifetime reporting direction (Youth Justice and Criminal Evidence Act 1999 s45A)"
+    ),
+    "yjcea_s46": "Lifetime reporting direction (Youth Justice and Criminal Evidence Act 1999 s46)",
     "wao": "Witness anonymity order (Coroners and Justice Act 2009 s86)",
 }
 

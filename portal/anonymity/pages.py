@@ -260,3 +260,33 @@ def decide_unmask(
     service.approve_unmask(
         unit.db, unit.actor, settings, request, password=password, client=client, approve=approve
     )
+
+
+@dataclass(frozen=True, slots=True)
+class RestrictedPerson:
+    person_id: uuid.UUID
+    reference: str
+    restrictions: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CaseRestrictions:
+    case: Case
+    people: tuple[RestrictedPerson, ...]
+
+
+def case_restrictions(unit: Unit, case_id: uuid.UUID) -> CaseRestrictions:
+    """Who in the case the restrictions banner is about, and why: references only."""
+    case = cases_repo.get_case(unit.db, unit.actor, case_id)
+    notices = service.notices_for(unit.db, case_id=case.id, person_id=None)
+    grouped: dict[tuple[str, uuid.UUID], list[str]] = {}
+    for notice in notices:
+        grouped.setdefault((notice.reference, notice.person_id), []).append(notice.text)
+    consulted(unit, "anonymity.case_restrictions", "case", case.id, case)
+    return CaseRestrictions(
+        case=case,
+        people=tuple(
+            RestrictedPerson(person_id, reference, tuple(texts))
+            for (reference, person_id), texts in sorted(grouped.items())
+        ),
+    )

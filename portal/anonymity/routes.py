@@ -175,6 +175,11 @@ def application_detail(ctx: RequestContext) -> Response:
     return application_page(ctx)
 
 
+def case_restrictions(ctx: RequestContext) -> Response:
+    page = pages.case_restrictions(ctx.unit, ctx.path_id("case_id"))
+    return ctx.render("anonymity/case.html", model_context(page))
+
+
 def court_version(ctx: RequestContext) -> Response:
     return application_page(ctx, court_only=True)
 
@@ -263,6 +268,7 @@ routes = [
     post(BASE + "/apply", apply, APPLICANTS, "anonymity_apply"),
     post(BASE + "/unmask", request_unmask, requires(Permission.REQUEST_UNMASK), "anonymity_unmask"),
     post(BASE + "/unmask/{request_id}", decide_unmask, APPROVERS, "anonymity_unmask_decide"),
+    get("/cases/{case_id}/restrictions", case_restrictions, READERS, "case_restrictions"),
     get(APP, application_detail, READERS, "anonymity_application"),
     get(APP + "/served", application_detail, APPLICANTS, "anonymity_served"),
     get(APP + "/court", court_version, APPLICANTS, "anonymity_court"),

@@ -54,6 +54,9 @@ from portal.settings import Settings
 class Notice:
     reference: str
     text: str
+    # The restriction's kind (RESTRICTION_KINDS) or "sealed": how the banner groups notices.
+    kind: str
+    person_id: uuid.UUID
 
 
 def notices_for(
@@ -81,7 +84,7 @@ def notices_for(
         text = RESTRICTION_KINDS[restriction.kind]
         if restriction.court_reference:
             text += f", court reference {restriction.court_reference}"
-        notices.append(Notice(reference, text))
+        notices.append(Notice(reference, text, restriction.kind, restriction.person_id))
     # Automatic lifelong anonymity: complainants of sexual offences and MSA s2 trafficking,
     # from the allegation (domain-rules.md 5.4). Not s1 slavery as such.
     automatic = _automatic_anonymity(db, case_id=case_id, person_id=person_id)
@@ -89,9 +92,16 @@ def notices_for(
         if person_uuid in waived:
             continue
         when = f" since {since.strftime('%-d %B %Y')}" if since else ""
-        notices.append(Notice(person_ref, f"{RESTRICTION_KINDS['soaa_1992']}{when}: automatic"))
+        notices.append(
+            Notice(
+                person_ref,
+                f"{RESTRICTION_KINDS['soaa_1992']}{when}: automatic",
+                "soaa_1992",
+                person_uuid,
+            )
+        )
     sealed = (
-        select(Person.reference)
+        select(Person.reference, Person.id)
         .join(CaseParty, CaseParty.person_id == Person.id)
         .where(Person.identity_sealed.is_(True))
     )
@@ -99,9 +109,14 @@ def notices_for(
         sealed = sealed.where(Person.id == person_id)
     else:
         sealed = sealed.where(CaseParty.case_id == case_id)
-    for reference in db.scalars(sealed.distinct()):
+    for reference, sealed_id in db.execute(sealed.distinct()):
         notices.append(
-            Notice(reference, "Identity sealed: an anonymity order has been sought or granted")
+            Notice(
+                reference,
+                "Identity sealed: an anonymity order has been sought or granted",
+                "sealed",
+                sealed_id,
+            )
         )
     return notices
 

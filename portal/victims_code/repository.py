@@ -141,3 +141,14 @@ def told_findings(
 def display_name(db: Session, user_id: uuid.UUID) -> str | None:
     """Who recorded something, as the pages name them."""
     return db.scalar(select(User.display_name).where(User.id == user_id))
+
+
+def subject_of(db: Session, obligation_id: uuid.UUID) -> tuple[uuid.UUID | None, uuid.UUID | None]:
+    """The case and person an obligation's pages show (for the restrictions banner). The page
+    itself checks the actor's scope; this only names who it is about."""
+    found = db.execute(
+        select(CaseParty.case_id, CaseParty.person_id)
+        .join(Obligation, Obligation.case_party_id == CaseParty.id)
+        .where(Obligation.id == obligation_id)
+    ).first()
+    return (found[0], found[1]) if found else (None, None)

@@ -241,3 +241,8 @@ def jobs_for_decision(db: Session, decision_id: uuid.UUID, *, limit: int = 5) ->
             .limit(limit)
         )
     )
+
+
+def job_subject(db: Session, job_id: uuid.UUID) -> tuple[uuid.UUID | None, uuid.UUID | None]:
+    """The case a job's page shows (for the restrictions banner); the page checks the scope."""
+    return db.scalar(select(Job.case_id).where(Job.id == job_id)), None

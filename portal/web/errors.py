@@ -27,7 +27,7 @@ def error_context(scope: Scope) -> dict[str, Any]:
         "navigation": (),
         "current_path": "",
         "flash_message": None,
-        "restriction_notices": [],
+        "restriction_banner": None,
         "request_id": state.get("request_id", ""),
         "session_idle_seconds": 0,
         "session_warning_seconds": 0,

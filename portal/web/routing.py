@@ -52,6 +52,7 @@ from portal.accounts.actor import Actor
 from portal.accounts.permissions import Permission, disclosure_for, role_can
 from portal.accounts.roles import Role
 from portal.accounts.unit import Unit, Visitor
+from portal.anonymity.banner import RestrictionBanner, banner_for
 from portal.audit import service as audit
 from portal.audit.service import request_id_var
 from portal.breakglass.live import BreakGlass, emergency_access
@@ -60,6 +61,7 @@ from portal.db.faults import REQUEST_DEADLINE_S, DatabaseUnavailable
 from portal.db.session import read_unit_of_work, take_later, unit_of_work
 from portal.keys.vault import Disclosure, Vault
 from portal.kit.errors import NotFound
+from portal.kit.ids import as_uuid
 from portal.settings import Settings
 from portal.web import csrf, params
 from portal.web.access import PUBLIC as PUBLIC
@@ -69,6 +71,7 @@ from portal.web.access import requires as requires
 from portal.web.access import requires_any as requires_any
 from portal.web.formread import read_form
 from portal.web.navigation import navigation_for
+from portal.web.subjects import subject_of
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -222,7 +225,7 @@ class RequestContext:
             accounts.set_flash(self.db, active=self.active_session, message=None)
         principal = self.principal
         return {
-            "restriction_notices": self._restriction_notices(),
+            "restriction_banner": self._restriction_banner(),
             "principal": principal,
             "csrf_token": self.csrf_token,
             "csp_nonce": self.nonce,
@@ -233,22 +236,19 @@ class RequestContext:
             "session_warning_seconds": self.settings.session_warning_seconds,
         }
 
-    def _restriction_notices(self) -> list[Any]:
+    def _restriction_banner(self) -> RestrictionBanner | None:
         """Every page that shows a person or their case carries their restrictions (issue 7).
-        Computed here from the URL's ids, so no page can forget it."""
+        Computed here from the URL's ids (portal.web.subjects), so no page can forget it."""
         if self.principal is None or self.principal.role is Role.ADMIN:
-            return []
-        params = self.request.path_params
-        if "case_id" not in params and "person_id" not in params:
-            return []
-        from portal.anonymity.service import notices_for
-
-        case_id, person_id = (_as_uuid(params.get(name)) for name in ("case_id", "person_id"))
-        return notices_for(self.db, case_id=case_id, person_id=person_id)
+            return None
+        case_id, person_id = subject_of(self.db, self.request.path_params)
+        if case_id is None and person_id is None:
+            return None
+        return banner_for(self.db, case_id=case_id, person_id=person_id)
 
     def path_id(self, name: str) -> uuid.UUID:
         """The URL's ``name`` id; one that is no id is a page not found (404)."""
-        if (found := _as_uuid(self.request.path_params[name])) is None:
+        if (found := as_uuid(self.request.path_params[name])) is None:
             raise NotFound(name)
         return found
 
@@ -466,13 +466,6 @@ def _handle(
     cookies.update(ctx.response_cookies)
     csrf.write_cookies(settings, response, cookies)
     return response
-
-
-def _as_uuid(value: object) -> uuid.UUID | None:
-    try:
-        return value if value is None or isinstance(value, uuid.UUID) else uuid.UUID(str(value))
-    except ValueError:
-        return None
 
 
 def _principal(active: accounts.ActiveSession | None, glass: BreakGlass) -> Principal | None:

@@ -41,6 +41,7 @@ ROUTE_PERMISSIONS: dict[str, tuple[Permission, ...]] = {
     "obligation_detail": (P.VIEW_CASES,),
     "anonymity_person": (P.VIEW_CASES,),
     "anonymity_application": (P.VIEW_CASES,),
+    "case_restrictions": (P.VIEW_CASES,),
     "search": (P.SEARCH,),
     "search_submit": (P.SEARCH,),
     "outcomes_case": (P.VIEW_OUTCOMES,),
