@@ -39,7 +39,7 @@ def test_emergency_access_is_opened_shown_and_reviewed(
     summary = officer.locator(".govuk-error-summary")
     expect(summary).to_contain_text("Enter the case's URN")
     expect(summary).to_contain_text("Select why you need emergency access")
-    officer.get_by_label("Case URN").fill(urn)
+    officer.get_by_label("Case unique reference number (URN)").fill(urn)
     officer.get_by_label("Urgent safeguarding concern about a victim or witness").check()
     officer.get_by_label("Explain the emergency").fill("Police report a threat tonight")
     submit(officer, officer.get_by_role("button", name="Open the case"))

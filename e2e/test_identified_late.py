@@ -33,7 +33,7 @@ from portal.victims_code.calendar import ENGLAND_AND_WALES
 pytestmark = pytest.mark.e2e
 
 TRAFFICKING = "with a view to exploitation (human trafficking)"
-ENTITLEMENT = "CPS decision to discontinue (VCL letter)"
+ENTITLEMENT = "CPS decision to discontinue (decision letter)"
 
 
 def weekday_before(day: date, days: int) -> date:

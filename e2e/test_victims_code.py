@@ -38,7 +38,7 @@ from e2e.support.steps import (
 pytestmark = pytest.mark.e2e
 
 FRAUD = "Fraud by false representation (Fraud)"
-ENTITLEMENT = "CPS decision to discontinue (VCL letter)"
+ENTITLEMENT = "CPS decision to discontinue (decision letter)"
 
 # England and Wales bank holidays, 2025-2027 (shared/domain-rules.md section 8).
 BANK_HOLIDAYS = frozenset(

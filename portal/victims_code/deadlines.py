@@ -76,8 +76,8 @@ class DueDate:
         if self.trigger_day_counted:
             parts.append(f"{_short(self.counted_from, ref)} counted as day 1")
         parts.extend(_skipped_words(self.skipped, ref))
-        if self.confidence == "UNCONFIRMED" and self.limit is not None:
-            parts.append("time limit UNCONFIRMED (configurable)")
+        # ``confidence`` says how sure the rules data is of the limit; it is for the people
+        # who keep the rules (a setting), never shown to officers (issue 15 point 9).
         return f"{head}: " + "; ".join(parts)
 
 

@@ -19,7 +19,7 @@ DUE_WINDOWS = {
 }
 SORTS = {
     "due": "Due date, most urgent first",
-    "case": "Case (URN), then due date",
+    "case": "Case reference, then due date",
     "right": "Right number, then due date",
 }
 RIGHT_NUMBERS = range(1, 13)

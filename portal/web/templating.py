@@ -22,6 +22,7 @@ from jinja2_fragments.starlette import Jinja2Blocks
 
 from portal.accounts.permissions import Permission
 from portal.clock import format_london
+from portal.rendering.glossary import words
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"
 
@@ -51,6 +52,7 @@ def make_templates() -> Jinja2Blocks:
     )
     env.filters["london"] = _london
     env.filters["can"] = can
+    env.filters["words"] = words
     env.globals["Permission"] = Permission
     templates = Jinja2Blocks(env=env)
     return templates

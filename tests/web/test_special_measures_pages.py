@@ -227,7 +227,7 @@ def test_from_a_flagged_cse_complainant_to_the_duty_to_tell_the_witness(app, db,
     assert f"by {due:%a} {due.day} {due:%b %Y}" in row  # Crown Court: 10 business days
     deadline = text_of(soup(overview.text).select_one("#deadline").decode())
     assert "Crown Court, 10 business days" in deadline
-    assert "UNCONFIRMED" in deadline
+    assert "UNCONFIRMED" not in deadline  # a rules-data tag, never shown to officers
 
     # The prosecutor's My work lists it, and so does the fragment htmx loads into My work.
     work = prosecutor.get("/special-measures", headers={"HX-Request": "true"})

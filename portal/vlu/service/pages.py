@@ -21,8 +21,8 @@ from portal.people.models import Person
 from portal.victims_code.calendar import ENGLAND_AND_WALES
 from portal.vlu import repository, states
 from portal.vlu.contact import SEND_CHANNELS
-from portal.vlu.directory import MeetingRule, directory
 from portal.vlu.directory import Unit as VluUnit
+from portal.vlu.directory import directory
 from portal.vlu.models import Job, VluDecision
 from portal.vlu.readability import TARGET, Readability, flesch
 from portal.vlu.repository import QueueCounts, QueueFilters, RequestRow, WaitingForReasons
@@ -187,7 +187,6 @@ class DecisionPage(ReadModel):
     page: PageOf[RequestRow]
     names: dict[uuid.UUID, Any]
     today: date
-    meeting_rule: MeetingRule
 
     def extra(self) -> Page:
         return {**letter_labels(), "max_reasons": MAX_REASONS, "bulk_labels": BULK_LABELS}
@@ -244,7 +243,6 @@ def decision_page(
         page=rows,
         names=names,
         today=today,
-        meeting_rule=directory().meeting,
     )
 
 
