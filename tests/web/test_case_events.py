@@ -435,3 +435,34 @@ def test_a_hearing_needs_its_details(client, db, settings, prosecutor) -> None:
     )
     assert summary(unknown) == {"first_hearing-hearing_type": "Select the type of hearing"}
     assert events(db, case) == []
+
+
+def test_an_auditor_sees_the_hearing_and_the_defendant_label_but_not_the_notes(
+    app, client, db, settings, prosecutor
+) -> None:
+    case = a_case(db, settings, prosecutor, "Ann Accused", "Ben Blamed")
+    listed = london_today() - timedelta(days=1)
+    hearing = {
+        **dated("trial_listing-hearing_date", date(listed.year + 1, 1, 11)),
+        "trial_listing-hearing_time": "10:00",
+        "trial_listing-hearing_court": "Leeds Crown Court",
+        "trial_listing-hearing_type": "trial",
+    }
+    response = record(
+        client, case, "trial_listing", listed, notes="Ann's sister may attend", **hearing
+    )
+    assert response.status_code == 303
+    first = defendant_ids(db, case)[0]
+    plea = {"plea-outcome": "not_guilty", "plea-defendant_id": first}
+    assert record(client, case, "plea", listed, **plea).status_code == 303
+    auditor = make_user(db, role=Role.AUDITOR, area=None, unit=None)
+    token = make_session_token(db, auditor)
+    db.commit()
+    viewer = TestClient(app)
+    viewer.cookies.set("portal_session", token)
+    timeline = text_of(str(soup(viewer.get(f"/cases/{case.id}").text).select_one("#timeline")))
+    assert f"Trial on 11 January {listed.year + 1} at 10:00am at Leeds Crown Court" in timeline
+    assert "Defendant 1" in timeline
+    assert "Ann" not in timeline  # neither the defendant's name nor the notes
+    officer_view = text_of(str(soup(client.get(f"/cases/{case.id}").text).select_one("#timeline")))
+    assert "Ann's sister may attend" in officer_view and "Defendant 1: Ann Accused" in officer_view
