@@ -212,9 +212,10 @@ class EventForm(Form):
         kind = self.data.get("kind")
         return None if kind is None else self.data.get(f"{kind.value}-{name}")
 
-    def command(self) -> NewEvent:
-        assert self.kind is not None
-        assert self.event_date is not None
+    def command(self) -> NewEvent | None:
+        """The event typed; None without a kind and a date (nothing to check it against)."""
+        if self.kind is None or self.event_date is None:
+            return None
         on, at = self.detail("hearing_date"), self.detail("hearing_time")
         return NewEvent(
             kind=self.kind,

@@ -234,8 +234,22 @@ class Recorded:
         return f"{EventKind(self.event.kind).label} recorded"
 
 
-def record_case_event(unit: Unit, case_id: uuid.UUID, command: service.NewEvent) -> Recorded:
-    """Record an event in a case the actor may see (``ValidationFailed`` with the problems)."""
+def record_case_event(
+    unit: Unit,
+    case_id: uuid.UUID,
+    command: service.NewEvent | None,
+    *,
+    form_invalid: bool = False,
+) -> Recorded:
+    """Record an event in a case the actor may see (``ValidationFailed`` with the problems).
+    When the form already has problems of its own (``form_invalid``), the event's are still
+    checked, so the page lists them all at once (none without a kind and a date to check), and
+    nothing is recorded."""
     case = repository.get_case(unit.db, unit.actor, case_id)
+    if form_invalid or command is None:
+        if not unit.actor.can(Permission.RECORD_CASE_EVENT):
+            raise NotPermitted("only prosecutors and witness care officers record case events")
+        found = {} if command is None else service.event_errors(unit.db, unit.vault, case, command)
+        raise ValidationFailed(found)
     event, created = service.record_event(unit.db, unit.vault, unit.actor, case, command)
     return Recorded(case.id, event, created)

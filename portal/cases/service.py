@@ -171,16 +171,8 @@ def _dedupe_key(event: NewEvent, defendant_id: uuid.UUID | None) -> str:
     return "|".join(parts)
 
 
-def record_event(
-    db: Session, vault: Vault, actor: Actor, case: Case, command: NewEvent
-) -> tuple[CaseEvent, bool]:
-    """Record a case event (the rules: ``portal.cases.event_rules``). Recording the same event
-    twice returns the first (created=False). A decision that ends all proceedings closes the
-    case."""
-    if not actor.can(Permission.RECORD_CASE_EVENT):
-        raise NotPermitted("only prosecutors and witness care officers record case events")
-    defendants = repository.defendants_of(db, case)
-    proposed = event_rules.Proposed(
+def _proposed(command: NewEvent) -> event_rules.Proposed:
+    return event_rules.Proposed(
         kind=command.kind,
         event_date=command.event_date,
         received_on=command.received_on,
@@ -189,12 +181,29 @@ def record_event(
         hearing_court=command.hearing_court,
         hearing_type=command.hearing_type,
     )
+
+
+def event_errors(db: Session, vault: Vault, case: Case, command: NewEvent) -> dict[str, str]:
+    """Every problem with recording ``command`` in ``case`` (nothing is written)."""
+    defendants = repository.defendants_of(db, case)
     earlier = repository.events_of(db, case) if command.kind is EventKind.SENTENCE else []
-    errors = event_rules.check(proposed, defendants, earlier, london_today())
-    errors |= case_text_errors(db, vault, case.id, {"notes": ("The notes", command.notes)})
+    errors = event_rules.check(_proposed(command), defendants, earlier, london_today())
+    notes = {"notes": ("The notes", command.notes)}
+    return errors | case_text_errors(db, vault, case.id, notes)
+
+
+def record_event(
+    db: Session, vault: Vault, actor: Actor, case: Case, command: NewEvent
+) -> tuple[CaseEvent, bool]:
+    """Record a case event (the rules: ``portal.cases.event_rules``). Recording the same event
+    twice returns the first (created=False). A decision that ends all proceedings closes the
+    case."""
+    if not actor.can(Permission.RECORD_CASE_EVENT):
+        raise NotPermitted("only prosecutors and witness care officers record case events")
+    errors = event_errors(db, vault, case, command)
     if errors:
         raise ValidationFailed(errors)
-    defendant_id = event_rules.concerned(proposed, defendants)
+    defendant_id = event_rules.concerned(_proposed(command), repository.defendants_of(db, case))
     key = _dedupe_key(command, defendant_id)
     existing = db.scalars(
         select(CaseEvent).where(CaseEvent.case_id == case.id, CaseEvent.dedupe_key == key)

@@ -186,6 +186,22 @@ def test_a_verdict_without_an_outcome_is_refused_with_the_typed_data_kept(
     assert events(db, case) == []
 
 
+def test_the_forms_problems_and_the_events_are_listed_at_once(
+    client, db, settings, prosecutor
+) -> None:
+    case = a_case(db, settings, prosecutor, "Ann Accused", "Ben Blamed")
+    response = record(
+        client,
+        case,
+        "verdict",
+        london_today(),
+        **{"received_on-day": "31", "received_on-month": "2", "received_on-year": "2026"},
+    )
+    assert response.status_code == 400
+    assert list(summary(response)) == ["verdict-defendant_id", "verdict-outcome", "received_on"]
+    assert events(db, case) == []
+
+
 def test_a_verdict_concerns_one_defendant_when_the_case_has_several(
     client, db, settings, prosecutor
 ) -> None:
