@@ -18,6 +18,7 @@ from sqlalchemy import create_engine, text
 from e2e.support.a11y import check_a11y
 from e2e.support.journeys import goto, sign_in, submit
 from e2e.support.server import PortalServer
+from e2e.support.steps import record_event
 from portal.clock import LONDON, utc_now
 from portal.victims_code.calendar import ENGLAND_AND_WALES
 
@@ -79,15 +80,14 @@ def open_case_with_a_child_witness(page: Page) -> tuple[str, str]:
     submit(page, page.get_by_role("button", name="Add person"))
     expect(banner(page)).to_be_visible()
 
-    goto(page, f"{case_path}/events/new")
-    page.get_by_label("What happened").select_option(label="Plea")
-    fill_date(page, "event_date", today() - timedelta(days=2))
-    page.get_by_label("Defendant (for a plea, verdict or sentence)").select_option(
-        label="Defendant 1"
+    record_event(
+        page,
+        case_path,
+        "Plea",
+        today() - timedelta(days=2),
+        defendant="Defendant 1",
+        outcome="Not guilty",
     )
-    page.get_by_label("Not guilty", exact=True).check()
-    submit(page, page.get_by_role("button", name="Record event"))
-    expect(banner(page)).to_contain_text("Plea recorded")
     return case_path, urn
 
 

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from e2e.support.a11y import check_a11y
 from e2e.support.journeys import goto, sign_in, submit
 from e2e.support.server import PortalServer
+from e2e.support.steps import record_event
 from portal.accounts.actor import Actor
 from portal.accounts.models import User
 from portal.accounts.roles import Role
@@ -141,14 +142,9 @@ def test_decision_letters_from_reasons_to_sent_on_time(
 
     # The prosecutor records the discontinuance and gives the reasons.
     prosecutor = signed_in(new_context, portal_server, "prosecutor.demo")
-    goto(prosecutor, f"/cases/{case_id}/events/new")
-    prosecutor.get_by_label("What happened").select_option(label="Discontinuance")
-    prosecutor.locator("#event_date").fill(str(today.day))
-    prosecutor.locator("#event_date-month").fill(str(today.month))
-    prosecutor.locator("#event_date-year").fill(str(today.year))
-    prosecutor.get_by_label("Yes", exact=True).check()
-    submit(prosecutor, prosecutor.get_by_role("button", name="Record event"))
-    expect(banner(prosecutor)).to_contain_text("Discontinuance recorded")
+    record_event(
+        prosecutor, f"/cases/{case_id}", "Discontinuance", today, ends_all_proceedings=True
+    )
 
     navigation = prosecutor.get_by_role("navigation", name="Menu")
     submit(prosecutor, navigation.get_by_role("link", name="Decision letters"))

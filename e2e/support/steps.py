@@ -12,7 +12,7 @@ import secrets
 import string
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -160,6 +160,66 @@ def add_person(
     return AddedPerson(path_of(page), name, found.group(1))
 
 
+HEARING_KINDS = ("First hearing", "Hearing listed", "Trial listed")
+
+
+@dataclass(frozen=True)
+class Hearing:
+    """A hearing's details as typed on the event form (``court`` None: keep the case's court;
+    ``kind`` None: keep the type the form offers, or "Mention" when it offers none)."""
+
+    on: date
+    at: str = "10:00"
+    court: str | None = None
+    kind: str | None = None
+
+
+def event_details(page: Page, kind: str) -> Locator:
+    """Choose ``kind`` on the event form; the fields it reveals (GOV.UK conditional reveal)."""
+    radio = page.get_by_role("group", name="What happened").get_by_label(kind, exact=True)
+    radio.check()
+    controls = radio.get_attribute("aria-controls")
+    return page.locator(f"#{controls}" if controls else "#no-details-for-this-kind")
+
+
+def fill_event(
+    page: Page,
+    kind: str,
+    on: date,
+    *,
+    defendant: str | None = None,
+    outcome: str | None = None,
+    ends_all_proceedings: bool | None = None,
+    hearing: Hearing | None = None,
+) -> None:
+    """Fill the event form the page shows (nothing submitted)."""
+    details = event_details(page, kind)
+    fill_date(page, "event_date", on)
+    if defendant is not None:
+        chooser = details.get_by_label("Defendant", exact=True)
+        if chooser.count():
+            chooser.select_option(label=defendant)
+        else:  # the case's only defendant: the form names them and asks nothing
+            expect(details).to_contain_text(f"This is about {defendant}")
+    if outcome is not None:
+        details.get_by_label(outcome, exact=True).check()
+    if ends_all_proceedings is not None:
+        details.get_by_label("Yes" if ends_all_proceedings else "No", exact=True).check()
+    if hearing is None and kind in HEARING_KINDS:
+        hearing = Hearing(on + timedelta(days=28))
+    if hearing is not None:
+        prefix = (details.get_attribute("id") or "").removeprefix("conditional-kind-")
+        fill_date(page, f"{prefix}-hearing_date", hearing.on)
+        details.get_by_label("Time of the hearing").fill(hearing.at)
+        if hearing.court is not None:
+            details.get_by_label("Court", exact=True).fill(hearing.court)
+        chosen = details.get_by_label("Type of hearing")
+        if hearing.kind is not None:
+            chosen.select_option(label=hearing.kind)
+        elif not chosen.input_value():
+            chosen.select_option(label="Mention")
+
+
 def record_event(
     page: Page,
     case_path: str,
@@ -169,20 +229,20 @@ def record_event(
     defendant: str | None = None,
     outcome: str | None = None,
     ends_all_proceedings: bool | None = None,
+    hearing: Hearing | None = None,
 ) -> None:
+    """Record an event through the form (a hearing kind gets a hearing in four weeks unless
+    ``hearing`` says otherwise)."""
     goto(page, f"{case_path}/events/new")
-    page.get_by_label("What happened").select_option(label=kind)
-    fill_date(page, "event_date", on)
-    if defendant is not None:
-        page.get_by_label("Defendant (for a plea, verdict or sentence)").select_option(
-            label=defendant
-        )
-    if outcome is not None:
-        page.get_by_label(outcome, exact=True).check()
-    if ends_all_proceedings is not None:
-        page.get_by_role("group", name="Does this decision end all proceedings").get_by_label(
-            "Yes" if ends_all_proceedings else "No", exact=True
-        ).check()
+    fill_event(
+        page,
+        kind,
+        on,
+        defendant=defendant,
+        outcome=outcome,
+        ends_all_proceedings=ends_all_proceedings,
+        hearing=hearing,
+    )
     submit(page, page.get_by_role("button", name="Record event"))
     expect(banner(page)).to_contain_text(f"{kind} recorded")
 

@@ -7,14 +7,29 @@ the service checks the rest.
 
 from __future__ import annotations
 
+import re
 import uuid
-from datetime import date
+from collections.abc import Mapping
+from datetime import date, time
+from typing import Any
 
+from portal.cases.hearings import hearing_instant, hearing_type_choices
 from portal.cases.reference import EventKind
 from portal.cases.service import NewCase, NewEvent
 from portal.web.dates import PartsDate
-from portal.web.fields import Field, Raw, Source, Ticked, Typed, text_of
-from portal.web.forms import Form, uuid_or_404
+from portal.web.fields import (
+    Choice,
+    Field,
+    Raw,
+    Source,
+    Text,
+    Ticked,
+    Typed,
+    YesNo,
+    lower_first,
+    text_of,
+)
+from portal.web.forms import FieldErrors, Form, uuid_or_404
 from portal.web.params import whole_number
 
 
@@ -92,23 +107,135 @@ class Chosen(Field["uuid.UUID | None"]):
             return None, {self.name: typed}, self.missing
 
 
+class ClockTime(Field["time | None"]):
+    """A time of day typed as 24-hour HH:MM (``9:30`` and ``09.30`` too), in England's time."""
+
+    def bind(self, source: Source, today: date) -> tuple[time | None, Raw, str | None]:
+        typed = text_of(source, self.name).strip()
+        raw: Raw = {self.name: typed}
+        if not typed:
+            return None, raw, self.missing if self.required else None
+        found = CLOCK.fullmatch(typed)
+        if found is None:
+            return None, raw, f"Enter the {lower_first(self.label)} as 24-hour time, like 10:00"
+        return time(int(found.group(1)), int(found.group(2))), raw, None
+
+
+CLOCK = re.compile(r"([01]?[0-9]|2[0-3])[:.]([0-5][0-9])")
+
+
+def _details(kind: EventKind) -> list[Field[Any]]:
+    """The fields only ``kind`` asks (named ``<kind>-<name>``: each kind's inputs are its own,
+    so without JavaScript every kind's show at once and only the chosen kind's are read)."""
+
+    def named(name: str) -> str:
+        return f"{kind.value}-{name}"
+
+    found: list[Field[Any]] = []
+    if kind.per_defendant:
+        found.append(
+            Chosen("Defendant", message="Select the defendant", name=named("defendant_id"))
+        )
+    if kind.outcomes:
+        found.append(Typed(kind.label, name=named("outcome")))
+    if kind is EventKind.SENTENCE:
+        found.append(
+            Months("Custodial sentence in months", required=False, name=named("custody_months"))
+        )
+    if kind.is_hearing:
+        found += [
+            PartsDate(
+                "Date of the hearing",
+                message="Enter the date of the hearing",
+                name=named("hearing_date"),
+            ),
+            ClockTime(
+                "Time of the hearing",
+                message="Enter the time of the hearing",
+                name=named("hearing_time"),
+            ),
+            Text(
+                "Court",
+                max_length=120,
+                message="Enter the court's name",
+                name=named("hearing_court"),
+            ),
+            Choice(
+                "Type of hearing",
+                hearing_type_choices(),
+                message="Select the type of hearing",
+                name=named("hearing_type"),
+            ),
+        ]
+    if kind.may_end_proceedings:
+        found.append(
+            YesNo(
+                "Does this decision end all proceedings in the case?",
+                message="Select yes if this decision ends all proceedings in the case",
+                name=named("ends_all_proceedings"),
+            )
+        )
+    return found
+
+
+DETAILS: dict[str, EventKind] = {f.name: kind for kind in EventKind for f in _details(kind)}
+
+
 class EventForm(Form):
-    # In the order these checks have always reported (the service's follow, in page order).
+    """What happened first (radios, each revealing only its kind's fields), then when, then
+    notes. Only the chosen kind's fields are read and checked; the service's errors about
+    ``outcome``, ``defendant_id``... go against the chosen kind's field."""
+
     kind = Kind("What happened")
     event_date = PartsDate("Date of the event", message="Enter the date of the event")
     received_on = PartsDate("Date the information was received", required=False)
-    custody_months = Months("Custodial sentence in months", required=False)
-    defendant_id = Chosen("Defendant", message="Select the defendant")
-    outcome = Typed("Plea or verdict")
-    ends_all_proceedings = Typed("Does this decision end all proceedings in the case?")
     notes = Limited("Notes", max_length=2000, message="Notes must be 2,000 characters or fewer")
 
-    def command(self) -> NewEvent:
-        assert self.kind is not None
-        assert self.event_date is not None
-        return self.build(
-            NewEvent,
-            outcome=self.outcome or None,
-            ends_all_proceedings=self.ends_all_proceedings == "yes",
+    def __init__(
+        self, data: Source | Mapping[str, Any] | None = None, *, today: date | None = None
+    ):
+        super().__init__(data, today=today)
+        chosen = self.data.get("kind")
+        theirs = [(n, m) for n, m in self.errors.items() if DETAILS.get(n, chosen) is chosen]
+        self.errors = FieldErrors()
+        for name, message in theirs:
+            self.errors.add(name, message)
+
+    def _named(self, name: str) -> str:
+        kind = self.data.get("kind")
+        if kind is not None and f"{kind.value}-{name}" in self.fields:
+            return f"{kind.value}-{name}"
+        return name
+
+    def detail(self, name: str) -> Any:
+        """The chosen kind's value of its field ``name`` (None if it has no such field)."""
+        kind = self.data.get("kind")
+        return None if kind is None else self.data.get(f"{kind.value}-{name}")
+
+    def command(self) -> NewEvent | None:
+        """The event typed; None without a kind and a date (nothing to check it against)."""
+        if self.kind is None or self.event_date is None:
+            return None
+        on, at = self.detail("hearing_date"), self.detail("hearing_time")
+        return NewEvent(
+            kind=self.kind,
+            event_date=self.event_date,
+            received_on=self.received_on,
+            defendant_id=self.detail("defendant_id"),
+            outcome=self.detail("outcome") or None,
+            custody_months=self.detail("custody_months"),
+            ends_all_proceedings=bool(self.detail("ends_all_proceedings")),
             notes=self.notes or None,
+            hearing_at=hearing_instant(on, at) if on and at else None,
+            hearing_court=self.detail("hearing_court") or None,
+            hearing_type=self.detail("hearing_type") or None,
         )
+
+
+# Page order: the kind, each kind's own fields (revealed under it), then the dates and notes.
+_common = dict(EventForm.fields)
+EventForm.fields = {
+    "kind": _common.pop("kind"),
+    **{f.name: f for kind in EventKind for f in _details(kind)},
+    **_common,
+}

@@ -96,6 +96,10 @@ class CaseEvent(IdMixin, Base):
     ends_all_proceedings: Mapped[bool] = mapped_column(Boolean, default=False)
     event_date: Mapped[date] = mapped_column(Date)
     received_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    # A hearing's details (EventKind.is_hearing): when (UTC), where and what; not personal.
+    hearing_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    hearing_court: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    hearing_type: Mapped[str | None] = mapped_column(String(40), nullable=True)
     dedupe_key: Mapped[str] = mapped_column(String(120))
     key_id: Mapped[int] = mapped_column(Integer, ForeignKey("data_key.id"))
     notes: Mapped[Sealed | None] = mapped_column(EncryptedBlob, nullable=True)

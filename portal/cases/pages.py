@@ -17,6 +17,7 @@ from portal.accounts.unit import Unit
 from portal.audit import service as audit
 from portal.cases import repository, service
 from portal.cases.errors import NotPermitted, ValidationFailed
+from portal.cases.hearings import default_type_for, hearing_type_choices, hearing_types
 from portal.cases.models import Case, CaseEvent, Defendant, Offence
 from portal.cases.offences import catalogue
 from portal.cases.reference import (
@@ -116,6 +117,7 @@ class CasePage:
     pseudonymised: bool
     role_filter: str
     events: list[CaseEvent]
+    event_notes: dict[uuid.UUID, Any]
     staff: dict[uuid.UUID, str]
     may_edit: bool
 
@@ -135,8 +137,10 @@ class CasePage:
             "pseudonymised": self.pseudonymised,
             "role_filter": self.role_filter,
             "events": self.events,
+            "event_notes": self.event_notes,
             "event_labels": {k.value: k.label for k in EventKind},
             "outcomes": {**PLEAS, **VERDICTS},
+            "hearing_types": {t.code: t.label for t in hearing_types().values()},
             "staff": self.staff,
             "may_edit": self.may_edit,
         }
@@ -154,8 +158,14 @@ def case_page(unit: Unit, case_id: uuid.UUID, *, page: int, role: str) -> CasePa
     )
     pseudonymised = vault.pseudonymised  # the vault opens names as references for them
     defendants = repository.defendants_of(db, case)
-    # One query for the keys of every name on the page: the people's and the defendants'.
-    vault.load({person.key_id for _, person in people.items} | {d.key_id for d in defendants})
+    events = repository.events_of(db, case)
+    # One query for the keys of every name on the page (the people's and the defendants') and
+    # the case's, which seals its events' notes.
+    vault.load(
+        {person.key_id for _, person in people.items}
+        | {d.key_id for d in defendants}
+        | {e.key_id for e in events}
+    )
     names = {person.id: vault.open(person, "full_name") for _, person in people.items}
     if not pseudonymised:
         audit.record_consultations(
@@ -166,7 +176,7 @@ def case_page(unit: Unit, case_id: uuid.UUID, *, page: int, role: str) -> CasePa
             case_id=case.id,
         )
     defendant_names = {d.id: vault.open(d, "full_name") for d in defendants}
-    events = repository.events_of(db, case)
+    event_notes = {e.id: vault.open(e, "notes") for e in events if e.notes is not None}
     staff = repository.staff_names(
         db, {case.prosecutor_id, case.witness_care_officer_id} | {e.recorded_by_id for e in events}
     )
@@ -184,6 +194,7 @@ def case_page(unit: Unit, case_id: uuid.UUID, *, page: int, role: str) -> CasePa
         pseudonymised=pseudonymised,
         role_filter=role_filter,
         events=events,
+        event_notes=event_notes,
         staff=staff,
         may_edit=unit.actor.can(Permission.EDIT_PERSON),
     )
@@ -199,9 +210,14 @@ def event_form(unit: Unit, case_id: uuid.UUID) -> dict[str, Any]:
     return {
         "case": case,
         "kinds": [(k.value, k.label) for k in EventKind],
+        "kind_labels": {k.value: k.label for k in EventKind},
+        "per_defendant": {k.value for k in EventKind if k.per_defendant},
+        "hearing_kinds": {k.value for k in EventKind if k.is_hearing},
+        "ending_kinds": {k.value for k in EventKind if k.may_end_proceedings},
+        "outcome_choices": {k.value: list(k.outcomes.items()) for k in EventKind if k.outcomes},
         "defendants": [(str(d.id), d.label) for d in defendants],
-        "pleas": list(PLEAS.items()),
-        "verdicts": list(VERDICTS.items()),
+        "hearing_types": hearing_type_choices(),
+        "default_hearing_type": {k.value: default_type_for(k.value) for k in EventKind},
     }
 
 
@@ -218,8 +234,22 @@ class Recorded:
         return f"{EventKind(self.event.kind).label} recorded"
 
 
-def record_case_event(unit: Unit, case_id: uuid.UUID, command: service.NewEvent) -> Recorded:
-    """Record an event in a case the actor may see (``ValidationFailed`` with the problems)."""
+def record_case_event(
+    unit: Unit,
+    case_id: uuid.UUID,
+    command: service.NewEvent | None,
+    *,
+    form_invalid: bool = False,
+) -> Recorded:
+    """Record an event in a case the actor may see (``ValidationFailed`` with the problems).
+    When the form already has problems of its own (``form_invalid``), the event's are still
+    checked, so the page lists them all at once (none without a kind and a date to check), and
+    nothing is recorded."""
     case = repository.get_case(unit.db, unit.actor, case_id)
+    if form_invalid or command is None:
+        if not unit.actor.can(Permission.RECORD_CASE_EVENT):
+            raise NotPermitted("only prosecutors and witness care officers record case events")
+        found = {} if command is None else service.event_errors(unit.db, unit.vault, case, command)
+        raise ValidationFailed(found)
     event, created = service.record_event(unit.db, unit.vault, unit.actor, case, command)
     return Recorded(case.id, event, created)

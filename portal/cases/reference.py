@@ -62,6 +62,11 @@ class CrimeCategory(LabelledStrEnum):
 CATEGORY_LABELS = {member: member.label for member in CrimeCategory}
 
 
+PLEAS = {"guilty": "Guilty", "not_guilty": "Not guilty"}
+VERDICTS = {"guilty": "Guilty", "not_guilty": "Not guilty", "hung": "Jury unable to agree"}
+CONVICTIONS = frozenset({"guilty"})  # the plea or verdict outcomes a sentence may follow
+
+
 class EventKind(LabelledStrEnum):
     """Case events. Victims' Code obligations hang off these (portal.victims_code)."""
 
@@ -81,13 +86,35 @@ class EventKind(LabelledStrEnum):
 
     @property
     def per_defendant(self) -> bool:
+        """About one defendant: a plea, verdict or sentence concerns one defendant each."""
         return self in {EventKind.PLEA, EventKind.VERDICT, EventKind.SENTENCE}
+
+    @property
+    def is_hearing(self) -> bool:
+        """Sets a hearing: its date, time, court and type are recorded (Right 8: the WCU tells
+        victims and witnesses the time, date and place of any hearing)."""
+        return self in {EventKind.FIRST_HEARING, EventKind.HEARING_LISTED, EventKind.TRIAL_LISTING}
+
+    @property
+    def may_end_proceedings(self) -> bool:
+        """A decision that may end all proceedings in the case (and so close it)."""
+        return self in {
+            EventKind.NO_CHARGE_DECISION,
+            EventKind.DISCONTINUANCE,
+            EventKind.OFFER_NO_EVIDENCE,
+        }
+
+    @property
+    def outcomes(self) -> dict[str, str]:
+        """The outcomes this kind records (a plea's, a verdict's), by code; none for others."""
+        if self is EventKind.PLEA:
+            return PLEAS
+        if self is EventKind.VERDICT:
+            return VERDICTS
+        return {}
 
 
 EVENT_LABELS = {member: member.label for member in EventKind}
-
-PLEAS = {"guilty": "Guilty", "not_guilty": "Not guilty"}
-VERDICTS = {"guilty": "Guilty", "not_guilty": "Not guilty", "hung": "Jury unable to agree"}
 
 # URN: police force code (2 digits), station or unit code (2 letters), case number (5 digits),
 # year (2 digits), e.g. 01AB1234526. Stored upper-case without spaces or slashes.

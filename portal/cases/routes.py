@@ -107,9 +107,10 @@ def event_new(ctx: RequestContext) -> Response:
 def event_create(ctx: RequestContext) -> Response:
     form = EventForm(ctx.form)
     case_id = case_id_of(ctx)
-    if form.valid:
-        with form.service_errors():
-            recorded = pages.record_case_event(ctx.unit, case_id, form.command())
+    with form.service_errors():
+        recorded = pages.record_case_event(
+            ctx.unit, case_id, form.command(), form_invalid=not form.valid
+        )
     if not form.valid:
         return render_form(ctx, "cases/event_new.html", form, pages.event_form(ctx.unit, case_id))
     ctx.flash(recorded.message)

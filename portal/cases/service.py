@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -15,13 +15,13 @@ from portal.accounts.permissions import Permission
 from portal.accounts.roles import Role
 from portal.anonymity.identity import case_text_errors
 from portal.audit import service as audit
-from portal.cases import repository
+from portal.cases import event_rules, repository
 from portal.cases.errors import NotPermitted, StaleEdit, ValidationFailed
 from portal.cases.events import CaseEventCorrected, CaseEventRecorded
 from portal.cases.models import Case, CaseEvent, Defendant, Offence
 from portal.cases.offences import offence_type
 from portal.cases.reference import AREAS, UNITS, CourtType, EventKind, normalise_urn, valid_urn
-from portal.clock import utc_now
+from portal.clock import LONDON, utc_now
 from portal.db.session import serialize_on
 from portal.keys.vault import Vault
 from portal.kit.events import publish
@@ -73,7 +73,14 @@ def validate_new_case(db: Session, actor: Actor, command: NewCase) -> dict[str, 
     codes = [c for c in command.offence_codes if c]
     if not codes or any(offence_type(c) is None for c in codes):
         errors["offences"] = "Select at least one offence"
+    if command.offence_date is not None and command.offence_date > london_today():
+        errors["offence_date"] = "The date of the offence must be today or in the past"
     return errors
+
+
+def london_today() -> date:
+    """Today in England and Wales (dates typed by officers are England's)."""
+    return utc_now().astimezone(LONDON).date()
 
 
 def open_case(db: Session, vault: Vault, actor: Actor, command: NewCase) -> Case:
@@ -147,55 +154,76 @@ class NewEvent:
     custody_months: int | None = None
     ends_all_proceedings: bool = False
     notes: str | None = None
+    # A hearing's (EventKind.is_hearing): when it is (aware), the court, the type's code.
+    hearing_at: datetime | None = None
+    hearing_court: str | None = None
+    hearing_type: str | None = None
 
 
-def _dedupe_key(event: NewEvent) -> str:
+def _dedupe_key(event: NewEvent, defendant_id: uuid.UUID | None) -> str:
     parts = [event.kind.value, event.event_date.isoformat()]
-    if event.defendant_id:
-        parts.append(str(event.defendant_id))
+    if defendant_id:
+        parts.append(str(defendant_id))
     if event.outcome:
         parts.append(event.outcome)
+    if event.hearing_at:
+        parts.append(event.hearing_at.isoformat())
     return "|".join(parts)
+
+
+def _proposed(command: NewEvent) -> event_rules.Proposed:
+    return event_rules.Proposed(
+        kind=command.kind,
+        event_date=command.event_date,
+        received_on=command.received_on,
+        defendant_id=command.defendant_id,
+        outcome=command.outcome,
+        hearing_court=command.hearing_court,
+        hearing_type=command.hearing_type,
+    )
+
+
+def event_errors(db: Session, vault: Vault, case: Case, command: NewEvent) -> dict[str, str]:
+    """Every problem with recording ``command`` in ``case`` (nothing is written)."""
+    defendants = repository.defendants_of(db, case)
+    earlier = repository.events_of(db, case) if command.kind is EventKind.SENTENCE else []
+    errors = event_rules.check(_proposed(command), defendants, earlier, london_today())
+    notes = {"notes": ("The notes", command.notes)}
+    return errors | case_text_errors(db, vault, case.id, notes)
 
 
 def record_event(
     db: Session, vault: Vault, actor: Actor, case: Case, command: NewEvent
 ) -> tuple[CaseEvent, bool]:
-    """Record a case event. Recording the same event twice returns the first (created=False)."""
+    """Record a case event (the rules: ``portal.cases.event_rules``). Recording the same event
+    twice returns the first (created=False). A decision that ends all proceedings closes the
+    case."""
     if not actor.can(Permission.RECORD_CASE_EVENT):
         raise NotPermitted("only prosecutors and witness care officers record case events")
-    errors: dict[str, str] = {}
-    if command.kind.per_defendant and command.defendant_id is None:
-        errors["defendant_id"] = "Select the defendant"
-    if command.defendant_id is not None and command.defendant_id not in {
-        d.id for d in repository.defendants_of(db, case)
-    }:
-        errors["defendant_id"] = "Select the defendant"
-    if command.received_on and command.received_on < command.event_date:
-        errors["received_on"] = "The date received must be the same as or after the event date"
-    if command.event_date > utc_now().date():
-        errors["event_date"] = "The event date must be today or in the past"
-    if command.kind is EventKind.PLEA and command.outcome not in {"guilty", "not_guilty"}:
-        errors["outcome"] = "Select the plea"
-    errors |= case_text_errors(db, vault, case.id, {"notes": ("The notes", command.notes)})
+    errors = event_errors(db, vault, case, command)
     if errors:
         raise ValidationFailed(errors)
-    key = _dedupe_key(command)
+    defendant_id = event_rules.concerned(_proposed(command), repository.defendants_of(db, case))
+    key = _dedupe_key(command, defendant_id)
     existing = db.scalars(
         select(CaseEvent).where(CaseEvent.case_id == case.id, CaseEvent.dedupe_key == key)
     ).one_or_none()
     if existing is not None:
         return existing, False
+    hearing = command.kind.is_hearing
     event = CaseEvent(
         id=uuid.uuid4(),
         case_id=case.id,
-        defendant_id=command.defendant_id,
+        defendant_id=defendant_id,
         kind=command.kind.value,
         outcome=command.outcome,
         custody_months=command.custody_months,
         ends_all_proceedings=command.ends_all_proceedings,
         event_date=command.event_date,
         received_on=command.received_on,
+        hearing_at=command.hearing_at if hearing else None,
+        hearing_court=(command.hearing_court or None) if hearing else None,
+        hearing_type=(command.hearing_type or None) if hearing else None,
         dedupe_key=key,
         key_id=case.key_id,
         recorded_by_id=actor.user_id,
@@ -207,6 +235,12 @@ def record_event(
     db.flush()
     action = f"event.{command.kind.value}"
     audit.record_in_case(db, actor, "collection", action, ("case_event", event.id, case.id))
+    if event_rules.ends_proceedings(event) and case.status != "closed":
+        case.status = "closed"
+        db.flush()
+        audit.record_in_case(
+            db, actor, "alteration", "case.close", ("case", case.id, case.id), "status"
+        )
     publish(db, CaseEventRecorded(case.id, event.id, actor))  # obligations, then VLU requests
     return event, True
 

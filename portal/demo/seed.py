@@ -28,6 +28,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from datetime import time as dt_time
 from typing import Any
 
 from sqlalchemy import insert, select
@@ -39,6 +40,7 @@ from portal.accounts.roles import Role
 from portal.cases import importer
 from portal.cases import repository as cases_repo
 from portal.cases import service as cases
+from portal.cases.hearings import hearing_instant
 from portal.cases.importer import NewPerson
 from portal.cases.models import Case
 from portal.cases.reference import EventKind
@@ -549,6 +551,16 @@ def _open(
     )
 
 
+def _hearing(case: Case, on: date, kind: str) -> dict[str, Any]:
+    """A demo hearing's details: at the case's court, 10am on ``on`` (no random draw, so the
+    rest of the demo data stays as it was)."""
+    return {
+        "hearing_at": hearing_instant(on, dt_time(10, 0)),
+        "hearing_court": case.court_name,
+        "hearing_type": kind,
+    }
+
+
 def _events(
     db: Session,
     vault: Vault,
@@ -582,7 +594,7 @@ def _events(
         return recorded
     add(EventKind.CHARGE_DECISION, decided)
     first_hearing = decided + timedelta(days=rng.randint(14, 35))
-    add(EventKind.FIRST_HEARING, first_hearing)
+    add(EventKind.FIRST_HEARING, first_hearing, **_hearing(case, first_hearing, "first_appearance"))
     if rng.random() < 0.08:
         add(
             EventKind.DISCONTINUANCE,
@@ -597,7 +609,8 @@ def _events(
         not_guilty = not_guilty or plea == "not_guilty"
         add(EventKind.PLEA, plea_day, defendant_id=defendant.id, outcome=plea)
     if not_guilty:
-        add(EventKind.TRIAL_LISTING, plea_day + timedelta(days=rng.randint(0, 3)))
+        listed = plea_day + timedelta(days=rng.randint(0, 3))
+        add(EventKind.TRIAL_LISTING, listed, **_hearing(case, listed + timedelta(weeks=8), "trial"))
     return recorded
 
 

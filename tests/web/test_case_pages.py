@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import uuid
 
 import pytest
@@ -236,12 +235,12 @@ def test_record_a_not_guilty_plea_once(app, db, world) -> None:
     client = client_as(app, db, world["prosecutor"])
     case = world["case"]
     form_page = client.get(f"/cases/{case.id}/events/new")
-    defendant_id = re.search(r'<option value="([0-9a-f-]{36})"', form_page.text).group(1)
+    # The case's only defendant: the form asks no question, and the plea is theirs.
+    assert "This is about Defendant 1, the only defendant in the case." in text_of(form_page.text)
     data = {
         "csrf_token": csrf_from(form_page.text),
         "kind": "plea",
-        "defendant_id": defendant_id,
-        "outcome": "not_guilty",
+        "plea-outcome": "not_guilty",
         "event_date-day": "2",
         "event_date-month": "11",
         "event_date-year": "2026",
@@ -251,13 +250,18 @@ def test_record_a_not_guilty_plea_once(app, db, world) -> None:
     again = client.post(f"/cases/{case.id}/events/new", data=data)
     assert "already recorded" in text_of(again.text)
     assert db.scalar(select(func.count()).select_from(CaseEvent)) == 1
+    plea = db.scalars(select(CaseEvent)).one()
+    assert plea.defendant_id is not None and plea.outcome == "not_guilty"
     db.commit()
     assert "Plea: Not guilty" in text_of(again.text)
+    assert "Defendant 1: Dan Defendant" in text_of(again.text)
 
 
-def test_plea_needs_a_defendant_and_an_outcome(app, db, world) -> None:
+def test_plea_needs_a_defendant_and_an_outcome(app, db, settings, world) -> None:
+    case = make_case(
+        db, settings, prosecutor=world["prosecutor"], urn="01AB7777726", defendants=("A", "B")
+    )
     client = client_as(app, db, world["prosecutor"])
-    case = world["case"]
     token = csrf_from(client.get(f"/cases/{case.id}/events/new").text)
     response = client.post(
         f"/cases/{case.id}/events/new",

@@ -55,7 +55,7 @@ def test_discontinuance_reaches_the_vlu_queue_and_can_be_marked_met(app, db, set
         data={
             "csrf_token": csrf_from(form.text),
             "kind": "discontinuance",
-            "ends_all_proceedings": "yes",
+            "discontinuance-ends_all_proceedings": "yes",
             "event_date-day": str(decided.day),
             "event_date-month": str(decided.month),
             "event_date-year": str(decided.year),
@@ -120,6 +120,12 @@ def listed_case(
             "event_date-day": str(listed.day),
             "event_date-month": str(listed.month),
             "event_date-year": str(listed.year),
+            "hearing_listed-hearing_date-day": "2",
+            "hearing_listed-hearing_date-month": "3",
+            "hearing_listed-hearing_date-year": str(listed.year + 1),
+            "hearing_listed-hearing_time": "10:00",
+            "hearing_listed-hearing_court": "Leeds Crown Court",
+            "hearing_listed-hearing_type": "trial",
         },
     )
     obligation = db.scalars(
@@ -206,6 +212,7 @@ def test_obligation_page_explains_the_due_date(app, db, settings) -> None:
         data={
             "csrf_token": csrf_from(form.text),
             "kind": "discontinuance",
+            "discontinuance-ends_all_proceedings": "no",
             "event_date-day": "24",
             "event_date-month": "12",
             "event_date-year": "2025",

@@ -207,14 +207,14 @@ def test_numbers_a_user_types_get_the_forms_own_error_message(app, db, world) ->
             "event_date-day": str(today.day),
             "event_date-month": str(today.month),
             "event_date-year": str(today.year),
-            "custody_months": bad,
+            "sentence-custody_months": bad,
         }
         page = f"/cases/{case.id}/events/new"
         sentenced = _post(prosecutor, page, page, event)
         assert sentenced.status_code == 400, bad
         assert "whole months" in text_of(sentenced.text), bad
         for part in ("day", "month", "year"):
-            wrong_date = {**event, "custody_months": "", f"event_date-{part}": bad}
+            wrong_date = {**event, "sentence-custody_months": "", f"event_date-{part}": bad}
             dated = _post(prosecutor, page, page, wrong_date)
             assert dated.status_code == 400, (part, bad)
             assert "Date of the event must be a real date" in text_of(dated.text), (part, bad)

@@ -138,7 +138,7 @@ def discontinue(app: Starlette, db, settings, prosecutor, officer) -> None:
         data={
             "csrf_token": csrf_from(form.text),
             "kind": "discontinuance",
-            "ends_all_proceedings": "yes",
+            "discontinuance-ends_all_proceedings": "yes",
             "event_date-day": str(decided.day),
             "event_date-month": str(decided.month),
             "event_date-year": str(decided.year),

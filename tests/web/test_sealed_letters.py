@@ -169,6 +169,12 @@ def test_pages_refuse_the_true_name_in_free_text_once_sealed(world) -> None:
             "event_date-day": "1",
             "event_date-month": "1",
             "event_date-year": "2026",
+            "hearing_listed-hearing_date-day": "2",
+            "hearing_listed-hearing_date-month": "3",
+            "hearing_listed-hearing_date-year": "2027",
+            "hearing_listed-hearing_time": "10:00",
+            "hearing_listed-hearing_court": "Leeds Crown Court",
+            "hearing_listed-hearing_type": "trial",
             "notes": f"Hearing moved: tell {TRUE_NAME.split()[0]} first.",
         },
     )

@@ -100,7 +100,7 @@ def test_the_decision_letter_journey(app, db, settings, world) -> None:
         f"/cases/{case.id}/events/new",
         {
             "kind": "discontinuance",
-            "ends_all_proceedings": "yes",
+            "discontinuance-ends_all_proceedings": "yes",
             "event_date-day": str(today.day),
             "event_date-month": str(today.month),
             "event_date-year": str(today.year),

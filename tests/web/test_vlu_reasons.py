@@ -28,7 +28,7 @@ def _decide(app, db, world):  # noqa: F811
         f"/cases/{case.id}/events/new",
         {
             "kind": "discontinuance",
-            "ends_all_proceedings": "yes",
+            "discontinuance-ends_all_proceedings": "yes",
             "event_date-day": str(today.day),
             "event_date-month": str(today.month),
             "event_date-year": str(today.year),

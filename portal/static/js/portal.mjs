@@ -11,6 +11,21 @@ document.body.addEventListener('htmx:afterSwap', (event) => {
   if (summary) summary.focus()
 })
 
+// Radios that reveal a choice's own fields (GOV.UK conditional reveal). Without this script every
+// choice's fields show. GOV.UK Frontend's radios module would also set aria-expanded on each radio,
+// which ARIA does not allow on radios (axe aria-allowed-attr), so the reveal is done here.
+for (const group of document.querySelectorAll('[data-module="portal-conditional-radios"]')) {
+  const inputs = group.querySelectorAll('input[type="radio"][aria-controls]')
+  const sync = () => {
+    for (const input of inputs) {
+      const panel = document.getElementById(input.getAttribute('aria-controls'))
+      if (panel) panel.classList.toggle('govuk-radios__conditional--hidden', !input.checked)
+    }
+  }
+  group.addEventListener('change', sync)
+  sync()
+}
+
 // Session time-out warning (WCAG 2.2.1). The server enforces the limit; this only warns.
 const body = document.body
 const idleSeconds = Number(body.dataset.sessionIdleSeconds || 0)
