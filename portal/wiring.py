@@ -15,6 +15,8 @@ from __future__ import annotations
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from portal.accounts.events import AccessWithdrawn
+from portal.anonymity import unmasking
 from portal.cases.events import (
     CaseEventCorrected,
     CaseEventRecorded,
@@ -36,6 +38,7 @@ def event_bus() -> EventBus:
     bus.subscribe(PeopleIdentified, victims_code.on_people_identified)
     bus.subscribe(PeopleIdentified, vlu.on_people_identified)
     bus.subscribe(NeedsAssessmentRecorded, victims_code.on_needs_assessment_recorded)
+    bus.subscribe(AccessWithdrawn, unmasking.end_grants)
     return bus.seal()
 
 

@@ -138,7 +138,7 @@ class RequestContext:
             if self.principal is not None and disclosure is Disclosure.CASEWORK:
                 from portal.anonymity.service import active_grants
 
-                self._vault.unsealed_keys = active_grants(self.db, self.principal.user_id)
+                self._vault.unsealed_keys = active_grants(self.db, self.principal.actor)
         return self._vault
 
     @property
