@@ -341,3 +341,48 @@ def test_a_grant_of_a_deactivated_holder_is_never_used(app, db, sealed) -> None:
         f"/cases/{sealed['case'].id}/people/{sealed['person'].id}", follow_redirects=False
     )
     assert refused_to_sign_in(page)
+
+
+# --- break-glass ----------------------------------------------------------------------------
+
+
+def test_a_role_change_ends_live_break_glass_uses(app, db, settings) -> None:
+    from datetime import timedelta
+
+    from portal.breakglass.models import BreakGlassUse
+
+    officer = make_user(db, role=Role.WITNESS_CARE_OFFICER, area="wessex", unit="rasso")
+    case = make_case(db, settings, area="london-north", unit="ccu")  # not the officer's unit
+    now = utc_now()
+    db.add(
+        BreakGlassUse(
+            id=uuid.uuid4(),
+            user_id=officer.id,
+            case_id=case.id,
+            case_urn=case.urn,
+            reason="safeguarding",
+            detail="Police report a threat tonight",
+            started_at=now,
+            expires_at=now + timedelta(minutes=30),
+        )
+    )
+    db.commit()
+    assert client_as(app, db, officer).get(f"/cases/{case.id}").status_code == 200
+    admin = make_user(db, role=Role.ADMIN, area=None, unit=None)
+    user = db.get(User, officer.id)
+    assert user is not None
+    access_changes.change_access(
+        db,
+        actor=Actor(admin.id, Role.ADMIN),
+        user=user,
+        role=Role.PROSECUTOR,
+        area="wessex",
+        unit="rasso",
+        now=utc_now(),
+    )
+    db.commit()
+    assert client_as(app, db, user).get(f"/cases/{case.id}").status_code == 404
+    ended = security_events(db, "break_glass.ended")
+    assert [(e.actor_id, e.case_id, e.purpose) for e in ended] == [
+        (admin.id, case.id, "role_changed")
+    ]
