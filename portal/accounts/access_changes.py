@@ -43,6 +43,10 @@ def change_access(
         raise NotPermitted("only administrators change what an account may do")
     if user.id == actor.user_id:
         raise NotPermitted("administrators cannot change their own access")
+    if Role.ADMIN in {user.role_enum, role} and user.role_enum is not role:
+        # An administrator account is asked for by one administrator and approved by another
+        # (portal.accounts.onboarding): one administrator alone never makes or unmakes one.
+        raise NotPermitted("administrator accounts are asked for and approved, not changed")
     role_changed = user.role_enum is not role
     if not role_changed and (user.area, user.unit) == (area, unit):
         return False

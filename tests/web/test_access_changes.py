@@ -188,7 +188,9 @@ def test_moving_a_user_to_another_unit_hides_the_units_cases_at_once(app, db, ca
     assert [e.object_id for e in changed] == [str(officer.id)]
 
 
-def test_only_another_administrator_changes_access(app, db, case_world) -> None:
+def test_only_another_administrator_changes_access_and_never_to_or_from_administrator(
+    app, db, case_world
+) -> None:
     officer = case_world["officer"]
     admin = make_user(db, role=Role.ADMIN, area=None, unit=None)
     with pytest.raises(NotPermitted):
@@ -211,6 +213,20 @@ def test_only_another_administrator_changes_access(app, db, case_world) -> None:
             unit=None,
             now=utc_now(),
         )
+    other_admin = make_user(db, role=Role.ADMIN, area=None, unit=None)
+    for user, role in ((officer, Role.ADMIN), (other_admin, Role.AUDITOR)):
+        with pytest.raises(NotPermitted):
+            access_changes.change_access(
+                db,
+                actor=Actor(admin.id, Role.ADMIN),
+                user=user,
+                role=role,
+                area=None,
+                unit=None,
+                now=utc_now(),
+            )
+    db.rollback()
+    assert db.get(User, officer.id).role == Role.WITNESS_CARE_OFFICER.value
 
 
 def test_taking_a_case_off_its_prosecutor_hides_it_on_the_next_request(app, db, case_world) -> None:
