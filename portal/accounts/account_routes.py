@@ -31,7 +31,7 @@ def account_session_sign_out(ctx: RequestContext) -> Response:
 
 
 def account_sessions_sign_out_others(ctx: RequestContext) -> Response:
-    ended = sessions_page.sign_out_other_sessions(ctx.unit, _current(ctx))
+    ended = sessions_page.sign_out_other_sessions(ctx.unit, ctx.settings, _current(ctx))
     if ended:
         ctx.flash(f"Signed out of {ended} other session{'' if ended == 1 else 's'}")
     return ctx.redirect("account_sessions")

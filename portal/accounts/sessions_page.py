@@ -84,9 +84,11 @@ def sign_out_session(unit: Unit, current: ActiveSession, session_id: uuid.UUID) 
     log.info("account.session_signed_out session_id=%s", session.id)
 
 
-def sign_out_other_sessions(unit: Unit, current: ActiveSession) -> int:
-    """End every session of the user but this one; how many there were."""
+def sign_out_other_sessions(unit: Unit, settings: Settings, current: ActiveSession) -> int:
+    """End every session of the user but this one; how many of them were in force (the
+    number the page showed: one already expired is ended too, uncounted)."""
     user_id = unit.actor.user_id
+    shown = sessions_page(unit, settings, current).others
     ended = repository.revoke_sessions_of(unit.db, user_id, utc_now(), keep=current.session.id)
     if ended:
         record_event(
@@ -97,4 +99,4 @@ def sign_out_other_sessions(unit: Unit, current: ActiveSession) -> int:
             purpose="signed_out_elsewhere",
         )
         log.info("account.sessions_ended user_id=%s count=%s", user_id, ended)
-    return ended
+    return shown

@@ -35,7 +35,10 @@ def signed_in(app, username: str, user_agent: str) -> TestClient:
 def sessions_of(db, user) -> list[AuthSession]:
     rows = list(
         db.scalars(
-            select(AuthSession).where(AuthSession.user_id == user.id).order_by(AuthSession.id)
+            select(AuthSession)
+            .where(AuthSession.user_id == user.id)
+            .order_by(AuthSession.id)
+            .execution_options(populate_existing=True)
         )
     )
     db.commit()
@@ -248,3 +251,30 @@ def test_the_message_puts_failures_first_and_the_latest_factor_change() -> None:
     )
     assert notices.message_for([]) is None
     assert len(message) + len(notices.NOTICE_MARK) <= 200  # fits the session's message
+
+
+def test_only_sessions_in_force_are_listed_and_counted(app, db, user) -> None:
+    here = signed_in(app, user.username, FIREFOX)
+    signed_in(app, user.username, SAFARI)
+    stale = signed_in(app, user.username, SAFARI)
+    assert stale.get("/home").status_code == 200
+    newest = max(sessions_of(db, user), key=lambda s: s.created_at)
+    db.execute(
+        AuthSession.__table__.update()
+        .where(AuthSession.id == newest.id)
+        .values(last_seen_at=utc_now() - timedelta(hours=1))  # idle past the limit
+    )
+    db.commit()
+    page = here.get("/account/sessions")
+    assert len(soup(page.text).select("tbody tr")) == 2
+    done = here.post(
+        "/account/sessions/sign-out-others",
+        data={"csrf_token": csrf_from(page.text)},
+        follow_redirects=False,
+    )
+    assert done.status_code == 303
+    assert "Signed out of 1 other session" in text_of(here.get("/account/sessions").text)
+    assert all(s.revoked_at is not None for s in sessions_of(db, user) if s.device == SAFARI_SHORT)
+
+
+SAFARI_SHORT = "Safari on iPhone"
