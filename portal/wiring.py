@@ -7,7 +7,8 @@ case publishes to this bus.
 
 Recording a case event creates the Victims' Code obligations it triggers, then the VLU's letter
 requests linked to them (in that order); people identified late get the rights the recorded
-events give them, the same way.
+events give them, the same way. An account whose role changes or which is deactivated loses the
+unmasking grants and the break-glass uses it was given under its old access.
 """
 
 from __future__ import annotations
@@ -15,6 +16,9 @@ from __future__ import annotations
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from portal.accounts.events import AccessWithdrawn
+from portal.anonymity import unmasking
+from portal.breakglass import withdrawn as breakglass
 from portal.cases.events import (
     CaseEventCorrected,
     CaseEventRecorded,
@@ -36,6 +40,8 @@ def event_bus() -> EventBus:
     bus.subscribe(PeopleIdentified, victims_code.on_people_identified)
     bus.subscribe(PeopleIdentified, vlu.on_people_identified)
     bus.subscribe(NeedsAssessmentRecorded, victims_code.on_needs_assessment_recorded)
+    bus.subscribe(AccessWithdrawn, unmasking.end_grants)
+    bus.subscribe(AccessWithdrawn, breakglass.end_uses)
     return bus.seal()
 
 

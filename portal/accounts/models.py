@@ -5,7 +5,17 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, String, Uuid, false, text
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Uuid,
+    false,
+    text,
+)
 from sqlalchemy.orm import Mapped, MappedColumn, mapped_column
 
 from portal.accounts.roles import Role
@@ -69,6 +79,9 @@ class AuthSession(IdMixin, Base):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     # A one-off confirmation shown on the next page ("User created"). Never personal data.
     flash: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    # What the user signed in with, in a few words from its User-Agent ("Chrome on Windows"),
+    # for their list of sessions (portal.accounts.sessions_page). Never the address.
+    device: Mapped[str | None] = mapped_column(String(60), nullable=True)
 
     def __repr__(self) -> str:
         return f"AuthSession(id={self.id}, user_id={self.user_id})"
@@ -166,3 +179,32 @@ class SetupCode(IdMixin, Base):
 
     def __repr__(self) -> str:
         return f"SetupCode(id={self.id}, user_id={self.user_id})"
+
+
+# What an account notice can be about: failed sign-in attempts (counted at sign-in), and a
+# change of second factor (added by the second-factor use cases).
+NOTICE_KINDS = ("failed_sign_ins", "factor_changed")
+
+
+class AccountNotice(IdMixin, Base):
+    """Something the user must be told about their own account at their next sign-in
+    (portal.accounts.notices). ``count`` is how many, for notices that count."""
+
+    __tablename__ = "account_notice"
+    __table_args__ = (
+        CheckConstraint(
+            "kind IN (" + ", ".join(f"'{k}'" for k in NOTICE_KINDS) + ")", name="kind_known"
+        ),
+        Index("ix_account_notice_user_seen", "user_id", "seen_at"),
+    )
+
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("user_account.id", ondelete="CASCADE")
+    )
+    kind: Mapped[str] = mapped_column(String(32))
+    count: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    def __repr__(self) -> str:
+        return f"AccountNotice(id={self.id}, kind={self.kind})"

@@ -8,7 +8,14 @@ from datetime import datetime
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from portal.accounts.models import AccountRequest, AuthSession, LoginAttempt, SetupCode, User
+from portal.accounts.models import (
+    AccountNotice,
+    AccountRequest,
+    AuthSession,
+    LoginAttempt,
+    SetupCode,
+    User,
+)
 
 
 def get_user(db: Session, user_id: uuid.UUID) -> User | None:
@@ -80,13 +87,60 @@ def find_session(db: Session, token_hash: str) -> tuple[AuthSession, User] | Non
     return None if row is None else (row[0], row[1])
 
 
-def revoke_sessions_of(db: Session, user_id: uuid.UUID, now: datetime) -> int:
-    result = db.execute(
-        update(AuthSession)
-        .where(AuthSession.user_id == user_id, AuthSession.revoked_at.is_(None))
-        .values(revoked_at=now)
+def revoke_sessions_of(
+    db: Session, user_id: uuid.UUID, now: datetime, *, keep: uuid.UUID | None = None
+) -> int:
+    """End every open session of the account (but ``keep``, the one asking)."""
+    query = update(AuthSession).where(
+        AuthSession.user_id == user_id, AuthSession.revoked_at.is_(None)
     )
+    if keep is not None:
+        query = query.where(AuthSession.id != keep)
+    result = db.execute(query.values(revoked_at=now))
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+def live_sessions_of(
+    db: Session, user_id: uuid.UUID, *, now: datetime, idle_since: datetime
+) -> list[AuthSession]:
+    """The account's sessions still in force: not ended, not expired, not idle too long."""
+    return list(
+        db.scalars(
+            select(AuthSession)
+            .where(
+                AuthSession.user_id == user_id,
+                AuthSession.revoked_at.is_(None),
+                AuthSession.expires_at > now,
+                AuthSession.last_seen_at > idle_since,
+            )
+            .order_by(AuthSession.last_seen_at.desc(), AuthSession.id)
+        )
+    )
+
+
+def get_session(db: Session, session_id: uuid.UUID) -> AuthSession | None:
+    return db.get(AuthSession, session_id)
+
+
+def previous_sign_in_at(
+    db: Session, user_id: uuid.UUID, *, other_than: uuid.UUID
+) -> datetime | None:
+    """When the account last signed in before the session ``other_than`` began."""
+    return db.scalar(
+        select(func.max(AuthSession.created_at)).where(
+            AuthSession.user_id == user_id, AuthSession.id != other_than
+        )
+    )
+
+
+def unseen_notices(db: Session, user_id: uuid.UUID) -> list[AccountNotice]:
+    return list(
+        db.scalars(
+            select(AccountNotice)
+            .where(AccountNotice.user_id == user_id, AccountNotice.seen_at.is_(None))
+            .order_by(AccountNotice.created_at, AccountNotice.id)
+        )
+    )
 
 
 def last_success_at(db: Session, account_key: str) -> datetime | None:

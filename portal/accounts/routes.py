@@ -8,6 +8,7 @@ from __future__ import annotations
 from starlette.responses import Response
 
 from portal.accounts import signing
+from portal.accounts.account_routes import routes as account_routes
 from portal.accounts.admin_routes import routes as admin_routes
 from portal.accounts.forms import ServiceRefusals
 from portal.accounts.permissions import Permission
@@ -57,6 +58,7 @@ def login_submit(ctx: RequestContext) -> Response:
         checkpoint=ctx.checkpoint,
         outside_db_slot=ctx.outside_db_slot,
         replacing=ctx.active_session,
+        user_agent=ctx.request.headers.get("user-agent", ""),
     )
     new = result.session
     if new is None:
@@ -142,4 +144,5 @@ routes = [
     get(SETUP, account_setup, PUBLIC, "account_setup"),
     post(SETUP, account_setup_submit, PUBLIC, "account_setup_submit"),
     *admin_routes,
+    *account_routes,
 ]

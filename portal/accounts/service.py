@@ -26,12 +26,14 @@ from sqlalchemy.orm.attributes import set_committed_value
 from portal.accounts import repository, throttle
 from portal.accounts.actor import Actor
 from portal.accounts.errors import PasswordRejected, UsernameTaken
+from portal.accounts.events import AccessWithdrawn
 from portal.accounts.models import AuthSession, LoginAttempt, User
 from portal.accounts.roles import Role
 from portal.accounts.throttle import normalise_username
 from portal.audit import service as audit
 from portal.db.session import is_read, write_later
 from portal.kit.errors import NotPermitted
+from portal.kit.events import publish
 from portal.security import passwords, tokens
 from portal.settings import Settings
 
@@ -110,11 +112,22 @@ def set_active(db: Session, *, actor: Actor, user: User, active: bool, now: date
     if user.is_active == active:
         return
     user.is_active = active
-    if not active:
-        repository.revoke_sessions_of(db, user.id, now)
     db.flush()
     record_event(db, "reactivated" if active else "deactivated", actor=actor, object_id=user.id)
     log.info("account.active_changed user_id=%s active=%s", user.id, active)
+    if not active:
+        end_sessions(db, actor=actor, user_id=user.id, purpose="deactivated", now=now)
+        publish(db, AccessWithdrawn(user.id, actor, "deactivated"))
+
+
+def end_sessions(
+    db: Session, *, actor: Actor | None, user_id: uuid.UUID, purpose: str, now: datetime
+) -> int:
+    """Revoke every open session of the account, audited as one forced end (``purpose``)."""
+    ended = repository.revoke_sessions_of(db, user_id, now)
+    record_event(db, "sessions_ended", actor=actor, object_id=user_id, purpose=purpose)
+    log.info("account.sessions_ended user_id=%s count=%s purpose=%s", user_id, ended, purpose)
+    return ended
 
 
 # --- signing in -----------------------------------------------------------------------------
@@ -315,6 +328,10 @@ def load_session(
     ):
         if session.revoked_at is None:
             _change_session(db, session, revoked_at=now)
+            if not user.is_active:  # switched off some other way: this forced end is audited
+                record_event(
+                    db, "sessions_ended", actor=None, object_id=user.id, purpose="account_inactive"
+                )
         return None
     if touch and now - session.last_seen_at >= touch_interval(idle_limit):
         _change_session(db, session, last_seen_at=now)

@@ -10,8 +10,9 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from portal.accounts import onboarding
+from portal.accounts import notices, onboarding
 from portal.accounts import service as accounts
+from portal.accounts.devices import describe_device
 from portal.accounts.errors import PasswordRejected, SetupCodeInvalid
 from portal.accounts.service import ActiveSession, NewSession
 from portal.accounts.unit import Unit, Visitor
@@ -44,6 +45,7 @@ def sign_in(
     checkpoint: Callable[[], None],
     outside_db_slot: Callable[[Callable[[], bool]], bool],
     replacing: ActiveSession | None,
+    user_agent: str = "",
 ) -> SignIn:
     accounts.admit_sign_in()  # 503 at once when password checks are queued: nothing counted
     db = visitor.db
@@ -59,6 +61,9 @@ def sign_in(
     if new is not None and replacing is not None:
         # a new session replaces any old one (ASVS 7.2.4)
         accounts.end_session(db, session=replacing.session, now=utc_now())
+    if new is not None:  # the device, and what to tell the user on the next page (point 6)
+        device = describe_device(user_agent)
+        notices.signed_in(db, settings, new, username=username, device=device, now=utc_now())
     return SignIn(new, ticket.throttled)
 
 

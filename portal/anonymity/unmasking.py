@@ -4,6 +4,7 @@ a reason and a password re-check, a second person's approval, and the grants in 
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -11,13 +12,16 @@ from sqlalchemy.orm import Session
 
 from portal.accounts import service as accounts
 from portal.accounts.actor import Actor
+from portal.accounts.events import AccessWithdrawn
 from portal.accounts.models import User
+from portal.accounts.permissions import Permission
 from portal.anonymity import identity
 from portal.anonymity.models import (
     UnmaskRequest,
 )
 from portal.anonymity.recording import about_person, sealed_keys
 from portal.audit import service as audit
+from portal.cases.access import visible_cases
 from portal.cases.errors import NotPermitted, ValidationFailed
 from portal.cases.models import Case
 from portal.clock import utc_now
@@ -157,18 +161,56 @@ def approve_unmask(
     )
 
 
-def active_grants(db: Session, user_id: uuid.UUID) -> set[int]:
-    """Person key ids this user may see unsealed right now."""
+def active_grants(db: Session, actor: Actor) -> set[int]:
+    """Person key ids this user may see unsealed right now.
+
+    Checked on every request against the user's access as it is now (issue 18 point 5): a grant
+    works only while its holder may still unmask (role and flag, an active account) and may
+    still see the case it was given for, in their own scope (break-glass opens no grant)."""
+    if not actor.can(Permission.REQUEST_UNMASK):
+        return set()
     now = utc_now()
+    in_scope = visible_cases(replace(actor, emergency_cases=frozenset()))
     return set(
         db.scalars(
-            select(UnmaskRequest.key_id).where(
-                UnmaskRequest.requested_by_id == user_id,
+            select(UnmaskRequest.key_id)
+            .join(User, User.id == UnmaskRequest.requested_by_id)
+            .join(Case, Case.id == UnmaskRequest.case_id)
+            .where(
+                UnmaskRequest.requested_by_id == actor.user_id,
                 UnmaskRequest.state == "approved",
                 UnmaskRequest.expires_at > now,
+                User.is_active.is_(True),
+                User.may_unmask.is_(True),
+                in_scope,
             )
         )
     )
+
+
+def end_grants(db: Session, event: AccessWithdrawn) -> None:
+    """A role changed or an account deactivated: its live grants end now, each audited."""
+    now = utc_now()
+    live = db.scalars(
+        select(UnmaskRequest).where(
+            UnmaskRequest.requested_by_id == event.user_id,
+            UnmaskRequest.state == "approved",
+            UnmaskRequest.expires_at > now,
+        )
+    )
+    for grant in list(live):
+        grant.expires_at = now
+        audit.record(
+            db,
+            actor=event.actor,
+            category="security",
+            action="unmask.grant_ended",
+            object_type="unmask_request",
+            object_id=grant.id,
+            case_id=grant.case_id,
+            purpose=event.why,
+        )
+    db.flush()
 
 
 def requests_for(db: Session, person_id: uuid.UUID) -> list[UnmaskRequest]:

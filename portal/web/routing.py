@@ -47,6 +47,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from portal.accounts import notices
 from portal.accounts import service as accounts
 from portal.accounts.actor import Actor
 from portal.accounts.permissions import Permission, disclosure_for, role_can
@@ -141,7 +142,7 @@ class RequestContext:
             if self.principal is not None and disclosure is Disclosure.CASEWORK:
                 from portal.anonymity.service import active_grants
 
-                self._vault.unsealed_keys = active_grants(self.db, self.principal.user_id)
+                self._vault.unsealed_keys = active_grants(self.db, self.principal.actor)
         return self._vault
 
     @property
@@ -219,10 +220,7 @@ class RequestContext:
         return response
 
     def base_context(self) -> dict[str, Any]:
-        flash_message = None
-        if self.active_session is not None and self.active_session.session.flash:
-            flash_message = self.active_session.session.flash
-            accounts.set_flash(self.db, active=self.active_session, message=None)
+        flash_message = notices.take_flash(self.db, self.active_session)  # shown once
         principal = self.principal
         return {
             "restriction_banner": self._restriction_banner(),

@@ -173,6 +173,9 @@ def test_the_application_opens_sessions_with_its_sealed_bus(app, engine: Engine)
         assert bus_of(db).sealed
     with wiring.session_factory(engine)() as db:
         assert bus_of(db).sealed
+    from portal.accounts.events import AccessWithdrawn
+    from portal.anonymity import unmasking
+    from portal.breakglass import withdrawn as breakglass
     from portal.cases.events import (
         CaseEventCorrected,
         CaseEventRecorded,
@@ -188,4 +191,6 @@ def test_the_application_opens_sessions_with_its_sealed_bus(app, engine: Engine)
         CaseEventCorrected: (victims_code.on_case_event_corrected,),
         PeopleIdentified: (victims_code.on_people_identified, vlu.on_people_identified),
         NeedsAssessmentRecorded: (victims_code.on_needs_assessment_recorded,),
+        # Issue 18 point 5: grants and emergency access given under the old access end.
+        AccessWithdrawn: (unmasking.end_grants, breakglass.end_uses),
     }

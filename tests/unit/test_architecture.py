@@ -46,6 +46,7 @@ def test_the_contracts_keep_http_out_of_every_domain() -> None:
             "routes",
             "import_routes",
             "admin_routes",
+            "account_routes",
             "forms",
         }, expression
 

@@ -270,6 +270,7 @@ def test_deactivating_and_reactivating_are_audited(app, db, admins) -> None:
     events = [(e.action, e.actor_id, e.object_id) for e in account_events(db)]
     assert events == [
         ("account.deactivated", admins["first"].id, str(officer.id)),
+        ("account.sessions_ended", admins["first"].id, str(officer.id)),  # issue 18 point 5
         ("account.reactivated", admins["first"].id, str(officer.id)),
     ]
 
