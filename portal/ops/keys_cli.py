@@ -105,7 +105,7 @@ def keys_rotate(data: bool, index: bool, batch: int) -> None:
 @keys.command(
     name="reindex",
     help="Recompute every person's blind indexes (exact name, name words and sounds, date of "
-    "birth, reference numbers) under the current index key: after `portal db upgrade` to 0022, "
+    "birth, reference numbers) under the current index key: after `portal db upgrade` to 0018, "
     "or a change of PORTAL_BLIND_INDEX_BITS. Safe to interrupt and run again.",
 )
 @count_option("--batch", default=200, least=1, most=10_000, help="People per transaction.")

@@ -19,7 +19,7 @@ erased person have none. Search decrypts every candidate and keeps only true mat
 not match.
 
 ``reindex`` recomputes every blind index of every person through the key vault: the backfill
-for existing people (migration 0022), and the second half of ``portal keys rotate --index``.
+for existing people (migration 0018), and the second half of ``portal keys rotate --index``.
 """
 
 from __future__ import annotations

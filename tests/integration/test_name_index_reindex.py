@@ -1,5 +1,5 @@
 """The blind-index backfill and the index-key rotation (issue 15 point 8): ``portal keys
-reindex`` gives people recorded before migration 0022 their name words and recomputes their exact
+reindex`` gives people recorded before migration 0018 their name words and recomputes their exact
 indexes under the one normaliser; ``portal keys rotate --index`` does so under a new key."""
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ def make_world(db, settings):
     return actor, {"curly": curly, "plain": plain, "sealed": sealed, "gone": gone}
 
 
-def as_before_0022(db) -> None:
+def as_before_0018(db) -> None:
     """People as an older portal left them: no name words, and (for a name typed with a curly
     apostrophe) an exact index the one normaliser no longer gives."""
     db.execute(delete(PersonNameWord))
@@ -56,7 +56,7 @@ def as_before_0022(db) -> None:
 
 def test_reindex_backfills_name_words_and_exact_indexes(engine, db, settings) -> None:
     actor, people = make_world(db, settings)
-    as_before_0022(db)
+    as_before_0018(db)
     factory = session_factory(engine)
     assert found(factory, settings, actor, "Siobhan O'Brien") == set()
     assert found(factory, settings, actor, "Smith") == set()
@@ -135,7 +135,7 @@ def test_rotating_the_index_key_recomputes_every_index(engine, db, settings) -> 
 
 def test_the_cli_commands_reindex_and_rotate_the_index_key(engine, db, settings) -> None:
     actor, people = make_world(db, settings)
-    as_before_0022(db)
+    as_before_0018(db)
     env = {
         "PORTAL_INSTANCE_DIR": str(settings.instance_dir),
         "PORTAL_DATABASE_URL": settings.database_url,

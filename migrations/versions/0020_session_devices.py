@@ -5,8 +5,8 @@ User-Agent at sign-in: "Firefox on Windows"), for the user's list of their sessi
 notices are what a user is told at their next sign-in about their own account: failed sign-in
 attempts since they last signed in, and a change of second factor.
 
-Revision ID: 0022
-Revises: 0018
+Revision ID: 0020
+Revises: 0019
 Create Date: 2026-12-03 09:00:00.000000
 """
 
@@ -17,8 +17,8 @@ from alembic import op
 
 import portal.db.base
 
-revision = "0022"
-down_revision = "0018"
+revision = "0020"
+down_revision = "0019"
 branch_labels = None
 depends_on = None
 
