@@ -23,8 +23,8 @@ BY_PARAM: dict[str, Callable[[Session, uuid.UUID], Subject]] = {
     "obligation_id": victims_code.subject_of,
     "job_id": vlu.job_subject,
 }
-# Routes with an id in their URL that show no victim or witness: accounts, the auditor's review
-# of a break-glass use (URN and staff only), and a quality score (it redirects).
+# Routes with an id in their URL that show no victim or witness: accounts and sessions, the
+# auditor's review of a break-glass use (URN and staff only), and a quality score (it redirects).
 ABOUT_NO_PERSON = frozenset(
     {
         "admin_request",
@@ -32,6 +32,7 @@ ABOUT_NO_PERSON = frozenset(
         "admin_user_setup_code",
         "admin_user_deactivate",
         "admin_user_activate",
+        "account_session_sign_out",
         "breakglass_review",
         "breakglass_review_save",
         "quality_score",
