@@ -45,9 +45,9 @@ def _settings(server: PortalServer) -> Settings:
     )
 
 
-def seed(server: PortalServer, name: str) -> str:
-    """A London North CCU case with one victim, phone only, and a hearing listed yesterday.
-    Returns the case URN."""
+def seed(server: PortalServer, name: str, *, listed_days_ago: int = 1) -> str:
+    """A London North CCU case with one victim, phone only, and a hearing listed yesterday (or
+    ``listed_days_ago``, received that day). Returns the case URN."""
     settings = _settings(server)
     engine = make_engine(settings)
     try:
@@ -92,8 +92,8 @@ def seed(server: PortalServer, name: str) -> str:
                 case,
                 NewEvent(
                     kind=EventKind.HEARING_LISTED,
-                    event_date=today() - timedelta(days=1),
-                    received_on=today(),
+                    event_date=today() - timedelta(days=listed_days_ago),
+                    received_on=today() - timedelta(days=max(listed_days_ago - 1, 0)),
                 ),
             )
             return urn
