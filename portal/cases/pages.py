@@ -16,6 +16,7 @@ from portal.accounts.permissions import Permission
 from portal.accounts.unit import Unit
 from portal.audit import service as audit
 from portal.cases import repository, service
+from portal.cases.enhanced_status import CaseEnhanced, enhanced_by_case
 from portal.cases.errors import NotPermitted, ValidationFailed
 from portal.cases.models import Case, CaseEvent, Defendant, Offence
 from portal.cases.offences import catalogue
@@ -41,6 +42,7 @@ ROLE_FILTERS = ("victim", "witness")
 class CaseList:
     page: repository.Page[Case]
     offences: dict[uuid.UUID, list[Offence]]
+    enhanced: dict[uuid.UUID, CaseEnhanced]
     urn: str
     category: str
     may_open: bool
@@ -64,9 +66,11 @@ def case_list(unit: Unit, *, page: int, category: str, urn: str) -> CaseList:
     found = repository.list_cases(
         unit.db, unit.actor, page=page, category=category or None, urn_prefix=urn or None
     )
+    offences = repository.offences_of(unit.db, [c.id for c in found.items])
     return CaseList(
         page=found,
-        offences=repository.offences_of(unit.db, [c.id for c in found.items]),
+        offences=offences,
+        enhanced=enhanced_by_case(unit.db, unit.vault, offences),
         urn=urn,
         category=category,
         may_open=unit.actor.can(Permission.OPEN_CASE),

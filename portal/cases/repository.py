@@ -143,6 +143,18 @@ def parties_page(
     return Page([(r[0], r[1]) for r in rows], int(total), page, per_page)
 
 
+def victims_of(db: Session, case_ids: Sequence[uuid.UUID]) -> list[tuple[CaseParty, Person]]:
+    """The victims of the cases ``case_ids`` (already in scope), with their person rows."""
+    if not case_ids:
+        return []
+    rows = db.execute(
+        select(CaseParty, Person)
+        .join(Person, Person.id == CaseParty.person_id)
+        .where(CaseParty.case_id.in_(case_ids), CaseParty.is_victim.is_(True))
+    ).all()
+    return [(r[0], r[1]) for r in rows]
+
+
 def party_in_case(
     db: Session, actor: Actor, case_id: uuid.UUID, person_id: uuid.UUID
 ) -> tuple[Case, CaseParty, Person]:
