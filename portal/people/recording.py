@@ -65,6 +65,7 @@ def save_role(
     """Change the role unless someone changed the person's part since the form was shown;
     a change that gives rights publishes ``PersonRoleChanged``. Returns whether it changed."""
     at = _load(unit, case_id, person_id)
+    unit.vault.load(())  # open it: the handlers of what the change publishes use it (Vault.of)
     try:
         changed = roles.change_role(
             unit.db,

@@ -182,14 +182,14 @@ def record_enhanced(
     check); nothing is saved with any. Returns whether the categories changed; gaining one
     publishes ``EnhancedCategoryAdded``."""
     require_editor(actor)
+    if party.version != expected_version:  # theirs first: what is typed is checked against it
+        raise StaleEdit(enhanced_values(vault, party), party.version)
     found = dict(errors or {})
     if set(recorded) - set(RECORDABLE):
         found["categories"] = "Select the enhanced-rights categories that apply"
     found |= reason_errors(recorded)
     if found:
         raise ValidationFailed(found)
-    if party.version != expected_version:
-        raise StaleEdit(enhanced_values(vault, party), party.version)
     before = {c for c in RECORDABLE if getattr(party, c)}
     after = set(recorded)
     old_reasons = stored_reasons(vault, party)
@@ -215,9 +215,11 @@ def record_enhanced(
 def enhanced_values(vault: Vault, party: CaseParty) -> dict[str, object]:
     """What the enhanced-rights form shows for what is stored (first rendering, or theirs)."""
     reasons = stored_reasons(vault, party)
-    values: dict[str, object] = {"categories": [c for c in RECORDABLE if getattr(party, c)]}
+    ticked = [c for c in RECORDABLE if getattr(party, c)]
+    values: dict[str, object] = {"categories": ticked}
+    older = reasons.get(LEGACY)  # one text for them all: offered under each ticked category
     for code in RECORDABLE:
-        reason = reasons.get(code)
+        reason = reasons.get(code) or (older if older and code in ticked else None)
         values[f"{code}_ground"] = reason.ground if reason else ""
         values[f"{code}_details"] = reason.details if reason else ""
     return values
