@@ -480,7 +480,13 @@ def test_a_guardian_is_recorded_sealed_and_is_who_the_person_is_contacted_throug
     assert "Guardian" in auditor and "Gwendolyn" not in auditor and "Withheld" in auditor
 
 
-def test_through_their_representative_needs_one_recorded(db, settings, world) -> None:
+def test_through_their_representative_needs_one_recorded(people_app, db, settings, world) -> None:
+    person = db.get(Person, world["person"].id)
+    vault = make_vault(db, settings)
+    vault.put(person, "safe_contact", SafeContact(channels=("via_representative",)).to_json())
+    db.commit()
+    shown = text_of(client_as(people_app, db, world["officer"]).get(person_url(world)).text)
+    assert "No representative is recorded yet" in shown
     person = db.get(Person, world["person"].id)
     facts = contact_facts(make_vault(db, settings), person)
     refusal = told_refusal(
