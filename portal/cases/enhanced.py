@@ -62,6 +62,87 @@ def _serious_reason(serious: list[OffenceType]) -> str | None:
     return f"The case includes {serious[0].title.lower()}."
 
 
+@dataclass(frozen=True, slots=True)
+class OffenceFacts:
+    """What a case's offences say about enhanced rights, worked out once for all its people:
+    why the offence-based categories apply (None where they do not) and the first offence date
+    (a child then is a vulnerable victim)."""
+
+    most_serious: str | None = None
+    intimidated: str | None = None
+    persistently_targeted: str | None = None
+    first_offence_on: date | None = None
+
+    @classmethod
+    def of(cls, offences: Iterable[tuple[OffenceType, date | None]]) -> OffenceFacts:
+        offence_list = list(offences)
+        intimidation = [o for o, _ in offence_list if o.sexual or o.msa in (1, 2)]
+        persistent = [o for o, _ in offence_list if o.persistent]
+        return cls(
+            most_serious=_serious_reason([o for o, _ in offence_list if o.most_serious]),
+            intimidated=(
+                "Complainant of a sexual offence or a Modern Slavery Act 2015 s1 or s2 offence."
+                if intimidation
+                else None
+            ),
+            persistently_targeted=(
+                f"The case includes {persistent[0].title.lower()}." if persistent else None
+            ),
+            first_offence_on=first_offence_on(offence_list),
+        )
+
+    def child_at_offence(self, born: date | None) -> bool | None:
+        return is_child_on(born, self.first_offence_on)
+
+    def categories(
+        self,
+        *,
+        is_victim: bool,
+        child: bool | None,
+        most_serious: bool,
+        persistently_targeted: bool,
+        vulnerable: bool,
+        intimidated: bool,
+    ) -> list[Category]:
+        """Every enhanced category that applies to a victim, automatic ones first (``child``:
+        under 18 at the first offence, None when not known)."""
+        if not is_victim:
+            return []
+        # (code, why it is automatic or None, whether an officer recorded it)
+        rows: list[tuple[str, str | None, bool]] = [
+            ("most_serious", self.most_serious, most_serious),
+            ("vulnerable", "Under 18 at the time of the offence." if child else None, vulnerable),
+            ("intimidated", self.intimidated, intimidated),
+            ("persistently_targeted", self.persistently_targeted, persistently_targeted),
+        ]
+        return [
+            Category(code, LABELS[code], True, why)
+            if why is not None
+            else Category(code, LABELS[code], False, RECORDED)
+            for code, why, recorded in rows
+            if why is not None or recorded
+        ]
+
+    def for_party(self, party: Party, born: date | None) -> list[Category]:
+        return self.for_child(party, self.child_at_offence(born))
+
+    def for_child(self, party: Party, child: bool | None) -> list[Category]:
+        """``for_party`` given whether the person was a child at the offence."""
+        return self.categories(
+            is_victim=party.is_victim,
+            child=child,
+            most_serious=party.most_serious,
+            persistently_targeted=party.persistently_targeted,
+            vulnerable=party.vulnerable,
+            intimidated=party.intimidated,
+        )
+
+    def needs_birth_date(self, party: Party) -> bool:
+        """Whether the date of birth can change what ``for_party`` says: a victim not recorded
+        as vulnerable, in a case with a dated offence (the case list opens it only then)."""
+        return party.is_victim and not party.vulnerable and self.first_offence_on is not None
+
+
 def derive(
     *,
     offences: Iterable[tuple[OffenceType, date | None]],
@@ -73,42 +154,15 @@ def derive(
     most_serious: bool = False,
 ) -> list[Category]:
     """Every enhanced category that applies, automatic ones first."""
-    offence_list = list(offences)
-    if not is_victim:
-        return []
-    serious = [o for o, _ in offence_list if o.most_serious]
-    automatic_intimidation = [o for o, _ in offence_list if o.sexual or o.msa in (1, 2)]
-    persistent = [o for o, _ in offence_list if o.persistent]
-    # (code, why it is automatic or None, whether an officer recorded it)
-    rows: list[tuple[str, str | None, bool]] = [
-        ("most_serious", _serious_reason(serious), most_serious),
-        (
-            "vulnerable",
-            "Under 18 at the time of the offence."
-            if is_child_on(date_of_birth, first_offence_on(offence_list))
-            else None,
-            vulnerable,
-        ),
-        (
-            "intimidated",
-            "Complainant of a sexual offence or a Modern Slavery Act 2015 s1 or s2 offence."
-            if automatic_intimidation
-            else None,
-            intimidated,
-        ),
-        (
-            "persistently_targeted",
-            f"The case includes {persistent[0].title.lower()}." if persistent else None,
-            persistently_targeted,
-        ),
-    ]
-    return [
-        Category(code, LABELS[code], True, why)
-        if why is not None
-        else Category(code, LABELS[code], False, RECORDED)
-        for code, why, recorded in rows
-        if why is not None or recorded
-    ]
+    facts = OffenceFacts.of(offences)
+    return facts.categories(
+        is_victim=is_victim,
+        child=facts.child_at_offence(date_of_birth),
+        most_serious=most_serious,
+        persistently_targeted=persistently_targeted,
+        vulnerable=vulnerable,
+        intimidated=intimidated,
+    )
 
 
 def first_offence_on(offences: Sequence[tuple[OffenceType, date | None]]) -> date | None:
@@ -130,15 +184,7 @@ def derive_for(
     party: Party, offences: Iterable[tuple[OffenceType, date | None]], born: date | None
 ) -> list[Category]:
     """``derive`` for a person's part in a case, with the categories an officer recorded."""
-    return derive(
-        offences=offences,
-        date_of_birth=born,
-        is_victim=party.is_victim,
-        most_serious=party.most_serious,
-        persistently_targeted=party.persistently_targeted,
-        vulnerable=party.vulnerable,
-        intimidated=party.intimidated,
-    )
+    return OffenceFacts.of(offences).for_party(party, born)
 
 
 def typed(offences: Iterable[Offence]) -> list[tuple[OffenceType, date | None]]:
@@ -146,16 +192,11 @@ def typed(offences: Iterable[Offence]) -> list[tuple[OffenceType, date | None]]:
     return [(t, o.committed_on) for o in offences if (t := offence_type(o.code)) is not None]
 
 
+def facts_of(offences: Iterable[Offence]) -> OffenceFacts:
+    return OffenceFacts.of(typed(offences))
+
+
 def for_party(party: Party, offences: Sequence[Offence], born: date | None) -> list[Category]:
-    """THE enhanced status of a person's part in a case: the person page and the case list."""
-    return derive_for(party, typed(offences), born)
-
-
-def needs_birth_date(party: Party, offences: Sequence[Offence]) -> bool:
-    """Whether the date of birth could change ``for_party``'s answer being empty or not (the
-    case list opens it only then): a victim with no other category and a dated offence."""
-    if not party.is_victim:
-        return False
-    if for_party(party, offences, None):
-        return False
-    return first_offence_on(typed(offences)) is not None
+    """THE enhanced status of a person's part in a case: the person page and the case list
+    (which works out ``facts_of`` once per case and calls ``OffenceFacts.for_party``)."""
+    return facts_of(offences).for_party(party, born)

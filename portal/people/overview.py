@@ -20,7 +20,7 @@ from portal.people import enhanced, repository, roles
 from portal.people import service as people
 from portal.people.actions import ActionView, action_views, owner_choices
 from portal.people.linked import ContactView, contact_views
-from portal.people.models import NrmDecision, Person, SupportReferral
+from portal.people.models import NeedsAssessment, NrmDecision, Person, SupportReferral
 from portal.people.needs import AssessmentView, open_assessment
 from portal.people.safeguarding import (
     EVENT_LABELS,
@@ -85,10 +85,18 @@ class TimelineItem:
     assessment: AssessmentView | None = None
 
 
-def timeline(db: Session, party: CaseParty, *, limit: int = 100) -> list[TimelineItem]:
-    """Needs assessments and every recorded change, newest first, each timed and attributed."""
+def timeline(
+    db: Session,
+    party: CaseParty,
+    *,
+    limit: int = 100,
+    assessments: Sequence[NeedsAssessment] | None = None,
+) -> list[TimelineItem]:
+    """Needs assessments and every recorded change, newest first, each timed and attributed
+    (``assessments``: the party's, newest first, when the caller has read them already)."""
     events = repository.safeguard_events(db, party.id, limit=limit)
-    assessments = repository.assessments(db, party.id, limit=limit)
+    if assessments is None:
+        assessments = repository.assessments(db, party.id, limit=limit)
     staff = repository.staff_names(
         db, {e.by_id for e in events} | {a.recorded_by_id for a in assessments}
     )
@@ -198,7 +206,8 @@ def person_overview(
     ]
     referrals = repository.referrals_of(db, person.id)
     nrm = repository.nrm_decisions_of(db, person.id)
-    latest_rows = repository.assessments(db, party.id, limit=1)
+    assessments = repository.assessments(db, party.id, limit=100)  # the timeline's too
+    latest_rows = assessments[:1]
     staff = repository.staff_names(db, {r.recorded_by_id for r in latest_rows})
     latest = (
         open_assessment(vault, latest_rows[0], staff, decrypt=not pseudonymised)
@@ -223,7 +232,7 @@ def person_overview(
         references=references,
         latest=latest,
         actions=action_views(db, vault, party, today=today),
-        timeline=timeline(db, party),
+        timeline=timeline(db, party, assessments=assessments),
         owners=owner_choices(db, case, actor),
         reasons={} if pseudonymised else recorded_reasons(vault, party),
         contacts=contact_views(db, vault, person),

@@ -124,6 +124,7 @@ def save_enhanced(
     """Record the categories with their reasons (``StaleEdit`` with what is stored now if the
     person's part changed since the form was shown; that read is logged)."""
     at = _load(unit, case_id, person_id)
+    roles.require_editor(unit.actor)
     texts = {f"{code}_details": ("The reason", r.details) for code, r in recorded.items()}
     errors = {**case_text_errors(unit.db, unit.vault, at.case.id, texts), **unreadable}
     try:

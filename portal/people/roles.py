@@ -187,6 +187,10 @@ def record_enhanced(
     found = dict(errors or {})
     if set(recorded) - set(RECORDABLE):
         found["categories"] = "Select the enhanced-rights categories that apply"
+    elif recorded and not party.is_victim:
+        found["categories"] = (
+            "Enhanced rights are for victims: change their part in the case to victim first"
+        )
     found |= reason_errors(recorded)
     if found:
         raise ValidationFailed(found)

@@ -272,6 +272,31 @@ def test_each_category_needs_a_ground_and_a_reason(people_app, db, world, fraud)
     db.commit()
 
 
+def test_enhanced_rights_are_recorded_for_victims_only(people_app, db, settings, world) -> None:
+    witness, _ = add_person(
+        db, settings, world["case"], name="Only Witness", actor_user=world["officer"],
+        is_victim=False, is_witness=True,
+    )  # fmt: skip
+    db.commit()
+    client = client_as(people_app, db, world["officer"])
+    url = f"/cases/{world['case'].id}/people/{witness.id}"
+    assert "Record enhanced-rights categories" not in client.get(url).text
+    form = client.get(url + "/enhanced-rights")
+    refused = client.post(
+        url + "/enhanced-rights",
+        data=enhanced_form(
+            csrf_from(form.text),
+            version_in(form.text),
+            categories=["intimidated"],
+            intimidated_ground="fear",
+            intimidated_details="Scared",
+        ),
+    )
+    assert refused.status_code == 400
+    assert "Enhanced rights are for victims" in text_of(refused.text)
+    assert 'href="#categories"' in refused.text
+
+
 def test_a_stale_enhanced_form_keeps_what_was_typed(people_app, db, world, fraud) -> None:
     client = client_as(people_app, db, world["officer"])
     form = client.get(fraud["url"] + "/enhanced-rights")
@@ -387,6 +412,42 @@ def test_the_case_list_shows_the_enhanced_status_the_person_page_computes(
     )
     murder_page = text_of(client.get(f"/cases/{murder.id}/people/{relative.id}").text)
     assert "A close relative bereaved by the offence: the case includes murder." in murder_page
+    # A date of birth corrected to a child's: the list follows (nothing remembered goes stale).
+    edit = client.get(fraud["url"] + "/edit")
+    corrected = client.post(
+        fraud["url"] + "/edit",
+        data={
+            "csrf_token": csrf_from(edit.text),
+            "version": version_in(edit.text),
+            "full_name": "Adela Fraudvictim",
+            "date_of_birth-day": "1",
+            "date_of_birth-month": "1",
+            "date_of_birth-year": "2012",
+            "address": "",
+            "phone": "",
+            "email": "",
+        },
+        follow_redirects=False,
+    )
+    assert corrected.status_code == 303, text_of(corrected.text)[:300]
+    rows = _list_rows(client.get("/cases").text)
+    assert rows[fraud["case"].urn] == "1 of 1 victim Vulnerable victim"
+    edit = client.get(fraud["url"] + "/edit")
+    client.post(
+        fraud["url"] + "/edit",
+        data={
+            "csrf_token": csrf_from(edit.text),
+            "version": version_in(edit.text),
+            "full_name": "Adela Fraudvictim",
+            "date_of_birth-day": "1",
+            "date_of_birth-month": "1",
+            "date_of_birth-year": "1970",
+            "address": "",
+            "phone": "",
+            "email": "",
+        },
+    )
+    assert _list_rows(client.get("/cases").text)[fraud["case"].urn] == "None"
     # An officer's record shows in the list too.
     form = client.get(fraud["url"] + "/enhanced-rights")
     client.post(
@@ -406,7 +467,8 @@ def test_the_case_list_shows_the_enhanced_status_the_person_page_computes(
 def test_the_case_list_statements_do_not_grow_with_its_cases_or_victims(
     people_app, db, settings
 ) -> None:
-    from tests.web.test_request_path import counted
+    from portal.cases.enhanced_status import CHILD_STATUS
+    from tests.web.test_request_path import statements
 
     prosecutor = make_user(db, role=Role.PROSECUTOR)
     officer = make_user(db, role=Role.WITNESS_CARE_OFFICER)
@@ -419,15 +481,30 @@ def test_the_case_list_statements_do_not_grow_with_its_cases_or_victims(
         for n in range(victims):
             add_person(db, settings, case, name=f"Vic Tim{n}", actor_user=officer)
 
+    client = client_as(people_app, db, officer)
+
+    def cold() -> list[str]:
+        """The list with no child status remembered: every date of birth is opened."""
+        assert client.get("/cases").status_code == 200  # warm: templates, key cache
+        CHILD_STATUS.clear()
+        with statements(people_app) as seen:
+            assert client.get("/cases").status_code == 200
+        return seen
+
     fraud_case(1)
     db.commit()
-    client = client_as(people_app, db, officer)
-    one = counted(people_app, client, "/cases")
+    one = cold()
     for _ in range(3):
         fraud_case(3)
     db.commit()
-    many = counted(people_app, client, "/cases")
+    many = cold()
     assert len(many) == len(one), "\n".join(many)
+    key_queries = [s for s in many if "FROM data_key" in s]
+    assert len(key_queries) == 1, key_queries  # the ten victims' keys in one query
+    # Remembered, the dates of birth are not opened again.
+    with statements(people_app) as warm:
+        assert client.get("/cases").status_code == 200
+    assert not [s for s in warm if "FROM data_key" in s]
 
 
 # --- 3. parents, guardians and representatives ----------------------------------------------
