@@ -94,6 +94,24 @@ def add_contact(
     return contact
 
 
+def remove_contact(unit: Unit, at: InCase, contact_id: uuid.UUID) -> bool:
+    """Remove a linked contact (recorded in error, or no longer involved). False when it was
+    already gone (pressed twice, or by two officers). The nominated one takes the person's
+    representative with it."""
+    db, actor = unit.db, unit.actor
+    case, party, person = at
+    require_editor(actor)
+    contact = repository.contact_of(db, person.id, contact_id)
+    if contact is None:
+        return False
+    if contact.nominated:
+        person.representative = None
+    db.delete(contact)
+    db.flush()
+    record_change(db, actor, party, person, case.id, "contact_removed", contact_id)
+    return True
+
+
 def _nominate(vault: Vault, person: Person, contact: PersonContact) -> None:
     document = {"contact_id": str(contact.id), "relationship": contact.relationship}
     vault.put(person, "representative", json.dumps(document))

@@ -171,3 +171,10 @@ def add_contact(
     at = _load(unit, case_id, person_id)
     linked.add_contact(unit, at, new, unreadable=unreadable)
     return at
+
+
+def remove_contact(
+    unit: Unit, case_id: uuid.UUID, person_id: uuid.UUID, contact_id: uuid.UUID
+) -> tuple[InCase, bool]:
+    at = _load(unit, case_id, person_id)
+    return at, linked.remove_contact(unit, at, contact_id)

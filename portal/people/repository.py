@@ -87,6 +87,14 @@ def contacts_of(db: Session, person_id: uuid.UUID) -> list[PersonContact]:
     )
 
 
+def contact_of(db: Session, person_id: uuid.UUID, contact_id: uuid.UUID) -> PersonContact | None:
+    return db.scalars(
+        select(PersonContact).where(
+            PersonContact.id == contact_id, PersonContact.person_id == person_id
+        )
+    ).one_or_none()
+
+
 def referrals_of(db: Session, person_id: uuid.UUID) -> list[SupportReferral]:
     return _of_person(db, SupportReferral, person_id, SupportReferral.referred_on.desc())
 

@@ -400,6 +400,13 @@ contact_add = _small_form(
 )
 
 
+def contact_remove(ctx: RequestContext) -> Response:
+    case_id, person_id = _ids(ctx)
+    at, removed = recording.remove_contact(ctx.unit, case_id, person_id, ctx.path_id("contact_id"))
+    ctx.flash("Contact removed" if removed else "That contact had already been removed")
+    return _to_person(ctx, at.person, case_id, "contacts")
+
+
 # --- their part in the case and their enhanced rights ---------------------------------------
 
 
@@ -463,6 +470,7 @@ def enhanced_update(ctx: RequestContext) -> Response:
 
 PERSON = "/cases/{case_id:uuid}/people/{person_id:uuid}"
 NEW = "/cases/{case_id:uuid}/people/new"
+REMOVE_CONTACT = "/contacts/{contact_id:uuid}/remove"
 
 
 routes = [
@@ -481,6 +489,7 @@ routes = [
     post(PERSON + "/nrm", nrm_add, EDIT_SAFEGUARDS, "person_nrm_add"),
     post(PERSON + "/references", reference_add, EDIT_SAFEGUARDS, "person_reference_add"),
     post(PERSON + "/contacts", contact_add, EDIT_SAFEGUARDS, "person_linked_add"),
+    post(PERSON + REMOVE_CONTACT, contact_remove, EDIT_SAFEGUARDS, "person_linked_remove"),
     get(PERSON + "/role", role_page, EDIT_PERSON, "person_role"),
     post(PERSON + "/role", role_update, EDIT_PERSON, "person_role_update"),
     get(PERSON + "/enhanced-rights", enhanced_page, EDIT_PERSON, "person_enhanced"),

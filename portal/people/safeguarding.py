@@ -113,6 +113,7 @@ EVENT_LABELS: dict[str, str] = {
     "role_changed": "Part in the case changed",
     "enhanced_recorded": "Enhanced-rights categories changed",
     "contact_added": "Parent, guardian or representative added",
+    "contact_removed": "Parent, guardian or representative removed",
 }
 
 MAX_DETAILS = 1000
@@ -166,6 +167,7 @@ CHANGES: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "nrm_decision": ("collection", "nrm_decision.add", ("stage", "outcome", "decided_on")),
     "reference_added": ("collection", "person_reference.add", ("kind", "value")),
     "contact_added": ("collection", "person_contact.add", ("relationship", "name")),
+    "contact_removed": ("erasure", "person_contact.remove", ("relationship", "name")),
 }
 
 

@@ -78,6 +78,7 @@ ROUTE_PERMISSIONS: dict[str, tuple[Permission, ...]] = {
     "person_reference_add": (P.EDIT_SAFEGUARDS,),
     "person_referral_add": (P.EDIT_SAFEGUARDS,),
     "person_linked_add": (P.EDIT_SAFEGUARDS,),
+    "person_linked_remove": (P.EDIT_SAFEGUARDS,),
     "person_role": (P.EDIT_PERSON,),
     "person_role_update": (P.EDIT_PERSON,),
     "person_enhanced": (P.EDIT_PERSON,),

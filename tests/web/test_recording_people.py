@@ -557,6 +557,34 @@ def test_a_guardian_is_recorded_sealed_and_is_who_the_person_is_contacted_throug
     assert "Guardian" in auditor and "Gwendolyn" not in auditor and "Withheld" in auditor
 
 
+def test_a_contact_recorded_in_error_is_removed_with_the_nomination(people_app, db, world) -> None:
+    client = client_as(people_app, db, world["officer"])
+    token = form_token(client, person_url(world))
+    client.post(
+        person_url(world, "/contacts"),
+        data=linked_form(token, relationship="parent", full_name="Pat Parent", nominated="yes"),
+    )
+    contact = db.scalars(select(PersonContact)).one()
+    db.commit()
+    page = client.get(person_url(world))
+    remove_url = person_url(world, f"/contacts/{contact.id}/remove")
+    assert f'action="{remove_url}"' in page.text
+    removed = client.post(remove_url, data={"csrf_token": token}, follow_redirects=False)
+    assert removed.status_code == 303
+    assert db.scalars(select(PersonContact)).all() == []
+    person = db.get(Person, world["person"].id)
+    db.refresh(person)
+    assert person.representative is None
+    db.commit()
+    shown = text_of(client.get(person_url(world)).text)
+    assert "Contact removed" in shown and "Pat Parent" not in shown
+    assert "Parent, guardian or representative removed" in shown
+    assert "person_contact.remove" in audit_actions(db)
+    again = client.post(remove_url, data={"csrf_token": token})
+    assert again.status_code == 200
+    assert "That contact had already been removed" in text_of(again.text)
+
+
 def test_through_their_representative_needs_one_recorded(people_app, db, settings, world) -> None:
     person = db.get(Person, world["person"].id)
     vault = make_vault(db, settings)
