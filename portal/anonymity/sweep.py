@@ -86,6 +86,10 @@ NOT_FREE_TEXT: dict[str, str] = {
     "person.business_contact": "identifying: withheld by the vault's policy",
     "person.representative": "the representative's details: withheld by the vault's policy",
     "person_reference.value": "crime reference numbers: withheld by the vault's policy",
+    "person_contact.*": "a parent's, guardian's or representative's details: withheld by the "
+    "vault's policy",
+    "safeguarding_action.partner_name": "the name of a partner (an officer, an adviser) who owns "
+    "the action, not a witness's",
     "document.*": "documents: withheld by the vault's policy",
     "defendant.full_name": "the defendant's identity, not a witness's",
     "defendant.date_of_birth": "the defendant's identity, not a witness's",

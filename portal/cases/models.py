@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
+from sqlalchemy import false
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.schema import CheckConstraint, ForeignKey, Index, UniqueConstraint
 from sqlalchemy.types import Boolean, Date, Integer, String, Uuid
@@ -131,7 +132,10 @@ class CaseParty(IdMixin, TimestampMixin, Base):
     )
     is_victim: Mapped[bool] = mapped_column(Boolean, default=True)
     is_witness: Mapped[bool] = mapped_column(Boolean, default=False)
-    # Enhanced rights (Victims' Code): the categories that apply, as codes, and the reasons.
+    # Enhanced rights (Victims' Code): the categories an officer recorded, and (sealed, JSON by
+    # category) the reasons. Automatic ones follow from the offences and the age at the offence
+    # (portal.cases.enhanced).
+    most_serious: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     persistently_targeted: Mapped[bool] = mapped_column(Boolean, default=False)
     vulnerable: Mapped[bool] = mapped_column(Boolean, default=False)
     intimidated: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -25,6 +25,9 @@ class OffenceType:
     weapons: bool = False
     domestic_abuse: bool = False
     persistent: bool = False
+    hate: bool = False
+    terrorism: bool = False
+    bereaved: bool = False  # a death: the victims in the case are bereaved close relatives
 
 
 @cache
@@ -44,6 +47,9 @@ def catalogue() -> dict[str, OffenceType]:
             weapons=bool(row.get("weapons", False)),
             domestic_abuse=bool(row.get("domestic_abuse", False)),
             persistent=bool(row.get("persistent", False)),
+            hate=bool(row.get("hate", False)),
+            terrorism=bool(row.get("terrorism", False)),
+            bereaved=bool(row.get("bereaved", False)),
         )
         result[offence.code] = offence
     return result

@@ -16,6 +16,7 @@ from portal.accounts.permissions import Permission
 from portal.accounts.unit import Unit
 from portal.audit import service as audit
 from portal.cases import repository, service
+from portal.cases.enhanced_status import CaseEnhanced, enhanced_by_case
 from portal.cases.errors import NotPermitted, ValidationFailed
 from portal.cases.hearings import default_type_for, hearing_type_choices, hearing_types
 from portal.cases.models import Case, CaseEvent, Defendant, Offence
@@ -42,6 +43,7 @@ ROLE_FILTERS = ("victim", "witness")
 class CaseList:
     page: repository.Page[Case]
     offences: dict[uuid.UUID, list[Offence]]
+    enhanced: dict[uuid.UUID, CaseEnhanced]
     urn: str
     category: str
     may_open: bool
@@ -65,9 +67,11 @@ def case_list(unit: Unit, *, page: int, category: str, urn: str) -> CaseList:
     found = repository.list_cases(
         unit.db, unit.actor, page=page, category=category or None, urn_prefix=urn or None
     )
+    offences = repository.offences_of(unit.db, [c.id for c in found.items])
     return CaseList(
         page=found,
-        offences=repository.offences_of(unit.db, [c.id for c in found.items]),
+        offences=offences,
+        enhanced=enhanced_by_case(unit.db, unit.vault, offences),
         urn=urn,
         category=category,
         may_open=unit.actor.can(Permission.OPEN_CASE),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
@@ -141,6 +141,30 @@ def parties_page(
         query.order_by(Person.reference).limit(per_page).offset((page - 1) * per_page)
     ).all()
     return Page([(r[0], r[1]) for r in rows], int(total), page, per_page)
+
+
+def victim_rows(db: Session, case_ids: Sequence[uuid.UUID]) -> list[Any]:
+    """The victims of the cases ``case_ids`` (already in scope), as columns: the case, the
+    categories recorded, and the person's id, key, sealed date of birth and whether erased."""
+    if not case_ids:
+        return []
+    return list(
+        db.execute(
+            select(
+                CaseParty.case_id,
+                CaseParty.most_serious,
+                CaseParty.persistently_targeted,
+                CaseParty.vulnerable,
+                CaseParty.intimidated,
+                Person.id,
+                Person.key_id,
+                Person.date_of_birth,
+                Person.erased,
+            )
+            .join(Person, Person.id == CaseParty.person_id)
+            .where(CaseParty.case_id.in_(case_ids), CaseParty.is_victim.is_(True))
+        ).all()
+    )
 
 
 def party_in_case(

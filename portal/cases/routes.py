@@ -42,6 +42,7 @@ def case_list(ctx: RequestContext) -> Response:
         {
             "page": found.page,
             "offences": found.offences,
+            "enhanced": found.enhanced,
             "urn": found.urn,
             "category": found.category,
             "categories": found.categories,

@@ -123,6 +123,8 @@ SEALED_COLUMNS: dict[str, dict[str, str | None]] = {
         "representative": None,
     },
     "person_reference": {"value": None},
+    # A parent's or representative's name and details would point to the person.
+    "person_contact": {"name": None, "phone": None, "email": None, "address": None},
     "document": {"filename": "Withheld document", "content": "REFUSE"},
 }
 

@@ -32,17 +32,55 @@ from portal.people.safeguarding import (
     require,
 )
 from portal.people.service import refuse
+from portal.people.vocabulary import vocabulary
+
+PARTNER = "partner:"  # an owner choice naming a kind of partner rather than a member of staff
 
 
 def owner_choices(db: Session, case: Case, actor: Actor) -> list[tuple[uuid.UUID, str]]:
-    """Who may own an action: the case's prosecutor and witness care officer, and the WCO acting."""
-    wanted = [case.witness_care_officer_id, case.prosecutor_id]
+    """Who in the case team may own an action: every active member of staff with access to the
+    case (its assigned officers first, then the unit's, then the Area's VLU), and the WCO acting
+    (who may hold it by break-glass)."""
+    assigned = [case.witness_care_officer_id, case.prosecutor_id]
     if actor.can(Permission.MANAGE_SAFEGUARDING_ACTIONS):  # a witness care officer acting
-        wanted.append(actor.user_id)
-    ids = [i for i in dict.fromkeys(wanted) if i is not None]
-    rows = repository.active_staff(db, ids)
-    found = {row[0]: f"{row[1]} ({Role(row[2]).label.lower()})" for row in rows}
-    return [(i, found[i]) for i in ids if i in found]
+        assigned.append(actor.user_id)
+    first = [i for i in dict.fromkeys(assigned) if i is not None]
+    rows = repository.case_team(db, case, also=first)
+    found: dict[uuid.UUID, str] = {
+        row[0]: f"{row[1]} ({Role(row[2]).label.lower()})" for row in rows
+    }
+    ordered = [i for i in first if i in found]
+    ordered += sorted((i for i in found if i not in ordered), key=lambda i: found[i])
+    return [(i, found[i]) for i in ordered]
+
+
+def partner_choices() -> list[tuple[str, str]]:
+    """The named partners who may own an action (rules data), as owner choices."""
+    return [(PARTNER + code, label) for code, label in vocabulary().partners]
+
+
+def _owner_errors(
+    db: Session,
+    case: Case,
+    actor: Actor,
+    owner_id: uuid.UUID | None,
+    owner_partner: str | None,
+    partner_name: str,
+) -> dict[str, str]:
+    if owner_partner is not None:
+        if owner_partner not in dict(vocabulary().partners):
+            return {"owner": "Select who owns the action"}
+        if not partner_name:
+            return {"partner_name": "Enter the name of the partner who owns the action"}
+        if len(partner_name) > MAX_PARTNER_NAME:
+            return {"partner_name": f"The name must be {MAX_PARTNER_NAME} characters or fewer"}
+        return {}
+    if owner_id is None or owner_id not in {i for i, _ in owner_choices(db, case, actor)}:
+        return {"owner": "Select who owns the action"}
+    return {}
+
+
+MAX_PARTNER_NAME = 200
 
 
 def add_action(
@@ -52,8 +90,12 @@ def add_action(
     description: str,
     owner_id: uuid.UUID | None,
     due_on: date | None,
+    owner_partner: str | None = None,
+    partner_name: str = "",
     unreadable: Mapping[str, str] | None = None,
 ) -> SafeguardingAction:
+    """An action owned by a member of the case team (``owner_id``) or by a named partner
+    (``owner_partner``, a kind from rules data, and ``partner_name``)."""
     db, vault, actor = unit.db, unit.vault, unit.actor
     case, party, person = at
     require(actor, Permission.MANAGE_SAFEGUARDING_ACTIONS, WCO_ONLY)
@@ -63,8 +105,8 @@ def add_action(
         errors["description"] = "Enter what needs to be done"
     elif len(description) > MAX_ACTION:
         errors["description"] = "The action must be 500 characters or fewer"
-    if owner_id is None or owner_id not in {i for i, _ in owner_choices(db, case, actor)}:
-        errors["owner"] = "Select who owns the action"
+    partner_name = partner_name.strip()
+    errors |= _owner_errors(db, case, actor, owner_id, owner_partner, partner_name)
     errors |= date_errors(
         "due_on",
         due_on,
@@ -74,17 +116,19 @@ def add_action(
     )
     errors |= case_text_errors(db, vault, case.id, {"description": ("The action", description)})
     refuse(errors, unreadable)
-    assert owner_id is not None
     assert due_on is not None
     action = SafeguardingAction(
         id=uuid.uuid4(),
         case_party_id=party.id,
         key_id=person.key_id,
-        owner_id=owner_id,
+        owner_id=None if owner_partner is not None else owner_id,
+        owner_partner=owner_partner,
         due_on=due_on,
         status="open",
     )
     vault.put(action, "description", description)
+    if owner_partner is not None:
+        vault.put(action, "partner_name", partner_name)
     return add_change(db, actor, party, person, case.id, "action_added", action)
 
 
@@ -118,27 +162,34 @@ def complete_action(
 class ActionView:
     id: uuid.UUID
     description: Sensitive | None  # None for auditors
-    owner: str
+    owner: str  # a member of staff, or the kind of partner
     due_on: date
     status: str
     completed_on: date | None
     version: int
     overdue: bool
+    partner_name: Sensitive | None = None  # a partner's name (None for auditors)
 
 
 def action_views(db: Session, vault: Vault, party: CaseParty, *, today: date) -> list[ActionView]:
     rows = repository.actions_of(db, party.id)
     staff = repository.staff_names(db, {r.owner_id for r in rows})
+    partners = dict(vocabulary().partners)
     return [
         ActionView(
             r.id,
             vault.open(r, "description"),  # None for auditors: the vault withholds it
-            staff.get(r.owner_id, "a former user"),
+            partners.get(r.owner_partner, r.owner_partner)
+            if r.owner_partner is not None
+            else staff.get(r.owner_id, "a former user")
+            if r.owner_id is not None
+            else "a former user",
             r.due_on,
             r.status,
             r.completed_on,
             r.version,
             r.status == "open" and r.due_on < today,
+            vault.open(r, "partner_name") if r.owner_partner is not None else None,
         )
         for r in rows
     ]

@@ -7,7 +7,10 @@ Victim Liaison Unit's letter send (which adds its own anonymity checks, portal.v
 Forms offer only ``safe_channels``; no rules recorded means nothing is offered until they are.
 
 ``ContactFacts`` carries facts, never values: which channels are safe and whether a detail is
-recorded. ``contact_facts`` opens only the safe-contact rules.
+recorded. ``contact_facts`` opens only the safe-contact rules. "Through their representative"
+needs a nominated representative: a parent, guardian or representative recorded on the person
+page with "Contact the person through them" (``portal.people.linked`` keeps the person's
+``representative`` pointing at them, so no query is needed here).
 """
 
 from __future__ import annotations

@@ -19,9 +19,13 @@ from datetime import date
 from typing import Any
 
 from portal.people import service as people
+from portal.people.actions import PARTNER
+from portal.people.linked import NewContact
+from portal.people.roles import RECORDABLE, Reason
 from portal.people.safeguarding import NEED_KINDS
+from portal.people.vocabulary import vocabulary
 from portal.web.dates import LEGACY_LATEST, DateField, parse_date_parts
-from portal.web.fields import Checkbox, Field, MultiChoice, Text, TextArea, Version
+from portal.web.fields import Checkbox, Choice, Field, MultiChoice, Text, TextArea, Version
 from portal.web.forms import Form
 
 # Reading only: the services say how long each value may be. No single field can be longer
@@ -280,6 +284,7 @@ class ActionForm(SmallForm):
     prefix = "action-"
     description = _area("Action", name="action-description")
     owner = _text("Owner", name="action-owner")
+    partner_name = _text("Partner's name", name="action-partner_name")
     due_on = _date("Due date", name="action-due_on")
 
     def owner_id(self) -> uuid.UUID | None:
@@ -288,10 +293,14 @@ class ActionForm(SmallForm):
         except ValueError:
             return None
 
+    def owner_partner(self) -> str | None:
+        """The kind of partner chosen as owner (``partner:police_oic``), or None for staff."""
+        return self.owner.removeprefix(PARTNER) if self.owner.startswith(PARTNER) else None
+
     def given(self) -> dict[str, Any]:
         given = super().given()
         del given["owner"]
-        return given | {"owner_id": self.owner_id()}
+        return given | {"owner_id": self.owner_id(), "owner_partner": self.owner_partner()}
 
 
 class DoneForm(PeopleForm):
@@ -326,3 +335,66 @@ class ReferenceForm(SmallForm):
     prefix = "reference-"
     kind = _text("Kind of reference", name="reference-kind")
     value = _text("Reference number", name="reference-value")
+
+
+class ContactAddForm(SmallForm):
+    """A parent, guardian or representative (a small form of the person page)."""
+
+    prefix = "linked-"
+    relationship = _text("Relationship", name="linked-relationship")
+    full_name = _text("Full name", name="linked-full_name")
+    phone = _text("Telephone number", name="linked-phone")
+    email = _text("Email address", name="linked-email")
+    address = _area("Address", name="linked-address")
+    nominated = Checkbox("Contact the person through them", name="linked-nominated")
+
+    def given(self) -> dict[str, Any]:
+        return {"new": NewContact(**super().given())}
+
+
+# --- the person's part in the case and their enhanced rights --------------------------------
+
+
+class RoleForm(PeopleForm):
+    role = Choice(
+        "Their part in the case",
+        list(ROLES),
+        message="Select whether the person is a victim, a witness or both",
+    )
+    version = Version()
+
+    @property
+    def is_victim(self) -> bool:
+        return self.role in {"victim", "both"}
+
+    @property
+    def is_witness(self) -> bool:
+        return self.role in {"witness", "both"}
+
+
+def _enhanced_fields() -> dict[str, Field[Any]]:
+    words = vocabulary()
+    labels = [(code, (c.label if (c := words.category(code)) else code)) for code in RECORDABLE]
+    fields: dict[str, Field[Any]] = {
+        "categories": MultiChoice(
+            "Enhanced-rights categories",
+            labels,
+            message="Select the enhanced-rights categories that apply",
+        )
+    }
+    for code, label in labels:
+        fields[f"{code}_ground"] = _text(f"Why: {label}")
+        fields[f"{code}_details"] = _area(f"Reason: {label}")
+    fields["version"] = Version()
+    return fields
+
+
+EnhancedForm: type[PeopleForm] = type("EnhancedForm", (PeopleForm,), _enhanced_fields())
+
+
+def enhanced_input(form: PeopleForm) -> dict[str, Reason]:
+    """The categories ticked, each with its ground and reason as typed."""
+    data = form.data
+    return {
+        code: Reason(data[f"{code}_ground"], data[f"{code}_details"]) for code in data["categories"]
+    }

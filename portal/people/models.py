@@ -108,6 +108,25 @@ class SupportReferral(IdMixin, OfPerson, Base):
     notes: Mapped[Sealed | None] = mapped_column(EncryptedBlob, nullable=True)
 
 
+class PersonContact(IdMixin, OfPerson, Base):
+    """A parent, guardian or representative of a person (the relationship's code is from
+    portal/data/people.toml). Every personal value is sealed under the person's own key, so it
+    goes with them when they are erased. ``nominated``: the person is contacted through them
+    ("through their representative", portal.people.contact)."""
+
+    __tablename__ = "person_contact"
+
+    key_id: Mapped[int] = mapped_column(Integer, ForeignKey("data_key.id"))
+    relationship: Mapped[str] = mapped_column(String(32))
+    name: Mapped[Sealed] = mapped_column(EncryptedBlob)
+    phone: Mapped[Sealed | None] = mapped_column(EncryptedBlob, nullable=True)
+    email: Mapped[Sealed | None] = mapped_column(EncryptedBlob, nullable=True)
+    address: Mapped[Sealed | None] = mapped_column(EncryptedBlob, nullable=True)
+    nominated: Mapped[bool] = mapped_column(Boolean, default=False)
+    added_by_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("user_account.id"))
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 class NrmDecision(IdMixin, OfPerson, Base):
     """National Referral Mechanism (trafficking): referral, reasonable and conclusive grounds."""
 
@@ -151,9 +170,13 @@ class NeedsAssessment(IdMixin, Base):
 
 
 class SafeguardingAction(IdMixin, Base):
+    """Owned by a member of the case team (``owner_id``) or by a named partner: the kind of
+    partner (``owner_partner``, from portal/data/people.toml) and their name, sealed."""
+
     __tablename__ = "safeguarding_action"
     __table_args__ = (
         CheckConstraint("status IN ('open', 'done', 'cancelled')", name="status_known"),
+        CheckConstraint("owner_id IS NOT NULL OR owner_partner IS NOT NULL", name="has_an_owner"),
         Index("ix_safeguarding_action_owner_due", "owner_id", "due_on"),
     )
 
@@ -162,7 +185,11 @@ class SafeguardingAction(IdMixin, Base):
     )
     key_id: Mapped[int] = mapped_column(Integer, ForeignKey("data_key.id"))
     description: Mapped[Sealed] = mapped_column(EncryptedBlob)
-    owner_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("user_account.id"))
+    owner_id: Mapped[uuid.UUID | None] = mapped_column(
+        Uuid, ForeignKey("user_account.id"), nullable=True
+    )
+    owner_partner: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    partner_name: Mapped[Sealed | None] = mapped_column(EncryptedBlob, nullable=True)
     due_on: Mapped[date] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(16), default="open")
     completed_on: Mapped[date | None] = mapped_column(Date, nullable=True)

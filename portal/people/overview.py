@@ -13,14 +13,14 @@ from sqlalchemy.orm import Session
 from portal.accounts.actor import Actor
 from portal.cases import repository as cases_repo
 from portal.cases.models import Case, CaseEvent, CaseParty, Offence
-from portal.cases.offences import offence_type
 from portal.clock import to_london, utc_now
 from portal.db.encrypted import Sensitive
 from portal.keys.vault import Vault
-from portal.people import enhanced, repository
+from portal.people import enhanced, repository, roles
 from portal.people import service as people
 from portal.people.actions import ActionView, action_views, owner_choices
-from portal.people.models import NrmDecision, Person, SupportReferral
+from portal.people.linked import ContactView, contact_views
+from portal.people.models import NeedsAssessment, NrmDecision, Person, SupportReferral
 from portal.people.needs import AssessmentView, open_assessment
 from portal.people.safeguarding import (
     EVENT_LABELS,
@@ -29,6 +29,7 @@ from portal.people.safeguarding import (
     record_consultation,
 )
 from portal.people.support import is_trafficking_case
+from portal.people.vocabulary import vocabulary
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,10 +85,18 @@ class TimelineItem:
     assessment: AssessmentView | None = None
 
 
-def timeline(db: Session, party: CaseParty, *, limit: int = 100) -> list[TimelineItem]:
-    """Needs assessments and every recorded change, newest first, each timed and attributed."""
+def timeline(
+    db: Session,
+    party: CaseParty,
+    *,
+    limit: int = 100,
+    assessments: Sequence[NeedsAssessment] | None = None,
+) -> list[TimelineItem]:
+    """Needs assessments and every recorded change, newest first, each timed and attributed
+    (``assessments``: the party's, newest first, when the caller has read them already)."""
     events = repository.safeguard_events(db, party.id, limit=limit)
-    assessments = repository.assessments(db, party.id, limit=limit)
+    if assessments is None:
+        assessments = repository.assessments(db, party.id, limit=limit)
     staff = repository.staff_names(
         db, {e.by_id for e in events} | {a.recorded_by_id for a in assessments}
     )
@@ -120,6 +129,26 @@ def timeline(db: Session, party: CaseParty, *, limit: int = 100) -> list[Timelin
     return items[:limit]
 
 
+@dataclass(frozen=True, slots=True)
+class RecordedReason:
+    """Why an officer recorded a category: the ground's label and their words (sealed)."""
+
+    ground: str
+    details: Sensitive
+
+
+def recorded_reasons(vault: Vault, party: CaseParty) -> dict[str, RecordedReason]:
+    """The reasons recorded, by category code (``roles.LEGACY`` for one older text); nothing
+    for a viewer the vault withholds them from."""
+    words = vocabulary()
+    found = {}
+    for code, reason in roles.stored_reasons(vault, party).items():
+        category = words.category(code)
+        ground = category.ground_label(reason.ground) if category else ""
+        found[code] = RecordedReason(ground, Sensitive(reason.details))
+    return found
+
+
 @dataclass(slots=True)
 class PersonOverview:
     case: Case
@@ -140,6 +169,8 @@ class PersonOverview:
     actions: list[ActionView]
     timeline: list[TimelineItem]
     owners: list[tuple[uuid.UUID, str]] = field(default_factory=list)
+    reasons: dict[str, RecordedReason] = field(default_factory=dict)
+    contacts: list[ContactView] = field(default_factory=list)
     turned_18: AgeStatus | None = None  # under 18 at the offence, 18 or over at a hearing
 
 
@@ -158,8 +189,7 @@ def person_overview(
         born = view.date_of_birth
     offences = cases_repo.offences_of(db, [case.id])[case.id]
     events = cases_repo.events_of(db, case)
-    typed = [(t, o.committed_on) for o in offences if (t := offence_type(o.code)) is not None]
-    categories = enhanced.derive_for(party, typed, born)
+    categories = enhanced.for_party(party, offences, born)
     ages = age_statuses(born, offences, events)
     child_at_offence = any(a.child for a in ages if not a.is_hearing)
     turned_18 = next((a for a in ages if a.is_hearing and a.child is False), None)
@@ -176,7 +206,8 @@ def person_overview(
     ]
     referrals = repository.referrals_of(db, person.id)
     nrm = repository.nrm_decisions_of(db, person.id)
-    latest_rows = repository.assessments(db, party.id, limit=1)
+    assessments = repository.assessments(db, party.id, limit=100)  # the timeline's too
+    latest_rows = assessments[:1]
     staff = repository.staff_names(db, {r.recorded_by_id for r in latest_rows})
     latest = (
         open_assessment(vault, latest_rows[0], staff, decrypt=not pseudonymised)
@@ -201,6 +232,8 @@ def person_overview(
         references=references,
         latest=latest,
         actions=action_views(db, vault, party, today=today),
-        timeline=timeline(db, party),
+        timeline=timeline(db, party, assessments=assessments),
         owners=owner_choices(db, case, actor),
+        reasons={} if pseudonymised else recorded_reasons(vault, party),
+        contacts=contact_views(db, vault, person),
     )

@@ -28,6 +28,7 @@ from portal.people import actions, needs, overview, safeguarding, support
 from portal.people import service as people
 from portal.people.models import Person
 from portal.people.safeguarding import InCase
+from portal.people.vocabulary import vocabulary
 
 Loaded = InCase
 
@@ -75,8 +76,10 @@ class PersonPage:
             "person": o.person,
             "may_edit": self.may_edit,
             "may_act": self.may_act,
-            "owner_options": [(str(i), name) for i, name in o.owners],
+            "owner_options": [(str(i), name) for i, name in o.owners]
+            + [(code, f"Partner: {label}") for code, label in actions.partner_choices()],
             "labels": LABELS,
+            "relationships": vocabulary().relationship_choices,
         }
 
 

@@ -10,15 +10,17 @@ import uuid
 from collections.abc import Iterable
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session
 
 from portal.accounts.models import User
-from portal.cases.models import CaseParty
+from portal.accounts.roles import Role
+from portal.cases.models import Case, CaseParty
 from portal.people.models import (
     NeedsAssessment,
     NrmDecision,
     OfPerson,
+    PersonContact,
     PersonReference,
     SafeguardEvent,
     SafeguardingAction,
@@ -74,6 +76,25 @@ def references_of(db: Session, person_id: uuid.UUID) -> list[PersonReference]:
     return _of_person(db, PersonReference, person_id, PersonReference.kind.asc())
 
 
+def contacts_of(db: Session, person_id: uuid.UUID) -> list[PersonContact]:
+    """A person's parents, guardians and representatives, the nominated one first."""
+    return list(
+        db.scalars(
+            select(PersonContact)
+            .where(PersonContact.person_id == person_id)
+            .order_by(PersonContact.nominated.desc(), PersonContact.added_at, PersonContact.id)
+        )
+    )
+
+
+def contact_of(db: Session, person_id: uuid.UUID, contact_id: uuid.UUID) -> PersonContact | None:
+    return db.scalars(
+        select(PersonContact).where(
+            PersonContact.id == contact_id, PersonContact.person_id == person_id
+        )
+    ).one_or_none()
+
+
 def referrals_of(db: Session, person_id: uuid.UUID) -> list[SupportReferral]:
     return _of_person(db, SupportReferral, person_id, SupportReferral.referred_on.desc())
 
@@ -99,6 +120,27 @@ def staff_names(db: Session, ids: Iterable[uuid.UUID | None]) -> dict[uuid.UUID,
         return {}
     rows = db.execute(select(User.id, User.display_name).where(User.id.in_(wanted))).all()
     return {row[0]: row[1] for row in rows}
+
+
+def case_team(db: Session, case: Case, *, also: Iterable[uuid.UUID] = ()) -> list[Any]:
+    """(id, display name, role) of the active staff with access to ``case`` as casework
+    (portal.cases.access): its unit's witness care officers and prosecutors, its Area's VLU
+    officers, and ``also`` (the case's assigned officers, the officer acting)."""
+    unit = and_(
+        User.role.in_([Role.WITNESS_CARE_OFFICER.value, Role.PROSECUTOR.value]),
+        User.area == case.area,
+        User.unit == case.unit,
+    )
+    vlu = and_(User.role == Role.VLU_OFFICER.value, User.area == case.area)
+    wanted = list(also)
+    return list(
+        db.execute(
+            select(User.id, User.display_name, User.role).where(
+                User.is_active.is_(True),
+                or_(unit, vlu, User.id.in_(wanted)) if wanted else or_(unit, vlu),
+            )
+        ).all()
+    )
 
 
 def active_staff(db: Session, ids: Iterable[uuid.UUID]) -> list[Any]:

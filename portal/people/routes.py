@@ -19,22 +19,26 @@ from typing import Any
 from starlette.responses import Response
 
 from portal.accounts.permissions import Permission
-from portal.people import pages
+from portal.people import pages, recording
 from portal.people.forms import (
     ROLES,
     SUPPORT_OPTIONS,
     ActionForm,
+    ContactAddForm,
     ContactForm,
     DetailsForm,
     DoneForm,
+    EnhancedForm,
     NeedsForm,
     NewPersonForm,
     NrmForm,
     PeopleForm,
     ReferenceForm,
     ReferralForm,
+    RoleForm,
     SmallForm,
     contact_values,
+    enhanced_input,
     needs_input,
 )
 from portal.people.models import Person
@@ -391,9 +395,82 @@ reference_add = _small_form(
     ReferenceForm, pages.add_reference, "Reference number added", "references"
 )
 
+contact_add = _small_form(
+    ContactAddForm, recording.add_contact, "Parent, guardian or representative added", "contacts"
+)
+
+
+def contact_remove(ctx: RequestContext) -> Response:
+    case_id, person_id = _ids(ctx)
+    at, removed = recording.remove_contact(ctx.unit, case_id, person_id, ctx.path_id("contact_id"))
+    ctx.flash("Contact removed" if removed else "That contact had already been removed")
+    return _to_person(ctx, at.person, case_id, "contacts")
+
+
+# --- their part in the case and their enhanced rights ---------------------------------------
+
+
+def _role(ctx: RequestContext, page: recording.RolePage, form: PeopleForm) -> Response:
+    context = {"case": page.case, "person": page.person, "roles": ROLES, **form.context()}
+    return ctx.render("people/role.html", context, status_code=form.status_code)
+
+
+def role_page(ctx: RequestContext) -> Response:
+    page = recording.role_page(ctx.unit, *_ids(ctx))
+    return _role(ctx, page, RoleForm.initial(role=page.role, version=page.party.version))
+
+
+def role_update(ctx: RequestContext) -> Response:
+    case_id, person_id = _ids(ctx)
+    form = RoleForm(ctx.form)
+    with form.service_errors():
+        if form.valid:
+            (_, _, person), changed = recording.save_role(
+                ctx.unit, case_id, person_id, is_victim=form.is_victim,
+                is_witness=form.is_witness, version=form.version,
+            )  # fmt: skip
+            ctx.flash("Part in the case changed" if changed else "Nothing was changed")
+            return _to_person(ctx, person, case_id, "details")
+    if form.stale is not None:
+        form.values["version"] = str(form.stale.current_version)
+    return _role(ctx, recording.role_page(ctx.unit, case_id, person_id), form)
+
+
+def _enhanced(
+    ctx: RequestContext, page: recording.EnhancedPage, form: PeopleForm, theirs: Any = None
+) -> Response:
+    context = {"page": page, "case": page.case, "person": page.person, "theirs": theirs}
+    return ctx.render(
+        "people/enhanced.html", context | form.context(), status_code=form.status_code
+    )
+
+
+def enhanced_page(ctx: RequestContext) -> Response:
+    page = recording.enhanced_page(ctx.unit, *_ids(ctx))
+    return _enhanced(ctx, page, EnhancedForm.initial(**page.stored, version=page.party.version))
+
+
+def enhanced_update(ctx: RequestContext) -> Response:
+    case_id, person_id = _ids(ctx)
+    form = EnhancedForm(ctx.form)
+    with form.service_errors(stale_field="categories"):
+        (_, _, person), changed = recording.save_enhanced(
+            ctx.unit, case_id, person_id, enhanced_input(form), version=form.data["version"],
+            unreadable=form.unreadable(),
+        )  # fmt: skip
+        ctx.flash("Enhanced-rights categories saved" if changed else "Nothing was changed")
+        return _to_person(ctx, person, case_id, "rights")
+    page, theirs = recording.enhanced_form_page(ctx.unit, case_id, person_id), None
+    if form.stale is not None:
+        form.values["version"] = str(form.stale.current_version)
+        stored = form.stale.current["categories"]
+        theirs = [c.label for c in page.categories if c.code in stored]
+    return _enhanced(ctx, page, form, theirs)
+
 
 PERSON = "/cases/{case_id:uuid}/people/{person_id:uuid}"
 NEW = "/cases/{case_id:uuid}/people/new"
+REMOVE_CONTACT = "/contacts/{contact_id:uuid}/remove"
 
 
 routes = [
@@ -411,4 +488,10 @@ routes = [
     post(PERSON + "/referrals", referral_add, EDIT_SAFEGUARDS, "person_referral_add"),
     post(PERSON + "/nrm", nrm_add, EDIT_SAFEGUARDS, "person_nrm_add"),
     post(PERSON + "/references", reference_add, EDIT_SAFEGUARDS, "person_reference_add"),
+    post(PERSON + "/contacts", contact_add, EDIT_SAFEGUARDS, "person_linked_add"),
+    post(PERSON + REMOVE_CONTACT, contact_remove, EDIT_SAFEGUARDS, "person_linked_remove"),
+    get(PERSON + "/role", role_page, EDIT_PERSON, "person_role"),
+    post(PERSON + "/role", role_update, EDIT_PERSON, "person_role_update"),
+    get(PERSON + "/enhanced-rights", enhanced_page, EDIT_PERSON, "person_enhanced"),
+    post(PERSON + "/enhanced-rights", enhanced_update, EDIT_PERSON, "person_enhanced_update"),
 ]

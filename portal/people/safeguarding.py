@@ -110,6 +110,10 @@ EVENT_LABELS: dict[str, str] = {
     "support_referral": "Referral to a support service recorded",
     "nrm_decision": "National Referral Mechanism decision recorded",
     "reference_added": "Reference number added",
+    "role_changed": "Part in the case changed",
+    "enhanced_recorded": "Enhanced-rights categories changed",
+    "contact_added": "Parent, guardian or representative added",
+    "contact_removed": "Parent, guardian or representative removed",
 }
 
 MAX_DETAILS = 1000
@@ -162,6 +166,8 @@ CHANGES: dict[str, tuple[str, str, tuple[str, ...]]] = {
     ),
     "nrm_decision": ("collection", "nrm_decision.add", ("stage", "outcome", "decided_on")),
     "reference_added": ("collection", "person_reference.add", ("kind", "value")),
+    "contact_added": ("collection", "person_contact.add", ("relationship", "name")),
+    "contact_removed": ("erasure", "person_contact.remove", ("relationship", "name")),
 }
 
 

@@ -158,7 +158,8 @@ def test_needs_validation_names_every_problem(db, world) -> None:
 
 def test_actions_are_owned_by_case_officers_and_version_checked(db, world, engine) -> None:
     w = world
-    outsider = make_user(db, role=Role.PROSECUTOR)
+    # A prosecutor of another unit has no access to the case, so is not in its team.
+    outsider = make_user(db, role=Role.PROSECUTOR, unit="rasso")
     with pytest.raises(ValidationFailed) as raised:
         safeguards.add_action(
             db,

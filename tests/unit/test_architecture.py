@@ -101,6 +101,7 @@ def test_sealed_identity_bypass_is_used_only_where_listed() -> None:
         "portal/keys/rotation.py": "re-seals every value under a new key",
         "portal/victims_code/service.py": "child status from the date of birth",
         "portal/people/service.py": "child status from the date of birth",
+        "portal/cases/enhanced_status.py": "child status from the date of birth (case list)",
         "portal/special_measures/service/reading.py": "age on the hearing date from the birth date",
         # Compares free text with a sealed person's true values to refuse or mask them; returns
         # yes/no or masked text, never the values (and its repr shows only the reference).

@@ -56,6 +56,8 @@ NOT_EDITS = {
     "person_nrm_add": "adds an NRM decision",
     "person_reference_add": "adds a reference",
     "person_referral_add": "adds a referral",
+    "person_linked_add": "adds a parent, guardian or representative",
+    "person_linked_remove": "removes one: pressed again, it says it is already removed",
     "quality_draw": "draws a new sample",
     "quality_score": "scored once: a second score is refused (test_a_sample_is_scored_once)",
     "search_submit": "a search",
