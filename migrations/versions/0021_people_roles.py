@@ -8,8 +8,8 @@
 * ``safeguarding_action``: an action is owned by a member of the case team (``owner_id``) or by
   a named partner (``owner_partner``, the kind from rules data, and the sealed ``partner_name``).
 
-Revision ID: 0020
-Revises: 0018
+Revision ID: 0021
+Revises: 0020
 Create Date: 2026-12-03 09:00:00.000000
 """
 
@@ -21,8 +21,8 @@ from alembic import op
 import portal.db.base
 import portal.db.encrypted
 
-revision = "0020"
-down_revision = "0018"
+revision = "0021"
+down_revision = "0020"
 branch_labels = None
 depends_on = None
 
