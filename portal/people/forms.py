@@ -208,7 +208,21 @@ def contact_values(rules: people.SafeContact, needs: people.CommunicationNeeds) 
     }
 
 
-class Adding(PeopleForm):
+class _TheirPart:
+    """What ``role`` (victim, witness or both) makes of the person."""
+
+    role: str
+
+    @property
+    def is_victim(self) -> bool:
+        return self.role in {"victim", "both"}
+
+    @property
+    def is_witness(self) -> bool:
+        return self.role in {"witness", "both"}
+
+
+class Adding(_TheirPart, PeopleForm):
     role = _text("Their part in the case")
     is_business = Checkbox("A business")
     business_contact = _text("Name of the business's contact")
@@ -222,14 +236,6 @@ class NewPersonForm(ContactFields, PersonFields, Adding):
         is_business = bool(self.is_business)
         contact = self.business_contact if is_business else ""
         return _details(self.data, is_business=is_business, business_contact=contact)
-
-    @property
-    def is_victim(self) -> bool:
-        return self.role in {"victim", "both"}
-
-    @property
-    def is_witness(self) -> bool:
-        return self.role in {"witness", "both"}
 
 
 # --- the needs assessment -------------------------------------------------------------------
@@ -355,21 +361,13 @@ class ContactAddForm(SmallForm):
 # --- the person's part in the case and their enhanced rights --------------------------------
 
 
-class RoleForm(PeopleForm):
+class RoleForm(_TheirPart, PeopleForm):
     role = Choice(
         "Their part in the case",
         list(ROLES),
         message="Select whether the person is a victim, a witness or both",
     )
     version = Version()
-
-    @property
-    def is_victim(self) -> bool:
-        return self.role in {"victim", "both"}
-
-    @property
-    def is_witness(self) -> bool:
-        return self.role in {"witness", "both"}
 
 
 def _enhanced_fields() -> dict[str, Field[Any]]:
