@@ -59,6 +59,25 @@ def case_world(app, db, settings):
 # --- deactivation ---------------------------------------------------------------------------
 
 
+def changed_by_an_administrator(db, whose, role: Role, *, area, unit) -> tuple[User, User]:
+    """An administrator gives ``whose`` account a new role, Area and unit (committed); the
+    account and the administrator."""
+    admin = make_user(db, role=Role.ADMIN, area=None, unit=None)
+    user = db.get(User, whose.id)
+    assert user is not None
+    access_changes.change_access(
+        db,
+        actor=Actor(admin.id, Role.ADMIN),
+        user=user,
+        role=role,
+        area=area,
+        unit=unit,
+        now=utc_now(),
+    )
+    db.commit()
+    return user, admin
+
+
 def test_a_deactivated_users_open_session_is_refused_on_the_next_request(
     app, db, case_world
 ) -> None:
@@ -133,19 +152,7 @@ def test_a_role_change_ends_the_open_session_and_is_audited(app, db, case_world)
     officer, case = case_world["officer"], case_world["case"]
     own = client_as(app, db, officer)
     assert own.get(f"/cases/{case.id}").status_code == 200
-    admin = make_user(db, role=Role.ADMIN, area=None, unit=None)
-    user = db.get(User, officer.id)
-    assert user is not None
-    access_changes.change_access(
-        db,
-        actor=Actor(admin.id, Role.ADMIN),
-        user=user,
-        role=Role.AUDITOR,
-        area=None,
-        unit=None,
-        now=utc_now(),
-    )
-    db.commit()
+    user, admin = changed_by_an_administrator(db, officer, Role.AUDITOR, area=None, unit=None)
     assert refused_to_sign_in(own.get(f"/cases/{case.id}", follow_redirects=False))
     changed = security_events(db, "account.access_changed")
     assert [(e.actor_id, e.object_id) for e in changed] == [(admin.id, str(officer.id))]
@@ -169,19 +176,9 @@ def test_moving_a_user_to_another_unit_hides_the_units_cases_at_once(app, db, ca
     officer, case = case_world["officer"], case_world["case"]
     own = client_as(app, db, officer)
     assert own.get(f"/cases/{case.id}").status_code == 200
-    admin = make_user(db, role=Role.ADMIN, area=None, unit=None)
-    user = db.get(User, officer.id)
-    assert user is not None
-    access_changes.change_access(
-        db,
-        actor=Actor(admin.id, Role.ADMIN),
-        user=user,
-        role=Role.WITNESS_CARE_OFFICER,
-        area="wessex",
-        unit="rasso",
-        now=utc_now(),
+    user, admin = changed_by_an_administrator(
+        db, officer, Role.WITNESS_CARE_OFFICER, area="wessex", unit="rasso"
     )
-    db.commit()
     assert own.get(f"/cases/{case.id}").status_code == 404
     assert str(case.urn) not in own.get("/cases").text
     changed = security_events(db, "account.access_changed")
@@ -311,19 +308,13 @@ def test_a_role_change_ends_the_holders_grants(app, db, sealed) -> None:
     with the grant given to them as its prosecutor: the change ends it, audited."""
     granted(app, db, sealed)
     case, person = sealed["case"], sealed["person"]
-    admin = make_user(db, role=Role.ADMIN, area=None, unit=None)
-    user = db.get(User, sealed["prosecutor"].id)
-    assert user is not None
-    access_changes.change_access(
+    user, admin = changed_by_an_administrator(
         db,
-        actor=Actor(admin.id, Role.ADMIN),
-        user=user,
-        role=Role.WITNESS_CARE_OFFICER,
-        area=user.area,
-        unit=user.unit,
-        now=utc_now(),
+        sealed["prosecutor"],
+        Role.WITNESS_CARE_OFFICER,
+        area=sealed["prosecutor"].area,
+        unit=sealed["prosecutor"].unit,
     )
-    db.commit()
     assert refused_to_sign_in(
         sealed["pros"].get(f"/cases/{case.id}/people/{person.id}", follow_redirects=False)
     )
@@ -384,19 +375,9 @@ def test_a_role_change_ends_live_break_glass_uses(app, db, settings) -> None:
     )
     db.commit()
     assert client_as(app, db, officer).get(f"/cases/{case.id}").status_code == 200
-    admin = make_user(db, role=Role.ADMIN, area=None, unit=None)
-    user = db.get(User, officer.id)
-    assert user is not None
-    access_changes.change_access(
-        db,
-        actor=Actor(admin.id, Role.ADMIN),
-        user=user,
-        role=Role.PROSECUTOR,
-        area="wessex",
-        unit="rasso",
-        now=utc_now(),
+    user, admin = changed_by_an_administrator(
+        db, officer, Role.PROSECUTOR, area="wessex", unit="rasso"
     )
-    db.commit()
     assert client_as(app, db, user).get(f"/cases/{case.id}").status_code == 404
     ended = security_events(db, "break_glass.ended")
     assert [(e.actor_id, e.case_id, e.purpose) for e in ended] == [
