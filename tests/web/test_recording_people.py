@@ -197,6 +197,15 @@ def enhanced_form(token: str, version: str, **given: str | list[str]) -> dict[st
     return {"csrf_token": token, "version": version, **given}
 
 
+def record_enhanced(client, url: str, **given: str | list[str]):
+    """Open the person's enhanced-rights form and send it with ``given``."""
+    form = client.get(url + "/enhanced-rights")
+    return client.post(
+        url + "/enhanced-rights",
+        data=enhanced_form(csrf_from(form.text), version_in(form.text), **given),
+    )
+
+
 def test_an_enhanced_category_is_recorded_with_its_reason_sealed_and_shown(
     people_app, db, world, fraud
 ) -> None:
@@ -245,17 +254,13 @@ def test_an_enhanced_category_is_recorded_with_its_reason_sealed_and_shown(
 
 def test_each_category_needs_a_ground_and_a_reason(people_app, db, world, fraud) -> None:
     client = client_as(people_app, db, world["officer"])
-    form = client.get(fraud["url"] + "/enhanced-rights")
-    refused = client.post(
-        fraud["url"] + "/enhanced-rights",
-        data=enhanced_form(
-            csrf_from(form.text),
-            version_in(form.text),
-            categories=["most_serious", "persistently_targeted"],
-            most_serious_ground="bereaved",
-            persistently_targeted_ground="not-a-ground",
-            persistently_targeted_details="Messages every night for a year",
-        ),
+    refused = record_enhanced(
+        client,
+        fraud["url"],
+        categories=["most_serious", "persistently_targeted"],
+        most_serious_ground="bereaved",
+        persistently_targeted_ground="not-a-ground",
+        persistently_targeted_details="Messages every night for a year",
     )
     assert refused.status_code == 400
     body = text_of(refused.text)
@@ -281,16 +286,12 @@ def test_enhanced_rights_are_recorded_for_victims_only(people_app, db, settings,
     client = client_as(people_app, db, world["officer"])
     url = f"/cases/{world['case'].id}/people/{witness.id}"
     assert "Record enhanced-rights categories" not in client.get(url).text
-    form = client.get(url + "/enhanced-rights")
-    refused = client.post(
-        url + "/enhanced-rights",
-        data=enhanced_form(
-            csrf_from(form.text),
-            version_in(form.text),
-            categories=["intimidated"],
-            intimidated_ground="fear",
-            intimidated_details="Scared",
-        ),
+    refused = record_enhanced(
+        client,
+        url,
+        categories=["intimidated"],
+        intimidated_ground="fear",
+        intimidated_details="Scared",
     )
     assert refused.status_code == 400
     assert "Enhanced rights are for victims" in text_of(refused.text)
@@ -356,16 +357,12 @@ def test_a_category_recorded_late_makes_what_is_still_owed_enhanced(
     assert not any(o.enhanced for o in db.scalars(owed))
     db.commit()
     client = client_as(people_app, db, officer)
-    form = client.get(fraud["url"] + "/enhanced-rights")
-    client.post(
-        fraud["url"] + "/enhanced-rights",
-        data=enhanced_form(
-            csrf_from(form.text),
-            version_in(form.text),
-            categories=["persistently_targeted"],
-            persistently_targeted_ground="repeatedly",
-            persistently_targeted_details="Targeted by the same gang three times",
-        ),
+    record_enhanced(
+        client,
+        fraud["url"],
+        categories=["persistently_targeted"],
+        persistently_targeted_ground="repeatedly",
+        persistently_targeted_details="Targeted by the same gang three times",
     )
     assert any(o.enhanced for o in db.scalars(owed))
     db.commit()
@@ -449,16 +446,12 @@ def test_the_case_list_shows_the_enhanced_status_the_person_page_computes(
     )
     assert _list_rows(client.get("/cases").text)[fraud["case"].urn] == "None"
     # An officer's record shows in the list too.
-    form = client.get(fraud["url"] + "/enhanced-rights")
-    client.post(
-        fraud["url"] + "/enhanced-rights",
-        data=enhanced_form(
-            csrf_from(form.text),
-            version_in(form.text),
-            categories=["most_serious"],
-            most_serious_ground="hate_crime",
-            most_serious_details="Targeted for her religion",
-        ),
+    record_enhanced(
+        client,
+        fraud["url"],
+        categories=["most_serious"],
+        most_serious_ground="hate_crime",
+        most_serious_details="Targeted for her religion",
     )
     rows = _list_rows(client.get("/cases").text)
     assert rows[fraud["case"].urn] == "1 of 1 victim Victim of the most serious crime"
