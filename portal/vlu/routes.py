@@ -100,7 +100,8 @@ def _render_decision(
     if form is None:
         return ctx.render("vlu/decision.html", {**context, "errors": FieldErrors(), "values": {}})
     context.update(errors=form.errors, values=form.values)
-    return ctx.render("vlu/decision.html", context, status_code=400)
+    status = 409 if form.stale is not None else 400  # a stale edit keeps what was typed
+    return ctx.render("vlu/decision.html", context, status_code=status)
 
 
 def decision_view(ctx: RequestContext) -> Response:

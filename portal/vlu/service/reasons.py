@@ -201,12 +201,12 @@ def edit_reasons(
             or no_meeting_reason.strip() == (vault.open_text(decision, "no_meeting_reason") or "")
         )
     )
-    if not errors and unchanged:
-        errors["reasons"] = "Change the reasons before you save them"
     if errors:
         raise ValidationFailed(errors)
     if decision.version != expected_version:
         raise StaleEdit({}, decision.version)
+    if unchanged:
+        raise ValidationFailed({"reasons": "Change the reasons before you save them"})
     _keep_original(db, vault, decision)
     vault.put(decision, "reasons", reasons.strip())
     if decision.meeting_required:
