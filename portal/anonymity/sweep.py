@@ -39,7 +39,7 @@ from portal.special_measures.models import (
     SpecialMeasuresAssessment,
 )
 from portal.victims_code.models import Obligation
-from portal.vlu.models import VluDecision, VluMessage, VluRequest
+from portal.vlu.models import VluDecision, VluMessage, VluReasonsRevision, VluRequest
 from portal.vlu.sealing import return_letters_naming
 
 
@@ -60,6 +60,7 @@ FREE_TEXT: tuple[FreeText, ...] = (
     FreeText(CaseEvent, ("notes",)),
     FreeText(CaseParty, ("enhanced_reasons",)),
     FreeText(VluDecision, ("reasons", "no_meeting_reason")),
+    FreeText(VluReasonsRevision, ("reasons", "no_meeting_reason")),  # the reasons' history
     FreeText(VluRequest, ("check_notes", "review_notes")),
     FreeText(VluMessage, ("body",), via="request"),
     FreeText(AnonymityApplication, ("condition_a", "condition_b", "condition_c", "considerations")),

@@ -1,4 +1,6 @@
-"""The VLU directory and the meeting-offer rule, from portal/data/vlu.toml (data, not code)."""
+"""The VLU directory (each unit's name and contact details), the letterhead, the protective
+markings of a letter's copies and the meeting-offer rule, from portal/data/vlu.toml (data, not
+code)."""
 
 from __future__ import annotations
 
@@ -15,6 +17,9 @@ class Unit:
     area: str
     name: str
     second_check_all: bool
+    phone: str = ""
+    email: str = ""
+    address: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,9 +34,19 @@ class MeetingRule:
 
 
 @dataclass(frozen=True, slots=True)
+class Markings:
+    """The protective marking of each copy of a letter ("" for none)."""
+
+    file_copy: str
+    victim_copy: str
+
+
+@dataclass(frozen=True, slots=True)
 class Directory:
     units: dict[str, Unit]
     meeting: MeetingRule
+    letterhead: str = "Crown Prosecution Service"
+    markings: Markings = Markings(file_copy="OFFICIAL-SENSITIVE", victim_copy="")
 
     def unit_for(self, area: str) -> Unit:
         """Communications are routed by the case's Area."""
@@ -46,13 +61,7 @@ def parse(data: dict[str, object]) -> Directory:
     raw_meeting = data.get("meeting_offer")
     if not isinstance(raw_units, dict) or not isinstance(raw_meeting, dict):
         raise ValueError("vlu.toml needs [unit.<area>] tables and a [meeting_offer] table")
-    units = {}
-    for area, row in raw_units.items():
-        if not isinstance(row, dict) or not isinstance(row.get("name"), str):
-            raise ValueError(f"unit {area!r} needs a name")
-        units[area] = Unit(
-            area=area, name=row["name"], second_check_all=bool(row.get("second_check_all", True))
-        )
+    units = {area: _unit(area, row) for area, row in raw_units.items()}
     meeting = MeetingRule(
         status=str(raw_meeting.get("status", "UNCONFIRMED")),
         source=str(raw_meeting.get("source", "")),
@@ -60,7 +69,42 @@ def parse(data: dict[str, object]) -> Directory:
         categories=frozenset(raw_meeting.get("categories", ())),
         offence_flags=frozenset(raw_meeting.get("offence_flags", ())),
     )
-    return Directory(units=units, meeting=meeting)
+    letterhead = data.get("letterhead", {})
+    marking = data.get("marking", {})
+    if not isinstance(letterhead, dict) or not isinstance(marking, dict):
+        raise ValueError("vlu.toml: [letterhead] and [marking] must be tables")
+    return Directory(
+        units=units,
+        meeting=meeting,
+        letterhead=str(letterhead.get("text", "Crown Prosecution Service")),
+        markings=Markings(
+            file_copy=str(marking.get("file_copy", "OFFICIAL-SENSITIVE")),
+            victim_copy=str(marking.get("victim_copy", "")),
+        ),
+    )
+
+
+def _unit(area: str, row: object) -> Unit:
+    """One unit: its name, and the contact details every letter prints (all required)."""
+    if not isinstance(row, dict) or not isinstance(row.get("name"), str):
+        raise ValueError(f"unit {area!r} needs a name")
+    phone, email, address = row.get("phone"), row.get("email"), row.get("address")
+    if not isinstance(phone, str) or not isinstance(email, str) or "@" not in email:
+        raise ValueError(f"unit {area!r} needs a phone number and an email address")
+    if (
+        not isinstance(address, list)
+        or not address
+        or not all(isinstance(line, str) and line.strip() for line in address)
+    ):
+        raise ValueError(f"unit {area!r} needs a postal address (a list of lines)")
+    return Unit(
+        area=area,
+        name=row["name"],
+        second_check_all=bool(row.get("second_check_all", True)),
+        phone=phone,
+        email=email,
+        address=tuple(address),
+    )
 
 
 @cache

@@ -75,6 +75,30 @@ class VluDecision(IdMixin, Base):
     __mapper_args__ = {"version_id_col": version}
 
 
+class VluReasonsRevision(IdMixin, Base):
+    """One version of a decision's reasons, as the prosecutor saved it (the reasons may be
+    edited until the first letter is sent; each save is kept, so the history can be shown)."""
+
+    __tablename__ = "vlu_reasons_revision"
+    __table_args__ = (UniqueConstraint("decision_id", "revision", name="one_per_revision"),)
+
+    decision_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("vlu_decision.id", ondelete="CASCADE"), index=True
+    )
+    case_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("case_file.id", ondelete="CASCADE"), index=True
+    )
+    revision: Mapped[int] = mapped_column(Integer)
+    key_id: Mapped[int] = mapped_column(Integer, ForeignKey("data_key.id"))
+    reasons: Mapped[Sealed] = mapped_column(EncryptedBlob)
+    meeting_offered: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    no_meeting_reason: Mapped[Sealed | None] = mapped_column(EncryptedBlob, nullable=True)
+    written_by_id: Mapped[uuid.UUID | None] = mapped_column(
+        Uuid, ForeignKey("user_account.id"), nullable=True
+    )
+    written_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+
+
 class VluRequest(IdMixin, TimestampMixin, Base):
     """One victim to be told of one decision: the letter's journey from reasons to outcome."""
 

@@ -21,7 +21,15 @@ from portal.cases.repository import staff_names as staff_names
 from portal.kit.history import newest_first, oldest_first
 from portal.people.models import Person
 from portal.victims_code.models import Obligation
-from portal.vlu.models import Job, VluDecision, VluLetter, VluMessage, VluRequest, VluTransition
+from portal.vlu.models import (
+    Job,
+    VluDecision,
+    VluLetter,
+    VluMessage,
+    VluReasonsRevision,
+    VluRequest,
+    VluTransition,
+)
 from portal.vlu.states import UNSENT, State
 
 UNSENT_VALUES = tuple(s.value for s in UNSENT)
@@ -216,6 +224,38 @@ def letter_of(db: Session, request_id: uuid.UUID) -> VluLetter | None:
 
 def transitions_of(db: Session, request_id: uuid.UUID) -> list[VluTransition]:
     return oldest_first(db, VluTransition, VluTransition.request_id == request_id)
+
+
+def reasons_revisions(db: Session, decision_id: uuid.UUID) -> list[VluReasonsRevision]:
+    """Every saved version of a decision's reasons, the first first."""
+    return list(
+        db.scalars(
+            select(VluReasonsRevision)
+            .where(VluReasonsRevision.decision_id == decision_id)
+            .order_by(VluReasonsRevision.revision)
+        )
+    )
+
+
+def any_letter_sent(db: Session, decision_id: uuid.UUID) -> bool:
+    """Whether a letter about this decision has gone to anyone (the reasons are then fixed)."""
+    sent = select(VluRequest.id).where(
+        VluRequest.decision_id == decision_id, VluRequest.sent_at.is_not(None)
+    )
+    return db.scalar(select(sent.exists())) or False
+
+
+def requests_in(db: Session, decision_id: uuid.UUID, states: Sequence[State]) -> list[VluRequest]:
+    return list(
+        db.scalars(
+            select(VluRequest)
+            .where(
+                VluRequest.decision_id == decision_id,
+                VluRequest.state.in_([s.value for s in states]),
+            )
+            .order_by(VluRequest.id)
+        )
+    )
 
 
 def messages_of(db: Session, request_id: uuid.UUID) -> list[VluMessage]:

@@ -100,7 +100,8 @@ def _render_decision(
     if form is None:
         return ctx.render("vlu/decision.html", {**context, "errors": FieldErrors(), "values": {}})
     context.update(errors=form.errors, values=form.values)
-    return ctx.render("vlu/decision.html", context, status_code=400)
+    status = 409 if form.stale is not None else 400  # a stale edit keeps what was typed
+    return ctx.render("vlu/decision.html", context, status_code=status)
 
 
 def decision_view(ctx: RequestContext) -> Response:
@@ -109,10 +110,10 @@ def decision_view(ctx: RequestContext) -> Response:
 
 def decision_reasons(ctx: RequestContext) -> Response:
     form = ReasonsForm(ctx.form)
-    moved = 0
+    saved = reasons.ReasonsSaved(edited=False)
     if form.valid:
         with form.service_errors(stale_field="reasons", stale_message=STALE_DECISION):
-            moved = reasons.give_reasons(
+            saved = reasons.give_reasons(
                 ctx.unit,
                 *_decision_ids(ctx),
                 reasons=form.reasons,
@@ -122,9 +123,20 @@ def decision_reasons(ctx: RequestContext) -> Response:
             )
     if not form.valid:
         return _render_decision(ctx, form=form, typed_reasons=form.reasons)
-    ctx.flash(f"Reasons saved: {moved} {'letter' if moved == 1 else 'letters'} can now be drafted")
+    ctx.flash(_reasons_saved(saved))
     case_id, decision_id = _decision_ids(ctx)
     return ctx.redirect("vlu_decision", case_id=case_id, decision_id=decision_id)
+
+
+def _reasons_saved(saved: reasons.ReasonsSaved) -> str:
+    if not saved.edited:
+        n = saved.moved
+        return f"Reasons saved: {n} {'letter' if n == 1 else 'letters'} can now be drafted"
+    n = saved.returned
+    if not n:
+        return "Reasons changed"
+    goes = "letter goes" if n == 1 else "letters go"
+    return f"Reasons changed: {n} drafted {goes} back for redrafting"
 
 
 def decision_bulk(ctx: RequestContext) -> Response:

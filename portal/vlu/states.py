@@ -65,6 +65,10 @@ class Action(LabelledStrEnum):
         "identity_sealed",
         "Returned for redrafting: it named a person whose identity is sealed",
     )
+    REASONS_CHANGED = (
+        "reasons_changed",
+        "Returned for redrafting: the prosecutor changed the reasons",
+    )
     SEND = "send", "Letter sent"
     RECORD_REVIEW_REQUEST = "record_review_request", "Right to Review request received"
     START_LOCAL_RESOLUTION = "start_local_resolution", "Local resolution started"
@@ -142,6 +146,15 @@ MACHINE = Machine(
             {State.DRAFTED, State.CHECKED},
             State.NEEDS_REDRAFT,
             Permission.APPLY_FOR_ANONYMITY,
+            offered=False,
+        ),
+        # Taken when the prosecutor edits the reasons before any letter is sent
+        # (portal.vlu.service.reasons): never offered as a button.
+        VluTransition(
+            Action.REASONS_CHANGED,
+            {State.DRAFTED, State.CHECKED},
+            State.NEEDS_REDRAFT,
+            Permission.SUPPLY_REASONS,
             offered=False,
         ),
         VluTransition(

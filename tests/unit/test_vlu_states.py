@@ -40,6 +40,8 @@ EXPECTED: dict[Action, tuple[set[State], State, set[Role]]] = {
     Action.RETURN: ({S.DRAFTED}, S.DRAFTED, VLU),
     # Sealing an identity (a prosecutor seeks an anonymity order) returns a letter naming them.
     Action.IDENTITY_SEALED: ({S.DRAFTED, S.CHECKED}, S.NEEDS_REDRAFT, {Role.PROSECUTOR}),
+    # Changing the reasons before any letter is sent returns the letters drafted from them.
+    Action.REASONS_CHANGED: ({S.DRAFTED, S.CHECKED}, S.NEEDS_REDRAFT, {Role.PROSECUTOR}),
     Action.SEND: ({S.DRAFTED, S.CHECKED}, S.SENT, VLU),
     Action.RECORD_REVIEW_REQUEST: ({S.SENT}, S.REVIEW_REQUESTED, VLU),
     Action.START_LOCAL_RESOLUTION: (

@@ -125,7 +125,8 @@ def test_the_decision_letter_journey(app, db, settings, world) -> None:
     assert saved.status_code == 303
     assert "2 letters can now be drafted" in text_of(pros.get(decision_path).text)
     again = _post(pros, decision_path, reasons_url, {"reasons": REASONS, "version": "2"})
-    assert again.status_code == 409  # reasons are given once
+    assert again.status_code == 400  # editable until a letter is sent, but only to change them
+    assert "Change the reasons before you save them" in text_of(again.text)
 
     ids = _request_ids(db, case)
     drafter = client_as(app, db, world["drafter"])

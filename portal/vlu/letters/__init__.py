@@ -26,6 +26,15 @@ TEMPLATES: dict[str, str] = {
     "substantial_alteration": "Decision to change a charge (substantial alteration)",
 }
 
+# The wording when the decision ended only part of the proceedings (some charges, or some
+# defendants): the same letter, saying that the rest of the case goes on. A substantial
+# alteration never ends proceedings, so it has one wording.
+PART_TEMPLATES: dict[str, str] = {
+    "no_charge_decision": "no_charge_decision_part",
+    "discontinuance": "discontinuance_part",
+    "offer_no_evidence": "offer_no_evidence_part",
+}
+
 FIELDS: dict[str, str] = {
     "greeting": "Dear and the victim's name (or their named contact, or 'Sir or Madam')",
     "urn": "The case reference (URN)",
@@ -98,6 +107,7 @@ class LetterFacts:
     officer_name: str
     vrr_window: int | None
     vrr_longstop: int
+    ends_all_proceedings: bool = True  # False: the "part of the case" wording
 
 
 def long_date(day: date) -> str:
@@ -117,8 +127,11 @@ def compose(facts: LetterFacts) -> str:
     vrr = merge(template_text("vrr"), common).strip() if facts.vrr_applies else ""
     meeting = merge(template_text("meeting"), common).strip() if facts.meeting_offered else ""
     name = (facts.greeting_name or "").strip()
+    name_of_template = facts.decision_kind
+    if not facts.ends_all_proceedings:
+        name_of_template = PART_TEMPLATES.get(facts.decision_kind, facts.decision_kind)
     return merge(
-        template_text(facts.decision_kind),
+        template_text(name_of_template),
         {
             **common,
             "greeting": f"Dear {name}" if name else "Dear Sir or Madam",

@@ -22,6 +22,7 @@ from portal.vlu.models import VluDecision, VluLetter, VluRequest
 from portal.vlu.readability import flesch
 from portal.vlu.service.common import (
     MAX_LETTER,
+    VRR_KINDS,
     RequestStep,
     by_ids,
     check_version,
@@ -37,6 +38,14 @@ def greeting_name(vault: Vault, person: Person) -> str | None:
     if person.is_business:
         return vault.open_text(person, "business_contact")
     return vault.open_text(person, "full_name")
+
+
+def ends_all_proceedings(decision: VluDecision) -> bool:
+    """Whether the decision ended all proceedings. For the decisions that can (no charge,
+    discontinuance, offer of no evidence) the Right to Review applies exactly when they do
+    (``requests.vrr_applies``), so the decision's flag says it; an alteration ends nothing, but
+    has one wording."""
+    return decision.vrr_applies or decision.kind not in VRR_KINDS
 
 
 def vrr_window(on: date) -> tuple[int | None, int]:
@@ -71,6 +80,7 @@ def first_draft(
             officer_name=officer_name,
             vrr_window=window,
             vrr_longstop=longstop,
+            ends_all_proceedings=ends_all_proceedings(decision),
         )
     )
 

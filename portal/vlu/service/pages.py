@@ -105,6 +105,47 @@ def reasons_readability(
     return flesch(text) if text and text.strip() else None
 
 
+@dataclass(frozen=True, slots=True)
+class ReasonsVersion:
+    """One saved version of the reasons, for the history on the decision page."""
+
+    revision: int
+    reasons: Any
+    meeting_offered: bool | None
+    no_meeting_reason: Any
+    by: str
+    at: Any
+
+
+def reasons_history(unit: Unit, decision: VluDecision) -> list[ReasonsVersion]:
+    """Every saved version, the newest first (only worth showing once there are two)."""
+    rows = repository.reasons_revisions(unit.db, decision.id)
+    staff = repository.staff_names(unit.db, {r.written_by_id for r in rows})
+    return [
+        ReasonsVersion(
+            revision=r.revision,
+            reasons=unit.vault.open(r, "reasons"),
+            meeting_offered=r.meeting_offered,
+            no_meeting_reason=unit.vault.open(r, "no_meeting_reason"),
+            by=staff.get(r.written_by_id, "the prosecutor")
+            if r.written_by_id
+            else "the prosecutor",
+            at=r.written_at,
+        )
+        for r in reversed(rows)
+    ]
+
+
+def reasons_form(vault: Vault, decision: VluDecision) -> dict[str, str]:
+    """What the edit form starts with: the reasons (and meeting choice) as they now are."""
+    offered = decision.meeting_offered
+    return {
+        "reasons": vault.open_text(decision, "reasons") or "",
+        "meeting": "" if offered is None else "yes" if offered else "no",
+        "no_meeting_reason": vault.open_text(decision, "no_meeting_reason") or "",
+    }
+
+
 # --- My work: letters waiting for the prosecutor's reasons -----------------------------------
 
 
@@ -179,6 +220,9 @@ class DecisionPage(ReadModel):
     reasons_by: str | None
     reasons_readability: Readability | None
     may_give_reasons: bool
+    may_edit_reasons: bool
+    reasons_form: dict[str, str]
+    reasons_history: list[ReasonsVersion]
     is_vlu: bool
     counts: dict[str, int]
     total: int
@@ -226,6 +270,12 @@ def decision_page(
         {a: eligible_count(db, actor, decision, a) for a in BULK_ACTIONS} if runs_bulk else {}
     )
     staff = repository.staff_names(db, {decision.reasons_by_id})
+    supplies = actor.can(Permission.SUPPLY_REASONS)
+    editable = (
+        supplies
+        and decision.reasons is not None
+        and not repository.any_letter_sent(db, decision.id)
+    )
     return DecisionPage(
         decision=decision,
         case=case,
@@ -234,7 +284,10 @@ def decision_page(
         no_meeting_reason=vault.open(decision, "no_meeting_reason"),
         reasons_by=staff.get(decision.reasons_by_id) if decision.reasons_by_id else None,
         reasons_readability=reasons_readability(vault, decision, typed_reasons),
-        may_give_reasons=actor.can(Permission.SUPPLY_REASONS) and decision.reasons is None,
+        may_give_reasons=supplies and decision.reasons is None,
+        may_edit_reasons=editable,
+        reasons_form=reasons_form(vault, decision) if editable else {},
+        reasons_history=reasons_history(unit, decision) if decision.reasons is not None else [],
         is_vlu=runs_bulk,
         counts=counts,
         total=sum(counts.values()),

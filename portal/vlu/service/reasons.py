@@ -1,8 +1,11 @@
-"""The prosecutor's reasons, given once per decision."""
+"""The prosecutor's reasons for a decision: given once, then editable until the first letter is
+sent. Every version is kept (``VluReasonsRevision``) for the decision page's history; an edit
+sends any letter already drafted from the old reasons back for redrafting."""
 
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
@@ -14,7 +17,7 @@ from portal.cases.errors import StaleEdit, ValidationFailed
 from portal.clock import utc_now
 from portal.keys.vault import Vault
 from portal.vlu import repository, states
-from portal.vlu.models import VluDecision, VluRequest, VluTransition
+from portal.vlu.models import VluDecision, VluReasonsRevision, VluRequest, VluTransition
 from portal.vlu.service.common import (
     MAX_NOTES,
     MAX_REASONS,
@@ -22,6 +25,9 @@ from portal.vlu.service.common import (
     step_row,
 )
 from portal.vlu.states import Action, State
+
+RETURNED_BY_EDIT = (State.DRAFTED, State.CHECKED)
+LOCKED = "The reasons cannot be changed: a letter about this decision has already been sent"
 
 
 def validate_reasons(
@@ -86,6 +92,7 @@ def supply_reasons(
             vault.put(decision, "no_meeting_reason", no_meeting_reason.strip())
     decision.reasons_by_id = actor.user_id
     decision.reasons_at = utc_now()
+    _keep_revision(db, vault, decision)
     db.flush()
     waiting = list(
         db.scalars(
@@ -126,6 +133,124 @@ def supply_reasons(
     return len(waiting)
 
 
+def _keep_revision(db: Session, vault: Vault, decision: VluDecision) -> None:
+    """Keep the decision's reasons as they now are as its next version. Reasons given before
+    versions were kept become version 1 on their first edit (``_keep_original``)."""
+    number = len(repository.reasons_revisions(db, decision.id)) + 1
+    row = VluReasonsRevision(
+        id=uuid.uuid4(),
+        decision_id=decision.id,
+        case_id=decision.case_id,
+        revision=number,
+        key_id=decision.key_id,
+        meeting_offered=decision.meeting_offered,
+        written_by_id=decision.reasons_by_id,
+        written_at=decision.reasons_at or utc_now(),
+    )
+    vault.put(row, "reasons", vault.open_text(decision, "reasons") or "")
+    no_meeting = vault.open_text(decision, "no_meeting_reason")
+    if no_meeting:
+        vault.put(row, "no_meeting_reason", no_meeting)
+    db.add(row)
+
+
+def _keep_original(db: Session, vault: Vault, decision: VluDecision) -> None:
+    if decision.reasons is not None and not repository.reasons_revisions(db, decision.id):
+        _keep_revision(db, vault, decision)
+
+
+def edit_reasons(
+    db: Session,
+    vault: Vault,
+    actor: Actor,
+    decision: VluDecision,
+    *,
+    reasons: str,
+    meeting_offered: bool | None,
+    no_meeting_reason: str,
+    expected_version: int,
+) -> int:
+    """The prosecutor changes the reasons, until the first letter is sent. Letters already
+    drafted (or checked) from the old reasons go back for redrafting, their check voided.
+    Returns how many went back."""
+    states.check(Action.SUPPLY_REASONS, State.REQUESTED, actor)  # who may: the role
+    if decision.reasons is None:
+        raise states.TransitionRefused(Action.SUPPLY_REASONS, State.REQUESTED)
+    if repository.any_letter_sent(db, decision.id):
+        raise ValidationFailed({"reasons": LOCKED})
+    errors = validate_reasons(
+        decision,
+        reasons=reasons,
+        meeting_offered=meeting_offered,
+        no_meeting_reason=no_meeting_reason,
+    )
+    errors |= identity.case_text_errors(
+        db,
+        vault,
+        decision.case_id,
+        {
+            "reasons": ("The reasons", reasons),
+            "no_meeting_reason": ("The explanation", no_meeting_reason),
+        },
+    )
+    unchanged = (
+        reasons.strip() == (vault.open_text(decision, "reasons") or "")
+        and (not decision.meeting_required or meeting_offered == decision.meeting_offered)
+        and (
+            meeting_offered is not False
+            or no_meeting_reason.strip() == (vault.open_text(decision, "no_meeting_reason") or "")
+        )
+    )
+    if errors:
+        raise ValidationFailed(errors)
+    if decision.version != expected_version:
+        raise StaleEdit({}, decision.version)
+    if unchanged:
+        raise ValidationFailed({"reasons": "Change the reasons before you save them"})
+    _keep_original(db, vault, decision)
+    vault.put(decision, "reasons", reasons.strip())
+    if decision.meeting_required:
+        decision.meeting_offered = meeting_offered
+        if meeting_offered:
+            decision.no_meeting_reason = None
+        else:
+            vault.put(decision, "no_meeting_reason", no_meeting_reason.strip())
+    decision.reasons_by_id = actor.user_id
+    decision.reasons_at = utc_now()
+    _keep_revision(db, vault, decision)
+    returned = repository.requests_in(db, decision.id, RETURNED_BY_EDIT)
+    now = utc_now()
+    for request in returned:
+        source = State(request.state)
+        target = states.check(Action.REASONS_CHANGED, source, actor)
+        request.state = target.value
+        request.updated_at = now
+        request.checked_by_id = None
+        request.checked_at = None
+        request.check_accurate = request.check_empathetic = None
+        request.check_reasons = request.check_rights = None
+        db.add(
+            VluTransition(
+                **step_row(request.id, Action.REASONS_CHANGED, source, target, actor, None)
+            )
+        )
+    fields = ["reasons", "meeting_offered", f"returned={len(returned)}"]
+    audit_decision(
+        db, actor, decision, category="alteration", action="vlu.reasons.edit", fields=fields
+    )
+    return len(returned)
+
+
+@dataclass(frozen=True, slots=True)
+class ReasonsSaved:
+    """What saving the reasons did: given for the first time (``moved`` letters can now be
+    drafted), or edited (``returned`` letters must be redrafted)."""
+
+    edited: bool
+    moved: int = 0
+    returned: int = 0
+
+
 def give_reasons(
     unit: Unit,
     case_id: uuid.UUID,
@@ -135,10 +260,13 @@ def give_reasons(
     meeting_offered: bool | None,
     no_meeting_reason: str,
     expected_version: int,
-) -> int:
-    """``supply_reasons`` for the decision with these ids (in the actor's scope)."""
+) -> ReasonsSaved:
+    """``supply_reasons`` for the decision with these ids (in the actor's scope), or
+    ``edit_reasons`` once they have been given."""
     decision, _ = repository.get_decision(unit.db, unit.actor, case_id, decision_id)
-    return supply_reasons(
+    edited = decision.reasons is not None
+    step = edit_reasons if edited else supply_reasons
+    count = step(
         unit.db,
         unit.vault,
         unit.actor,
@@ -148,3 +276,4 @@ def give_reasons(
         no_meeting_reason=no_meeting_reason,
         expected_version=expected_version,
     )
+    return ReasonsSaved(edited=True, returned=count) if edited else ReasonsSaved(False, moved=count)

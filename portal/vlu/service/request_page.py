@@ -23,6 +23,13 @@ from portal.vlu import repository, states
 from portal.vlu.contact import SEND_CHANNELS
 from portal.vlu.directory import Unit as VluUnit
 from portal.vlu.directory import directory
+from portal.vlu.letter_layout import (
+    LetterLayout,
+    goes_to_representative,
+    layout,
+    recipient_block,
+    representative_of,
+)
 from portal.vlu.letters import TEMPLATES, long_date
 from portal.vlu.models import VluDecision, VluLetter, VluMessage, VluRequest, VluTransition
 from portal.vlu.printing import letter_pdf as letter_pdf_bytes
@@ -127,7 +134,8 @@ class RequestPage(ReadModel, AboutPerson[Case, Person]):
 
     def extra(self) -> Page:
         review_labels = {a.value: label for a, label in REVIEW_LABELS.items()}
-        return {**letter_labels(), "review_labels": review_labels}
+        file_marking = directory().markings.file_copy  # the copy kept on the file
+        return {**letter_labels(), "review_labels": review_labels, "file_marking": file_marking}
 
 
 def request_page(
@@ -234,6 +242,7 @@ class LetterPage:
     body: str = ""
     unit: VluUnit | None = None
     dated: str = ""
+    layout: LetterLayout | None = None
 
     def context(self) -> Page:
         row = self.row
@@ -249,6 +258,7 @@ class LetterPage:
             "body": self.body,
             "unit": self.unit,
             "dated": self.dated,
+            "layout": self.layout,
         }
 
 
@@ -271,13 +281,42 @@ def letter_page(unit: Unit, case_id: uuid.UUID, request_id: uuid.UUID) -> Letter
         object_type="vlu_letter",
         object_id=letter.id,
     )
+    vlu_unit = directory().unit_for(row.request.unit)
+    dated = long_date(row.request.sent_on or london_today())
     return LetterPage(
         row,
         withheld=False,
         letter=letter,
         body=body,
-        unit=directory().unit_for(row.request.unit),
-        dated=long_date(row.request.sent_on or london_today()),
+        unit=vlu_unit,
+        dated=dated,
+        layout=letter_layout(unit, row, vlu_unit, dated),
+    )
+
+
+def letter_layout(unit: Unit, row: RequestRow, vlu_unit: VluUnit, dated: str) -> LetterLayout:
+    """The victim's copy: addressed to them (or their representative), with the unit's contact
+    details, the date and a reference, and no protective marking. The vault withholds a sealed
+    identity's name and address, so none is printed."""
+    vault, person = unit.vault, row.person
+    facts = recipient_for(vault, person)
+    to_rep = goes_to_representative(row.request.channel, facts.safe, facts.has_representative)
+    recipient = recipient_block(
+        name=None if person.identity_sealed else vault.open_text(person, "full_name"),
+        business=vault.open_text(person, "business_contact") if person.is_business else None,
+        address=vault.open_text(person, "address"),
+        representative=representative_of(vault.open_text(person, "representative"))
+        if to_rep
+        else {},
+        to_representative=to_rep,
+    )
+    return layout(
+        directory(),
+        vlu_unit,
+        recipient=recipient,
+        dated=dated,
+        urn=row.case.urn,
+        person_reference=person.reference,
     )
 
 
@@ -301,9 +340,8 @@ def letter_pdf(unit: Unit, case_id: uuid.UUID, request_id: uuid.UUID) -> LetterP
         return LetterPdf(page)
     assert page.unit is not None
     try:
-        pdf = letter_pdf_bytes(
-            unit_name=page.unit.name, dated=page.dated, text=page.body, urn=page.row.case.urn
-        )
+        assert page.layout is not None
+        pdf = letter_pdf_bytes(page.layout, text=page.body, urn=page.row.case.urn)
     except Unprintable as exc:
         return LetterPdf(page, unprintable=exc.reason)
     return LetterPdf(page, pdf=pdf)
