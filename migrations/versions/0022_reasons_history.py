@@ -4,8 +4,8 @@ The reasons for a decision may be edited until the first letter is sent. Each ve
 (sealed under the case key, as the reasons are), with who saved it and when, so the decision
 page can show what changed.
 
-Revision ID: 0024
-Revises: 0020
+Revision ID: 0022
+Revises: 0021
 Create Date: 2026-12-03 09:45:00.000000
 """
 
@@ -17,8 +17,8 @@ from alembic import op
 import portal.db.base
 import portal.db.encrypted
 
-revision = "0024"
-down_revision = "0020"
+revision = "0022"
+down_revision = "0021"
 branch_labels = None
 depends_on = None
 
