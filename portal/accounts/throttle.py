@@ -50,11 +50,16 @@ class ThrottleKeys:
     client: str
 
 
-def keys_for(settings: Settings, *, username: str, client: str) -> ThrottleKeys:
+def keys_for(
+    settings: Settings, *, username: str, client: str, kind: str = "login"
+) -> ThrottleKeys:
+    """The throttle's keys. ``kind="factor"`` counts second-factor codes on their own keys, with
+    the same limits: a correct password must not wipe the count of wrong codes (or a stolen
+    password would buy ten more code guesses at every sign-in)."""
     key = settings.secret_key.reveal().encode()
     return ThrottleKeys(
-        account=tokens.keyed_hash(key, "login-account", normalise_username(username)),
-        client=tokens.keyed_hash(key, "login-client", client),
+        account=tokens.keyed_hash(key, f"{kind}-account", normalise_username(username)),
+        client=tokens.keyed_hash(key, f"{kind}-client", client),
     )
 
 
