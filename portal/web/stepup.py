@@ -15,6 +15,8 @@ Declared on the handler: ``@step_up`` (``PortalRoute.step_up`` reads it for the 
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
+from typing import overload
 from urllib.parse import quote
 
 from starlette.datastructures import FormData
@@ -31,12 +33,26 @@ NOT_KEPT = frozenset({"csrf_token", CODE_FIELD})
 CODE_MISSING = "Enter the 6-digit code from your authenticator app"
 
 
-def step_up(handler: Handler) -> Handler:
-    """The route needs a second factor proved within the last few minutes."""
+@overload
+def step_up(handler: Handler) -> Handler: ...
+@overload
+def step_up(*, when: Callable[[RequestContext], bool]) -> Callable[[Handler], Handler]: ...
+def step_up(
+    handler: Handler | None = None, *, when: Callable[[RequestContext], bool] | None = None
+) -> Handler | Callable[[Handler], Handler]:
+    """The route needs a second factor proved within the last few minutes: ``@step_up``, or
+    ``@step_up(when=...)`` for a route of several actions of which only some need it."""
+    if handler is None:
+        return functools.partial(_guard, when=when)
+    return _guard(handler, when=when)
 
+
+def _guard(handler: Handler, *, when: Callable[[RequestContext], bool] | None) -> Handler:
     @functools.wraps(handler)
     def guarded(ctx: RequestContext) -> Response:
-        if factors.fresh(ctx.active_session, ctx.settings, utc_now()):
+        if (when is not None and not when(ctx)) or factors.fresh(
+            ctx.active_session, ctx.settings, utc_now()
+        ):
             return handler(ctx)
         if ctx.request.method in {"GET", "HEAD"}:
             target = ctx.request.url.path
