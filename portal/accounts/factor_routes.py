@@ -13,15 +13,17 @@ from urllib.parse import quote
 
 from starlette.responses import Response
 
-from portal.accounts import factor_pages
+from portal.accounts import factor_pages, factor_resets
 from portal.accounts.permissions import Permission
 from portal.web import csrf
-from portal.web.fields import Text
-from portal.web.forms import Form, render_form
+from portal.web.fields import Choice, Text
+from portal.web.forms import FieldErrors, Form, ServiceRefusals, render_form
 from portal.web.pages import get, post, safe_next
 from portal.web.routing import RequestContext, requires
+from portal.web.stepup import step_up as needs_step_up
 
 FACTOR_STEP = requires(Permission.MANAGE_OWN_SESSION)
+ADMIN = requires(Permission.ADMINISTER_ACCOUNTS)
 CODE_MISSING = "Enter the 6-digit code from your authenticator app"
 
 
@@ -31,6 +33,14 @@ class CodeForm(Form):
 
 class RecoveryForm(Form):
     code = Text("Recovery code", max_length=64, message="Enter one of your recovery codes")
+
+
+class ResetDecisionForm(Form):
+    decision = Choice(
+        "Decision",
+        [("approve", "Approve"), ("refuse", "Refuse")],
+        message="Choose approve or refuse",
+    )
 
 
 class StepUpForm(Form):
@@ -162,6 +172,50 @@ def step_up_submit(ctx: RequestContext) -> Response:
     return _page(ctx, "accounts/step_up.html", form, kept=[], action=None)
 
 
+# --- an administrator resets a user's factor (a second administrator approves) ----------------
+
+
+def admin_factors(ctx: RequestContext) -> Response:
+    return _admin_page(ctx, FieldErrors())
+
+
+def _admin_page(ctx: RequestContext, errors: FieldErrors, status: int = 200) -> Response:
+    page = factor_resets.factors_page(ctx.unit)
+    return ctx.render(
+        "admin/second_factors.html",
+        {
+            "errors": errors,
+            "users": page.users,
+            "enrolled": page.enrolled,
+            "pending": page.pending,
+            "names": page.names,
+        },
+        status_code=status,
+    )
+
+
+@needs_step_up
+def admin_factor_reset_request(ctx: RequestContext) -> Response:
+    errors = FieldErrors()
+    with ServiceRefusals(errors, onto="reset"):
+        factor_resets.request_reset(ctx.unit, ctx.path_id("user_id"))
+    if errors:
+        return _admin_page(ctx, errors, 400)
+    ctx.flash("Reset asked for. A second administrator must approve it")
+    return ctx.redirect("admin_factors")
+
+
+@needs_step_up
+def admin_factor_reset_decide(ctx: RequestContext) -> Response:
+    form = ResetDecisionForm(ctx.form)
+    if not form.valid:
+        return _admin_page(ctx, form.errors, 400)
+    decision = form.decision == "approve"
+    factor_resets.decide_reset(ctx.unit, ctx.path_id("reset_id"), approve=decision)
+    ctx.flash("Second factor reset: the user sets it up again" if decision else "Reset refused")
+    return ctx.redirect("admin_factors")
+
+
 STEP = "/second-factor"
 SET_UP = STEP + "/set-up"
 routes = [
@@ -182,4 +236,17 @@ routes = [
     post(SET_UP, factor_enrol_submit, FACTOR_STEP, "factor_enrol_submit", factor_step=True),
     get("/account/confirm-it-is-you", step_up, FACTOR_STEP, "step_up"),
     post("/account/confirm-it-is-you", step_up_submit, FACTOR_STEP, "step_up_submit"),
+    get("/admin/second-factors", admin_factors, ADMIN, "admin_factors"),
+    post(
+        "/admin/users/{user_id}/second-factor-reset",
+        admin_factor_reset_request,
+        ADMIN,
+        "admin_factor_reset_request",
+    ),
+    post(
+        "/admin/second-factor-resets/{reset_id}",
+        admin_factor_reset_decide,
+        ADMIN,
+        "admin_factor_reset_decide",
+    ),
 ]

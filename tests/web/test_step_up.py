@@ -29,6 +29,8 @@ STEP_UP_ROUTES = {
     "admin_request_decide",
     "compliance_export",
     "outcomes_review_csv",
+    "admin_factor_reset_request",
+    "admin_factor_reset_decide",
 }
 
 
