@@ -142,7 +142,7 @@ routes = [
     post("/login", login_submit, PUBLIC, "login_submit", manual_transactions=True),
     post("/logout", logout, AUTHENTICATED, "logout", factor_step=True),
     get("/signed-out", signed_out, PUBLIC, "signed_out"),
-    post("/session/extend", extend_session, AUTHENTICATED, "extend"),
+    post("/session/extend", extend_session, AUTHENTICATED, "extend", factor_step=True),
     get(SETUP, account_setup, PUBLIC, "account_setup"),
     post(SETUP, account_setup_submit, PUBLIC, "account_setup_submit"),
     *admin_routes,

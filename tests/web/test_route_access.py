@@ -133,6 +133,7 @@ def test_routes_declared_by_permission_let_in_exactly_its_holders(app: Starlette
 
 FACTOR_STEP_ROUTES = {
     "logout",
+    "extend",  # the time-out warning shows on the factor pages too
     "second_factor",
     "second_factor_submit",
     "recovery_code",
