@@ -74,6 +74,7 @@ class Passed:
 
     token: str
     recovery_codes: list[str]
+    codes_left: int | None = None  # after signing in with a recovery code
 
 
 def confirm_enrolment(
@@ -107,7 +108,8 @@ def use_recovery_code(
         unit.db, settings, user=active.user, code=code, client=client, now=now
     )
     _refuse(check, WRONG_RECOVERY_CODE)
-    return Passed(factors.complete_sign_in(unit.db, active=active, now=now), [])
+    token = factors.complete_sign_in(unit.db, active=active, now=now)
+    return Passed(token, [], factors.remaining_recovery_codes(unit.db, active.user.id))
 
 
 def step_up(

@@ -107,8 +107,18 @@ def recovery_code_submit(ctx: RequestContext) -> Response:
             passed = factor_pages.use_recovery_code(
                 ctx.unit, ctx.settings, active, code=form.code, client=ctx.client_address
             )
+            ctx.flash(_codes_left(passed.codes_left or 0))
             return _signed_in(ctx, passed.token)
     return _page(ctx, "accounts/recovery_code.html", form)
+
+
+def _codes_left(left: int) -> str:
+    if left > 2:
+        return f"Signed in with a recovery code. You have {left} left"
+    return (
+        f"Signed in with a recovery code. You have {left} left: ask an administrator to reset "
+        "your second factor, then set up your authenticator app again"
+    )
 
 
 # --- setting up the factor -----------------------------------------------------------------

@@ -93,7 +93,7 @@ def _prompt(ctx: RequestContext, errors: FieldErrors) -> Response:
     ]
     headers = {"Cache-Control": "no-store"}
     if ctx.is_htmx:
-        headers |= {"HX-Retarget": "body", "HX-Reswap": "outerHTML"}
+        headers |= {"HX-Retarget": "body", "HX-Reswap": "innerHTML"}
     return ctx.render(
         "accounts/step_up.html",
         {

@@ -124,6 +124,8 @@ def test_a_recovery_code_works_once(client: TestClient, db) -> None:
         follow_redirects=False,
     )
     assert ok.status_code == 303
+    home = client.get(ok.headers["location"])
+    assert "Signed in with a recovery code. You have 9 left" in text_of(home.text)
     client.cookies.clear()
     sign_in_password_only(client, user.username)
     page = client.get("/second-factor/recovery-code")

@@ -133,3 +133,17 @@ def test_a_step_up_code_works_once_too(app, db, settings) -> None:
     )
     assert replayed.status_code == 400
     assert "used already" in text_of(replayed.text)
+
+
+def test_an_htmx_request_gets_the_prompt_as_the_whole_page(app, db, settings) -> None:
+    client, _ = enrolled_client(app, db, settings, Role.AUDITOR, minutes_ago=6)
+    token = csrf_from(client.get("/compliance").text)
+    asked = client.post(
+        "/compliance/export",
+        data={"csrf_token": token, "by": "right"},
+        headers={"HX-Request": "true"},
+    )
+    assert asked.status_code == 200
+    assert asked.headers["HX-Retarget"] == "body"
+    form = soup(asked.text).select_one("main form")
+    assert form["action"] == "/compliance/export" and not form.get("hx-post")
