@@ -153,6 +153,8 @@ def factor_enrol_submit(ctx: RequestContext) -> Response:
                 ctx.unit, ctx.settings, active, code=form.code, client=ctx.client_address
             )
             ctx.set_cookie(csrf.session_cookie_name(ctx.settings), passed.token)
+            # This page's forms (sign out, stay signed in) speak for the new token already.
+            ctx.csrf_token = csrf.session_token(ctx.settings, active.session.token_hash)
             # Shown once, never stored: the page must not be kept by the browser either.
             return ctx.render(
                 "accounts/recovery_codes.html",

@@ -84,6 +84,9 @@ def test_first_sign_in_sets_up_the_app_and_shows_recovery_codes_once(
     session = db.scalar(select(AuthSession).where(AuthSession.revoked_at.is_(None)))
     assert session.signed_in and session.factor_at is not None
     db.commit()
+    # The codes page's own forms work with the new session (its CSRF token is the new one's).
+    out = client.post("/logout", data={"csrf_token": csrf_from(done.text)}, follow_redirects=False)
+    assert out.status_code == 303 and out.headers["location"] == "/signed-out"
 
 
 def test_a_code_works_once(client: TestClient, db) -> None:
