@@ -18,6 +18,8 @@ STEP_SECONDS = 30
 MARGIN_SECONDS = 3
 _SECRETS: dict[str, str] = {}
 _USED: dict[str, int] = {}
+_RECOVERY: dict[str, list[str]] = {}
+RECOVERY_CODES_PER_DEMO_USER = 40
 _ROW = re.compile(r"([a-z0-9._-]+\.demo)\b.*?\b([A-Z2-7]{32})\b")
 
 
@@ -39,6 +41,55 @@ def remember(username: str, secret: str) -> None:
 
 def knows(username: str) -> bool:
     return username in _SECRETS
+
+
+def give_recovery_codes(database_url: str, usernames: list[str]) -> None:
+    """Recovery codes for the demo users, so a second sign-in within one 30-second step uses
+    one (as a person would) instead of waiting for the next code. Test set-up only: the
+    portal itself shows each user their codes once, when they set up their app."""
+    import secrets
+    import uuid
+
+    from sqlalchemy import create_engine, select
+
+    from portal.accounts.factor_models import RecoveryCode
+    from portal.accounts.factors import normalise_recovery_code
+    from portal.accounts.models import User
+    from portal.clock import utc_now
+    from portal.security import tokens
+
+    engine = create_engine(database_url)
+    try:
+        with engine.begin() as conn:
+            for username in usernames:
+                user_id = conn.scalar(select(User.id).where(User.username == username))
+                codes = [secrets.token_hex(16).upper() for _ in range(RECOVERY_CODES_PER_DEMO_USER)]
+                rows = [
+                    {
+                        "id": uuid.uuid4(),
+                        "user_id": user_id,
+                        "code_hash": tokens.token_hash(normalise_recovery_code(code)),
+                        "created_at": utc_now(),
+                    }
+                    for code in codes
+                ]
+                conn.execute(RecoveryCode.__table__.insert(), rows)
+                _RECOVERY[username] = codes
+    finally:
+        engine.dispose()
+
+
+def next_code(username: str) -> str | None:
+    """An unused code, or None when this step's code is used and a recovery code is left (use
+    ``recovery_code`` then)."""
+    now = time.time()
+    if _USED.get(username, -1) >= int(now) // STEP_SECONDS and _RECOVERY.get(username):
+        return None
+    return unused_code(username)
+
+
+def recovery_code(username: str) -> str:
+    return _RECOVERY[username].pop()
 
 
 def unused_code(username: str) -> str:
