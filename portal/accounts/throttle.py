@@ -1,5 +1,8 @@
 """Counting password guesses. Signing in and every password re-check share one count.
 
+Second-factor codes and recovery codes (portal.accounts.factors) are counted the same way, with
+the same limits, on keys of their own kind (``keys_for(kind="factor")``).
+
 Per account (Cyber Essentials, NCSC; security.md 1.3): at most ``login_max_failures`` wrong
 passwords in ``login_window_minutes``, counted since the account's last correct password, and
 across every address and every form that asks for the password (sign-in, and the re-checks

@@ -2,9 +2,9 @@
 
 A session whose password has passed but whose second factor has not (``AuthSession.stage`` is
 ``password``) reaches only the routes declared ``factor_step=True`` (enrol, verify, a recovery
-code, sign out) and the public ones. Any other page redirects to the factor step (303, or
-``HX-Redirect`` for htmx), remembering where the user was going; any other unsafe request is
-refused (403). Anonymous users go to sign in.
+code, setting up the app, sign out, extend the session) and the public ones. Any other page
+redirects to the factor step (303; for htmx a 401 with ``HX-Redirect``), remembering where the
+user was going; any other unsafe request is refused (403). Anonymous users go to sign in.
 """
 
 from __future__ import annotations
