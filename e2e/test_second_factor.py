@@ -81,7 +81,7 @@ def _age_factor_proof(server: PortalServer, username: str) -> None:
 
     from portal.accounts.models import AuthSession, User
 
-    engine = create_engine(server.database_url)
+    engine = create_engine(authenticator.psycopg_url(server.database_url))
     try:
         with engine.begin() as conn:
             conn.execute(

@@ -43,6 +43,11 @@ def knows(username: str) -> bool:
     return username in _SECRETS
 
 
+def psycopg_url(database_url: str) -> str:
+    """The URL with the driver the portal uses (psycopg 3) when it names PostgreSQL plainly."""
+    return database_url.replace("postgresql://", "postgresql+psycopg://", 1)
+
+
 def give_recovery_codes(database_url: str, usernames: list[str]) -> None:
     """Recovery codes for the demo users, so a second sign-in within one 30-second step uses
     one (as a person would) instead of waiting for the next code. Test set-up only: the
@@ -58,7 +63,7 @@ def give_recovery_codes(database_url: str, usernames: list[str]) -> None:
     from portal.clock import utc_now
     from portal.security import tokens
 
-    engine = create_engine(database_url)
+    engine = create_engine(psycopg_url(database_url))
     try:
         with engine.begin() as conn:
             for username in usernames:
