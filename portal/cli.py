@@ -40,10 +40,12 @@ def _register_subcommands() -> None:
     from portal.ops.audit_cli import audit
     from portal.ops.cli import register
     from portal.ops.keys_cli import keys
+    from portal.ops.totp_cli import totp
     from portal.victims_code.cli import rules
 
     main.add_command(rules)
     main.add_command(keys)
+    main.add_command(totp)
     main.add_command(audit)
     register(main, db)
     main.add_command(check)
@@ -350,10 +352,11 @@ def demo(
     big_case: int,
 ) -> None:
 
-    from portal.accounts import repository, service
+    from portal.accounts import factors, repository, service
     from portal.clock import utc_now
     from portal.db.migrate import upgrade as run_upgrade
     from portal.db.session import make_engine, unit_of_work
+    from portal.keys.vault import KeyCache, Vault
     from portal.security import passwords
     from portal.wiring import session_factory
 
@@ -371,7 +374,7 @@ def demo(
             Path(str(settings.instance_dir / "portal.db") + suffix).unlink(missing_ok=True)
     engine = make_engine(settings)
     factory = session_factory(engine)
-    logins: list[tuple[DemoUser, str]] = []
+    logins: list[tuple[DemoUser, str, str]] = []
     try:
         with console.status("Applying migrations"):
             run_upgrade(engine)
@@ -382,7 +385,7 @@ def demo(
                 with unit_of_work(factory) as session:
                     existing = repository.find_user_by_username(session, demo_user.username)
                     if existing is None:
-                        service.create_user(
+                        existing = service.create_user(
                             session,
                             username=demo_user.username,
                             display_name=demo_user.display_name,
@@ -395,7 +398,10 @@ def demo(
                             session, user=existing, password=chosen, now=utc_now()
                         )
                         existing.is_active = True
-                logins.append((demo_user, chosen))
+                    # A second factor set up for them: the table prints its key (`portal totp`).
+                    vault = Vault(session, settings.key_provider(), KeyCache())
+                    secret = factors.enrol_as_operator(session, vault, existing, utc_now())
+                logins.append((demo_user, chosen, secret))
                 progress.advance(task)
             from rich.progress import TaskID
 
@@ -430,9 +436,14 @@ def demo(
     table.add_column("Username", style="bold")
     table.add_column("Role")
     table.add_column("Password", no_wrap=True)
-    for demo_user, chosen in logins:
-        table.add_row(demo_user.username, demo_user.role.label, chosen)
+    table.add_column("Authenticator key (TOTP)", no_wrap=True)
+    for demo_user, chosen, secret in logins:
+        table.add_row(demo_user.username, demo_user.role.label, chosen, secret)
     out.print(table)
+    out.print(
+        "Second factor: add the key to an authenticator app, or run "
+        "`portal totp <username>` for the current 6-digit code (each code works once)."
+    )
     out.print(f"Portal URL: http://{host}:{port}")
     if then_serve:
         serve.callback(host=host, port=port, workers=1)  # type: ignore[misc]

@@ -1,5 +1,6 @@
 """Imports every model module so the metadata is complete (for Alembic and the schema test)."""
 
+from portal.accounts import factor_models
 from portal.accounts import models as accounts_models
 from portal.anonymity import models as anonymity_models
 from portal.audit import models as audit_models
@@ -17,6 +18,7 @@ from portal.vlu import models as vlu_models
 
 __all__ = [
     "accounts_models",
+    "factor_models",
     "anonymity_models",
     "audit_models",
     "breakglass_models",

@@ -81,6 +81,10 @@ class Settings:
     break_glass_minutes: int = 60
     unmask_minutes: int = 15
     account_setup_hours: int = 24
+    # TOTP: how many time-steps before the current one are still accepted (0 or 1), and how
+    # recent a second factor must be for the actions that ask for it again (step-up).
+    totp_previous_steps: int = 0
+    step_up_minutes: int = 5
     # Proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (addresses or networks).
     # Empty: none, so the address the portal sees is the address that connected.
     trusted_proxies: tuple[str, ...] = ()
@@ -172,6 +176,8 @@ class Settings:
             ),
             unmask_minutes=_int(env, "PORTAL_UNMASK_MINUTES", 15, 1, 60),
             account_setup_hours=_int(env, "PORTAL_ACCOUNT_SETUP_HOURS", 24, 1, 72),
+            totp_previous_steps=_int(env, "PORTAL_TOTP_PREVIOUS_STEPS", 0, 0, 1),
+            step_up_minutes=_int(env, "PORTAL_STEP_UP_MINUTES", 5, 1, 15),
             trusted_proxies=_networks(env, "PORTAL_TRUSTED_PROXIES"),
             assets_dir=assets_dir,
             environment=env.get("PORTAL_ENV", "development"),

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from e2e.support import authenticator
+
 STARTUP_TIMEOUT_SECONDS = 30.0
 DEMO_TIMEOUT_SECONDS = 120.0
 STOP_TIMEOUT_SECONDS = 10.0
@@ -176,6 +178,11 @@ def running_portal(tmp_dir: Path, database_url: str) -> Iterator[PortalServer]:
     demo_log_path = tmp_dir / "demo.log"
     password = demo_password()
     run_demo(instance_dir, database_url, password, demo_log_path)
+    if authenticator.learn_from_demo_log(demo_log_path) == 0:
+        pytest.fail("`portal demo` printed no authenticator keys:\n" + _read(demo_log_path))
+    from portal.cli import DEMO_USERS
+
+    authenticator.give_recovery_codes(database_url, [user.username for user in DEMO_USERS])
 
     problem: str | None = None
     for _attempt in range(3):  # another program may take the free port before the server does

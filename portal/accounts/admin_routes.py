@@ -22,6 +22,7 @@ from portal.cases.reference import AREAS, UNITS
 from portal.web.forms import FieldErrors
 from portal.web.pages import get, post
 from portal.web.routing import RequestContext, requires
+from portal.web.stepup import step_up
 
 ADMIN = requires(Permission.ADMINISTER_ACCOUNTS)
 DECISIONS = [("approve", "Approve: create the account"), ("refuse", "Refuse: no account")]
@@ -88,6 +89,7 @@ def admin_request(ctx: RequestContext) -> Response:
     return _review(ctx, FieldErrors())
 
 
+@step_up
 def admin_request_decide(ctx: RequestContext) -> Response:
     decision = ctx.field("decision")
     errors = FieldErrors()

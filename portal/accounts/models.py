@@ -27,6 +27,10 @@ _ROLE_VALUES = ", ".join(f"'{r.value}'" for r in Role)
 # not an argon2 hash, so nothing ever verifies against it (like ``!`` in a Unix shadow file).
 NO_PASSWORD = "!"  # noqa: S105
 
+# A session's stage: the password has passed, or the password and the second factor.
+PASSWORD_ONLY = "password"  # noqa: S105
+SIGNED_IN = "signed_in"
+
 
 def staff(*, nullable: bool = False) -> MappedColumn[uuid.UUID]:
     """A column naming the staff account that did something (``recorded_by_id``...)."""
@@ -68,6 +72,9 @@ class AuthSession(IdMixin, Base):
     """A signed-in session. The cookie holds a random 256-bit token; only its SHA-256 is stored."""
 
     __tablename__ = "auth_session"
+    __table_args__ = (
+        CheckConstraint(f"stage IN ('{PASSWORD_ONLY}', '{SIGNED_IN}')", name="stage_known"),
+    )
 
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     user_id: Mapped[uuid.UUID] = mapped_column(
@@ -82,6 +89,17 @@ class AuthSession(IdMixin, Base):
     # What the user signed in with, in a few words from its User-Agent ("Chrome on Windows"),
     # for their list of sessions (portal.accounts.sessions_page). Never the address.
     device: Mapped[str | None] = mapped_column(String(60), nullable=True)
+    # "password" until the second factor passes, then "signed_in" (portal.accounts.factors);
+    # ``factor_at``: the last time a second factor was proved in this session (step-up).
+    stage: Mapped[str] = mapped_column(
+        String(16), default=PASSWORD_ONLY, server_default=text(f"'{PASSWORD_ONLY}'")
+    )
+    factor_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    @property
+    def signed_in(self) -> bool:
+        """True once the second factor has passed; a password alone opens only its step."""
+        return self.stage == SIGNED_IN
 
     def __repr__(self) -> str:
         return f"AuthSession(id={self.id}, user_id={self.user_id})"

@@ -5,11 +5,14 @@ Account administration is in portal.accounts.admin_routes.
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from starlette.responses import Response
 
 from portal.accounts import signing
 from portal.accounts.account_routes import routes as account_routes
 from portal.accounts.admin_routes import routes as admin_routes
+from portal.accounts.factor_routes import routes as factor_routes
 from portal.accounts.forms import ServiceRefusals
 from portal.accounts.permissions import Permission
 from portal.web import csrf
@@ -67,8 +70,9 @@ def login_submit(ctx: RequestContext) -> Response:
         return _login_again(ctx, errors, username, next_path)
     ctx.set_cookie(csrf.session_cookie_name(ctx.settings), new.token)
     ctx.clear_cookie(csrf.anonymous_cookie_name(ctx.settings))
-    response = ctx.redirect_to(next_path or ctx.url_for("home"))
-    return response
+    # The password has passed; the second factor is next (portal.accounts.factor_routes).
+    step = ctx.url_for("second_factor")
+    return ctx.redirect_to(f"{step}?next={quote(next_path, safe='/')}" if next_path else step)
 
 
 def _login_again(
@@ -138,11 +142,12 @@ SETUP = "/account/set-up"
 routes = [
     get("/login", login_page, PUBLIC, "login"),
     post("/login", login_submit, PUBLIC, "login_submit", manual_transactions=True),
-    post("/logout", logout, AUTHENTICATED, "logout"),
+    post("/logout", logout, AUTHENTICATED, "logout", factor_step=True),
     get("/signed-out", signed_out, PUBLIC, "signed_out"),
-    post("/session/extend", extend_session, AUTHENTICATED, "extend"),
+    post("/session/extend", extend_session, AUTHENTICATED, "extend", factor_step=True),
     get(SETUP, account_setup, PUBLIC, "account_setup"),
     post(SETUP, account_setup_submit, PUBLIC, "account_setup_submit"),
     *admin_routes,
     *account_routes,
+    *factor_routes,
 ]

@@ -1,5 +1,8 @@
 """Counting password guesses. Signing in and every password re-check share one count.
 
+Second-factor codes and recovery codes (portal.accounts.factors) are counted the same way, with
+the same limits, on keys of their own kind (``keys_for(kind="factor")``).
+
 Per account (Cyber Essentials, NCSC; security.md 1.3): at most ``login_max_failures`` wrong
 passwords in ``login_window_minutes``, counted since the account's last correct password, and
 across every address and every form that asks for the password (sign-in, and the re-checks
@@ -50,11 +53,16 @@ class ThrottleKeys:
     client: str
 
 
-def keys_for(settings: Settings, *, username: str, client: str) -> ThrottleKeys:
+def keys_for(
+    settings: Settings, *, username: str, client: str, kind: str = "login"
+) -> ThrottleKeys:
+    """The throttle's keys. ``kind="factor"`` counts second-factor codes on their own keys, with
+    the same limits: a correct password must not wipe the count of wrong codes (or a stolen
+    password would buy ten more code guesses at every sign-in)."""
     key = settings.secret_key.reveal().encode()
     return ThrottleKeys(
-        account=tokens.keyed_hash(key, "login-account", normalise_username(username)),
-        client=tokens.keyed_hash(key, "login-client", client),
+        account=tokens.keyed_hash(key, f"{kind}-account", normalise_username(username)),
+        client=tokens.keyed_hash(key, f"{kind}-client", client),
     )
 
 

@@ -18,6 +18,7 @@ from portal.cases.errors import CaseNotFound
 from portal.web.forms import FieldErrors
 from portal.web.pages import get, model_context, post
 from portal.web.routing import RequestContext, requires, requires_any
+from portal.web.stepup import step_up
 
 READERS = requires(Permission.VIEW_CASES)
 APPLICANTS = requires(Permission.APPLY_FOR_ANONYMITY)
@@ -184,6 +185,7 @@ def court_version(ctx: RequestContext) -> Response:
     return application_page(ctx, court_only=True)
 
 
+@step_up(when=lambda ctx: ctx.request.path_params.get("action") == "approve")
 def application_action(ctx: RequestContext) -> Response:
     case_id, application_id = _application_ids(ctx)
     action = str(ctx.request.path_params["action"])
@@ -222,6 +224,7 @@ def _unmasking(
     return _back(ctx, message)
 
 
+@step_up
 def request_unmask(ctx: RequestContext) -> Response:
     reason = ctx.field("reason")
     return _unmasking(
@@ -239,6 +242,7 @@ def request_unmask(ctx: RequestContext) -> Response:
     )
 
 
+@step_up
 def decide_unmask(ctx: RequestContext) -> Response:
     request_id = ctx.path_id("request_id")
     return _unmasking(

@@ -100,6 +100,7 @@ NOT_FREE_TEXT: dict[str, str] = {
     "victim_loss.kind": "a code (money, property, injury)",
     "victim_loss.amount": "an amount in pence",
     "apportionment_share.amount": "an amount in pence",
+    "user_factor.secret": "a staff member's TOTP secret: random, never text about anyone",
 }
 
 

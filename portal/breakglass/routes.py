@@ -11,6 +11,7 @@ from portal.breakglass.models import DETAIL_MAX, NOTE_MAX, Outcome
 from portal.web.forms import render_form
 from portal.web.pages import form_page, get
 from portal.web.routing import RequestContext, requires
+from portal.web.stepup import step_up
 
 REQUESTERS = requires(Permission.SEE_PERSONAL_DETAILS)
 REVIEWERS = requires(Permission.REVIEW_BREAK_GLASS)
@@ -25,6 +26,7 @@ def request_access(ctx: RequestContext) -> Response:
     return _request_page(ctx, RequestForm.initial())
 
 
+@step_up
 def request_access_save(ctx: RequestContext) -> Response:
     form = RequestForm(ctx.form)
     if form.valid:

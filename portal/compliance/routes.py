@@ -17,6 +17,7 @@ from portal.web.forms import FieldErrors
 from portal.web.pages import get, model_context, post
 from portal.web.params import MAX_INTEGER
 from portal.web.routing import RequestContext, requires
+from portal.web.stepup import step_up
 
 
 def dashboard(ctx: RequestContext) -> Response:
@@ -78,6 +79,7 @@ def drill(ctx: RequestContext) -> Response:
     )
 
 
+@step_up
 def export(ctx: RequestContext) -> Response:
     form = ReportForm(ctx.form)
     if not form.valid:

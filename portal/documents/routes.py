@@ -16,6 +16,7 @@ from portal.documents.models import DISCLOSURE_STATES, KINDS, Document
 from portal.web.forms import FieldErrors
 from portal.web.pages import get, model_context, post
 from portal.web.routing import RequestContext, requires
+from portal.web.stepup import step_up
 
 READERS = requires(Permission.VIEW_CASES)
 EDITORS = requires(Permission.UPLOAD_DOCUMENTS)
@@ -120,6 +121,7 @@ def _decide(
     )
 
 
+@step_up
 def override(ctx: RequestContext) -> Response:
     case_id, person_id, document_id = _document_ids(ctx)
     (match_id,) = _ids(ctx, "match_id")

@@ -20,6 +20,7 @@ from portal.web.downloads import csv_response
 from portal.web.forms import Form, london_today, render_form
 from portal.web.pages import form_page, get, model_context
 from portal.web.routing import Handler, RequestContext, requires
+from portal.web.stepup import step_up
 
 VIEW = requires(Permission.VIEW_OUTCOMES)
 RECORD = requires(Permission.RECORD_COURT_ORDERS)
@@ -306,6 +307,7 @@ def review_page(ctx: RequestContext) -> Response:
     )
 
 
+@step_up
 def review_csv(ctx: RequestContext) -> Response:
     by, year = _review_params(ctx)
     table = review_pages.review_csv(ctx.unit, by=by, year=year, today=london_today())

@@ -64,7 +64,7 @@ from portal.keys.vault import Disclosure, Vault
 from portal.kit.errors import NotFound
 from portal.kit.ids import as_uuid
 from portal.settings import Settings
-from portal.web import csrf, params
+from portal.web import csrf, gate, params
 from portal.web.access import PUBLIC as PUBLIC
 from portal.web.access import Access as Access
 from portal.web.access import allow as allow
@@ -222,12 +222,13 @@ class RequestContext:
     def base_context(self) -> dict[str, Any]:
         flash_message = notices.take_flash(self.db, self.active_session)  # shown once
         principal = self.principal
+        signed_in = self.active_session is not None and self.active_session.session.signed_in
         return {
             "restriction_banner": self._restriction_banner(),
             "principal": principal,
             "csrf_token": self.csrf_token,
             "csp_nonce": self.nonce,
-            "navigation": navigation_for(principal.role if principal else None),
+            "navigation": navigation_for(principal.role if principal and signed_in else None),
             "current_path": self.request.url.path,
             "flash_message": flash_message,
             "session_idle_seconds": self.settings.session_idle_minutes * 60,
@@ -317,6 +318,7 @@ class PortalRoute(Route):
         name: str | None = None,
         csrf_exempt: bool = False,
         manual_transactions: bool = False,
+        factor_step: bool = False,
         max_files: int = 0,
         max_body_bytes: int | None = None,
         inline: bool = False,
@@ -325,6 +327,8 @@ class PortalRoute(Route):
         self.handler = handler
         self.csrf_exempt = csrf_exempt
         self.manual_transactions = manual_transactions
+        self.factor_step = factor_step  # open to a password-only session (portal.web.gate)
+        self.step_up = bool(getattr(handler, "step_up", False))  # portal.web.stepup
         # Uploads: a route that accepts files says how many and how large the body may be;
         # ProtectionMiddleware applies the larger limit to this route's path only.
         self.max_files = max_files
@@ -428,11 +432,13 @@ def _handle(
     role = principal.role if principal else None
     if not route.access.allows(role):
         if principal is None:
-            return _to_sign_in(request)
+            return gate.to_sign_in(request)
         log.warning(
             "authz.denied user_id=%s route=%s", principal.user_id, route.name
         )  # ASVS 16.3.2: failed authorisation decisions are logged (ids only)
         raise HTTPException(status_code=403)
+    if (refused := gate.factor_gate(route, request, active)) is not None:
+        return refused
     if active is not None:
         token = csrf.session_token(settings, active.session.token_hash)
     else:
@@ -480,12 +486,3 @@ def _principal(active: accounts.ActiveSession | None, glass: BreakGlass) -> Prin
         unit=active.user.unit,
         break_glass=glass,
     )
-
-
-def _to_sign_in(request: Request) -> Response:
-    target = request.url.path
-    login = str(request.url_for("login").path)
-    url = f"{login}?next={target}" if request.method == "GET" and target != "/" else login
-    if request.headers.get("HX-Request") == "true":
-        return Response(status_code=401, headers={"HX-Redirect": url})
-    return RedirectResponse(url, status_code=303)

@@ -47,11 +47,12 @@ def make_user(
     return user
 
 
-def make_session_token(db: Session, user: User) -> str:
-    """Create a server-side session directly (no argon2), returning the cookie token."""
+def make_session_token(db: Session, user: User, *, second_factor: bool = True) -> str:
+    """Create a server-side session directly (no argon2), returning the cookie token. It is
+    signed in (its second factor just proved) unless ``second_factor=False``: password only."""
     from datetime import timedelta
 
-    from portal.accounts.models import AuthSession
+    from portal.accounts.models import PASSWORD_ONLY, SIGNED_IN, AuthSession
     from portal.security import tokens
 
     token = tokens.new_token()
@@ -64,6 +65,8 @@ def make_session_token(db: Session, user: User) -> str:
             created_at=now,
             last_seen_at=now,
             expires_at=now + timedelta(hours=8),
+            stage=SIGNED_IN if second_factor else PASSWORD_ONLY,
+            factor_at=now if second_factor else None,
         )
     )
     db.flush()

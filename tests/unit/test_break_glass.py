@@ -19,11 +19,20 @@ from portal.cases.access import visible_cases
 NOW = datetime(2026, 12, 2, 16, 0, tzinfo=UTC)
 
 
-def _session(signed_in: datetime) -> Any:
-    return cast(Any, SimpleNamespace(session=SimpleNamespace(created_at=signed_in)))
+def _session(proved: datetime | None, *, signed_in: bool = True) -> Any:
+    # signed in long before: only the last second-factor proof counts
+    session = SimpleNamespace(
+        created_at=NOW - timedelta(hours=1), factor_at=proved, signed_in=signed_in
+    )
+    return cast(Any, SimpleNamespace(session=session))
 
 
-def test_a_sign_in_older_than_five_minutes_is_refused() -> None:
+def test_a_password_only_session_or_one_without_a_proof_is_refused() -> None:
+    assert not fresh_factor(_session(NOW, signed_in=False), NOW)
+    assert not fresh_factor(_session(None), NOW)
+
+
+def test_a_factor_proof_older_than_five_minutes_is_refused() -> None:
     assert FRESH_MINUTES == 5
     assert not fresh_factor(_session(NOW - timedelta(minutes=5, seconds=1)), NOW)
     assert not fresh_factor(_session(NOW - timedelta(hours=3)), NOW)
@@ -31,7 +40,7 @@ def test_a_sign_in_older_than_five_minutes_is_refused() -> None:
     assert not fresh_factor(_session(NOW + timedelta(minutes=1)), NOW)  # a clock gone wrong
 
 
-def test_a_sign_in_within_five_minutes_passes() -> None:
+def test_a_factor_proof_within_five_minutes_passes() -> None:
     assert fresh_factor(_session(NOW), NOW)
     assert fresh_factor(_session(NOW - timedelta(minutes=5)), NOW)
 

@@ -11,7 +11,7 @@ from portal.accounts.models import AuthSession
 from portal.accounts.roles import Role
 from portal.audit.models import AuditEvent
 from portal.breakglass.models import BreakGlassUse
-from portal.breakglass.service import NO_CASE, NOT_FRESH
+from portal.breakglass.service import NO_CASE
 from portal.clock import utc_now
 from tests.support.factories import make_case, make_user
 from tests.support.web import csrf_from, soup, text_of
@@ -101,21 +101,27 @@ def test_no_existence_oracle_before_the_factor_and_reason(app, db, world) -> Non
     assert _actions(db) == ["breakglass.no_case"]
 
 
-def test_a_stale_sign_in_is_refused_and_opens_nothing(app, db, world) -> None:
+def test_a_stale_factor_is_asked_for_again_and_opens_nothing(app, db, world) -> None:
     officer = client_as(app, db, world["officer"])
     db.execute(
         update(AuthSession)
         .where(AuthSession.user_id == world["officer"].id)
-        .values(created_at=utc_now() - timedelta(minutes=6))
+        .values(factor_at=utc_now() - timedelta(minutes=6))
     )
     db.commit()
     response = _ask(officer)
-    assert response.status_code == 400
-    assert NOT_FRESH in text_of(response.text)
-    assert soup(response.text).select_one(".govuk-error-summary a")["href"] == "#factor"
+    # The step-up prompt (portal.web.stepup), carrying what was typed, posting back here.
+    assert response.status_code == 200
+    page = soup(response.text)
+    assert page.select_one("h1").get_text(strip=True) == "Confirm it is you"
+    form = page.select_one("main form")
+    assert form["action"] == "/break-glass"
+    kept = {i["name"]: i["value"] for i in form.select("input[type=hidden]")}
+    assert kept["urn"] == "47WX1234526" and kept["detail"] == "Victim called, at risk"
+    assert "no-store" in response.headers["cache-control"]
     assert db.scalars(select(BreakGlassUse)).all() == []
     assert officer.get(f"/cases/{world['case'].id}").status_code == 404
-    assert _actions(db) == ["breakglass.refused_stale_factor"]
+    assert _actions(db) == []
 
 
 def test_access_ends_when_its_time_is_up(app, db, world) -> None:

@@ -19,7 +19,7 @@ from portal.app import create_app
 from portal.clock import utc_now
 from tests.conftest import make_settings
 from tests.support.factories import PASSWORD, make_user
-from tests.support.web import csrf_from
+from tests.support.web import csrf_from, pass_second_factor
 
 
 def cookie_headers(response, name: str) -> list[dict[str, str]]:
@@ -142,6 +142,7 @@ def test_signing_in_with_a_stale_cookie_ends_with_only_the_new_session(scheme_ap
         [only] = cookie_headers(response, session_name)  # exactly one, and it is the new one
         assert only[""] and only[""] != stale
         assert client.cookies[session_name] == only[""]
+        pass_second_factor(client, user.username)
         assert client.get("/home", follow_redirects=False).status_code == 200
 
 

@@ -129,3 +129,62 @@ def test_routes_declared_by_permission_let_in_exactly_its_holders(app: Starlette
                 role_can(subject, p) for p in route.access.permissions
             )
             assert route.access.allows(subject) is holds, (route.name, subject)
+
+
+FACTOR_STEP_ROUTES = {
+    "logout",
+    "extend",  # the time-out warning shows on the factor pages too
+    "second_factor",
+    "second_factor_submit",
+    "recovery_code",
+    "recovery_code_submit",
+    "factor_enrol_start",
+    "factor_enrol",
+    "factor_enrol_submit",
+}
+
+
+def test_the_factor_step_is_the_expected_few(app: Starlette) -> None:
+    step = {route.name for route, _ in declared_routes(app) if route.factor_step}
+    assert step == FACTOR_STEP_ROUTES
+
+
+@pytest.mark.parametrize("htmx", [False, True], ids=["page", "htmx"])
+def test_a_password_only_session_gets_no_route_but_the_factor_step(
+    app: Starlette, db, htmx: bool
+) -> None:
+    """Issue 18 point 1: a password alone is not signed in. Every route that is neither public
+    nor the factor step refuses such a session: 0 answer 2xx, pages go to the factor step."""
+    answered = []
+    checked = 0
+    for role in Role:
+        user = make_user(db, role=role)
+        token = make_session_token(db, user, second_factor=False)
+        db.commit()
+        client = TestClient(app, base_url="http://testserver")
+        client.cookies.set("portal_session", token)
+        csrf = csrf_from(client.get("/second-factor").text)
+        headers = {"HX-Request": "true"} if htmx else {}
+        for route, method in declared_routes(app):
+            if route.access.public or route.name in FACTOR_STEP_ROUTES:
+                continue
+            path = concrete_path(route)
+            if method == "GET":
+                response = client.get(path, headers=headers, follow_redirects=False)
+            else:
+                response = client.request(
+                    method, path, data={"csrf_token": csrf}, headers=headers, follow_redirects=False
+                )
+            label = f"{method} {route.path} as password-only {role} (htmx={htmx})"
+            checked += 1
+            if 200 <= response.status_code < 300:
+                answered.append(label)
+            elif method == "GET" and route.access.allows(role):
+                where = response.headers.get("HX-Redirect" if htmx else "location", "")
+                assert where.startswith("/second-factor"), label
+                assert response.status_code == (401 if htmx else 303), label
+            elif method != "GET":
+                assert response.status_code == 403, label
+        client.close()
+    assert checked > 100
+    assert answered == []

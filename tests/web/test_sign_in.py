@@ -14,6 +14,7 @@ from portal.accounts.models import AuthSession, LoginAttempt, User
 from portal.accounts.roles import Role
 from portal.clock import utc_now
 from portal.security import tokens
+from tests.support import totp
 from tests.support.factories import PASSWORD, make_user
 from tests.support.web import csrf_from, sign_in, soup, text_of
 
@@ -48,12 +49,25 @@ def test_wrong_password_and_unknown_user_look_the_same(client: TestClient, db) -
 def test_successful_sign_in_goes_to_next_page_only_if_local(client: TestClient, db) -> None:
     user = make_user(db, role=Role.ADMIN)
     done(db)
+    sign_in(client, user.username)  # sets up the second factor
+    client.cookies.clear()
     ok = attempt(client, user.username, PASSWORD, next="/admin/users")
-    assert ok.status_code == 303 and ok.headers["location"] == "/admin/users"
+    # the password leads to the second factor, which keeps where the user was going
+    assert ok.status_code == 303
+    assert ok.headers["location"] == "/second-factor?next=/admin/users"
+    page = client.get(ok.headers["location"])
+    data = {"code": totp.unused_code(user.username), "csrf_token": csrf_from(page.text)}
+    data["next"] = soup(page.text).select_one("input[name=next]")["value"]
+    passed = client.post("/second-factor", data=data, follow_redirects=False)
+    assert passed.status_code == 303 and passed.headers["location"] == "/admin/users"
     client.cookies.clear()
     for evil in ("//evil.example/x", "https://evil.example/", "/\\evil.example"):
         response = attempt(client, user.username, PASSWORD, next=evil)
-        assert response.headers["location"] == "/home", evil
+        assert response.headers["location"] == "/second-factor", evil
+        page = client.get("/second-factor")
+        data = {"code": "000000", "csrf_token": csrf_from(page.text), "next": evil}
+        refused = client.post("/second-factor", data=data, follow_redirects=False)
+        assert refused.status_code == 400  # a wrong code: no redirect at all
         client.cookies.clear()
 
 

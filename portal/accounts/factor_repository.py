@@ -1,0 +1,92 @@
+"""Every query about second factors (portal.accounts.factors)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
+
+from portal.accounts.factor_models import FactorReset, RecoveryCode, UserFactor
+from portal.accounts.models import User
+
+
+def factor_of(db: Session, user_id: uuid.UUID) -> UserFactor | None:
+    return db.scalar(select(UserFactor).where(UserFactor.user_id == user_id))
+
+
+def enrolled_user_ids(db: Session) -> set[uuid.UUID]:
+    rows = db.scalars(select(UserFactor.user_id).where(UserFactor.confirmed_at.is_not(None)))
+    return set(rows)
+
+
+def unused_recovery_code(db: Session, user_id: uuid.UUID, code_hash: str) -> RecoveryCode | None:
+    return db.scalar(
+        select(RecoveryCode).where(
+            RecoveryCode.user_id == user_id,
+            RecoveryCode.code_hash == code_hash,
+            RecoveryCode.used_at.is_(None),
+        )
+    )
+
+
+def count_unused_recovery_codes(db: Session, user_id: uuid.UUID) -> int:
+    rows = db.scalars(
+        select(RecoveryCode.id).where(
+            RecoveryCode.user_id == user_id, RecoveryCode.used_at.is_(None)
+        )
+    )
+    return len(list(rows))
+
+
+def remove_factors(db: Session, user_id: uuid.UUID) -> None:
+    """Delete the user's TOTP factor and every recovery code (their data key is destroyed by
+    the caller through the vault)."""
+    db.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user_id))
+    db.execute(delete(UserFactor).where(UserFactor.user_id == user_id))
+
+
+def get_reset(db: Session, reset_id: uuid.UUID) -> FactorReset | None:
+    return db.get(FactorReset, reset_id)
+
+
+def pending_reset_for(db: Session, user_id: uuid.UUID) -> FactorReset | None:
+    return db.scalar(
+        select(FactorReset).where(FactorReset.user_id == user_id, FactorReset.state == "pending")
+    )
+
+
+def pending_resets(db: Session) -> list[tuple[FactorReset, User]]:
+    rows = db.execute(
+        select(FactorReset, User)
+        .join(User, User.id == FactorReset.user_id)
+        .where(FactorReset.state == "pending")
+        .order_by(FactorReset.requested_at)
+    )
+    return [(row[0], row[1]) for row in rows]
+
+
+def untold_reset(db: Session, user_id: uuid.UUID) -> FactorReset | None:
+    return db.scalar(
+        select(FactorReset)
+        .where(
+            FactorReset.user_id == user_id,
+            FactorReset.state == "approved",
+            FactorReset.told_at.is_(None),
+        )
+        .order_by(FactorReset.decided_at.desc())
+        .limit(1)
+    )
+
+
+def mark_resets_told(db: Session, user_id: uuid.UUID, now: datetime) -> None:
+    db.execute(
+        update(FactorReset)
+        .where(
+            FactorReset.user_id == user_id,
+            FactorReset.state == "approved",
+            FactorReset.told_at.is_(None),
+        )
+        .values(told_at=now)
+    )

@@ -1,0 +1,264 @@
+"""The second-factor step of signing in, and step-up (issue 18 points 1 and 3).
+
+After the password, a session is ``password`` only: these pages (declared ``factor_step``) are
+all it can reach (portal.web.gate). A user without a factor sets one up here (a QR code drawn by
+the portal and the secret for typing in), confirms it with a code and is shown ten recovery
+codes once; a user with one types the code from their app, or a recovery code.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from starlette.responses import Response
+
+from portal.accounts import factor_pages, factor_resets
+from portal.accounts.permissions import Permission
+from portal.web import csrf
+from portal.web.fields import Choice, Text
+from portal.web.forms import FieldErrors, Form, ServiceRefusals, render_form
+from portal.web.pages import get, post, safe_next
+from portal.web.routing import RequestContext, requires
+from portal.web.stepup import step_up as needs_step_up
+
+FACTOR_STEP = requires(Permission.MANAGE_OWN_SESSION)
+ADMIN = requires(Permission.ADMINISTER_ACCOUNTS)
+CODE_MISSING = "Enter the 6-digit code from your authenticator app"
+
+
+class CodeForm(Form):
+    code = Text("Code", max_length=64, message=CODE_MISSING)
+
+
+class RecoveryForm(Form):
+    code = Text("Recovery code", max_length=64, message="Enter one of your recovery codes")
+
+
+class ResetDecisionForm(Form):
+    decision = Choice(
+        "Decision",
+        [("approve", "Approve"), ("refuse", "Refuse")],
+        message="Choose approve or refuse",
+    )
+
+
+class StepUpForm(Form):
+    step_up_code = Text("Code", max_length=64, message=CODE_MISSING)
+
+
+def _next(ctx: RequestContext) -> str:
+    return safe_next(ctx.field("next") or ctx.request.query_params.get("next", "")) or ""
+
+
+def _with_next(ctx: RequestContext, route: str) -> str:
+    url = ctx.url_for(route)
+    return f"{url}?next={quote(_next(ctx), safe='/')}" if _next(ctx) else url
+
+
+def _signed_in(ctx: RequestContext, token: str) -> Response:
+    ctx.set_cookie(csrf.session_cookie_name(ctx.settings), token)
+    return ctx.redirect_to(_next(ctx) or ctx.url_for("home"))
+
+
+def _page(ctx: RequestContext, template: str, form: Form, **extra: Any) -> Response:
+    return render_form(ctx, template, form, {"next": _next(ctx), **extra})
+
+
+# --- the code, or a recovery code ----------------------------------------------------------
+
+
+def second_factor(ctx: RequestContext) -> Response:
+    active = ctx.active_session
+    assert active is not None
+    if active.session.signed_in:
+        return ctx.redirect_to(_next(ctx) or ctx.url_for("home"))
+    step = factor_pages.factor_step(ctx.unit, active)
+    if not step.enrolled:
+        return ctx.render(
+            "accounts/factor_start.html", {"next": _next(ctx), "reset_on": step.reset_on}
+        )
+    return _page(ctx, "accounts/second_factor.html", CodeForm())
+
+
+def second_factor_submit(ctx: RequestContext) -> Response:
+    active = ctx.active_session
+    assert active is not None
+    form = CodeForm(ctx.form)
+    if form.valid:
+        with form.service_errors():
+            passed = factor_pages.verify(
+                ctx.unit, ctx.settings, active, code=form.code, client=ctx.client_address
+            )
+            return _signed_in(ctx, passed.token)
+    return _page(ctx, "accounts/second_factor.html", form)
+
+
+def recovery_code(ctx: RequestContext) -> Response:
+    return _page(ctx, "accounts/recovery_code.html", RecoveryForm())
+
+
+def recovery_code_submit(ctx: RequestContext) -> Response:
+    active = ctx.active_session
+    assert active is not None
+    form = RecoveryForm(ctx.form)
+    if form.valid:
+        with form.service_errors():
+            passed = factor_pages.use_recovery_code(
+                ctx.unit, ctx.settings, active, code=form.code, client=ctx.client_address
+            )
+            ctx.flash(_codes_left(passed.codes_left or 0))
+            return _signed_in(ctx, passed.token)
+    return _page(ctx, "accounts/recovery_code.html", form)
+
+
+def _codes_left(left: int) -> str:
+    if left > 2:
+        return f"Signed in with a recovery code. You have {left} left"
+    return (
+        f"Signed in with a recovery code. You have {left} left: ask an administrator to reset "
+        "your second factor, then set up your authenticator app again"
+    )
+
+
+# --- setting up the factor -----------------------------------------------------------------
+
+
+def factor_enrol_start(ctx: RequestContext) -> Response:
+    assert ctx.active_session is not None
+    factor_pages.start_enrolment(ctx.unit, ctx.active_session)
+    return ctx.redirect_to(_with_next(ctx, "factor_enrol"))
+
+
+def factor_enrol(ctx: RequestContext) -> Response:
+    return _enrol_page(ctx, CodeForm())
+
+
+def _enrol_page(ctx: RequestContext, form: CodeForm) -> Response:
+    active = ctx.active_session
+    assert active is not None
+    page = factor_pages.enrol_page(ctx.unit, active)
+    if page is None:  # not started, or finished already
+        return ctx.redirect_to(_with_next(ctx, "second_factor"))
+    return _page(ctx, "accounts/factor_enrol.html", form, page=page)
+
+
+def factor_enrol_submit(ctx: RequestContext) -> Response:
+    active = ctx.active_session
+    assert active is not None
+    form = CodeForm(ctx.form)
+    if form.valid:
+        with form.service_errors():
+            passed = factor_pages.confirm_enrolment(
+                ctx.unit, ctx.settings, active, code=form.code, client=ctx.client_address
+            )
+            ctx.set_cookie(csrf.session_cookie_name(ctx.settings), passed.token)
+            # This page's forms (sign out, stay signed in) speak for the new token already.
+            ctx.csrf_token = csrf.session_token(ctx.settings, active.session.token_hash)
+            # Shown once, never stored: the page must not be kept by the browser either.
+            return ctx.render(
+                "accounts/recovery_codes.html",
+                {"codes": passed.recovery_codes, "next": _next(ctx) or ctx.url_for("home")},
+                headers={"Cache-Control": "no-store"},
+            )
+    return _enrol_page(ctx, form)
+
+
+# --- step-up ---------------------------------------------------------------------------------
+
+
+def step_up(ctx: RequestContext) -> Response:
+    return _page(ctx, "accounts/step_up.html", StepUpForm(), kept=[], action=None)
+
+
+def step_up_submit(ctx: RequestContext) -> Response:
+    active = ctx.active_session
+    assert active is not None
+    form = StepUpForm(ctx.form)
+    if form.valid:
+        with form.service_errors():
+            factor_pages.step_up(
+                ctx.unit, ctx.settings, active, code=form.step_up_code, client=ctx.client_address
+            )
+            return ctx.redirect_to(_next(ctx) or ctx.url_for("home"))
+    return _page(ctx, "accounts/step_up.html", form, kept=[], action=None)
+
+
+# --- an administrator resets a user's factor (a second administrator approves) ----------------
+
+
+def admin_factors(ctx: RequestContext) -> Response:
+    return _admin_page(ctx, FieldErrors())
+
+
+def _admin_page(ctx: RequestContext, errors: FieldErrors, status: int = 200) -> Response:
+    page = factor_resets.factors_page(ctx.unit)
+    return ctx.render(
+        "admin/second_factors.html",
+        {
+            "errors": errors,
+            "users": page.users,
+            "enrolled": page.enrolled,
+            "pending": page.pending,
+            "names": page.names,
+        },
+        status_code=status,
+    )
+
+
+@needs_step_up
+def admin_factor_reset_request(ctx: RequestContext) -> Response:
+    errors = FieldErrors()
+    with ServiceRefusals(errors, onto="reset"):
+        factor_resets.request_reset(ctx.unit, ctx.path_id("user_id"))
+    if errors:
+        return _admin_page(ctx, errors, 400)
+    ctx.flash("Reset asked for. A second administrator must approve it")
+    return ctx.redirect("admin_factors")
+
+
+@needs_step_up
+def admin_factor_reset_decide(ctx: RequestContext) -> Response:
+    form = ResetDecisionForm(ctx.form)
+    if not form.valid:
+        return _admin_page(ctx, form.errors, 400)
+    decision = form.decision == "approve"
+    factor_resets.decide_reset(ctx.unit, ctx.path_id("reset_id"), approve=decision)
+    ctx.flash("Second factor reset: the user sets it up again" if decision else "Reset refused")
+    return ctx.redirect("admin_factors")
+
+
+STEP = "/second-factor"
+SET_UP = STEP + "/set-up"
+routes = [
+    get(STEP, second_factor, FACTOR_STEP, "second_factor", factor_step=True),
+    post(STEP, second_factor_submit, FACTOR_STEP, "second_factor_submit", factor_step=True),
+    get(STEP + "/recovery-code", recovery_code, FACTOR_STEP, "recovery_code", factor_step=True),
+    post(
+        STEP + "/recovery-code",
+        recovery_code_submit,
+        FACTOR_STEP,
+        "recovery_code_submit",
+        factor_step=True,
+    ),
+    post(
+        SET_UP + "/start", factor_enrol_start, FACTOR_STEP, "factor_enrol_start", factor_step=True
+    ),
+    get(SET_UP, factor_enrol, FACTOR_STEP, "factor_enrol", factor_step=True),
+    post(SET_UP, factor_enrol_submit, FACTOR_STEP, "factor_enrol_submit", factor_step=True),
+    get("/account/confirm-it-is-you", step_up, FACTOR_STEP, "step_up"),
+    post("/account/confirm-it-is-you", step_up_submit, FACTOR_STEP, "step_up_submit"),
+    get("/admin/second-factors", admin_factors, ADMIN, "admin_factors"),
+    post(
+        "/admin/users/{user_id}/second-factor-reset",
+        admin_factor_reset_request,
+        ADMIN,
+        "admin_factor_reset_request",
+    ),
+    post(
+        "/admin/second-factor-resets/{reset_id}",
+        admin_factor_reset_decide,
+        ADMIN,
+        "admin_factor_reset_decide",
+    ),
+]
