@@ -111,6 +111,14 @@ class Flash:
         return self.text
 
 
+def adding_to_flash(held: str | None, message: str) -> str:
+    """The one-off message once ``message`` is added: a notice not yet shown (the account's
+    failed sign-ins, say) is never replaced by a confirmation that follows it; both are told."""
+    if held and held.startswith(NOTICE_MARK):
+        return f"{held} {message}."
+    return message
+
+
 def take_flash(db: Session, active: ActiveSession | None) -> Flash | None:
     """The session's one-off message, once: it is cleared as it is shown."""
     if active is None or not active.session.flash:

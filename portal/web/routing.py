@@ -194,7 +194,8 @@ class RequestContext:
 
     def flash(self, message: str) -> None:
         if self.active_session is not None:
-            accounts.set_flash(self.db, active=self.active_session, message=message)
+            held = notices.adding_to_flash(self.active_session.session.flash, message)
+            accounts.set_flash(self.db, active=self.active_session, message=held)
 
     def render(
         self,
@@ -220,9 +221,11 @@ class RequestContext:
         return response
 
     def base_context(self) -> dict[str, Any]:
-        flash_message = notices.take_flash(self.db, self.active_session)  # shown once
         principal = self.principal
         signed_in = self.active_session is not None and self.active_session.session.signed_in
+        # Shown once, and only once the second factor has passed: a password alone does not
+        # learn of the account's failed sign-ins.
+        flash_message = notices.take_flash(self.db, self.active_session) if signed_in else None
         return {
             "restriction_banner": self._restriction_banner(),
             "principal": principal,

@@ -15,7 +15,14 @@ from portal.accounts.roles import Role
 from portal.audit.models import AuditEvent
 from portal.clock import format_london, utc_now
 from tests.support.factories import PASSWORD, make_user
-from tests.support.web import csrf_from, soup, text_of
+from tests.support.web import (
+    csrf_from,
+    pass_second_factor,
+    sign_in,
+    sign_in_password_only,
+    soup,
+    text_of,
+)
 from tests.web.test_sign_in import attempt
 
 FIREFOX = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0"
@@ -26,9 +33,9 @@ SAFARI = (
 
 
 def signed_in(app, username: str, user_agent: str) -> TestClient:
+    """Signed in on a device: the password, then the second factor."""
     client = TestClient(app, headers={"User-Agent": user_agent})
-    response = attempt(client, username, PASSWORD)
-    assert response.status_code == 303, response.text[:300]
+    sign_in(client, username, PASSWORD)
     return client
 
 
@@ -174,10 +181,11 @@ def test_a_session_from_an_unknown_browser_says_so(app, db, user) -> None:
 
 
 def notice_banner(html: str) -> str | None:
+    """The "Important" banner's text (a success banner, such as the factor step's, is another
+    thing)."""
     banner = soup(html).select_one(".govuk-notification-banner")
-    if banner is None:
+    if banner is None or "govuk-notification-banner--success" in banner["class"]:
         return None
-    assert "govuk-notification-banner--success" not in banner["class"]
     return " ".join(banner.get_text(" ").split())
 
 
@@ -188,9 +196,11 @@ def test_failed_attempts_since_the_last_sign_in_are_told_on_the_next_page(app, d
     for n in range(3):
         assert attempt(stranger, user.username, f"a wrong guess number {n}").status_code == 400
     client = TestClient(app, headers={"User-Agent": FIREFOX})
-    response = attempt(client, user.username, PASSWORD)
-    assert response.status_code == 303
-    landed = client.get(response.headers["location"])
+    sign_in_password_only(client, user.username, PASSWORD)
+    factor_step = client.get("/second-factor")
+    assert notice_banner(factor_step.text) is None  # not to a password alone
+    pass_second_factor(client, user.username)
+    landed = client.get("/home")
     banner = notice_banner(landed.text)
     assert banner is not None
     assert banner.startswith("Important")
@@ -209,23 +219,25 @@ def test_failed_attempts_since_the_last_sign_in_are_told_on_the_next_page(app, d
 
 
 def test_one_failed_attempt_is_counted_in_the_singular(app, db, user) -> None:
+    signed_in(app, user.username, FIREFOX)  # the app is set up: later sign-ins type a code
     client = TestClient(app)
     attempt(client, user.username, "just one wrong password")
-    response = attempt(client, user.username, PASSWORD)
-    banner = notice_banner(client.get(response.headers["location"]).text)
+    sign_in(client, user.username, PASSWORD)
+    banner = notice_banner(client.get("/home").text)
     assert banner is not None
     assert "1 failed sign-in attempt since you last signed in" in banner
 
 
 def test_a_change_of_second_factor_is_told_at_the_next_sign_in(app, db, user) -> None:
+    signed_in(app, user.username, FIREFOX)  # the app is set up: later sign-ins type a code
     changed_at = utc_now() - timedelta(hours=2)
     notices.add_notice(db, user_id=user.id, kind=notices.FACTOR_CHANGED, now=changed_at)
     db.commit()
     assert [n.kind for n in notices.notices_for(db, user.id)] == ["factor_changed"]
     db.commit()
     client = TestClient(app)
-    response = attempt(client, user.username, PASSWORD)
-    banner = notice_banner(client.get(response.headers["location"]).text)
+    sign_in(client, user.username, PASSWORD)
+    banner = notice_banner(client.get("/home").text)
     assert banner is not None
     assert f"Your second factor was changed on {format_london(changed_at)}" in banner
     assert "failed sign-in" not in banner
@@ -278,3 +290,11 @@ def test_only_sessions_in_force_are_listed_and_counted(app, db, user) -> None:
 
 
 SAFARI_SHORT = "Safari on iPhone"
+
+
+def test_a_confirmation_after_an_unshown_notice_is_added_to_it_not_put_in_its_place() -> None:
+    held = notices.NOTICE_MARK + "1 failed sign-in attempt since you last signed in."
+    both = notices.adding_to_flash(held, "Signed in with a recovery code. You have 9 left")
+    assert both.startswith(held) and both.endswith("You have 9 left.")
+    assert notices.adding_to_flash("Saved", "Signed in") == "Signed in"
+    assert notices.adding_to_flash(None, "Signed in") == "Signed in"
