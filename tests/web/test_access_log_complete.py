@@ -4,13 +4,17 @@ identity each leave a row, with ids only."""
 
 from __future__ import annotations
 
+import uuid
+
 from sqlalchemy import func, select
 
+from portal.accounts.actor import Actor
 from portal.accounts.roles import Role
 from portal.anonymity.models import UnmaskRequest
+from portal.audit import service as audit
 from portal.audit.models import AuditEvent
-from tests.support.factories import PASSWORD, make_user
-from tests.support.web import csrf_from
+from tests.support.factories import PASSWORD, add_person, make_case, make_user
+from tests.support.web import csrf_from, soup
 from tests.web.test_anonymity import approve, sealed, unmask  # noqa: F401 (the fixture)
 from tests.web.test_case_pages import client_as
 from tests.web.test_sign_in import attempt
@@ -100,3 +104,117 @@ def test_a_view_of_an_unsealed_identity_is_logged_as_a_disclosure(app, db, seale
     shown = [r for r in rows if r.subject_id == person.id and r.category == "disclosure"]
     assert len(shown) == 1
     assert shown[0].actor_id == sealed["prosecutor"].id
+
+
+# --- the viewer: names, words, a list page as one action -------------------------------------
+
+
+def auditor_client(app, db):
+    auditor = make_user(db, role=Role.AUDITOR, area=None, unit=None, display_name="Ada Auditor")
+    db.commit()
+    return client_as(app, db, auditor)
+
+
+def entry_rows(html: str):
+    return soup(html).select("#audit-results tbody tr")
+
+
+def test_the_viewer_names_staff_and_says_what_each_step_was(app, db) -> None:
+    admin = make_user(db, role=Role.ADMIN, area=None, unit=None, display_name="Avery Admin")
+    officer = make_user(db, role=Role.WITNESS_CARE_OFFICER, display_name="Olive Officer")
+    db.commit()
+    admin_client = client_as(app, db, admin)
+    token = csrf_from(admin_client.get("/admin/users").text)
+    admin_client.post(f"/admin/users/{officer.id}/deactivate", data={"csrf_token": token})
+    officer_client = client_as(app, db, make_user(db, display_name="Wes Wco"))
+    assert officer_client.get("/audit").status_code == 403
+    page = auditor_client(app, db).get("/audit")
+    assert page.status_code == 200
+    texts = [" ".join(r.get_text(" ", strip=True).split()) for r in entry_rows(page.text)]
+    deactivated = next(t for t in texts if "Deactivated an account" in t)
+    assert "Avery Admin" in deactivated and "Account: Olive Officer" in deactivated
+    refused = next(t for t in texts if "Was refused a page" in t)
+    assert "Wes Wco" in refused and "Page: Audit log" in refused
+    assert not any(str(officer.id) in t or str(admin.id) in t for t in texts)
+    options = [o.get_text() for o in soup(page.text).select("#action option")]
+    assert "Deactivated an account" in options and "Was refused a page" in options
+
+
+def test_a_disclosure_to_a_member_of_staff_names_them(app, db) -> None:
+    officer = make_user(db, role=Role.WITNESS_CARE_OFFICER, display_name="Olive Officer")
+    other = make_user(db, role=Role.PROSECUTOR, display_name="Pat Prosecutor")
+    audit.record(
+        db,
+        actor=Actor(officer.id, Role.WITNESS_CARE_OFFICER),
+        category="disclosure",
+        action="unmask.approve",
+        object_type="unmask_request",
+        object_id=uuid.uuid4(),
+        recipient=f"user:{other.id}",
+    )
+    db.commit()
+    page = auditor_client(app, db).get("/audit?action=unmask.approve")
+    (row,) = entry_rows(page.text)
+    text = row.get_text(" ", strip=True)
+    assert "Approved seeing a sealed identity" in text
+    assert "to Pat Prosecutor" in text and str(other.id) not in text
+
+
+def seed_list(db, actor: Actor, request_id: str | None, count: int, action="person.list") -> None:
+    token = audit.request_id_var.set(request_id)
+    try:
+        for n in range(count):
+            audit.record(
+                db,
+                actor=actor,
+                category="consultation",
+                action=action,
+                object_type="person",
+                object_id=uuid.uuid4(),
+                subject_id=uuid.uuid4(),
+                subject_ref=f"P-{request_id}-{n:03d}",
+            )
+    finally:
+        audit.request_id_var.reset(token)
+    db.commit()
+
+
+def test_a_list_page_is_one_entry_that_opens_to_the_people_it_showed(app, db) -> None:
+    officer = make_user(db, role=Role.WITNESS_CARE_OFFICER, display_name="Olive Officer")
+    actor = Actor(officer.id, Role.WITNESS_CARE_OFFICER)
+    seed_list(db, actor, "older", 30)
+    seed_list(db, actor, "newer", 45)
+    seed_list(db, actor, None, 10, action="person.view")  # single views: not grouped
+    client = auditor_client(app, db)
+    first = client.get("/audit")
+    rows = entry_rows(first.text)
+    # 10 single views, then the 45-person list whole, though the page holds 50 entries
+    assert len(rows) == 11
+    group = rows[-1]
+    assert group["data-group-size"] == "45"
+    assert "Viewed a list of 45 people" in group.get_text()
+    details = group.select_one("details.govuk-details")
+    assert details is not None
+    people = [li.get_text() for li in details.select("li")]
+    assert len(people) == 45 and people[0] == "P-newer-044" and people[-1] == "P-newer-000"
+    assert all("Viewed a person's page" in r.get_text() for r in rows[:10])
+    older = soup(first.text).select_one("a[rel=next]")
+    assert older is not None
+    second = client.get(older["href"])
+    (only,) = entry_rows(second.text)
+    assert "Viewed a list of 30 people" in only.get_text()
+    assert soup(second.text).select_one("a[rel=next]") is None
+
+
+def test_a_real_case_page_shows_as_one_list_entry(app, db, settings) -> None:
+    prosecutor = make_user(db, role=Role.PROSECUTOR, display_name="Pat Prosecutor")
+    case = make_case(db, settings, prosecutor=prosecutor)
+    for name in ("Ann Listed", "Bob Listed", "Cat Listed"):
+        add_person(db, settings, case, name=name, actor_user=prosecutor)
+    db.commit()
+    assert client_as(app, db, prosecutor).get(f"/cases/{case.id}").status_code == 200
+    page = auditor_client(app, db).get("/audit?action=person.list")
+    (row,) = entry_rows(page.text)
+    assert "Pat Prosecutor" in row.get_text()
+    assert "Viewed a list of 3 people" in row.get_text()
+    assert "Listed" not in page.text
