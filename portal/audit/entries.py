@@ -22,6 +22,8 @@ from portal.rendering.glossary import words
 
 STAFF_OBJECTS = frozenset({"user_account", "user"})  # an entry whose object is a staff account
 USER_RECIPIENT = "user:"  # a disclosure to a member of staff names them by id
+# Entries with no actor are the system's, except attempts by someone not (yet) signed in.
+NOT_SIGNED_IN = frozenset({"account.sign_in_failed", "account.sign_in_throttled"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +77,12 @@ def _staff(names: Mapping[uuid.UUID, str], user_id: uuid.UUID | None) -> str:
     return names.get(user_id, "a former account") if user_id else "no account"
 
 
+def _nobody(event: AuditEvent) -> str:
+    if event.actor_id is not None:
+        return "A former account"
+    return "Not signed in" if event.action in NOT_SIGNED_IN else "System"
+
+
 def _details(event: AuditEvent, names: Mapping[uuid.UUID, str]) -> str:
     parts: list[str] = []
     if event.object_type in STAFF_OBJECTS:
@@ -99,7 +107,7 @@ def _entry(rows: Sequence[Row], names: Mapping[uuid.UUID, str]) -> Entry:
         seq=event.seq,
         first_seq=rows[-1].event.seq,
         at=event.at,
-        who=row.display_name or ("System" if event.actor_id is None else "A former account"),
+        who=row.display_name or _nobody(event),
         username=row.username,
         role=_role(event.actor_role),
         category=event.category.capitalize(),  # the s62 kind of processing
