@@ -89,21 +89,41 @@ def test_a_change_made_on_the_administration_pages_is_logged(app, db) -> None:
     ]
 
 
+def unsealed_views(db, before: int) -> list[AuditEvent]:
+    return [r for r in rows_after(db, before) if r.action == "identity.unsealed_view"]
+
+
 def test_a_view_of_an_unsealed_identity_is_logged_as_a_disclosure(app, db, sealed) -> None:  # noqa: F811
     case, person, pros = sealed["case"], sealed["person"], sealed["pros"]
+    person_page = f"/cases/{case.id}/people/{person.id}"
     assert unmask(pros, case, person).status_code == 200
     request = db.scalars(select(UnmaskRequest)).one()
     db.commit()
+    before = head(db)
+    assert "Canarybird" not in pros.get(person_page).text  # not yet approved: the pseudonym
+    assert unsealed_views(db, before) == []
     second = client_as(app, db, sealed["second"])
+    # The requester asking to approve their own request is refused, and that is logged too.
+    before = head(db)
+    assert approve(pros, case, person, request.id).status_code == 403
+    (refused,) = [r for r in rows_after(db, before) if r.action == "access.refused"]
+    assert refused.actor_id == sealed["prosecutor"].id
     assert approve(second, case, person, request.id).status_code == 200
     before = head(db)
-    page = pros.get(f"/cases/{case.id}/people/{person.id}")
+    assert "Canarybird" not in second.get(person_page).text  # the approver sees no identity
+    assert unsealed_views(db, before) == []
+    page = pros.get(person_page)
     assert "Ozymandias Canarybird" in page.text
-    rows = rows_after(db, before)
-
-    shown = [r for r in rows if r.subject_id == person.id and r.category == "disclosure"]
-    assert len(shown) == 1
-    assert shown[0].actor_id == sealed["prosecutor"].id
+    (shown,) = unsealed_views(db, before)
+    assert (shown.category, shown.actor_id, shown.case_id) == (
+        "disclosure",
+        sealed["prosecutor"].id,
+        case.id,
+    )
+    assert (shown.subject_id, shown.subject_ref) == (person.id, person.reference)
+    assert shown.recipient == f"user:{sealed['prosecutor'].id}"
+    # distinct from the page's consultation of the person, which is still there
+    assert any(r.action == "person.view" for r in rows_after(db, before))
 
 
 # --- the viewer: names, words, a list page as one action -------------------------------------
