@@ -45,7 +45,6 @@ ACTION_LABELS: dict[str, str] = {
     "person.erase": "Erased a person's data",
     "person.import": "Imported a person",
     "person.seal_identity": "Sealed a person's identity",
-    "identity.unsealed_view": "Saw a sealed identity (unmasked)",
     "identity.removed_from_text": "Removed a sealed identity from text",
     # Cases
     "case.view": "Viewed a case",
@@ -60,6 +59,7 @@ ACTION_LABELS: dict[str, str] = {
     "unmask.request": "Asked to see a sealed identity",
     "unmask.approve": "Approved seeing a sealed identity",
     "unmask.refuse": "Refused seeing a sealed identity",
+    "unmask.view": "Saw a sealed identity (unmasked)",
     "unmask.grant_ended": "Permission to see a sealed identity ended",
     # Break-glass
     "breakglass.open": "Used emergency access to a case",

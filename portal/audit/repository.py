@@ -16,7 +16,6 @@ from portal.audit.models import AuditEvent
 from portal.cases.models import Case
 from portal.clock import LONDON
 from portal.kit.paging import keyset_rows
-from portal.people.models import Person
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,14 +156,3 @@ def actions(db: Session) -> list[str]:
     return [
         str(a) for a in db.scalars(select(AuditEvent.action).distinct().order_by(AuditEvent.action))
     ]
-
-
-def people_by_key(db: Session, key_ids: Iterable[int]) -> list[tuple[uuid.UUID, str]]:
-    """The people (id, reference) whose data keys these are, in id order."""
-    wanted = sorted(set(key_ids))
-    if not wanted:
-        return []
-    found = db.execute(
-        select(Person.id, Person.reference).where(Person.key_id.in_(wanted)).order_by(Person.id)
-    ).all()
-    return [(r[0], r[1]) for r in found]

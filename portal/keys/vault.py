@@ -217,8 +217,6 @@ class Vault:
         self._sealed_checked: set[int] = set()
         # person key ids this user may see unsealed (an approved, unexpired unmask grant)
         self.unsealed_keys: set[int] = set()
-        # the key ids among them whose identifying fields this vault opened (an unsealed view)
-        self.unsealed_shown: set[int] = set()
 
     # --- keys -------------------------------------------------------------------------------
 
@@ -403,8 +401,6 @@ class Vault:
             shown_as = self._sealed_for_casework(row)
             if shown_as is not None:
                 return _masked(row, masked[column], shown_as)
-            if row.key_id in self.unsealed_keys:
-                self.unsealed_shown.add(row.key_id)
         try:
             return self._open(row, column)
         except KeyDestroyed:

@@ -46,6 +46,7 @@ def make_http_exception_handler(env: Environment) -> Any:
         status = exc.status_code if isinstance(exc, HTTPException) else 500
         if status == 403:
             reason = exc.detail if isinstance(exc, HTTPException) else "refused"
+            reason = "route" if reason == "Forbidden" else reason  # the route's declaration
             await run_in_threadpool(denials.record_refusal, request, str(reason))
         if status not in KNOWN_STATUSES:
             status = 400 if 400 <= status < 500 else 500

@@ -55,7 +55,6 @@ from portal.accounts.roles import Role
 from portal.accounts.unit import Unit, Visitor
 from portal.anonymity.banner import RestrictionBanner, banner_for
 from portal.audit import service as audit
-from portal.audit import unsealed
 from portal.audit.service import request_id_var
 from portal.breakglass.live import BreakGlass, emergency_access
 from portal.clock import utc_now
@@ -65,12 +64,13 @@ from portal.keys.vault import Disclosure, Vault
 from portal.kit.errors import NotFound
 from portal.kit.ids import as_uuid
 from portal.settings import Settings
-from portal.web import csrf, denials, params
+from portal.web import csrf, params
 from portal.web.access import PUBLIC as PUBLIC
 from portal.web.access import Access as Access
 from portal.web.access import allow as allow
 from portal.web.access import requires as requires
 from portal.web.access import requires_any as requires_any
+from portal.web.denials import remember as remember_asker
 from portal.web.formread import read_form
 from portal.web.navigation import navigation_for
 from portal.web.subjects import subject_of
@@ -428,14 +428,14 @@ def _handle(
     principal = _principal(active, emergency_access(db, active, request.path_params))
     role = principal.role if principal else None
     if principal is not None:
-        denials.remember(request, principal.actor, route.name)
+        remember_asker(request, principal.actor, route.name)  # a refusal is logged (denials)
     if not route.access.allows(role):
         if principal is None:
             return _to_sign_in(request)
         log.warning(
             "authz.denied user_id=%s route=%s", principal.user_id, route.name
         )  # ASVS 16.3.2: failed authorisation decisions are logged (ids only)
-        raise HTTPException(status_code=403, detail="route")
+        raise HTTPException(status_code=403)
     if active is not None:
         token = csrf.session_token(settings, active.session.token_hash)
     else:
@@ -456,9 +456,6 @@ def _handle(
     )
     response = route.handler(ctx)
     assert isinstance(response, Response), "only inline routes may be coroutines"
-    if ctx._vault is not None and ctx._vault.unsealed_shown:  # a disclosure (portal.audit)
-        case_id = as_uuid(request.path_params.get("case_id"))
-        unsealed.record_views(db, ctx.actor, ctx._vault.unsealed_shown, case_id)
     cookies: dict[str, str] = {}
     if active is None and cookie_token:
         # A stale or revoked session cookie: clear it, unless the handler (sign-in) sets a

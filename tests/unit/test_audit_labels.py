@@ -6,7 +6,6 @@ from __future__ import annotations
 import pytest
 
 from portal.audit.labels import ACTION_LABELS, action_label, list_label
-from portal.audit.unsealed import ACTION as UNSEALED_VIEW
 from portal.web.denials import ACTION as REFUSED
 
 
@@ -18,7 +17,7 @@ from portal.web.denials import ACTION as REFUSED
         (REFUSED, "Was refused a page"),
         ("account.access_changed", "Changed an account's role or workplace"),
         ("account.deactivated", "Deactivated an account"),
-        (UNSEALED_VIEW, "Saw a sealed identity (unmasked)"),
+        ("unmask.view", "Saw a sealed identity (unmasked)"),
         ("person.view", "Viewed a person's page"),
         ("unmask.approve", "Approved seeing a sealed identity"),
     ],
