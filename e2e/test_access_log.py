@@ -30,6 +30,20 @@ def filter_log(auditor: Page, *, user: str = "", action: str = "") -> None:
     submit(auditor, auditor.get_by_role("button", name="Filter"))
 
 
+def open_a_case_with_people(page: Page) -> int:
+    """Open a case whose page lists at least two people; how many it lists."""
+    goto(page, "/cases")
+    links = page.locator("#case-results tbody tr td:first-child a")
+    expect(links.first).to_be_visible()
+    for path in [link.get_attribute("href") for link in links.all()[:10]]:
+        assert path is not None
+        goto(page, path)
+        tab = page.get_by_role("tab", name=re.compile(r"^Victims and witnesses"))
+        if int(re.sub(r"\D", "", tab.inner_text()) or 0) >= 2:
+            return min(int(re.sub(r"\D", "", tab.inner_text())), 50)
+    raise AssertionError("no case with two people among the first ten")
+
+
 def test_the_auditor_sees_each_step_with_names(
     new_context: NewContext, portal_server: PortalServer
 ) -> None:
@@ -39,6 +53,7 @@ def test_the_auditor_sees_each_step_with_names(
     expect(prosecutor.locator(".govuk-error-summary")).to_be_visible()
     sign_in(prosecutor, PROSECUTOR.username, portal_server.password)
     expect(prosecutor).to_have_url(re.compile(r"/home$"))
+    listed = open_a_case_with_people(prosecutor)
     refused = goto(prosecutor, "/audit")
     assert refused is not None and refused.status == 403
     expect(h1(prosecutor)).to_have_text("You do not have permission to do this")
@@ -65,3 +80,14 @@ def test_the_auditor_sees_each_step_with_names(
 
     for text in entries.all_inner_texts():
         assert not UUID.search(text), text
+
+    # The case page's people: one entry, which opens to the references it listed.
+    filter_log(auditor, user=PROSECUTOR.username, action="Viewed a person on a list")
+    listing = entries.first
+    expect(listing).to_contain_text(f"Viewed a list of {listed} people")
+    expect(listing).to_contain_text(PROSECUTOR.display_name)
+    people = listing.locator("details li")
+    expect(people.first).not_to_be_visible()
+    listing.locator("summary").click()
+    expect(people).to_have_count(listed)
+    expect(people.first).to_have_text(re.compile(r"^P-"))
