@@ -14,7 +14,7 @@ from datetime import datetime
 from itertools import groupby
 
 from portal.accounts.roles import Role
-from portal.audit.labels import action_label, list_label
+from portal.audit.labels import action_label, list_label, refusal_reason
 from portal.audit.models import AuditEvent
 from portal.audit.repository import Row, group_key
 from portal.kit.ids import as_uuid
@@ -88,7 +88,8 @@ def _details(event: AuditEvent, names: Mapping[uuid.UUID, str]) -> str:
     if event.object_type in STAFF_OBJECTS:
         parts.append(f"Account: {_staff(names, as_uuid(event.object_id))}")
     elif event.action == "access.refused" and event.object_id:
-        parts.append(f"Page: {words(event.object_id)}")
+        reason = refusal_reason(event.purpose)
+        parts.append(f"Page: {words(event.object_id)}" + (f" ({reason})" if reason else ""))
     if event.fields:
         parts.append(", ".join(words(f) for f in event.fields.split(",")))
     if event.recipient:

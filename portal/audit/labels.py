@@ -81,6 +81,23 @@ ACTION_LABELS: dict[str, str] = {
     "compliance.export": "Exported a compliance report",
 }
 
+# Why a page was refused (``access.refused``'s purpose): the route's declaration, a service's
+# rule (the error's class name), or a check of the request itself.
+REFUSAL_REASONS: dict[str, str] = {
+    "route": "not open to their role",
+    "csrf": "the form's security token did not match",
+    "cross-site request": "sent from another site",
+    "foreign origin": "sent from another site",
+    "opaque origin": "sent from an unknown origin",
+}
+
+
+def refusal_reason(purpose: str | None) -> str:
+    """Why an ``access.refused`` entry was refused, in words."""
+    if not purpose:
+        return ""
+    return REFUSAL_REASONS.get(purpose, "refused by the rules for this action")
+
 
 def action_label(action: str | None) -> str:
     """The label of ``action``: from ``ACTION_LABELS``, else the code in words."""

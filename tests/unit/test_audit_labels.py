@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from portal.audit.labels import ACTION_LABELS, action_label, list_label
+from portal.audit.labels import ACTION_LABELS, action_label, list_label, refusal_reason
 from portal.web.denials import ACTION as REFUSED
 
 
@@ -40,3 +40,9 @@ def test_labels_are_sentences_not_codes() -> None:
 def test_a_list_page_counts_people() -> None:
     assert list_label(1) == "Viewed a list of 1 person"
     assert list_label(12) == "Viewed a list of 12 people"
+
+
+def test_a_refusal_says_why() -> None:
+    assert refusal_reason("route") == "not open to their role"
+    assert refusal_reason("ActionNotPermitted") == "refused by the rules for this action"
+    assert refusal_reason(None) == ""

@@ -170,7 +170,7 @@ def test_the_viewer_names_staff_and_says_what_each_step_was(app, db) -> None:
     deactivated = next(t for t in texts if "Deactivated an account" in t)
     assert "Avery Admin" in deactivated and "Account: Olive Officer" in deactivated
     refused = next(t for t in texts if "Was refused a page" in t)
-    assert "Wes Wco" in refused and "Page: Audit log" in refused
+    assert "Wes Wco" in refused and "Page: Audit log (not open to their role)" in refused
     assert not any(str(officer.id) in t or str(admin.id) in t for t in texts)
     options = [o.get_text() for o in soup(page.text).select("#action option")]
     assert "Deactivated an account" in options and "Was refused a page" in options
