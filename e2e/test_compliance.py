@@ -109,7 +109,9 @@ def test_auditor_dashboard_drill_down_and_access_log(
     expect(entries.first).to_be_visible()
     for person_cell in entries.locator("td:nth-child(6)").all_inner_texts():
         assert person_cell == reference
-    expect(entries.filter(has_text="wco.demo").filter(has_text="Person: view")).not_to_have_count(0)
+    expect(
+        entries.filter(has_text="wco.demo").filter(has_text="Viewed a person's page")
+    ).not_to_have_count(0)
     expect_no_names(auditor, names)
 
     # By user, then the next page of the same filter.

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import uuid
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from itertools import takewhile
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
@@ -85,7 +87,8 @@ def _query(
 def page(
     db: Session, flt: AuditFilter, *, before_seq: int | None, per_page: int = 50
 ) -> tuple[Sequence[Row], int | None]:
-    """Newest first; ``before_seq`` continues after the last row shown (keyset paging)."""
+    """Newest first; ``before_seq`` continues after the last row shown (keyset paging). A page
+    that would end inside a list page's consultations takes the rest of them."""
     query = _query(db, flt)
     if query is None:
         return [], None
@@ -97,7 +100,48 @@ def page(
         per_page=per_page,
         key_of=lambda r: r[0].seq,
     )
-    return [Row(r[0], r[1], r[2], r[3]) for r in found.items], found.next_after
+    rows = [Row(r[0], r[1], r[2], r[3]) for r in found.items]
+    if found.next_after is None or group_key(rows[-1].event) is None:
+        return rows, found.next_after
+    return _finish_group(db, query, rows)
+
+
+# A list page's consultations (one row per person shown) are shown as one action: one request,
+# one action. A page never ends inside such a group; it takes the group's rows up to this many.
+GROUP_LIMIT = 2000
+
+
+def group_key(event: AuditEvent) -> tuple[str, str] | None:
+    """What groups ``event`` with its neighbours (a list page's consultations), or None."""
+    if event.category != "consultation" or event.object_type != "person" or not event.request_id:
+        return None
+    return event.request_id, event.action
+
+
+def _finish_group(
+    db: Session, query: Select[AuditEvent, str | None, str | None, str | None], rows: list[Row]
+) -> tuple[list[Row], int | None]:
+    """Extend a page that ends inside a group with the group's older rows (a request's entries
+    are appended together, so they are consecutive under any filter)."""
+    key = group_key(rows[-1].event)
+    older = db.execute(
+        query.where(AuditEvent.seq < rows[-1].event.seq)
+        .order_by(None)
+        .order_by(AuditEvent.seq.desc())
+        .limit(GROUP_LIMIT + 1)
+    ).all()
+    taken = list(takewhile(lambda r: group_key(r[0]) == key, older))[:GROUP_LIMIT]
+    rows += [Row(r[0], r[1], r[2], r[3]) for r in taken]
+    return rows, (rows[-1].event.seq if len(older) > len(taken) else None)
+
+
+def staff_names(db: Session, user_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, str]:
+    """The display names of these staff accounts (an entry names staff by id)."""
+    wanted = sorted(set(user_ids))
+    if not wanted:
+        return {}
+    found = db.execute(select(User.id, User.display_name).where(User.id.in_(wanted))).all()
+    return {r[0]: r[1] for r in found}
 
 
 def stream(db: Session, flt: AuditFilter) -> Iterator[Row]:

@@ -28,7 +28,7 @@ def audit_log(ctx: RequestContext) -> Response:
     return ctx.render(
         "audit/index.html",
         {
-            "rows": page.rows,
+            "entries": page.entries,
             "flt": flt,
             "errors": errors,
             "values": params,

@@ -10,7 +10,9 @@ from portal.accounts.permissions import Permission
 from portal.accounts.unit import Unit
 from portal.audit import repository
 from portal.audit import service as audit
-from portal.audit.repository import AuditFilter, Row
+from portal.audit.entries import Entry, entries, staff_ids
+from portal.audit.labels import action_label
+from portal.audit.repository import AuditFilter
 from portal.kit.csvsafe import CsvTable
 from portal.kit.errors import ActionNotPermitted
 
@@ -38,17 +40,23 @@ def _require(unit: Unit, permission: Permission) -> None:
 
 @dataclass(frozen=True, slots=True)
 class LogPage:
-    rows: Sequence[Row]
+    entries: Sequence[Entry]
     next_before: int | None
-    actions: list[str]
+    actions: list[tuple[str, str]]  # (action, its label), for the filter
 
 
 def log_page(unit: Unit, flt: AuditFilter, *, before: int | None, search: bool) -> LogPage:
     """One page of the log, newest first, after ``before`` (no rows when not ``search``: the
-    filter had errors)."""
+    filter had errors): staff by name, actions in words, a list page's views as one entry."""
     _require(unit, Permission.VIEW_AUDIT_LOG)
     rows, next_before = repository.page(unit.db, flt, before_seq=before) if search else ([], None)
-    return LogPage(rows, next_before, repository.actions(unit.db))
+    names = repository.staff_names(unit.db, staff_ids(rows))
+    actions = sorted(((a, action_label(a)) for a in repository.actions(unit.db)), key=_by_label)
+    return LogPage(entries(rows, names), next_before, actions)
+
+
+def _by_label(option: tuple[str, str]) -> tuple[str, str]:
+    return option[1].casefold(), option[0]
 
 
 def export(unit: Unit, flt: AuditFilter) -> CsvTable:

@@ -15,6 +15,8 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.types import Scope
 
+from portal.web import denials
+
 KNOWN_STATUSES = (400, 403, 404, 405, 409, 413, 500, 503)
 
 
@@ -42,6 +44,10 @@ def render_error_page(env: Environment, status: int, scope: Scope) -> bytes:
 def make_http_exception_handler(env: Environment) -> Any:
     async def handle(request: Request, exc: Exception) -> Response:
         status = exc.status_code if isinstance(exc, HTTPException) else 500
+        if status == 403:
+            reason = exc.detail if isinstance(exc, HTTPException) else "refused"
+            reason = "route" if reason == "Forbidden" else reason  # the route's declaration
+            await run_in_threadpool(denials.record_refusal, request, str(reason))
         if status not in KNOWN_STATUSES:
             status = 400 if 400 <= status < 500 else 500
         body = render_error_page(env, status, request.scope)
@@ -111,6 +117,8 @@ def make_domain_handlers(env: Environment) -> dict[type[Exception], Any]:
                     type(exc).__name__,
                     request.scope.get("state", {}).get("request_id"),
                 )
+            if status == 403:
+                await run_in_threadpool(denials.record_refusal, request, type(exc).__name__)
             name = template or f"errors/{status}.html"
             body = env.get_template(name).render(error_context(request.scope)).encode()
             headers = {"Retry-After": str(RETRY_AFTER_SECONDS)} if status == 503 else None

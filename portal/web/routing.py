@@ -70,6 +70,7 @@ from portal.web.access import Access as Access
 from portal.web.access import allow as allow
 from portal.web.access import requires as requires
 from portal.web.access import requires_any as requires_any
+from portal.web.denials import remember as remember_asker
 from portal.web.formread import read_form
 from portal.web.navigation import navigation_for
 from portal.web.subjects import subject_of
@@ -433,6 +434,8 @@ def _handle(
         active = accounts.load_session(db, settings=settings, token=cookie_token, now=now)
     principal = _principal(active, emergency_access(db, active, request.path_params))
     role = principal.role if principal else None
+    if principal is not None:
+        remember_asker(request, principal.actor, route.name)  # a refusal is logged (denials)
     if not route.access.allows(role):
         if principal is None:
             return gate.to_sign_in(request)

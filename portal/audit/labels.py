@@ -1,0 +1,111 @@
+"""What each action in the access log means, in words an auditor reads (issue 16 point 8).
+
+The one mapping of known actions to labels; an action missing from it is still shown in words
+(``portal.rendering.glossary.words``: ``vlu.letter.send`` as "Vlu: letter send"), and
+``tests/unit/test_audit_labels.py`` checks the labels of the actions that matter most.
+"""
+
+from __future__ import annotations
+
+from portal.rendering.glossary import words
+
+ACTION_LABELS: dict[str, str] = {
+    # Accounts and sessions
+    "account.signed_in": "Signed in",
+    "account.sign_in_failed": "Failed to sign in",
+    "account.sign_in_throttled": "Sign-in refused: too many attempts",
+    "account.signed_out": "Signed out",
+    "account.session_signed_out": "Signed out one of their sessions",
+    "account.sessions_ended": "Ended an account's sessions",
+    "account.created": "Created an account",
+    "account.requested": "Asked for a new account",
+    "account.approved": "Approved a new account",
+    "account.refused": "Refused a new account",
+    "account.setup_code_issued": "Issued a set-up code",
+    "account.setup_code_refused": "Set-up code refused",
+    "account.setup_completed": "Finished setting up their account",
+    "account.password_changed": "Changed a password",
+    "account.password_recheck_failed": "Entered a wrong password when asked again",
+    "account.password_recheck_throttled": "Password check refused: too many attempts",
+    "account.access_changed": "Changed an account's role or workplace",
+    "account.deactivated": "Deactivated an account",
+    "account.reactivated": "Reactivated an account",
+    "access.refused": "Was refused a page",
+    "integrity_failure": "Stored data failed its integrity check",
+    # People
+    "person.view": "Viewed a person's page",
+    "person.view_pseudonymised": "Viewed a person's page (pseudonymised)",
+    "person.view_conflict": "Viewed a person's details after an edit conflict",
+    "person.list": "Viewed a person on a list",
+    "person.work_list": "Viewed a person on My work",
+    "person.search_result": "Found a person by search",
+    "person.add": "Added a person",
+    "person.update": "Changed a person's details",
+    "person.contact_rules": "Changed how a person may be contacted",
+    "person.erase": "Erased a person's data",
+    "person.import": "Imported a person",
+    "person.seal_identity": "Sealed a person's identity",
+    "identity.removed_from_text": "Removed a sealed identity from text",
+    # Cases
+    "case.view": "Viewed a case",
+    "case.open": "Opened a case",
+    "case.close": "Closed a case",
+    "case.import": "Imported a case",
+    "case.search": "Searched for a case",
+    # Anonymity and unmasking
+    "anonymity.view": "Viewed a person's anonymity page",
+    "anonymity.draft": "Drafted a witness anonymity application",
+    "restriction.add": "Added a reporting or identity restriction",
+    "unmask.request": "Asked to see a sealed identity",
+    "unmask.approve": "Approved seeing a sealed identity",
+    "unmask.refuse": "Refused seeing a sealed identity",
+    "unmask.view": "Saw a sealed identity (unmasked)",
+    "unmask.grant_ended": "Permission to see a sealed identity ended",
+    # Break-glass
+    "breakglass.open": "Used emergency access to a case",
+    "breakglass.view": "Viewed a case under emergency access",
+    "breakglass.queue.view": "Viewed the emergency access reviews",
+    "breakglass.review": "Reviewed a use of emergency access",
+    "break_glass.ended": "Emergency access ended",
+    # Letters and documents
+    "vlu.letter.view": "Viewed a decision letter",
+    "vlu.letter.draft": "Drafted a decision letter",
+    "vlu.letter.send": "Sent a decision letter",
+    "vlu.decision.view": "Viewed a decision",
+    "vlu.reasons": "Wrote the prosecutor's reasons",
+    "document.download": "Downloaded a document",
+    "document.ready_to_serve": "Marked a document ready to serve",
+    # The log and the reports
+    "audit.export": "Exported the access log",
+    "compliance.view": "Viewed the compliance dashboard",
+    "compliance.export": "Exported a compliance report",
+}
+
+# Why a page was refused (``access.refused``'s purpose): the route's declaration, a service's
+# rule (the error's class name), or a check of the request itself.
+REFUSAL_REASONS: dict[str, str] = {
+    "route": "not open to their role",
+    "csrf": "the form's security token did not match",
+    "cross-site request": "sent from another site",
+    "foreign origin": "sent from another site",
+    "opaque origin": "sent from an unknown origin",
+}
+
+
+def refusal_reason(purpose: str | None) -> str:
+    """Why an ``access.refused`` entry was refused, in words."""
+    if not purpose:
+        return ""
+    return REFUSAL_REASONS.get(purpose, "refused by the rules for this action")
+
+
+def action_label(action: str | None) -> str:
+    """The label of ``action``: from ``ACTION_LABELS``, else the code in words."""
+    if not action:
+        return ""
+    return ACTION_LABELS.get(action) or words(action)
+
+
+def list_label(count: int) -> str:
+    """A list page's consultations, shown as one action."""
+    return f"Viewed a list of {count} {'person' if count == 1 else 'people'}"
