@@ -36,6 +36,8 @@ ACTION_LABELS: dict[str, str] = {
     "person.view": "Viewed a person's page",
     "person.view_pseudonymised": "Viewed a person's page (pseudonymised)",
     "person.view_conflict": "Viewed a person's details after an edit conflict",
+    "person.view_role": "Viewed the form for a person's part in the case",
+    "person.view_enhanced": "Viewed a person's enhanced-rights form",
     "person.list": "Viewed a person on a list",
     "person.work_list": "Viewed a person on My work",
     "person.search_result": "Found a person by search",

@@ -49,8 +49,11 @@ class RolePage:
 
 
 def role_page(unit: Unit, case_id: uuid.UUID, person_id: uuid.UUID) -> RolePage:
-    """The role form (nothing personal is shown: the person's reference only)."""
-    return RolePage(*_load(unit, case_id, person_id))
+    """The role form (nothing personal is shown: the person's reference only). Like every
+    page about a person, its view is one consultation row."""
+    at = _load(unit, case_id, person_id)
+    record_consultation(unit.db, unit.actor, at.person, at.case.id, action="person.view_role")
+    return RolePage(*at)
 
 
 def save_role(
