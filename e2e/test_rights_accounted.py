@@ -58,7 +58,8 @@ def test_every_right_is_owed_here_or_shown_as_another_bodys_duty(
         right8.get_by_role("link", name="Outcome of bail hearings and bail conditions")
     ).to_be_visible()
     expect(right8).to_contain_text(
-        "Court passes bail outcome to the WCU: Not tracked in this portal the court's duty"
+        "Court passes bail outcome to the Witness Care Unit: "
+        "Not tracked in this portal the court's duty"
     )
     right2 = officer.locator("#right-2")
     expect(right2).to_contain_text("Not tracked in this portal the police's duty")

@@ -123,7 +123,7 @@ class Line:
 
 def label_for(dimension: str, key: object, titles: dict[str, str]) -> str:
     if dimension == "entitlement":
-        return f"{key}: {titles.get(str(key), '')}".rstrip(": ")
+        return titles.get(str(key)) or str(key)  # the entitlement's title, not its code
     if dimension == "right":
         return f"Right {key}"
     if dimension == "category":

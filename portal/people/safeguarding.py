@@ -85,7 +85,7 @@ REFERENCE_KINDS: dict[str, str] = {
     "police_crn": "Police crime reference number",
     "action_fraud": "Action Fraud reference",
     "report_fraud": "Report Fraud reference",
-    "nrm": "NRM referral reference",
+    "nrm": "National Referral Mechanism (NRM) referral reference",
 }
 CHANNEL_LABELS: dict[str, str] = {
     "phone": "Phone call",

@@ -74,7 +74,10 @@ def test_untracked_duties_are_shown_as_the_police_or_the_courts(app, db, world) 
     assert "Not tracked in this portal the police's duty" in right2
     assert "Not yet triggered" not in right2
     right9 = text_of(str(html.select_one("#right-9")))
-    assert "Court passes the verdict to the WCU" in right9 and "the court's duty" in right9
+    assert (
+        "Court passes the verdict to the Witness Care Unit" in right9
+        and "the court's duty" in right9
+    )
     assert (
         "Not yet triggered in this case: Outcome of the case: starts when a case event is" in right9
     )
