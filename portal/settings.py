@@ -80,6 +80,7 @@ class Settings:
     anonymity_approver_role: str = "prosecutor"
     break_glass_minutes: int = 60
     unmask_minutes: int = 15
+    wcu_unmask_approver_role: str = "prosecutor"
     account_setup_hours: int = 24
     # Proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (addresses or networks).
     # Empty: none, so the address the portal sees is the address that connected.
@@ -171,6 +172,12 @@ class Settings:
                 env, "PORTAL_ANONYMITY_APPROVER_ROLE", "prosecutor", ("prosecutor", "vlu_officer")
             ),
             unmask_minutes=_int(env, "PORTAL_UNMASK_MINUTES", 15, 1, 60),
+            wcu_unmask_approver_role=_choice(
+                env,
+                "PORTAL_WCU_UNMASK_APPROVER_ROLE",
+                "prosecutor",
+                ("prosecutor", "witness_care_officer"),
+            ),
             account_setup_hours=_int(env, "PORTAL_ACCOUNT_SETUP_HOURS", 24, 1, 72),
             trusted_proxies=_networks(env, "PORTAL_TRUSTED_PROXIES"),
             assets_dir=assets_dir,

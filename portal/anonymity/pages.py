@@ -12,7 +12,7 @@ from typing import Any
 from portal.accounts.models import User
 from portal.accounts.permissions import Permission
 from portal.accounts.unit import Unit
-from portal.anonymity import service
+from portal.anonymity import service, unmasking
 from portal.anonymity.models import MEASURES, AnonymityApplication, UnmaskRequest
 from portal.anonymity.recording import consulted, person_in_case
 from portal.cases import repository as cases_repo
@@ -43,7 +43,8 @@ class PersonPage:
     granted: bool
     me: uuid.UUID
     staff: dict[uuid.UUID, str]
-    unmask_reasons: dict[uuid.UUID, Sensitive | None]
+    may_decide: set[uuid.UUID]
+    outcomes: dict[str, str]
     unmask_minutes: int
 
 
@@ -53,10 +54,21 @@ def person_page(
     db, actor, vault = unit.db, unit.actor, unit.vault
     case, person = person_in_case(unit, case_id, person_id)
     applications = service.applications_for(db, case.id, person.id)
-    requests = service.requests_for(db, person.id)
+    user = db.get(User, actor.user_id)
+    # The actor's own requests, and the ones waiting that they may decide.
+    decidable = {
+        r.id
+        for r in service.requests_for(db, person.id)
+        if r.state == "pending"
+        and unmasking.refusal(user, actor, r, case.area, in_scope=True) is None
+    }
+    requests = [
+        r
+        for r in service.requests_for(db, person.id)
+        if r.requested_by_id == actor.user_id or r.id in decidable
+    ]
     granted = person.key_id in vault.unsealed_keys
     consulted(unit, "anonymity.view", "person", person.id, case, person)
-    user = db.get(User, actor.user_id)
     return PersonPage(
         case=case,
         person=person,
@@ -65,17 +77,14 @@ def person_page(
         requests=requests,
         may_record=actor.can(Permission.RECORD_RESTRICTION),
         may_apply=actor.can(Permission.APPLY_FOR_ANONYMITY),
-        may_unmask=bool(user and user.may_unmask),
+        may_unmask=bool(user and user.may_unmask and actor.can(Permission.REQUEST_UNMASK)),
+        may_decide=decidable,
+        outcomes=unmasking.OUTCOMES,
         granted=granted,
         me=actor.user_id,
         staff=service.staff_names(
             db, {i for r in requests for i in (r.requested_by_id, r.approved_by_id)}
         ),
-        unmask_reasons={
-            r.id: vault.open(r, "reason")
-            for r in requests
-            if r.state == "pending" and r.requested_by_id != actor.user_id
-        },
         unmask_minutes=unmask_minutes,
     )
 
@@ -239,26 +248,6 @@ def request_unmask(
         reason=reason,
         password=password,
         client=client,
-    )
-
-
-def decide_unmask(
-    unit: Unit,
-    settings: Settings,
-    case_id: uuid.UUID,
-    person_id: uuid.UUID,
-    request_id: uuid.UUID,
-    *,
-    password: str,
-    client: str,
-    approve: bool | None,
-) -> None:
-    _, person = person_in_case(unit, case_id, person_id)
-    request = unit.db.get(UnmaskRequest, request_id)
-    if request is None or request.person_id != person.id:
-        raise CaseNotFound(None)
-    service.approve_unmask(
-        unit.db, unit.actor, settings, request, password=password, client=client, approve=approve
     )
 
 

@@ -1,0 +1,106 @@
+"""Two-person decisions (issue 16 points 1 and 2): the second person sees what they approve and
+may approve, refuse or return with a comment; the requester sees the outcome and the expiry;
+a witness care officer's request has its own approver rule; nobody decides their own."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from portal.accounts.roles import Role
+from portal.anonymity.models import UnmaskRequest
+from portal.audit.models import AuditEvent
+from tests.support.factories import make_user
+from tests.support.web import soup, text_of
+from tests.web.test_anonymity import approve, unmask
+from tests.web.test_anonymity import sealed as sealed  # the fixture
+from tests.web.test_case_pages import client_as
+
+
+def _only_request(db) -> UnmaskRequest:
+    request = db.scalars(select(UnmaskRequest)).one()
+    db.commit()
+    return request
+
+
+def test_returning_needs_a_comment_and_the_requester_sees_it(app, db, sealed) -> None:
+    case, person, pros = sealed["case"], sealed["person"], sealed["pros"]
+    assert unmask(pros, case, person).status_code == 200
+    rid = _only_request(db).id
+    second = client_as(app, db, sealed["second"])
+    blank = approve(second, case, person, rid, decision="return")
+    assert blank.status_code == 400
+    assert "Enter a comment for the requester" in text_of(blank.text)
+    comment = "Say which hearing needs the identity confirmed"
+    done = approve(second, case, person, rid, decision="return", comment=comment)
+    assert done.status_code == 200
+    assert db.get(UnmaskRequest, rid).state == "returned"
+    db.commit()
+    base = f"/cases/{case.id}/people/{person.id}/anonymity"
+    seen = text_of(pros.get(f"{base}/unmask/{rid}").text)
+    assert "Returned with a comment" in seen and comment in seen
+    assert "Second Prosecutor" in seen
+    assert "Canarybird" not in pros.get(f"/cases/{case.id}/people/{person.id}").text
+    actions = db.scalars(select(AuditEvent.action).where(AuditEvent.object_id == str(rid))).all()
+    db.commit()
+    assert "unmask.return" in actions
+
+
+def test_the_requester_sees_the_approval_and_how_long_it_lasts(app, db, sealed) -> None:
+    case, person, pros = sealed["case"], sealed["person"], sealed["pros"]
+    assert unmask(pros, case, person).status_code == 200
+    rid = _only_request(db).id
+    second = client_as(app, db, sealed["second"])
+    assert approve(second, case, person, rid).status_code == 200
+    base = f"/cases/{case.id}/people/{person.id}/anonymity"
+    page = soup(pros.get(f"{base}/unmask/{rid}").text)
+    assert "Approved" in page.select_one("#unmask-outcome").get_text()
+    assert page.select_one("#unmask-expires") is not None
+    listed = soup(pros.get(base).text).select_one("#unmask-requests").get_text(" ", strip=True)
+    assert "Approved (visible until" in listed
+    # Decided once: a second decision is refused.
+    assert approve(second, case, person, rid, decision="refuse").status_code == 403
+    assert db.get(UnmaskRequest, rid).state == "approved"
+    db.commit()
+
+
+def test_a_witness_care_officer_asks_and_a_prosecutor_decides(app, db, sealed) -> None:
+    case, person = sealed["case"], sealed["person"]
+    officer = sealed["officer"]
+    officer.may_unmask = True
+    other_officer = make_user(db, role=Role.WITNESS_CARE_OFFICER, display_name="Other Officer")
+    other_officer.may_unmask = True
+    db.commit()
+    wco = client_as(app, db, officer)
+    reason = "I must call the witness about the trial date"
+    assert unmask(wco, case, person, reason=reason).status_code == 200
+    request = _only_request(db)
+    assert request.approver_role == "prosecutor"  # the default rule for the WCU
+    rid = request.id
+    # The requester cannot decide their own request.
+    assert approve(wco, case, person, rid).status_code == 403
+    # Another witness care officer is not the approver the rule names: told so, not offered.
+    other = client_as(app, db, other_officer)
+    base = f"/cases/{case.id}/people/{person.id}/anonymity"
+    refused_page = soup(other.get(f"{base}/unmask/{rid}").text)
+    assert "must be decided by a prosecutor" in refused_page.select_one("#unmask-refused").text
+    assert refused_page.select(f'input[name="decision-{rid}"]') == []
+    refused = approve(other, case, person, rid)
+    assert refused.status_code == 403
+    assert "govuk-heading-l" in refused.text  # a GOV.UK page, not a bare 403
+    # The prosecutor sees who asked, when and why, and approves.
+    second = client_as(app, db, sealed["second"])
+    shown = text_of(second.get(f"{base}/unmask/{rid}").text)
+    assert reason in shown and "Test Officer" in shown
+    assert approve(second, case, person, rid).status_code == 200
+    assert "Ozymandias Canarybird" in wco.get(f"/cases/{case.id}/people/{person.id}").text
+
+
+def test_the_rule_for_the_wcu_is_a_setting(settings) -> None:
+    from dataclasses import replace
+
+    from portal.anonymity.unmasking import approver_rule
+
+    assert approver_rule(settings, Role.WITNESS_CARE_OFFICER) == "prosecutor"
+    changed = replace(settings, wcu_unmask_approver_role="witness_care_officer")
+    assert approver_rule(changed, Role.WITNESS_CARE_OFFICER) == "witness_care_officer"
+    assert approver_rule(changed, Role.PROSECUTOR) is None
