@@ -104,3 +104,29 @@ def test_the_rule_for_the_wcu_is_a_setting(settings) -> None:
     changed = replace(settings, wcu_unmask_approver_role="witness_care_officer")
     assert approver_rule(changed, Role.WITNESS_CARE_OFFICER) == "witness_care_officer"
     assert approver_rule(changed, Role.PROSECUTOR) is None
+
+
+def test_my_work_shows_the_decision_to_the_approver_and_the_wait_to_the_requester(
+    app, db, sealed
+) -> None:
+    case, person, pros = sealed["case"], sealed["person"], sealed["pros"]
+    assert unmask(pros, case, person).status_code == 200
+    rid = _only_request(db).id
+    link = f"/cases/{case.id}/people/{person.id}/anonymity/unmask/{rid}"
+    second = client_as(app, db, sealed["second"])
+    theirs = soup(second.get("/work").text)
+    # The unmask request, and the drafted anonymity application waiting for its approval.
+    assert "2 decisions waiting for you as a second person" in theirs.get_text()
+    assert "anonymity application for witness" in theirs.get_text()
+    assert theirs.select_one(f'a[href="{link}"]') is not None
+    assert "First Prosecutor" in theirs.get_text()
+    mine = soup(pros.get("/work").text)
+    assert "Waiting for a second person" in mine.get_text()
+    assert mine.select_one(f'a[href="{link}"]') is not None
+    assert "waiting for you as a second person" not in mine.get_text()
+    # Once decided, it leaves both lists.
+    assert approve(second, case, person, rid).status_code == 200
+    after = soup(second.get("/work").text)
+    assert after.select_one(f'a[href="{link}"]') is None
+    assert "1 decision waiting for you as a second person" in after.get_text()
+    assert soup(pros.get("/work").text).select_one(f'a[href="{link}"]') is None
