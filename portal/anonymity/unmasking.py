@@ -265,6 +265,34 @@ def active_grants(db: Session, actor: Actor) -> set[int]:
     )
 
 
+def record_unmasked_views(db: Session, actor: Actor, key_ids: set[int], page: str) -> None:
+    """One disclosure row per grant whose identity a page showed (``page``: its path)."""
+    now = utc_now()
+    grants = db.scalars(
+        select(UnmaskRequest).where(
+            UnmaskRequest.requested_by_id == actor.user_id,
+            UnmaskRequest.state == "approved",
+            UnmaskRequest.expires_at > now,
+            UnmaskRequest.key_id.in_(key_ids),
+        )
+    )
+    for grant in list(grants):
+        subject = db.get(Person, grant.person_id)
+        audit.record(
+            db,
+            actor=actor,
+            category="disclosure",
+            action="unmask.view",
+            object_type="unmask_request",
+            object_id=grant.id,
+            case_id=grant.case_id,
+            subject_id=grant.person_id,
+            subject_ref=subject.reference if subject else None,
+            recipient=f"user:{actor.user_id}",
+            purpose=page,
+        )
+
+
 def end_grants(db: Session, event: AccessWithdrawn) -> None:
     """A role changed or an account deactivated: its live grants end now, each audited."""
     now = utc_now()

@@ -217,7 +217,20 @@ class RequestContext:
         )
         for key, value in (headers or {}).items():
             response.headers[key] = value
+        self._log_unmasked_views()
         return response
+
+    def _log_unmasked_views(self) -> None:
+        """A page that showed a sealed identity under an approved request is a disclosure,
+        logged as such (issue 16 point 2), apart from the page's own consultation row."""
+        if self._vault is None or not self._vault.revealed or self.principal is None:
+            return
+        from portal.anonymity.unmasking import record_unmasked_views
+
+        record_unmasked_views(
+            self.db, self.principal.actor, set(self._vault.revealed), self.request.url.path
+        )
+        self._vault.revealed.clear()
 
     def base_context(self) -> dict[str, Any]:
         flash_message = notices.take_flash(self.db, self.active_session)  # shown once
@@ -232,7 +245,16 @@ class RequestContext:
             "flash_message": flash_message,
             "session_idle_seconds": self.settings.session_idle_minutes * 60,
             "session_warning_seconds": self.settings.session_warning_seconds,
+            "sealed_for_viewer": self.sealed_for_viewer,
         }
+
+    def sealed_for_viewer(self, person: Any) -> bool:
+        """Whether ``person``'s identity is sealed for the signed-in user (an anonymity order
+        sought, and no approved request of theirs in force): their identifying fields read
+        "Sealed" and no edit form is offered for them (issue 16 point 2)."""
+        if not getattr(person, "identity_sealed", False):
+            return False
+        return person.key_id not in self.vault.unsealed_keys
 
     def _restriction_banner(self) -> RestrictionBanner | None:
         """Every page that shows a person or their case carries their restrictions (issue 7).

@@ -7,13 +7,19 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from portal.accounts.roles import Role
-from portal.anonymity.models import UnmaskRequest
+from portal.anonymity.models import AnonymityApplication, UnmaskRequest
 from portal.audit.models import AuditEvent
 from tests.support.factories import make_user
 from tests.support.web import soup, text_of
 from tests.web.test_anonymity import approve, unmask
 from tests.web.test_anonymity import sealed as sealed  # the fixture
 from tests.web.test_case_pages import client_as
+
+
+def _application_id(db):
+    found = db.scalars(select(AnonymityApplication.id)).one()
+    db.commit()
+    return found
 
 
 def _only_request(db) -> UnmaskRequest:
@@ -130,3 +136,42 @@ def test_my_work_shows_the_decision_to_the_approver_and_the_wait_to_the_requeste
     assert after.select_one(f'a[href="{link}"]') is None
     assert "1 decision waiting for you as a second person" in after.get_text()
     assert soup(pros.get("/work").text).select_one(f'a[href="{link}"]') is None
+
+
+def test_sealed_fields_read_sealed_and_offer_no_edit(app, db, sealed) -> None:
+    case, person, pros = sealed["case"], sealed["person"], sealed["pros"]
+    page = soup(pros.get(f"/cases/{case.id}/people/{person.id}").text)
+    details = page.select_one("#person-details").get_text(" ", strip=True)
+    assert "Address Sealed" in details and "Telephone number Sealed" in details
+    assert "Not given" not in details and "Not known" not in details
+    assert page.select_one(f'#person-details a[href$="/people/{person.id}/edit"]') is None
+    # Asked for anyway: a GOV.UK message and no form for the sealed fields.
+    edit = soup(pros.get(f"/cases/{case.id}/people/{person.id}/edit").text)
+    assert "identity is sealed" in edit.select_one("#details-sealed").get_text()
+    assert edit.select('input[name="address"], textarea[name="address"]') == []
+    # An htmx request refused is sent to the whole GOV.UK page, never swapped in bare.
+    court = f"/cases/{case.id}/anonymity/{_application_id(db)}/court"
+    refused = pros.get(court, headers={"HX-Request": "true"})
+    assert refused.status_code == 403
+    assert refused.headers["HX-Redirect"] == court
+    assert "govuk-heading-l" in refused.text
+
+
+def test_an_unmasked_view_is_logged_as_a_disclosure(app, db, sealed) -> None:
+    case, person, pros = sealed["case"], sealed["person"], sealed["pros"]
+    shown = f"/cases/{case.id}/people/{person.id}"
+    pros.get(shown)
+    assert db.scalars(select(AuditEvent).where(AuditEvent.action == "unmask.view")).all() == []
+    db.commit()
+    assert unmask(pros, case, person).status_code == 200
+    rid = _only_request(db).id
+    assert approve(client_as(app, db, sealed["second"]), case, person, rid).status_code == 200
+    page = soup(pros.get(shown).text)
+    assert "1 Hidden Lane" in page.select_one("#person-details").get_text()
+    assert page.select_one(f'#person-details a[href$="/people/{person.id}/edit"]') is not None
+    rows = db.scalars(select(AuditEvent).where(AuditEvent.action == "unmask.view")).all()
+    db.commit()
+    assert len(rows) == 1
+    assert rows[0].category == "disclosure"
+    assert rows[0].actor_id == sealed["prosecutor"].id
+    assert rows[0].subject_ref == person.reference
