@@ -199,6 +199,26 @@ def may_approve_applications(unit: Unit, settings: Settings) -> bool:
     )
 
 
+def application_for_approver(
+    unit: Unit, settings: Settings, case_id: uuid.UUID, application_id: uuid.UUID
+) -> tuple[Case, AnonymityApplication, Any] | None:
+    """A drafted application its second person may decide (or one they approved), in their
+    Area though perhaps not in their own cases (None: not one, and the caller loads it in the
+    actor's scope)."""
+    db, actor = unit.db, unit.actor
+    if not may_approve_applications(unit, settings) or not actor.area:
+        return None
+    application = db.get(AnonymityApplication, application_id)
+    if application is None or application.case_id != case_id:
+        return None
+    case = db.get(Case, case_id)
+    theirs = application.state == "drafted" or application.approved_by_id == actor.user_id
+    if not theirs or case is None or case.area != actor.area:
+        return None
+    person = db.get(Person, application.person_id)
+    return None if person is None else (case, application, person)
+
+
 def _application_rows(unit: Unit, settings: Settings, *, mine: bool) -> list[Waiting]:
     db, actor = unit.db, unit.actor
     query = (

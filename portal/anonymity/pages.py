@@ -12,7 +12,7 @@ from typing import Any
 from portal.accounts.models import User
 from portal.accounts.permissions import Permission
 from portal.accounts.unit import Unit
-from portal.anonymity import service, unmasking
+from portal.anonymity import decisions, service, unmasking
 from portal.anonymity.models import MEASURES, AnonymityApplication, UnmaskRequest
 from portal.anonymity.recording import consulted, person_in_case
 from portal.cases import repository as cases_repo
@@ -144,8 +144,15 @@ def draft_application(
 
 
 def _application(
-    unit: Unit, case_id: uuid.UUID, application_id: uuid.UUID
+    unit: Unit, case_id: uuid.UUID, application_id: uuid.UUID, settings: Settings | None = None
 ) -> tuple[Case, AnonymityApplication, Person]:
+    """The application in the actor's scope; or, for its second person (``settings`` names
+    the approving role), any drafted application of their Area: the approver pool is set by
+    permission, not only by the cases they work on."""
+    if settings is not None:
+        pooled = decisions.application_for_approver(unit, settings, case_id, application_id)
+        if pooled is not None:
+            return pooled
     case = cases_repo.get_case(unit.db, unit.actor, case_id)
     application = unit.db.get(AnonymityApplication, application_id)
     if application is None or application.case_id != case.id:
@@ -164,16 +171,23 @@ class ApplicationPage:
     measures: list[str]
     possible: list[str]  # the steps offered from here, in TRANSITIONS order
     shown_name: Sensitive | None
+    return_comment: Sensitive | None
+    decisions: list[tuple[str, str]]
     granted: bool
     staff: dict[uuid.UUID, str]
 
 
 def application_page(
-    unit: Unit, case_id: uuid.UUID, application_id: uuid.UUID, *, court_only: bool = False
+    unit: Unit,
+    settings: Settings,
+    case_id: uuid.UUID,
+    application_id: uuid.UUID,
+    *,
+    court_only: bool = False,
 ) -> ApplicationPage:
     """The application; ``court_only`` (its court version) needs the identity unsealed."""
     vault = unit.vault
-    case, application, person = _application(unit, case_id, application_id)
+    case, application, person = _application(unit, case_id, application_id, settings)
     granted = person.key_id in vault.unsealed_keys
     if court_only and not granted:
         raise NotPermitted("the court-only version needs an approved request to see the identity")
@@ -181,12 +195,17 @@ def application_page(
     consulted(
         unit, "anonymity.application_view", "anonymity_application", application.id, case, person
     )
+    may_approve = (
+        decisions.may_approve_applications(unit, settings)
+        and unit.actor.user_id != application.drafted_by_id
+    )
+    # Only the steps this actor may take (the service refuses the others too): the author is
+    # not offered the approval, nor an approver who is not a prosecutor the court's steps.
     possible = [
         a
         for a, (source, _) in service.TRANSITIONS.items()
         if source == application.state
-        # the author is not offered the approval they may not give (the service refuses it too)
-        and not (a == "approve" and unit.actor.user_id == application.drafted_by_id)
+        and (may_approve if a == "approve" else unit.actor.can(Permission.APPLY_FOR_ANONYMITY))
     ]
     return ApplicationPage(
         case=case,
@@ -197,8 +216,13 @@ def application_page(
         measures=[MEASURES[m] for m in application.measures.split(",") if m in MEASURES],
         possible=possible,
         shown_name=vault.open(person, "full_name"),
+        return_comment=vault.open(application, "return_comment"),
+        decisions=[("approve", "Approve"), ("return", "Return to the author with a comment")],
         granted=granted,
-        staff=service.staff_names(unit.db, {application.drafted_by_id, application.approved_by_id}),
+        staff=service.staff_names(
+            unit.db,
+            {application.drafted_by_id, application.approved_by_id, application.returned_by_id},
+        ),
     )
 
 
@@ -212,7 +236,7 @@ def transition(
     on: date | None,
     court_reference: str,
 ) -> None:
-    _, application, _ = _application(unit, case_id, application_id)
+    _, application, _ = _application(unit, case_id, application_id, settings)
     service.transition(
         unit.db,
         unit.actor,
@@ -221,6 +245,20 @@ def transition(
         action,
         on=on,
         court_reference=court_reference,
+    )
+
+
+def return_application(
+    unit: Unit,
+    settings: Settings,
+    case_id: uuid.UUID,
+    application_id: uuid.UUID,
+    *,
+    comment: str,
+) -> None:
+    _, application, _ = _application(unit, case_id, application_id, settings)
+    service.return_application(
+        unit.db, unit.vault, unit.actor, settings, application, comment=comment
     )
 
 

@@ -146,8 +146,11 @@ def application_page(
     status: int = 200,
     *,
     court_only: bool = False,
+    values: dict[str, Any] | None = None,
 ) -> Response:
-    page = pages.application_page(ctx.unit, *_application_ids(ctx), court_only=court_only)
+    page = pages.application_page(
+        ctx.unit, ctx.settings, *_application_ids(ctx), court_only=court_only
+    )
     path = ctx.request.url.path
     return ctx.render(
         "anonymity/application.html",
@@ -160,7 +163,9 @@ def application_page(
             "measures": page.measures,
             "actions": [(a, ACTIONS[a]) for a in page.possible],
             "errors": errors or FieldErrors(),
-            "values": {},
+            "values": values or {},
+            "return_comment": page.return_comment,
+            "decisions": page.decisions,
             "version": "court"
             if path.endswith("/court")
             else ("served" if path.endswith("/served") else "full"),
@@ -190,6 +195,8 @@ def application_action(ctx: RequestContext) -> Response:
     action = str(ctx.request.path_params["action"])
     if action not in service.TRANSITIONS:
         raise CaseNotFound(None)
+    if action == "approve":
+        return _second_person(ctx, case_id, application_id)
     form = forms.StepForm(ctx.form)
     taken = functools.partial(
         pages.transition,
@@ -204,6 +211,45 @@ def application_action(ctx: RequestContext) -> Response:
     if _refused(form.errors, taken):
         return application_page(ctx, form.errors, 400)
     ctx.flash(ACTIONS[action] + ": recorded")
+    return ctx.redirect("anonymity_application", case_id=case_id, application_id=application_id)
+
+
+def _second_person(ctx: RequestContext, case_id: uuid.UUID, application_id: uuid.UUID) -> Response:
+    """The second person's decision on an application: approve, or return with a comment;
+    nothing is assumed (no choice is an error)."""
+    decision, comment = ctx.field("decision"), ctx.field("comment")
+    errors = FieldErrors()
+    if decision not in ("approve", "return"):
+        errors.add("decision", "Select whether you approve or return the application")
+    step: Callable[[], None]
+    if decision == "return":
+        step = functools.partial(
+            pages.return_application,
+            ctx.unit,
+            ctx.settings,
+            case_id,
+            application_id,
+            comment=comment,
+        )
+    else:
+        step = functools.partial(
+            pages.transition,
+            ctx.unit,
+            ctx.settings,
+            case_id,
+            application_id,
+            "approve",
+            on=None,
+            court_reference="",
+        )
+    if _refused(errors, step):
+        values = {"decision": decision, "comment": comment}
+        return application_page(ctx, errors, 400, values=values)
+    ctx.flash(
+        "Returned to the author with your comment"
+        if decision == "return"
+        else ACTIONS["approve"] + ": recorded"
+    )
     return ctx.redirect("anonymity_application", case_id=case_id, application_id=application_id)
 
 

@@ -181,10 +181,7 @@ def test_application_states_and_second_person_approval(app, db, sealed) -> None:
     # The author is not offered the approval (and is refused if they post it anyway).
     assert "Approve the application" not in text_of(own_page)
     token = csrf_from(own_page)
-    own = pros.post(
-        base + "/approve",
-        data={"csrf_token": token, "on-day": "1", "on-month": "1", "on-year": "2000"},
-    )
+    own = pros.post(base + "/approve", data={"csrf_token": token, "decision": "approve"})
     assert own.status_code == 403  # the author cannot approve
     second = client_as(app, db, sealed["second"])
     to_approve = second.get(base).text
@@ -192,10 +189,7 @@ def test_application_states_and_second_person_approval(app, db, sealed) -> None:
     assert "First Prosecutor on" in soup(to_approve).select_one("#drafted-by").get_text()
     assert "Approve the application" in text_of(to_approve)
     token2 = csrf_from(to_approve)
-    ok = second.post(
-        base + "/approve",
-        data={"csrf_token": token2, "on-day": "1", "on-month": "1", "on-year": "2000"},
-    )
+    ok = second.post(base + "/approve", data={"csrf_token": token2, "decision": "approve"})
     assert "recorded" in text_of(ok.text)
     served = pros.get(base + "/served")
     assert f"Witness {sealed['person'].reference}" in served.text

@@ -10,7 +10,7 @@ from portal.accounts.roles import Role
 from portal.anonymity.models import AnonymityApplication, UnmaskRequest
 from portal.audit.models import AuditEvent
 from tests.support.factories import make_user
-from tests.support.web import soup, text_of
+from tests.support.web import csrf_from, soup, text_of
 from tests.web.test_anonymity import approve, unmask
 from tests.web.test_anonymity import sealed as sealed  # the fixture
 from tests.web.test_case_pages import client_as
@@ -175,3 +175,51 @@ def test_an_unmasked_view_is_logged_as_a_disclosure(app, db, sealed) -> None:
     assert rows[0].category == "disclosure"
     assert rows[0].actor_id == sealed["prosecutor"].id
     assert rows[0].subject_ref == person.reference
+
+
+def test_the_application_approver_must_choose_and_may_return_it(app, db, sealed) -> None:
+    case, pros = sealed["case"], sealed["pros"]
+    base = f"/cases/{case.id}/anonymity/{_application_id(db)}"
+    # The author is offered no decision and is refused one.
+    own = pros.get(base).text
+    assert soup(own).select('input[name="decision"]') == []
+    refused = pros.post(
+        base + "/approve", data={"csrf_token": csrf_from(own), "decision": "approve"}
+    )
+    assert refused.status_code == 403
+    second = client_as(app, db, sealed["second"])
+    page = soup(second.get(base).text)
+    assert "drafted by First Prosecutor" in page.select_one("#what-you-approve").get_text()
+    radios = page.select('input[name="decision"]')
+    assert [r["value"] for r in radios] == ["approve", "return"]
+    assert not any(r.has_attr("checked") for r in radios)
+    token = csrf_from(second.get(base).text)
+    blank = second.post(base + "/approve", data={"csrf_token": token})
+    assert blank.status_code == 400
+    assert "Select whether you approve or return the application" in text_of(blank.text)
+    no_comment = second.post(base + "/approve", data={"csrf_token": token, "decision": "return"})
+    assert "Enter a comment for the author" in text_of(no_comment.text)
+    comment = "Condition C needs the witness's own statement of fear"
+    returned = second.post(
+        base + "/approve", data={"csrf_token": token, "decision": "return", "comment": comment}
+    )
+    assert "Returned to the author" in text_of(returned.text)
+    seen = soup(pros.get(base).text).select_one("#returned-by").get_text()
+    assert "Second Prosecutor" in seen and comment in seen
+    assert db.get(AnonymityApplication, _application_id(db)).state == "drafted"
+    db.commit()
+
+
+def test_an_approver_of_the_area_outside_the_unit_can_approve(app, db, sealed) -> None:
+    case = sealed["case"]
+    elsewhere = make_user(
+        db, role=Role.PROSECUTOR, display_name="Other Unit Prosecutor", unit="seocid"
+    )
+    db.commit()
+    base = f"/cases/{case.id}/anonymity/{_application_id(db)}"
+    other = client_as(app, db, elsewhere)
+    assert other.get(f"/cases/{case.id}").status_code == 404  # not one of their cases
+    assert base in other.get("/work").text  # but waiting for them as second person
+    token = csrf_from(other.get(base).text)
+    ok = other.post(base + "/approve", data={"csrf_token": token, "decision": "approve"})
+    assert "Approve the application: recorded" in text_of(ok.text)
