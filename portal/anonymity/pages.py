@@ -45,6 +45,9 @@ class PersonPage:
     staff: dict[uuid.UUID, str]
     may_decide: set[uuid.UUID]
     outcomes: dict[str, str]
+    order: AnonymityApplication | None  # the order in force (granted or varied), if any
+    order_measures: list[str]
+    in_progress: AnonymityApplication | None  # an application not yet decided by the court
     unmask_minutes: int
 
 
@@ -67,6 +70,7 @@ def person_page(
         for r in service.requests_for(db, person.id)
         if r.requested_by_id == actor.user_id or r.id in decidable
     ]
+    order = next((a for a in applications if a.state in ("granted", "varied")), None)
     granted = person.key_id in vault.unsealed_keys
     consulted(unit, "anonymity.view", "person", person.id, case, person)
     return PersonPage(
@@ -79,6 +83,13 @@ def person_page(
         may_apply=actor.can(Permission.APPLY_FOR_ANONYMITY),
         may_unmask=bool(user and user.may_unmask and actor.can(Permission.REQUEST_UNMASK)),
         may_decide=decidable,
+        order=order,
+        order_measures=[MEASURES[m] for m in order.measures.split(",") if m in MEASURES]
+        if order
+        else [],
+        in_progress=next(
+            (a for a in applications if a.state in ("drafted", "approved", "served")), None
+        ),
         outcomes=unmasking.OUTCOMES,
         granted=granted,
         me=actor.user_id,

@@ -152,8 +152,11 @@ def application_page(
         ctx.unit, ctx.settings, *_application_ids(ctx), court_only=court_only
     )
     path = ctx.request.url.path
+    template = "anonymity/application.html"
+    if path.endswith("/served"):
+        template = "anonymity/served.html"
     return ctx.render(
-        "anonymity/application.html",
+        template,
         {
             "case": page.case,
             "application": page.application,

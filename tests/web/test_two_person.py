@@ -9,7 +9,7 @@ from sqlalchemy import select
 from portal.accounts.roles import Role
 from portal.anonymity.models import AnonymityApplication, UnmaskRequest
 from portal.audit.models import AuditEvent
-from tests.support.factories import make_user
+from tests.support.factories import add_person, make_user
 from tests.support.web import csrf_from, soup, text_of
 from tests.web.test_anonymity import approve, unmask
 from tests.web.test_anonymity import sealed as sealed  # the fixture
@@ -223,3 +223,61 @@ def test_an_approver_of_the_area_outside_the_unit_can_approve(app, db, sealed) -
     token = csrf_from(other.get(base).text)
     ok = other.post(base + "/approve", data={"csrf_token": token, "decision": "approve"})
     assert "Approve the application: recorded" in text_of(ok.text)
+
+
+def test_after_the_order_the_served_copy_is_a_document_and_the_order_replaces_the_form(
+    app, db, sealed
+) -> None:
+    case, person, pros = sealed["case"], sealed["person"], sealed["pros"]
+    other, _ = add_person(
+        db, app.state.settings, case, name="Another Protected", actor_user=sealed["prosecutor"]
+    )
+    db.commit()
+    token = csrf_from(pros.get(f"/cases/{case.id}/people/{other.id}/anonymity").text)
+    pros.post(
+        f"/cases/{case.id}/people/{other.id}/anonymity/restrictions",
+        data={
+            "csrf_token": token,
+            "kind": "soaa_1992",
+            "starts_on-day": "1",
+            "starts_on-month": "1",
+            "starts_on-year": "2024",
+            "waived": "no",
+        },
+    )
+    application_id = db.scalars(
+        select(AnonymityApplication.id).where(AnonymityApplication.person_id == person.id)
+    ).one()
+    db.commit()
+    base = f"/cases/{case.id}/anonymity/{application_id}"
+    second = client_as(app, db, sealed["second"])
+    token = csrf_from(second.get(base).text)
+    second.post(base + "/approve", data={"csrf_token": token, "decision": "approve"})
+    for action in ("serve", "grant"):
+        token = csrf_from(pros.get(base).text)
+        pros.post(
+            f"{base}/{action}",
+            data={
+                "csrf_token": token,
+                "on-day": "2",
+                "on-month": "2",
+                "on-year": "2026",
+                "court_reference": "T20260001",
+            },
+        )
+    assert db.get(AnonymityApplication, application_id).state == "granted"
+    db.commit()
+    assert other.reference in pros.get(base).text  # the portal's page carries the banner
+    served = pros.get(base + "/served")
+    page = soup(served.text)
+    assert page.select_one(".portal-restrictions") is None  # no banner
+    assert other.reference not in served.text  # nobody else's reference
+    text = page.get_text(" ", strip=True)
+    assert "Status" not in text and "Granted" not in text and "Drafted by" not in text
+    assert f"Witness {person.reference}" in text
+    assert page.select_one("header") is None  # a document, not a portal page
+    anonymity = soup(pros.get(f"/cases/{case.id}/people/{person.id}/anonymity").text)
+    order = anonymity.select_one("#anonymity-order").get_text(" ", strip=True)
+    assert "T20260001" in order and "2 February 2026" in order
+    assert "Apply for a witness anonymity order" not in anonymity.get_text()
+    assert anonymity.select('textarea[name="condition_a"]') == []
