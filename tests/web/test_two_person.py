@@ -281,3 +281,25 @@ def test_after_the_order_the_served_copy_is_a_document_and_the_order_replaces_th
     assert "T20260001" in order and "2 February 2026" in order
     assert "Apply for a witness anonymity order" not in anonymity.get_text()
     assert anonymity.select('textarea[name="condition_a"]') == []
+
+
+def test_the_override_decider_sees_who_asked_when_and_what(app, db, settings) -> None:
+    from tests.web import test_document_disclosure as docs
+
+    people, witness, officer = docs.setup(db, settings)
+    case = people["case"]
+    uploader = client_as(app, db, people["uploader"])
+    pdf = docs._statement("I was with AMIRA\nKHAN that evening.")
+    assert docs._upload(uploader, case, officer, "statement.pdf", pdf).status_code == 303
+    document = docs._latest(db)
+    page_url = f"{docs._base(case, officer)}/{document.id}/check"
+    # The uploader is offered no override of their own document.
+    own = soup(uploader.get(page_url).text)
+    assert own.select('textarea[name^="reason-"]') == []
+    second = client_as(app, db, people["second"])
+    page = soup(second.get(page_url).text)
+    shown = page.select_one('[id^="override-request-"]').get_text(" ", strip=True)
+    assert "Priya Prosecutor" in shown  # who asked for it to be served
+    assert "When" in shown
+    assert f"Witness {witness.reference}" in shown and "stays in the document" in shown
+    assert "Amira" not in page.get_text()
