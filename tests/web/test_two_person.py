@@ -14,6 +14,7 @@ from tests.support.web import csrf_from, soup, text_of
 from tests.web.test_anonymity import approve, unmask
 from tests.web.test_anonymity import sealed as sealed  # the fixture
 from tests.web.test_case_pages import client_as
+from tests.web.test_vlu_pages import world  # noqa: F401  (fixture)
 
 
 def _application_id(db):
@@ -303,3 +304,22 @@ def test_the_override_decider_sees_who_asked_when_and_what(app, db, settings) ->
     assert "When" in shown
     assert f"Witness {witness.reference}" in shown and "stays in the document" in shown
     assert "Amira" not in page.get_text()
+
+
+def test_the_letter_checker_sees_who_drafted_it_when_and_what(app, db, world) -> None:  # noqa: F811
+    from portal.clock import utc_now
+    from portal.vlu.models import VluRequest
+    from tests.web.test_vlu_reasons import _decide
+
+    _decide(app, db, world)
+    drafter, checker = world["drafter"], world["checker"]
+    request = db.scalars(select(VluRequest)).first()
+    request.state, request.drafted_by_id, request.drafted_at = "drafted", drafter.id, utc_now()
+    path = f"/vlu/cases/{world['case'].id}/requests/{request.id}"
+    db.commit()
+    page = soup(client_as(app, db, checker).get(path).text)
+    shown = page.select_one("#check-request").get_text(" ", strip=True)
+    assert "Grace Lewis" in shown and "What you are approving" in shown
+    own = soup(client_as(app, db, drafter).get(path).text)
+    assert own.select_one("#check-request") is None
+    assert "a different Victim Liaison Unit officer must check it" in own.get_text()
