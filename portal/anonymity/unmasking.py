@@ -265,8 +265,9 @@ def active_grants(db: Session, actor: Actor) -> set[int]:
     )
 
 
-def record_unmasked_views(db: Session, actor: Actor, key_ids: set[int], page: str) -> None:
-    """One disclosure row per grant whose identity a page showed (``page``: its path)."""
+def record_unmasked_views(db: Session, actor: Actor, key_ids: set[int]) -> None:
+    """One disclosure row per grant whose identity a page showed (the page's own consultation
+    row, beside it, says which page)."""
     now = utc_now()
     grants = db.scalars(
         select(UnmaskRequest).where(
@@ -289,7 +290,6 @@ def record_unmasked_views(db: Session, actor: Actor, key_ids: set[int], page: st
             subject_id=grant.person_id,
             subject_ref=subject.reference if subject else None,
             recipient=f"user:{actor.user_id}",
-            purpose=page,
         )
 
 

@@ -227,9 +227,7 @@ class RequestContext:
             return
         from portal.anonymity.unmasking import record_unmasked_views
 
-        record_unmasked_views(
-            self.db, self.principal.actor, set(self._vault.revealed), self.request.url.path
-        )
+        record_unmasked_views(self.db, self.principal.actor, set(self._vault.revealed))
         self._vault.revealed.clear()
 
     def base_context(self) -> dict[str, Any]:
