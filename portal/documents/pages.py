@@ -179,3 +179,26 @@ def download(
     unit: Unit, case_id: uuid.UUID, person_id: uuid.UUID, document_id: uuid.UUID
 ) -> Download:
     return service.download(unit, _of(unit, case_id, person_id, document_id))
+
+
+@dataclass(frozen=True, slots=True)
+class OverrideWaiting:
+    """A document whose matches wait for a second prosecutor (ids, URN and uploader only)."""
+
+    case_id: uuid.UUID
+    person_id: uuid.UUID
+    document_id: uuid.UUID
+    urn: str
+    uploaded_by: str
+
+
+def overrides_waiting(unit: Unit) -> list[OverrideWaiting]:
+    """For My work: documents another prosecutor uploaded whose matches wait for this one."""
+    if not unit.actor.can(Permission.SERVE_DOCUMENTS):
+        return []
+    rows = repository.overrides_waiting(unit.db, unit.actor)
+    names = staff_names(unit.db, {row[4] for row in rows})
+    return [
+        OverrideWaiting(case_id, person_id, document_id, urn, names.get(by, "A colleague"))
+        for case_id, person_id, document_id, urn, by in rows
+    ]

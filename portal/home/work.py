@@ -16,6 +16,7 @@ from portal.accounts.unit import Unit
 from portal.anonymity import decisions
 from portal.audit import service as audit
 from portal.cases.reference import EventKind
+from portal.documents import pages as documents
 from portal.home import repository
 from portal.kit.paging import Page
 from portal.settings import Settings
@@ -202,15 +203,25 @@ def _two_person(unit: Unit, settings: Settings | None) -> list[WaitingSection]:
         )
 
     sections = []
-    if found.to_decide:
-        n = len(found.to_decide)
+    overrides = documents.overrides_waiting(unit)
+    if found.to_decide or overrides:
+        items = [item(w, False) for w in found.to_decide] + [
+            WaitingItem(
+                f"Case {o.urn}: a document uploaded by {o.uploaded_by} is blocked by protected "
+                "information, for a second prosecutor to decide",
+                "person_document_check",
+                {"case_id": o.case_id, "person_id": o.person_id, "document_id": o.document_id},
+            )
+            for o in overrides
+        ]
+        n = len(items)
         sections.append(
             WaitingSection(
                 "second_person",
                 "Waiting for your decision as a second person",
                 n,
                 f"{n} {'decision' if n == 1 else 'decisions'} waiting for you as a second person",
-                [item(w, False) for w in found.to_decide],
+                items,
             )
         )
     if found.asked:

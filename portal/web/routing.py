@@ -64,7 +64,7 @@ from portal.keys.vault import Disclosure, Vault
 from portal.kit.errors import NotFound
 from portal.kit.ids import as_uuid
 from portal.settings import Settings
-from portal.web import csrf, params
+from portal.web import csrf, params, sealed_views
 from portal.web.access import PUBLIC as PUBLIC
 from portal.web.access import Access as Access
 from portal.web.access import allow as allow
@@ -217,18 +217,9 @@ class RequestContext:
         )
         for key, value in (headers or {}).items():
             response.headers[key] = value
-        self._log_unmasked_views()
+        if self._vault is not None and self.principal is not None:
+            sealed_views.log_unmasked(self.db, self.principal.actor, self._vault)
         return response
-
-    def _log_unmasked_views(self) -> None:
-        """A page that showed a sealed identity under an approved request is a disclosure,
-        logged as such (issue 16 point 2), apart from the page's own consultation row."""
-        if self._vault is None or not self._vault.revealed or self.principal is None:
-            return
-        from portal.anonymity.unmasking import record_unmasked_views
-
-        record_unmasked_views(self.db, self.principal.actor, set(self._vault.revealed))
-        self._vault.revealed.clear()
 
     def base_context(self) -> dict[str, Any]:
         flash_message = notices.take_flash(self.db, self.active_session)  # shown once
@@ -247,12 +238,7 @@ class RequestContext:
         }
 
     def sealed_for_viewer(self, person: Any) -> bool:
-        """Whether ``person``'s identity is sealed for the signed-in user (an anonymity order
-        sought, and no approved request of theirs in force): their identifying fields read
-        "Sealed" and no edit form is offered for them (issue 16 point 2)."""
-        if not getattr(person, "identity_sealed", False):
-            return False
-        return person.key_id not in self.vault.unsealed_keys
+        return sealed_views.sealed_for(self.vault, person)
 
     def _restriction_banner(self) -> RestrictionBanner | None:
         """Every page that shows a person or their case carries their restrictions (issue 7).

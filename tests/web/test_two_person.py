@@ -323,3 +323,21 @@ def test_the_letter_checker_sees_who_drafted_it_when_and_what(app, db, world) ->
     own = soup(client_as(app, db, drafter).get(path).text)
     assert own.select_one("#check-request") is None
     assert "a different Victim Liaison Unit officer must check it" in own.get_text()
+
+
+def test_a_blocked_document_waits_on_the_second_prosecutors_my_work(app, db, settings) -> None:
+    from tests.web import test_document_disclosure as docs
+
+    people, _, officer = docs.setup(db, settings)
+    case = people["case"]
+    uploader = client_as(app, db, people["uploader"])
+    pdf = docs._statement("I was with AMIRA\nKHAN that evening.")
+    assert docs._upload(uploader, case, officer, "statement.pdf", pdf).status_code == 303
+    document = docs._latest(db)
+    link = f"{docs._base(case, officer)}/{document.id}/check"
+    second = client_as(app, db, people["second"])
+    theirs = soup(second.get("/work").text)
+    assert theirs.select_one(f'#work-waiting a[href="{link}"]') is not None
+    assert "uploaded by Priya Prosecutor" in theirs.select_one("#work-waiting").get_text()
+    # Not for the prosecutor who uploaded it: they may not decide.
+    assert soup(uploader.get("/work").text).select_one(f'a[href="{link}"]') is None
