@@ -370,6 +370,11 @@ def return_application(
         raise ValidationFailed({"comment": "Enter a comment for the author"})
     if len(comment) > 2000:
         raise ValidationFailed({"comment": "The comment must be 2,000 characters or fewer"})
+    errors = identity.case_text_errors(
+        db, vault, application.case_id, {"comment": ("The comment", comment)}
+    )
+    if errors:
+        raise ValidationFailed(errors)
     application.returned_by_id = actor.user_id
     application.returned_at = utc_now()
     vault.put(application, "return_comment", comment)

@@ -209,6 +209,9 @@ def approve_unmask(
         errors["comment"] = "Enter a comment for the requester"
     elif len(comment) > 2000:
         errors["comment"] = "The comment must be 2,000 characters or fewer"
+    errors |= identity.case_text_errors(
+        db, vault, request.case_id, {"comment": ("The comment", comment)}
+    )
     _refuse(db, settings, user, password, errors, client=client, purpose="unmask.decide")
     now = utc_now()
     approve = decision == "approve"

@@ -341,3 +341,16 @@ def test_a_blocked_document_waits_on_the_second_prosecutors_my_work(app, db, set
     assert "uploaded by Priya Prosecutor" in theirs.select_one("#work-waiting").get_text()
     # Not for the prosecutor who uploaded it: they may not decide.
     assert soup(uploader.get("/work").text).select_one(f'a[href="{link}"]') is None
+
+
+def test_a_comment_naming_the_sealed_witness_is_refused(app, db, sealed) -> None:
+    case, person, pros = sealed["case"], sealed["person"], sealed["pros"]
+    assert unmask(pros, case, person).status_code == 200
+    rid = _only_request(db).id
+    second = client_as(app, db, sealed["second"])
+    named = approve(
+        second, case, person, rid, decision="return", comment="Ask Ozymandias Canarybird first"
+    )
+    assert named.status_code == 400
+    assert db.get(UnmaskRequest, rid).state == "pending"
+    db.commit()
