@@ -113,4 +113,16 @@ def test_an_unmask_request_by_a_wco_approved_by_a_second_person_who_saw_the_reas
     goto(prosecutor, witness.path)
     expect(prosecutor.locator("body")).not_to_contain_text(true_name)
     assert urn
+
+    # The demo's sealed witnesses' applications can be approved: the second demo prosecutor,
+    # in another unit of the Area, finds them on My work and is offered the decision.
+    other = signed_in(new_context, portal_server, "prosecutor2.demo")
+    goto(other, "/work")
+    pending = other.locator("#work-waiting").get_by_role(
+        "link", name=re.compile("anonymity application for witness")
+    )
+    expect(pending.first).to_be_visible()
+    submit(other, pending.first)
+    expect(other.get_by_role("heading", name="Approve the application")).to_be_visible()
+    expect(other.get_by_label("Approve", exact=True)).not_to_be_checked()
     assert_not_logged(portal_server.log_path, [true_name, address, born.isoformat()])

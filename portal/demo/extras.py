@@ -169,6 +169,9 @@ def apply_extras(
                     CaseParty.is_witness.is_(True),
                     Person.identity_sealed.is_(False),
                     Case.prosecutor_id == prosecutor.id,
+                    # In their own Area, where the second demo prosecutor can approve them
+                    # (the approver pool is the Area's prosecutors who hold the permission).
+                    Case.area == prosecutor.area,
                 )
                 .order_by(Person.reference)
                 .limit(SEALED)
