@@ -86,7 +86,8 @@ def unmask_decision_page(
         unmask=request,
         requester=names.get(request.requested_by_id, "A colleague"),
         approver=names.get(request.approved_by_id) if request.approved_by_id else None,
-        reason=vault.open(request, "reason"),
+        # The reason: for the requester and for who may decide, not for anyone else.
+        reason=vault.open(request, "reason") if mine or refused is None else None,
         comment=vault.open(request, "decision_comment"),
         outcome=unmasking.OUTCOMES[request.state],
         minutes=settings.unmask_minutes,

@@ -91,6 +91,7 @@ def test_a_witness_care_officer_asks_and_a_prosecutor_decides(app, db, sealed) -
     refused_page = soup(other.get(f"{base}/unmask/{rid}").text)
     assert "must be decided by a prosecutor" in refused_page.select_one("#unmask-refused").text
     assert refused_page.select(f'input[name="decision-{rid}"]') == []
+    assert reason not in refused_page.get_text()  # the reason is for who may decide
     refused = approve(other, case, person, rid)
     assert refused.status_code == 403
     assert "govuk-heading-l" in refused.text  # a GOV.UK page, not a bare 403
