@@ -78,7 +78,9 @@ def test_anonymity_order_seals_the_identity_and_unmasking_needs_two_people(
     goto(second, application)
     expect(second.locator("#drafted-by")).to_contain_text("on ")
     expect(second.locator("main")).not_to_contain_text(true_name)
-    submit(second, action_form(second, "Approve the application").get_by_role("button"))
+    approval = action_form(second, "Approve the application")
+    approval.get_by_label("Approve", exact=True).check()
+    submit(second, approval.get_by_role("button", name="Record decision"))
     expect(banner(second)).to_contain_text("Approve the application: recorded")
     expect(status_of(second)).to_have_text("Approved")
 
@@ -137,13 +139,12 @@ def test_anonymity_order_seals_the_identity_and_unmasking_needs_two_people(
 
     # ...the second approves with theirs...
     goto(second, f"{witness.path}/anonymity")
-    waiting = second.locator("form").filter(
-        has=second.get_by_role("heading", name=re.compile("waiting for a second person"))
-    )
-    expect(waiting).to_have_count(1)
-    waiting.get_by_label("Your password").fill(portal_server.password)
-    waiting.get_by_label("Approve").check()
-    submit(second, waiting.get_by_role("button", name="Record decision"))
+    decide = second.locator("#unmask-requests").get_by_role("link", name=re.compile("Decide"))
+    expect(decide).to_have_count(1)
+    submit(second, decide)
+    second.get_by_label("Approve", exact=True).check()
+    second.get_by_label("Your password").fill(portal_server.password)
+    submit(second, second.get_by_role("button", name="Record decision"))
     expect(banner(second)).to_contain_text("Decision recorded")
 
     # ...and now the first sees the true name; the officer still does not.

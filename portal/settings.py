@@ -80,6 +80,7 @@ class Settings:
     anonymity_approver_role: str = "prosecutor"
     break_glass_minutes: int = 60
     unmask_minutes: int = 15
+    wcu_unmask_approver_role: str = "prosecutor"
     account_setup_hours: int = 24
     # TOTP: how many time-steps before the current one are still accepted (0 or 1), and how
     # recent a second factor must be for the actions that ask for it again (step-up).
@@ -175,6 +176,12 @@ class Settings:
                 env, "PORTAL_ANONYMITY_APPROVER_ROLE", "prosecutor", ("prosecutor", "vlu_officer")
             ),
             unmask_minutes=_int(env, "PORTAL_UNMASK_MINUTES", 15, 1, 60),
+            wcu_unmask_approver_role=_choice(
+                env,
+                "PORTAL_WCU_UNMASK_APPROVER_ROLE",
+                "prosecutor",
+                ("prosecutor", "witness_care_officer"),
+            ),
             account_setup_hours=_int(env, "PORTAL_ACCOUNT_SETUP_HOURS", 24, 1, 72),
             totp_previous_steps=_int(env, "PORTAL_TOTP_PREVIOUS_STEPS", 0, 0, 1),
             step_up_minutes=_int(env, "PORTAL_STEP_UP_MINUTES", 5, 1, 15),

@@ -31,6 +31,7 @@ APPLICATION_STATES = (
     "varied",
     "discharged",
 )
+UNMASK_STATES = ("pending", "approved", "refused", "returned")
 MEASURES = {
     "withhold_name": "Name and identifying details withheld or removed from disclosed material",
     "pseudonym": "A pseudonym is used",
@@ -91,6 +92,10 @@ class AnonymityApplication(IdMixin, Base):
     served_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     decided_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     court_reference: Mapped[str | None] = mapped_column(String(60), nullable=True)
+    # Returned to its author by the approver, with a comment (it stays drafted).
+    returned_by_id: Mapped[uuid.UUID | None] = staff(nullable=True)
+    returned_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    return_comment: Mapped[Sealed | None] = mapped_column(EncryptedBlob, nullable=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": version}
@@ -102,7 +107,9 @@ class UnmaskRequest(IdMixin, Base):
 
     __tablename__ = "unmask_request"
     __table_args__ = (
-        CheckConstraint("state IN ('pending', 'approved', 'refused')", name="state_known"),
+        CheckConstraint(
+            "state IN (" + ", ".join(f"'{s}'" for s in UNMASK_STATES) + ")", name="state_known"
+        ),
         Index("ix_unmask_request_requester", "requested_by_id", "expires_at"),
     )
 
@@ -116,3 +123,7 @@ class UnmaskRequest(IdMixin, Base):
     approved_by_id: Mapped[uuid.UUID | None] = staff(nullable=True)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # The approver's comment (required to return a request), sealed under the person's key.
+    decision_comment: Mapped[Sealed | None] = mapped_column(EncryptedBlob, nullable=True)
+    # The role that must decide it, fixed when it was asked (None: any holder of the permission).
+    approver_role: Mapped[str | None] = mapped_column(String(32), nullable=True)

@@ -12,7 +12,7 @@ from typing import Any
 from portal.accounts.models import User
 from portal.accounts.permissions import Permission
 from portal.accounts.unit import Unit
-from portal.anonymity import service
+from portal.anonymity import decisions, service, unmasking
 from portal.anonymity.models import MEASURES, AnonymityApplication, UnmaskRequest
 from portal.anonymity.recording import consulted, person_in_case
 from portal.cases import repository as cases_repo
@@ -43,7 +43,11 @@ class PersonPage:
     granted: bool
     me: uuid.UUID
     staff: dict[uuid.UUID, str]
-    unmask_reasons: dict[uuid.UUID, Sensitive | None]
+    may_decide: set[uuid.UUID]
+    outcomes: dict[str, str]
+    order: AnonymityApplication | None  # the order in force (granted or varied), if any
+    order_measures: list[str]
+    in_progress: AnonymityApplication | None  # an application not yet decided by the court
     unmask_minutes: int
 
 
@@ -53,10 +57,22 @@ def person_page(
     db, actor, vault = unit.db, unit.actor, unit.vault
     case, person = person_in_case(unit, case_id, person_id)
     applications = service.applications_for(db, case.id, person.id)
-    requests = service.requests_for(db, person.id)
+    user = db.get(User, actor.user_id)
+    # The actor's own requests, and the ones waiting that they may decide.
+    decidable = {
+        r.id
+        for r in service.requests_for(db, person.id)
+        if r.state == "pending"
+        and unmasking.refusal(user, actor, r, case.area, in_scope=True) is None
+    }
+    requests = [
+        r
+        for r in service.requests_for(db, person.id)
+        if r.requested_by_id == actor.user_id or r.id in decidable
+    ]
+    order = next((a for a in applications if a.state in ("granted", "varied")), None)
     granted = person.key_id in vault.unsealed_keys
     consulted(unit, "anonymity.view", "person", person.id, case, person)
-    user = db.get(User, actor.user_id)
     return PersonPage(
         case=case,
         person=person,
@@ -65,17 +81,21 @@ def person_page(
         requests=requests,
         may_record=actor.can(Permission.RECORD_RESTRICTION),
         may_apply=actor.can(Permission.APPLY_FOR_ANONYMITY),
-        may_unmask=bool(user and user.may_unmask),
+        may_unmask=bool(user and user.may_unmask and actor.can(Permission.REQUEST_UNMASK)),
+        may_decide=decidable,
+        order=order,
+        order_measures=[MEASURES[m] for m in order.measures.split(",") if m in MEASURES]
+        if order
+        else [],
+        in_progress=next(
+            (a for a in applications if a.state in ("drafted", "approved", "served")), None
+        ),
+        outcomes=unmasking.OUTCOMES,
         granted=granted,
         me=actor.user_id,
         staff=service.staff_names(
             db, {i for r in requests for i in (r.requested_by_id, r.approved_by_id)}
         ),
-        unmask_reasons={
-            r.id: vault.open(r, "reason")
-            for r in requests
-            if r.state == "pending" and r.requested_by_id != actor.user_id
-        },
         unmask_minutes=unmask_minutes,
     )
 
@@ -135,8 +155,15 @@ def draft_application(
 
 
 def _application(
-    unit: Unit, case_id: uuid.UUID, application_id: uuid.UUID
+    unit: Unit, case_id: uuid.UUID, application_id: uuid.UUID, settings: Settings | None = None
 ) -> tuple[Case, AnonymityApplication, Person]:
+    """The application in the actor's scope; or, for its second person (``settings`` names
+    the approving role), any drafted application of their Area: the approver pool is set by
+    permission, not only by the cases they work on."""
+    if settings is not None:
+        pooled = decisions.application_for_approver(unit, settings, case_id, application_id)
+        if pooled is not None:
+            return pooled
     case = cases_repo.get_case(unit.db, unit.actor, case_id)
     application = unit.db.get(AnonymityApplication, application_id)
     if application is None or application.case_id != case.id:
@@ -155,16 +182,23 @@ class ApplicationPage:
     measures: list[str]
     possible: list[str]  # the steps offered from here, in TRANSITIONS order
     shown_name: Sensitive | None
+    return_comment: Sensitive | None
+    decisions: list[tuple[str, str]]
     granted: bool
     staff: dict[uuid.UUID, str]
 
 
 def application_page(
-    unit: Unit, case_id: uuid.UUID, application_id: uuid.UUID, *, court_only: bool = False
+    unit: Unit,
+    settings: Settings,
+    case_id: uuid.UUID,
+    application_id: uuid.UUID,
+    *,
+    court_only: bool = False,
 ) -> ApplicationPage:
     """The application; ``court_only`` (its court version) needs the identity unsealed."""
     vault = unit.vault
-    case, application, person = _application(unit, case_id, application_id)
+    case, application, person = _application(unit, case_id, application_id, settings)
     granted = person.key_id in vault.unsealed_keys
     if court_only and not granted:
         raise NotPermitted("the court-only version needs an approved request to see the identity")
@@ -172,12 +206,17 @@ def application_page(
     consulted(
         unit, "anonymity.application_view", "anonymity_application", application.id, case, person
     )
+    may_approve = (
+        decisions.may_approve_applications(unit, settings)
+        and unit.actor.user_id != application.drafted_by_id
+    )
+    # Only the steps this actor may take (the service refuses the others too): the author is
+    # not offered the approval, nor an approver who is not a prosecutor the court's steps.
     possible = [
         a
         for a, (source, _) in service.TRANSITIONS.items()
         if source == application.state
-        # the author is not offered the approval they may not give (the service refuses it too)
-        and not (a == "approve" and unit.actor.user_id == application.drafted_by_id)
+        and (may_approve if a == "approve" else unit.actor.can(Permission.APPLY_FOR_ANONYMITY))
     ]
     return ApplicationPage(
         case=case,
@@ -188,8 +227,13 @@ def application_page(
         measures=[MEASURES[m] for m in application.measures.split(",") if m in MEASURES],
         possible=possible,
         shown_name=vault.open(person, "full_name"),
+        return_comment=vault.open(application, "return_comment"),
+        decisions=[("approve", "Approve"), ("return", "Return to the author with a comment")],
         granted=granted,
-        staff=service.staff_names(unit.db, {application.drafted_by_id, application.approved_by_id}),
+        staff=service.staff_names(
+            unit.db,
+            {application.drafted_by_id, application.approved_by_id, application.returned_by_id},
+        ),
     )
 
 
@@ -203,7 +247,7 @@ def transition(
     on: date | None,
     court_reference: str,
 ) -> None:
-    _, application, _ = _application(unit, case_id, application_id)
+    _, application, _ = _application(unit, case_id, application_id, settings)
     service.transition(
         unit.db,
         unit.actor,
@@ -212,6 +256,20 @@ def transition(
         action,
         on=on,
         court_reference=court_reference,
+    )
+
+
+def return_application(
+    unit: Unit,
+    settings: Settings,
+    case_id: uuid.UUID,
+    application_id: uuid.UUID,
+    *,
+    comment: str,
+) -> None:
+    _, application, _ = _application(unit, case_id, application_id, settings)
+    service.return_application(
+        unit.db, unit.vault, unit.actor, settings, application, comment=comment
     )
 
 
@@ -239,26 +297,6 @@ def request_unmask(
         reason=reason,
         password=password,
         client=client,
-    )
-
-
-def decide_unmask(
-    unit: Unit,
-    settings: Settings,
-    case_id: uuid.UUID,
-    person_id: uuid.UUID,
-    request_id: uuid.UUID,
-    *,
-    password: str,
-    client: str,
-    approve: bool | None,
-) -> None:
-    _, person = person_in_case(unit, case_id, person_id)
-    request = unit.db.get(UnmaskRequest, request_id)
-    if request is None or request.person_id != person.id:
-        raise CaseNotFound(None)
-    service.approve_unmask(
-        unit.db, unit.actor, settings, request, password=password, client=client, approve=approve
     )
 
 

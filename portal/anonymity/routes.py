@@ -11,7 +11,7 @@ from starlette.responses import Response
 
 from portal.accounts.forms import ServiceRefusals
 from portal.accounts.permissions import Permission
-from portal.anonymity import forms, pages, service
+from portal.anonymity import decisions, forms, pages, service
 from portal.anonymity.models import MEASURES, RESTRICTION_KINDS
 from portal.anonymity.sweep import Swept
 from portal.cases.errors import CaseNotFound
@@ -24,6 +24,7 @@ READERS = requires(Permission.VIEW_CASES)
 APPLICANTS = requires(Permission.APPLY_FOR_ANONYMITY)
 RECORDERS = requires(Permission.RECORD_RESTRICTION)
 APPROVERS = requires(Permission.APPROVE_UNMASK)
+UNMASKERS = requires_any(Permission.REQUEST_UNMASK, Permission.APPROVE_UNMASK)
 ACTIONS = {
     "approve": "Approve the application",
     "serve": "Record that it was served",
@@ -146,11 +147,17 @@ def application_page(
     status: int = 200,
     *,
     court_only: bool = False,
+    values: dict[str, Any] | None = None,
 ) -> Response:
-    page = pages.application_page(ctx.unit, *_application_ids(ctx), court_only=court_only)
+    page = pages.application_page(
+        ctx.unit, ctx.settings, *_application_ids(ctx), court_only=court_only
+    )
     path = ctx.request.url.path
+    template = "anonymity/application.html"
+    if path.endswith("/served"):
+        template = "anonymity/served.html"
     return ctx.render(
-        "anonymity/application.html",
+        template,
         {
             "case": page.case,
             "application": page.application,
@@ -160,7 +167,9 @@ def application_page(
             "measures": page.measures,
             "actions": [(a, ACTIONS[a]) for a in page.possible],
             "errors": errors or FieldErrors(),
-            "values": {},
+            "values": values or {},
+            "return_comment": page.return_comment,
+            "decisions": page.decisions,
             "version": "court"
             if path.endswith("/court")
             else ("served" if path.endswith("/served") else "full"),
@@ -191,6 +200,8 @@ def application_action(ctx: RequestContext) -> Response:
     action = str(ctx.request.path_params["action"])
     if action not in service.TRANSITIONS:
         raise CaseNotFound(None)
+    if action == "approve":
+        return _second_person(ctx, case_id, application_id)
     form = forms.StepForm(ctx.form)
     taken = functools.partial(
         pages.transition,
@@ -205,6 +216,45 @@ def application_action(ctx: RequestContext) -> Response:
     if _refused(form.errors, taken):
         return application_page(ctx, form.errors, 400)
     ctx.flash(ACTIONS[action] + ": recorded")
+    return ctx.redirect("anonymity_application", case_id=case_id, application_id=application_id)
+
+
+def _second_person(ctx: RequestContext, case_id: uuid.UUID, application_id: uuid.UUID) -> Response:
+    """The second person's decision on an application: approve, or return with a comment;
+    nothing is assumed (no choice is an error)."""
+    decision, comment = ctx.field("decision"), ctx.field("comment")
+    errors = FieldErrors()
+    if decision not in ("approve", "return"):
+        errors.add("decision", "Select whether you approve or return the application")
+    step: Callable[[], None]
+    if decision == "return":
+        step = functools.partial(
+            pages.return_application,
+            ctx.unit,
+            ctx.settings,
+            case_id,
+            application_id,
+            comment=comment,
+        )
+    else:
+        step = functools.partial(
+            pages.transition,
+            ctx.unit,
+            ctx.settings,
+            case_id,
+            application_id,
+            "approve",
+            on=None,
+            court_reference="",
+        )
+    if _refused(errors, step):
+        values = {"decision": decision, "comment": comment}
+        return application_page(ctx, errors, 400, values=values)
+    ctx.flash(
+        "Returned to the author with your comment"
+        if decision == "return"
+        else ACTIONS["approve"] + ": recorded"
+    )
     return ctx.redirect("anonymity_application", case_id=case_id, application_id=application_id)
 
 
@@ -242,23 +292,49 @@ def request_unmask(ctx: RequestContext) -> Response:
     )
 
 
+def _decision_ids(ctx: RequestContext) -> tuple[uuid.UUID, uuid.UUID, uuid.UUID]:
+    return ctx.path_id("case_id"), ctx.path_id("person_id"), ctx.path_id("request_id")
+
+
+def _decision_page(
+    ctx: RequestContext, errors: FieldErrors, values: dict[str, Any], status: int
+) -> Response:
+    page = decisions.unmask_decision_page(ctx.unit, ctx.settings, *_decision_ids(ctx))
+    return ctx.render(
+        "anonymity/unmask_decision.html",
+        {**model_context(page), "errors": errors, "values": values},
+        status_code=status,
+    )
+
+
+def unmask_decision(ctx: RequestContext) -> Response:
+    return _decision_page(ctx, FieldErrors(), {}, 200)
+
+
 @step_up
 def decide_unmask(ctx: RequestContext) -> Response:
-    request_id = ctx.path_id("request_id")
-    return _unmasking(
-        ctx,
-        lambda: pages.decide_unmask(
-            ctx.unit,
-            ctx.settings,
-            *_person_ids(ctx),
-            request_id,
-            password=ctx.field(f"password-{request_id}"),
-            client=ctx.client_address,
-            approve={"approve": True, "refuse": False}.get(ctx.field(f"decision-{request_id}")),
-        ),
-        "Decision recorded",
-        {},
-        suffix=f"-{request_id}",
+    ids = _decision_ids(ctx)
+    request_id = ids[2]
+    values = {
+        f"decision-{request_id}": ctx.field(f"decision-{request_id}"),
+        f"comment-{request_id}": ctx.field(f"comment-{request_id}"),
+    }
+    errors = FieldErrors()
+    decided = functools.partial(
+        decisions.decide_unmask,
+        ctx.unit,
+        ctx.settings,
+        *ids,
+        password=ctx.field(f"password-{request_id}"),
+        client=ctx.client_address,
+        decision=ctx.field(f"decision-{request_id}") or None,
+        comment=ctx.field(f"comment-{request_id}"),
+    )
+    if _refused(errors, decided, suffix=f"-{request_id}"):
+        return _decision_page(ctx, errors, values, 400)
+    ctx.flash("Decision recorded. The requester can see it")
+    return ctx.redirect(
+        "anonymity_unmask_request", case_id=ids[0], person_id=ids[1], request_id=request_id
     )
 
 
@@ -271,6 +347,7 @@ routes = [
     post(BASE + "/restrictions", add_restriction, RECORDERS, "anonymity_restriction"),
     post(BASE + "/apply", apply, APPLICANTS, "anonymity_apply"),
     post(BASE + "/unmask", request_unmask, requires(Permission.REQUEST_UNMASK), "anonymity_unmask"),
+    get(BASE + "/unmask/{request_id}", unmask_decision, UNMASKERS, "anonymity_unmask_request"),
     post(BASE + "/unmask/{request_id}", decide_unmask, APPROVERS, "anonymity_unmask_decide"),
     get("/cases/{case_id}/restrictions", case_restrictions, READERS, "case_restrictions"),
     get(APP, application_detail, READERS, "anonymity_application"),

@@ -290,13 +290,7 @@ def transition(
     if application.state != source:
         raise NotPermitted(f"cannot {action} an application that is {application.state}")
     if action == "approve":
-        if (
-            not actor.can(Permission.APPROVE_ANONYMITY_APPLICATION)
-            or actor.role.value != settings.anonymity_approver_role
-        ):
-            raise NotPermitted("only the approving role can approve")
-        if actor.user_id == application.drafted_by_id:
-            raise NotPermitted("the approver must be someone other than the author")
+        _may_approve(actor, settings, application)
         application.approved_by_id = actor.user_id
         application.approved_at = utc_now()
     elif not actor.can(Permission.APPLY_FOR_ANONYMITY):
@@ -344,6 +338,57 @@ def transition(
         case_id=application.case_id,
         subject_id=application.person_id,
         fields=("state",),
+    )
+
+
+def _may_approve(actor: Actor, settings: Settings, application: AnonymityApplication) -> None:
+    if (
+        not actor.can(Permission.APPROVE_ANONYMITY_APPLICATION)
+        or actor.role.value != settings.anonymity_approver_role
+    ):
+        raise NotPermitted("only the approving role can approve")
+    if actor.user_id == application.drafted_by_id:
+        raise NotPermitted("the approver must be someone other than the author")
+
+
+def return_application(
+    db: Session,
+    vault: Vault,
+    actor: Actor,
+    settings: Settings,
+    application: AnonymityApplication,
+    *,
+    comment: str,
+) -> None:
+    """The second person sends the application back to its author with a comment; it stays
+    drafted (the author sees the comment; a second person may still approve it later)."""
+    if application.state != "drafted":
+        raise NotPermitted(f"cannot return an application that is {application.state}")
+    _may_approve(actor, settings, application)
+    comment = comment.strip()
+    if not comment:
+        raise ValidationFailed({"comment": "Enter a comment for the author"})
+    if len(comment) > 2000:
+        raise ValidationFailed({"comment": "The comment must be 2,000 characters or fewer"})
+    errors = identity.case_text_errors(
+        db, vault, application.case_id, {"comment": ("The comment", comment)}
+    )
+    if errors:
+        raise ValidationFailed(errors)
+    application.returned_by_id = actor.user_id
+    application.returned_at = utc_now()
+    vault.put(application, "return_comment", comment)
+    db.flush()
+    audit.record(
+        db,
+        actor=actor,
+        category="alteration",
+        action="anonymity.return",
+        object_type="anonymity_application",
+        object_id=application.id,
+        case_id=application.case_id,
+        subject_id=application.person_id,
+        fields=("return_comment",),
     )
 
 

@@ -63,8 +63,11 @@ FREE_TEXT: tuple[FreeText, ...] = (
     FreeText(VluReasonsRevision, ("reasons", "no_meeting_reason")),  # the reasons' history
     FreeText(VluRequest, ("check_notes", "review_notes")),
     FreeText(VluMessage, ("body",), via="request"),
-    FreeText(AnonymityApplication, ("condition_a", "condition_b", "condition_c", "considerations")),
-    FreeText(UnmaskRequest, ("reason",)),
+    FreeText(
+        AnonymityApplication,
+        ("condition_a", "condition_b", "condition_c", "considerations", "return_comment"),
+    ),
+    FreeText(UnmaskRequest, ("reason", "decision_comment")),
     FreeText(NeedsAssessment, ("needs",), json=True, via="party"),
     FreeText(SafeguardingAction, ("description",), via="party"),
     FreeText(Obligation, ("evidence", "reason")),

@@ -15,6 +15,7 @@ from portal.accounts.actor import Actor
 from portal.accounts.events import AccessWithdrawn
 from portal.accounts.models import User
 from portal.accounts.permissions import Permission
+from portal.accounts.roles import Role
 from portal.anonymity import identity
 from portal.anonymity.models import (
     UnmaskRequest,
@@ -38,7 +39,12 @@ TOO_MANY_TRIES = (
 
 def _permitted(db: Session, actor: Actor) -> User:
     user = db.get(User, actor.user_id)
-    if user is None or not user.may_unmask or not user.is_active:
+    if (
+        user is None
+        or not user.may_unmask
+        or not user.is_active
+        or not actor.can(Permission.REQUEST_UNMASK)
+    ):
         raise NotPermitted("you do not have the permission to see sealed identities")
     return user
 
@@ -107,6 +113,7 @@ def request_unmask(
     _refuse(db, settings, user, password, errors, client=client, purpose="unmask.request")
     request = UnmaskRequest(
         **sealed_keys(case, person),
+        approver_role=approver_rule(settings, actor.role),
         state="pending",
         requested_by_id=actor.user_id,
         requested_at=utc_now(),
@@ -118,31 +125,102 @@ def request_unmask(
     return request
 
 
+# What the second person may decide; none is assumed (the form pre-selects nothing).
+DECISIONS = {
+    "approve": "Approve",
+    "refuse": "Refuse",
+    "return": "Return to the requester with a comment",
+}
+OUTCOMES = {
+    "pending": "Waiting for a second person",
+    "approved": "Approved",
+    "refused": "Refused",
+    "returned": "Returned with a comment",
+}
+
+
+def approver_rule(settings: Settings, requester: Role) -> str | None:
+    """The role that must decide a request made by ``requester`` (None: any holder of the
+    permission who may unmask). A witness care officer's request has its own rule."""
+    if requester is Role.WITNESS_CARE_OFFICER:
+        return settings.wcu_unmask_approver_role
+    return None
+
+
+def refusal(
+    user: User | None,
+    actor: Actor,
+    request: UnmaskRequest,
+    case_area: str | None,
+    *,
+    in_scope: bool = False,
+) -> str | None:
+    """Why ``actor`` may not decide ``request`` (None: they may). The pool is set by permission
+    (the permission, the user's flag, the request's approver rule) over the case's whole Area,
+    not only the cases the approver works on, so a request can always find its second person."""
+    if (
+        user is None
+        or not user.is_active
+        or not user.may_unmask
+        or not actor.can(Permission.APPROVE_UNMASK)
+    ):
+        return "you do not have the permission to approve requests to see sealed identities"
+    if actor.user_id == request.requested_by_id:
+        return "a second person must decide: you cannot decide your own request"
+    if request.approver_role and actor.role.value != request.approver_role:
+        return "this request must be decided by a " + Role(request.approver_role).label.lower()
+    if not in_scope and (not actor.area or actor.area != case_area):
+        return "this request must be decided by someone in the case's Area"
+    return None
+
+
+def in_scope(db: Session, actor: Actor, case_id: uuid.UUID) -> bool:
+    """Whether the case is one the actor works on (their own scope)."""
+    found = db.scalar(select(Case.id).where(Case.id == case_id, visible_cases(actor)))
+    return found is not None
+
+
 def approve_unmask(
     db: Session,
+    vault: Vault,
     actor: Actor,
     settings: Settings,
     request: UnmaskRequest,
+    case: Case,
     *,
     password: str,
     client: str,
-    approve: bool | None = True,
+    decision: str | None,
+    comment: str = "",
 ) -> None:
-    """The second person's decision. ``approve`` is None when they chose nothing: nothing is
-    assumed, the choice must be made."""
-    user = _permitted(db, actor)
+    """The second person's decision: approve, refuse, or return with a comment. ``decision``
+    is None when they chose nothing: nothing is assumed, the choice must be made."""
+    user = db.get(User, actor.user_id)
+    problem = refusal(user, actor, request, case.area, in_scope=in_scope(db, actor, case.id))
+    if problem or user is None:
+        raise NotPermitted(problem or "not permitted")
     if request.state != "pending":
         raise NotPermitted("this request has already been decided")
-    if actor.user_id == request.requested_by_id:
-        raise NotPermitted("a second person must approve")
     errors: dict[str, str] = {}
-    if approve is None:
-        errors["decision"] = "Select whether you approve or refuse this request"
+    if decision not in DECISIONS:
+        errors["decision"] = "Select whether you approve, refuse or return this request"
+    comment = comment.strip()
+    if decision == "return" and not comment:
+        errors["comment"] = "Enter a comment for the requester"
+    elif len(comment) > 2000:
+        errors["comment"] = "The comment must be 2,000 characters or fewer"
+    errors |= identity.case_text_errors(
+        db, vault, request.case_id, {"comment": ("The comment", comment)}
+    )
     _refuse(db, settings, user, password, errors, client=client, purpose="unmask.decide")
     now = utc_now()
-    request.state = "approved" if approve else "refused"
+    approve = decision == "approve"
+    request.state = {"approve": "approved", "refuse": "refused", "return": "returned"}[
+        str(decision)
+    ]
     request.approved_by_id = actor.user_id
     request.decided_at = now
+    vault.put(request, "decision_comment", comment or None)
     if approve:
         request.expires_at = now + timedelta(minutes=settings.unmask_minutes)
     db.flush()
@@ -151,7 +229,9 @@ def approve_unmask(
         db,
         actor=actor,
         category="disclosure" if approve else "security",
-        action="unmask.approve" if approve else "unmask.refuse",
+        action={"approve": "unmask.approve", "refuse": "unmask.refuse"}.get(
+            str(decision), "unmask.return"
+        ),
         object_type="unmask_request",
         object_id=request.id,
         case_id=request.case_id,
@@ -186,6 +266,34 @@ def active_grants(db: Session, actor: Actor) -> set[int]:
             )
         )
     )
+
+
+def record_unmasked_views(db: Session, actor: Actor, key_ids: set[int]) -> None:
+    """One disclosure row per grant whose identity a page showed (the page's own consultation
+    row, beside it, says which page)."""
+    now = utc_now()
+    grants = db.scalars(
+        select(UnmaskRequest).where(
+            UnmaskRequest.requested_by_id == actor.user_id,
+            UnmaskRequest.state == "approved",
+            UnmaskRequest.expires_at > now,
+            UnmaskRequest.key_id.in_(key_ids),
+        )
+    )
+    for grant in list(grants):
+        subject = db.get(Person, grant.person_id)
+        audit.record(
+            db,
+            actor=actor,
+            category="disclosure",
+            action="unmask.view",
+            object_type="unmask_request",
+            object_id=grant.id,
+            case_id=grant.case_id,
+            subject_id=grant.person_id,
+            subject_ref=subject.reference if subject else None,
+            recipient=f"user:{actor.user_id}",
+        )
 
 
 def end_grants(db: Session, event: AccessWithdrawn) -> None:

@@ -4,7 +4,8 @@
   where the victim may opt out, not met with a good reason), the rest stay overdue, so My work
   and the compliance dashboard look like a real service (issue 5).
 * 50 witnesses get anonymity order applications, which seal their identities (issue 7).
-* The demo prosecutors get the permission to request and approve unmasking.
+* The demo prosecutors get the permission to request and approve unmasking, and the demo witness
+  care officers to request it (to contact a sealed witness; a prosecutor of the Area approves).
 """
 
 from __future__ import annotations
@@ -109,7 +110,7 @@ def apply_extras(
             obligations.create_for_event(db, vault, actor, case, event)
     with unit_of_work(factory) as db:
         users = {u.username: u for u in db.scalars(select(User))}
-        for name in ("prosecutor.demo", "prosecutor2.demo"):
+        for name in ("prosecutor.demo", "prosecutor2.demo", "wco.demo", "wco2.demo"):
             if name in users:
                 users[name].may_unmask = True
         by_body = {
@@ -168,6 +169,9 @@ def apply_extras(
                     CaseParty.is_witness.is_(True),
                     Person.identity_sealed.is_(False),
                     Case.prosecutor_id == prosecutor.id,
+                    # In their own Area, where the second demo prosecutor can approve them
+                    # (the approver pool is the Area's prosecutors who hold the permission).
+                    Case.area == prosecutor.area,
                 )
                 .order_by(Person.reference)
                 .limit(SEALED)

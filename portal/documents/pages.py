@@ -77,6 +77,7 @@ class CheckPage:
     may_serve: bool
     may_upload: bool
     uploaded_by_me: bool
+    uploaded_by: str  # who asked for the document to be served: the override's requester
 
 
 def check_page(
@@ -91,7 +92,11 @@ def check_page(
     found = repository.matches_of(db, [document.id])
     # Who overrode a match, when and why: for prosecutors, who decide on service.
     may_serve = unit.actor.can(Permission.SERVE_DOCUMENTS)
-    deciders = staff_names(db, {match.overridden_by_id for match, _ in found}) if may_serve else {}
+    deciders = (
+        staff_names(db, {match.overridden_by_id for match, _ in found} | {document.uploaded_by_id})
+        if may_serve
+        else {}
+    )
     matches = [
         {
             "match": match,
@@ -121,6 +126,7 @@ def check_page(
         may_serve=may_serve,
         may_upload=unit.actor.can(Permission.UPLOAD_DOCUMENTS),
         uploaded_by_me=document.uploaded_by_id == unit.actor.user_id,
+        uploaded_by=deciders.get(document.uploaded_by_id, "A colleague"),
     )
 
 
@@ -173,3 +179,26 @@ def download(
     unit: Unit, case_id: uuid.UUID, person_id: uuid.UUID, document_id: uuid.UUID
 ) -> Download:
     return service.download(unit, _of(unit, case_id, person_id, document_id))
+
+
+@dataclass(frozen=True, slots=True)
+class OverrideWaiting:
+    """A document whose matches wait for a second prosecutor (ids, URN and uploader only)."""
+
+    case_id: uuid.UUID
+    person_id: uuid.UUID
+    document_id: uuid.UUID
+    urn: str
+    uploaded_by: str
+
+
+def overrides_waiting(unit: Unit) -> list[OverrideWaiting]:
+    """For My work: documents another prosecutor uploaded whose matches wait for this one."""
+    if not unit.actor.can(Permission.SERVE_DOCUMENTS):
+        return []
+    rows = repository.overrides_waiting(unit.db, unit.actor)
+    names = staff_names(unit.db, {row[4] for row in rows})
+    return [
+        OverrideWaiting(case_id, person_id, document_id, urn, names.get(by, "A colleague"))
+        for case_id, person_id, document_id, urn, by in rows
+    ]

@@ -7,7 +7,9 @@ import uuid
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.cases.models import CaseParty
+from portal.accounts.actor import Actor
+from portal.cases.access import visible_cases
+from portal.cases.models import Case, CaseParty
 from portal.documents.models import Document, DocumentMatch
 from portal.people.models import Person
 
@@ -68,3 +70,29 @@ def live_documents_of_cases(db: Session, case_ids: list[uuid.UUID]) -> list[Docu
             .order_by(Document.uploaded_at, Document.id)
         )
     )
+
+
+def overrides_waiting(
+    db: Session, actor: Actor, *, limit: int = 50
+) -> list[tuple[uuid.UUID, uuid.UUID, uuid.UUID, str, uuid.UUID]]:
+    """Documents another prosecutor uploaded, in the actor's cases, with a match no second
+    prosecutor has decided yet: (case id, person id, document id, URN, uploader id)."""
+    open_match = (
+        select(DocumentMatch.id)
+        .where(DocumentMatch.document_id == Document.id, DocumentMatch.overridden_at.is_(None))
+        .exists()
+    )
+    rows = db.execute(
+        select(Document.case_id, Document.person_id, Document.id, Case.urn, Document.uploaded_by_id)
+        .join(Case, Case.id == Document.case_id)
+        .where(
+            Document.superseded.is_(False),
+            Document.disclosure == "matches",
+            Document.uploaded_by_id != actor.user_id,
+            open_match,
+            visible_cases(actor),
+        )
+        .order_by(Document.uploaded_at, Document.id)
+        .limit(limit)
+    ).all()
+    return [(r[0], r[1], r[2], r[3], r[4]) for r in rows]

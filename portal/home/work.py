@@ -13,10 +13,13 @@ from typing import Any
 
 from portal.accounts.permissions import Permission
 from portal.accounts.unit import Unit
+from portal.anonymity import decisions
 from portal.audit import service as audit
 from portal.cases.reference import EventKind
+from portal.documents import pages as documents
 from portal.home import repository
 from portal.kit.paging import Page
+from portal.settings import Settings
 from portal.victims_code import lifecycle, work_queue
 from portal.victims_code.lifecycle import Status, status
 from portal.victims_code.repository import WorkCounts
@@ -183,15 +186,67 @@ def _reasons_awaited(unit: Unit) -> list[WaitingSection]:
     ]
 
 
-def waiting_for(unit: Unit) -> list[WaitingSection]:
+def _two_person(unit: Unit, settings: Settings | None) -> list[WaitingSection]:
+    """Two-person decisions: those this user may take as the second person, and their own,
+    waiting for a second person (references only: nobody's identity is read)."""
+    if settings is None:
+        return []
+    found = decisions.waiting_decisions(unit, settings)
+    what = {"unmask": "request to see a sealed identity", "application": "anonymity application"}
+
+    def item(w: decisions.Waiting, mine: bool) -> WaitingItem:
+        by = "" if mine else f" from {w.asked_by}"
+        return WaitingItem(
+            f"Case {w.urn}: {what[w.kind]} for witness {w.reference}{by}",
+            w.route,
+            w.params,
+        )
+
+    sections = []
+    overrides = documents.overrides_waiting(unit)
+    if found.to_decide or overrides:
+        items = [item(w, False) for w in found.to_decide] + [
+            WaitingItem(
+                f"Case {o.urn}: a document uploaded by {o.uploaded_by} is blocked by protected "
+                "information, for a second prosecutor to decide",
+                "person_document_check",
+                {"case_id": o.case_id, "person_id": o.person_id, "document_id": o.document_id},
+            )
+            for o in overrides
+        ]
+        n = len(items)
+        sections.append(
+            WaitingSection(
+                "second_person",
+                "Waiting for your decision as a second person",
+                n,
+                f"{n} {'decision' if n == 1 else 'decisions'} waiting for you as a second person",
+                items,
+            )
+        )
+    if found.asked:
+        n = len(found.asked)
+        sections.append(
+            WaitingSection(
+                "asked",
+                "Waiting for a second person",
+                n,
+                f"{n} of your {'request' if n == 1 else 'requests'} waiting for a second person",
+                [item(w, True) for w in found.asked],
+            )
+        )
+    return sections
+
+
+def waiting_for(unit: Unit, settings: Settings | None = None) -> list[WaitingSection]:
     """Approvals and checks waiting for this user, one section per kind, in page order.
 
     THE PLACE for more sections: each is a function of ``unit`` returning a list of
-    ``WaitingSection`` (empty when it does not apply to the user). At merge of the two-person
-    work (i16-twoperson), the anonymity section (anonymity applications and unmasking requests
-    waiting for this user as approver, not as requester) is added here first, as a section
-    with ``template="anonymity/_waiting.html"`` and its read model in ``context``."""
-    sections: list[WaitingSection] = []
+    ``WaitingSection`` (empty when it does not apply to the user). Two-person decisions come
+    first: those this user may take as the second person (unmask requests, anonymity
+    applications), then their own waiting for a second person (``settings`` says who approves
+    applications; without it those sections are left out)."""
+    sections: list[WaitingSection] = _two_person(unit, settings)
     for source in (_letter_checks, _reasons_awaited):
         sections.extend(source(unit))
     return sections
@@ -203,7 +258,9 @@ def _reason(row: Row) -> Reason:
     return Reason(trigger, obligation.trigger_on, obligation.identified_on)
 
 
-def my_work(unit: Unit, filters: WorkFilters, *, page: int) -> MyWork:
+def my_work(
+    unit: Unit, filters: WorkFilters, *, page: int, settings: Settings | None = None
+) -> MyWork:
     """One page of My work for these filters. Every person shown is audited as consulted,
     in one go; the statements run do not grow with the rows."""
     db, actor, vault = unit.db, unit.actor, unit.vault
@@ -227,7 +284,7 @@ def my_work(unit: Unit, filters: WorkFilters, *, page: int) -> MyWork:
     audit.record_consultations(
         db, actor=actor, action="person.work_list", subjects=sorted(shown), case_id=None
     )
-    waiting = waiting_for(unit)
+    waiting = waiting_for(unit, settings)
     return MyWork(
         filters=filters,
         counters=Counters(counts, len(actions), sum(section.count for section in waiting)),
@@ -249,10 +306,10 @@ def my_work(unit: Unit, filters: WorkFilters, *, page: int) -> MyWork:
     )
 
 
-def counters(unit: Unit, filters: WorkFilters) -> Counters:
+def counters(unit: Unit, filters: WorkFilters, settings: Settings | None = None) -> Counters:
     """Only the counters, after a quick action changed one row (nobody's details are read)."""
     today, soon = today_and_soon()
     counts = work_queue.counts(unit.db, unit.actor, filters, today=today, soon=soon)
     actions = work_queue.actions_due(unit.db, unit.actor, until=soon)
-    waiting = sum(section.count for section in waiting_for(unit))
+    waiting = sum(section.count for section in waiting_for(unit, settings))
     return Counters(counts, len(actions), waiting)

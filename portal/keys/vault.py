@@ -219,6 +219,9 @@ class Vault:
         self._sealed_checked: set[int] = set()
         # person key ids this user may see unsealed (an approved, unexpired unmask grant)
         self.unsealed_keys: set[int] = set()
+        # of those, the ones whose sealed identifying values this vault opened (the edge logs
+        # each as a disclosure: an unmasked view, distinct from a pseudonymised one)
+        self.revealed: set[int] = set()
 
     # --- keys -------------------------------------------------------------------------------
 
@@ -403,6 +406,8 @@ class Vault:
             shown_as = self._sealed_for_casework(row)
             if shown_as is not None:
                 return _masked(row, masked[column], shown_as)
+            if row.key_id in self.unsealed_keys:
+                self.revealed.add(row.key_id)
         try:
             return self._open(row, column)
         except KeyDestroyed:

@@ -27,10 +27,10 @@ def my_work(ctx: RequestContext) -> Response:
     list (a filter or a page changed)."""
     filters = read_filters(ctx.request.query_params)
     if ctx.is_htmx and ctx.request.query_params.get("part") == "counters":
-        counters = home_work.counters(ctx.unit, filters)
+        counters = home_work.counters(ctx.unit, filters, ctx.settings)
         context = {"counters": counters, "filters": filters}
         return ctx.render("work/index.html", context, block="counters")
-    page = home_work.my_work(ctx.unit, filters, page=ctx.page_number())
+    page = home_work.my_work(ctx.unit, filters, page=ctx.page_number(), settings=ctx.settings)
     return ctx.render("work/index.html", {**model_context(page), "rows": page.rows}, block="work")
 
 

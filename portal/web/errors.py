@@ -121,8 +121,13 @@ def make_domain_handlers(env: Environment) -> dict[type[Exception], Any]:
                 await run_in_threadpool(denials.record_refusal, request, type(exc).__name__)
             name = template or f"errors/{status}.html"
             body = env.get_template(name).render(error_context(request.scope)).encode()
-            headers = {"Retry-After": str(RETRY_AFTER_SECONDS)} if status == 503 else None
-            return HTMLResponse(body, status_code=status, headers=headers)
+            headers = {"Retry-After": str(RETRY_AFTER_SECONDS)} if status == 503 else {}
+            if request.headers.get("HX-Request") == "true" and request.method == "GET":
+                # htmx swaps no error into the page: the browser opens the same address as a
+                # whole page instead, so a refusal is the GOV.UK page, never nothing or a bare
+                # fragment (issue 16 point 2).
+                headers["HX-Redirect"] = request.url.path
+            return HTMLResponse(body, status_code=status, headers=headers or None)
 
         return handle
 

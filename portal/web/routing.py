@@ -64,7 +64,7 @@ from portal.keys.vault import Disclosure, Vault
 from portal.kit.errors import NotFound
 from portal.kit.ids import as_uuid
 from portal.settings import Settings
-from portal.web import csrf, gate, params
+from portal.web import csrf, gate, params, sealed_views
 from portal.web.access import PUBLIC as PUBLIC
 from portal.web.access import Access as Access
 from portal.web.access import allow as allow
@@ -219,6 +219,8 @@ class RequestContext:
         )
         for key, value in (headers or {}).items():
             response.headers[key] = value
+        if self._vault is not None and self.principal is not None:
+            sealed_views.log_unmasked(self.db, self.principal.actor, self._vault)
         return response
 
     def base_context(self) -> dict[str, Any]:
@@ -237,7 +239,11 @@ class RequestContext:
             "flash_message": flash_message,
             "session_idle_seconds": self.settings.session_idle_minutes * 60,
             "session_warning_seconds": self.settings.session_warning_seconds,
+            "sealed_for_viewer": self.sealed_for_viewer,
         }
+
+    def sealed_for_viewer(self, person: Any) -> bool:
+        return sealed_views.sealed_for(self.vault, person)
 
     def _restriction_banner(self) -> RestrictionBanner | None:
         """Every page that shows a person or their case carries their restrictions (issue 7).

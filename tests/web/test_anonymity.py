@@ -111,7 +111,7 @@ def unmask(
     )
 
 
-def approve(client, case, person, request_id, *, password=PASSWORD, decision="approve"):
+def approve(client, case, person, request_id, *, password=PASSWORD, decision="approve", comment=""):
     base = f"/cases/{case.id}/people/{person.id}/anonymity"
     token = csrf_from(client.get(base).text)
     return client.post(
@@ -120,6 +120,7 @@ def approve(client, case, person, request_id, *, password=PASSWORD, decision="ap
             "csrf_token": token,
             f"password-{request_id}": password,
             f"decision-{request_id}": decision,
+            f"comment-{request_id}": comment,
         },
     )
 
@@ -180,10 +181,7 @@ def test_application_states_and_second_person_approval(app, db, sealed) -> None:
     # The author is not offered the approval (and is refused if they post it anyway).
     assert "Approve the application" not in text_of(own_page)
     token = csrf_from(own_page)
-    own = pros.post(
-        base + "/approve",
-        data={"csrf_token": token, "on-day": "1", "on-month": "1", "on-year": "2000"},
-    )
+    own = pros.post(base + "/approve", data={"csrf_token": token, "decision": "approve"})
     assert own.status_code == 403  # the author cannot approve
     second = client_as(app, db, sealed["second"])
     to_approve = second.get(base).text
@@ -191,10 +189,7 @@ def test_application_states_and_second_person_approval(app, db, sealed) -> None:
     assert "First Prosecutor on" in soup(to_approve).select_one("#drafted-by").get_text()
     assert "Approve the application" in text_of(to_approve)
     token2 = csrf_from(to_approve)
-    ok = second.post(
-        base + "/approve",
-        data={"csrf_token": token2, "on-day": "1", "on-month": "1", "on-year": "2000"},
-    )
+    ok = second.post(base + "/approve", data={"csrf_token": token2, "decision": "approve"})
     assert "recorded" in text_of(ok.text)
     served = pros.get(base + "/served")
     assert f"Witness {sealed['person'].reference}" in served.text
@@ -268,12 +263,15 @@ def test_the_unmask_approver_sees_who_when_why_and_what_and_must_choose(app, db,
     base = f"/cases/{case_id}/people/{person_id}/anonymity"
 
     # The requester is not offered a decision on their own request, and is refused if they try.
-    own = soup(pros.get(base).text)
-    assert own.select_one(f"#unmask-request-{rid}") is None
+    own = soup(pros.get(f"{base}/unmask/{rid}").text)
+    assert own.select(f'input[name="decision-{rid}"]') == []
+    assert "Waiting for a second person" in own.get_text()
     assert approve(pros, case, person, rid).status_code == 403
 
     second = client_as(app, db, sealed["second"])
-    page = soup(second.get(base).text)
+    listed = soup(second.get(base).text).select_one("#unmask-requests").get_text(" ", strip=True)
+    assert "Decide" in listed and "First Prosecutor" in listed
+    page = soup(second.get(f"{base}/unmask/{rid}").text)
     shown = page.select_one(f"#unmask-request-{rid}").get_text(" ", strip=True)
     assert "First Prosecutor" in shown  # who asked
     assert "Asked on" in shown  # when
@@ -281,13 +279,13 @@ def test_the_unmask_approver_sees_who_when_why_and_what_and_must_choose(app, db,
     assert f"witness {reference}" in shown and "15 minutes" in shown  # what exactly
     assert "Canarybird" not in page.get_text()
     radios = page.select(f'input[name="decision-{rid}"]')
-    assert [r["value"] for r in radios] == ["approve", "refuse"]
+    assert [r["value"] for r in radios] == ["approve", "refuse", "return"]
     assert not any(r.has_attr("checked") for r in radios)  # nothing pre-selected
 
     # Choosing nothing is an error, not an approval.
     blank = approve(second, case, person, rid, decision="")
     assert blank.status_code == 400
-    assert "Select whether you approve or refuse this request" in text_of(blank.text)
+    assert "Select whether you approve, refuse or return this request" in text_of(blank.text)
     link = soup(blank.text).select_one(".govuk-error-summary a")
     assert link["href"] == f"#decision-{rid}"
     assert db.scalar(select(UnmaskRequest.state).where(UnmaskRequest.id == rid)) == "pending"

@@ -139,6 +139,7 @@ ROUTE_PERMISSIONS: dict[str, tuple[Permission, ...]] = {
     "anonymity_court": (P.APPLY_FOR_ANONYMITY,),
     "anonymity_action": (P.APPLY_FOR_ANONYMITY, P.APPROVE_ANONYMITY_APPLICATION),
     "anonymity_unmask": (P.REQUEST_UNMASK,),
+    "anonymity_unmask_request": (P.REQUEST_UNMASK, P.APPROVE_UNMASK),
     "anonymity_unmask_decide": (P.APPROVE_UNMASK,),
     "vlu_queue": (P.VIEW_LETTER_REQUESTS,),
     "vlu_decision": (P.VIEW_LETTER_REQUESTS,),
