@@ -16,7 +16,6 @@ from e2e.support.journeys import goto, submit
 from e2e.support.server import PortalServer
 from e2e.support.steps import record_event
 from e2e.test_vlu import (
-    ENHANCED,
     NewContext,
     banner,
     h1,
@@ -35,6 +34,8 @@ CHANGED = (
     "back to give evidence. Without their evidence we cannot prove the case."
 )
 
+ENHANCED = "Erin Reasons-Enhanced"
+
 
 def no_wider_than_the_window(page: Page) -> None:
     widths = page.evaluate(
@@ -46,7 +47,7 @@ def no_wider_than_the_window(page: Page) -> None:
 def test_reasons_with_their_history_and_a_letter_fit_to_post(
     new_context: NewContext, portal_server: PortalServer
 ) -> None:
-    case_id = seed_case(portal_server)
+    case_id = seed_case(portal_server, enhanced=ENHANCED, standard="Stan Reasons-Standard")
     today = utc_now().astimezone(LONDON).date()
     prosecutor = signed_in(new_context, portal_server, "prosecutor.demo")
     record_event(

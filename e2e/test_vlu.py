@@ -58,10 +58,11 @@ def signed_in(new_context: NewContext, server: PortalServer, username: str) -> P
     return page
 
 
-def seed_case(server: PortalServer) -> str:
+def seed_case(server: PortalServer, enhanced: str = ENHANCED, standard: str = STANDARD) -> str:
     """A London North fraud case for prosecutor.demo with two victims and their safe-contact
     rules (there is no page for bulk victims yet), written through the real services against the
-    server's database and key file. Returns the case id."""
+    server's database and key file. Returns the case id. Another journey on the same server
+    names its victims otherwise (the VLU queue finds them by name)."""
     settings = Settings.from_env(
         {
             "PORTAL_INSTANCE_DIR": str(server.instance_dir),
@@ -106,13 +107,13 @@ def seed_case(server: PortalServer) -> str:
                 case,
                 [
                     NewPerson(
-                        full_name=ENHANCED,
+                        full_name=enhanced,
                         address="1 Example Road, Exampleton",
                         vulnerable=True,
                         safe_contact=SafeContact(channels=("letter",)),
                     ),
                     NewPerson(
-                        full_name=STANDARD,
+                        full_name=standard,
                         address="2 Example Road, Exampleton",
                         email="sam@example.com",
                         phone="07700 900123",

@@ -52,6 +52,7 @@ NOT_IN_THIS_WORLD = {
     "factor_enrol",  # a password-only session's pages (test_second_factor)
     "second_factor",
     "anonymity_court",  # an application's court copy (test_anonymity)
+    "anonymity_unmask_request",  # no unmask request waiting (test_two_person)
     "sm_decision",  # special measures steps in states the world has not reached
     "sm_identify",
     "sm_variation",
