@@ -66,21 +66,7 @@ def supply_reasons(
     states.check(Action.SUPPLY_REASONS, State.REQUESTED, actor)
     if decision.reasons is not None:
         raise states.TransitionRefused(Action.SUPPLY_REASONS, State.REASONS_SUPPLIED)
-    errors = validate_reasons(
-        decision,
-        reasons=reasons,
-        meeting_offered=meeting_offered,
-        no_meeting_reason=no_meeting_reason,
-    )
-    errors |= identity.case_text_errors(
-        db,
-        vault,
-        decision.case_id,
-        {
-            "reasons": ("The reasons", reasons),
-            "no_meeting_reason": ("The explanation", no_meeting_reason),
-        },
-    )
+    errors = _reasons_errors(db, vault, decision, reasons, meeting_offered, no_meeting_reason)
     if errors:
         raise ValidationFailed(errors)
     if decision.version != expected_version:
@@ -178,21 +164,7 @@ def edit_reasons(
         raise states.TransitionRefused(Action.SUPPLY_REASONS, State.REQUESTED)
     if repository.any_letter_sent(db, decision.id):
         raise ValidationFailed({"reasons": LOCKED})
-    errors = validate_reasons(
-        decision,
-        reasons=reasons,
-        meeting_offered=meeting_offered,
-        no_meeting_reason=no_meeting_reason,
-    )
-    errors |= identity.case_text_errors(
-        db,
-        vault,
-        decision.case_id,
-        {
-            "reasons": ("The reasons", reasons),
-            "no_meeting_reason": ("The explanation", no_meeting_reason),
-        },
-    )
+    errors = _reasons_errors(db, vault, decision, reasons, meeting_offered, no_meeting_reason)
     unchanged = (
         reasons.strip() == (vault.open_text(decision, "reasons") or "")
         and (not decision.meeting_required or meeting_offered == decision.meeting_offered)
@@ -277,3 +249,29 @@ def give_reasons(
         expected_version=expected_version,
     )
     return ReasonsSaved(edited=True, returned=count) if edited else ReasonsSaved(False, moved=count)
+
+
+def _reasons_errors(
+    db: Session,
+    vault: Vault,
+    decision: VluDecision,
+    reasons: str,
+    meeting_offered: bool | None,
+    no_meeting_reason: str,
+) -> dict[str, str]:
+    """What is wrong with reasons given or changed: the form's rules, then any sealed name."""
+    errors = validate_reasons(
+        decision,
+        reasons=reasons,
+        meeting_offered=meeting_offered,
+        no_meeting_reason=no_meeting_reason,
+    )
+    return errors | identity.case_text_errors(
+        db,
+        vault,
+        decision.case_id,
+        {
+            "reasons": ("The reasons", reasons),
+            "no_meeting_reason": ("The explanation", no_meeting_reason),
+        },
+    )
