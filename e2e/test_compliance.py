@@ -66,7 +66,7 @@ def test_auditor_dashboard_drill_down_and_access_log(
     numbers = auditor.get_by_role("table", name="The numbers behind the chart")
     expect(numbers.get_by_role("columnheader", name="On time", exact=True)).to_be_visible()
     expect(
-        numbers.get_by_role("rowheader", name=re.compile(r"^R6-CPS-DISCONTINUANCE"))
+        numbers.get_by_role("rowheader", name=re.compile(r"^CPS decision to discontinue"))
     ).to_be_visible()
     expect_no_names(auditor, names)
 

@@ -41,8 +41,10 @@ from tests.support.web import csrf_from, soup
 # Ceilings: today's counts with a little room. A page that starts querying per row breaks the
 # equality checks below long before it reaches these.
 # "home" (My work) rose from 10 to 14 with four batched queries: the page total (the kit's paging),
-# the case filter's choices, the safeguarding actions due and the letters waiting for a check.
-MAX_STATEMENTS = {"case": 19, "home": 14, "person": 24}
+# the case filter's choices, the safeguarding actions due and the letters waiting for a check;
+# to 15 with one more: the unmask requests waiting for a second person (to decide and asked, in
+# one query).
+MAX_STATEMENTS = {"case": 19, "home": 15, "person": 24}
 
 
 def client_as(app: Starlette, db, user) -> TestClient:
