@@ -7,12 +7,10 @@ from __future__ import annotations
 
 import uuid
 
-import pytest
 from sqlalchemy import func, select
 
 from portal.accounts.actor import Actor
 from portal.accounts.roles import Role
-from portal.anonymity import unmasking
 from portal.anonymity.models import UnmaskRequest
 from portal.audit import service as audit
 from portal.audit.models import AuditEvent
@@ -112,11 +110,7 @@ def test_an_action_a_service_refuses_is_logged(app, db, sealed) -> None:  # noqa
     assert refused.subject_id is None and refused.fields is None  # ids only
 
 
-# An unmasked view is logged by portal.anonymity (issue 16 point 2, its own branch of work);
-# until that is in, this checks nothing.
-@pytest.mark.skipif(
-    not hasattr(unmasking, "record_unmasked_views"), reason="unmasked views not yet logged"
-)
+# An unmasked view is logged by portal.anonymity (unmasking.record_unmasked_views).
 def test_a_view_of_an_unsealed_identity_is_logged_as_a_disclosure(app, db, sealed) -> None:  # noqa: F811
     case, person, pros = sealed["case"], sealed["person"], sealed["pros"]
     person_page = f"/cases/{case.id}/people/{person.id}"
