@@ -80,7 +80,7 @@ def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
 def make_people(count: int, seed: int) -> list[Any]:
     """Synthetic victims with unique three-part names (names from the demo seed's own lists)."""
     from portal.cases.importer import NewPerson
-    from portal.demo.seed import GIVEN_NAMES, SURNAMES
+    from portal.demo.vocabulary import GIVEN_NAMES, SURNAMES
 
     rng = random.Random(seed)
     seen: set[str] = set()

@@ -24,14 +24,13 @@ from __future__ import annotations
 
 import random
 import time
-import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as dt_time
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from portal.accounts.actor import Actor
@@ -41,15 +40,22 @@ from portal.cases import importer
 from portal.cases import repository as cases_repo
 from portal.cases import service as cases
 from portal.cases.hearings import hearing_instant
-from portal.cases.importer import NewPerson
 from portal.cases.models import Case
 from portal.cases.reference import EventKind
 from portal.clock import utc_now
 from portal.db.session import unit_of_work
 from portal.demo.outcomes import seed_outcomes
+from portal.demo.people import Faker, new_person, person_extras
+from portal.demo.vocabulary import (
+    COURTS,
+    FIRST,
+    FORCE_CODES,
+    KINDS,
+    LATER_WEIGHTS,
+    OTHER_AREAS,
+    Kind,
+)
 from portal.keys.vault import KeyCache, Vault
-from portal.people.models import NrmDecision, Person, SupportReferral
-from portal.people.service import CommunicationNeeds, SafeContact
 from portal.settings import Settings
 
 Progress = Callable[[str, int, int], None]
@@ -67,7 +73,6 @@ DEMO_PLACEMENT: dict[str, tuple[str | None, str | None]] = {
     "admin.demo": (None, None),
     "admin2.demo": (None, None),
 }
-REPORT_FRAUD_STARTED = date(2025, 12, 4)  # Report Fraud replaced Action Fraud (domain-rules 6.3)
 BATCH = 500  # people per bulk insert in the big case, so progress moves
 
 
@@ -94,228 +99,10 @@ class DemoSummary:
 # --- synthetic names and places (written for this module) -----------------------------------
 
 
-def _words(text: str, separator: str | None = None) -> tuple[str, ...]:
-    return tuple(text.split(separator))
-
-
-GIVEN_NAMES = _words(
-    "Aaliyah Abdul Adam Adebayo Agnieszka Aisha Alan Alex Alice Amara Amelia Amir Ana Andrew "
-    "Angela Anil Ann Anthony Arjun Ava Ayesha Barbara Ben Bethan Bilal Blessing Brian Callum "
-    "Carl Carmen Caroline Charlotte Chidi Chloe Chris Claire Connor Craig Daniel Darius Dawn "
-    "Deborah Declan Deepa Dylan Eilidh Elena Eleanor Elif Ellie Emeka Emily Emma Eric Erin "
-    "Ewa Fatima Fiona Florin Frances Gareth Gemma George Grace Graham Hannah Harry Hassan Helen "
-    "Huda Ian Ifeoma Imran Ioana Isaac Isla Jack Jacob James Jamal Jane Jasmine Jason Jennifer "
-    "Joanne John Joseph Joshua Julie Kai Karen Kate Kayode Keith Kerry Kevin Kiran Kofi Laura "
-    "Leah Lee Leon Liam Lily Linh Lisa Louise Lucy Luke Maciej Maja Malik Margaret Maria Mark "
-    "Marta Mary Matthew Megan Mehmet Mia Michael Mihai Mohammed Nadia Naomi Natalia Neil Nia "
-    "Nicola Noah Nuala Oliver Olivia Oluwaseun Omar Owen Patricia Paul Peter Pooja Priya Rachel "
-    "Rahul Rebecca Rhys Richard Robert Rosa Ruth Ryan Saanvi Samuel Sandra Sara Sean Shabnam "
-    "Sharon Simon Siobhan Sofia Sophie Stephen Steven Susan Tanvir Thanh Thomas Tomasz Tracey "
-    "Tunde Uchenna Vanessa Victoria Vikram Wei William Yasmin Yusuf Zainab Zara Zoe"
-)
-
-SURNAMES = _words(
-    "Abbott Adams Adeyemi Ahmed Ali Allen Anderson Armstrong Atkinson Bailey Baker Banks Barnes "
-    "Bell Bennett Bhatt Bird Bishop Black Boateng Booth Bowen Brennan Brooks Brown Burke Butler "
-    "Campbell Carter Chambers Chapman Chen Clarke Cole Collins Cook Cooper Cox Davies Dawson "
-    "Dixon Doherty Doyle Duncan Edwards Ellis Evans Farah Fisher Fleming Fletcher Foster Fox "
-    "Francis Gallagher Garcia Gibson Gill Gordon Graham Grant Gray Green Griffiths Hall Hamilton "
-    "Harris Harrison Hart Hayes Hill Holmes Hossain Howard Hughes Hunt Hussain Iqbal Jackson "
-    "James Jenkins Johnson Jones Kaur Kelly Kennedy Khan King Knight Kowalski Lambert Lee Lewis "
-    "Lloyd Lynch Malik Marshall Martin Mason Matthews McCarthy Mensah Miah Miller Mills Mitchell "
-    "Moore Morgan Morris Murphy Murray Nguyen Nowak Obi O’Brien Okafor Okoro Oliver Owen Palmer "
-    "Parker Patel Pearce Perry Phillips Popescu Powell Price Quinn Rahman Reid Reynolds Richards "
-    "Roberts Robinson Rogers Rose Ross Russell Ryan Saunders Scott Shah Sharma Shaw Simpson "
-    "Singh Smith Spencer Stewart Sullivan Taylor Thomas Thompson Tran Turner Walker Walsh Ward "
-    "Watson Webb Wells White Williams Wilson Wood Wright Yilmaz Young"
-)
-
-STREETS = _words(
-    "High Street, Station Road, Church Lane, Victoria Road, Green Lane, Manor Road, Park Avenue, "
-    "Queens Road, Mill Lane, Kings Road, Grange Road, London Road, Springfield Road, "
-    "Albert Street, Orchard Close, Windsor Gardens, Chapel Street, Elm Grove, Newton Way, "
-    "Riverside Walk",
-    ", ",
-)
-
-TOWNS = (
-    ("London", "N"),
-    ("London", "E"),
-    ("Enfield", "EN"),
-    ("Harrow", "HA"),
-    ("Luton", "LU"),
-    ("Leeds", "LS"),
-    ("Manchester", "M"),
-    ("Birmingham", "B"),
-    ("Bristol", "BS"),
-    ("Cardiff", "CF"),
-    ("Liverpool", "L"),
-    ("Newcastle upon Tyne", "NE"),
-    ("Reading", "RG"),
-    ("Southampton", "SO"),
-    ("Nottingham", "NG"),
-    ("Norwich", "NR"),
-)
-
-LANGUAGES_TRAFFICKING = (
-    "Albanian",
-    "Vietnamese",
-    "Romanian",
-    "Polish",
-    "Tigrinya",
-    "Arabic",
-    "Kurdish Sorani",
-    "Amharic",
-    "Bulgarian",
-)
-LANGUAGES_OTHER = ("Polish", "Urdu", "Punjabi", "Bengali", "Portuguese", "Somali", "Turkish")
-ADJUSTMENTS = (
-    "Large print letters",
-    "Hearing loss: prefers email or text",
-    "Needs breaks every 30 minutes",
-    "Dyslexia: explain letters by phone first",
-    "Uses a wheelchair: step-free access",
-)
-BUSINESSES = ("Building Supplies", "Dental Practice", "Cafe", "Motors", "Lettings")
-SAFE_TIMES = ("Weekdays 10:00 to 14:00", "After 18:00 only", "Mornings only", "Not at weekends")
-
-COURTS: dict[str, tuple[str, ...]] = {
-    "london-north": (
-        "Wood Green Crown Court",
-        "Snaresbrook Crown Court",
-        "Central Criminal Court",
-        "Highbury Corner Magistrates' Court",
-    ),
-    "london-south": ("Southwark Crown Court", "Inner London Crown Court", "Croydon Crown Court"),
-    "yorkshire-humberside": ("Leeds Crown Court", "Sheffield Crown Court", "Hull Crown Court"),
-    "north-west": ("Manchester Crown Court (Minshull Street)", "Preston Crown Court"),
-    "west-midlands": ("Birmingham Crown Court", "Wolverhampton Crown Court"),
-    "south-west": ("Bristol Crown Court", "Exeter Crown Court"),
-    "cymru-wales": ("Cardiff Crown Court", "Swansea Crown Court"),
-    "thames-chiltern": ("Reading Crown Court", "Luton Crown Court"),
-    "east-of-england": ("Chelmsford Crown Court", "Norwich Crown Court"),
-}
-FORCE_CODES = {  # two-digit police force codes used in URNs (illustrative)
-    "london-north": 1,
-    "london-south": 1,
-    "yorkshire-humberside": 13,
-    "north-west": 6,
-    "west-midlands": 20,
-    "south-west": 52,
-    "cymru-wales": 62,
-    "thames-chiltern": 43,
-    "east-of-england": 42,
-}
-
-
-@dataclass(frozen=True, slots=True)
-class Kind:
-    """One type of case: offences, where it usually sits and who is in it."""
-
-    category: str
-    offences: tuple[str, ...]
-    units: tuple[str, ...]
-    weight: float  # share of the people
-    child_share: float  # victims under 18 at the offence
-    witness_share: float
-
-
-KINDS: dict[str, Kind] = {
-    "trafficking": Kind("trafficking", ("MSA2015-S2", "MSA2015-S1"), ("ccu",), 2.0, 0.25, 0.2),
-    "cse": Kind(
-        "cse", ("SOA2003-S48", "SOA2003-S49", "SOA2003-S9"), ("rasso", "ccu"), 1.0, 1.0, 0.3
-    ),
-    "fraud": Kind("fraud", ("FA2006-S2", "FA2006-S4"), ("seocid", "ccu"), 3.0, 0.0, 0.15),
-    "drugs": Kind("drugs", ("MDA1971-S4",), ("ccu", "crown-court"), 0.6, 0.3, 0.5),
-    "firearms": Kind("firearms", ("FA1968-S5",), ("ccu",), 0.5, 0.0, 0.7),
-    "immigration": Kind("immigration", ("IA1971-S25",), ("ccu", "seocid"), 1.5, 0.15, 0.3),
-    "cyber": Kind("cyber", ("CMA1990-S1",), ("seocid",), 1.2, 0.0, 0.2),
-    "money_laundering": Kind("money_laundering", ("POCA2002-S327",), ("seocid",), 0.6, 0.0, 0.6),
-    "sexual": Kind("sexual", ("SOA2003-S1", "SOA2003-S3"), ("rasso",), 0.8, 0.1, 0.4),
-    "domestic_abuse": Kind(
-        "domestic_abuse",
-        ("SCA2015-S76", "PHA1997-S4A"),
-        ("magistrates", "crown-court"),
-        0.6,
-        0.0,
-        0.3,
-    ),
-    "violence": Kind("violence", ("OAPA1861-S18",), ("crown-court",), 0.6, 0.1, 0.6),
-}
-# The first cases cover every kind, headline categories first; then by these weights.
-FIRST = (
-    "trafficking",
-    "cse",
-    "fraud",
-    "drugs",
-    "firearms",
-    "immigration",
-    "cyber",
-    "money_laundering",
-    "sexual",
-    "domestic_abuse",
-    "violence",
-)
-LATER_WEIGHTS = {
-    "trafficking": 4,
-    "cse": 3,
-    "fraud": 4,
-    "drugs": 2,
-    "firearms": 1,
-    "immigration": 2,
-    "cyber": 1,
-    "money_laundering": 1,
-    "sexual": 2,
-    "domestic_abuse": 2,
-    "violence": 1,
-}
-OTHER_AREAS = tuple(a for a in COURTS if a != "london-north")
-
-
 @dataclass(slots=True)
 class _Staff:
     wcos: list[User]
     prosecutors: list[User]
-
-
-class _Faker:
-    """Deterministic synthetic details."""
-
-    def __init__(self, rng: random.Random) -> None:
-        self.rng = rng
-        self.serial = 0
-
-    def name(self) -> str:
-        return f"{self.rng.choice(GIVEN_NAMES)} {self.rng.choice(SURNAMES)}"
-
-    def address(self) -> str:
-        town, area = self.rng.choice(TOWNS)
-        letters = "ABDEFGHJLNPQRSTUWXYZ"
-        postcode = (
-            f"{area}{self.rng.randint(1, 20)} {self.rng.randint(1, 9)}"
-            f"{self.rng.choice(letters)}{self.rng.choice(letters)}"
-        )
-        flat = f"Flat {self.rng.randint(1, 40)}, " if self.rng.random() < 0.2 else ""
-        return f"{flat}{self.rng.randint(1, 240)} {self.rng.choice(STREETS)}, {town} {postcode}"
-
-    def phone(self) -> str:
-        if self.rng.random() < 0.7:
-            return f"07700 900{self.rng.randint(0, 999):03d}"
-        prefix = self.rng.choice(("0113 496", "0161 496", "0117 496", "0121 496", "020 7946"))
-        return f"{prefix} {self.rng.randint(0, 999):04d}"
-
-    def email(self, name: str) -> str:
-        self.serial += 1
-        local = "".join(ch for ch in name.lower().replace(" ", ".") if ch.isalnum() or ch == ".")
-        return f"{local}{self.serial}@example.com"
-
-    def born(self, on: date, low: int, high: int) -> date:
-        """A birth date making the person ``low`` to ``high`` years old on ``on``."""
-        age_days = self.rng.randint(low * 365 + 1, high * 365 + 300)
-        return on - timedelta(days=age_days)
-
-
-# --- the generator --------------------------------------------------------------------------
 
 
 def seed_demo(
@@ -339,7 +126,7 @@ def seed_demo(
     report = progress or (lambda _description, _advance, _total: None)
     today = today or utc_now().date()
     rng = random.Random(seed)  # noqa: S311 - synthetic data, not security
-    fake = _Faker(rng)
+    fake = Faker(rng)
     summary = DemoSummary()
     provider = settings.key_provider()
     cache = KeyCache()
@@ -371,11 +158,13 @@ def seed_demo(
             )
             summary.defendants += len(cases_repo.defendants_of(db, case))
             summary.events += _events(db, vault, rng, prosecutor, case, offence_date, today)
-            newcomers = [_person(rng, fake, kind, offence_date, today) for _ in range(share)]
+            newcomers = [new_person(rng, fake, kind, offence_date, today) for _ in range(share)]
             ids = importer.insert_people(
                 db, vault, officer, case, [p for p, _ in newcomers], known_from_the_start=True
             )
-            nrm, referrals = _extras(db, rng, kind, ids, [extra for _, extra in newcomers], today)
+            nrm, referrals = person_extras(
+                db, rng, kind, ids, [extra for _, extra in newcomers], today
+            )
             summary.nrm_decisions += nrm
             summary.referrals += referrals
             summary.children += sum(1 for _, extra in newcomers if extra["child"])
@@ -408,7 +197,7 @@ def seed_demo(
             while made < big_case_victims + witnesses:
                 count = min(BATCH, big_case_victims + witnesses - made)
                 batch = [
-                    _person(
+                    new_person(
                         rng,
                         fake,
                         kind,
@@ -421,7 +210,7 @@ def seed_demo(
                 ids = importer.insert_people(
                     db, vault, officer, case, [p for p, _ in batch], known_from_the_start=True
                 )
-                _, referrals = _extras(db, rng, kind, ids, [e for _, e in batch], today)
+                _, referrals = person_extras(db, rng, kind, ids, [e for _, e in batch], today)
                 summary.referrals += referrals
                 made += count
                 report("Adding the big fraud case", count, big_case_victims + witnesses)
@@ -499,7 +288,7 @@ def _open(
     db: Session,
     vault: Vault,
     rng: random.Random,
-    fake: _Faker,
+    fake: Faker,
     staff: _Staff,
     kind: Kind,
     urn: str,
@@ -612,180 +401,3 @@ def _events(
         listed = plea_day + timedelta(days=rng.randint(0, 3))
         add(EventKind.TRIAL_LISTING, listed, **_hearing(case, listed + timedelta(weeks=8), "trial"))
     return recorded
-
-
-def _person(
-    rng: random.Random,
-    fake: _Faker,
-    kind: Kind,
-    offence_date: date,
-    today: date,
-    *,
-    witness: bool | None = None,
-) -> tuple[NewPerson, dict[str, Any]]:
-    is_witness_only = rng.random() < kind.witness_share if witness is None else witness
-    both = not is_witness_only and rng.random() < 0.05
-    is_victim = not is_witness_only
-    child = is_victim and rng.random() < kind.child_share
-    name = fake.name()
-    business = kind.category == "fraud" and is_victim and rng.random() < 0.03
-    if business:
-        name = f"{rng.choice(SURNAMES)} {rng.choice(BUSINESSES)} Ltd"
-    if child:
-        born: date | None = fake.born(offence_date, 12, 17)
-    elif kind.category == "fraud" and is_victim:
-        born = fake.born(offence_date, 25, 90)
-    else:
-        born = fake.born(offence_date, 18, 70)
-    if business or rng.random() < 0.05:
-        born = None
-    references: list[tuple[str, str]] = []
-    if kind.category in {"fraud", "cyber"} and is_victim:
-        reported = offence_date + timedelta(days=rng.randint(0, 60))
-        if reported >= REPORT_FRAUD_STARTED:
-            references.append(("report_fraud", f"RF{reported:%y%m}{rng.randint(0, 999_999):06d}"))
-        else:
-            references.append(
-                ("action_fraud", f"NFRC{reported:%y%m}{rng.randint(0, 9_999_999):07d}")
-            )
-    if rng.random() < 0.7 or not references:
-        references.append(
-            (
-                "police_crn",
-                f"{rng.randint(1, 99):02d}/{rng.randint(10_000, 99_999)}/{offence_date:%y}",
-            )
-        )
-    if kind.category == "trafficking" and is_victim:
-        references.append(("nrm", f"NRM-{offence_date:%Y}-{rng.randint(0, 999_999):06d}"))
-    needs = None
-    if kind.category in {"trafficking", "immigration"} and is_victim:
-        needs = CommunicationNeeds(
-            language=rng.choice(LANGUAGES_TRAFFICKING), interpreter=True, intermediary=child
-        )
-    elif child:
-        needs = CommunicationNeeds(language="English", intermediary=rng.random() < 0.5)
-    elif rng.random() < 0.08:
-        needs = CommunicationNeeds(language=rng.choice(LANGUAGES_OTHER), interpreter=True)
-    elif kind.category == "fraud" and rng.random() < 0.1:
-        needs = CommunicationNeeds(language="English", adjustments=rng.choice(ADJUSTMENTS))
-    sensitive = kind.category in {"trafficking", "cse", "domestic_abuse", "sexual"}
-    safe = None
-    if sensitive and is_victim:
-        channels = rng.sample(("phone", "text", "letter", "email", "via_representative"), 2)
-        safe = SafeContact(
-            channels=tuple(channels),
-            safe_times=rng.choice(SAFE_TIMES),
-            no_voicemail=True,
-            do_not_tell="Do not leave details with anyone who answers the phone"
-            if rng.random() < 0.5
-            else "",
-        )
-    elif rng.random() < 0.2:
-        safe = SafeContact(channels=("letter", "email"))
-    intimidated = (
-        is_victim and kind.category in {"trafficking", "domestic_abuse"} and rng.random() < 0.6
-    )
-    targeted = is_victim and kind.category == "fraud" and rng.random() < 0.1
-    reasons = []
-    if intimidated:
-        reasons.append("Fear of reprisals from the defendants")
-    if targeted:
-        reasons.append("Targeted repeatedly over several months")
-    person = NewPerson(
-        full_name=name,
-        is_victim=is_victim,
-        is_witness=is_witness_only or both,
-        date_of_birth=born,
-        address=fake.address() if rng.random() < 0.9 else None,
-        phone=fake.phone() if rng.random() < 0.8 else None,
-        email=fake.email(name) if rng.random() < 0.7 else None,
-        is_business=business,
-        business_contact=fake.name() if business else None,
-        references=tuple(references),
-        needs=needs,
-        safe_contact=safe,
-        intimidated=intimidated,
-        persistently_targeted=targeted,
-        enhanced_reasons="; ".join(reasons) or None,
-        risk_level=rng.choice(("low", "medium", "high")) if sensitive and is_victim else None,
-    )
-    return person, {"child": child, "victim": is_victim, "offence_date": offence_date}
-
-
-def _extras(
-    db: Session,
-    rng: random.Random,
-    kind: Kind,
-    person_ids: Sequence[uuid.UUID],
-    extras: Sequence[dict[str, Any]],
-    today: date,
-) -> tuple[int, int]:
-    """NRM decisions for trafficking victims and support referrals (no personal data in them)."""
-    keys: dict[uuid.UUID, int] = {}
-    if person_ids:
-        query = select(Person.id, Person.key_id).where(Person.id.in_(list(person_ids)))
-        for person_id, key_id in db.execute(query):
-            keys[person_id] = key_id
-    nrm_rows: list[dict[str, Any]] = []
-    referral_rows: list[dict[str, Any]] = []
-    for person_id, extra in zip(person_ids, extras, strict=True):
-        if not extra["victim"]:
-            continue
-        offence_date: date = extra["offence_date"]
-        child: bool = extra["child"]
-        if kind.category == "trafficking":
-            referred = min(today, offence_date + timedelta(days=rng.randint(1, 30)))
-            nrm_rows.append(_nrm(person_id, "referral", None, referred))
-            reasonable = min(today, referred + timedelta(days=rng.randint(2, 10)))
-            outcome = "positive" if rng.random() < 0.9 else "negative"
-            nrm_rows.append(_nrm(person_id, "reasonable_grounds", outcome, reasonable))
-            if outcome == "positive" and rng.random() < 0.6:
-                conclusive = reasonable + timedelta(days=rng.randint(45, 300))
-                if conclusive <= today:
-                    verdict = "positive" if rng.random() < 0.85 else "negative"
-                    nrm_rows.append(_nrm(person_id, "conclusive_grounds", verdict, conclusive))
-        service = _support_service(kind.category, child)
-        if service and rng.random() < (0.8 if kind.category != "fraud" else 0.15):
-            referred_on = min(today, offence_date + timedelta(days=rng.randint(5, 90)))
-            consent = child or rng.random() < 0.9
-            referral_rows.append(
-                {
-                    "id": uuid.uuid4(),
-                    "person_id": person_id,
-                    "service": service,
-                    "referred_on": referred_on,
-                    "consent_given": consent,
-                    "consent_on": referred_on if consent else None,
-                    "key_id": keys[person_id],
-                    "notes": None,
-                }
-            )
-    if nrm_rows:
-        db.execute(insert(NrmDecision), nrm_rows)
-    if referral_rows:
-        db.execute(insert(SupportReferral), referral_rows)
-    return len(nrm_rows), len(referral_rows)
-
-
-def _nrm(person_id: uuid.UUID, stage: str, outcome: str | None, on: date) -> dict[str, Any]:
-    return {
-        "id": uuid.uuid4(),
-        "person_id": person_id,
-        "stage": stage,
-        "outcome": outcome,
-        "decided_on": on,
-    }
-
-
-def _support_service(category: str, child: bool) -> str | None:
-    if category == "trafficking":
-        return "ictg" if child else "victim_support"
-    if category == "cse":
-        return "chisva"
-    if category == "sexual":
-        return "chisva" if child else "isva"
-    if category == "domestic_abuse":
-        return "idva"
-    if category in {"fraud", "cyber", "violence", "immigration"}:
-        return "victim_support"
-    return None

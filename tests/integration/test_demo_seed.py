@@ -17,7 +17,8 @@ from portal.audit import service as audit
 from portal.audit.models import AuditEvent
 from portal.cases import repository
 from portal.cases.models import Case, CaseEvent, CaseParty, Offence
-from portal.demo import DemoUsersMissing, seed_demo
+from portal.demo import DemoUsersMissing, seed_demo, vocabulary
+from portal.demo import people as demo_people
 from portal.demo import seed as demo
 from portal.keys.vault import KeyCache, Vault
 from portal.people.enhanced import is_child_on
@@ -110,7 +111,7 @@ def test_people_are_realistic_and_synthetic(seeded, db: Session, settings) -> No
         if person.is_business:
             assert name.endswith(" Ltd")
         else:
-            assert first in demo.GIVEN_NAMES and " ".join(rest) in demo.SURNAMES
+            assert first in vocabulary.GIVEN_NAMES and " ".join(rest) in vocabulary.SURNAMES
     emails = [vault.open_text(p, "email") for p in people]
     assert all(e is None or e.endswith("@example.com") for e in emails)
     phones = [vault.open_text(p, "phone") for p in people]
@@ -208,12 +209,15 @@ def test_the_generator_is_deterministic() -> None:
     first = demo._plan(random.Random(5), 20)
     assert first == demo._plan(random.Random(5), 20)
     assert first != demo._plan(random.Random(6), 20)
-    assert {k for k, _, _ in first[:11]} == set(demo.KINDS)
+    assert {k for k, _, _ in first[:11]} == set(vocabulary.KINDS)
 
     def people(seed: int) -> list[object]:
         rng = random.Random(seed)
-        fake = demo._Faker(rng)
-        return [demo._person(rng, fake, demo.KINDS["fraud"], TODAY, TODAY)[0] for _ in range(20)]
+        fake = demo_people.Faker(rng)
+        return [
+            demo_people.new_person(rng, fake, vocabulary.KINDS["fraud"], TODAY, TODAY)[0]
+            for _ in range(20)
+        ]
 
     assert people(3) == people(3)
 
