@@ -57,6 +57,9 @@ ACTION_LABELS: dict[str, str] = {
     # Anonymity and unmasking
     "anonymity.view": "Viewed a person's anonymity page",
     "anonymity.draft": "Drafted a witness anonymity application",
+    "anonymity.approve": "Approved a witness anonymity application",
+    "anonymity.return": "Returned a witness anonymity application to its author",
+    "anonymity.decline": "Refused to approve a witness anonymity application",
     "restriction.add": "Added a reporting or identity restriction",
     "unmask.request": "Asked to see a sealed identity",
     "unmask.approve": "Approved seeing a sealed identity",

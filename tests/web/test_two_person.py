@@ -193,12 +193,12 @@ def test_the_application_approver_must_choose_and_may_return_it(app, db, sealed)
     page = soup(second.get(base).text)
     assert "drafted by First Prosecutor" in page.select_one("#what-you-approve").get_text()
     radios = page.select('input[name="decision"]')
-    assert [r["value"] for r in radios] == ["approve", "return"]
+    assert [r["value"] for r in radios] == ["approve", "return", "decline"]
     assert not any(r.has_attr("checked") for r in radios)
     token = csrf_from(second.get(base).text)
     blank = second.post(base + "/approve", data={"csrf_token": token})
     assert blank.status_code == 400
-    assert "Select whether you approve or return the application" in text_of(blank.text)
+    assert "Select whether you approve, return or refuse the application" in text_of(blank.text)
     no_comment = second.post(base + "/approve", data={"csrf_token": token, "decision": "return"})
     assert "Enter a comment for the author" in text_of(no_comment.text)
     comment = "Condition C needs the witness's own statement of fear"
@@ -209,6 +209,44 @@ def test_the_application_approver_must_choose_and_may_return_it(app, db, sealed)
     seen = soup(pros.get(base).text).select_one("#returned-by").get_text()
     assert "Second Prosecutor" in seen and comment in seen
     assert db.get(AnonymityApplication, _application_id(db)).state == "drafted"
+    db.commit()
+
+
+def test_the_application_approver_may_refuse_it_with_a_comment(app, db, sealed) -> None:
+    case, pros = sealed["case"], sealed["pros"]
+    application_id = _application_id(db)
+    base = f"/cases/{case.id}/anonymity/{application_id}"
+    second = client_as(app, db, sealed["second"])
+    token = csrf_from(second.get(base).text)
+    no_comment = second.post(base + "/approve", data={"csrf_token": token, "decision": "decline"})
+    assert no_comment.status_code == 400
+    assert "Enter a comment for the author" in text_of(no_comment.text)
+    comment = "The evidence does not meet condition B"
+    refused = second.post(
+        base + "/approve", data={"csrf_token": token, "decision": "decline", "comment": comment}
+    )
+    assert "Refused: the author has your comment" in text_of(refused.text)
+    db.expire_all()
+    assert db.get(AnonymityApplication, application_id).state == "declined"
+    db.commit()  # the test's session lets the pages write their logs
+    page = soup(pros.get(base).text)
+    assert "Not approved" in page.select_one("#status").get_text()
+    seen = page.select_one("#returned-by").get_text()
+    assert "Second Prosecutor" in seen and comment in seen
+    # Nothing is left to decide: no decision, no court step, and off the approver's My work.
+    again = soup(second.get(base).text)
+    assert again.select('input[name="decision"]') == []
+    assert again.select("form[action$='/serve']") == []
+    assert base not in second.get("/work").text
+    late = second.post(base + "/approve", data={"csrf_token": token, "decision": "approve"})
+    assert late.status_code in (403, 409)
+    db.expire_all()
+    assert db.get(AnonymityApplication, application_id).state == "declined"
+    actions = [
+        e.action
+        for e in db.scalars(select(AuditEvent).where(AuditEvent.object_id == str(application_id)))
+    ]
+    assert "anonymity.decline" in actions
     db.commit()
 
 
