@@ -73,6 +73,10 @@ ACTION_LABELS: dict[str, str] = {
     "breakglass.review": "Reviewed a use of emergency access",
     "break_glass.ended": "Emergency access ended",
     # Letters and documents
+    "document.match.override": "Approved leaving protected information in a document",
+    "document.match.refuse": "Refused to leave protected information in a document",
+    "document.match.return": "Returned a document's match to its uploader with a question",
+    "document.match.answer": "Answered a question about a document's match",
     "vlu.letter.view": "Viewed a decision letter",
     "vlu.letter.draft": "Drafted a decision letter",
     "vlu.letter.send": "Sent a decision letter",

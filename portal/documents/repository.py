@@ -79,7 +79,11 @@ def overrides_waiting(
     prosecutor has decided yet: (case id, person id, document id, URN, uploader id)."""
     open_match = (
         select(DocumentMatch.id)
-        .where(DocumentMatch.document_id == Document.id, DocumentMatch.overridden_at.is_(None))
+        .where(
+            DocumentMatch.document_id == Document.id,
+            DocumentMatch.overridden_at.is_(None),
+            DocumentMatch.declined_at.is_(None),  # refused, or waiting for the uploader's answer
+        )
         .exists()
     )
     rows = db.execute(

@@ -393,3 +393,82 @@ def test_a_comment_naming_the_sealed_witness_is_refused(app, db, sealed) -> None
     assert named.status_code == 400
     assert db.get(UnmaskRequest, rid).state == "pending"
     db.commit()
+
+
+def test_the_override_decider_may_refuse_or_return_with_a_comment(app, db, settings) -> None:
+    from portal.documents.models import DocumentMatch
+    from tests.web import test_document_disclosure as docs
+
+    people, _, officer = docs.setup(db, settings)
+    case = people["case"]
+    uploader = client_as(app, db, people["uploader"])
+    pdf = docs._statement("I was with AMIRA\nKHAN that evening.")
+    assert docs._upload(uploader, case, officer, "statement.pdf", pdf).status_code == 303
+    document = docs._latest(db)
+    match = db.scalars(select(DocumentMatch)).one()
+    match_id = match.id
+    db.commit()
+    page_url = f"{docs._base(case, officer)}/{document.id}/check"
+    base = f"{docs._base(case, officer)}/{document.id}/matches/{match_id}"
+    decision, reason = f"decision-{match_id}", f"reason-{match_id}"
+    second = client_as(app, db, people["second"])
+    page = soup(second.get(page_url).text)
+    radios = page.select(f'input[name="{decision}"]')
+    assert [r["value"] for r in radios] == ["approve", "refuse", "return"]
+    assert not any(r.has_attr("checked") for r in radios)
+    token = csrf_from(second.get(page_url).text)
+    # No choice, or no comment: errors against the fields, with what was typed kept.
+    blank = second.post(base + "/override", data={"csrf_token": token, reason: "Typed"})
+    assert blank.status_code == 400
+    shown = soup(blank.text)
+    assert "approve, refuse or return" in shown.select_one(".govuk-error-summary").get_text()
+    assert shown.select_one(f'textarea[name="{reason}"]').get_text() == "Typed"
+    bare = second.post(base + "/override", data={"csrf_token": token, decision: "return"})
+    assert "Enter your reason or question" in text_of(bare.text)
+
+    # Returned with a question: off the second prosecutor's list, the uploader answers.
+    question = "Is this the address the court already holds?"
+    sent = second.post(
+        base + "/override", data={"csrf_token": token, decision: "return", reason: question}
+    )
+    assert "Returned to the uploader with your question" in text_of(sent.text)
+    assert page_url not in second.get("/work").text
+    mine = soup(uploader.get(page_url).text)
+    assert question in mine.select_one(f"#declined-{match_id}").get_text()
+    answer = "Yes: it is the address in the order of 3 March."
+    utoken = csrf_from(uploader.get(page_url).text)
+    answered = uploader.post(
+        base + "/answer", data={"csrf_token": utoken, f"answer-{match_id}": answer}
+    )
+    assert "Answer sent" in text_of(answered.text)
+    # Before the second prosecutor again, with the answer; the uploader still cannot decide.
+    again = soup(second.get(page_url).text)
+    assert answer in again.select_one(f"#override-request-{match_id}").get_text()
+    own = uploader.post(
+        base + "/override", data={"csrf_token": utoken, decision: "approve", reason: "Fine"}
+    )
+    assert own.status_code == 400 and "a second prosecutor must decide" in text_of(own.text)
+
+    # Refused: it stays blocked, must be redacted, and cannot be overridden after.
+    refusal = "It is the witness's new address, not the one in the order."
+    done = second.post(
+        base + "/override", data={"csrf_token": token, decision: "refuse", reason: refusal}
+    )
+    assert "Override refused" in text_of(done.text)
+    db.expire_all()
+    row = db.get(DocumentMatch, match_id)
+    assert row.declined_as == "refused" and row.overridden_at is None
+    db.commit()
+    seen = soup(uploader.get(page_url).text).select_one(f"#declined-{match_id}").get_text()
+    assert "Override refused by" in seen and refusal in seen
+    late = second.post(
+        base + "/override", data={"csrf_token": token, decision: "approve", reason: "Now fine"}
+    )
+    assert late.status_code == 400
+    actions = db.scalars(
+        select(AuditEvent.action).where(AuditEvent.object_id == str(match_id))
+    ).all()
+    assert {"document.match.return", "document.match.answer", "document.match.refuse"} <= set(
+        actions
+    )
+    db.commit()
