@@ -232,3 +232,20 @@ def overrides_waiting(unit: Unit) -> list[OverrideWaiting]:
         OverrideWaiting(case_id, person_id, document_id, urn, names.get(by, "A colleague"))
         for case_id, person_id, document_id, urn, by in rows
     ]
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionWaiting:
+    """A document of this prosecutor's with a question from a second prosecutor (ids, URN)."""
+
+    case_id: uuid.UUID
+    person_id: uuid.UUID
+    document_id: uuid.UUID
+    urn: str
+
+
+def questions_waiting(unit: Unit) -> list[QuestionWaiting]:
+    """For My work: this prosecutor's documents whose matches came back with a question."""
+    if not unit.actor.can(Permission.SERVE_DOCUMENTS):
+        return []
+    return [QuestionWaiting(*row) for row in repository.questions_for_uploader(unit.db, unit.actor)]

@@ -433,6 +433,8 @@ def test_the_override_decider_may_refuse_or_return_with_a_comment(app, db, setti
     )
     assert "Returned to the uploader with your question" in text_of(sent.text)
     assert page_url not in second.get("/work").text
+    work = uploader.get("/work").text
+    assert soup(work).select_one("#waiting-questions") is not None and page_url in work
     mine = soup(uploader.get(page_url).text)
     assert question in mine.select_one(f"#declined-{match_id}").get_text()
     answer = "Yes: it is the address in the order of 3 March."
@@ -441,6 +443,7 @@ def test_the_override_decider_may_refuse_or_return_with_a_comment(app, db, setti
         base + "/answer", data={"csrf_token": utoken, f"answer-{match_id}": answer}
     )
     assert "Answer sent" in text_of(answered.text)
+    assert page_url not in uploader.get("/work").text
     # Before the second prosecutor again, with the answer; the uploader still cannot decide.
     again = soup(second.get(page_url).text)
     assert answer in again.select_one(f"#override-request-{match_id}").get_text()
