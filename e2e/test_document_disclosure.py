@@ -76,7 +76,7 @@ def test_a_statement_with_a_sealed_witness_address_is_blocked(
     expect(prosecutor.get_by_role("button", name="Mark ready to serve")).to_have_count(0)
     # The uploader cannot override their own document: a second prosecutor must.
     expect(main).to_contain_text("a second prosecutor must decide")
-    expect(prosecutor.get_by_role("button", name="Override this match at line 3")).to_have_count(0)
+    expect(prosecutor.get_by_role("button", name="Record your decision on line 3")).to_have_count(0)
     expect(prosecutor.get_by_label("File")).to_be_visible()  # a redacted version can be uploaded
 
     # A statement uploaded by the witness care officer: the prosecutor is the second person,
@@ -93,8 +93,12 @@ def test_a_statement_with_a_sealed_witness_address_is_blocked(
     row = prosecutor.get_by_role("row").filter(has_text="second.txt")
     submit(prosecutor, row.get_by_role("link", name="Disclosure check"))
     reason = "The court already holds this address under the order."
-    prosecutor.get_by_label("Why may this stay in the document?").fill(reason)
-    submit(prosecutor, prosecutor.get_by_role("button", name="Override this match at line 3"))
+    # Nothing is pre-selected: the decision must be chosen.
+    submit(prosecutor, prosecutor.get_by_role("button", name="Record your decision on line 3"))
+    expect(prosecutor.locator(".govuk-error-summary")).to_contain_text("approve, refuse or return")
+    prosecutor.get_by_label("Approve the override: it may stay in the served document").check()
+    prosecutor.get_by_label("Your reason (or your question for the uploader)").fill(reason)
+    submit(prosecutor, prosecutor.get_by_role("button", name="Record your decision on line 3"))
     expect(banner(prosecutor)).to_contain_text("Match overridden")
     decision = prosecutor.locator("#matches .govuk-summary-list")
     expect(decision).to_contain_text("Overridden by")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -48,6 +49,7 @@ from portal.web.faults import make_fault_handlers
 from portal.web.protection import ProtectionMiddleware
 from portal.web.routing import PortalRoute
 from portal.web.templating import make_templates
+from portal.web.urls import index_url_paths
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
@@ -162,6 +164,7 @@ def create_app(settings: Settings) -> Starlette:
         },
         lifespan=lifespan,
     )
+    index_url_paths(app.router)
     app.state.settings = settings
     app.state.templates = templates
     app.state.engine = engine
@@ -177,5 +180,12 @@ def create_app(settings: Settings) -> Starlette:
 
 
 def asgi_from_env() -> Starlette:
-    """Entry point for ``uvicorn --factory portal.app:asgi_from_env`` (used by ``portal serve``)."""
-    return create_app(Settings.from_env())
+    """Entry point for ``uvicorn --factory portal.app:asgi_from_env`` (used by ``portal serve``).
+
+    What the worker has built by now (modules, routes, templates) lives as long as it does, so
+    it is moved out of the collector's sight: later collections walk only what requests make
+    (about 5 % of the case page's CPU time, bench.profile_page)."""
+    app = create_app(Settings.from_env())
+    gc.collect()
+    gc.freeze()
+    return app

@@ -30,6 +30,7 @@ APPLICATION_STATES = (
     "refused",
     "varied",
     "discharged",
+    "declined",  # the second person refused to approve it: it is not made (a new one may be)
 )
 UNMASK_STATES = ("pending", "approved", "refused", "returned")
 MEASURES = {
@@ -92,7 +93,8 @@ class AnonymityApplication(IdMixin, Base):
     served_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     decided_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     court_reference: Mapped[str | None] = mapped_column(String(60), nullable=True)
-    # Returned to its author by the approver, with a comment (it stays drafted).
+    # The second person's "no": returned to its author with a comment (it stays drafted), or
+    # refused (state ``declined``: the application is not made). Who, when and the comment.
     returned_by_id: Mapped[uuid.UUID | None] = staff(nullable=True)
     returned_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     return_comment: Mapped[Sealed | None] = mapped_column(EncryptedBlob, nullable=True)

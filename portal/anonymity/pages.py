@@ -25,6 +25,12 @@ from portal.settings import Settings
 # portal.people.models.Person, not imported: portal.people imports this package (identity).
 Person = Any
 APPLICATION_TEXTS = ("condition_a", "condition_b", "condition_c", "considerations")
+# The second person's choices on an application, none of them pre-selected.
+SECOND_PERSON_DECISIONS = {
+    "approve": "Approve",
+    "return": "Return to the author with a comment",
+    "decline": "Refuse: the application should not be made",
+}
 
 
 # --- the person's page --------------------------------------------------------------------------
@@ -228,7 +234,7 @@ def application_page(
         possible=possible,
         shown_name=vault.open(person, "full_name"),
         return_comment=vault.open(application, "return_comment"),
-        decisions=[("approve", "Approve"), ("return", "Return to the author with a comment")],
+        decisions=list(SECOND_PERSON_DECISIONS.items()),
         granted=granted,
         staff=service.staff_names(
             unit.db,
@@ -266,10 +272,11 @@ def return_application(
     application_id: uuid.UUID,
     *,
     comment: str,
+    refuse: bool = False,
 ) -> None:
     _, application, _ = _application(unit, case_id, application_id, settings)
     service.return_application(
-        unit.db, unit.vault, unit.actor, settings, application, comment=comment
+        unit.db, unit.vault, unit.actor, settings, application, comment=comment, refuse=refuse
     )
 
 

@@ -220,14 +220,14 @@ def application_action(ctx: RequestContext) -> Response:
 
 
 def _second_person(ctx: RequestContext, case_id: uuid.UUID, application_id: uuid.UUID) -> Response:
-    """The second person's decision on an application: approve, or return with a comment;
-    nothing is assumed (no choice is an error)."""
+    """The second person's decision on an application: approve, return with a comment or
+    refuse with a comment; nothing is assumed (no choice is an error)."""
     decision, comment = ctx.field("decision"), ctx.field("comment")
     errors = FieldErrors()
-    if decision not in ("approve", "return"):
-        errors.add("decision", "Select whether you approve or return the application")
+    if decision not in pages.SECOND_PERSON_DECISIONS:
+        errors.add("decision", "Select whether you approve, return or refuse the application")
     step: Callable[[], None]
-    if decision == "return":
+    if decision in ("return", "decline"):
         step = functools.partial(
             pages.return_application,
             ctx.unit,
@@ -235,6 +235,7 @@ def _second_person(ctx: RequestContext, case_id: uuid.UUID, application_id: uuid
             case_id,
             application_id,
             comment=comment,
+            refuse=decision == "decline",
         )
     else:
         step = functools.partial(
@@ -250,12 +251,14 @@ def _second_person(ctx: RequestContext, case_id: uuid.UUID, application_id: uuid
     if _refused(errors, step):
         values = {"decision": decision, "comment": comment}
         return application_page(ctx, errors, 400, values=values)
-    ctx.flash(
-        "Returned to the author with your comment"
-        if decision == "return"
-        else ACTIONS["approve"] + ": recorded"
-    )
+    ctx.flash(DECIDED.get(decision, ACTIONS["approve"] + ": recorded"))
     return ctx.redirect("anonymity_application", case_id=case_id, application_id=application_id)
+
+
+DECIDED = {
+    "return": "Returned to the author with your comment",
+    "decline": "Refused: the author has your comment and the application will not be made",
+}
 
 
 def _unmasking(

@@ -359,11 +359,14 @@ def return_application(
     application: AnonymityApplication,
     *,
     comment: str,
+    refuse: bool = False,
 ) -> None:
-    """The second person sends the application back to its author with a comment; it stays
-    drafted (the author sees the comment; a second person may still approve it later)."""
+    """The second person's "no", with a comment for the author: returned, the application stays
+    drafted (the author may change it and a second person may still approve it); refused
+    (``refuse``), it is declined and not made."""
     if application.state != "drafted":
-        raise NotPermitted(f"cannot return an application that is {application.state}")
+        verb = "refuse" if refuse else "return"
+        raise NotPermitted(f"cannot {verb} an application that is {application.state}")
     _may_approve(actor, settings, application)
     comment = comment.strip()
     if not comment:
@@ -378,17 +381,19 @@ def return_application(
     application.returned_by_id = actor.user_id
     application.returned_at = utc_now()
     vault.put(application, "return_comment", comment)
+    if refuse:
+        application.state = "declined"
     db.flush()
     audit.record(
         db,
         actor=actor,
         category="alteration",
-        action="anonymity.return",
+        action="anonymity.decline" if refuse else "anonymity.return",
         object_type="anonymity_application",
         object_id=application.id,
         case_id=application.case_id,
         subject_id=application.person_id,
-        fields=("return_comment",),
+        fields=("state", "return_comment") if refuse else ("return_comment",),
     )
 
 

@@ -83,7 +83,8 @@ def _nobody(event: AuditEvent) -> str:
     return "Not signed in" if event.action in NOT_SIGNED_IN else "System"
 
 
-def _details(event: AuditEvent, names: Mapping[uuid.UUID, str]) -> str:
+def details(event: AuditEvent, names: Mapping[uuid.UUID, str]) -> str:
+    """What an entry was about, in words: accounts and recipients by name, never by id."""
     parts: list[str] = []
     if event.object_type in STAFF_OBJECTS:
         parts.append(f"Account: {_staff(names, as_uuid(event.object_id))}")
@@ -115,7 +116,7 @@ def _entry(rows: Sequence[Row], names: Mapping[uuid.UUID, str]) -> Entry:
         what=list_label(len(rows)) if grouped else action_label(event.action),
         urn=row.urn,
         person_ref=None if grouped else event.subject_ref,
-        details=action_label(event.action) if grouped else _details(event, names),
+        details=action_label(event.action) if grouped else details(event, names),
         people=tuple(r.event.subject_ref or "No reference" for r in rows) if grouped else (),
     )
 

@@ -57,6 +57,9 @@ ACTION_LABELS: dict[str, str] = {
     # Anonymity and unmasking
     "anonymity.view": "Viewed a person's anonymity page",
     "anonymity.draft": "Drafted a witness anonymity application",
+    "anonymity.approve": "Approved a witness anonymity application",
+    "anonymity.return": "Returned a witness anonymity application to its author",
+    "anonymity.decline": "Refused to approve a witness anonymity application",
     "restriction.add": "Added a reporting or identity restriction",
     "unmask.request": "Asked to see a sealed identity",
     "unmask.approve": "Approved seeing a sealed identity",
@@ -70,6 +73,10 @@ ACTION_LABELS: dict[str, str] = {
     "breakglass.review": "Reviewed a use of emergency access",
     "break_glass.ended": "Emergency access ended",
     # Letters and documents
+    "document.match.override": "Approved leaving protected information in a document",
+    "document.match.refuse": "Refused to leave protected information in a document",
+    "document.match.return": "Returned a document's match to its uploader with a question",
+    "document.match.answer": "Answered a question about a document's match",
     "vlu.letter.view": "Viewed a decision letter",
     "vlu.letter.draft": "Drafted a decision letter",
     "vlu.letter.send": "Sent a decision letter",

@@ -92,3 +92,10 @@ class DocumentMatch(IdMixin, Base):
     overridden_by_id: Mapped[uuid.UUID | None] = staff(nullable=True)
     overridden_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     override_reason: Mapped[Sealed | None] = mapped_column(EncryptedBlob, nullable=True)
+    # The second prosecutor's "no": refused (it must be redacted) or returned to the uploader
+    # with a question; the uploader's answer puts it back before a second prosecutor.
+    declined_by_id: Mapped[uuid.UUID | None] = staff(nullable=True)
+    declined_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    declined_as: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    decline_comment: Mapped[Sealed | None] = mapped_column(EncryptedBlob, nullable=True)
+    answer: Mapped[Sealed | None] = mapped_column(EncryptedBlob, nullable=True)

@@ -14,7 +14,7 @@ from portal.cases.errors import CaseNotFound
 from portal.cases.models import Case
 from portal.cases.repository import staff_names
 from portal.db.encrypted import Sensitive
-from portal.documents import repository, service
+from portal.documents import repository, second_prosecutor, service
 from portal.documents.models import KINDS, MATCH_KINDS, Document
 from portal.documents.service import Download
 from portal.keys.vault import pseudonym
@@ -78,6 +78,7 @@ class CheckPage:
     may_upload: bool
     uploaded_by_me: bool
     uploaded_by: str  # who asked for the document to be served: the override's requester
+    decisions: list[tuple[str, str]]  # the second prosecutor's choices, none pre-selected
 
 
 def check_page(
@@ -93,7 +94,12 @@ def check_page(
     # Who overrode a match, when and why: for prosecutors, who decide on service.
     may_serve = unit.actor.can(Permission.SERVE_DOCUMENTS)
     deciders = (
-        staff_names(db, {match.overridden_by_id for match, _ in found} | {document.uploaded_by_id})
+        staff_names(
+            db,
+            {match.overridden_by_id for match, _ in found}
+            | {match.declined_by_id for match, _ in found}
+            | {document.uploaded_by_id},
+        )
         if may_serve
         else {}
     )
@@ -110,6 +116,14 @@ def check_page(
                 if may_serve and match.overridden_at is not None
                 else None
             ),
+            # A refusal or a question from the second prosecutor, and the uploader's answer.
+            "declined_by": deciders.get(match.declined_by_id) if match.declined_by_id else None,
+            "comment": (
+                unit.vault.open(match, "decline_comment")
+                if may_serve and match.declined_at is not None
+                else None
+            ),
+            "answer": unit.vault.open(match, "answer") if may_serve else None,
         }
         for match, reference in found
     ]
@@ -127,6 +141,7 @@ def check_page(
         may_upload=unit.actor.can(Permission.UPLOAD_DOCUMENTS),
         uploaded_by_me=document.uploaded_by_id == unit.actor.user_id,
         uploaded_by=deciders.get(document.uploaded_by_id, "A colleague"),
+        decisions=list(second_prosecutor.DECISIONS.items()),
     )
 
 
@@ -145,9 +160,24 @@ def override(
     document_id: uuid.UUID,
     match_id: uuid.UUID,
     *,
-    reason: str,
+    decision: str,
+    comment: str,
 ) -> None:
-    service.override(unit, _of(unit, case_id, person_id, document_id), match_id, reason=reason)
+    of = _of(unit, case_id, person_id, document_id)
+    second_prosecutor.decide(unit, of, match_id, decision=decision, comment=comment)
+
+
+def answer(
+    unit: Unit,
+    case_id: uuid.UUID,
+    person_id: uuid.UUID,
+    document_id: uuid.UUID,
+    match_id: uuid.UUID,
+    *,
+    answer: str,
+) -> None:
+    of = _of(unit, case_id, person_id, document_id)
+    second_prosecutor.answer_returned(unit, of, match_id, answer=answer)
 
 
 def manual_check(
@@ -202,3 +232,20 @@ def overrides_waiting(unit: Unit) -> list[OverrideWaiting]:
         OverrideWaiting(case_id, person_id, document_id, urn, names.get(by, "A colleague"))
         for case_id, person_id, document_id, urn, by in rows
     ]
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionWaiting:
+    """A document of this prosecutor's with a question from a second prosecutor (ids, URN)."""
+
+    case_id: uuid.UUID
+    person_id: uuid.UUID
+    document_id: uuid.UUID
+    urn: str
+
+
+def questions_waiting(unit: Unit) -> list[QuestionWaiting]:
+    """For My work: this prosecutor's documents whose matches came back with a question."""
+    if not unit.actor.can(Permission.SERVE_DOCUMENTS):
+        return []
+    return [QuestionWaiting(*row) for row in repository.questions_for_uploader(unit.db, unit.actor)]

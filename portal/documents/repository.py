@@ -79,7 +79,11 @@ def overrides_waiting(
     prosecutor has decided yet: (case id, person id, document id, URN, uploader id)."""
     open_match = (
         select(DocumentMatch.id)
-        .where(DocumentMatch.document_id == Document.id, DocumentMatch.overridden_at.is_(None))
+        .where(
+            DocumentMatch.document_id == Document.id,
+            DocumentMatch.overridden_at.is_(None),
+            DocumentMatch.declined_at.is_(None),  # refused, or waiting for the uploader's answer
+        )
         .exists()
     )
     rows = db.execute(
@@ -96,3 +100,28 @@ def overrides_waiting(
         .limit(limit)
     ).all()
     return [(r[0], r[1], r[2], r[3], r[4]) for r in rows]
+
+
+def questions_for_uploader(
+    db: Session, actor: Actor, *, limit: int = 50
+) -> list[tuple[uuid.UUID, uuid.UUID, uuid.UUID, str]]:
+    """Documents this prosecutor uploaded with a match a second prosecutor returned to them with
+    a question: (case id, person id, document id, URN)."""
+    returned = (
+        select(DocumentMatch.id)
+        .where(DocumentMatch.document_id == Document.id, DocumentMatch.declined_as == "returned")
+        .exists()
+    )
+    rows = db.execute(
+        select(Document.case_id, Document.person_id, Document.id, Case.urn)
+        .join(Case, Case.id == Document.case_id)
+        .where(
+            Document.superseded.is_(False),
+            Document.uploaded_by_id == actor.user_id,
+            returned,
+            visible_cases(actor),
+        )
+        .order_by(Document.uploaded_at, Document.id)
+        .limit(limit)
+    ).all()
+    return [(r[0], r[1], r[2], r[3]) for r in rows]

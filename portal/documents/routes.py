@@ -123,16 +123,43 @@ def _decide(
 
 @step_up
 def override(ctx: RequestContext) -> Response:
+    """The second prosecutor's decision on one match: approve, refuse or return, with a reason."""
     case_id, person_id, document_id = _document_ids(ctx)
     (match_id,) = _ids(ctx, "match_id")
-    field = f"reason-{match_id}"
+    suffix = f"-{match_id}"
+    decision, reason = ctx.field("decision" + suffix), ctx.field("reason" + suffix)
+    with ServiceRefusals(suffix=suffix, guards="reason" + suffix) as refusals:
+        pages.override(
+            ctx.unit, case_id, person_id, document_id, match_id, decision=decision, comment=reason
+        )
+    if refusals.refused:
+        shown = {"decision" + suffix: decision, "reason" + suffix: reason}
+        return _check_page(ctx, refusals.errors, shown, 400)
+    ctx.flash(DECIDED.get(decision, "Decision recorded"))
+    return ctx.redirect(
+        "person_document_check", case_id=case_id, person_id=person_id, document_id=document_id
+    )
+
+
+DECIDED = {
+    "approve": "Match overridden",
+    "refuse": "Override refused: the document must be redacted",
+    "return": "Returned to the uploader with your question",
+}
+
+
+def answer(ctx: RequestContext) -> Response:
+    """The uploader's answer to a returned match."""
+    case_id, person_id, document_id = _document_ids(ctx)
+    (match_id,) = _ids(ctx, "match_id")
+    field = f"answer-{match_id}"
     return _decide(
         ctx,
         field,
-        lambda: pages.override(
-            ctx.unit, case_id, person_id, document_id, match_id, reason=ctx.field(field)
+        lambda: pages.answer(
+            ctx.unit, case_id, person_id, document_id, match_id, answer=ctx.field(field)
         ),
-        "Match overridden",
+        "Answer sent: the match waits for a second prosecutor again",
     )
 
 
@@ -186,6 +213,7 @@ routes = [
     get(DOCUMENT, download, DOWNLOADERS, "person_document"),
     get(DOCUMENT + "/check", check_page, DOWNLOADERS, "person_document_check"),
     post(DOCUMENT + "/matches/{match_id}/override", override, SERVERS, "person_document_override"),
+    post(DOCUMENT + "/matches/{match_id}/answer", answer, SERVERS, "person_document_answer"),
     post(DOCUMENT + "/manual-check", manual_check, SERVERS, "person_document_manual_check"),
     post(DOCUMENT + "/ready", mark_ready, SERVERS, "person_document_ready"),
     post(DOCUMENT + "/versions", new_version, EDITORS, "person_document_version", **UPLOAD),

@@ -157,11 +157,14 @@ def _document(db: Session, of: DocumentOf) -> Document:
     return document
 
 
-def _to_serve(unit: Unit, of: DocumentOf) -> Document:
+def document_to_serve(unit: Unit, of: DocumentOf) -> Document:
     """The document a prosecutor clears for service (refused to anyone else first)."""
     if not unit.actor.can(Permission.SERVE_DOCUMENTS):
         raise NotPermitted("only prosecutors clear documents for service")
     return _document(unit.db, of)
+
+
+_to_serve = document_to_serve
 
 
 def upload_version(unit: Unit, of: DocumentOf, *, filename: str, data: bytes) -> Document:
@@ -221,6 +224,8 @@ def override(unit: Unit, of: DocumentOf, match_id: uuid.UUID, *, reason: str) ->
         )
     if match.overridden_at is not None:
         raise GuardRefused("override a match", "This match has already been overridden")
+    if match.declined_as == "refused":
+        raise GuardRefused("override a match", "A second prosecutor refused this override")
     reason = reason.strip()
     if not reason:
         raise ValidationFailed({"reason": "Enter why this information may stay in the document"})

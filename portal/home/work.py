@@ -235,6 +235,31 @@ def _two_person(unit: Unit, settings: Settings | None) -> list[WaitingSection]:
                 [item(w, True) for w in found.asked],
             )
         )
+    questions = documents.questions_waiting(unit)
+    if questions:
+        n = len(questions)
+        sections.append(
+            WaitingSection(
+                "questions",
+                "Questions from a second prosecutor",
+                n,
+                f"{n} {'document' if n == 1 else 'documents'} you uploaded with a question "
+                "from a second prosecutor",
+                [
+                    WaitingItem(
+                        f"Case {q.urn}: a second prosecutor asked about protected information "
+                        "in a document you uploaded",
+                        "person_document_check",
+                        {
+                            "case_id": q.case_id,
+                            "person_id": q.person_id,
+                            "document_id": q.document_id,
+                        },
+                    )
+                    for q in questions
+                ],
+            )
+        )
     return sections
 
 

@@ -342,7 +342,8 @@ class ServiceRefusals(Catching):
     not (yet) a ``Form``, what ``form.service_errors()`` does. The service's
     ``ValidationFailed`` goes on ``errors`` by field id (after ``suffix``, for a form in one row
     of a page), or all of it against ``onto``; with ``guards``, a ``GuardRefused`` reason goes
-    against ``onto`` too. ``refused`` is then true. Every other error goes on to the edge."""
+    against ``onto`` too (or, when ``guards`` names a field, against that one). ``refused`` is
+    then true. Every other error goes on to the edge."""
 
     def __init__(
         self,
@@ -350,7 +351,7 @@ class ServiceRefusals(Catching):
         *,
         onto: str | None = None,
         suffix: str = "",
-        guards: bool = False,
+        guards: bool | str = False,
     ) -> None:
         self.errors = FieldErrors() if errors is None else errors
         self.onto = onto
@@ -362,12 +363,15 @@ class ServiceRefusals(Catching):
         if isinstance(error, ValidationFailed):
             for name, message in error.errors.items():
                 self.errors.add(self.onto or f"{name}{self.suffix}", message)
-        elif self.guards and self.onto and isinstance(error, GuardRefused):
-            self.errors.add(self.onto, error.reason)
+        elif self.guards and isinstance(error, GuardRefused) and self._guard_field():
+            self.errors.add(self._guard_field() or "", error.reason)
         else:
             return False
         self.refused = True
         return True
+
+    def _guard_field(self) -> str | None:
+        return self.guards if isinstance(self.guards, str) else self.onto
 
 
 def path_id(ctx: RequestContext, name: str) -> uuid.UUID:

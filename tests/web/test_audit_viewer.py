@@ -82,6 +82,14 @@ def test_export_is_a_disclosure_and_defuses_formulas(app, db) -> None:
         object_type="letter",
         recipient='=HYPERLINK("x")',
     )
+    audit.record(  # names an account: the export says whose, by name
+        db,
+        actor=Actor(officer.id, Role.WITNESS_CARE_OFFICER),
+        category="alteration",
+        action="account.deactivate",
+        object_type="user_account",
+        object_id=str(auditor.id),
+    )
     db.commit()
     client = client_as(app, db, auditor)
     token = csrf_from(client.get("/audit").text)
@@ -89,9 +97,14 @@ def test_export_is_a_disclosure_and_defuses_formulas(app, db) -> None:
     assert response.status_code == 200
     assert response.headers["content-disposition"].startswith("attachment;")
     rows = list(csv.DictReader(io.StringIO(response.text)))
-    assert len(rows) == 4
+    assert len(rows) == 5
     assert {r["staff_username"] for r in rows} == {"officer.one"}
-    assert rows[-1]["recipient"] == '\'=HYPERLINK("x")'
+    assert {r["staff_name"] for r in rows} == {officer.display_name}
+    sent = next(r for r in rows if r["action"] == "letter.send")
+    assert sent["recipient"] == '\'=HYPERLINK("x")'
+    named = next(r for r in rows if r["action"] == "account.deactivate")
+    assert named["details"] == f"Account: {auditor.display_name}"
+    assert named["what"] and named["what"] != "account.deactivate"
     logged = db.scalars(select(AuditEvent).where(AuditEvent.action == "audit.export")).one()
     db.commit()
     assert logged.category == "disclosure"

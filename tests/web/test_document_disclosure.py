@@ -113,24 +113,41 @@ def test_a_sealed_witness_name_blocks_service_until_a_second_prosecutor_override
     db.commit()
     override_url = f"{_base(case, officer)}/{document.id}/matches/{match.id}/override"
     field = f"reason-{match.id}"
-    own = _post(uploader, page_url, override_url, {field: "It is fine"})
+    own = _post(
+        uploader, page_url, override_url, {f"decision-{match.id}": "approve", field: "It is fine"}
+    )
     assert own.status_code == 400
     assert "a second prosecutor must decide" in text_of(own.text)
 
     # A witness care officer may not either.
     wco = client_as(app, db, people["wco"])
-    assert _post(wco, page_url, override_url, {field: "x"}).status_code == 403
+    assert (
+        _post(
+            wco, page_url, override_url, {f"decision-{match.id}": "approve", field: "x"}
+        ).status_code
+        == 403
+    )
 
     # The second prosecutor must give a reason, then may override.
     second = client_as(app, db, people["second"])
-    empty = _post(second, page_url, override_url, {field: "  "})
+    empty = _post(second, page_url, override_url, {f"decision-{match.id}": "approve", field: "  "})
     assert empty.status_code == 400
     assert soup(empty.text).select_one(".govuk-error-summary a")["href"] == f"#{field}"
-    naming = _post(second, page_url, override_url, {field: "Amira Khan agreed"})
+    naming = _post(
+        second,
+        page_url,
+        override_url,
+        {f"decision-{match.id}": "approve", field: "Amira Khan agreed"},
+    )
     assert naming.status_code == 400
     assert "use their pseudonym" in text_of(naming.text)
     assert "Amira" not in text_of(naming.text).replace("Amira Khan agreed", "")
-    done = _post(second, page_url, override_url, {field: "Served on the court only, sealed."})
+    done = _post(
+        second,
+        page_url,
+        override_url,
+        {f"decision-{match.id}": "approve", field: "Served on the court only, sealed."},
+    )
     assert done.status_code == 303
     events = db.scalars(
         select(AuditEvent).where(AuditEvent.action == "document.match.override")
@@ -241,7 +258,7 @@ def test_prosecutors_see_who_overrode_a_match_when_and_why_others_do_not(app, db
         second,
         page_url,
         f"{_base(case, officer)}/{document.id}/matches/{match.id}/override",
-        {f"reason-{match.id}": reason},
+        {f"decision-{match.id}": "approve", f"reason-{match.id}": reason},
     )
     assert done.status_code == 303
 

@@ -137,7 +137,10 @@ def test_sealing_checks_uploaded_documents_again_and_blocks_service(app, db, set
             second,
             served_page,
             f"{base}/{served.id}/matches/{match.id}/override",
-            {field: "The court has the order; served on the judge only."},
+            {
+                f"decision-{match.id}": "approve",
+                field: "The court has the order; served on the judge only.",
+            },
         )
         assert done.status_code == 303
     served = _documents(db)["statement0"]
@@ -191,7 +194,12 @@ def test_an_override_reason_naming_a_person_sealed_later_is_masked(app, db, sett
     reason = "Zebedee Quartermain already knows the name from the court."
     field = f"reason-{match.id}"
     override = f"{base}/{document.id}/matches/{match.id}/override"
-    assert _post(second, check_page, override, {field: reason}).status_code == 303
+    assert (
+        _post(
+            second, check_page, override, {f"decision-{match.id}": "approve", field: reason}
+        ).status_code
+        == 303
+    )
     assert reason in second.get(check_page).text
 
     page = pros.get(f"/cases/{case.id}/people/{other.id}/anonymity")

@@ -107,6 +107,7 @@ ROUTE_PERMISSIONS: dict[str, tuple[Permission, ...]] = {
     "person_document": (P.DOWNLOAD_DOCUMENTS,),
     "person_document_check": (P.DOWNLOAD_DOCUMENTS,),
     "person_document_override": (P.SERVE_DOCUMENTS,),
+    "person_document_answer": (P.SERVE_DOCUMENTS,),
     "person_document_manual_check": (P.SERVE_DOCUMENTS,),
     "person_document_ready": (P.SERVE_DOCUMENTS,),
     "person_document_version": (P.UPLOAD_DOCUMENTS,),

@@ -193,12 +193,12 @@ def test_the_application_approver_must_choose_and_may_return_it(app, db, sealed)
     page = soup(second.get(base).text)
     assert "drafted by First Prosecutor" in page.select_one("#what-you-approve").get_text()
     radios = page.select('input[name="decision"]')
-    assert [r["value"] for r in radios] == ["approve", "return"]
+    assert [r["value"] for r in radios] == ["approve", "return", "decline"]
     assert not any(r.has_attr("checked") for r in radios)
     token = csrf_from(second.get(base).text)
     blank = second.post(base + "/approve", data={"csrf_token": token})
     assert blank.status_code == 400
-    assert "Select whether you approve or return the application" in text_of(blank.text)
+    assert "Select whether you approve, return or refuse the application" in text_of(blank.text)
     no_comment = second.post(base + "/approve", data={"csrf_token": token, "decision": "return"})
     assert "Enter a comment for the author" in text_of(no_comment.text)
     comment = "Condition C needs the witness's own statement of fear"
@@ -209,6 +209,44 @@ def test_the_application_approver_must_choose_and_may_return_it(app, db, sealed)
     seen = soup(pros.get(base).text).select_one("#returned-by").get_text()
     assert "Second Prosecutor" in seen and comment in seen
     assert db.get(AnonymityApplication, _application_id(db)).state == "drafted"
+    db.commit()
+
+
+def test_the_application_approver_may_refuse_it_with_a_comment(app, db, sealed) -> None:
+    case, pros = sealed["case"], sealed["pros"]
+    application_id = _application_id(db)
+    base = f"/cases/{case.id}/anonymity/{application_id}"
+    second = client_as(app, db, sealed["second"])
+    token = csrf_from(second.get(base).text)
+    no_comment = second.post(base + "/approve", data={"csrf_token": token, "decision": "decline"})
+    assert no_comment.status_code == 400
+    assert "Enter a comment for the author" in text_of(no_comment.text)
+    comment = "The evidence does not meet condition B"
+    refused = second.post(
+        base + "/approve", data={"csrf_token": token, "decision": "decline", "comment": comment}
+    )
+    assert "Refused: the author has your comment" in text_of(refused.text)
+    db.expire_all()
+    assert db.get(AnonymityApplication, application_id).state == "declined"
+    db.commit()  # the test's session lets the pages write their logs
+    page = soup(pros.get(base).text)
+    assert "Not approved" in page.select_one("#status").get_text()
+    seen = page.select_one("#returned-by").get_text()
+    assert "Second Prosecutor" in seen and comment in seen
+    # Nothing is left to decide: no decision, no court step, and off the approver's My work.
+    again = soup(second.get(base).text)
+    assert again.select('input[name="decision"]') == []
+    assert again.select("form[action$='/serve']") == []
+    assert base not in second.get("/work").text
+    late = second.post(base + "/approve", data={"csrf_token": token, "decision": "approve"})
+    assert late.status_code in (403, 409)
+    db.expire_all()
+    assert db.get(AnonymityApplication, application_id).state == "declined"
+    actions = [
+        e.action
+        for e in db.scalars(select(AuditEvent).where(AuditEvent.object_id == str(application_id)))
+    ]
+    assert "anonymity.decline" in actions
     db.commit()
 
 
@@ -354,4 +392,86 @@ def test_a_comment_naming_the_sealed_witness_is_refused(app, db, sealed) -> None
     )
     assert named.status_code == 400
     assert db.get(UnmaskRequest, rid).state == "pending"
+    db.commit()
+
+
+def test_the_override_decider_may_refuse_or_return_with_a_comment(app, db, settings) -> None:
+    from portal.documents.models import DocumentMatch
+    from tests.web import test_document_disclosure as docs
+
+    people, _, officer = docs.setup(db, settings)
+    case = people["case"]
+    uploader = client_as(app, db, people["uploader"])
+    pdf = docs._statement("I was with AMIRA\nKHAN that evening.")
+    assert docs._upload(uploader, case, officer, "statement.pdf", pdf).status_code == 303
+    document = docs._latest(db)
+    match = db.scalars(select(DocumentMatch)).one()
+    match_id = match.id
+    db.commit()
+    page_url = f"{docs._base(case, officer)}/{document.id}/check"
+    base = f"{docs._base(case, officer)}/{document.id}/matches/{match_id}"
+    decision, reason = f"decision-{match_id}", f"reason-{match_id}"
+    second = client_as(app, db, people["second"])
+    page = soup(second.get(page_url).text)
+    radios = page.select(f'input[name="{decision}"]')
+    assert [r["value"] for r in radios] == ["approve", "refuse", "return"]
+    assert not any(r.has_attr("checked") for r in radios)
+    token = csrf_from(second.get(page_url).text)
+    # No choice, or no comment: errors against the fields, with what was typed kept.
+    blank = second.post(base + "/override", data={"csrf_token": token, reason: "Typed"})
+    assert blank.status_code == 400
+    shown = soup(blank.text)
+    assert "approve, refuse or return" in shown.select_one(".govuk-error-summary").get_text()
+    assert shown.select_one(f'textarea[name="{reason}"]').get_text() == "Typed"
+    bare = second.post(base + "/override", data={"csrf_token": token, decision: "return"})
+    assert "Enter your reason or question" in text_of(bare.text)
+
+    # Returned with a question: off the second prosecutor's list, the uploader answers.
+    question = "Is this the address the court already holds?"
+    sent = second.post(
+        base + "/override", data={"csrf_token": token, decision: "return", reason: question}
+    )
+    assert "Returned to the uploader with your question" in text_of(sent.text)
+    assert page_url not in second.get("/work").text
+    work = uploader.get("/work").text
+    assert soup(work).select_one("#waiting-questions") is not None and page_url in work
+    mine = soup(uploader.get(page_url).text)
+    assert question in mine.select_one(f"#declined-{match_id}").get_text()
+    answer = "Yes: it is the address in the order of 3 March."
+    utoken = csrf_from(uploader.get(page_url).text)
+    answered = uploader.post(
+        base + "/answer", data={"csrf_token": utoken, f"answer-{match_id}": answer}
+    )
+    assert "Answer sent" in text_of(answered.text)
+    assert page_url not in uploader.get("/work").text
+    # Before the second prosecutor again, with the answer; the uploader still cannot decide.
+    again = soup(second.get(page_url).text)
+    assert answer in again.select_one(f"#override-request-{match_id}").get_text()
+    own = uploader.post(
+        base + "/override", data={"csrf_token": utoken, decision: "approve", reason: "Fine"}
+    )
+    assert own.status_code == 400 and "a second prosecutor must decide" in text_of(own.text)
+
+    # Refused: it stays blocked, must be redacted, and cannot be overridden after.
+    refusal = "It is the witness's new address, not the one in the order."
+    done = second.post(
+        base + "/override", data={"csrf_token": token, decision: "refuse", reason: refusal}
+    )
+    assert "Override refused" in text_of(done.text)
+    db.expire_all()
+    row = db.get(DocumentMatch, match_id)
+    assert row.declined_as == "refused" and row.overridden_at is None
+    db.commit()
+    seen = soup(uploader.get(page_url).text).select_one(f"#declined-{match_id}").get_text()
+    assert "Override refused by" in seen and refusal in seen
+    late = second.post(
+        base + "/override", data={"csrf_token": token, decision: "approve", reason: "Now fine"}
+    )
+    assert late.status_code == 400
+    actions = db.scalars(
+        select(AuditEvent.action).where(AuditEvent.object_id == str(match_id))
+    ).all()
+    assert {"document.match.return", "document.match.answer", "document.match.refuse"} <= set(
+        actions
+    )
     db.commit()
