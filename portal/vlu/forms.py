@@ -43,6 +43,10 @@ class BulkForm(Form):
     checklist = Ticks("The checks")
 
 
+class AskForm(Form):
+    confirm = _text("Ask witness care")
+
+
 class DraftForm(Form):
     body = _area("The letter")
     intent = _text("What to do")

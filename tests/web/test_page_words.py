@@ -43,6 +43,7 @@ NOT_PAGES = {
     "person_document",
     "sm_document_pdf",
     "vlu_letter_pdf",
+    "vlu_not_sent_csv",
 }
 # Pages the seeded world leads no link to, each with why (their templates carry a back link;
 # the tests named check the pages themselves).
