@@ -13,13 +13,12 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import urlencode
 
 from starlette.responses import Response
 
 from portal.accounts.permissions import Permission
+from portal.vlu.bulk_routes import routes as finishing_routes
 from portal.vlu.forms import (
-    AskForm,
     BulkForm,
     CheckForm,
     DraftForm,
@@ -39,15 +38,13 @@ from portal.vlu.service import (
     reasons,
     review,
     sending,
-    unsent,
 )
 from portal.vlu.service import pages as read
 from portal.vlu.service import request_page as request_read
-from portal.web.downloads import csv_response, pdf_response
+from portal.web.downloads import pdf_response
 from portal.web.forms import FieldErrors, Form
 from portal.web.pages import get, post, unprintable
 from portal.web.routing import RequestContext, requires, requires_any
-from portal.web.stepup import step_up
 
 STALE_REQUEST = "Someone else updated this request while you were working: check it again"
 STALE_DECISION = "Someone else updated this decision while you were working"
@@ -162,59 +159,6 @@ def decision_bulk(ctx: RequestContext) -> Response:
         form.values = {"action": form.action}
         return _render_decision(ctx, form=form)
     return ctx.redirect("vlu_job", job_id=job.id)
-
-
-# --- the letters a bulk send left unsent -----------------------------------------------------
-
-
-def _unsent_reasons(ctx: RequestContext) -> list[str]:
-    return unsent.reasons_of(ctx.request.query_params.getlist("reason"))
-
-
-def _render_not_sent(
-    ctx: RequestContext, *, errors: FieldErrors | None = None, status_code: int = 200
-) -> Response:
-    case_id, decision_id = _decision_ids(ctx)
-    reasons = _unsent_reasons(ctx)
-    page = unsent.not_sent_page(
-        ctx.unit, case_id, decision_id, reasons=reasons, page=ctx.page_number()
-    ).context()
-    query = urlencode([("reason", code) for code in reasons])
-    base = ctx.url_for("vlu_not_sent", case_id=case_id, decision_id=decision_id)
-    csv = ctx.url_for("vlu_not_sent_csv", case_id=case_id, decision_id=decision_id)
-    shown = {
-        "page_url": f"{base}?{query}" if query else base,
-        "csv_url": f"{csv}?{query}" if query else csv,
-        "errors": errors or FieldErrors(),
-        "values": {},
-    }
-    return ctx.render("vlu/not_sent.html", {**page, **shown}, status_code=status_code)
-
-
-def not_sent_view(ctx: RequestContext) -> Response:
-    return _render_not_sent(ctx)
-
-
-@step_up
-def not_sent_csv(ctx: RequestContext) -> Response:
-    table = unsent.not_sent_csv(ctx.unit, *_decision_ids(ctx), reasons=_unsent_reasons(ctx))
-    return csv_response(table, "letters-not-sent.csv")
-
-
-def ask_witness_care(ctx: RequestContext) -> Response:
-    form = AskForm(ctx.form)
-    asked = 0
-    if form.valid:
-        with form.service_errors():
-            asked = unsent.ask_witness_care(ctx.unit, *_decision_ids(ctx))
-    if not form.valid:
-        return _render_not_sent(ctx, errors=form.errors, status_code=400)
-    ctx.flash(
-        f"Witness care asked for the safe-contact details of {asked} "
-        f"{'victim' if asked == 1 else 'victims'}"
-    )
-    case_id, decision_id = _decision_ids(ctx)
-    return ctx.redirect("vlu_not_sent", case_id=case_id, decision_id=decision_id)
 
 
 # --- a request -------------------------------------------------------------------------------
@@ -412,9 +356,6 @@ routes = [
     get(DECISION, decision_view, VIEW, "vlu_decision"),
     post(f"{DECISION}/reasons", decision_reasons, REASONS, "vlu_reasons"),
     post(f"{DECISION}/bulk", decision_bulk, BULK, "vlu_bulk"),
-    get(f"{DECISION}/not-sent", not_sent_view, BULK, "vlu_not_sent"),
-    get(f"{DECISION}/not-sent.csv", not_sent_csv, BULK, "vlu_not_sent_csv"),
-    post(f"{DECISION}/not-sent/ask", ask_witness_care, BULK, "vlu_ask_witness_care"),
     get(REQUEST, request_view, VIEW, "vlu_request"),
     post(f"{REQUEST}/draft", request_draft, DRAFT, "vlu_draft"),
     post(f"{REQUEST}/readability", request_readability, DRAFT, "vlu_readability"),
@@ -425,4 +366,5 @@ routes = [
     get(f"{REQUEST}/letter", letter_view, READ, "vlu_letter"),
     get(f"{REQUEST}/letter.pdf", letter_pdf, READ, "vlu_letter_pdf"),
     get("/vlu/jobs/{job_id}", job_view, BULK, "vlu_job"),
+    *finishing_routes,
 ]

@@ -58,6 +58,7 @@ NOT_IN_THIS_WORLD = {
     "sm_identify",
     "sm_variation",
     "vlu_job",  # no bulk job has run (test_vlu_jobs)
+    "vlu_bulk_check_letter",  # no bulk check has begun (test_vlu_not_sent)
     "vlu_letter",  # letters are drafted, none printable yet (test_vlu_pages)
 }
 

@@ -183,3 +183,40 @@ def test_only_the_vlu_in_scope_sees_the_list(app, db, finished) -> None:
     assert client_as(app, db, finished["far_vlu"]).get(finished["path"]).status_code == 404
     with unit_of_work(make_session_factory(db.get_bind())) as s:
         assert s.get(Job, finished["job_id"]).kind == "vlu.send_all"
+
+
+def test_the_bulk_check_pages_read_each_letter_then_approve(app, db, settings, engine) -> None:
+    """Through the pages: start the check, approval refused while letters are unread, each
+    letter opened and marked read (the button leads to the next), then the batch approved."""
+    from tests.integration.test_vlu_bulk_finish import _case, _run
+
+    case, decision_id, drafter, checker, _ = _case(db, settings)
+    _run(make_session_factory(engine), settings, drafter, decision_id, "draft_all")
+    client = client_as(app, db, checker)
+    path = f"/vlu/cases/{case.id}/decisions/{decision_id}/check"
+    decision_page = client.get(f"/vlu/cases/{case.id}/decisions/{decision_id}")
+    assert soup(decision_page.text).select_one("#bulk-check a")["href"] == path
+    page = client.get(path)
+    assert page.status_code == 200
+    started = client.post(path, data={"csrf_token": csrf_from(page.text), "confirm": "yes"})
+    assert started.status_code == 200
+    links = [a["href"] for a in soup(started.text).select("table a")]
+    assert len(links) == min(12, 20)  # no letter differs here: the sample, up to its size
+    refused = client.post(
+        f"{path}/approve",
+        data={"csrf_token": csrf_from(started.text), "checklist": list(vlu.CHECKLIST)},
+    )
+    assert refused.status_code == 400
+    assert "Read every letter" in text_of(refused.text)
+    at = client.get(links[0])
+    for _ in links:
+        assert "Ready Victim" in text_of(at.text) or "Victim" in text_of(at.text)
+        form = soup(at.text).select_one("main form")
+        at = client.post(form["action"], data={"csrf_token": csrf_from(at.text), "confirm": "yes"})
+    assert "Every letter in the check has been read" in text_of(at.text)
+    approved = client.post(
+        f"{path}/approve",
+        data={"csrf_token": csrf_from(at.text), "checklist": list(vlu.CHECKLIST)},
+        follow_redirects=False,
+    )
+    assert approved.status_code == 303 and "/vlu/jobs/" in approved.headers["location"]

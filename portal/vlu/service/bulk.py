@@ -127,6 +127,7 @@ def enqueue_bulk(
     return job
 
 
+CHECK_FIRST = "Check the letters first: read the ones the check lists, then approve them there"
 NOTHING_TO_DO = {
     "draft_all": "There are no letters ready to draft: the prosecutor's reasons are needed first",
     "approve_all": "There are no drafted letters that you can check (you cannot check your own)",
@@ -296,6 +297,10 @@ def start_bulk(
     action: str,
     checklist: AbstractSet[str],
 ) -> Job:
-    """``enqueue_bulk`` for the decision with these ids (in the actor's scope)."""
+    """``enqueue_bulk`` for the decision with these ids (in the actor's scope). Approving is
+    refused here: the batch is approved from its second check (service.bulk_check), once the
+    checker has read the letters it lists."""
+    if action == "approve_all":
+        raise ValidationFailed({"action": CHECK_FIRST})
     decision, _ = repository.get_decision(unit.db, unit.actor, case_id, decision_id)
     return enqueue_bulk(unit.db, unit.actor, decision, action=action, checklist=checklist)
