@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
@@ -115,3 +116,14 @@ def unread(db: Session, check_id: uuid.UUID) -> int:
         )
         or 0
     )
+
+
+def changed_since(db: Session, decision_id: uuid.UUID, at: datetime) -> bool:
+    """Whether any drafted letter of the decision took a step (drafted, redrafted, returned)
+    after ``at``: a check begun then no longer covers the letters as they are."""
+    moved = select(VluRequest.id).where(
+        VluRequest.decision_id == decision_id,
+        VluRequest.state == State.DRAFTED.value,
+        VluRequest.updated_at > at,
+    )
+    return bool(db.scalar(select(moved.exists())))

@@ -16,7 +16,7 @@ from portal.db.session import make_session_factory, unit_of_work
 from portal.vlu import service as vlu
 from portal.vlu.directory import directory
 from portal.vlu.models import VluBulkCheck, VluBulkCheckLetter, VluDecision, VluRequest
-from portal.vlu.service import bulk, bulk_check, drafting
+from portal.vlu.service import bulk, bulk_check, checking, drafting
 from tests.integration.test_vlu_bulk_finish import _case, _run
 from tests.support.vlu import actor_of, vault_for
 
@@ -135,3 +135,34 @@ def test_the_sample_size_is_rules_data() -> None:
     with pytest.raises(ValueError, match="sample_size"):
         parse({**data, "bulk_check": {"sample_size": 0}})
     assert directory().bulk_check_sample == 20  # portal/data/vlu.toml
+
+
+def test_a_check_is_chosen_again_when_the_letters_change(db, engine, settings) -> None:
+    case, decision_id, drafter, checker, _ = _case(db, settings)
+    factory = make_session_factory(engine)
+    _run(factory, settings, drafter, decision_id, "draft_all")
+    with unit_of_work(factory) as s:
+        first = bulk_check.start_check(_unit(s, settings, checker), case.id, decision_id).id
+    # The checker returns one letter from its page: the check no longer covers the batch.
+    with unit_of_work(factory) as s:
+        request = s.scalars(
+            select(VluRequest).where(VluRequest.decision_id == decision_id).limit(1)
+        ).one()
+        checking.check_letter(
+            _unit(s, settings, checker),
+            case.id,
+            request.id,
+            approved=False,
+            checklist=set(),
+            notes="The second paragraph needs the date of the decision",
+            expected_version=request.version,
+        )
+    with pytest.raises(ValidationFailed) as refused, unit_of_work(factory) as s:
+        bulk_check.approve_checked(
+            _unit(s, settings, checker), case.id, decision_id, checklist=set(vlu.CHECKLIST)
+        )
+    assert refused.value.errors == {"check": bulk_check.MORE_DRAFTED}
+    with unit_of_work(factory) as s:
+        again = bulk_check.start_check(_unit(s, settings, checker), case.id, decision_id)
+        assert again.id != first and again.letters == 12
+        assert s.get(VluBulkCheck, first) is None

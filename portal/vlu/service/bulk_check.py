@@ -26,7 +26,7 @@ from portal.vlu import check_repository, repository
 from portal.vlu.check_repository import ToRead
 from portal.vlu.directory import directory
 from portal.vlu.models import Job, VluBulkCheck, VluBulkCheckLetter, VluDecision
-from portal.vlu.service.bulk import NOTHING_TO_DO, enqueue_bulk
+from portal.vlu.service.bulk import NOTHING_TO_DO, eligible_count, enqueue_bulk
 from portal.vlu.service.common import CHECKLIST, audit_decision
 from portal.vlu.service.pages import ReadModel, decision_labels, display_name
 
@@ -38,8 +38,8 @@ WHY: dict[str, str] = {
 }
 NOT_ALL_READ = "Read every letter in the list before you approve the letters"
 MORE_DRAFTED = (
-    "More letters were drafted after you started this check: start the check again so they "
-    "are covered"
+    "The drafted letters changed after you started this check (some were drafted, redrafted "
+    "or returned): start the check again so it covers the letters as they are now"
 )
 _random = random.SystemRandom()
 
@@ -55,15 +55,23 @@ def _alternative(vault: Vault, person: Person) -> bool:
 
 
 def start_check(unit: Unit, case_id: uuid.UUID, decision_id: uuid.UUID) -> VluBulkCheck:
-    """Choose the letters this officer must read (an open check of theirs is kept as it is).
-    Refused when there is no drafted letter they may check: none drafted by someone else."""
+    """Choose the letters this officer must read (an open check of theirs is kept while it
+    still covers the drafted letters). Refused when there is no drafted letter they may check:
+    none drafted by someone else."""
     _require(unit)
     db, actor, vault = unit.db, unit.actor, unit.vault
     decision, _ = repository.get_decision(db, actor, case_id, decision_id)
+    rows = check_repository.drafted_for(db, decision.id, actor.user_id)
     existing = check_repository.open_check(db, decision.id, actor.user_id)
     if existing is not None:
-        return existing
-    rows = check_repository.drafted_for(db, decision.id, actor.user_id)
+        if existing.letters == len(rows) and not check_repository.changed_since(
+            db, decision.id, existing.created_at
+        ):
+            return existing
+        # The letters changed since (drafted, redrafted, returned): choose them again. What
+        # was read stays in the access log.
+        db.delete(existing)
+        db.flush()
     if not rows:
         raise ValidationFailed({"check": NOTHING_TO_DO["approve_all"]})
     vault.load({person.key_id for _, person in rows})
@@ -237,10 +245,12 @@ def approve_checked(
     check = check_repository.open_check(db, decision.id, actor.user_id)
     if check is None:
         raise ValidationFailed({"check": "Start the check first"})
+    if eligible_count(
+        db, actor, decision, "approve_all"
+    ) != check.letters or check_repository.changed_since(db, decision.id, check.created_at):
+        raise ValidationFailed({"check": MORE_DRAFTED})
     if check_repository.unread(db, check.id):
         raise ValidationFailed({"check": NOT_ALL_READ})
-    if len(check_repository.drafted_for(db, decision.id, actor.user_id)) != check.letters:
-        raise ValidationFailed({"check": MORE_DRAFTED})
     job = enqueue_bulk(db, actor, decision, action="approve_all", checklist=checklist)
     check.approved_at = utc_now()
     check.job_id = job.id
