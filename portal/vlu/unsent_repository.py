@@ -102,3 +102,20 @@ def resolve(db: Session, request_id: uuid.UUID, at: datetime) -> None:
         .where(VluNotSent.request_id == request_id, VluNotSent.resolved_at.is_(None))
         .values(resolved_at=at)
     )
+
+
+def to_ask_count(db: Session, decision_id: uuid.UUID, reasons: Iterable[str]) -> int:
+    """How many letters wait for safe-contact details whose officer was not yet asked."""
+    return int(
+        db.scalar(
+            select(func.count())
+            .select_from(VluNotSent)
+            .where(
+                VluNotSent.decision_id == decision_id,
+                VluNotSent.resolved_at.is_(None),
+                VluNotSent.asked_at.is_(None),
+                VluNotSent.reason.in_(list(reasons)),
+            )
+        )
+        or 0
+    )

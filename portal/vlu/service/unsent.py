@@ -119,7 +119,7 @@ def not_sent_page(
         page=rows,
         names=names,
         ready=_ready(unit, list(rows.items)),
-        to_ask=len(unsent_repository.to_ask(db, decision.id, ASK_WITNESS_CARE)),
+        to_ask=unsent_repository.to_ask_count(db, decision.id, ASK_WITNESS_CARE),
         sendable=eligible_count(db, actor, decision, "send_all"),
         today=london_today(),
     )
