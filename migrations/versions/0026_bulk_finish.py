@@ -7,8 +7,8 @@ it), and when the letter was sent after all. ``vlu_bulk_check`` and ``vlu_bulk_c
 a second officer's check of a bulk decision, the letters it had to read and when each was read
 (issue 16 point 4).
 
-Revision ID: 0025
-Revises: 0024
+Revision ID: 0026
+Revises: 0025
 Create Date: 2026-12-03 13:45:00.000000
 """
 
@@ -19,8 +19,8 @@ from alembic import op
 
 import portal.db.base
 
-revision = "0025"
-down_revision = "0024"
+revision = "0026"
+down_revision = "0025"
 branch_labels = None
 depends_on = None
 
