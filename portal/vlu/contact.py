@@ -65,6 +65,12 @@ BULK_PREFERENCE = ("letter", "email", "via_representative")
 Recipient = ContactFacts
 
 
+LETTER_NAMES_SEALED = (
+    "The letter includes the true identity of a person whose identity is sealed by an "
+    "anonymity restriction. Use their pseudonym and redraft the letter"
+)
+
+
 def send_refusal(
     recipient: Recipient, channel: str, *, letter_carries_identity: bool
 ) -> str | None:
@@ -86,10 +92,7 @@ def send_refusal(
             "or in person"
         )
     if letter_carries_identity:
-        return (
-            "The letter includes the true identity of a person whose identity is sealed by an "
-            "anonymity restriction. Use their pseudonym and redraft the letter"
-        )
+        return LETTER_NAMES_SEALED
     return detail_refusal(recipient, spec.safe_channel)
 
 
@@ -106,3 +109,36 @@ def bulk_channel(recipient: Recipient, *, letter_carries_identity: bool) -> str 
         if send_refusal(recipient, code, letter_carries_identity=letter_carries_identity) is None:
             return code
     return None
+
+
+# Why a bulk send left a letter unsent (stored on ``vlu_not_sent``; the list's filter).
+UNSENT_REASONS: dict[str, str] = {
+    "no_safe_channel": "No safe way to contact them is recorded",
+    "no_contact_detail": "No address, email or representative recorded for a safe channel",
+    "opted_out": "Their safe-contact rules allow no letter, email or representative",
+    "sealed": "Their identity is sealed: an officer sends the letter by hand",
+    "names_sealed": "The letter names someone whose identity is sealed: redraft it",
+    "address_replaced": "Their address changed after the letter was drafted",
+    "erased": "Their record has been erased",
+    "other": "The letter could not be sent: open it to see why",
+}
+# The reasons a witness care officer can put right by recording safe-contact details.
+ASK_WITNESS_CARE = frozenset({"no_safe_channel", "no_contact_detail"})
+
+
+def unsent_reason(recipient: Recipient) -> str:
+    """Why no bulk channel is allowed for ``recipient`` (a code of ``UNSENT_REASONS``)."""
+    if recipient.erased:
+        return "erased"
+    if recipient.identity_sealed:
+        return "sealed"
+    if not recipient.safe.channels:
+        return "no_safe_channel"
+    allowed = [
+        c for c in BULK_PREFERENCE if SEND_CHANNELS[c].safe_channel in recipient.safe.channels
+    ]
+    if not allowed:
+        return "opted_out"
+    if all(not recipient.has(SEND_CHANNELS[c].needs) for c in allowed):
+        return "no_contact_detail"
+    return "other"

@@ -47,6 +47,9 @@ class Directory:
     meeting: MeetingRule
     letterhead: str = "Crown Prosecution Service"
     markings: Markings = Markings(file_copy="OFFICIAL-SENSITIVE", victim_copy="")
+    # How many of a bulk decision's template letters the second officer reads at random, on top
+    # of every letter that differs from the template ([bulk_check] sample_size).
+    bulk_check_sample: int = 20
 
     def unit_for(self, area: str) -> Unit:
         """Communications are routed by the case's Area."""
@@ -73,8 +76,13 @@ def parse(data: dict[str, object]) -> Directory:
     marking = data.get("marking", {})
     if not isinstance(letterhead, dict) or not isinstance(marking, dict):
         raise ValueError("vlu.toml: [letterhead] and [marking] must be tables")
+    check = data.get("bulk_check", {})
+    sample = check.get("sample_size", 20) if isinstance(check, dict) else None
+    if not isinstance(sample, int) or isinstance(sample, bool) or sample < 1:
+        raise ValueError("vlu.toml: [bulk_check] sample_size must be a whole number above 0")
     return Directory(
         units=units,
+        bulk_check_sample=sample,
         meeting=meeting,
         letterhead=str(letterhead.get("text", "Crown Prosecution Service")),
         markings=Markings(

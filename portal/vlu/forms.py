@@ -43,6 +43,20 @@ class BulkForm(Form):
     checklist = Ticks("The checks")
 
 
+class ConfirmForm(Form):
+    """A button's form: nothing typed but the confirmation."""
+
+    confirm = _text("Confirm")
+
+
+class ApproveBatchForm(Form):
+    checklist = Ticks("The checks")
+
+
+class AskForm(Form):
+    confirm = _text("Ask witness care")
+
+
 class DraftForm(Form):
     body = _area("The letter")
     intent = _text("What to do")

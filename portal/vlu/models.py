@@ -246,3 +246,75 @@ class Job(IdMixin, Base):
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     error: Mapped[str | None] = mapped_column(String(120), nullable=True)
+
+
+class VluNotSent(IdMixin, Base):
+    """Why a bulk send left a letter unsent (one row per request, the latest reason), so the
+    letters not sent can be listed, filtered and exported, and the witness care officers asked
+    for what is missing. ``resolved_at`` is set when the letter is sent after all."""
+
+    __tablename__ = "vlu_not_sent"
+    __table_args__ = (Index("ix_vlu_not_sent_decision_reason", "decision_id", "reason"),)
+
+    request_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("vlu_request.id", ondelete="CASCADE"), unique=True
+    )
+    decision_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("vlu_decision.id", ondelete="CASCADE")
+    )
+    case_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("case_file.id", ondelete="CASCADE"), index=True
+    )
+    job_id: Mapped[uuid.UUID | None] = mapped_column(
+        Uuid, ForeignKey("job.id", ondelete="SET NULL"), nullable=True, index=True
+    )
+    reason: Mapped[str] = mapped_column(String(32))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    asked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    asked_by_id: Mapped[uuid.UUID | None] = mapped_column(
+        Uuid, ForeignKey("user_account.id"), nullable=True
+    )
+    action_id: Mapped[uuid.UUID | None] = mapped_column(
+        Uuid, ForeignKey("safeguarding_action.id", ondelete="SET NULL"), nullable=True
+    )
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class VluBulkCheck(IdMixin, Base):
+    """A second officer's check of a bulk decision's drafted letters: the letters they must read
+    (every one that differs from the template, and a random sample of the rest, its size from
+    rules data), and, once each was read, the approval of the batch."""
+
+    __tablename__ = "vlu_bulk_check"
+
+    decision_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("vlu_decision.id", ondelete="CASCADE"), index=True
+    )
+    case_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("case_file.id", ondelete="CASCADE"), index=True
+    )
+    checker_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("user_account.id"))
+    sample_size: Mapped[int] = mapped_column(Integer)
+    letters: Mapped[int] = mapped_column(Integer)  # drafted letters the check covers
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    job_id: Mapped[uuid.UUID | None] = mapped_column(
+        Uuid, ForeignKey("job.id", ondelete="SET NULL"), nullable=True
+    )
+
+
+class VluBulkCheckLetter(IdMixin, Base):
+    """One letter a bulk check must read: why (``differs``: from the template, and how; or
+    ``sample``), and when the checker opened it."""
+
+    __tablename__ = "vlu_bulk_check_letter"
+    __table_args__ = (UniqueConstraint("check_id", "request_id", name="once_per_check"),)
+
+    check_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("vlu_bulk_check.id", ondelete="CASCADE"), index=True
+    )
+    request_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("vlu_request.id", ondelete="CASCADE"), index=True
+    )
+    why: Mapped[str] = mapped_column(String(24))  # enhanced, alternative_format, custom, sample
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

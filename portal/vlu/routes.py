@@ -17,6 +17,7 @@ from typing import Any
 from starlette.responses import Response
 
 from portal.accounts.permissions import Permission
+from portal.vlu.bulk_routes import routes as finishing_routes
 from portal.vlu.forms import (
     BulkForm,
     CheckForm,
@@ -29,7 +30,15 @@ from portal.vlu.forms import (
     queue_query,
 )
 from portal.vlu.readability import TARGET
-from portal.vlu.service import bulk, checking, conversation, drafting, reasons, review, sending
+from portal.vlu.service import (
+    bulk,
+    checking,
+    conversation,
+    drafting,
+    reasons,
+    review,
+    sending,
+)
 from portal.vlu.service import pages as read
 from portal.vlu.service import request_page as request_read
 from portal.web.downloads import pdf_response
@@ -357,4 +366,5 @@ routes = [
     get(f"{REQUEST}/letter", letter_view, READ, "vlu_letter"),
     get(f"{REQUEST}/letter.pdf", letter_pdf, READ, "vlu_letter_pdf"),
     get("/vlu/jobs/{job_id}", job_view, BULK, "vlu_job"),
+    *finishing_routes,
 ]

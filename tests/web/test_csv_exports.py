@@ -17,14 +17,17 @@ import re
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 import portal
 from portal.accounts.actor import Actor
 from portal.accounts.roles import Role
 from portal.audit import service as audit
+from portal.cases.models import Case
 from portal.compliance.service import DIMENSIONS
 from portal.kit.csvsafe import FORMULA_TRIGGERS
 from portal.outcomes.service.review import DIMENSIONS as REVIEW_DIMENSIONS
+from portal.vlu.models import VluDecision
 from portal.web.routing import PortalRoute
 from tests.support.factories import make_user
 from tests.support.known_world import DEFENDANTS, seed_known_world
@@ -57,7 +60,20 @@ def _requests(world) -> dict[str, list[dict[str, str]]]:
         ],
         "compliance_export": [{"by": dimension} for dimension in DIMENSIONS],
         "outcomes_review_csv": [{"by": dimension} for dimension in REVIEW_DIMENSIONS],
+        "vlu_not_sent_csv": [{}, {"reason": "no_safe_channel"}],
     }
+
+
+def _where(db, route: PortalRoute) -> tuple[str, str | None]:
+    """The export's path, and the Area its user needs (an export of one VLU decision: the
+    first decision of the seeded world, seen from its case's Area)."""
+    if "{decision_id}" not in route.path:
+        return route.path, None
+    decision = db.scalars(select(VluDecision).order_by(VluDecision.id)).first()
+    assert decision is not None
+    case = db.get(Case, decision.case_id)
+    db.commit()
+    return route.path.format(case_id=decision.case_id, decision_id=decision.id), case.area
 
 
 def test_only_the_one_csv_response_writes_csv() -> None:
@@ -114,14 +130,15 @@ def test_every_csv_export_is_flat_guarded_and_names_nobody_for_auditors(app, db,
     guarded_seen: set[str] = set()
     tried = 0
     for route in exports:
+        path, area = _where(db, route)
         for role in Role:
-            client = client_as(app, db, make_user(db, role=role, area=None, unit=None))
+            client = client_as(app, db, make_user(db, role=role, area=area, unit=None))
             token = csrf_from(client.get("/home").text)
             for data in requests[route.name]:
                 method = sorted(m for m in route.methods or [] if m != "HEAD")[0]
                 response = client.request(
                     method,
-                    route.path,
+                    path,
                     data={"csrf_token": token, **data} if method == "POST" else None,
                     params=data if method == "GET" else None,
                     follow_redirects=False,

@@ -43,6 +43,7 @@ NOT_PAGES = {
     "person_document",
     "sm_document_pdf",
     "vlu_letter_pdf",
+    "vlu_not_sent_csv",
 }
 # Pages the seeded world leads no link to, each with why (their templates carry a back link;
 # the tests named check the pages themselves).
@@ -57,6 +58,7 @@ NOT_IN_THIS_WORLD = {
     "sm_identify",
     "sm_variation",
     "vlu_job",  # no bulk job has run (test_vlu_jobs)
+    "vlu_bulk_check_letter",  # no bulk check has begun (test_vlu_not_sent)
     "vlu_letter",  # letters are drafted, none printable yet (test_vlu_pages)
 }
 

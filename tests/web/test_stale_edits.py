@@ -71,6 +71,11 @@ NOT_EDITS = {
     "sm_identify_save": "starts a new application",
     "vlu_bulk": "a state transition for each request, each refused from the wrong state",
     "vlu_message": "adds a message",
+    "vlu_ask_witness_care": "adds a request for each person not yet asked (once each)",
+    "vlu_bulk_check_start": "starts a check (an open one is kept, not replaced)",
+    "vlu_bulk_check_read": "records that a letter was read (once: pressed again, no change)",
+    "vlu_bulk_check_approve": "approves once: the check is then closed, and letters already "
+    "approved are refused by the state machine",
 }
 
 

@@ -29,6 +29,7 @@ STEP_UP_ROUTES = {
     "admin_request_decide",
     "compliance_export",
     "outcomes_review_csv",
+    "vlu_not_sent_csv",
     "admin_factor_reset_request",
     "admin_factor_reset_decide",
 }

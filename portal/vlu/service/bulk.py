@@ -19,9 +19,9 @@ from portal.cases.models import Case, CaseParty
 from portal.clock import utc_now
 from portal.keys.vault import Vault
 from portal.people.models import Person
-from portal.vlu import repository, states
-from portal.vlu.contact import bulk_channel
-from portal.vlu.models import Job, VluDecision, VluLetter, VluRequest
+from portal.vlu import repository, states, unsent_repository
+from portal.vlu.contact import LETTER_NAMES_SEALED, bulk_channel, unsent_reason
+from portal.vlu.models import Job, VluDecision, VluLetter, VluNotSent, VluRequest
 from portal.vlu.service.checking import approve
 from portal.vlu.service.common import (
     BULK_ACTIONS,
@@ -31,7 +31,7 @@ from portal.vlu.service.common import (
     recipient_for,
 )
 from portal.vlu.service.drafting import first_draft, save_draft
-from portal.vlu.service.sending import send
+from portal.vlu.service.sending import ADDRESS_REPLACED, send
 from portal.vlu.states import State
 
 
@@ -127,6 +127,7 @@ def enqueue_bulk(
     return job
 
 
+CHECK_FIRST = "Check the letters first: read the ones the check lists, then approve them there"
 NOTHING_TO_DO = {
     "draft_all": "There are no letters ready to draft: the prosecutor's reasons are needed first",
     "approve_all": "There are no drafted letters that you can check (you cannot check your own)",
@@ -176,6 +177,8 @@ def bulk_batch(db: Session, vault: Vault, actor: Actor, job: Job, batch: int) ->
     # Who is sealed in the case, looked up once for the batch (drafts and sends check letters).
     sealed = identity.sealed_in_cases(db, vault, [case.id]) if action != "approve_all" else []
     done = skipped = 0
+    unsent: dict[uuid.UUID, str] = {}  # a send's refusals, as reason codes
+    sent: list[uuid.UUID] = []
     for request, person in rows:
         parts = (db, vault, actor, request, decision, person)
         try:
@@ -209,29 +212,81 @@ def bulk_batch(db: Session, vault: Vault, actor: Actor, job: Job, batch: int) ->
                 )
             else:
                 # A sealed identity is always left for an officer to send by hand.
+                recipient = recipient_for(vault, person)
                 channel = bulk_channel(
-                    recipient_for(vault, person),
-                    letter_carries_identity=bool(person.identity_sealed),
+                    recipient, letter_carries_identity=bool(person.identity_sealed)
                 )
                 if channel is None:
+                    unsent[request.id] = unsent_reason(recipient)
                     raise SendRefused("no safe channel")
-                send(
-                    *parts,
-                    channel=channel,
-                    expected_version=None,
-                    job_id=job.id,
-                    sealed=sealed,
-                    letter=letters.get(request.id),
-                )
+                try:
+                    send(
+                        *parts,
+                        channel=channel,
+                        expected_version=None,
+                        job_id=job.id,
+                        sealed=sealed,
+                        letter=letters.get(request.id),
+                    )
+                except SendRefused as exc:
+                    unsent[request.id] = refusal_code(exc.reason)
+                    raise
+                sent.append(request.id)
             done += 1
         except (SendRefused, states.GuardRefused, ValidationFailed):
             skipped += 1
+            if action == "send_all":
+                unsent.setdefault(request.id, "other")
+    if action == "send_all":
+        record_unsent(db, job, decision, unsent, sent)
     # Progress is written once per batch, in the same transaction as the work it counts.
     job.done += done
     job.skipped += skipped
     job.cursor = str(rows[-1][0].id)
     db.flush()
     return len(rows)
+
+
+def refusal_code(reason: str) -> str:
+    """The reason code of a send's refusal (its words: portal.vlu.contact, service.sending)."""
+    if reason == ADDRESS_REPLACED:
+        return "address_replaced"
+    if reason == LETTER_NAMES_SEALED:
+        return "names_sealed"
+    return "other"
+
+
+def record_unsent(
+    db: Session,
+    job: Job,
+    decision: VluDecision,
+    unsent: dict[uuid.UUID, str],
+    sent: list[uuid.UUID],
+) -> None:
+    """Why each letter of a send's batch was not sent (its latest reason, this job's), and that
+    the ones sent after all no longer wait (one query for the rows there are)."""
+    existing = unsent_repository.of_requests(db, [*unsent, *sent])
+    now = utc_now()
+    for request_id, reason in unsent.items():
+        row = existing.get(request_id)
+        if row is None:
+            db.add(
+                VluNotSent(
+                    id=uuid.uuid4(),
+                    request_id=request_id,
+                    decision_id=decision.id,
+                    case_id=decision.case_id,
+                    job_id=job.id,
+                    reason=reason,
+                    recorded_at=now,
+                )
+            )
+        else:
+            row.reason, row.job_id, row.recorded_at, row.resolved_at = reason, job.id, now, None
+    for request_id in sent:
+        row = existing.get(request_id)
+        if row is not None and row.resolved_at is None:
+            row.resolved_at = now
 
 
 def start_bulk(
@@ -242,6 +297,10 @@ def start_bulk(
     action: str,
     checklist: AbstractSet[str],
 ) -> Job:
-    """``enqueue_bulk`` for the decision with these ids (in the actor's scope)."""
+    """``enqueue_bulk`` for the decision with these ids (in the actor's scope). Approving is
+    refused here: the batch is approved from its second check (service.bulk_check), once the
+    checker has read the letters it lists."""
+    if action == "approve_all":
+        raise ValidationFailed({"action": CHECK_FIRST})
     decision, _ = repository.get_decision(unit.db, unit.actor, case_id, decision_id)
     return enqueue_bulk(unit.db, unit.actor, decision, action=action, checklist=checklist)

@@ -19,8 +19,8 @@ from portal.cases.repository import Page as PageOf
 from portal.keys.vault import Vault
 from portal.people.models import Person
 from portal.victims_code.calendar import ENGLAND_AND_WALES
-from portal.vlu import repository, states
-from portal.vlu.contact import SEND_CHANNELS
+from portal.vlu import repository, states, unsent_repository
+from portal.vlu.contact import SEND_CHANNELS, UNSENT_REASONS
 from portal.vlu.directory import Unit as VluUnit
 from portal.vlu.directory import directory
 from portal.vlu.models import Job, VluDecision
@@ -228,6 +228,7 @@ class DecisionPage(ReadModel):
     total: int
     eligible: dict[str, int]
     jobs: list[Job]
+    not_sent: int  # letters a bulk send left unsent, still waiting
     page: PageOf[RequestRow]
     names: dict[uuid.UUID, Any]
     today: date
@@ -293,6 +294,7 @@ def decision_page(
         total=sum(counts.values()),
         eligible=eligible,
         jobs=repository.jobs_for_decision(db, decision.id) if runs_bulk else [],
+        not_sent=sum(unsent_repository.counts(db, decision.id).values()) if runs_bulk else 0,
         page=rows,
         names=names,
         today=today,
@@ -309,9 +311,11 @@ class JobPage(ReadModel):
     label: str
     finished: bool
     percent: int
+    unsent: dict[str, int]  # this send's letters still unsent, by reason
+    left: int  # every letter of the decision still unsent after a bulk send
 
     def extra(self) -> Page:
-        return {"decision_labels": decision_labels()}
+        return {"decision_labels": decision_labels(), "reason_labels": UNSENT_REASONS}
 
 
 def job_page(unit: Unit, job_id: uuid.UUID) -> JobPage:
@@ -321,10 +325,17 @@ def job_page(unit: Unit, job_id: uuid.UUID) -> JobPage:
     percent = (
         100 if finished else int(100 * (job.done + job.skipped) / job.total) if job.total else 0
     )
+    unsent: dict[str, int] = {}
+    left = 0
+    if decision is not None and job.kind == "vlu.send_all":
+        unsent = unsent_repository.counts(unit.db, decision.id, job_id=job.id)
+        left = sum(unsent_repository.counts(unit.db, decision.id).values())
     return JobPage(
         job=job,
         decision=decision,
         label=BULK_LABELS.get(job.kind.removeprefix("vlu."), "Background work"),
         finished=finished,
         percent=min(percent, 100),
+        unsent=unsent,
+        left=left,
     )

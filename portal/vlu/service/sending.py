@@ -16,6 +16,7 @@ from portal.keys.vault import Vault
 from portal.people.models import Person
 from portal.victims_code import lifecycle
 from portal.victims_code.models import Obligation
+from portal.vlu import unsent_repository
 from portal.vlu.contact import SEND_CHANNELS, send_refusal
 from portal.vlu.models import VluLetter, VluRequest
 from portal.vlu.service.common import (
@@ -145,6 +146,8 @@ def send(
     request.sent_on = day
     request.channel = channel
     step.move(Action.SEND, target, job_id)
+    if job_id is None:  # a bulk send marks its batch at once (service.bulk.record_unsent)
+        unsent_repository.resolve(db, request.id, request.sent_at)
     db.flush()
     spec = SEND_CHANNELS[channel]
     step.audit(
