@@ -24,6 +24,14 @@ from portal.vlu.service.common import RequestStep
 from portal.vlu.service.review import review_facts, reviewer_choices
 from portal.vlu.states import Facts, Outcome, State
 
+# What a review step due on My work waits for, by the request's state.
+STEP_WORDS = {
+    State.LOCAL_RESOLUTION.value: "local resolution outcome due",
+    State.LOCAL_DECIDED.value: "local resolution outcome letter to send",
+    State.INDEPENDENT_REVIEW.value: "independent review outcome due",
+    State.INDEPENDENT_DECIDED.value: "independent review outcome letter to send",
+}
+
 
 @dataclass(frozen=True, slots=True)
 class StageRow:
