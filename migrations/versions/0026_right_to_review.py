@@ -15,6 +15,7 @@ Create Date: 2026-12-03 13:50:00.000000
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from alembic import op
@@ -147,31 +148,36 @@ def upgrade() -> None:
         sa.text(
             "SELECT id, case_id, key_id, state, review_requested_on, local_resolution_on, "
             "outcome, outcome_on FROM vlu_request WHERE review_requested_on IS NOT NULL"
+        ).columns(
+            sa.column("id", sa.Uuid()),
+            sa.column("case_id", sa.Uuid()),
+            sa.column("key_id", sa.Integer()),
+            sa.column("state", sa.String()),
+            sa.column("review_requested_on", sa.Date()),
+            sa.column("local_resolution_on", sa.Date()),
+            sa.column("outcome", sa.String()),
+            sa.column("outcome_on", sa.Date()),
         )
     ).all()
+    utc = portal.db.base.UTCDateTime(timezone=True)
     review = sa.table(
         "vlu_review",
-        *(
-            sa.column(name)
-            for name in [
-                "id",
-                "request_id",
-                "case_id",
-                "key_id",
-                "requested_on",
-                "late",
-                "local_started_on",
-                "local_outcome",
-                "local_outcome_on",
-                "independent_late",
-                "concluded_on",
-                "version",
-                "created_at",
-                "updated_at",
-            ]
-        ),
+        sa.column("id", sa.Uuid()),
+        sa.column("request_id", sa.Uuid()),
+        sa.column("case_id", sa.Uuid()),
+        sa.column("key_id", sa.Integer()),
+        sa.column("requested_on", sa.Date()),
+        sa.column("late", sa.Boolean()),
+        sa.column("local_started_on", sa.Date()),
+        sa.column("local_outcome", sa.String()),
+        sa.column("local_outcome_on", sa.Date()),
+        sa.column("independent_late", sa.Boolean()),
+        sa.column("concluded_on", sa.Date()),
+        sa.column("version", sa.Integer()),
+        sa.column("created_at", utc),
+        sa.column("updated_at", utc),
     )
-    now = sa.func.current_timestamp()
+    now = datetime.now(UTC)
     for row in rows:
         referred = row.outcome == "independent_review"
         bind.execute(

@@ -132,7 +132,9 @@ def test_the_review_from_a_late_request_to_the_independent_outcome_letter(
     assert decided.status_code == 303
     letter = soup(vlu.get(path).text).select_one("textarea#letter").get_text()
     assert "Appeals and Review Unit" in letter
-    final = _post(vlu, path, {"action": "send_independent_letter", **_date(today), "letter": letter})
+    final = _post(
+        vlu, path, {"action": "send_independent_letter", **_date(today), "letter": letter}
+    )
     assert final.status_code == 303
     shown = text_of(vlu.get(path).text)
     assert "Review concluded" in shown and "Concluded" in shown
