@@ -235,3 +235,7 @@ def test_a_late_request_for_the_independent_review_needs_its_reason(db, settings
         late_reason="Letter went to an old address.",
     )
     assert _review(db, w).independent_late is True
+
+
+def test_a_decision_before_every_rules_version_still_has_timescales() -> None:
+    assert timescales.timescales_on(date(2019, 1, 1)).request_window is not None

@@ -117,6 +117,8 @@ def test_the_review_from_a_late_request_to_the_independent_outcome_letter(
     assert "Referred for independent review" in shown
     assert "Independent review (Appeals and Review Unit)" in shown
     assert "Reviewer Arun Appeals" in shown
+    queue = soup(vlu.get("/vlu").text).select("#vlu-queue tbody tr")  # still needs action
+    assert any("Referred for independent review" in row.get_text() for row in queue)
 
     # My work: the ARU reviewer sees the review due; Rita no longer does.
     arun = client_as(app, db, w["aru"])

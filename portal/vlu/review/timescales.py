@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from portal.victims_code.calendar import ENGLAND_AND_WALES, WorkingDayCalendar
-from portal.victims_code.rules import RulesVersion, Settings, rules_in_force
+from portal.victims_code.rules import RulesError, RulesVersion, Settings, load_all, rules_in_force
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,8 +43,12 @@ class Timescales:
 
 
 def timescales_on(day: date) -> Timescales:
-    """The timescales of the rules version in force on ``day``."""
-    return Timescales.of(rules_in_force(day))
+    """The timescales of the rules version in force on ``day`` (a day before every version:
+    the oldest, so an old decision's page still shows)."""
+    try:
+        return Timescales.of(rules_in_force(day))
+    except RulesError:
+        return Timescales.of(load_all()[0])
 
 
 def after(
