@@ -7,8 +7,8 @@ review (Appeals and Review Unit), each with its reviewer, due date, outcome and 
 was an outcome and is now a stage: requests concluded that way move to ``independent_review``
 (issue 16 point 6).
 
-Revision ID: 0026
-Revises: 0024
+Revision ID: 0027
+Revises: 0026
 Create Date: 2026-12-03 13:50:00.000000
 """
 
@@ -23,8 +23,8 @@ from alembic import op
 import portal.db.base
 import portal.db.encrypted
 
-revision = "0026"
-down_revision = "0024"
+revision = "0027"
+down_revision = "0026"
 branch_labels = None
 depends_on = None
 

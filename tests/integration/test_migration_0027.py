@@ -1,4 +1,4 @@
-"""Migration 0026: reviews already under way keep what they recorded, and a request that was
+"""Migration 0027: reviews already under way keep what they recorded, and a request that was
 "concluded" as referred for independent review is now in that stage (it is not an outcome)."""
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from tests.support.vlu import actor_of
 
 
 def test_a_referral_becomes_the_independent_review_stage_and_back(tmp_path: Path) -> None:
-    with fresh_database(tmp_path, "m0026") as url:
+    with fresh_database(tmp_path, "m0027") as url:
         settings = make_settings(url, tmp_path)
         engine = make_engine(settings)
         try:
@@ -39,7 +39,7 @@ def test_a_referral_becomes_the_independent_review_stage_and_back(tmp_path: Path
                     expected_version=None,
                 )
                 request_id = w["request"].id
-            downgrade(engine, "0024")
+            downgrade(engine, "0026")
             with engine.begin() as connection:
                 connection.execute(
                     text(
@@ -50,7 +50,7 @@ def test_a_referral_becomes_the_independent_review_stage_and_back(tmp_path: Path
                     ),
                     {"id": request_id.hex if engine.dialect.name == "sqlite" else request_id},
                 )
-            upgrade(engine, "0026")
+            upgrade(engine, "0027")
             with engine.connect() as connection:
                 state, outcome = connection.execute(
                     text("SELECT state, outcome FROM vlu_request")
@@ -64,7 +64,7 @@ def test_a_referral_becomes_the_independent_review_stage_and_back(tmp_path: Path
             assert (state, outcome) == ("independent_review", None)
             assert review[2] == "upheld" and review[0] is not None and review[1] is not None
             assert review[3] is None
-            downgrade(engine, "0024")
+            downgrade(engine, "0026")
             with engine.connect() as connection:
                 assert connection.execute(text("SELECT state, outcome FROM vlu_request")).one() == (
                     "concluded",
