@@ -15,6 +15,7 @@ from portal.safeguards import models as safeguards_models
 from portal.special_measures import models as special_measures_models
 from portal.victims_code import models as victims_code_models
 from portal.vlu import models as vlu_models
+from portal.vlu.review import models as vlu_review_models
 
 __all__ = [
     "accounts_models",
@@ -32,4 +33,5 @@ __all__ = [
     "special_measures_models",
     "victims_code_models",
     "vlu_models",
+    "vlu_review_models",
 ]

@@ -40,6 +40,7 @@ from portal.special_measures.models import (
 )
 from portal.victims_code.models import Obligation
 from portal.vlu.models import VluDecision, VluMessage, VluReasonsRevision, VluRequest
+from portal.vlu.review.models import VluReview
 from portal.vlu.sealing import return_letters_naming
 
 
@@ -63,6 +64,11 @@ FREE_TEXT: tuple[FreeText, ...] = (
     FreeText(VluReasonsRevision, ("reasons", "no_meeting_reason")),  # the reasons' history
     FreeText(VluRequest, ("check_notes", "review_notes")),
     FreeText(VluMessage, ("body",), via="request"),
+    # The Right to Review: why a late request was accepted, and the outcome letters.
+    FreeText(
+        VluReview,
+        ("late_reason", "local_letter", "independent_late_reason", "independent_letter"),
+    ),
     FreeText(
         AnonymityApplication,
         ("condition_a", "condition_b", "condition_c", "considerations", "return_comment"),

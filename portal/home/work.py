@@ -28,6 +28,7 @@ from portal.victims_code.service import entitlement_of
 from portal.victims_code.work import today_and_soon
 from portal.victims_code.work_filters import DUE_WINDOWS, SORTS, WorkFilters
 from portal.victims_code.work_queue import ActionDue, Row
+from portal.vlu.service import review_page
 from portal.vlu.service.pages import waiting_page
 
 __all__ = [
@@ -160,6 +161,36 @@ def _letter_checks(unit: Unit) -> list[WaitingSection]:
     ]
 
 
+def _review_steps(unit: Unit) -> list[WaitingSection]:
+    """Right to Review stages due: those a prosecutor is named to review, and for the Victim
+    Liaison Unit every open stage and outcome letter in its scope (portal.vlu.review)."""
+    if not unit.actor.can(Permission.HANDLE_REVIEW):
+        return []
+    steps = review_page.review_steps_due(unit)
+    if not steps:
+        return []
+    items = [
+        WaitingItem(
+            f"Case {step.urn}: {review_page.STEP_WORDS.get(step.state, step.state)}",
+            "vlu_request",
+            {"case_id": step.case_id, "request_id": step.request_id},
+            step.due_on,
+            anchor="#review",
+        )
+        for step in steps
+    ]
+    n = len(items)
+    return [
+        WaitingSection(
+            "reviews",
+            "Right to Review steps",
+            n,
+            f"{n} Right to Review {'step' if n == 1 else 'steps'} waiting",
+            items,
+        )
+    ]
+
+
 def _reasons_awaited(unit: Unit) -> list[WaitingSection]:
     if not unit.actor.can(Permission.SUPPLY_REASONS):
         return []
@@ -272,7 +303,7 @@ def waiting_for(unit: Unit, settings: Settings | None = None) -> list[WaitingSec
     applications), then their own waiting for a second person (``settings`` says who approves
     applications; without it those sections are left out)."""
     sections: list[WaitingSection] = _two_person(unit, settings)
-    for source in (_letter_checks, _reasons_awaited):
+    for source in (_letter_checks, _reasons_awaited, _review_steps):
         sections.extend(source(unit))
     return sections
 

@@ -114,6 +114,44 @@ def workdays(start: str, n: str, business_days: bool) -> None:
     click.echo(f"{n} {unit} after {first:%a} {first.day} {first:%b %Y}; skipped {words or 'none'}")
 
 
+def _after(start: date, days: int | None) -> str:
+    return ENGLAND_AND_WALES.add_working_days(start, days).isoformat() if days else "no limit"
+
+
+@rules.command(help="Print the Victims' Right to Review windows and timescales (rules data).")
+@click.option(
+    "--sent",
+    "sent_text",
+    default=None,
+    metavar="YYYY-MM-DD",
+    help="The decision letter's date: print the dates the windows end on too.",
+)
+@click.option("--rules-file", default=None, metavar="PATH", help=_RULES_FILE_HELP)
+def review(sent_text: str | None, rules_file: str | None) -> None:
+    sent = _date(sent_text, "--sent") if sent_text else None
+    version = _version(rules_file, sent or to_london(utc_now()).date())
+    s = version.settings
+    rows = (
+        ("request window", s.vrr_request_window_working_days, "the decision letter"),
+        ("local resolution", s.vrr_local_resolution_working_days, "the request"),
+        (
+            "independent review request window",
+            s.vrr_independent_request_working_days,
+            "the local resolution letter",
+        ),
+        ("independent review", s.vrr_independent_review_working_days, "the victim's request"),
+    )
+    click.echo(f"Victims' Right to Review, rules version {version.version}")
+    for name, days, start in rows:
+        click.echo(f"{name}: {_limit(days)} from {start}")
+    click.echo(f"long-stop: {s.vrr_request_longstop_months} months from the decision letter")
+    if sent is not None:
+        click.echo(
+            f"letter sent {sent.isoformat()}: ask by "
+            f"{_after(sent, s.vrr_request_window_working_days)}"
+        )
+
+
 def _as_json(version: RulesVersion) -> dict[str, Any]:
     return {
         "version": version.version,

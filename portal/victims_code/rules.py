@@ -70,6 +70,12 @@ class Settings:
     # Sources disagree: 5 WD, 7 calendar days, 10 WD (domain-rules.md 1.9, 10). Victim's window.
     vrr_request_window_working_days: int | None = 10
     vrr_request_longstop_months: int = 3
+    # CPS VRR completion targets (Annex B) are UNCONFIRMED (domain-rules.md 1.9, 11): how long
+    # local resolution and the independent review (Appeals and Review Unit) may take, and how
+    # long the victim has to ask for the independent review after the local resolution letter.
+    vrr_local_resolution_working_days: int | None = 20
+    vrr_independent_request_working_days: int | None = 10
+    vrr_independent_review_working_days: int | None = 30
     # 2013/15 Code: WCU refers within 20 WD; 2020 timing UNCONFIRMED (1.8).
     vcs_referral_working_days: int | None = 20
     # No specific figure found; follows the Right 8 "bail outcome etc." 5/1 row (1.4).

@@ -97,6 +97,9 @@ class ReviewForm(Form):
     on = PartsDate("The date", required=False)
     action = _text("What happened")
     outcome = _text("The outcome")
+    reviewer = _text("The reviewer")
+    late_reason = _area("Why the request is accepted late")
+    letter = _area("The outcome letter")
     notes = _area("Notes")
 
     def __init__(self, data: Any = None, *, today: date | None = None) -> None:

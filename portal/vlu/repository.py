@@ -34,7 +34,17 @@ from portal.vlu.states import UNSENT, State
 
 UNSENT_VALUES = tuple(s.value for s in UNSENT)
 # The queue's default view: everything that still needs someone to act.
-NEEDS_ACTION = (*UNSENT_VALUES, State.REVIEW_REQUESTED.value, State.LOCAL_RESOLUTION.value)
+# The Right to Review's open stages need action too (a referral to the independent review is a
+# stage, not a conclusion).
+REVIEW_OPEN = (
+    State.REVIEW_REQUESTED,
+    State.LOCAL_RESOLUTION,
+    State.LOCAL_DECIDED,
+    State.LOCAL_LETTER_SENT,
+    State.INDEPENDENT_REVIEW,
+    State.INDEPENDENT_DECIDED,
+)
+NEEDS_ACTION = (*UNSENT_VALUES, *(s.value for s in REVIEW_OPEN))
 
 
 @dataclass(frozen=True, slots=True)

@@ -287,6 +287,9 @@ def request_review(ctx: RequestContext) -> Response:
         action=form.step,  # None only when the form has an error: then nothing is taken
         on=form.on,
         outcome=form.outcome,
+        reviewer=form.reviewer,
+        late_reason=form.late_reason,
+        letter=form.letter,
         notes=form.notes,
     )
 

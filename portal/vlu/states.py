@@ -4,18 +4,26 @@ with a domain error.
 
     requested -> reasons_supplied -> drafted -> checked -> sent -> review_requested
                                         ^  |________________^          |
-                                        |  (no check needed)     local_resolution -> concluded
-                                        |_ redraft (voids a check)
-                                        |
-                     needs_redraft <---- (an identity in the case is sealed while the
-                                          letter names that person: drafted or checked)
+                                        |  (no check needed)     local_resolution
+                                        |_ redraft (voids a check)     |
+                                        |                        local_decided (outcome letter)
+                     needs_redraft <---- (an identity in the case      |
+                                          is sealed while the    local_letter_sent --> concluded
+                                          letter names that person)    | (still dissatisfied)
+                                                                 independent_review (ARU)
+                                                                       |
+                                                                 independent_decided --> concluded
 
 * prosecutors supply the reasons for the decision (the VLU cannot send without them);
 * VLU officers draft, check, send and record what follows; the check must be made by a
   *different* VLU officer from the one who drafted the letter, and is required for every letter
   in a rape or serious sexual offence case and, where the unit says so, for every letter;
 * a Victims' Right to Review request can only be recorded when the decision ended all
-  proceedings; prosecutors and VLU officers record the local resolution and its outcome;
+  proceedings; local resolution and the independent review (the Appeals and Review Unit) are
+  stages, each with a named reviewer, a due date, an outcome and an outcome letter. The outcome
+  is recorded by the named reviewer or by a VLU officer on their behalf; the VLU sends the
+  letters. "Referred for independent review" is a stage, never an outcome: it follows only a
+  local resolution that upheld the decision, when the victim asks;
 * when a person's identity is sealed (an anonymity order is sought), an unsent letter that names
   them is returned: it needs redrafting, and cannot be checked, sent or printed until it is;
 * witness care officers and auditors take no step (witness care officers can still post in the
@@ -28,6 +36,7 @@ from dataclasses import dataclass
 
 from portal.accounts.actor import Actor
 from portal.accounts.permissions import Permission, roles_with
+from portal.accounts.roles import Role
 from portal.kit.enums import LabelledStrEnum
 from portal.kit.states import Guard, Machine, Step, Transition
 from portal.vlu.role_machine import GuardRefused as GuardRefused
@@ -44,6 +53,10 @@ class State(LabelledStrEnum):
     SENT = "sent", "Sent"
     REVIEW_REQUESTED = "review_requested", "Review requested"
     LOCAL_RESOLUTION = "local_resolution", "In local resolution"
+    LOCAL_DECIDED = "local_decided", "Local resolution decided: letter to send"
+    LOCAL_LETTER_SENT = "local_letter_sent", "Local resolution letter sent"
+    INDEPENDENT_REVIEW = "independent_review", "Referred for independent review"
+    INDEPENDENT_DECIDED = "independent_decided", "Independent review decided: letter to send"
     CONCLUDED = "concluded", "Review concluded"
 
 
@@ -72,18 +85,28 @@ class Action(LabelledStrEnum):
     SEND = "send", "Letter sent"
     RECORD_REVIEW_REQUEST = "record_review_request", "Right to Review request received"
     START_LOCAL_RESOLUTION = "start_local_resolution", "Local resolution started"
-    RECORD_OUTCOME = "record_outcome", "Review outcome recorded"
+    RECORD_OUTCOME = "record_outcome", "Local resolution outcome recorded"
+    SEND_LOCAL_LETTER = "send_local_letter", "Local resolution letter sent"
+    CONCLUDE_REVIEW = "conclude_review", "Review concluded"
+    REFER_INDEPENDENT = "refer_independent", "Referred for independent review"
+    RECORD_INDEPENDENT_OUTCOME = (
+        "record_independent_outcome",
+        "Independent review outcome recorded",
+    )
+    SEND_INDEPENDENT_LETTER = "send_independent_letter", "Independent review letter sent"
 
 
 ACTION_LABELS = {action: action.label for action in Action}
 
 
 class Outcome(LabelledStrEnum):
-    UPHELD = "upheld", "Decision upheld at local resolution: explained to the victim"
-    OVERTURNED = "overturned", "Decision overturned: proceedings reinstated"
-    INDEPENDENT_REVIEW = (
-        "independent_review",
-        "Referred for independent review (Appeals and Review Unit)",
+    """What a review stage decided (local resolution or the independent review)."""
+
+    UPHELD = "upheld", "Decision upheld: the reasons explained to the victim"
+    OVERTURNED = "overturned", "Decision overturned: the prosecution restarts"
+    NOT_REINSTATED = (
+        "not_reinstated",
+        "Decision wrong, but the prosecution cannot restart: explained, with an apology",
     )
     WITHDRAWN = "withdrawn", "The victim withdrew the request"
 
@@ -99,6 +122,8 @@ class Facts:
     vrr_applies: bool = False
     actor_drafted: bool = False  # the actor is the officer who drafted the current letter
     decision_kind: str = ""
+    local_upheld: bool = False  # local resolution upheld the decision
+    actor_reviews: bool = False  # the actor is the named reviewer of the current review stage
 
 
 VluStep = Step[State, Action, Actor, Facts]
@@ -116,6 +141,16 @@ CHECKED_IF_REQUIRED = VluGuard(
 RIGHT_TO_REVIEW_APPLIES = VluGuard(
     "The Victims' Right to Review does not apply: the decision did not end all proceedings",
     lambda step: step.facts.vrr_applies,
+)
+
+STILL_DISSATISFIED = VluGuard(
+    "An independent review follows only a local resolution that upheld the decision",
+    lambda step: step.facts.local_upheld,
+)
+THE_REVIEWER_DECIDES = VluGuard(
+    "Only the prosecutor named as the reviewer, or a Victim Liaison Unit officer on their "
+    "behalf, can record the outcome",
+    lambda step: step.actor.role is Role.VLU_OFFICER or step.facts.actor_reviews,
 )
 
 # The actor may take a step when their role holds its permission (``Actor.can``).
@@ -194,8 +229,42 @@ MACHINE = Machine(
         VluTransition(
             Action.RECORD_OUTCOME,
             {State.LOCAL_RESOLUTION},
+            State.LOCAL_DECIDED,
+            Permission.HANDLE_REVIEW,
+            guards=(THE_REVIEWER_DECIDES,),
+        ),
+        VluTransition(
+            Action.SEND_LOCAL_LETTER,
+            {State.LOCAL_DECIDED},
+            State.LOCAL_LETTER_SENT,
+            Permission.SEND_LETTER,
+        ),
+        # The victim is still dissatisfied and asks: a stage with its own reviewer and steps.
+        VluTransition(
+            Action.REFER_INDEPENDENT,
+            {State.LOCAL_LETTER_SENT},
+            State.INDEPENDENT_REVIEW,
+            Permission.RECORD_REVIEW_REQUEST,
+            guards=(STILL_DISSATISFIED,),
+        ),
+        VluTransition(
+            Action.CONCLUDE_REVIEW,
+            {State.LOCAL_LETTER_SENT},
             State.CONCLUDED,
             Permission.HANDLE_REVIEW,
+        ),
+        VluTransition(
+            Action.RECORD_INDEPENDENT_OUTCOME,
+            {State.INDEPENDENT_REVIEW},
+            State.INDEPENDENT_DECIDED,
+            Permission.HANDLE_REVIEW,
+            guards=(THE_REVIEWER_DECIDES,),
+        ),
+        VluTransition(
+            Action.SEND_INDEPENDENT_LETTER,
+            {State.INDEPENDENT_DECIDED},
+            State.CONCLUDED,
+            Permission.SEND_LETTER,
         ),
     ],
     authorise=Actor.can,
@@ -212,11 +281,12 @@ check = MACHINE.check
 actions_for = MACHINE.allowed
 
 
-def check_outcome(outcome: Outcome, decision_kind: str) -> None:
+def check_outcome(outcome: Outcome, decision_kind: str, action: Action) -> None:
     """After an offer of no evidence proceedings cannot be revived (domain-rules.md 1.9)."""
     if outcome is Outcome.OVERTURNED and decision_kind == "offer_no_evidence":
         raise GuardRefused(
-            Action.RECORD_OUTCOME,
+            action,
             "Proceedings cannot be reinstated after the prosecution offered no evidence: "
-            "record the decision as upheld, with an explanation or apology",
+            "record that the decision was wrong but cannot be reversed, with an explanation "
+            "and an apology",
         )

@@ -111,6 +111,9 @@ def _review(db, w, who: str, action: Action, **kw) -> None:
         on=kw.pop("on", decision_day()),
         outcome=kw.pop("outcome", ""),
         notes=kw.pop("notes", ""),
+        reviewer=kw.pop("reviewer", ""),
+        late_reason=kw.pop("late_reason", ""),
+        letter=kw.pop("letter", ""),
         expected_version=None,
     )
 
@@ -141,10 +144,13 @@ def test_from_reasons_to_the_review_outcome(db, settings) -> None:
     _review(db, w, "drafter", Action.RECORD_REVIEW_REQUEST, notes="Asked by phone.")
     with pytest.raises(RoleRefused):  # a witness care officer takes no step
         _review(db, {**w, "wco": make_user(db)}, "wco", Action.START_LOCAL_RESOLUTION)
-    _review(db, w, "prosecutor", Action.START_LOCAL_RESOLUTION)
+    w["reviewer"] = make_user(db, role=Role.PROSECUTOR, display_name="Rita Reviewer")
+    _review(db, w, "prosecutor", Action.START_LOCAL_RESOLUTION, reviewer=str(w["reviewer"].id))
     with pytest.raises(ValidationFailed):
-        _review(db, w, "prosecutor", Action.RECORD_OUTCOME, outcome="maybe")
-    _review(db, w, "prosecutor", Action.RECORD_OUTCOME, outcome="upheld")
+        _review(db, w, "reviewer", Action.RECORD_OUTCOME, outcome="maybe")
+    _review(db, w, "reviewer", Action.RECORD_OUTCOME, outcome="upheld")
+    _review(db, w, "drafter", Action.SEND_LOCAL_LETTER, letter="Dear Vera, the decision stands.")
+    _review(db, w, "drafter", Action.CONCLUDE_REVIEW)
     request = w["request"]
     assert (request.state, request.outcome) == ("concluded", "upheld")
     assert w["vault"].open_text(request, "review_notes") == "Asked by phone."
@@ -162,8 +168,16 @@ def test_from_reasons_to_the_review_outcome(db, settings) -> None:
         "record_review_request",
         "start_local_resolution",
         "record_outcome",
+        "send_local_letter",
+        "conclude_review",
     ]
-    assert [s.by_role for s in steps][-3:] == ["vlu_officer", "prosecutor", "prosecutor"]
+    assert [s.by_role for s in steps][-5:] == [
+        "vlu_officer",
+        "prosecutor",
+        "prosecutor",
+        "vlu_officer",
+        "vlu_officer",
+    ]
     with pytest.raises(TransitionRefused):
         _review(db, w, "drafter", Action.RECORD_REVIEW_REQUEST)
 
@@ -199,9 +213,10 @@ def test_no_reinstatement_after_offering_no_evidence(db, settings) -> None:
         expected_version=None,
     )
     _review(db, w, "drafter", Action.RECORD_REVIEW_REQUEST)
-    _review(db, w, "drafter", Action.START_LOCAL_RESOLUTION)
+    reviewer = make_user(db, role=Role.PROSECUTOR)
+    _review(db, w, "drafter", Action.START_LOCAL_RESOLUTION, reviewer=str(reviewer.id))
     with pytest.raises(GuardRefused, match="cannot be reinstated"):
-        _review(db, w, "prosecutor", Action.RECORD_OUTCOME, outcome="overturned")
+        _review(db, w, "drafter", Action.RECORD_OUTCOME, outcome="overturned")
 
 
 def test_a_redraft_voids_the_check_and_a_stale_form_is_refused(db, settings) -> None:

@@ -149,3 +149,26 @@ def test_list_json_has_every_entitlement_with_limits() -> None:
     assert found == {code: (v[3], v[4], v[5]) for code, v in EXPECTED_2020.items()}
     vcs = next(e for e in data["entitlements"] if e["code"] == "R11-VCS-REFERRAL")
     assert vcs["conditions"]["min_custody_months"] == 12
+
+
+def test_review_prints_the_right_to_review_timescales_from_the_rules_data() -> None:
+    result = run("review", "--sent", "2026-12-21")
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0] == "Victims' Right to Review, rules version 2020"
+    assert "request window: 10 WD from the decision letter" in lines
+    assert "local resolution: 20 WD from the request" in lines
+    assert "independent review: 30 WD from the victim's request" in lines
+    assert "long-stop: 3 months from the decision letter" in lines
+    # 10 working days after 21 December 2026, skipping Christmas, Boxing Day (substitute) and
+    # New Year's Day.
+    assert lines[-1] == "letter sent 2026-12-21: ask by 2027-01-07"
+
+
+def test_review_follows_a_rules_file(tmp_path: Path) -> None:
+    path = tmp_path / "rules.toml"
+    settings = "[settings]\nvrr_local_resolution_working_days = 5\n"
+    path.write_text(VALID.replace("[[entitlement]]", settings + "\n[[entitlement]]", 1))
+    result = run("review", "--rules-file", str(path))
+    assert result.exit_code == 0, result.output
+    assert "local resolution: 5 WD from the request" in result.stdout.splitlines()

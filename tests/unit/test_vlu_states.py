@@ -51,12 +51,32 @@ EXPECTED: dict[Action, tuple[set[State], State, set[Role]]] = {
     ),
     Action.RECORD_OUTCOME: (
         {S.LOCAL_RESOLUTION},
+        S.LOCAL_DECIDED,
+        {Role.VLU_OFFICER, Role.PROSECUTOR},
+    ),
+    Action.SEND_LOCAL_LETTER: ({S.LOCAL_DECIDED}, S.LOCAL_LETTER_SENT, VLU),
+    # "Referred for independent review" is a stage with its own steps, not a conclusion.
+    Action.REFER_INDEPENDENT: ({S.LOCAL_LETTER_SENT}, S.INDEPENDENT_REVIEW, VLU),
+    Action.CONCLUDE_REVIEW: (
+        {S.LOCAL_LETTER_SENT},
         S.CONCLUDED,
         {Role.VLU_OFFICER, Role.PROSECUTOR},
     ),
+    Action.RECORD_INDEPENDENT_OUTCOME: (
+        {S.INDEPENDENT_REVIEW},
+        S.INDEPENDENT_DECIDED,
+        {Role.VLU_OFFICER, Role.PROSECUTOR},
+    ),
+    Action.SEND_INDEPENDENT_LETTER: ({S.INDEPENDENT_DECIDED}, S.CONCLUDED, VLU),
 }
 # Facts under which no guard gets in the way, so only state and role decide.
-PERMISSIVE = Facts(check_required=False, vrr_applies=True, actor_drafted=False)
+PERMISSIVE = Facts(
+    check_required=False,
+    vrr_applies=True,
+    actor_drafted=False,
+    local_upheld=True,
+    actor_reviews=True,
+)
 SOURCES: list[State | None] = [None, *State]
 
 
@@ -117,10 +137,44 @@ def test_a_review_request_needs_a_decision_that_ended_all_proceedings() -> None:
 
 
 def test_proceedings_cannot_be_reinstated_after_offering_no_evidence() -> None:
-    with pytest.raises(GuardRefused, match="cannot be reinstated"):
-        check_outcome(Outcome.OVERTURNED, "offer_no_evidence")
-    check_outcome(Outcome.OVERTURNED, "discontinuance")
-    check_outcome(Outcome.UPHELD, "offer_no_evidence")
+    for action in (Action.RECORD_OUTCOME, Action.RECORD_INDEPENDENT_OUTCOME):
+        with pytest.raises(GuardRefused, match="cannot be reinstated"):
+            check_outcome(Outcome.OVERTURNED, "offer_no_evidence", action)
+        check_outcome(Outcome.OVERTURNED, "discontinuance", action)
+        check_outcome(Outcome.NOT_REINSTATED, "offer_no_evidence", action)
+        check_outcome(Outcome.UPHELD, "offer_no_evidence", action)
+
+
+def test_an_independent_review_follows_only_a_local_resolution_that_upheld_the_decision() -> None:
+    with pytest.raises(GuardRefused, match="upheld"):
+        check(Action.REFER_INDEPENDENT, S.LOCAL_LETTER_SENT, Role.VLU_OFFICER, Facts())
+    assert (
+        check(Action.REFER_INDEPENDENT, S.LOCAL_LETTER_SENT, Role.VLU_OFFICER, PERMISSIVE)
+        is S.INDEPENDENT_REVIEW
+    )
+
+
+@pytest.mark.parametrize("action", [Action.RECORD_OUTCOME, Action.RECORD_INDEPENDENT_OUTCOME])
+def test_only_the_named_reviewer_or_the_vlu_records_the_outcome(action: Action) -> None:
+    source = S.LOCAL_RESOLUTION if action is Action.RECORD_OUTCOME else S.INDEPENDENT_REVIEW
+    with pytest.raises(GuardRefused, match="named as the reviewer"):
+        check(action, source, Role.PROSECUTOR, Facts(actor_reviews=False))
+    assert check(action, source, Role.PROSECUTOR, Facts(actor_reviews=True))
+    assert check(action, source, Role.VLU_OFFICER, Facts(actor_reviews=False))
+
+
+def test_review_stages_are_refused_out_of_order() -> None:
+    for action, source in (
+        (Action.START_LOCAL_RESOLUTION, S.SENT),
+        (Action.RECORD_OUTCOME, S.REVIEW_REQUESTED),
+        (Action.SEND_LOCAL_LETTER, S.LOCAL_RESOLUTION),
+        (Action.REFER_INDEPENDENT, S.LOCAL_DECIDED),
+        (Action.RECORD_INDEPENDENT_OUTCOME, S.LOCAL_LETTER_SENT),
+        (Action.SEND_INDEPENDENT_LETTER, S.INDEPENDENT_REVIEW),
+        (Action.REFER_INDEPENDENT, S.CONCLUDED),
+    ):
+        with pytest.raises(TransitionRefused):
+            check(action, source, Role.VLU_OFFICER, PERMISSIVE)
 
 
 def test_actions_offered_on_the_page() -> None:

@@ -49,13 +49,32 @@ from portal.vlu.service.pages import (
     letter_labels,
     reasons_readability,
 )
+from portal.vlu.service.review_page import ReviewView, review_view
 from portal.vlu.service.sending import refusals_for
 from portal.vlu.states import Action, State
 
 REVIEW_LABELS = {
     Action.RECORD_REVIEW_REQUEST: "Record a Right to Review request",
     Action.START_LOCAL_RESOLUTION: "Start local resolution",
-    Action.RECORD_OUTCOME: "Record the outcome",
+    Action.RECORD_OUTCOME: "Record the local resolution outcome",
+    Action.SEND_LOCAL_LETTER: "Record the outcome letter as sent",
+    Action.REFER_INDEPENDENT: "Refer for independent review",
+    Action.CONCLUDE_REVIEW: "Conclude the review",
+    Action.RECORD_INDEPENDENT_OUTCOME: "Record the independent review outcome",
+    Action.SEND_INDEPENDENT_LETTER: "Record the outcome letter as sent",
+}
+# When the officer chooses between steps (after the local resolution letter).
+REVIEW_CHOICE_LABELS = {
+    Action.REFER_INDEPENDENT: "The victim asked for an independent review",
+    Action.CONCLUDE_REVIEW: "The victim did not ask for an independent review: conclude it",
+}
+REVIEW_DATE_LABELS = {
+    Action.RECORD_REVIEW_REQUEST: "When did the victim ask for a review?",
+    Action.START_LOCAL_RESOLUTION: "When did local resolution start?",
+    Action.RECORD_OUTCOME: "When was the outcome decided?",
+    Action.SEND_LOCAL_LETTER: "When was the outcome letter sent?",
+    Action.RECORD_INDEPENDENT_OUTCOME: "When was the outcome decided?",
+    Action.SEND_INDEPENDENT_LETTER: "When was the outcome letter sent?",
 }
 
 
@@ -118,6 +137,7 @@ class RequestPage(ReadModel, AboutPerson[Case, Person]):
     reasons_readability: Readability | None
     check_notes: Any
     review_notes: Any
+    review: ReviewView
     transitions: list[VluTransition]
     messages: list[tuple[VluMessage, Any]]
     staff: dict[uuid.UUID, str]
@@ -135,7 +155,13 @@ class RequestPage(ReadModel, AboutPerson[Case, Person]):
     def extra(self) -> Page:
         review_labels = {a.value: label for a, label in REVIEW_LABELS.items()}
         file_marking = directory().markings.file_copy  # the copy kept on the file
-        return {**letter_labels(), "review_labels": review_labels, "file_marking": file_marking}
+        return {
+            **letter_labels(),
+            "review_labels": review_labels,
+            "review_choice_labels": {a.value: t for a, t in REVIEW_CHOICE_LABELS.items()},
+            "review_date_labels": {a.value: t for a, t in REVIEW_DATE_LABELS.items()},
+            "file_marking": file_marking,
+        }
 
 
 def request_page(
@@ -158,7 +184,8 @@ def request_page(
     if use_template:
         draft_text = template_text(unit, row)
     today = london_today()
-    facts = facts_for(request, decision, actor)
+    review = review_view(db, vault, actor, request, decision, person, today)
+    facts = review.facts or facts_for(request, decision, actor)
     actions = states.actions_for(State(request.state), actor, facts)
     vault.load({person.key_id, decision.key_id})
     erased = person.erased  # their key is destroyed: nothing sealed under it can be opened
@@ -203,6 +230,7 @@ def request_page(
         reasons_readability=reasons_readability(vault, decision, None),
         check_notes=own(request, "check_notes"),
         review_notes=own(request, "review_notes"),
+        review=review,
         transitions=transitions,
         messages=[(m, own(m, "body")) for m in messages],
         staff=staff,
