@@ -10,6 +10,7 @@ from starlette.responses import Response
 from portal.accounts import administration
 from portal.accounts.administration import Decided
 from portal.accounts.forms import (
+    GRANTS,
     ServiceRefusals,
     area_choices,
     parse_account_request,
@@ -19,6 +20,7 @@ from portal.accounts.forms import (
 from portal.accounts.onboarding import IssuedCode
 from portal.accounts.permissions import Permission
 from portal.cases.reference import AREAS, UNITS
+from portal.web.fields import ticked
 from portal.web.forms import FieldErrors
 from portal.web.pages import get, post
 from portal.web.routing import RequestContext, requires
@@ -36,14 +38,24 @@ def admin_users(ctx: RequestContext) -> Response:
     )
 
 
+def _ticked(ctx: RequestContext, name: str) -> list[str]:
+    return [] if ctx.form is None else ticked(ctx.form, name)
+
+
 def _request_form(
-    ctx: RequestContext, values: dict[str, str], errors: FieldErrors, status: int = 200
+    ctx: RequestContext,
+    values: dict[str, str],
+    granted: list[str],
+    errors: FieldErrors,
+    status: int = 200,
 ) -> Response:
     return ctx.render(
         "admin/user_new.html",
         {
             "errors": errors,
             "values": values,
+            "grants": GRANTS,
+            "granted": granted,
             "roles": role_choices(),
             "areas": area_choices(),
             "units": unit_choices(),
@@ -53,16 +65,16 @@ def _request_form(
 
 
 def admin_user_new(ctx: RequestContext) -> Response:
-    return _request_form(ctx, {}, FieldErrors())
+    return _request_form(ctx, {}, [], FieldErrors())
 
 
 def admin_user_create(ctx: RequestContext) -> Response:
-    values, errors, details = parse_account_request(ctx.field)
+    values, granted, errors, details = parse_account_request(ctx.field, _ticked(ctx, "grants"))
     if details is not None:
         with ServiceRefusals(errors):
             administration.request_account(ctx.unit, details)
     if errors:
-        return _request_form(ctx, values, errors, 400)
+        return _request_form(ctx, values, granted, errors, 400)
     ctx.flash("Account requested. Another administrator must approve it before it can be set up")
     return ctx.redirect("admin_users")
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from portal.accounts.onboarding import AccountDetails
-from portal.accounts.roles import Role
+from portal.accounts.roles import CASEWORK_ROLES, Role
 from portal.cases.reference import AREAS, UNITS
 from portal.web.forms import FieldErrors, ServiceRefusals
 
@@ -13,10 +14,18 @@ from portal.web.forms import FieldErrors, ServiceRefusals
 AREA_ROLES = frozenset({Role.WITNESS_CARE_OFFICER, Role.PROSECUTOR, Role.VLU_OFFICER})
 UNIT_ROLES = frozenset({Role.WITNESS_CARE_OFFICER, Role.PROSECUTOR})
 FIELDS = ("display_name", "username", "role", "area", "unit")
+# The dedicated permissions an administrator may give a case worker on the account form.
+GRANTS = (
+    ("may_unmask", "May ask to see sealed identities, and approve colleagues' requests"),
+    ("may_approve", "May approve as the second person (anonymity applications)"),
+)
+GRANT_ROLES = CASEWORK_ROLES
 
 __all__ = [
     "AREA_ROLES",
     "FIELDS",
+    "GRANTS",
+    "GRANT_ROLES",
     "UNIT_ROLES",
     "ServiceRefusals",
     "area_choices",
@@ -50,9 +59,43 @@ def username_problem(username: str) -> str | None:
     return None
 
 
+@dataclass(frozen=True, slots=True)
+class Access:
+    """What the access part of the form (role, Area, unit, permissions) says, once valid."""
+
+    role: Role
+    area: str | None
+    unit: str | None
+    may_unmask: bool
+    may_approve: bool
+
+
+def parse_access(values: dict[str, str], ticked: list[str], errors: FieldErrors) -> Access | None:
+    """Role, then Area and unit where the role is scoped by them, then the permissions (only a
+    case worker may be given them). Errors are added to ``errors``."""
+    role = Role(values["role"]) if values["role"] in {r.value for r in Role} else None
+    if role is None:
+        errors.add("role", "Select a role")
+        return None
+    if role in AREA_ROLES and values["area"] not in AREAS:
+        errors.add("area", f"Select the Area this {role.label.lower()} works in")
+    if role in UNIT_ROLES and values["unit"] not in UNITS:
+        errors.add("unit", f"Select the unit this {role.label.lower()} works in")
+    granted = {name for name, _ in GRANTS} & set(ticked)
+    if granted and role not in GRANT_ROLES:
+        errors.add("grants", f"A {role.label.lower()} cannot be given these permissions")
+    return Access(
+        role=role,
+        area=values["area"] if role in AREA_ROLES else None,
+        unit=values["unit"] if role in UNIT_ROLES else None,
+        may_unmask="may_unmask" in granted,
+        may_approve="may_approve" in granted,
+    )
+
+
 def parse_account_request(
-    field: Callable[[str], str],
-) -> tuple[dict[str, str], FieldErrors, AccountDetails | None]:
+    field: Callable[[str], str], ticked: list[str]
+) -> tuple[dict[str, str], list[str], FieldErrors, AccountDetails | None]:
     values = {name: field(name).strip() for name in FIELDS}
     errors = FieldErrors()
     if not values["display_name"]:
@@ -62,20 +105,16 @@ def parse_account_request(
     problem = username_problem(values["username"])
     if problem:
         errors.add("username", problem)
-    role = Role(values["role"]) if values["role"] in {r.value for r in Role} else None
-    if role is None:
-        errors.add("role", "Select a role")
-    if role in AREA_ROLES and values["area"] not in AREAS:
-        errors.add("area", f"Select the Area this {role.label.lower()} works in")
-    if role in UNIT_ROLES and values["unit"] not in UNITS:
-        errors.add("unit", f"Select the unit this {role.label.lower()} works in")
-    if errors or role is None:
-        return values, errors, None
+    access = parse_access(values, ticked, errors)
+    if errors or access is None:
+        return values, ticked, errors, None
     details = AccountDetails(
         username=values["username"],
         display_name=values["display_name"],
-        role=role,
-        area=values["area"] if role in AREA_ROLES else None,
-        unit=values["unit"] if role in UNIT_ROLES else None,
+        role=access.role,
+        area=access.area,
+        unit=access.unit,
+        may_unmask=access.may_unmask,
+        may_approve=access.may_approve,
     )
-    return values, errors, details
+    return values, ticked, errors, details

@@ -58,6 +58,8 @@ class AccountDetails:
     role: Role
     area: str | None
     unit: str | None
+    may_unmask: bool = False
+    may_approve: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +94,8 @@ def request_account(
         role=details.role.value,
         area=details.area,
         unit=details.unit,
+        may_unmask=details.may_unmask,
+        may_approve=details.may_approve,
         state="pending",
         requested_by_id=actor.user_id,
         requested_at=now,
@@ -141,6 +145,8 @@ def decide(
         password_changed_at=None,
         area=request.area,
         unit=request.unit,
+        may_unmask=request.may_unmask,
+        may_approve=request.may_approve,
     )
     db.add(user)
     db.flush()  # the account row first: the request points to it
