@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from portal.accounts.access_requests import NewAccess
+from portal.accounts.models import DeactivationReason, User
 from portal.accounts.onboarding import AccountDetails
 from portal.accounts.roles import CASEWORK_ROLES, Role
 from portal.cases.reference import AREAS, UNITS
@@ -22,13 +25,20 @@ GRANTS = (
 GRANT_ROLES = CASEWORK_ROLES
 
 __all__ = [
+    "ACCESS_FIELDS",
     "AREA_ROLES",
     "FIELDS",
     "GRANTS",
     "GRANT_ROLES",
     "UNIT_ROLES",
+    "DeactivationAnswers",
     "ServiceRefusals",
+    "parse_deactivation",
+    "reason_choices",
+    "access_role_choices",
+    "access_values",
     "area_choices",
+    "parse_access_change",
     "parse_account_request",
     "role_choices",
     "unit_choices",
@@ -38,6 +48,12 @@ __all__ = [
 
 def role_choices() -> list[tuple[str, str]]:
     return [(role.value, role.label) for role in Role]
+
+
+def access_role_choices() -> list[tuple[str, str]]:
+    """The roles an account may be changed to: an administrator is only ever made by an
+    approved account request (portal.accounts.access_changes)."""
+    return [(role.value, role.label) for role in Role if role is not Role.ADMIN]
 
 
 def area_choices() -> list[tuple[str, str]]:
@@ -118,3 +134,57 @@ def parse_account_request(
         may_approve=access.may_approve,
     )
     return values, ticked, errors, details
+
+
+@dataclass(frozen=True, slots=True)
+class DeactivationAnswers:
+    """What the deactivation form says (the service checks it against the account's work)."""
+
+    reason: DeactivationReason | None
+    detail: str
+    handed_to: uuid.UUID | None
+    confirmed: bool
+    values: dict[str, str]
+
+
+def reason_choices() -> list[tuple[str, str]]:
+    return [(reason.value, reason.label) for reason in DeactivationReason]
+
+
+def parse_deactivation(field: Callable[[str], str]) -> DeactivationAnswers:
+    values = {name: field(name).strip() for name in ("reason", "detail", "handed_to", "confirm")}
+    known = {r.value for r in DeactivationReason}
+    try:
+        handed_to = uuid.UUID(values["handed_to"]) if values["handed_to"] else None
+    except ValueError:
+        handed_to = None
+    return DeactivationAnswers(
+        reason=DeactivationReason(values["reason"]) if values["reason"] in known else None,
+        detail=values["detail"],
+        handed_to=handed_to,
+        confirmed=values["confirm"] == "yes",
+        values=values,
+    )
+
+
+ACCESS_FIELDS = ("role", "area", "unit")
+
+
+def parse_access_change(
+    field: Callable[[str], str], ticked: list[str]
+) -> tuple[dict[str, str], list[str], FieldErrors, NewAccess | None]:
+    """The change-access form: role, Area and unit by role, permissions."""
+    values = {name: field(name).strip() for name in ACCESS_FIELDS}
+    errors = FieldErrors()
+    access = parse_access(values, ticked, errors)
+    if errors or access is None:
+        return values, ticked, errors, None
+    new = NewAccess(access.role, access.area, access.unit, access.may_unmask, access.may_approve)
+    return values, ticked, errors, new
+
+
+def access_values(user: User) -> tuple[dict[str, str], list[str]]:
+    """The change-access form filled in with the account's access today."""
+    values = {"role": user.role, "area": user.area or "", "unit": user.unit or ""}
+    granted = [name for name, _ in GRANTS if getattr(user, name)]
+    return values, granted

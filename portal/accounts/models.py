@@ -20,6 +20,7 @@ from sqlalchemy.orm import Mapped, MappedColumn, mapped_column
 
 from portal.accounts.roles import Role
 from portal.db.base import Base, IdMixin, TimestampMixin, UTCDateTime
+from portal.kit.enums import LabelledStrEnum
 
 _ROLE_VALUES = ", ".join(f"'{r.value}'" for r in Role)
 
@@ -281,7 +282,17 @@ class AccessChangeRequest(IdMixin, Base):
         return f"AccessChangeRequest(id={self.id}, user_id={self.user_id}, state={self.state})"
 
 
-DEACTIVATION_REASONS = ("left", "moved", "absence", "security", "other")
+class DeactivationReason(LabelledStrEnum):
+    """Why an account is deactivated (stored values: never change)."""
+
+    LEFT = "left", "They have left the organisation"
+    MOVED = "moved", "They have moved to work that does not need this account"
+    ABSENCE = "absence", "A long absence"
+    SECURITY = "security", "A security concern about the account"
+    OTHER = "other", "Another reason (explain below)"
+
+
+DEACTIVATION_REASONS = tuple(r.value for r in DeactivationReason)
 
 
 class Deactivation(IdMixin, Base):
