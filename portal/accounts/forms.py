@@ -99,7 +99,7 @@ def parse_access(values: dict[str, str], ticked: list[str], errors: FieldErrors)
         errors.add("unit", f"Select the unit this {role.label.lower()} works in")
     granted = {name for name, _ in GRANTS} & set(ticked)
     if granted and role not in GRANT_ROLES:
-        errors.add("grants", f"A {role.label.lower()} cannot be given these permissions")
+        errors.add("grants", f"{role.label}s cannot be given these permissions")
     return Access(
         role=role,
         area=values["area"] if role in AREA_ROLES else None,
