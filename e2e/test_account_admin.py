@@ -8,12 +8,14 @@ sees it: portal.accounts.onboarding). The new officer chooses her own password w
 signs in, sets up her authenticator app, and sees the cases of her unit and not another unit's.
 Later she is given a case, and leaves: the deactivation page lists that open case, refuses to
 go on without a reason, a colleague to take the work and a confirmation, then hands the case
-to the colleague named and ends her session at once."""
+to the colleague named and ends her session at once. A change of another account's role and
+permissions waits, likewise, for a second administrator, and applies when they approve."""
 
 from __future__ import annotations
 
 import re
 import secrets
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -24,7 +26,8 @@ from e2e.support.journeys import goto, sign_in, submit
 from e2e.support.server import PortalServer
 from e2e.support.steps import NewContext, banner, h1, open_case, signed_in, today
 from e2e.test_told_safely import _settings
-from portal.accounts.models import User
+from portal.accounts.models import NO_PASSWORD, User
+from portal.accounts.roles import Role
 from portal.cases.models import Case
 from portal.db.session import make_engine, unit_of_work
 from portal.wiring import session_factory
@@ -163,3 +166,78 @@ def test_an_administrators_new_user_signs_in_sees_her_unit_and_hands_over_when_s
     # Her open session is refused at once.
     goto(wren, "/home")
     expect(wren).to_have_url(re.compile(r"/login"))
+
+
+def an_account(server: PortalServer, username: str) -> None:
+    """An auditor's account, not yet set up (as an approved request leaves it)."""
+    engine = make_engine(_settings(server))
+    try:
+        with unit_of_work(session_factory(engine)) as db:
+            db.add(
+                User(
+                    id=uuid.uuid4(),
+                    username=username,
+                    display_name="Rowan Moving",
+                    role=Role.AUDITOR.value,
+                    password_hash=NO_PASSWORD,
+                    is_active=True,
+                )
+            )
+    finally:
+        engine.dispose()
+
+
+def role_of(server: PortalServer, username: str) -> tuple[str, str | None, bool]:
+    engine = make_engine(_settings(server))
+    try:
+        with unit_of_work(session_factory(engine)) as db:
+            user = db.scalars(select(User).where(User.username == username)).one()
+            return user.role, user.unit, user.may_unmask
+    finally:
+        engine.dispose()
+
+
+def test_a_change_of_role_is_asked_for_by_one_administrator_and_approved_by_another(
+    new_context: NewContext, portal_server: PortalServer
+) -> None:
+    username = f"rowan.{secrets.token_hex(3)}"
+    an_account(portal_server, username)
+    asker = signed_in(new_context, portal_server, "admin.demo")
+    goto(asker, "/admin/users")
+    row = (
+        asker.get_by_role("table", name="Staff accounts")
+        .get_by_role("row")
+        .filter(has_text=username)
+    )
+    submit(asker, row.get_by_role("link", name=re.compile("^Change access")))
+    expect(h1(asker)).to_have_text("Rowan Moving")
+    expect(asker.get_by_label("Auditor", exact=True)).to_be_checked()
+    asker.get_by_label("Witness care officer", exact=True).check()
+    ask = asker.get_by_role("button", name="Ask for this change")
+    submit(asker, ask)
+    summary = asker.locator(".govuk-error-summary")
+    expect(summary).to_contain_text("Select the Area this witness care officer works in")
+    expect(asker.get_by_label("Witness care officer", exact=True)).to_be_checked()  # kept
+    asker.get_by_label("CPS Area").select_option(label="London North")
+    asker.get_by_label("Unit", exact=True).select_option(label="Complex Casework Unit")
+    asker.get_by_label(UNMASK).check()
+    submit(asker, ask)
+    expect(banner(asker)).to_contain_text("Another administrator must approve it")
+    assert role_of(portal_server, username) == ("auditor", None, False)  # not yet
+    waiting = asker.get_by_role("table", name="Changes of access waiting for approval")
+    submit(asker, waiting.get_by_role("link", name=re.compile(f"^View change for {username}")))
+    expect(asker.locator(".govuk-inset-text")).to_contain_text("A different administrator")
+    expect(asker.get_by_role("radio")).to_have_count(0)
+
+    approver = signed_in(new_context, portal_server, "admin2.demo")
+    goto(approver, "/admin/users")
+    waiting = approver.get_by_role("table", name="Changes of access waiting for approval")
+    submit(approver, waiting.get_by_role("link", name=re.compile(f"^Review change for {username}")))
+    change = approver.locator("#access-change")
+    expect(change).to_contain_text("Auditor")
+    expect(change).to_contain_text("Witness care officer")
+    expect(change).to_contain_text(UNMASK)
+    approver.get_by_label("Approve: change the account now").check()
+    submit(approver, approver.get_by_role("button", name="Save decision"))
+    expect(banner(approver)).to_contain_text("Change approved: it applies now")
+    assert role_of(portal_server, username) == ("witness_care_officer", "ccu", True)
