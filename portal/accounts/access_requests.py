@@ -71,6 +71,8 @@ def _user(unit: Unit, user_id: uuid.UUID) -> User:
 
 def access_page(unit: Unit, user_id: uuid.UUID) -> AccessPage:
     user = _user(unit, user_id)
+    if user.role_enum is Role.ADMIN:
+        raise NotPermitted(ADMIN_ROLE)
     return AccessPage(user, repository.pending_change_for(unit.db, user.id))
 
 
@@ -147,6 +149,8 @@ def decide_change(unit: Unit, change_id: uuid.UUID, *, approve: bool) -> bool:
     if change.requested_by_id == actor.user_id:
         raise NotPermitted("the administrator who asked for a change cannot approve it")
     user = _user(unit, change.user_id)
+    if approve and not user.is_active:
+        raise Conflict("the account has been deactivated since: refuse this change")
     change.decided_by_id = actor.user_id
     change.decided_at = now
     change.state = "approved" if approve else "refused"

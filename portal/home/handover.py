@@ -94,7 +94,8 @@ def deactivate(
 ) -> Deactivation:
     """Switch the account off and hand its open work over, all or nothing."""
     db, actor = unit.db, unit.actor
-    serialize_on(db, f"account-handover:{user_id}")
+    # One handover at a time: two at once could each hand work to the other's account.
+    serialize_on(db, "account-handover")
     page = deactivation_page(unit, user_id)
     user = page.user
     if not user.is_active:

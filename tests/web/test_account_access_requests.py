@@ -188,5 +188,20 @@ def test_changes_that_are_refused_before_they_are_asked(db, admins, moving) -> N
     assert "already waiting for approval" in text_of(twice.text)
     own = admins["asker"].get(f"/admin/users/{admins['first'].id}/access")
     assert own.status_code == 403
+    other_admin = admins["asker"].get(f"/admin/users/{admins['second'].id}/access")
+    assert other_admin.status_code == 403  # administrators are made by account requests only
     assert len(db.scalars(select(AccessChangeRequest)).all()) == 1
+    db.commit()
+
+
+def test_a_change_to_an_account_deactivated_meanwhile_is_not_applied(db, admins, moving) -> None:
+    officer = moving["officer"]
+    ask_change(admins["asker"], officer.id, role="auditor")
+    change = db.scalars(select(AccessChangeRequest)).one()
+    db.get(User, officer.id).is_active = False
+    db.commit()
+    assert decide_change(admins["approver"], change.id, "approve").status_code == 409
+    db.expire_all()
+    assert db.get(User, officer.id).role == "witness_care_officer"
+    assert db.get(AccessChangeRequest, change.id).state == "pending"
     db.commit()
