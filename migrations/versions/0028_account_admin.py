@@ -7,8 +7,8 @@ asked for by one administrator and approved by another (``access_change_request`
 deactivation keeps its reason and the colleague the open work was handed to
 (``account_deactivation``).
 
-Revision ID: 0027
-Revises: 0024
+Revision ID: 0028
+Revises: 0027
 Create Date: 2026-12-03 13:29:55.306863
 """
 
@@ -19,8 +19,8 @@ from alembic import op
 
 import portal.db.base
 
-revision = "0027"
-down_revision = "0024"
+revision = "0028"
+down_revision = "0027"
 branch_labels = None
 depends_on = None
 
