@@ -1,4 +1,5 @@
-"""Changing what an account may do: its role, or where it works (issue 18 point 5, ASVS 8.3.2).
+"""Changing what an account may do: its role, where it works, or its dedicated permissions (may
+see sealed identities, may approve) (issue 18 point 5, ASVS 8.3.2).
 
 Nothing about a user's access is kept in their session: every request reads the account row
 (portal.accounts.service.load_session), builds the actor from it and computes the case scope
@@ -36,9 +37,13 @@ def change_access(
     area: str | None,
     unit: str | None,
     now: datetime,
+    may_unmask: bool | None = None,
+    may_approve: bool | None = None,
 ) -> bool:
-    """Give ``user`` a new role or workplace; False if nothing changed. Only an administrator,
-    and never on their own account (as for deactivation)."""
+    """Give ``user`` a new role, workplace or permissions (None: the permission unchanged);
+    False if nothing changed. Only an administrator, and never on their own account (as for
+    deactivation). Through the web this is applied only once a second administrator approves
+    (portal.accounts.access_requests)."""
     if not actor.can(Permission.ADMINISTER_ACCOUNTS):
         raise NotPermitted("only administrators change what an account may do")
     if user.id == actor.user_id:
@@ -48,9 +53,15 @@ def change_access(
         # (portal.accounts.onboarding): one administrator alone never makes or unmakes one.
         raise NotPermitted("administrator accounts are asked for and approved, not changed")
     role_changed = user.role_enum is not role
-    if not role_changed and (user.area, user.unit) == (area, unit):
+    grants = (
+        user.may_unmask if may_unmask is None else may_unmask,
+        user.may_approve if may_approve is None else may_approve,
+    )
+    same_place = (user.area, user.unit) == (area, unit)
+    if not role_changed and same_place and grants == (user.may_unmask, user.may_approve):
         return False
     user.role, user.area, user.unit = role.value, area, unit
+    user.may_unmask, user.may_approve = grants
     db.flush()
     record_event(db, "access_changed", actor=actor, object_id=user.id)
     log.info("account.access_changed user_id=%s role=%s", user.id, role.value)

@@ -7,18 +7,25 @@ from __future__ import annotations
 
 from starlette.responses import Response
 
-from portal.accounts import administration
+from portal.accounts import access_requests, administration
 from portal.accounts.administration import Decided
 from portal.accounts.forms import (
+    GRANTS,
     ServiceRefusals,
+    access_role_choices,
+    access_values,
     area_choices,
+    parse_access_change,
     parse_account_request,
+    parse_deactivation,
+    reason_choices,
     role_choices,
     unit_choices,
 )
 from portal.accounts.onboarding import IssuedCode
 from portal.accounts.permissions import Permission
 from portal.cases.reference import AREAS, UNITS
+from portal.home import handover
 from portal.web.forms import FieldErrors
 from portal.web.pages import get, post
 from portal.web.routing import RequestContext, requires
@@ -32,18 +39,35 @@ def admin_users(ctx: RequestContext) -> Response:
     page = administration.users_page(ctx.unit)
     return ctx.render(
         "admin/users.html",
-        {"users": page.users, "pending": page.pending, "requested_by": page.requested_by},
+        {
+            "users": page.users,
+            "pending": page.pending,
+            "requested_by": page.requested_by,
+            "changes": page.changes,
+        },
     )
 
 
+def _ticked(ctx: RequestContext, name: str) -> list[str]:
+    if ctx.form is None:
+        return []
+    return [v for v in ctx.form.getlist(name) if isinstance(v, str)]
+
+
 def _request_form(
-    ctx: RequestContext, values: dict[str, str], errors: FieldErrors, status: int = 200
+    ctx: RequestContext,
+    values: dict[str, str],
+    granted: list[str],
+    errors: FieldErrors,
+    status: int = 200,
 ) -> Response:
     return ctx.render(
         "admin/user_new.html",
         {
             "errors": errors,
             "values": values,
+            "grants": GRANTS,
+            "granted": granted,
             "roles": role_choices(),
             "areas": area_choices(),
             "units": unit_choices(),
@@ -53,16 +77,16 @@ def _request_form(
 
 
 def admin_user_new(ctx: RequestContext) -> Response:
-    return _request_form(ctx, {}, FieldErrors())
+    return _request_form(ctx, {}, [], FieldErrors())
 
 
 def admin_user_create(ctx: RequestContext) -> Response:
-    values, errors, details = parse_account_request(ctx.field)
+    values, granted, errors, details = parse_account_request(ctx.field, _ticked(ctx, "grants"))
     if details is not None:
         with ServiceRefusals(errors):
             administration.request_account(ctx.unit, details)
     if errors:
-        return _request_form(ctx, values, errors, 400)
+        return _request_form(ctx, values, granted, errors, 400)
     ctx.flash("Account requested. Another administrator must approve it before it can be set up")
     return ctx.redirect("admin_users")
 
@@ -130,9 +154,44 @@ def admin_user_setup_code(ctx: RequestContext) -> Response:
     return _show_code(ctx, issued, heading="New set-up code")
 
 
+def _deactivation(
+    ctx: RequestContext, values: dict[str, str], errors: FieldErrors, status: int = 200
+) -> Response:
+    page = handover.deactivation_page(ctx.unit, ctx.path_id("user_id"))
+    return ctx.render(
+        "admin/deactivate.html",
+        {
+            "user": page.user,
+            "work": page.work,
+            "colleagues": [(str(c.id), c.display_name) for c in page.colleagues],
+            "reasons": reason_choices(),
+            "values": values,
+            "errors": errors,
+            "detail_max": handover.DETAIL_MAX,
+        },
+        status_code=status,
+    )
+
+
+def admin_user_deactivation(ctx: RequestContext) -> Response:
+    return _deactivation(ctx, {}, FieldErrors())
+
+
 def admin_user_deactivate(ctx: RequestContext) -> Response:
-    administration.set_active(ctx.unit, ctx.path_id("user_id"), active=False)
-    ctx.flash("User account deactivated and signed out everywhere")
+    answers = parse_deactivation(ctx.field)
+    errors = FieldErrors()
+    with ServiceRefusals(errors) as refusals:
+        handover.deactivate(
+            ctx.unit,
+            ctx.path_id("user_id"),
+            reason=answers.reason,
+            detail=answers.detail,
+            handed_to=answers.handed_to,
+            confirmed=answers.confirmed,
+        )
+    if refusals.refused:
+        return _deactivation(ctx, answers.values, errors, 400)
+    ctx.flash("User account deactivated and signed out everywhere; their open work handed over")
     return ctx.redirect("admin_users")
 
 
@@ -142,7 +201,91 @@ def admin_user_activate(ctx: RequestContext) -> Response:
     return ctx.redirect("admin_users")
 
 
+# --- changing what an account may do (two administrators) -----------------------------------
+
+
+def _access_form(
+    ctx: RequestContext,
+    values: dict[str, str] | None,
+    granted: list[str],
+    errors: FieldErrors,
+    status: int = 200,
+) -> Response:
+    page = access_requests.access_page(ctx.unit, ctx.path_id("user_id"))
+    if values is None:
+        values, granted = access_values(page.user)
+    return ctx.render(
+        "admin/user_access.html",
+        {
+            "user": page.user,
+            "pending": page.pending,
+            "errors": errors,
+            "values": values,
+            "grants": GRANTS,
+            "granted": granted,
+            "roles": access_role_choices(),
+            "areas": area_choices(),
+            "units": unit_choices(),
+        },
+        status_code=status,
+    )
+
+
+def admin_user_access(ctx: RequestContext) -> Response:
+    return _access_form(ctx, None, [], FieldErrors())
+
+
+def admin_user_access_request(ctx: RequestContext) -> Response:
+    values, granted, errors, new = parse_access_change(ctx.field, _ticked(ctx, "grants"))
+    if new is not None:
+        with ServiceRefusals(errors):
+            access_requests.request_change(ctx.unit, ctx.path_id("user_id"), new)
+    if errors:
+        return _access_form(ctx, values, granted, errors, 400)
+    ctx.flash("Change asked for. Another administrator must approve it before it takes effect")
+    return ctx.redirect("admin_users")
+
+
+def _change_review(ctx: RequestContext, errors: FieldErrors, status: int = 200) -> Response:
+    page = access_requests.change_review(ctx.unit, ctx.path_id("change_id"))
+    return ctx.render(
+        "admin/access_change.html",
+        {
+            "change": page.change,
+            "user": page.user,
+            "requester": page.requester,
+            "decider": page.decider,
+            "mine": page.mine,
+            "areas": AREAS,
+            "units": UNITS,
+            "grants": GRANTS,
+            "decisions": CHANGE_DECISIONS,
+            "errors": errors,
+        },
+        status_code=status,
+    )
+
+
+def admin_access_change(ctx: RequestContext) -> Response:
+    return _change_review(ctx, FieldErrors())
+
+
+@step_up
+def admin_access_change_decide(ctx: RequestContext) -> Response:
+    decision = ctx.field("decision")
+    if decision not in {"approve", "refuse"}:
+        errors = FieldErrors()
+        errors.add("decision", "Select whether to approve or refuse this change")
+        return _change_review(ctx, errors, 400)
+    approve = decision == "approve"
+    access_requests.decide_change(ctx.unit, ctx.path_id("change_id"), approve=approve)
+    ctx.flash("Change approved: it applies now" if approve else "Change refused: nothing changed")
+    return ctx.redirect("admin_users")
+
+
+CHANGE_DECISIONS = [("approve", "Approve: change the account now"), ("refuse", "Refuse")]
 REQUEST = "/admin/account-requests/{request_id}"
+CHANGE = "/admin/access-changes/{change_id}"
 USER = "/admin/users/{user_id}"
 
 routes = [
@@ -152,6 +295,11 @@ routes = [
     get(REQUEST, admin_request, ADMIN, "admin_request"),
     post(REQUEST, admin_request_decide, ADMIN, "admin_request_decide"),
     post(USER + "/setup-code", admin_user_setup_code, ADMIN, "admin_user_setup_code"),
+    get(USER + "/access", admin_user_access, ADMIN, "admin_user_access"),
+    post(USER + "/access", admin_user_access_request, ADMIN, "admin_user_access_request"),
+    get(CHANGE, admin_access_change, ADMIN, "admin_access_change"),
+    post(CHANGE, admin_access_change_decide, ADMIN, "admin_access_change_decide"),
+    get(USER + "/deactivate", admin_user_deactivation, ADMIN, "admin_user_deactivation"),
     post(USER + "/deactivate", admin_user_deactivate, ADMIN, "admin_user_deactivate"),
     post(USER + "/activate", admin_user_activate, ADMIN, "admin_user_activate"),
 ]

@@ -11,7 +11,7 @@ from enum import Enum
 from portal.accounts import onboarding, repository
 from portal.accounts import service as accounts
 from portal.accounts.errors import RequestAlreadyDecided, UsernameTaken
-from portal.accounts.models import AccountRequest, User
+from portal.accounts.models import AccessChangeRequest, AccountRequest, User
 from portal.accounts.onboarding import AccountDetails, IssuedCode
 from portal.accounts.unit import Unit
 from portal.clock import utc_now
@@ -27,6 +27,7 @@ class UsersPage:
     users: list[User]
     pending: list[tuple[AccountRequest, User]]
     requested_by: dict[uuid.UUID, uuid.UUID]
+    changes: list[tuple[AccessChangeRequest, User]]
 
 
 def users_page(unit: Unit) -> UsersPage:
@@ -35,6 +36,7 @@ def users_page(unit: Unit) -> UsersPage:
         users=repository.list_users(db),
         pending=repository.pending_requests(db),
         requested_by=repository.requesters_of_accounts(db),
+        changes=repository.pending_changes(db),
     )
 
 

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Mapped, MappedColumn, mapped_column
 
 from portal.accounts.roles import Role
 from portal.db.base import Base, IdMixin, TimestampMixin, UTCDateTime
+from portal.kit.enums import LabelledStrEnum
 
 _ROLE_VALUES = ", ".join(f"'{r.value}'" for r in Role)
 
@@ -54,6 +55,8 @@ class User(IdMixin, TimestampMixin, Base):
     unit: Mapped[str | None] = mapped_column(String(40), nullable=True)
     # The dedicated permission to ask for, and approve, seeing a sealed identity (issue 7).
     may_unmask: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # The dedicated permission to be the second person who approves (issue 16 point 7).
+    may_approve: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     @property
     def role_enum(self) -> Role:
@@ -159,6 +162,8 @@ class AccountRequest(IdMixin, Base):
     role: Mapped[str] = mapped_column(String(32))
     area: Mapped[str | None] = mapped_column(String(40), nullable=True)
     unit: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    may_unmask: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    may_approve: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     state: Mapped[str] = mapped_column(String(16), default="pending")
     requested_by_id: Mapped[uuid.UUID] = staff()
     requested_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -226,3 +231,94 @@ class AccountNotice(IdMixin, Base):
 
     def __repr__(self) -> str:
         return f"AccountNotice(id={self.id}, kind={self.kind})"
+
+
+CHANGE_REQUEST_STATES = ("pending", "approved", "refused")
+
+
+class AccessChangeRequest(IdMixin, Base):
+    """An administrator's request to change what an account may do (its role, Area, unit and
+    permissions), decided by a different administrator; applied at once on approval
+    (portal.accounts.access_changes)."""
+
+    __tablename__ = "access_change_request"
+    __table_args__ = (
+        CheckConstraint(f"role IN ({_ROLE_VALUES})", name="role_known"),
+        CheckConstraint(
+            "state IN (" + ", ".join(f"'{s}'" for s in CHANGE_REQUEST_STATES) + ")",
+            name="state_known",
+        ),
+        CheckConstraint(
+            "decided_by_id IS NULL OR decided_by_id <> requested_by_id", name="two_people"
+        ),
+        Index(
+            "ix_access_change_request_pending_user",
+            "user_id",
+            unique=True,
+            sqlite_where=text("state = 'pending'"),
+            postgresql_where=text("state = 'pending'"),
+        ),
+    )
+
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    role: Mapped[str] = mapped_column(String(32))
+    area: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    unit: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    may_unmask: Mapped[bool] = mapped_column(Boolean, default=False)
+    may_approve: Mapped[bool] = mapped_column(Boolean, default=False)
+    state: Mapped[str] = mapped_column(String(16), default="pending")
+    requested_by_id: Mapped[uuid.UUID] = staff()
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    decided_by_id: Mapped[uuid.UUID | None] = staff(nullable=True)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    @property
+    def role_enum(self) -> Role:
+        return Role(self.role)
+
+    def __repr__(self) -> str:
+        return f"AccessChangeRequest(id={self.id}, user_id={self.user_id}, state={self.state})"
+
+
+class DeactivationReason(LabelledStrEnum):
+    """Why an account is deactivated (stored values: never change)."""
+
+    LEFT = "left", "They have left the organisation"
+    MOVED = "moved", "They have moved to work that does not need this account"
+    ABSENCE = "absence", "A long absence"
+    SECURITY = "security", "A security concern about the account"
+    OTHER = "other", "Another reason (explain below)"
+
+
+DEACTIVATION_REASONS = tuple(r.value for r in DeactivationReason)
+
+
+class Deactivation(IdMixin, Base):
+    """Why an account was deactivated, by whom, and to whom its open work was handed over in
+    the same step (portal.home.handover). The detail is plain text, like a break-glass reason:
+    the form asks for no names or personal details, and auditors must be able to read it."""
+
+    __tablename__ = "account_deactivation"
+    __table_args__ = (
+        CheckConstraint(
+            "reason IN (" + ", ".join(f"'{r}'" for r in DEACTIVATION_REASONS) + ")",
+            name="reason_known",
+        ),
+    )
+
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    reason: Mapped[str] = mapped_column(String(16))
+    detail: Mapped[str] = mapped_column(String(500), default="")
+    deactivated_by_id: Mapped[uuid.UUID] = staff()
+    deactivated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    handed_to_id: Mapped[uuid.UUID | None] = staff(nullable=True)
+    cases_moved: Mapped[int] = mapped_column(Integer, default=0)
+    actions_moved: Mapped[int] = mapped_column(Integer, default=0)
+    letters_moved: Mapped[int] = mapped_column(Integer, default=0)
+
+    def __repr__(self) -> str:
+        return f"Deactivation(id={self.id}, user_id={self.user_id})"

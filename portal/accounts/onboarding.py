@@ -1,6 +1,10 @@
 """New staff accounts on the web: asked for by one administrator, approved by another, set up by
 the person themselves with a one-time code (ASVS 2.3.5 multi-user approval, 6.4.6).
 
+The request names the role, the Area and unit where the role is scoped by them, and for a case
+worker the dedicated permissions (may see sealed identities, may approve as the second person):
+the second administrator approves all of it, and the account is made with exactly that.
+
 Every role needs the second administrator. Case roles and auditors see case data; an
 administrator account can approve the next one, so one administrator able to create another
 (and hold its set-up code) would be two administrators, and the two-person rule would be gone.
@@ -58,6 +62,8 @@ class AccountDetails:
     role: Role
     area: str | None
     unit: str | None
+    may_unmask: bool = False
+    may_approve: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +98,8 @@ def request_account(
         role=details.role.value,
         area=details.area,
         unit=details.unit,
+        may_unmask=details.may_unmask,
+        may_approve=details.may_approve,
         state="pending",
         requested_by_id=actor.user_id,
         requested_at=now,
@@ -141,6 +149,8 @@ def decide(
         password_changed_at=None,
         area=request.area,
         unit=request.unit,
+        may_unmask=request.may_unmask,
+        may_approve=request.may_approve,
     )
     db.add(user)
     db.flush()  # the account row first: the request points to it

@@ -9,6 +9,8 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from portal.accounts.models import (
+    NO_PASSWORD,
+    AccessChangeRequest,
     AccountNotice,
     AccountRequest,
     AuthSession,
@@ -174,3 +176,45 @@ def requesters_of_accounts(db: Session) -> dict[uuid.UUID, uuid.UUID]:
         )
     )
     return {row[0]: row[1] for row in rows if row[0] is not None}
+
+
+def colleagues_of(db: Session, user: User) -> list[User]:
+    """Who can take over ``user``'s work: other active, set-up accounts of the same role that
+    work in the same Area and unit."""
+    return list(
+        db.scalars(
+            select(User)
+            .where(
+                User.id != user.id,
+                User.role == user.role,
+                User.is_active.is_(True),
+                User.password_hash != NO_PASSWORD,
+                User.area.is_(None) if user.area is None else User.area == user.area,
+                User.unit.is_(None) if user.unit is None else User.unit == user.unit,
+            )
+            .order_by(User.display_name, User.username)
+        )
+    )
+
+
+def get_change_request(db: Session, request_id: uuid.UUID) -> AccessChangeRequest | None:
+    return db.get(AccessChangeRequest, request_id)
+
+
+def pending_change_for(db: Session, user_id: uuid.UUID) -> AccessChangeRequest | None:
+    return db.scalars(
+        select(AccessChangeRequest).where(
+            AccessChangeRequest.user_id == user_id, AccessChangeRequest.state == "pending"
+        )
+    ).one_or_none()
+
+
+def pending_changes(db: Session) -> list[tuple[AccessChangeRequest, User]]:
+    """Access changes awaiting a decision, oldest first, each with the account to change."""
+    rows = db.execute(
+        select(AccessChangeRequest, User)
+        .join(User, User.id == AccessChangeRequest.user_id)
+        .where(AccessChangeRequest.state == "pending")
+        .order_by(AccessChangeRequest.requested_at)
+    )
+    return [(row[0], row[1]) for row in rows]

@@ -15,7 +15,7 @@ from sqlalchemy import and_, or_, select
 from portal.accounts.models import User
 from portal.accounts.permissions import Permission
 from portal.accounts.unit import Unit
-from portal.anonymity import unmasking
+from portal.anonymity import service, unmasking
 from portal.anonymity.models import AnonymityApplication, UnmaskRequest
 from portal.anonymity.recording import consulted
 from portal.cases.access import visible_cases
@@ -201,11 +201,7 @@ def _unmask_rows(unit: Unit, *, decide: bool, ask: bool) -> tuple[list[Waiting],
 
 
 def may_approve_applications(unit: Unit, settings: Settings) -> bool:
-    actor = unit.actor
-    return (
-        actor.can(Permission.APPROVE_ANONYMITY_APPLICATION)
-        and actor.role.value == settings.anonymity_approver_role
-    )
+    return service.may_approve_as_second_person(unit.db, unit.actor, settings)
 
 
 def application_for_approver(

@@ -21,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.accounts.actor import Actor
+from portal.accounts.models import User
 from portal.accounts.permissions import Permission
 from portal.anonymity import identity, sweep
 from portal.anonymity.models import (
@@ -290,7 +291,7 @@ def transition(
     if application.state != source:
         raise NotPermitted(f"cannot {action} an application that is {application.state}")
     if action == "approve":
-        _may_approve(actor, settings, application)
+        _may_approve(db, actor, settings, application)
         application.approved_by_id = actor.user_id
         application.approved_at = utc_now()
     elif not actor.can(Permission.APPLY_FOR_ANONYMITY):
@@ -341,12 +342,24 @@ def transition(
     )
 
 
-def _may_approve(actor: Actor, settings: Settings, application: AnonymityApplication) -> None:
+def may_approve_as_second_person(db: Session, actor: Actor, settings: Settings) -> bool:
+    """The approver pool of anonymity applications: the permission, the approving role (a
+    setting) and the account's own permission to approve, given by an administrator
+    (``User.may_approve``, issue 16 point 7)."""
     if (
         not actor.can(Permission.APPROVE_ANONYMITY_APPLICATION)
         or actor.role.value != settings.anonymity_approver_role
     ):
-        raise NotPermitted("only the approving role can approve")
+        return False
+    user = db.get(User, actor.user_id)
+    return user is not None and user.is_active and user.may_approve
+
+
+def _may_approve(
+    db: Session, actor: Actor, settings: Settings, application: AnonymityApplication
+) -> None:
+    if not may_approve_as_second_person(db, actor, settings):
+        raise NotPermitted("only the approving role, with the permission to approve, can approve")
     if actor.user_id == application.drafted_by_id:
         raise NotPermitted("the approver must be someone other than the author")
 
@@ -367,7 +380,7 @@ def return_application(
     if application.state != "drafted":
         verb = "refuse" if refuse else "return"
         raise NotPermitted(f"cannot {verb} an application that is {application.state}")
-    _may_approve(actor, settings, application)
+    _may_approve(db, actor, settings, application)
     comment = comment.strip()
     if not comment:
         raise ValidationFailed({"comment": "Enter a comment for the author"})

@@ -30,6 +30,10 @@ ACTION_LABELS: dict[str, str] = {
     "account.access_changed": "Changed an account's role or workplace",
     "account.deactivated": "Deactivated an account",
     "account.reactivated": "Reactivated an account",
+    "account.work_handed_over": "Handed a deactivated account's open work to a colleague",
+    "account.access_change_requested": "Asked to change an account's role or permissions",
+    "account.access_change_approved": "Approved a change of an account's role or permissions",
+    "account.access_change_refused": "Refused a change of an account's role or permissions",
     "access.refused": "Was refused a page",
     "integrity_failure": "Stored data failed its integrity check",
     # People
@@ -52,6 +56,7 @@ ACTION_LABELS: dict[str, str] = {
     "case.view": "Viewed a case",
     "case.open": "Opened a case",
     "case.close": "Closed a case",
+    "case.reassigned": "Reassigned a case to a colleague",
     "case.import": "Imported a case",
     "case.search": "Searched for a case",
     # Anonymity and unmasking

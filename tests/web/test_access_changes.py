@@ -88,7 +88,7 @@ def test_a_deactivated_users_open_session_is_refused_on_the_next_request(
     token = csrf_from(admin_http.get("/admin/users").text)
     done = admin_http.post(
         f"/admin/users/{officer.id}/deactivate",
-        data={"csrf_token": token},
+        data={"csrf_token": token, "reason": "left", "confirm": "yes"},
         follow_redirects=False,
     )
     assert done.status_code == 303
@@ -330,9 +330,13 @@ def test_deactivation_ends_the_holders_grants(app, db, sealed) -> None:
     granted(app, db, sealed)
     admin, admin_http = admin_client(app, db)
     token = csrf_from(admin_http.get("/admin/users").text)
-    admin_http.post(
-        f"/admin/users/{sealed['prosecutor'].id}/deactivate", data={"csrf_token": token}
+    answers = {"reason": "left", "confirm": "yes", "handed_to": str(sealed["second"].id)}
+    done = admin_http.post(
+        f"/admin/users/{sealed['prosecutor'].id}/deactivate",
+        data={"csrf_token": token, **answers},
+        follow_redirects=False,
     )
+    assert done.status_code == 303
     live = db.scalars(select(UnmaskRequest).where(UnmaskRequest.expires_at > utc_now())).all()
     db.commit()
     assert live == []

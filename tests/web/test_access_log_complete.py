@@ -55,7 +55,10 @@ def test_a_refused_page_is_logged_with_ids_only(app, db) -> None:
     before = head(db)
     assert client.get("/audit").status_code == 403
     token = csrf_from(client.get("/home").text)
-    refused = client.post(f"/admin/users/{officer.id}/deactivate", data={"csrf_token": token})
+    refused = client.post(
+        f"/admin/users/{officer.id}/deactivate",
+        data={"csrf_token": token, "reason": "left", "confirm": "yes"},
+    )
     assert refused.status_code == 403
     denied = [r for r in rows_after(db, before) if r.action == "access.refused"]
     assert [(r.category, r.actor_id, r.actor_role, r.object_type, r.object_id) for r in denied] == [
@@ -81,7 +84,9 @@ def test_a_change_made_on_the_administration_pages_is_logged(app, db) -> None:
     token = csrf_from(client.get("/admin/users").text)
     before = head(db)
     response = client.post(
-        f"/admin/users/{officer.id}/deactivate", data={"csrf_token": token}, follow_redirects=False
+        f"/admin/users/{officer.id}/deactivate",
+        data={"csrf_token": token, "reason": "left", "confirm": "yes"},
+        follow_redirects=False,
     )
     assert response.status_code == 303
     rows = rows_after(db, before)
@@ -155,7 +160,10 @@ def test_the_viewer_names_staff_and_says_what_each_step_was(app, db) -> None:
     db.commit()
     admin_client = client_as(app, db, admin)
     token = csrf_from(admin_client.get("/admin/users").text)
-    admin_client.post(f"/admin/users/{officer.id}/deactivate", data={"csrf_token": token})
+    admin_client.post(
+        f"/admin/users/{officer.id}/deactivate",
+        data={"csrf_token": token, "reason": "left", "confirm": "yes"},
+    )
     officer_client = client_as(app, db, make_user(db, display_name="Wes Wco"))
     assert officer_client.get("/audit").status_code == 403
     page = auditor_client(app, db).get("/audit")

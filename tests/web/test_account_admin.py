@@ -263,9 +263,11 @@ def test_deactivating_and_reactivating_are_audited(app, db, admins) -> None:
     db.commit()
     client = admins["asker"]
     token = csrf_from(client.get("/admin/users").text)
-    client.post(f"/admin/users/{officer.id}/deactivate", data={"csrf_token": token})
+    answers = {"csrf_token": token, "reason": "left", "confirm": "yes"}
+    done = client.post(f"/admin/users/{officer.id}/deactivate", data=answers)
+    assert done.status_code == 200 and "deactivated" in text_of(done.text)
     client.post(f"/admin/users/{officer.id}/activate", data={"csrf_token": token})
-    own = client.post(f"/admin/users/{admins['first'].id}/deactivate", data={"csrf_token": token})
+    own = client.post(f"/admin/users/{admins['first'].id}/deactivate", data=answers)
     assert own.status_code == 403
     events = [(e.action, e.actor_id, e.object_id) for e in account_events(db)]
     assert events == [

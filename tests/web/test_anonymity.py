@@ -34,6 +34,8 @@ def sealed(app, db, settings):
     third = make_user(db, role=Role.PROSECUTOR)  # no unmask permission
     prosecutor.may_unmask = True
     second.may_unmask = True
+    prosecutor.may_approve = True  # the anonymity applications' second person
+    second.may_approve = True
     officer = make_user(db, role=Role.WITNESS_CARE_OFFICER)
     case = make_case(db, settings, prosecutor=prosecutor, offences=("MDA1971-S4",))
     case.prosecutor_id = prosecutor.id

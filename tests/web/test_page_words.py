@@ -49,6 +49,7 @@ NOT_PAGES = {
 # the tests named check the pages themselves).
 NOT_IN_THIS_WORLD = {
     "admin_request",  # no account request waiting (test_account_admin)
+    "admin_access_change",  # no change of access waiting (test_account_handover)
     "breakglass_review",  # no emergency access to review (test_break_glass)
     "factor_enrol",  # a password-only session's pages (test_second_factor)
     "second_factor",

@@ -252,7 +252,10 @@ def test_deactivating_an_account_signs_it_out_everywhere(app, client: TestClient
     sign_in(other, officer.username)
     assert other.get("/home", follow_redirects=False).status_code == 200
     token = csrf_from(client.get("/admin/users").text)
-    client.post(f"/admin/users/{officer.id}/deactivate", data={"csrf_token": token})
+    client.post(
+        f"/admin/users/{officer.id}/deactivate",
+        data={"csrf_token": token, "reason": "left", "confirm": "yes"},
+    )
     assert other.get("/home", follow_redirects=False).status_code == 303
     assert attempt(TestClient(app), officer.username, PASSWORD).status_code == 400
 

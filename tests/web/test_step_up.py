@@ -27,6 +27,7 @@ STEP_UP_ROUTES = {
     "person_document_override",
     "breakglass_request_save",
     "admin_request_decide",
+    "admin_access_change_decide",
     "compliance_export",
     "outcomes_review_csv",
     "vlu_not_sent_csv",

@@ -255,8 +255,14 @@ def test_an_approver_of_the_area_outside_the_unit_can_approve(app, db, sealed) -
     elsewhere = make_user(
         db, role=Role.PROSECUTOR, display_name="Other Unit Prosecutor", unit="seocid"
     )
+    unpermitted = make_user(db, role=Role.PROSECUTOR, unit="seocid")
+    elsewhere.may_approve = True  # given by an administrator; ``unpermitted`` was not
     db.commit()
     base = f"/cases/{case.id}/anonymity/{_application_id(db)}"
+    # Without the permission to approve, the approving role alone is not enough.
+    refused = client_as(app, db, unpermitted)
+    assert base not in refused.get("/work").text
+    assert refused.get(base).status_code == 404
     other = client_as(app, db, elsewhere)
     assert other.get(f"/cases/{case.id}").status_code == 404  # not one of their cases
     assert base in other.get("/work").text  # but waiting for them as second person
