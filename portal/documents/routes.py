@@ -121,7 +121,7 @@ def _decide(
     )
 
 
-@step_up
+@step_up(passkey=True)
 def override(ctx: RequestContext) -> Response:
     case_id, person_id, document_id = _document_ids(ctx)
     (match_id,) = _ids(ctx, "match_id")
