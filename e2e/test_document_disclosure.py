@@ -15,6 +15,7 @@ import pytest
 from playwright.sync_api import expect
 
 from e2e.support.journeys import goto, submit
+from e2e.support.passkeys import submit_with_passkey
 from e2e.support.server import PortalServer
 from e2e.support.steps import (
     NewContext,
@@ -94,7 +95,9 @@ def test_a_statement_with_a_sealed_witness_address_is_blocked(
     submit(prosecutor, row.get_by_role("link", name="Disclosure check"))
     reason = "The court already holds this address under the order."
     prosecutor.get_by_label("Why may this stay in the document?").fill(reason)
-    submit(prosecutor, prosecutor.get_by_role("button", name="Override this match at line 3"))
+    submit_with_passkey(
+        prosecutor, prosecutor.get_by_role("button", name="Override this match at line 3")
+    )
     expect(banner(prosecutor)).to_contain_text("Match overridden")
     decision = prosecutor.locator("#matches .govuk-summary-list")
     expect(decision).to_contain_text("Overridden by")
