@@ -80,6 +80,8 @@ def test_every_high_risk_step_up_asks_for_a_passkey(app: Starlette) -> None:
             continue
         if getattr(route.handler, "passkey", False):
             keyed.add(route.name)
+            # The passkey prompt answers a form in place: a page (GET) could only loop.
+            assert route.methods == {"POST"}, route.name
         else:  # a step-up route for one of the high-risk permissions must ask for a passkey
             assert not (route.access.permissions & PASSKEY_ACTIONS), route.name
     assert keyed == PASSKEY_ROUTES
