@@ -290,3 +290,27 @@ def test_a_user_removes_their_passkey_and_no_one_else_can(app, db, settings) -> 
     assert removed.status_code == 303
     assert db.scalars(select(Passkey).where(Passkey.user_id == user.id)).all() == []
     assert [e.actor_id for e in actions(db, "passkey_removed")] == [user.id]
+
+
+def test_a_factor_reset_removes_the_passkeys_too(app, db, settings) -> None:
+    client, user = client_for(app, db, settings, Role.WITNESS_CARE_OFFICER)
+    register(client, SoftPasskey())
+    first, _ = client_for(app, db, settings, Role.ADMIN, passkey=True)
+    second, _ = client_for(app, db, settings, Role.ADMIN, passkey=True)
+    token = csrf_from(first.get("/admin/second-factors").text)
+    asked = first.post(
+        f"/admin/users/{user.id}/second-factor-reset",
+        data={"csrf_token": token},
+        follow_redirects=False,
+    )
+    assert asked.status_code == 303
+    reset = db.scalars(select(FactorReset).where(FactorReset.user_id == user.id)).one()
+    db.commit()
+    token = csrf_from(second.get("/admin/second-factors").text)
+    decided = second.post(
+        f"/admin/second-factor-resets/{reset.id}",
+        data={"csrf_token": token, "decision": "approve"},
+        follow_redirects=False,
+    )
+    assert decided.status_code == 303
+    assert db.scalars(select(Passkey).where(Passkey.user_id == user.id)).all() == []
