@@ -6,8 +6,8 @@ approve an anonymity application, override a disclosure match or administer acco
 a passkey assertion within the step-up window (``auth_session.passkey_at``). The ceremony's
 challenge is kept on the session (``passkey_challenge``), never in a cookie.
 
-Revision ID: 0028
-Revises: 0024
+Revision ID: 0029
+Revises: 0028
 Create Date: 2026-12-03 13:45:00.000000
 """
 
@@ -18,8 +18,8 @@ from alembic import op
 
 import portal.db.base
 
-revision = "0028"
-down_revision = "0024"
+revision = "0029"
+down_revision = "0028"
 branch_labels = None
 depends_on = None
 
