@@ -14,6 +14,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from e2e.support.journeys import goto, submit
+from e2e.support.passkeys import submit_with_passkey
 from e2e.support.server import PortalServer
 from e2e.support.steps import (
     NewContext,
@@ -80,7 +81,7 @@ def test_anonymity_order_seals_the_identity_and_unmasking_needs_two_people(
     expect(second.locator("main")).not_to_contain_text(true_name)
     approval = action_form(second, "Approve the application")
     approval.get_by_label("Approve", exact=True).check()
-    submit(second, approval.get_by_role("button", name="Record decision"))
+    submit_with_passkey(second, approval.get_by_role("button", name="Record decision"))
     expect(banner(second)).to_contain_text("Approve the application: recorded")
     expect(status_of(second)).to_have_text("Approved")
 
@@ -132,7 +133,7 @@ def test_anonymity_order_seals_the_identity_and_unmasking_needs_two_people(
         "To check the witness's identity against the court's list before the hearing."
     )
     first.get_by_label("Your password").fill(portal_server.password)
-    submit(first, first.get_by_role("button", name="Ask for approval"))
+    submit_with_passkey(first, first.get_by_role("button", name="Ask for approval"))
     expect(banner(first)).to_contain_text("A second authorised person must approve it")
     goto(first, witness.path)
     expect(h1(first)).to_have_text(pseudonym)  # not yet
@@ -144,7 +145,7 @@ def test_anonymity_order_seals_the_identity_and_unmasking_needs_two_people(
     submit(second, decide)
     second.get_by_label("Approve", exact=True).check()
     second.get_by_label("Your password").fill(portal_server.password)
-    submit(second, second.get_by_role("button", name="Record decision"))
+    submit_with_passkey(second, second.get_by_role("button", name="Record decision"))
     expect(banner(second)).to_contain_text("Decision recorded")
 
     # ...and now the first sees the true name; the officer still does not.

@@ -15,6 +15,7 @@ import pytest
 from playwright.sync_api import expect
 
 from e2e.support.journeys import goto, submit
+from e2e.support.passkeys import submit_with_passkey
 from e2e.support.server import PortalServer
 from e2e.support.steps import (
     NewContext,
@@ -93,8 +94,10 @@ def test_a_statement_with_a_sealed_witness_address_is_blocked(
     row = prosecutor.get_by_role("row").filter(has_text="second.txt")
     submit(prosecutor, row.get_by_role("link", name="Disclosure check"))
     reason = "The court already holds this address under the order."
-    # Nothing is pre-selected: the decision must be chosen.
-    submit(prosecutor, prosecutor.get_by_role("button", name="Record your decision on line 3"))
+    # Nothing is pre-selected: the decision must be chosen (after the passkey it asks for).
+    submit_with_passkey(
+        prosecutor, prosecutor.get_by_role("button", name="Record your decision on line 3")
+    )
     expect(prosecutor.locator(".govuk-error-summary")).to_contain_text("approve, refuse or return")
     prosecutor.get_by_label("Approve the override: it may stay in the served document").check()
     prosecutor.get_by_label("Your reason (or your question for the uploader)").fill(reason)

@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import BrowserContext, Locator, Page, expect
 
 from e2e.support.journeys import go_back, goto, sign_in, sign_out, submit
+from e2e.support.passkeys import submit_with_passkey
 from e2e.support.server import PortalServer
 from portal.accounts.roles import Role
 from portal.cli import DEMO_USERS, DemoUser
@@ -247,7 +248,7 @@ def test_two_administrators_add_a_user_who_chooses_their_own_password(
     expect(approve).not_to_be_checked()
     expect(page.get_by_label("Refuse: no account")).not_to_be_checked()
     save = page.get_by_role("button", name="Save decision")
-    submit(page, save)
+    submit_with_passkey(page, save)
     expect(page.locator(".govuk-error-summary")).to_contain_text(
         "Select whether to approve or refuse this request"
     )

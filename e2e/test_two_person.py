@@ -14,6 +14,7 @@ import pytest
 from playwright.sync_api import expect
 
 from e2e.support.journeys import goto, submit
+from e2e.support.passkeys import submit_with_passkey
 from e2e.support.server import PortalServer
 from e2e.support.steps import (
     NewContext,
@@ -68,7 +69,7 @@ def test_an_unmask_request_by_a_wco_approved_by_a_second_person_who_saw_the_reas
     goto(officer, f"{witness.path}/anonymity")
     officer.get_by_label("Why do you need to see this person's identity?").fill(reason)
     officer.get_by_label("Your password").fill(portal_server.password)
-    submit(officer, officer.get_by_role("button", name="Ask for approval"))
+    submit_with_passkey(officer, officer.get_by_role("button", name="Ask for approval"))
     expect(banner(officer)).to_contain_text("A second authorised person must approve it")
 
     # Their own request waits for a second person on their My work; they may not decide it.
@@ -98,13 +99,13 @@ def test_an_unmask_request_by_a_wco_approved_by_a_second_person_who_saw_the_reas
         expect(prosecutor.get_by_label(choice, exact=True)).not_to_be_checked()
     # Choosing nothing is an error, not an approval.
     prosecutor.get_by_label("Your password").fill(portal_server.password)
-    submit(prosecutor, prosecutor.get_by_role("button", name="Record decision"))
+    submit_with_passkey(prosecutor, prosecutor.get_by_role("button", name="Record decision"))
     expect(prosecutor.locator(".govuk-error-summary")).to_contain_text(
         "Select whether you approve, refuse or return this request"
     )
     prosecutor.get_by_label("Approve", exact=True).check()
     prosecutor.get_by_label("Your password").fill(portal_server.password)
-    submit(prosecutor, prosecutor.get_by_role("button", name="Record decision"))
+    submit_with_passkey(prosecutor, prosecutor.get_by_role("button", name="Record decision"))
     expect(banner(prosecutor)).to_contain_text("Decision recorded")
 
     # The officer sees the outcome and until when, then the true details.

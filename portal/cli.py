@@ -85,7 +85,7 @@ def serve(host: str, port: int, workers: int, job_worker: bool = True) -> None:
         # With several web workers this thread lives in uvicorn's supervisor process, so bulk
         # work never competes with a web worker for its interpreter lock.
         background = start_background(make_engine(settings), settings.key_provider())
-    out.print(f"Safeguarding portal: http://{host}:{port}")
+    out.print(f"Safeguarding portal: http://{_browser_host(host)}:{port}")
     try:
         uvicorn.run(
             "portal.app:asgi_from_env",
@@ -442,11 +442,19 @@ def demo(
     out.print(table)
     out.print(
         "Second factor: add the key to an authenticator app, or run "
-        "`portal totp <username>` for the current 6-digit code (each code works once)."
+        "`portal totp <username>` for the current 6-digit code (each code works once). "
+        "Unmasking, approvals, disclosure overrides and account decisions also ask for a "
+        "passkey: the portal offers to register one the first time."
     )
-    out.print(f"Portal URL: http://{host}:{port}")
+    out.print(f"Portal URL: http://{_browser_host(host)}:{port}")
     if then_serve:
         serve.callback(host=host, port=port, workers=1)  # type: ignore[misc]
 
 
 _register_subcommands()
+
+
+def _browser_host(host: str) -> str:
+    """The host to open in a browser: ``localhost`` for the loopback address, since passkeys
+    need a host name (browsers refuse an IP address as their relying party)."""
+    return "localhost" if host in {"127.0.0.1", "::1"} else host

@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
+from urllib.parse import urlsplit
 
 from sqlalchemy.engine import make_url
 
@@ -86,6 +87,12 @@ class Settings:
     # recent a second factor must be for the actions that ask for it again (step-up).
     totp_previous_steps: int = 0
     step_up_minutes: int = 5
+    # Passkeys (WebAuthn): whether the high-risk actions ask for one (on unless turned off), and
+    # the portal's public URL, whose host is the WebAuthn relying party id and whose origin the
+    # browser's answer must name. Empty: the origin the request came to (its host is one of
+    # ``allowed_hosts``, checked before any route runs).
+    require_passkey: bool = True
+    base_url: str = ""
     # Proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (addresses or networks).
     # Empty: none, so the address the portal sees is the address that connected.
     trusted_proxies: tuple[str, ...] = ()
@@ -185,12 +192,27 @@ class Settings:
             account_setup_hours=_int(env, "PORTAL_ACCOUNT_SETUP_HOURS", 24, 1, 72),
             totp_previous_steps=_int(env, "PORTAL_TOTP_PREVIOUS_STEPS", 0, 0, 1),
             step_up_minutes=_int(env, "PORTAL_STEP_UP_MINUTES", 5, 1, 15),
+            require_passkey=_bool(env, "PORTAL_REQUIRE_PASSKEY", True),
+            base_url=_base_url(env),
             trusted_proxies=_networks(env, "PORTAL_TRUSTED_PROXIES"),
             assets_dir=assets_dir,
             environment=env.get("PORTAL_ENV", "development"),
         )
         check_database_files(settings)
         return settings
+
+
+def _base_url(env: Mapping[str, str]) -> str:
+    raw = env.get("PORTAL_BASE_URL", "").strip().rstrip("/")
+    if not raw:
+        return ""
+    parts = urlsplit(raw)
+    if parts.scheme not in {"http", "https"} or not parts.hostname or parts.path or parts.query:
+        raise SettingsError(
+            "PORTAL_BASE_URL must be the portal's public origin, such as "
+            "https://portal.example.gov.uk (a scheme and a host, no path)."
+        )
+    return raw
 
 
 def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:

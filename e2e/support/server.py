@@ -140,7 +140,10 @@ def _start_once(
 ) -> tuple[subprocess.Popen[bytes], str, str | None]:
     """Start ``portal serve``; return the process, its URL and a problem (None if it is up)."""
     port = _free_port()
-    url = f"http://127.0.0.1:{port}"
+    # The browser opens it as localhost (it listens on 127.0.0.1): passkeys need a host name
+    # for their relying party id, and browsers refuse IP addresses (and treat localhost as a
+    # secure context, as WebAuthn needs).
+    url = f"http://localhost:{port}"
     with log_path.open("ab") as log:
         process = subprocess.Popen(
             [

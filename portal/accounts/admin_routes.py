@@ -113,7 +113,7 @@ def admin_request(ctx: RequestContext) -> Response:
     return _review(ctx, FieldErrors())
 
 
-@step_up
+@step_up(passkey=True)
 def admin_request_decide(ctx: RequestContext) -> Response:
     decision = ctx.field("decision")
     errors = FieldErrors()

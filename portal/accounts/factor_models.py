@@ -13,7 +13,16 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, Integer, String, Uuid
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Uuid,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.accounts.models import staff
@@ -85,3 +94,30 @@ class FactorReset(IdMixin, Base):
 
     def __repr__(self) -> str:
         return f"FactorReset(id={self.id}, user_id={self.user_id}, state={self.state})"
+
+
+class Passkey(IdMixin, Base):
+    """A WebAuthn credential (a passkey) a user registered as a second factor (issue 18.2).
+
+    Only what checking an assertion needs is kept: the credential id and its COSE public key
+    (neither is secret), the authenticator's signature counter (a counter that goes backwards
+    means a cloned authenticator), the transports the browser reported (a hint for the next
+    ceremony) and the device it was registered on, in a few words from the User-Agent
+    (``portal.accounts.devices``: never free text, never the address).
+    """
+
+    __tablename__ = "passkey"
+
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    credential_id: Mapped[bytes] = mapped_column(LargeBinary(1023), unique=True)
+    public_key: Mapped[bytes] = mapped_column(LargeBinary(2048))
+    sign_count: Mapped[int] = mapped_column(BigInteger, default=0)
+    transports: Mapped[str] = mapped_column(String(120), default="")
+    name: Mapped[str] = mapped_column(String(60))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    def __repr__(self) -> str:
+        return f"Passkey(id={self.id}, user_id={self.user_id})"

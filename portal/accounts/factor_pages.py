@@ -8,12 +8,13 @@ which the route puts in the cookie.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
 import segno
 
-from portal.accounts import factor_repository, factors
+from portal.accounts import factor_passkeys, factor_repository, factors
 from portal.accounts.factors import Check
 from portal.accounts.service import ActiveSession
 from portal.accounts.unit import Unit
@@ -136,3 +137,131 @@ def _refuse(check: Check, wrong: str, *, field: str = "code") -> None:
         raise ValidationFailed({field: THROTTLED})
     if check is Check.WRONG:
         raise ValidationFailed({field: wrong})
+
+
+# --- passkeys (portal.accounts.factor_passkeys) ----------------------------------------------
+
+PASSKEY_FIELD = "passkey"
+PASSKEY_REFUSED = (
+    "Your passkey was not accepted. Try again, or use a different passkey. "
+    "If it keeps happening, remove it and register it again"
+)
+PASSKEY_MISSING = "Use your passkey: your browser asks for it when you select the button"
+REGISTRATION_REFUSED = "The passkey could not be registered. Try again"
+
+
+@dataclass(frozen=True, slots=True)
+class PasskeyRow:
+    id: uuid.UUID
+    name: str
+    created_at: datetime
+    last_used_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class PasskeysPage:
+    passkeys: list[PasskeyRow]
+    options: str  # JSON for navigator.credentials.create
+
+
+@dataclass(frozen=True, slots=True)
+class PasskeyPrompt:
+    """The step-up prompt of a high-risk action: an assertion, or (no passkey yet) a
+    registration first. ``options``: JSON for navigator.credentials.get or .create."""
+
+    registered: bool
+    options: str
+
+
+def passkeys_page(
+    unit: Unit, settings: Settings, active: ActiveSession, *, origin: str
+) -> PasskeysPage:
+    rp = factor_passkeys.relying_party(settings, origin)
+    options = factor_passkeys.registration_options(
+        unit.db, session=active.session, user=active.user, rp=rp, now=utc_now()
+    )
+    rows = [
+        PasskeyRow(p.id, p.name, p.created_at, p.last_used_at)
+        for p in factor_passkeys.passkeys_of(unit.db, active.user.id)
+    ]
+    return PasskeysPage(rows, options)
+
+
+def register_passkey(
+    unit: Unit,
+    settings: Settings,
+    active: ActiveSession,
+    *,
+    credential: str,
+    origin: str,
+    device: str,
+) -> None:
+    """Keep the passkey the browser made; an answer that does not pass is the form's error."""
+    if not credential:
+        raise ValidationFailed({PASSKEY_FIELD: PASSKEY_NEEDS_SCRIPT})
+    made = factor_passkeys.register(
+        unit.db,
+        session=active.session,
+        user=active.user,
+        rp=factor_passkeys.relying_party(settings, origin),
+        credential=credential,
+        device=device,
+        now=utc_now(),
+    )
+    if made is None:
+        raise ValidationFailed({PASSKEY_FIELD: REGISTRATION_REFUSED})
+
+
+def remove_passkey(unit: Unit, active: ActiveSession, passkey_id: uuid.UUID) -> None:
+    factor_passkeys.remove(unit.db, user=active.user, passkey_id=passkey_id, now=utc_now())
+
+
+def passkey_prompt(
+    unit: Unit, settings: Settings, active: ActiveSession, *, origin: str
+) -> PasskeyPrompt:
+    rp = factor_passkeys.relying_party(settings, origin)
+    now = utc_now()
+    asking = factor_passkeys.assertion_options(
+        unit.db, session=active.session, user=active.user, rp=rp, now=now
+    )
+    if asking is not None:
+        return PasskeyPrompt(True, asking)
+    making = factor_passkeys.registration_options(
+        unit.db, session=active.session, user=active.user, rp=rp, now=now
+    )
+    return PasskeyPrompt(False, making)
+
+
+def passkey_step_up(
+    unit: Unit,
+    settings: Settings,
+    active: ActiveSession,
+    *,
+    credential: str,
+    origin: str,
+    client: str,
+) -> None:
+    """Prove the second factor again with a passkey; an answer that fails is the form's error."""
+    if not credential:
+        raise ValidationFailed({PASSKEY_FIELD: PASSKEY_MISSING})
+    check = factor_passkeys.check_assertion(
+        unit.db,
+        settings,
+        session=active.session,
+        user=active.user,
+        rp=factor_passkeys.relying_party(settings, origin),
+        credential=credential,
+        client=client,
+        now=utc_now(),
+    )
+    _refuse(check, PASSKEY_REFUSED, field=PASSKEY_FIELD)
+
+
+def passkey_fresh(active: ActiveSession | None, settings: Settings) -> bool:
+    return active is not None and factor_passkeys.fresh(active.session, settings, utc_now())
+
+
+PASSKEY_NEEDS_SCRIPT = (
+    "Passkeys need JavaScript, which is off or has not loaded in this browser. "
+    "Turn it on, or use a different browser"
+)

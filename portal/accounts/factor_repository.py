@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from portal.accounts.factor_models import FactorReset, RecoveryCode, UserFactor
+from portal.accounts.factor_models import FactorReset, Passkey, RecoveryCode, UserFactor
 from portal.accounts.models import User
 
 
@@ -41,9 +41,10 @@ def count_unused_recovery_codes(db: Session, user_id: uuid.UUID) -> int:
 
 
 def remove_factors(db: Session, user_id: uuid.UUID) -> None:
-    """Delete the user's TOTP factor and every recovery code (their data key is destroyed by
-    the caller through the vault)."""
+    """Delete the user's TOTP factor, every recovery code and every passkey (the TOTP data key
+    is destroyed by the caller through the vault)."""
     db.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user_id))
+    db.execute(delete(Passkey).where(Passkey.user_id == user_id))
     db.execute(delete(UserFactor).where(UserFactor.user_id == user_id))
 
 
@@ -90,3 +91,18 @@ def mark_resets_told(db: Session, user_id: uuid.UUID, now: datetime) -> None:
         )
         .values(told_at=now)
     )
+
+
+def passkeys_of(db: Session, user_id: uuid.UUID) -> list[Passkey]:
+    rows = db.scalars(
+        select(Passkey).where(Passkey.user_id == user_id).order_by(Passkey.created_at, Passkey.id)
+    )
+    return list(rows)
+
+
+def passkey_of(db: Session, user_id: uuid.UUID, passkey_id: uuid.UUID) -> Passkey | None:
+    return db.scalar(select(Passkey).where(Passkey.id == passkey_id, Passkey.user_id == user_id))
+
+
+def passkey_by_credential(db: Session, credential_id: bytes) -> Passkey | None:
+    return db.scalar(select(Passkey).where(Passkey.credential_id == credential_id))

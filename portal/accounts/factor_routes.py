@@ -14,7 +14,9 @@ from urllib.parse import quote
 from starlette.responses import Response
 
 from portal.accounts import factor_pages, factor_resets
+from portal.accounts.devices import describe_device
 from portal.accounts.permissions import Permission
+from portal.accounts.service import ActiveSession
 from portal.web import csrf
 from portal.web.fields import Choice, Text
 from portal.web.forms import FieldErrors, Form, ServiceRefusals, render_form
@@ -206,7 +208,7 @@ def _admin_page(ctx: RequestContext, errors: FieldErrors, status: int = 200) -> 
     )
 
 
-@needs_step_up
+@needs_step_up(passkey=True)
 def admin_factor_reset_request(ctx: RequestContext) -> Response:
     errors = FieldErrors()
     with ServiceRefusals(errors, onto="reset"):
@@ -217,7 +219,7 @@ def admin_factor_reset_request(ctx: RequestContext) -> Response:
     return ctx.redirect("admin_factors")
 
 
-@needs_step_up
+@needs_step_up(passkey=True)
 def admin_factor_reset_decide(ctx: RequestContext) -> Response:
     form = ResetDecisionForm(ctx.form)
     if not form.valid:
@@ -228,6 +230,58 @@ def admin_factor_reset_decide(ctx: RequestContext) -> Response:
     return ctx.redirect("admin_factors")
 
 
+# --- the user's passkeys (issue 18 point 2; the ceremony's JavaScript: passkeys.mjs) ------
+
+
+def _current(ctx: RequestContext) -> ActiveSession:
+    assert ctx.active_session is not None  # the route requires sign-in
+    return ctx.active_session
+
+
+def _origin(ctx: RequestContext) -> str:
+    return f"{ctx.request.url.scheme}://{ctx.request.url.netloc}"
+
+
+def _passkeys_page(ctx: RequestContext, errors: FieldErrors, status: int = 200) -> Response:
+    page = factor_pages.passkeys_page(ctx.unit, ctx.settings, _current(ctx), origin=_origin(ctx))
+    return ctx.render(
+        "accounts/passkeys.html",
+        {"page": page, "errors": errors},
+        status_code=status,
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+def account_passkeys(ctx: RequestContext) -> Response:
+    return _passkeys_page(ctx, FieldErrors())
+
+
+@needs_step_up
+def account_passkey_register(ctx: RequestContext) -> Response:
+    errors = FieldErrors()
+    with ServiceRefusals(errors, onto=factor_pages.PASSKEY_FIELD) as refusals:
+        factor_pages.register_passkey(
+            ctx.unit,
+            ctx.settings,
+            _current(ctx),
+            credential=ctx.field("credential"),
+            origin=_origin(ctx),
+            device=describe_device(ctx.request.headers.get("user-agent")),
+        )
+    if refusals.refused:
+        return _passkeys_page(ctx, errors, 400)
+    ctx.flash("Passkey registered")
+    return ctx.redirect("account_passkeys")
+
+
+@needs_step_up
+def account_passkey_remove(ctx: RequestContext) -> Response:
+    factor_pages.remove_passkey(ctx.unit, _current(ctx), ctx.path_id("passkey_id"))
+    ctx.flash("Passkey removed")
+    return ctx.redirect("account_passkeys")
+
+
+PASSKEYS = "/account/passkeys"
 STEP = "/second-factor"
 SET_UP = STEP + "/set-up"
 routes = [
@@ -260,5 +314,13 @@ routes = [
         admin_factor_reset_decide,
         ADMIN,
         "admin_factor_reset_decide",
+    ),
+    get(PASSKEYS, account_passkeys, FACTOR_STEP, "account_passkeys"),
+    post(PASSKEYS, account_passkey_register, FACTOR_STEP, "account_passkey_register"),
+    post(
+        PASSKEYS + "/{passkey_id}/remove",
+        account_passkey_remove,
+        FACTOR_STEP,
+        "account_passkey_remove",
     ),
 ]

@@ -129,7 +129,7 @@ def confirm_enrolment(
     factor = repository.factor_of(db, user.id)
     if factor is None or factor.confirmed_at is not None:
         raise Conflict("no second factor is being set up")
-    check = _counted(
+    check = counted(
         db, settings, user, client, now, lambda: _accept_code(vault, factor, code, settings, now)
     )
     _audit_check(db, user, check, "code", "enrolment")
@@ -164,7 +164,7 @@ def check_code(
     def verify() -> bool:
         return enrolled and factor is not None and _accept_code(vault, factor, code, settings, now)
 
-    check = _counted(db, settings, user, client, now, verify)
+    check = counted(db, settings, user, client, now, verify)
     _audit_check(db, user, check, "code", purpose)
     return check
 
@@ -189,7 +189,7 @@ def use_recovery_code(
         found.append(row)
         return True
 
-    check = _counted(db, settings, user, client, now, verify)
+    check = counted(db, settings, user, client, now, verify)
     if check is Check.OK:
         found[0].used_at = now
         db.flush()
@@ -277,7 +277,7 @@ def _accept_code(
     return False
 
 
-def _counted(
+def counted(
     db: Session,
     settings: Settings,
     user: User,

@@ -98,6 +98,12 @@ class AuthSession(IdMixin, Base):
         String(16), default=PASSWORD_ONLY, server_default=text(f"'{PASSWORD_ONLY}'")
     )
     factor_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # ``passkey_at``: the last passkey assertion in this session (the high-risk actions ask for
+    # one: portal.accounts.factor_passkeys). ``passkey_challenge``: the WebAuthn challenge of
+    # the ceremony under way (base64url, single use), kept here, never in a cookie.
+    passkey_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    passkey_challenge: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    passkey_challenge_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     @property
     def signed_in(self) -> bool:

@@ -94,6 +94,21 @@ class Permission(LabelledStrEnum):
 
 Perm = Permission
 
+# The actions that can do the most harm (issue 18 point 2): unmasking an identity (asking and
+# deciding), approving an anonymity application, overriding a disclosure match, administering
+# accounts. Their step-up asks for a passkey; a code from the authenticator app is not enough
+# (``@step_up(passkey=True)``, PORTAL_REQUIRE_PASSKEY; tests/web/test_passkeys.py checks that
+# every step-up route needing one of these says so).
+PASSKEY_ACTIONS: frozenset[Permission] = frozenset(
+    {
+        Permission.REQUEST_UNMASK,
+        Permission.APPROVE_UNMASK,
+        Permission.APPROVE_ANONYMITY_APPLICATION,
+        Permission.SERVE_DOCUMENTS,
+        Permission.ADMINISTER_ACCOUNTS,
+    }
+)
+
 # Who holds what, one row per set of roles: W witness care officer, P prosecutor, V VLU officer,
 # A auditor, D administrator. Every permission stands in exactly one row.
 _HELD_BY: Mapping[str, tuple[Permission, ...]] = {

@@ -194,7 +194,7 @@ def court_version(ctx: RequestContext) -> Response:
     return application_page(ctx, court_only=True)
 
 
-@step_up(when=lambda ctx: ctx.request.path_params.get("action") == "approve")
+@step_up(when=lambda ctx: ctx.request.path_params.get("action") == "approve", passkey=True)
 def application_action(ctx: RequestContext) -> Response:
     case_id, application_id = _application_ids(ctx)
     action = str(ctx.request.path_params["action"])
@@ -277,7 +277,7 @@ def _unmasking(
     return _back(ctx, message)
 
 
-@step_up
+@step_up(passkey=True)
 def request_unmask(ctx: RequestContext) -> Response:
     reason = ctx.field("reason")
     return _unmasking(
@@ -314,7 +314,7 @@ def unmask_decision(ctx: RequestContext) -> Response:
     return _decision_page(ctx, FieldErrors(), {}, 200)
 
 
-@step_up
+@step_up(passkey=True)
 def decide_unmask(ctx: RequestContext) -> Response:
     ids = _decision_ids(ctx)
     request_id = ids[2]

@@ -14,6 +14,7 @@ from portal.clock import format_london
 from portal.web.downloads import csv_response
 from portal.web.params import MAX_SEQUENCE
 from portal.web.routing import PortalRoute, RequestContext, requires
+from portal.web.stepup import step_up
 
 VIEWERS = requires(Permission.VIEW_AUDIT_LOG)
 EXPORTERS = requires(Permission.EXPORT_AUDIT_LOG)
@@ -46,6 +47,7 @@ def audit_log(ctx: RequestContext) -> Response:
     )
 
 
+@step_up
 def audit_export(ctx: RequestContext) -> Response:
     flt, errors = parse_filter({k: ctx.field(k) for k in EXPORT_FIELDS})
     if errors:

@@ -121,7 +121,7 @@ def _decide(
     )
 
 
-@step_up
+@step_up(passkey=True)
 def override(ctx: RequestContext) -> Response:
     """The second prosecutor's decision on one match: approve, refuse or return, with a reason."""
     case_id, person_id, document_id = _document_ids(ctx)

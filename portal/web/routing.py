@@ -274,13 +274,12 @@ class RequestContext:
             return Response(status_code=200, headers={"HX-Redirect": url})
         return RedirectResponse(url, status_code=303)
 
-    def checkpoint(self) -> None:
-        """Commit what is done so far and start a new transaction.
-
-        Only routes declared with ``manual_transactions=True`` may do this: sign-in commits its
-        throttle record before the slow password check so the write lock is not held meanwhile.
-        """
-        if not self.allow_checkpoint:
+    def checkpoint(self, *, proof: bool = False) -> None:
+        """Commit what is done so far and start a new transaction: routes declared with
+        ``manual_transactions=True`` (sign-in commits its throttle record before the slow
+        password check), and a step-up proof before its action (``proof``: a rollback of the
+        action must not bring a used code back: portal.web.stepup)."""
+        if not (self.allow_checkpoint or proof):
             raise RuntimeError("this route does not allow intermediate commits")
         self.db.commit()
 

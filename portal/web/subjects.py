@@ -38,6 +38,7 @@ ABOUT_NO_PERSON = frozenset(
         "admin_access_change_decide",
         "admin_user_activate",
         "account_session_sign_out",
+        "account_passkey_remove",
         "admin_factor_reset_request",
         "admin_factor_reset_decide",
         "breakglass_review",

@@ -47,9 +47,13 @@ def make_user(
     return user
 
 
-def make_session_token(db: Session, user: User, *, second_factor: bool = True) -> str:
+def make_session_token(
+    db: Session, user: User, *, second_factor: bool = True, passkey: bool = True
+) -> str:
     """Create a server-side session directly (no argon2), returning the cookie token. It is
-    signed in (its second factor just proved) unless ``second_factor=False``: password only."""
+    signed in (its second factor just proved, and a passkey too, as the high-risk actions ask:
+    ``passkey=False`` for a session that has not used one) unless ``second_factor=False``:
+    password only."""
     from datetime import timedelta
 
     from portal.accounts.models import PASSWORD_ONLY, SIGNED_IN, AuthSession
@@ -67,6 +71,7 @@ def make_session_token(db: Session, user: User, *, second_factor: bool = True) -
             expires_at=now + timedelta(hours=8),
             stage=SIGNED_IN if second_factor else PASSWORD_ONLY,
             factor_at=now if second_factor else None,
+            passkey_at=now if second_factor and passkey else None,
         )
     )
     db.flush()

@@ -56,6 +56,7 @@ NOT_EDITS = {
     "factor_enrol_start": "starts setting up an authenticator app (once)",
     "factor_enrol_submit": "finishes setting it up (once: then there is nothing to set up)",
     "step_up_submit": "proves the second factor again",
+    "account_passkey_register": "adds a passkey (its one-use challenge refuses a second post)",
     "admin_factor_reset_request": "adds a reset request (a second one is refused)",
     "admin_factor_reset_decide": "decided once: a second decision is refused (409)",
     "logout": "signs out",

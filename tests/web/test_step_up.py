@@ -33,6 +33,9 @@ STEP_UP_ROUTES = {
     "vlu_not_sent_csv",
     "admin_factor_reset_request",
     "admin_factor_reset_decide",
+    "audit_export",
+    "account_passkey_register",
+    "account_passkey_remove",
 }
 
 
@@ -149,3 +152,16 @@ def test_an_htmx_request_gets_the_prompt_as_the_whole_page(app, db, settings) ->
     assert asked.headers["HX-Retarget"] == "body"
     form = soup(asked.text).select_one("main form")
     assert form["action"] == "/compliance/export" and not form.get("hx-post")
+
+
+def test_a_stale_access_log_export_asks_again(app, db, settings) -> None:
+    client, user = enrolled_client(app, db, settings, Role.AUDITOR, minutes_ago=6)
+    token = csrf_from(client.get("/audit").text)
+    asked = client.post("/audit/export", data={"csrf_token": token})
+    assert asked.status_code == 200 and "text/html" in asked.headers["content-type"]
+    assert soup(asked.text).select_one("h1").get_text(strip=True) == "Confirm it is you"
+    kept = {i["name"]: i["value"] for i in soup(asked.text).select("main form input[type=hidden]")}
+    done = client.post(
+        "/audit/export", data={**kept, "step_up_code": totp.unused_code(user.username)}
+    )
+    assert done.headers["content-type"].startswith("text/csv")
