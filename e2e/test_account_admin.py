@@ -23,6 +23,7 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from e2e.support.journeys import goto, sign_in, submit
+from e2e.support.passkeys import submit_with_passkey
 from e2e.support.server import PortalServer
 from e2e.support.steps import NewContext, banner, h1, open_case, signed_in, today
 from e2e.test_told_safely import _settings
@@ -106,7 +107,7 @@ def test_an_administrators_new_user_signs_in_sees_her_unit_and_hands_over_when_s
     expect(details).to_contain_text(UNMASK)
     expect(details).to_contain_text(APPROVE)
     approver.get_by_label("Approve: create the account").check()
-    submit(approver, approver.get_by_role("button", name="Save decision"))
+    submit_with_passkey(approver, approver.get_by_role("button", name="Save decision"))
     expect(h1(approver)).to_have_text("Account approved")
     code = approver.locator(".portal-setup-code").inner_text().strip()
 
@@ -145,7 +146,7 @@ def test_an_administrators_new_user_signs_in_sees_her_unit_and_hands_over_when_s
     expect(h1(asker)).to_have_text("Wren Adeyemi")
     expect(asker.locator("#open-work")).to_contain_text(ours)
     deactivate = asker.get_by_role("button", name="Deactivate account")
-    submit(asker, deactivate)
+    submit_with_passkey(asker, deactivate)  # a passkey first, as administering accounts asks
     summary = asker.locator(".govuk-error-summary")
     expect(summary).to_contain_text("Select why the account is being deactivated")
     expect(summary).to_contain_text("Select the colleague who takes over this work")
@@ -238,6 +239,6 @@ def test_a_change_of_role_is_asked_for_by_one_administrator_and_approved_by_anot
     expect(change).to_contain_text("Witness care officer")
     expect(change).to_contain_text(UNMASK)
     approver.get_by_label("Approve: change the account now").check()
-    submit(approver, approver.get_by_role("button", name="Save decision"))
+    submit_with_passkey(approver, approver.get_by_role("button", name="Save decision"))
     expect(banner(approver)).to_contain_text("Change approved: it applies now")
     assert role_of(portal_server, username) == ("witness_care_officer", "ccu", True)

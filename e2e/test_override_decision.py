@@ -14,6 +14,7 @@ import pytest
 from playwright.sync_api import expect
 
 from e2e.support.journeys import goto, submit
+from e2e.support.passkeys import submit_with_passkey
 from e2e.support.server import PortalServer
 from e2e.support.steps import (
     NewContext,
@@ -65,7 +66,7 @@ def test_a_second_prosecutor_returns_then_refuses_an_override(
     expect(request).to_contain_text("Priya Shah")
     expect(request).to_contain_text(f"Witness {sealed.reference}")
     record = second.get_by_role("button", name="Record your decision on line 3")
-    submit(second, record)  # nothing chosen: an error, nothing assumed
+    submit_with_passkey(second, record)  # a passkey first; nothing chosen: an error
     expect(second.locator(".govuk-error-summary")).to_contain_text("approve, refuse or return")
     second.get_by_label("Return to the uploader with a question").check()
     question = "Is this the address the court already holds?"

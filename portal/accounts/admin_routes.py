@@ -177,6 +177,7 @@ def admin_user_deactivation(ctx: RequestContext) -> Response:
     return _deactivation(ctx, {}, FieldErrors())
 
 
+@step_up(passkey=True)
 def admin_user_deactivate(ctx: RequestContext) -> Response:
     answers = parse_deactivation(ctx.field)
     errors = FieldErrors()
@@ -270,7 +271,7 @@ def admin_access_change(ctx: RequestContext) -> Response:
     return _change_review(ctx, FieldErrors())
 
 
-@step_up
+@step_up(passkey=True)
 def admin_access_change_decide(ctx: RequestContext) -> Response:
     decision = ctx.field("decision")
     if decision not in {"approve", "refuse"}:

@@ -83,7 +83,7 @@ FREE_TEXT: tuple[FreeText, ...] = (
     FreeText(CompensationOrder, ("reason",)),
     FreeText(AncillaryOrder, ("terms",)),
     # Why a second prosecutor let a match stay: shown to prosecutors on the check page.
-    FreeText(DocumentMatch, ("override_reason",), via="document"),
+    FreeText(DocumentMatch, ("override_reason", "decline_comment", "answer"), via="document"),
 )
 # Sealed columns that are not free text shown to others, and why.
 NOT_FREE_TEXT: dict[str, str] = {

@@ -48,6 +48,7 @@ def test_the_contracts_keep_http_out_of_every_domain() -> None:
             "admin_routes",
             "account_routes",
             "factor_routes",
+            "bulk_routes",
             "forms",
         }, expression
 

@@ -33,6 +33,8 @@ PASSKEY_ROUTES = {
     "anonymity_action",
     "person_document_override",
     "admin_request_decide",
+    "admin_access_change_decide",
+    "admin_user_deactivate",
     "admin_factor_reset_request",
     "admin_factor_reset_decide",
 }

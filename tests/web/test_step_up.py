@@ -28,6 +28,7 @@ STEP_UP_ROUTES = {
     "breakglass_request_save",
     "admin_request_decide",
     "admin_access_change_decide",
+    "admin_user_deactivate",
     "compliance_export",
     "outcomes_review_csv",
     "vlu_not_sent_csv",
