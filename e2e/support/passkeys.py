@@ -64,6 +64,12 @@ def _learn(page: Page) -> None:
         _KNOWN[credential["credentialId"]] = credential
 
 
+def learn(page: Page) -> None:
+    """Keep the page's passkeys and their counters after a test used one by hand, so the next
+    page that answers for the same user does not offer a counter that went back."""
+    _learn(page)
+
+
 def _share(page: Page) -> None:
     """Put every passkey made so far into this page's authenticator, counters up to date."""
     cdp, authenticator_id = _AUTHENTICATORS[id(page)]
