@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import expect
 
 from e2e.support import passkeys
-from e2e.support.journeys import goto, submit
+from e2e.support.journeys import goto, sign_in_password_only, submit
 from e2e.support.server import PortalServer
 from e2e.support.steps import (
     NewContext,
@@ -87,6 +87,16 @@ def test_a_prosecutor_registers_a_passkey_and_uses_it_to_step_up_before_unmaskin
     goto(prosecutor, "/account/passkeys")
     row = prosecutor.get_by_role("table", name="Your passkeys").get_by_role("row").nth(1)
     expect(row.get_by_role("cell").nth(2)).to_have_text(re.compile(r"\d{4} at "))
+
+    # The passkey is a second factor at sign-in too: on another device, instead of the code.
+    other = new_context().new_page()
+    goto(other, "/login")
+    sign_in_password_only(other, "prosecutor.demo", portal_server.password)
+    expect(h1(other)).to_contain_text("authenticator app")
+    submit(other, other.get_by_role("link", name="Sign in with a passkey instead"))
+    expect(h1(other)).to_have_text("Sign in with a passkey")
+    passkeys.answer_with_passkey(other)
+    expect(other).to_have_url(re.compile(r"/home$"))
     assert_not_logged(portal_server.log_path, [true_name])
 
 

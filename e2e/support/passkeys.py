@@ -86,6 +86,15 @@ def _share(page: Page) -> None:
         )
 
 
+def answer_with_passkey(page: Page, button: str = "Use your passkey") -> None:
+    """On a page that asks for a passkey (sign-in or a prompt): this page's authenticator gets
+    the user's passkeys, the button is pressed, and the new counter is kept."""
+    virtual_authenticator(page)
+    _share(page)
+    submit(page, page.get_by_role("button", name=button))
+    _learn(page)
+
+
 def register_on_account_page(page: Page) -> None:
     """Register a passkey on Your passkeys (the page is open)."""
     virtual_authenticator(page)

@@ -265,3 +265,48 @@ PASSKEY_NEEDS_SCRIPT = (
     "Passkeys need JavaScript, which is off or has not loaded in this browser. "
     "Turn it on, or use a different browser"
 )
+
+
+# --- a passkey as the second factor at sign-in ------------------------------------------------
+
+
+def passkey_sign_in_options(
+    unit: Unit, settings: Settings, active: ActiveSession, *, origin: str
+) -> str | None:
+    """The options for the browser's passkey (JSON), or None: the user has registered none."""
+    return factor_passkeys.assertion_options(
+        unit.db,
+        session=active.session,
+        user=active.user,
+        rp=factor_passkeys.relying_party(settings, origin),
+        now=utc_now(),
+    )
+
+
+def verify_passkey(
+    unit: Unit,
+    settings: Settings,
+    active: ActiveSession,
+    *,
+    credential: str,
+    origin: str,
+    client: str,
+) -> Passed:
+    """The second factor at sign-in, by passkey instead of a code: counted and throttled like a
+    code; once it passes the session is signed in (a new token), its passkey proof fresh."""
+    if not credential:
+        raise ValidationFailed({PASSKEY_FIELD: PASSKEY_MISSING})
+    now = utc_now()
+    check = factor_passkeys.check_assertion(
+        unit.db,
+        settings,
+        session=active.session,
+        user=active.user,
+        rp=factor_passkeys.relying_party(settings, origin),
+        credential=credential,
+        client=client,
+        now=now,
+        purpose="sign_in",
+    )
+    _refuse(check, PASSKEY_REFUSED, field=PASSKEY_FIELD)
+    return Passed(factors.complete_sign_in(unit.db, active=active, now=now), [])

@@ -195,9 +195,11 @@ def check_assertion(
     credential: str,
     client: str,
     now: datetime,
+    purpose: str = "step_up",
 ) -> Check:
     """Check the browser's answer to ``assertion_options``: counted like a code, audited when it
-    does not pass; when it does, the session's passkey proof (and second factor) is fresh."""
+    does not pass; when it does, the session's passkey proof (and second factor) is fresh.
+    ``purpose``: ``step_up``, or ``sign_in`` (the passkey is the second factor at sign-in)."""
     challenge = _take_challenge(session, now)
 
     def verify() -> bool:
@@ -231,10 +233,10 @@ def check_assertion(
         session.factor_at = now
         db.flush()
         accounts.record_event(
-            db, "passkey_used", actor=accounts.actor_of(user), object_id=user.id, purpose="step_up"
+            db, "passkey_used", actor=accounts.actor_of(user), object_id=user.id, purpose=purpose
         )
     else:
-        _failed(db, user, "step_up", throttled=check is Check.THROTTLED)
+        _failed(db, user, purpose, throttled=check is Check.THROTTLED)
     return check
 
 

@@ -27,6 +27,7 @@ from portal.web.stepup import step_up as needs_step_up
 FACTOR_STEP = requires(Permission.MANAGE_OWN_SESSION)
 ADMIN = requires(Permission.ADMINISTER_ACCOUNTS)
 CODE_MISSING = "Enter the 6-digit code from your authenticator app"
+PASSKEY_ANSWER = "passkey_assertion"  # the hidden field passkeys.mjs fills
 
 
 class CodeForm(Form):
@@ -94,6 +95,40 @@ def second_factor_submit(ctx: RequestContext) -> Response:
             )
             return _signed_in(ctx, passed.token)
     return _page(ctx, "accounts/second_factor.html", form)
+
+
+def second_factor_passkey(ctx: RequestContext) -> Response:
+    """The second factor by passkey, for a user who has registered one."""
+    if _current(ctx).session.signed_in:
+        return ctx.redirect_to(_next(ctx) or ctx.url_for("home"))
+    return _passkey_sign_in(ctx, FieldErrors())
+
+
+def second_factor_passkey_submit(ctx: RequestContext) -> Response:
+    errors = FieldErrors()
+    with ServiceRefusals(errors, onto=factor_pages.PASSKEY_FIELD) as refusals:
+        passed = factor_pages.verify_passkey(
+            ctx.unit,
+            ctx.settings,
+            _current(ctx),
+            credential=ctx.field(PASSKEY_ANSWER),
+            origin=_origin(ctx),
+            client=ctx.client_address,
+        )
+    if refusals.refused:
+        return _passkey_sign_in(ctx, errors, 400)
+    return _signed_in(ctx, passed.token)
+
+
+def _passkey_sign_in(ctx: RequestContext, errors: FieldErrors, status: int = 200) -> Response:
+    options = factor_pages.passkey_sign_in_options(
+        ctx.unit, ctx.settings, _current(ctx), origin=_origin(ctx)
+    )
+    return ctx.render(
+        "accounts/second_factor_passkey.html",
+        {"errors": errors, "options": options, "next": _next(ctx)},
+        status_code=status,
+    )
 
 
 def recovery_code(ctx: RequestContext) -> Response:
@@ -288,6 +323,20 @@ routes = [
     get(STEP, second_factor, FACTOR_STEP, "second_factor", factor_step=True),
     post(STEP, second_factor_submit, FACTOR_STEP, "second_factor_submit", factor_step=True),
     get(STEP + "/recovery-code", recovery_code, FACTOR_STEP, "recovery_code", factor_step=True),
+    get(
+        STEP + "/passkey",
+        second_factor_passkey,
+        FACTOR_STEP,
+        "second_factor_passkey",
+        factor_step=True,
+    ),
+    post(
+        STEP + "/passkey",
+        second_factor_passkey_submit,
+        FACTOR_STEP,
+        "second_factor_passkey_submit",
+        factor_step=True,
+    ),
     post(
         STEP + "/recovery-code",
         recovery_code_submit,

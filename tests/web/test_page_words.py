@@ -53,6 +53,7 @@ NOT_IN_THIS_WORLD = {
     "breakglass_review",  # no emergency access to review (test_break_glass)
     "factor_enrol",  # a password-only session's pages (test_second_factor)
     "second_factor",
+    "second_factor_passkey",  # (test_passkeys: a passkey at sign-in)
     "anonymity_court",  # an application's court copy (test_anonymity)
     "anonymity_unmask_request",  # no unmask request waiting (test_two_person)
     "sm_decision",  # special measures steps in states the world has not reached

@@ -316,3 +316,66 @@ def test_a_factor_reset_removes_the_passkeys_too(app, db, settings) -> None:
     )
     assert decided.status_code == 303
     assert db.scalars(select(Passkey).where(Passkey.user_id == user.id)).all() == []
+
+
+def test_a_passkey_is_a_second_factor_at_sign_in(app, db, settings) -> None:
+    from tests.support.factories import PASSWORD
+
+    client, user = client_for(app, db, settings, Role.PROSECUTOR, passkey=True)
+    key = SoftPasskey()
+    register(client, key)
+    fresh = TestClient(app)
+    token = csrf_from(fresh.get("/login").text)
+    fresh.post(
+        "/login", data={"username": user.username, "password": PASSWORD, "csrf_token": token}
+    )
+    step = fresh.get("/second-factor")
+    assert "Sign in with a passkey instead" in text_of(step.text)
+    assert fresh.get("/home", follow_redirects=False).status_code == 303  # password only
+    asked = fresh.get("/second-factor/passkey")
+    assert asked.status_code == 200 and "Use your passkey" in text_of(asked.text)
+    # A wrong answer (another site's) is refused: still not signed in.
+    wrong = fresh.post(
+        "/second-factor/passkey",
+        data={
+            "csrf_token": csrf_from(asked.text),
+            "passkey_assertion": key.get(options_of(asked.text), origin="http://evil.example"),
+        },
+    )
+    assert wrong.status_code == 400 and "passkey" in text_of(wrong.text).lower()
+    assert fresh.get("/home", follow_redirects=False).status_code == 303
+    assert actions(db, "passkey_failed")[-1].purpose == "sign_in"
+    db.commit()
+    asked = fresh.get("/second-factor/passkey")
+    before = fresh.cookies.get("portal_session")
+    done = fresh.post(
+        "/second-factor/passkey",
+        data={
+            "csrf_token": csrf_from(asked.text),
+            "passkey_assertion": key.get(options_of(asked.text)),
+        },
+        follow_redirects=False,
+    )
+    assert done.status_code == 303
+    assert fresh.cookies.get("portal_session") != before  # a new token once signed in
+    assert fresh.get("/home", follow_redirects=False).status_code == 200
+    used = [e for e in actions(db, "passkey_used") if e.purpose == "sign_in"]
+    assert [e.actor_id for e in used] == [user.id]
+    db.commit()
+
+
+def test_without_a_passkey_the_passkey_sign_in_says_so(app, db, settings) -> None:
+    from tests.support.factories import PASSWORD
+
+    user = enrolled(db, settings, Role.AUDITOR)
+    client = TestClient(app)
+    token = csrf_from(client.get("/login").text)
+    client.post(
+        "/login", data={"username": user.username, "password": PASSWORD, "csrf_token": token}
+    )
+    page = client.get("/second-factor/passkey")
+    assert "You have not registered a passkey" in text_of(page.text)
+    assert soup(page.text).select("form[data-passkey]") == []
+    refused = client.post("/second-factor/passkey", data={"csrf_token": csrf_from(page.text)})
+    assert refused.status_code == 400
+    assert client.get("/home", follow_redirects=False).status_code == 303

@@ -35,6 +35,8 @@ ROUTE_PERMISSIONS: dict[str, tuple[Permission, ...]] = {
     "second_factor_submit": (P.MANAGE_OWN_SESSION,),
     "recovery_code": (P.MANAGE_OWN_SESSION,),
     "recovery_code_submit": (P.MANAGE_OWN_SESSION,),
+    "second_factor_passkey": (P.MANAGE_OWN_SESSION,),
+    "second_factor_passkey_submit": (P.MANAGE_OWN_SESSION,),
     "factor_enrol_start": (P.MANAGE_OWN_SESSION,),
     "factor_enrol": (P.MANAGE_OWN_SESSION,),
     "factor_enrol_submit": (P.MANAGE_OWN_SESSION,),

@@ -138,6 +138,8 @@ FACTOR_STEP_ROUTES = {
     "second_factor_submit",
     "recovery_code",
     "recovery_code_submit",
+    "second_factor_passkey",
+    "second_factor_passkey_submit",
     "factor_enrol_start",
     "factor_enrol",
     "factor_enrol_submit",
