@@ -149,6 +149,7 @@ def _show_code(ctx: RequestContext, issued: IssuedCode, *, heading: str) -> Resp
     )
 
 
+@step_up(passkey=True)
 def admin_user_setup_code(ctx: RequestContext) -> Response:
     issued = administration.issue_setup_code(ctx.unit, ctx.settings, ctx.path_id("user_id"))
     return _show_code(ctx, issued, heading="New set-up code")
@@ -196,6 +197,7 @@ def admin_user_deactivate(ctx: RequestContext) -> Response:
     return ctx.redirect("admin_users")
 
 
+@step_up(passkey=True)
 def admin_user_activate(ctx: RequestContext) -> Response:
     administration.set_active(ctx.unit, ctx.path_id("user_id"), active=True)
     ctx.flash("User account reactivated")

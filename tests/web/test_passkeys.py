@@ -35,6 +35,8 @@ PASSKEY_ROUTES = {
     "admin_request_decide",
     "admin_access_change_decide",
     "admin_user_deactivate",
+    "admin_user_setup_code",
+    "admin_user_activate",
     "admin_factor_reset_request",
     "admin_factor_reset_decide",
 }

@@ -29,6 +29,8 @@ STEP_UP_ROUTES = {
     "admin_request_decide",
     "admin_access_change_decide",
     "admin_user_deactivate",
+    "admin_user_setup_code",
+    "admin_user_activate",
     "compliance_export",
     "outcomes_review_csv",
     "vlu_not_sent_csv",
