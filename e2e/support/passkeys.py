@@ -61,6 +61,7 @@ def credentials(page: Page) -> list[dict[str, Any]]:
 
 def _learn(page: Page) -> None:
     for credential in credentials(page):
+        _KNOWN.pop(credential["credentialId"], None)  # the latest learned comes last
         _KNOWN[credential["credentialId"]] = credential
 
 
@@ -71,15 +72,22 @@ def learn(page: Page) -> None:
 
 
 def _share(page: Page) -> None:
-    """Put every passkey made so far into this page's authenticator, counters up to date."""
+    """Put the user's passkeys made so far into this page's authenticator, counters up to date.
+    A platform authenticator holds one discoverable passkey per site and user (adding a second
+    is refused), so when a user registered more than one, the latest learned is the one given."""
     cdp, authenticator_id = _AUTHENTICATORS[id(page)]
-    held = {c["credentialId"] for c in credentials(page)}
+    chosen: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {}
     for credential_id, credential in _KNOWN.items():
-        if credential_id in held:
-            cdp.send(
-                "WebAuthn.removeCredential",
-                {"authenticatorId": authenticator_id, "credentialId": credential_id},
-            )
+        chosen[(credential.get("rpId", ""), credential.get("userHandle", ""))] = (
+            credential_id,
+            credential,
+        )
+    for held in credentials(page):
+        cdp.send(
+            "WebAuthn.removeCredential",
+            {"authenticatorId": authenticator_id, "credentialId": held["credentialId"]},
+        )
+    for _credential_id, credential in chosen.values():
         cdp.send(
             "WebAuthn.addCredential",
             {"authenticatorId": authenticator_id, "credential": credential},
