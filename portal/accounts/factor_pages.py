@@ -242,6 +242,20 @@ def passkey_step_up(
     client: str,
 ) -> None:
     """Prove the second factor again with a passkey; an answer that fails is the form's error."""
+    _check_passkey(unit, settings, active, credential, origin, client, utc_now(), "step_up")
+
+
+def _check_passkey(
+    unit: Unit,
+    settings: Settings,
+    active: ActiveSession,
+    credential: str,
+    origin: str,
+    client: str,
+    now: datetime,
+    purpose: str,
+) -> None:
+    """The browser's passkey answer, checked (counted like a code); refused, the form's error."""
     if not credential:
         raise ValidationFailed({PASSKEY_FIELD: PASSKEY_MISSING})
     check = factor_passkeys.check_assertion(
@@ -252,7 +266,8 @@ def passkey_step_up(
         rp=factor_passkeys.relying_party(settings, origin),
         credential=credential,
         client=client,
-        now=utc_now(),
+        now=now,
+        purpose=purpose,
     )
     _refuse(check, PASSKEY_REFUSED, field=PASSKEY_FIELD)
 
@@ -294,19 +309,6 @@ def verify_passkey(
 ) -> Passed:
     """The second factor at sign-in, by passkey instead of a code: counted and throttled like a
     code; once it passes the session is signed in (a new token), its passkey proof fresh."""
-    if not credential:
-        raise ValidationFailed({PASSKEY_FIELD: PASSKEY_MISSING})
     now = utc_now()
-    check = factor_passkeys.check_assertion(
-        unit.db,
-        settings,
-        session=active.session,
-        user=active.user,
-        rp=factor_passkeys.relying_party(settings, origin),
-        credential=credential,
-        client=client,
-        now=now,
-        purpose="sign_in",
-    )
-    _refuse(check, PASSKEY_REFUSED, field=PASSKEY_FIELD)
+    _check_passkey(unit, settings, active, credential, origin, client, now, "sign_in")
     return Passed(factors.complete_sign_in(unit.db, active=active, now=now), [])

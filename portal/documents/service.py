@@ -164,9 +164,6 @@ def document_to_serve(unit: Unit, of: DocumentOf) -> Document:
     return _document(unit.db, of)
 
 
-_to_serve = document_to_serve
-
-
 def upload_version(unit: Unit, of: DocumentOf, *, filename: str, data: bytes) -> Document:
     """A redacted version of a document: checked afresh; the old one can no longer be served."""
     old = _document(unit.db, of)
@@ -213,7 +210,7 @@ def override(unit: Unit, of: DocumentOf, match_id: uuid.UUID, *, reason: str) ->
     """A second prosecutor decides a match may stay (the value is already known to the court,
     or is not the protected person's). Never the prosecutor who uploaded the document."""
     db, vault, actor, case = unit.db, unit.vault, unit.actor, of.case
-    document = _to_serve(unit, of)
+    document = document_to_serve(unit, of)
     match = repository.match_of(db, document.id, match_id)
     if match is None:
         raise CaseNotFound(match_id)
@@ -258,7 +255,7 @@ def override(unit: Unit, of: DocumentOf, match_id: uuid.UUID, *, reason: str) ->
 def record_manual_check(unit: Unit, of: DocumentOf) -> Document:
     """A prosecutor has read a document with no extractable text and found nothing protected."""
     db, actor, person = unit.db, unit.actor, of.person
-    document = _to_serve(unit, of)
+    document = document_to_serve(unit, of)
     if document.disclosure != "unreadable":
         raise GuardRefused("record a manual check", "This document's text was checked already")
     if document.checked_at is not None:
@@ -276,7 +273,7 @@ def record_manual_check(unit: Unit, of: DocumentOf) -> Document:
 def mark_ready(unit: Unit, of: DocumentOf) -> Document:
     """Ready to serve: refused while any match is unresolved or a scan is unchecked."""
     db, actor, person = unit.db, unit.actor, of.person
-    document = _to_serve(unit, of)
+    document = document_to_serve(unit, of)
     reasons = blockers(db, document)
     if reasons:
         raise GuardRefused("mark ready to serve", reasons[0])
