@@ -80,22 +80,25 @@ def empty_all_tables(engine: Engine) -> None:
     """Between tests only: the append-only triggers on the audit log are lifted for the
     cleanup (the test role is a superuser on PostgreSQL; SQLite triggers are dropped and
     recreated). The application itself can do neither."""
+    tables = [table.name for table in reversed(Base.metadata.sorted_tables)]
     with engine.begin() as conn:
         if conn.dialect.name == "postgresql":
-            conn.execute(text("SET LOCAL session_replication_role = replica"))
-        else:
-            conn.execute(text("DROP TRIGGER IF EXISTS audit_event_no_update"))
-            conn.execute(text("DROP TRIGGER IF EXISTS audit_event_no_delete"))
-        for table in reversed(Base.metadata.sorted_tables):
-            conn.execute(text(f'DELETE FROM "{table.name}"'))
-        if conn.dialect.name == "sqlite":
-            for verb in ("UPDATE", "DELETE"):
-                conn.execute(
-                    text(
-                        f"CREATE TRIGGER audit_event_no_{verb.lower()} BEFORE {verb} ON "
-                        "audit_event BEGIN SELECT RAISE(ABORT, 'audit_event is append-only'); END"
-                    )
+            # One round trip for every table: a statement each cost ~1 ms on the CI machine,
+            # some 60 of them after each of ~1,900 tests.
+            deletes = " ".join(f'DELETE FROM "{name}";' for name in tables)
+            conn.exec_driver_sql(f"SET LOCAL session_replication_role = replica; {deletes}")
+            return
+        conn.execute(text("DROP TRIGGER IF EXISTS audit_event_no_update"))
+        conn.execute(text("DROP TRIGGER IF EXISTS audit_event_no_delete"))
+        for name in tables:
+            conn.execute(text(f'DELETE FROM "{name}"'))
+        for verb in ("UPDATE", "DELETE"):
+            conn.execute(
+                text(
+                    f"CREATE TRIGGER audit_event_no_{verb.lower()} BEFORE {verb} ON "
+                    "audit_event BEGIN SELECT RAISE(ABORT, 'audit_event is append-only'); END"
                 )
+            )
 
 
 @pytest.fixture
