@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -209,7 +209,7 @@ def visible_people_by_index(
     return [(r[0], r[1]) for r in db.execute(query.limit(500)).all()]
 
 
-def staff_names(db: Session, ids: set[uuid.UUID | None]) -> dict[uuid.UUID, str]:
+def staff_names(db: Session, ids: Iterable[uuid.UUID | None]) -> dict[uuid.UUID, str]:
     """Display names of the users ``ids`` names (None ignored)."""
     wanted = {i for i in ids if i is not None}
     if not wanted:
