@@ -22,6 +22,7 @@ from portal.anonymity.models import (
 )
 from portal.anonymity.recording import about_person, sealed_keys
 from portal.audit import service as audit
+from portal.audit.ended import end_now
 from portal.cases.access import visible_cases
 from portal.cases.errors import NotPermitted, ValidationFailed
 from portal.cases.models import Case
@@ -306,19 +307,7 @@ def end_grants(db: Session, event: AccessWithdrawn) -> None:
             UnmaskRequest.expires_at > now,
         )
     )
-    for grant in list(live):
-        grant.expires_at = now
-        audit.record(
-            db,
-            actor=event.actor,
-            category="security",
-            action="unmask.grant_ended",
-            object_type="unmask_request",
-            object_id=grant.id,
-            case_id=grant.case_id,
-            purpose=event.why,
-        )
-    db.flush()
+    end_now(db, event, live, now, action="unmask.grant_ended", object_type="unmask_request")
 
 
 def requests_for(db: Session, person_id: uuid.UUID) -> list[UnmaskRequest]:
