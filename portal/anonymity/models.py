@@ -5,11 +5,12 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, Uuid
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.accounts.models import staff
 from portal.db.base import Base, IdMixin, UTCDateTime
+from portal.db.checks import one_of
 from portal.db.encrypted import EncryptedBlob, Sealed
 
 RESTRICTION_KINDS = {
@@ -45,9 +46,7 @@ MEASURES = {
 class Restriction(IdMixin, Base):
     __tablename__ = "restriction"
     __table_args__ = (
-        CheckConstraint(
-            "kind IN (" + ", ".join(f"'{k}'" for k in RESTRICTION_KINDS) + ")", name="kind_known"
-        ),
+        one_of("kind", RESTRICTION_KINDS, name="kind_known"),
         Index("ix_restriction_person", "person_id"),
         Index("ix_restriction_case", "case_id"),
     )
@@ -70,10 +69,7 @@ class AnonymityApplication(IdMixin, Base):
 
     __tablename__ = "anonymity_application"
     __table_args__ = (
-        CheckConstraint(
-            "state IN (" + ", ".join(f"'{s}'" for s in APPLICATION_STATES) + ")",
-            name="state_known",
-        ),
+        one_of("state", APPLICATION_STATES, name="state_known"),
         Index("ix_anonymity_application_case", "case_id"),
     )
 
@@ -109,9 +105,7 @@ class UnmaskRequest(IdMixin, Base):
 
     __tablename__ = "unmask_request"
     __table_args__ = (
-        CheckConstraint(
-            "state IN (" + ", ".join(f"'{s}'" for s in UNMASK_STATES) + ")", name="state_known"
-        ),
+        one_of("state", UNMASK_STATES, name="state_known"),
         Index("ix_unmask_request_requester", "requested_by_id", "expires_at"),
     )
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from portal.accounts import service as accounts
@@ -22,6 +22,7 @@ from portal.anonymity.models import (
 )
 from portal.anonymity.recording import about_person, sealed_keys
 from portal.audit import service as audit
+from portal.audit.ended import end_now
 from portal.cases.access import visible_cases
 from portal.cases.errors import NotPermitted, ValidationFailed
 from portal.cases.models import Case
@@ -224,20 +225,19 @@ def approve_unmask(
     if approve:
         request.expires_at = now + timedelta(minutes=settings.unmask_minutes)
     db.flush()
-    subject = db.get(Person, request.person_id)
-    audit.record(
-        db,
-        actor=actor,
-        category="disclosure" if approve else "security",
-        action={"approve": "unmask.approve", "refuse": "unmask.refuse"}.get(
-            str(decision), "unmask.return"
-        ),
-        object_type="unmask_request",
-        object_id=request.id,
-        case_id=request.case_id,
-        subject_id=request.person_id,
-        subject_ref=subject.reference if subject else None,
-        recipient=f"user:{request.requested_by_id}",
+    action = {"approve": "unmask.approve", "refuse": "unmask.refuse"}.get(
+        str(decision), "unmask.return"
+    )
+    category = "disclosure" if approve else "security"
+    _record_about(db, actor, request, category, action, told=request.requested_by_id)
+
+
+def _in_force(user_id: uuid.UUID, now: datetime) -> tuple[ColumnElement[bool], ...]:
+    """The user's approved grants that have not yet expired at ``now``."""
+    return (
+        UnmaskRequest.requested_by_id == user_id,
+        UnmaskRequest.state == "approved",
+        UnmaskRequest.expires_at > now,
     )
 
 
@@ -257,9 +257,7 @@ def active_grants(db: Session, actor: Actor) -> set[int]:
             .join(User, User.id == UnmaskRequest.requested_by_id)
             .join(Case, Case.id == UnmaskRequest.case_id)
             .where(
-                UnmaskRequest.requested_by_id == actor.user_id,
-                UnmaskRequest.state == "approved",
-                UnmaskRequest.expires_at > now,
+                *_in_force(actor.user_id, now),
                 User.is_active.is_(True),
                 User.may_unmask.is_(True),
                 in_scope,
@@ -274,51 +272,44 @@ def record_unmasked_views(db: Session, actor: Actor, key_ids: set[int]) -> None:
     now = utc_now()
     grants = db.scalars(
         select(UnmaskRequest).where(
-            UnmaskRequest.requested_by_id == actor.user_id,
-            UnmaskRequest.state == "approved",
-            UnmaskRequest.expires_at > now,
-            UnmaskRequest.key_id.in_(key_ids),
+            *_in_force(actor.user_id, now), UnmaskRequest.key_id.in_(key_ids)
         )
     )
     for grant in list(grants):
-        subject = db.get(Person, grant.person_id)
-        audit.record(
-            db,
-            actor=actor,
-            category="disclosure",
-            action="unmask.view",
-            object_type="unmask_request",
-            object_id=grant.id,
-            case_id=grant.case_id,
-            subject_id=grant.person_id,
-            subject_ref=subject.reference if subject else None,
-            recipient=f"user:{actor.user_id}",
-        )
+        _record_about(db, actor, grant, "disclosure", "unmask.view", told=actor.user_id)
+
+
+def _record_about(
+    db: Session,
+    actor: Actor,
+    request: UnmaskRequest,
+    category: str,
+    action: str,
+    *,
+    told: uuid.UUID,
+) -> None:
+    """The entry of a decision on, or a use of, an unmask request: its person, and the user
+    the identity goes to (``told``)."""
+    subject = db.get(Person, request.person_id)
+    audit.record(
+        db,
+        actor=actor,
+        category=category,
+        action=action,
+        object_type="unmask_request",
+        object_id=request.id,
+        case_id=request.case_id,
+        subject_id=request.person_id,
+        subject_ref=subject.reference if subject else None,
+        recipient=f"user:{told}",
+    )
 
 
 def end_grants(db: Session, event: AccessWithdrawn) -> None:
     """A role changed or an account deactivated: its live grants end now, each audited."""
     now = utc_now()
-    live = db.scalars(
-        select(UnmaskRequest).where(
-            UnmaskRequest.requested_by_id == event.user_id,
-            UnmaskRequest.state == "approved",
-            UnmaskRequest.expires_at > now,
-        )
-    )
-    for grant in list(live):
-        grant.expires_at = now
-        audit.record(
-            db,
-            actor=event.actor,
-            category="security",
-            action="unmask.grant_ended",
-            object_type="unmask_request",
-            object_id=grant.id,
-            case_id=grant.case_id,
-            purpose=event.why,
-        )
-    db.flush()
+    live = db.scalars(select(UnmaskRequest).where(*_in_force(event.user_id, now)))
+    end_now(db, event, live, now, action="unmask.grant_ended", object_type="unmask_request")
 
 
 def requests_for(db: Session, person_id: uuid.UUID) -> list[UnmaskRequest]:

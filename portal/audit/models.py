@@ -5,10 +5,11 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import BigInteger, CheckConstraint, Index, Integer, String, Uuid
+from sqlalchemy import BigInteger, Index, Integer, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.db.base import Base, UTCDateTime
+from portal.db.checks import one_of
 
 S62_CATEGORIES = (
     "collection",
@@ -30,10 +31,7 @@ class AuditEvent(Base):
 
     __tablename__ = "audit_event"
     __table_args__ = (
-        CheckConstraint(
-            "category IN (" + ", ".join(f"'{c}'" for c in S62_CATEGORIES) + ")",
-            name="category_known",
-        ),
+        one_of("category", S62_CATEGORIES, name="category_known"),
         Index("ix_audit_event_case_at", "case_id", "at"),
         Index("ix_audit_event_actor_at", "actor_id", "at"),
         Index("ix_audit_event_subject_at", "subject_id", "at"),

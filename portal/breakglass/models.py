@@ -12,11 +12,12 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Uuid
+from sqlalchemy import ForeignKey, Index, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.accounts.models import staff
 from portal.db.base import Base, IdMixin, UTCDateTime
+from portal.db.checks import one_of
 from portal.kit.enums import LabelledStrEnum
 
 DETAIL_MAX = 1000
@@ -45,13 +46,8 @@ class BreakGlassUse(IdMixin, Base):
 
     __tablename__ = "break_glass"
     __table_args__ = (
-        CheckConstraint(
-            "reason IN ('risk_to_life', 'safeguarding', 'court_today', 'cover', 'other')",
-            name="reason_known",
-        ),
-        CheckConstraint(
-            "outcome IS NULL OR outcome IN ('justified', 'not_justified')", name="outcome_known"
-        ),
+        one_of("reason", Reason, name="reason_known"),
+        one_of("outcome", Outcome, name="outcome_known", nullable=True),
         Index("ix_break_glass_live", "user_id", "expires_at"),
         Index("ix_break_glass_unreviewed", "reviewed_at", "started_at"),
     )

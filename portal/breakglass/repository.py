@@ -10,10 +10,10 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from portal.accounts.models import User
 from portal.audit.models import AuditEvent
 from portal.breakglass.models import BreakGlassUse
 from portal.cases.repository import case_holding_urn
+from portal.cases.repository import staff_names as staff_names
 
 VIEW_ACTION = "breakglass.view"
 
@@ -40,13 +40,6 @@ def unreviewed(db: Session) -> Sequence[BreakGlassUse]:
 
 def get_use(db: Session, use_id: uuid.UUID) -> BreakGlassUse | None:
     return db.get(BreakGlassUse, use_id)
-
-
-def names_of(db: Session, user_ids: set[uuid.UUID]) -> dict[uuid.UUID, str]:
-    if not user_ids:
-        return {}
-    rows = db.execute(select(User.id, User.display_name).where(User.id.in_(user_ids)))
-    return {row.id: row.display_name for row in rows}
 
 
 def views_of(db: Session, uses: Sequence[BreakGlassUse]) -> dict[str, int]:

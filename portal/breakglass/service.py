@@ -151,7 +151,7 @@ def _may_review(unit: Unit) -> None:
 
 
 def _rows(unit: Unit, uses: list[BreakGlassUse], now: datetime) -> list[QueueRow]:
-    names = repository.names_of(unit.db, {u.user_id for u in uses})
+    names = repository.staff_names(unit.db, {u.user_id for u in uses})
     views = repository.views_of(unit.db, uses)
     return [
         QueueRow(

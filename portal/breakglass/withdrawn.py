@@ -8,23 +8,12 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from portal.accounts.events import AccessWithdrawn
-from portal.audit import service as audit
+from portal.audit.ended import end_now
 from portal.breakglass import repository
 from portal.clock import utc_now
 
 
 def end_uses(db: Session, event: AccessWithdrawn) -> None:
     now = utc_now()
-    for use in repository.live_uses(db, event.user_id, now):
-        use.expires_at = now
-        audit.record(
-            db,
-            actor=event.actor,
-            category="security",
-            action="break_glass.ended",
-            object_type="break_glass",
-            object_id=use.id,
-            case_id=use.case_id,
-            purpose=event.why,
-        )
-    db.flush()
+    live = repository.live_uses(db, event.user_id, now)
+    end_now(db, event, live, now, action="break_glass.ended", object_type="break_glass")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -116,6 +116,15 @@ def party_count(db: Session, case: Case) -> int:
     )
 
 
+def parties_with_people(case: Case) -> Select[CaseParty, Person]:
+    """The people in ``case``, each with their part in it (narrow and order it as wanted)."""
+    return (
+        select(CaseParty, Person)
+        .join(Person, Person.id == CaseParty.person_id)
+        .where(CaseParty.case_id == case.id)
+    )
+
+
 def parties_page(
     db: Session,
     case: Case,
@@ -125,11 +134,7 @@ def parties_page(
     role: str | None = None,
     reference: str | None = None,
 ) -> Page[tuple[CaseParty, Person]]:
-    query = (
-        select(CaseParty, Person)
-        .join(Person, Person.id == CaseParty.person_id)
-        .where(CaseParty.case_id == case.id)
-    )
+    query = parties_with_people(case)
     if role == "victim":
         query = query.where(CaseParty.is_victim.is_(True))
     elif role == "witness":
@@ -172,9 +177,7 @@ def party_in_case(
 ) -> tuple[Case, CaseParty, Person]:
     case = get_case(db, actor, case_id)
     row = db.execute(
-        select(CaseParty, Person)
-        .join(Person, Person.id == CaseParty.person_id)
-        .where(CaseParty.case_id == case.id, CaseParty.person_id == person_id)
+        parties_with_people(case).where(CaseParty.person_id == person_id)
     ).one_or_none()
     if row is None:
         raise CaseNotFound(case_id)
@@ -209,7 +212,7 @@ def visible_people_by_index(
     return [(r[0], r[1]) for r in db.execute(query.limit(500)).all()]
 
 
-def staff_names(db: Session, ids: set[uuid.UUID | None]) -> dict[uuid.UUID, str]:
+def staff_names(db: Session, ids: Iterable[uuid.UUID | None]) -> dict[uuid.UUID, str]:
     """Display names of the users ``ids`` names (None ignored)."""
     wanted = {i for i in ids if i is not None}
     if not wanted:

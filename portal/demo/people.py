@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import random
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any
 
@@ -28,22 +28,6 @@ from portal.demo.vocabulary import (
 )
 from portal.people.models import NrmDecision, Person, SupportReferral
 from portal.people.service import CommunicationNeeds, SafeContact
-
-Progress = Callable[[str, int, int], None]
-
-# Where the demo users work: the witness care officers' unit scoping and the VLU officers' Area
-# scoping both find cases. (username -> (area, unit))
-DEMO_PLACEMENT: dict[str, tuple[str | None, str | None]] = {
-    "wco.demo": ("london-north", "ccu"),
-    "wco2.demo": ("london-north", "ccu"),
-    "prosecutor.demo": ("london-north", "ccu"),
-    "prosecutor2.demo": ("london-north", "seocid"),
-    "vlu.demo": ("london-north", None),
-    "vlu2.demo": ("london-north", None),
-    "auditor.demo": (None, None),
-    "admin.demo": (None, None),
-    "admin2.demo": (None, None),
-}
 
 REPORT_FRAUD_STARTED = date(2025, 12, 4)  # Report Fraud replaced Action Fraud (domain-rules 6.3)
 

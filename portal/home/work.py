@@ -134,19 +134,18 @@ class MyWork:
         return list(self.page.items)
 
 
+def _at_request(row: Any, words: str, *, anchor: str = "") -> WaitingItem:
+    """A waiting letter request (``row``: its case's URN, ids and due date) as a link to its
+    page."""
+    params = {"case_id": row.case_id, "request_id": row.request_id}
+    return WaitingItem(f"Case {row.urn}: {words}", "vlu_request", params, row.due_on, anchor)
+
+
 def _letter_checks(unit: Unit) -> list[WaitingSection]:
     if not unit.actor.can(Permission.CHECK_LETTER):
         return []
     letters = repository.letters_to_check(unit.db, unit.actor)
-    items = [
-        WaitingItem(
-            f"Case {letter.urn}: letter drafted by another officer",
-            "vlu_request",
-            {"case_id": letter.case_id, "request_id": letter.request_id},
-            letter.due_on,
-        )
-        for letter in letters
-    ]
+    items = [_at_request(letter, "letter drafted by another officer") for letter in letters]
     n = len(items)
     return [
         WaitingSection(
@@ -169,15 +168,9 @@ def _review_steps(unit: Unit) -> list[WaitingSection]:
     steps = review_page.review_steps_due(unit)
     if not steps:
         return []
+    words = review_page.STEP_WORDS
     items = [
-        WaitingItem(
-            f"Case {step.urn}: {review_page.STEP_WORDS.get(step.state, step.state)}",
-            "vlu_request",
-            {"case_id": step.case_id, "request_id": step.request_id},
-            step.due_on,
-            anchor="#review",
-        )
-        for step in steps
+        _at_request(step, words.get(step.state, step.state), anchor="#review") for step in steps
     ]
     n = len(items)
     return [

@@ -28,6 +28,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.accounts.models import staff
 from portal.db.base import Base, IdMixin, UTCDateTime
+from portal.db.checks import one_of
 from portal.db.encrypted import EncryptedBlob, Sealed
 from portal.kit.enums import LabelledStrEnum
 
@@ -63,10 +64,6 @@ class Finalised(LabelledStrEnum):
     DROPPED = "dropped", "Prosecution dropped"
 
 
-def _known(column: str, values: type[LabelledStrEnum]) -> str:
-    return f"{column} IN (" + ", ".join(f"'{v.value}'" for v in values) + ")"
-
-
 class VictimLoss(IdMixin, Base):
     __tablename__ = "victim_loss"
     __table_args__ = (Index("ix_victim_loss_case_party", "case_id", "case_party_id"),)
@@ -87,7 +84,7 @@ class VictimLoss(IdMixin, Base):
 class CompensationOrder(IdMixin, Base):
     __tablename__ = "compensation_order"
     __table_args__ = (
-        CheckConstraint(_known("status", OrderStatus), name="status_known"),
+        one_of("status", OrderStatus, name="status_known"),
         CheckConstraint("amount_pence >= 0", name="amount_not_negative"),
         Index("ix_compensation_order_case", "case_id", "defendant_id"),
     )
@@ -163,7 +160,7 @@ class ConfiscationOrder(IdMixin, Base):
     __tablename__ = "confiscation_order"
     __table_args__ = (
         UniqueConstraint("defendant_id", name="one_confiscation_per_defendant"),
-        CheckConstraint(_known("enforcement", Enforcement), name="enforcement_known"),
+        one_of("enforcement", Enforcement, name="enforcement_known"),
         CheckConstraint(
             "compensation_pence <= order_pence AND recovered_pence >= 0",
             name="amounts_consistent",
@@ -194,7 +191,7 @@ class ConfiscationOrder(IdMixin, Base):
 class AncillaryOrder(IdMixin, Base):
     __tablename__ = "ancillary_order"
     __table_args__ = (
-        CheckConstraint(_known("status", OrderStatus), name="status_known"),
+        one_of("status", OrderStatus, name="status_known"),
         Index("ix_ancillary_order_case", "case_id", "defendant_id"),
     )
 
@@ -223,7 +220,7 @@ class DefendantOutcome(IdMixin, Base):
     __tablename__ = "defendant_outcome"
     __table_args__ = (
         UniqueConstraint("defendant_id", name="one_outcome_per_defendant"),
-        CheckConstraint(_known("outcome", Finalised), name="outcome_known"),
+        one_of("outcome", Finalised, name="outcome_known"),
         Index("ix_defendant_outcome_finalised", "finalised_on"),
     )
 

@@ -12,6 +12,7 @@ from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import Session
 
 from portal.cases.models import Case, CaseParty, Defendant, Offence
+from portal.cases.repository import parties_with_people
 from portal.kit.errors import NotFound
 from portal.kit.history import in_order
 from portal.outcomes.models import (
@@ -39,10 +40,7 @@ def defendant_in_case(db: Session, case: Case, defendant_id: uuid.UUID) -> Defen
 
 def victims_of(db: Session, case: Case) -> list[tuple[CaseParty, Person]]:
     rows = db.execute(
-        select(CaseParty, Person)
-        .join(Person, Person.id == CaseParty.person_id)
-        .where(CaseParty.case_id == case.id, CaseParty.is_victim.is_(True))
-        .order_by(Person.reference)
+        parties_with_people(case).where(CaseParty.is_victim.is_(True)).order_by(Person.reference)
     ).all()
     return [(r[0], r[1]) for r in rows]
 

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from portal.accounts.models import User
 from portal.accounts.roles import Role
 from portal.cases.models import Case, CaseParty
+from portal.cases.repository import staff_names as staff_names
 from portal.people.models import (
     NeedsAssessment,
     NrmDecision,
@@ -112,14 +113,6 @@ def safeguard_events(db: Session, party_id: uuid.UUID, *, limit: int) -> list[Sa
             .limit(limit)
         )
     )
-
-
-def staff_names(db: Session, ids: Iterable[uuid.UUID | None]) -> dict[uuid.UUID, str]:
-    wanted = {i for i in ids if i is not None}
-    if not wanted:
-        return {}
-    rows = db.execute(select(User.id, User.display_name).where(User.id.in_(wanted))).all()
-    return {row[0]: row[1] for row in rows}
 
 
 def case_team(db: Session, case: Case, *, also: Iterable[uuid.UUID] = ()) -> list[Any]:

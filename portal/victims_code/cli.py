@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import asdict
 from datetime import date
 from pathlib import Path
@@ -17,7 +18,19 @@ from portal.victims_code.calendar import CRIMPR_BUSINESS_DAYS, ENGLAND_AND_WALES
 from portal.victims_code.deadlines import due_date
 from portal.victims_code.rules import RulesError, RulesVersion, load_rules, rules_in_force
 
+Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
 _RULES_FILE_HELP = "Use this rules file (TOML) instead of the version in force on the date."
+
+
+def _date_option(flag: str, dest: str, help: str, *, required: bool = False) -> Decorator:
+    """A ``--flag YYYY-MM-DD`` option, taken as text (``_date`` reads it)."""
+    return click.option(
+        flag, dest, required=required, default=None, metavar="YYYY-MM-DD", help=help
+    )
+
+
+def _rules_file_option() -> Decorator:
+    return click.option("--rules-file", default=None, metavar="PATH", help=_RULES_FILE_HELP)
 
 
 def _fail(message: str) -> NoReturn:
@@ -50,22 +63,15 @@ def rules() -> None:
 
 @rules.command(help="Print when an entitlement is due (ISO date, or 'none'), then why.")
 @click.argument("code")
-@click.option(
+@_date_option(
     "--trigger",
     "trigger_text",
+    "Date of the trigger event (e.g. the decision or the hearing).",
     required=True,
-    metavar="YYYY-MM-DD",
-    help="Date of the trigger event (e.g. the decision or the hearing).",
 )
-@click.option(
-    "--received",
-    "received_text",
-    default=None,
-    metavar="YYYY-MM-DD",
-    help="Date the responsible body received the information.",
-)
+@_date_option("--received", "received_text", "Date the responsible body received the information.")
 @click.option("--enhanced", is_flag=True, help="The victim is entitled to enhanced rights.")
-@click.option("--rules-file", default=None, metavar="PATH", help=_RULES_FILE_HELP)
+@_rules_file_option()
 def due(
     code: str,
     trigger_text: str,
@@ -119,14 +125,10 @@ def _after(start: date, days: int | None) -> str:
 
 
 @rules.command(help="Print the Victims' Right to Review windows and timescales (rules data).")
-@click.option(
-    "--sent",
-    "sent_text",
-    default=None,
-    metavar="YYYY-MM-DD",
-    help="The decision letter's date: print the dates the windows end on too.",
+@_date_option(
+    "--sent", "sent_text", "The decision letter's date: print the dates the windows end on too."
 )
-@click.option("--rules-file", default=None, metavar="PATH", help=_RULES_FILE_HELP)
+@_rules_file_option()
 def review(sent_text: str | None, rules_file: str | None) -> None:
     sent = _date(sent_text, "--sent") if sent_text else None
     version = _version(rules_file, sent or to_london(utc_now()).date())
@@ -165,14 +167,10 @@ def _as_json(version: RulesVersion) -> dict[str, Any]:
 
 @rules.command(name="list", help="List every entitlement with its time limits.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
-@click.option(
-    "--on",
-    "on_text",
-    default=None,
-    metavar="YYYY-MM-DD",
-    help="Use the rules in force on this date (default: today, London time).",
+@_date_option(
+    "--on", "on_text", "Use the rules in force on this date (default: today, London time)."
 )
-@click.option("--rules-file", default=None, metavar="PATH", help=_RULES_FILE_HELP)
+@_rules_file_option()
 def list_entitlements(as_json: bool, on_text: str | None, rules_file: str | None) -> None:
     on = _date(on_text, "--on") if on_text else to_london(utc_now()).date()
     version = _version(rules_file, on)

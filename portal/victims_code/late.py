@@ -18,10 +18,10 @@ from sqlalchemy.orm import Session
 
 from portal.accounts.actor import Actor
 from portal.cases.models import Case, CaseEvent, CaseParty
+from portal.cases.repository import parties_with_people
 from portal.clock import utc_now
 from portal.keys.vault import Vault
 from portal.people.enhanced import is_child_on
-from portal.people.models import Person
 from portal.victims_code.models import Obligation
 from portal.victims_code.rules import RulesError, RulesVersion, rules_in_force
 from portal.victims_code.service import (
@@ -57,10 +57,7 @@ def create_for_identified(
     if not events or not party_ids:
         return []
     rows = db.execute(
-        select(CaseParty, Person)
-        .join(Person, Person.id == CaseParty.person_id)
-        .where(CaseParty.case_id == case.id, CaseParty.id.in_(party_ids))
-        .order_by(CaseParty.id)
+        parties_with_people(case).where(CaseParty.id.in_(party_ids)).order_by(CaseParty.id)
     ).all()
     vault.load({person.key_id for _, person in rows})
     facts = case_facts(db, case)

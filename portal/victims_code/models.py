@@ -6,10 +6,11 @@ import uuid
 from datetime import date, datetime
 
 from sqlalchemy.orm import Mapped, mapped_column
-from sqlalchemy.schema import CheckConstraint, ForeignKey, Index, UniqueConstraint
+from sqlalchemy.schema import ForeignKey, Index, UniqueConstraint
 from sqlalchemy.types import Boolean, Date, Integer, String, Uuid
 
 from portal.db.base import Base, IdMixin, UTCDateTime
+from portal.db.checks import one_of
 from portal.db.encrypted import EncryptedBlob, Sealed
 
 STATES = ("open", "met", "declined", "not_applicable", "not_met_good_reason")
@@ -26,9 +27,7 @@ class Obligation(IdMixin, Base):
     __tablename__ = "obligation"
     __table_args__ = (
         UniqueConstraint("case_party_id", "entitlement", "event_id", name="once_per_event"),
-        CheckConstraint(
-            "state IN (" + ", ".join(f"'{s}'" for s in STATES) + ")", name="state_known"
-        ),
+        one_of("state", STATES, name="state_known"),
         Index("ix_obligation_open_due", "state", "due_on"),
         # The compliance report (portal.compliance.repository): its period is a range of the
         # report date (due date, else trigger date) and the rest is every column a breakdown
@@ -96,10 +95,7 @@ class ToldCheckFinding(IdMixin, Base):
 
     __tablename__ = "told_check_finding"
     __table_args__ = (
-        CheckConstraint(
-            "problem IN (" + ", ".join(f"'{s}'" for s in TOLD_PROBLEMS) + ")",
-            name="problem_known",
-        ),
+        one_of("problem", TOLD_PROBLEMS, name="problem_known"),
         Index("ix_told_check_finding_case", "case_id"),
     )
 
