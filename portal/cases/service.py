@@ -25,6 +25,7 @@ from portal.clock import LONDON, utc_now
 from portal.db.session import serialize_on
 from portal.keys.vault import Vault
 from portal.kit.events import publish
+from portal.kit.projection import project
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,15 +173,7 @@ def _dedupe_key(event: NewEvent, defendant_id: uuid.UUID | None) -> str:
 
 
 def _proposed(command: NewEvent) -> event_rules.Proposed:
-    return event_rules.Proposed(
-        kind=command.kind,
-        event_date=command.event_date,
-        received_on=command.received_on,
-        defendant_id=command.defendant_id,
-        outcome=command.outcome,
-        hearing_court=command.hearing_court,
-        hearing_type=command.hearing_type,
-    )
+    return project(command, event_rules.Proposed)
 
 
 def event_errors(db: Session, vault: Vault, case: Case, command: NewEvent) -> dict[str, str]:

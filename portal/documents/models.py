@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from portal.accounts.models import staff
 from portal.db.base import Base, IdMixin, UTCDateTime
 from portal.db.encrypted import EncryptedBlob, Sealed
+from portal.kit.columns import owned_by
 
 KINDS = {
     "needs_assessment": "Needs assessment",
@@ -31,8 +32,8 @@ class Document(IdMixin, Base):
         Index("ix_document_person", "person_id", "uploaded_at"),
     )
 
-    case_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("case_file.id", ondelete="CASCADE"))
-    person_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("person.id", ondelete="CASCADE"))
+    case_id: Mapped[uuid.UUID] = owned_by("case_file")
+    person_id: Mapped[uuid.UUID] = owned_by("person")
     key_id: Mapped[int] = mapped_column(Integer, ForeignKey("data_key.id"))
     kind: Mapped[str] = mapped_column(String(24))
     content_type: Mapped[str] = mapped_column(String(100))
@@ -81,10 +82,8 @@ class DocumentMatch(IdMixin, Base):
         Index("ix_document_match_document", "document_id"),
     )
 
-    document_id: Mapped[uuid.UUID] = mapped_column(
-        Uuid, ForeignKey("document.id", ondelete="CASCADE")
-    )
-    person_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("person.id", ondelete="CASCADE"))
+    document_id: Mapped[uuid.UUID] = owned_by("document")
+    person_id: Mapped[uuid.UUID] = owned_by("person")
     key_id: Mapped[int] = mapped_column(Integer, ForeignKey("data_key.id"))
     kind: Mapped[str] = mapped_column(String(16))
     sealed_identity: Mapped[bool] = mapped_column(default=True)

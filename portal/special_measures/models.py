@@ -16,6 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.db.base import Base, IdMixin, TimestampMixin, UTCDateTime
 from portal.db.encrypted import EncryptedBlob, Sealed
+from portal.kit.columns import owned_by
 from portal.special_measures.states import Action, Outcome, State
 
 
@@ -45,12 +46,8 @@ class SpecialMeasuresAssessment(IdMixin, TimestampMixin, Base):
     __tablename__ = "special_measures_assessment"
     __table_args__ = (CheckConstraint(_among("source", SOURCES), name="source_known"),)
 
-    case_id: Mapped[uuid.UUID] = mapped_column(
-        Uuid, ForeignKey("case_file.id", ondelete="CASCADE"), index=True
-    )
-    case_party_id: Mapped[uuid.UUID] = mapped_column(
-        Uuid, ForeignKey("case_party.id", ondelete="CASCADE"), unique=True
-    )
+    case_id: Mapped[uuid.UUID] = owned_by("case_file", index=True)
+    case_party_id: Mapped[uuid.UUID] = owned_by("case_party", unique=True)
     key_id: Mapped[int] = mapped_column(Integer, ForeignKey("data_key.id"))
     source: Mapped[str] = mapped_column(String(24))
     # The date the court is expected to decide: the s16(1)(a) age test is applied on it.
@@ -77,10 +74,8 @@ class SpecialMeasuresApplication(IdMixin, TimestampMixin, Base):
         Index("ix_special_measures_application_party", "case_party_id"),
     )
 
-    case_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("case_file.id", ondelete="CASCADE"))
-    case_party_id: Mapped[uuid.UUID] = mapped_column(
-        Uuid, ForeignKey("case_party.id", ondelete="CASCADE")
-    )
+    case_id: Mapped[uuid.UUID] = owned_by("case_file")
+    case_party_id: Mapped[uuid.UUID] = owned_by("case_party")
     key_id: Mapped[int] = mapped_column(Integer, ForeignKey("data_key.id"))
     state: Mapped[str] = mapped_column(String(16))
     # Measure codes (s23..s30), comma-separated, in statutory order.

@@ -31,6 +31,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from portal.clock import utc_now
 from portal.db.base import Base, IdMixin, TimestampMixin, UTCDateTime
 from portal.db.encrypted import EncryptedBlob, Sealed
+from portal.kit.columns import owned_by
 from portal.vlu.states import Outcome, State
 
 STATES = tuple(s.value for s in State)
@@ -50,12 +51,8 @@ class VluDecision(IdMixin, Base):
     __tablename__ = "vlu_decision"
     __table_args__ = (UniqueConstraint("event_id", name="one_per_event"),)
 
-    case_id: Mapped[uuid.UUID] = mapped_column(
-        Uuid, ForeignKey("case_file.id", ondelete="CASCADE"), index=True
-    )
-    event_id: Mapped[uuid.UUID] = mapped_column(
-        Uuid, ForeignKey("case_event.id", ondelete="CASCADE")
-    )
+    case_id: Mapped[uuid.UUID] = owned_by("case_file", index=True)
+    event_id: Mapped[uuid.UUID] = owned_by("case_event")
     unit: Mapped[str] = mapped_column(String(40))  # the VLU (Area code) it was routed to
     kind: Mapped[str] = mapped_column(String(40))
     decided_on: Mapped[date] = mapped_column(Date)
@@ -82,12 +79,8 @@ class VluReasonsRevision(IdMixin, Base):
     __tablename__ = "vlu_reasons_revision"
     __table_args__ = (UniqueConstraint("decision_id", "revision", name="one_per_revision"),)
 
-    decision_id: Mapped[uuid.UUID] = mapped_column(
-        Uuid, ForeignKey("vlu_decision.id", ondelete="CASCADE"), index=True
-    )
-    case_id: Mapped[uuid.UUID] = mapped_column(
-        Uuid, ForeignKey("case_file.id", ondelete="CASCADE"), index=True
-    )
+    decision_id: Mapped[uuid.UUID] = owned_by("vlu_decision", index=True)
+    case_id: Mapped[uuid.UUID] = owned_by("case_file", index=True)
     revision: Mapped[int] = mapped_column(Integer)
     key_id: Mapped[int] = mapped_column(Integer, ForeignKey("data_key.id"))
     reasons: Mapped[Sealed] = mapped_column(EncryptedBlob)
@@ -111,15 +104,9 @@ class VluRequest(IdMixin, TimestampMixin, Base):
         Index("ix_vlu_request_decision_state", "decision_id", "state"),
     )
 
-    decision_id: Mapped[uuid.UUID] = mapped_column(
-        Uuid, ForeignKey("vlu_decision.id", ondelete="CASCADE")
-    )
-    case_id: Mapped[uuid.UUID] = mapped_column(
-        Uuid, ForeignKey("case_file.id", ondelete="CASCADE"), index=True
-    )
-    case_party_id: Mapped[uuid.UUID] = mapped_column(
-        Uuid, ForeignKey("case_party.id", ondelete="CASCADE"), index=True
-    )
+    decision_id: Mapped[uuid.UUID] = owned_by("vlu_decision")
+    case_id: Mapped[uuid.UUID] = owned_by("case_file", index=True)
+    case_party_id: Mapped[uuid.UUID] = owned_by("case_party", index=True)
     obligation_id: Mapped[uuid.UUID | None] = mapped_column(
         Uuid, ForeignKey("obligation.id", ondelete="SET NULL"), nullable=True, unique=True
     )
@@ -165,9 +152,7 @@ class VluLetter(IdMixin, Base):
 
     __tablename__ = "vlu_letter"
 
-    request_id: Mapped[uuid.UUID] = mapped_column(
-        Uuid, ForeignKey("vlu_request.id", ondelete="CASCADE"), unique=True
-    )
+    request_id: Mapped[uuid.UUID] = owned_by("vlu_request", unique=True)
     key_id: Mapped[int] = mapped_column(Integer, ForeignKey("data_key.id"))
     template: Mapped[str] = mapped_column(String(40))
     body: Mapped[Sealed] = mapped_column(EncryptedBlob)
@@ -185,9 +170,7 @@ class VluTransition(IdMixin, Base):
 
     __tablename__ = "vlu_transition"
 
-    request_id: Mapped[uuid.UUID] = mapped_column(
-        Uuid, ForeignKey("vlu_request.id", ondelete="CASCADE"), index=True
-    )
+    request_id: Mapped[uuid.UUID] = owned_by("vlu_request", index=True)
     action: Mapped[str] = mapped_column(String(32))
     from_state: Mapped[str | None] = mapped_column(String(24), nullable=True)
     to_state: Mapped[str] = mapped_column(String(24))
@@ -204,9 +187,7 @@ class VluMessage(IdMixin, Base):
 
     __tablename__ = "vlu_message"
 
-    request_id: Mapped[uuid.UUID] = mapped_column(
-        Uuid, ForeignKey("vlu_request.id", ondelete="CASCADE"), index=True
-    )
+    request_id: Mapped[uuid.UUID] = owned_by("vlu_request", index=True)
     key_id: Mapped[int] = mapped_column(Integer, ForeignKey("data_key.id"))
     author_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("user_account.id"))
     author_role: Mapped[str] = mapped_column(String(32))
@@ -256,15 +237,9 @@ class VluNotSent(IdMixin, Base):
     __tablename__ = "vlu_not_sent"
     __table_args__ = (Index("ix_vlu_not_sent_decision_reason", "decision_id", "reason"),)
 
-    request_id: Mapped[uuid.UUID] = mapped_column(
-        Uuid, ForeignKey("vlu_request.id", ondelete="CASCADE"), unique=True
-    )
-    decision_id: Mapped[uuid.UUID] = mapped_column(
-        Uuid, ForeignKey("vlu_decision.id", ondelete="CASCADE")
-    )
-    case_id: Mapped[uuid.UUID] = mapped_column(
-        Uuid, ForeignKey("case_file.id", ondelete="CASCADE"), index=True
-    )
+    request_id: Mapped[uuid.UUID] = owned_by("vlu_request", unique=True)
+    decision_id: Mapped[uuid.UUID] = owned_by("vlu_decision")
+    case_id: Mapped[uuid.UUID] = owned_by("case_file", index=True)
     job_id: Mapped[uuid.UUID | None] = mapped_column(
         Uuid, ForeignKey("job.id", ondelete="SET NULL"), nullable=True, index=True
     )
@@ -287,12 +262,8 @@ class VluBulkCheck(IdMixin, Base):
 
     __tablename__ = "vlu_bulk_check"
 
-    decision_id: Mapped[uuid.UUID] = mapped_column(
-        Uuid, ForeignKey("vlu_decision.id", ondelete="CASCADE"), index=True
-    )
-    case_id: Mapped[uuid.UUID] = mapped_column(
-        Uuid, ForeignKey("case_file.id", ondelete="CASCADE"), index=True
-    )
+    decision_id: Mapped[uuid.UUID] = owned_by("vlu_decision", index=True)
+    case_id: Mapped[uuid.UUID] = owned_by("case_file", index=True)
     checker_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("user_account.id"))
     sample_size: Mapped[int] = mapped_column(Integer)
     letters: Mapped[int] = mapped_column(Integer)  # drafted letters the check covers
@@ -310,11 +281,7 @@ class VluBulkCheckLetter(IdMixin, Base):
     __tablename__ = "vlu_bulk_check_letter"
     __table_args__ = (UniqueConstraint("check_id", "request_id", name="once_per_check"),)
 
-    check_id: Mapped[uuid.UUID] = mapped_column(
-        Uuid, ForeignKey("vlu_bulk_check.id", ondelete="CASCADE"), index=True
-    )
-    request_id: Mapped[uuid.UUID] = mapped_column(
-        Uuid, ForeignKey("vlu_request.id", ondelete="CASCADE"), index=True
-    )
+    check_id: Mapped[uuid.UUID] = owned_by("vlu_bulk_check", index=True)
+    request_id: Mapped[uuid.UUID] = owned_by("vlu_request", index=True)
     why: Mapped[str] = mapped_column(String(24))  # enhanced, alternative_format, custom, sample
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

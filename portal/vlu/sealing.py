@@ -18,7 +18,6 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -28,8 +27,8 @@ from portal.anonymity.identity import IdentityMatcher, StoredText
 from portal.audit import service as audit
 from portal.clock import utc_now
 from portal.keys.vault import KeyUnavailable, Vault
-from portal.vlu import states
-from portal.vlu.models import VluLetter, VluRequest, VluTransition
+from portal.vlu.models import VluLetter, VluRequest
+from portal.vlu.service.common import return_for_redraft
 from portal.vlu.states import Action, State
 
 RETURNABLE = frozenset({State.DRAFTED, State.CHECKED})
@@ -39,28 +38,6 @@ RETURNABLE = frozenset({State.DRAFTED, State.CHECKED})
 class LettersSwept:
     returned: int = 0  # unsent letters that now need redrafting
     masked: int = 0  # letters (sent or already waiting for a redraft) whose copy was masked
-
-
-def _return(db: Session, actor: Actor, request: VluRequest, state: State, now: datetime) -> None:
-    target = states.check(Action.IDENTITY_SEALED, state, actor)
-    request.state = target.value
-    request.updated_at = now
-    request.checked_by_id = None
-    request.checked_at = None
-    request.check_accurate = request.check_empathetic = None
-    request.check_reasons = request.check_rights = None
-    db.add(
-        VluTransition(
-            id=uuid.uuid4(),
-            request_id=request.id,
-            action=Action.IDENTITY_SEALED.value,
-            from_state=state.value,
-            to_state=target.value,
-            by_id=actor.user_id,
-            by_role=actor.role.value,
-            at=now,
-        )
-    )
 
 
 def return_letters_naming(
@@ -99,7 +76,7 @@ def return_letters_naming(
         letter.identity_removed_at = now
         state = State(state_value)
         if state in RETURNABLE:
-            _return(db, actor, request, state, now)
+            return_for_redraft(db, actor, request, Action.IDENTITY_SEALED)
             returned += 1
         else:
             masked += 1

@@ -12,6 +12,7 @@ from typing import Any, Literal
 from portal.cases.models import Case, CaseParty
 from portal.cases.offences import OffenceType
 from portal.keys.vault import Vault
+from portal.kit.projection import project
 from portal.people.models import Person
 from portal.special_measures.eligibility import S17_FACTORS, Eligibility, Recorded, assess
 from portal.special_measures.models import SpecialMeasuresApplication, SpecialMeasuresAssessment
@@ -51,15 +52,7 @@ class AssessmentDetails:
 
     @property
     def recorded(self) -> Recorded:
-        return Recorded(
-            mental_disorder=self.mental_disorder,
-            impairment=self.impairment,
-            physical=self.physical,
-            fear_or_distress=self.fear_or_distress,
-            factors=self.factors,
-            declines_automatic=self.declines_automatic,
-            opts_out_primary_rule=self.opts_out_primary_rule,
-        )
+        return project(self, Recorded)
 
 
 def born_on(vault: Vault, person: Person) -> date | None:

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.db.base import Base, IdMixin, TimestampMixin
 from portal.db.encrypted import EncryptedBlob, Sealed
+from portal.kit.columns import owned_by
 from portal.vlu.states import Outcome
 
 OUTCOMES = tuple(o.value for o in Outcome)
@@ -37,12 +38,8 @@ class VluReview(IdMixin, TimestampMixin, Base):
     __tablename__ = "vlu_review"
     __table_args__ = (_outcome_known("local_outcome"), _outcome_known("independent_outcome"))
 
-    request_id: Mapped[uuid.UUID] = mapped_column(
-        Uuid, ForeignKey("vlu_request.id", ondelete="CASCADE"), unique=True
-    )
-    case_id: Mapped[uuid.UUID] = mapped_column(
-        Uuid, ForeignKey("case_file.id", ondelete="CASCADE"), index=True
-    )
+    request_id: Mapped[uuid.UUID] = owned_by("vlu_request", unique=True)
+    case_id: Mapped[uuid.UUID] = owned_by("case_file", index=True)
     key_id: Mapped[int] = mapped_column(Integer, ForeignKey("data_key.id"))
     rules_version: Mapped[str | None] = mapped_column(String(40), nullable=True)
     # The request, against the window counted from the decision letter.

@@ -117,6 +117,22 @@ def move(
     db.add(VluTransition(**step_row(request.id, action, source, target, actor, job_id)))
 
 
+def void_check(request: VluRequest) -> None:
+    """Forget the second officer's check: the letter it approved has changed, or must."""
+    request.checked_by_id = None
+    request.checked_at = None
+    request.check_accurate = request.check_empathetic = None
+    request.check_reasons = request.check_rights = None
+
+
+def return_for_redraft(db: Session, actor: Actor, request: VluRequest, action: Action) -> None:
+    """Send an unsent letter back to "needs redrafting" (``action`` says why), its check
+    voided: an identity it names was sealed, or the reasons it explains were changed."""
+    target = states.check(action, State(request.state), actor)
+    move(db, actor, request, action, target, None)
+    void_check(request)
+
+
 class EntryDetail(TypedDict, total=False):
     """What an audit entry of a step may say besides its category and action."""
 

@@ -27,6 +27,7 @@ from portal.vlu.service.common import (
     by_ids,
     check_version,
     request_step,
+    void_check,
 )
 from portal.vlu.states import Action
 
@@ -136,10 +137,7 @@ def save_draft(
         db.add(letter)  # only once complete: sealing may query keys (and autoflush)
     request.drafted_by_id = actor.user_id
     request.drafted_at = utc_now()
-    request.checked_by_id = None
-    request.checked_at = None
-    request.check_accurate = request.check_empathetic = None
-    request.check_reasons = request.check_rights = None
+    void_check(request)
     step.move(Action.DRAFT, target, job_id)
     step.audit(  # flushes the letter, the request and the step with the log entry
         category="collection" if first else "alteration",

@@ -22,12 +22,22 @@ from portal.vlu.service.common import (
     MAX_NOTES,
     MAX_REASONS,
     audit_decision,
+    return_for_redraft,
     step_row,
 )
 from portal.vlu.states import Action, State
 
 RETURNED_BY_EDIT = (State.DRAFTED, State.CHECKED)
 LOCKED = "The reasons cannot be changed: a letter about this decision has already been sent"
+
+
+@dataclass(frozen=True, slots=True)
+class _Given:
+    """The reasons as the prosecutor typed them, given for the first time or changed."""
+
+    reasons: str
+    meeting_offered: bool | None
+    no_meeting_reason: str
 
 
 def validate_reasons(
@@ -66,19 +76,13 @@ def supply_reasons(
     states.check(Action.SUPPLY_REASONS, State.REQUESTED, actor)
     if decision.reasons is not None:
         raise states.TransitionRefused(Action.SUPPLY_REASONS, State.REASONS_SUPPLIED)
-    errors = _reasons_errors(db, vault, decision, reasons, meeting_offered, no_meeting_reason)
+    given = _Given(reasons, meeting_offered, no_meeting_reason)
+    errors = _reasons_errors(db, vault, decision, given)
     if errors:
         raise ValidationFailed(errors)
     if decision.version != expected_version:
         raise StaleEdit({}, decision.version)
-    vault.put(decision, "reasons", reasons.strip())
-    if decision.meeting_required:
-        decision.meeting_offered = meeting_offered
-        if not meeting_offered:
-            vault.put(decision, "no_meeting_reason", no_meeting_reason.strip())
-    decision.reasons_by_id = actor.user_id
-    decision.reasons_at = utc_now()
-    _keep_revision(db, vault, decision)
+    _write_reasons(db, vault, actor, decision, given)
     db.flush()
     waiting = list(
         db.scalars(
@@ -117,6 +121,22 @@ def supply_reasons(
     fields = ["reasons", "meeting_offered", f"count={len(waiting)}"]
     audit_decision(db, actor, decision, category="collection", action="vlu.reasons", fields=fields)
     return len(waiting)
+
+
+def _write_reasons(
+    db: Session, vault: Vault, actor: Actor, decision: VluDecision, given: _Given
+) -> None:
+    """Store the reasons (checked already) as the actor's, and keep them as the next version."""
+    vault.put(decision, "reasons", given.reasons.strip())
+    if decision.meeting_required:
+        decision.meeting_offered = given.meeting_offered
+        if given.meeting_offered:
+            decision.no_meeting_reason = None
+        else:
+            vault.put(decision, "no_meeting_reason", given.no_meeting_reason.strip())
+    decision.reasons_by_id = actor.user_id
+    decision.reasons_at = utc_now()
+    _keep_revision(db, vault, decision)
 
 
 def _keep_revision(db: Session, vault: Vault, decision: VluDecision) -> None:
@@ -164,7 +184,8 @@ def edit_reasons(
         raise states.TransitionRefused(Action.SUPPLY_REASONS, State.REQUESTED)
     if repository.any_letter_sent(db, decision.id):
         raise ValidationFailed({"reasons": LOCKED})
-    errors = _reasons_errors(db, vault, decision, reasons, meeting_offered, no_meeting_reason)
+    given = _Given(reasons, meeting_offered, no_meeting_reason)
+    errors = _reasons_errors(db, vault, decision, given)
     unchanged = (
         reasons.strip() == (vault.open_text(decision, "reasons") or "")
         and (not decision.meeting_required or meeting_offered == decision.meeting_offered)
@@ -180,32 +201,10 @@ def edit_reasons(
     if unchanged:
         raise ValidationFailed({"reasons": "Change the reasons before you save them"})
     _keep_original(db, vault, decision)
-    vault.put(decision, "reasons", reasons.strip())
-    if decision.meeting_required:
-        decision.meeting_offered = meeting_offered
-        if meeting_offered:
-            decision.no_meeting_reason = None
-        else:
-            vault.put(decision, "no_meeting_reason", no_meeting_reason.strip())
-    decision.reasons_by_id = actor.user_id
-    decision.reasons_at = utc_now()
-    _keep_revision(db, vault, decision)
+    _write_reasons(db, vault, actor, decision, given)
     returned = repository.requests_in(db, decision.id, RETURNED_BY_EDIT)
-    now = utc_now()
     for request in returned:
-        source = State(request.state)
-        target = states.check(Action.REASONS_CHANGED, source, actor)
-        request.state = target.value
-        request.updated_at = now
-        request.checked_by_id = None
-        request.checked_at = None
-        request.check_accurate = request.check_empathetic = None
-        request.check_reasons = request.check_rights = None
-        db.add(
-            VluTransition(
-                **step_row(request.id, Action.REASONS_CHANGED, source, target, actor, None)
-            )
-        )
+        return_for_redraft(db, actor, request, Action.REASONS_CHANGED)
     fields = ["reasons", "meeting_offered", f"returned={len(returned)}"]
     audit_decision(
         db, actor, decision, category="alteration", action="vlu.reasons.edit", fields=fields
@@ -252,26 +251,21 @@ def give_reasons(
 
 
 def _reasons_errors(
-    db: Session,
-    vault: Vault,
-    decision: VluDecision,
-    reasons: str,
-    meeting_offered: bool | None,
-    no_meeting_reason: str,
+    db: Session, vault: Vault, decision: VluDecision, given: _Given
 ) -> dict[str, str]:
     """What is wrong with reasons given or changed: the form's rules, then any sealed name."""
     errors = validate_reasons(
         decision,
-        reasons=reasons,
-        meeting_offered=meeting_offered,
-        no_meeting_reason=no_meeting_reason,
+        reasons=given.reasons,
+        meeting_offered=given.meeting_offered,
+        no_meeting_reason=given.no_meeting_reason,
     )
     return errors | identity.case_text_errors(
         db,
         vault,
         decision.case_id,
         {
-            "reasons": ("The reasons", reasons),
-            "no_meeting_reason": ("The explanation", no_meeting_reason),
+            "reasons": ("The reasons", given.reasons),
+            "no_meeting_reason": ("The explanation", given.no_meeting_reason),
         },
     )

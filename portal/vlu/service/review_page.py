@@ -9,18 +9,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy.orm import Session
-
-from portal.accounts.actor import Actor
 from portal.accounts.unit import Unit
 from portal.keys.vault import Vault
-from portal.people.models import Person
-from portal.vlu.models import VluDecision, VluRequest
 from portal.vlu.review import repository as reviews
 from portal.vlu.review.models import VluReview
 from portal.vlu.review.repository import DueStep
 from portal.vlu.review.timescales import independent_window, request_window, timescales_on
-from portal.vlu.service.common import RequestStep
+from portal.vlu.service.common import RequestStep, request_step
 from portal.vlu.service.review import review_facts, reviewer_choices
 from portal.vlu.states import Facts, Outcome, State
 
@@ -134,17 +129,10 @@ def _stages(
     return stages
 
 
-def review_view(
-    db: Session,
-    vault: Vault,
-    actor: Actor,
-    request: VluRequest,
-    decision: VluDecision,
-    person: Person,
-    today: date,
-) -> ReviewView:
+@request_step
+def review_view(step: RequestStep, today: date) -> ReviewView:
     """The review's part of the request page (empty before any review is asked for)."""
-    step = RequestStep(db, vault, actor, request, decision, person)
+    db, vault, request, decision = step.db, step.vault, step.request, step.decision
     review = reviews.review_of(db, request.id)
     state = State(request.state)
     choices = (
@@ -167,7 +155,7 @@ def review_view(
         review.independent_letter_sent_by_id,
     }
     names = reviews.staff_names(db, {p for p in people if p is not None})
-    erased = person.erased
+    erased = step.person.erased
     letter = ""
     if not erased and state in (State.LOCAL_DECIDED, State.INDEPENDENT_DECIDED):
         column = "local_letter" if state is State.LOCAL_DECIDED else "independent_letter"
