@@ -175,7 +175,6 @@ def add_restriction(
         raise ValidationFailed(errors)
     assert starts_on is not None
     restriction = Restriction(
-        id=uuid.uuid4(),
         case_id=case.id,
         person_id=person.id,
         kind=kind,
@@ -309,7 +308,6 @@ def transition(
         assert on is not None
         db.add(
             Restriction(
-                id=uuid.uuid4(),
                 case_id=application.case_id,
                 person_id=application.person_id,
                 kind="wao",

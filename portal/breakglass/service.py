@@ -111,7 +111,6 @@ def break_glass(
     if errors := identity.case_text_errors(db, unit.vault, case_id, texts):
         raise ValidationFailed(errors)  # it must not name a sealed person (the auditor reads it)
     use = BreakGlassUse(
-        id=uuid.uuid4(),
         user_id=actor.user_id,
         case_id=case_id,
         case_urn=wanted,

@@ -96,7 +96,6 @@ def open_case(db: Session, vault: Vault, actor: Actor, command: NewCase) -> Case
     urn = normalise_urn(command.urn)
     codes = [c for c in command.offence_codes if c]
     case = Case(
-        id=uuid.uuid4(),
         urn=urn,
         area=command.area,
         unit=command.unit,
@@ -116,7 +115,6 @@ def open_case(db: Session, vault: Vault, actor: Actor, command: NewCase) -> Case
         assert kind is not None
         db.add(
             Offence(
-                id=uuid.uuid4(),
                 case_id=case.id,
                 code=kind.code,
                 title=kind.title,
@@ -135,7 +133,7 @@ def open_case(db: Session, vault: Vault, actor: Actor, command: NewCase) -> Case
 def add_defendant(
     db: Session, vault: Vault, case: Case, *, name: str, label: str, born: date | None = None
 ) -> Defendant:
-    defendant = Defendant(id=uuid.uuid4(), case_id=case.id, label=label)
+    defendant = Defendant(case_id=case.id, label=label)
     defendant.key_id = vault.new_key("person", owner_id=defendant.id)
     vault.put(defendant, "full_name", name.strip())
     if born:
@@ -205,7 +203,6 @@ def record_event(
         return existing, False
     hearing = command.kind.is_hearing
     event = CaseEvent(
-        id=uuid.uuid4(),
         case_id=case.id,
         defendant_id=defendant_id,
         kind=command.kind.value,

@@ -32,7 +32,6 @@ def draw(db: Session, actor: Actor, *, size: int) -> str:
     for obligation_id in chosen:
         db.add(
             QualitySample(
-                id=uuid.uuid4(),
                 batch=batch,
                 obligation_id=obligation_id,
                 drawn_by_id=actor.user_id,

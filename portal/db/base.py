@@ -65,6 +65,12 @@ class IdMixin:
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
 
+    def __init__(self, **values: Any) -> None:
+        # The id is there from construction, not only after a flush: a row's sealed fields
+        # are bound to it, and callers link rows to one another before anything is written.
+        values.setdefault("id", uuid.uuid4())
+        super().__init__(**values)
+
 
 class TimestampMixin:
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)

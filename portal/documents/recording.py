@@ -43,7 +43,6 @@ def add_match(
     """Record that ``document`` names something protected of ``person_id`` at ``location``."""
     db.add(
         DocumentMatch(
-            id=uuid.uuid4(),
             document_id=document.id,
             person_id=person_id,
             key_id=document.key_id,

@@ -85,7 +85,6 @@ def upload(
     if errors:
         raise ValidationFailed(errors)
     document = Document(
-        id=uuid.uuid4(),
         case_id=case.id,
         person_id=person.id,
         key_id=person.key_id,

@@ -118,7 +118,6 @@ def add_action(
     refuse(errors, unreadable)
     assert due_on is not None
     action = SafeguardingAction(
-        id=uuid.uuid4(),
         case_party_id=party.id,
         key_id=person.key_id,
         owner_id=None if owner_partner is not None else owner_id,

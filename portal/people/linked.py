@@ -72,7 +72,6 @@ def add_contact(
     require_editor(actor)
     refuse(contact_errors(new), unreadable)
     contact = PersonContact(
-        id=uuid.uuid4(),
         person_id=person.id,
         key_id=person.key_id,
         relationship=new.relationship,

@@ -49,7 +49,7 @@ def put_name_words(db: Session, vault: Vault, person: Person, full_name: str | N
     if full_name and not (person.identity_sealed or person.erased):
         values = word_values(vault.blind_index, full_name)
     remove_name_words(db, person.id)
-    db.add_all(PersonNameWord(id=uuid.uuid4(), person_id=person.id, value_index=v) for v in values)
+    db.add_all(PersonNameWord(person_id=person.id, value_index=v) for v in values)
     db.flush()
 
 

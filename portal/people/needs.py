@@ -145,7 +145,6 @@ def record_needs_assessment(
         "risk_level": data.risk_level,
     }
     assessment = NeedsAssessment(
-        id=uuid.uuid4(),
         case_party_id=party.id,
         key_id=person.key_id,
         assessed_on=data.assessed_on,

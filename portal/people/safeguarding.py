@@ -146,7 +146,7 @@ def record_event(
     if kind not in EVENT_LABELS:
         raise ValueError(f"unknown safeguard event {kind!r}")
     event = SafeguardEvent(
-        id=uuid.uuid4(), case_party_id=party.id, kind=kind, at=at or utc_now(), by_id=actor.user_id
+        case_party_id=party.id, kind=kind, at=at or utc_now(), by_id=actor.user_id
     )
     db.add(event)
     db.flush()

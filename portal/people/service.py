@@ -152,7 +152,7 @@ def add_person_to_case(
     if safe_contact is not None or needs is not None:
         errors |= validate_contact(safe_contact or SafeContact(), needs or CommunicationNeeds())
     refuse(errors, unreadable)
-    person = Person(id=uuid.uuid4(), reference=new_reference())
+    person = Person(reference=new_reference())
     person.key_id = vault.new_key("person", owner_id=person.id)
     _apply_details(vault, person, details)
     if safe_contact is not None:
@@ -163,7 +163,6 @@ def add_person_to_case(
     db.flush()  # no ORM relationships (lazy loading is banned), so insert the person first
     name_index.put_name_words(db, vault, person, details.full_name)
     party = CaseParty(
-        id=uuid.uuid4(),
         case_id=case.id,
         person_id=person.id,
         is_victim=is_victim,
@@ -330,7 +329,7 @@ def add_reference(
     db: Session, vault: Vault, actor: Actor, person: Person, *, kind: str, value: str
 ) -> PersonReference:
     _require_editor(actor, Permission.EDIT_SAFEGUARDS)
-    ref = PersonReference(id=uuid.uuid4(), person_id=person.id, kind=kind, key_id=person.key_id)
+    ref = PersonReference(person_id=person.id, kind=kind, key_id=person.key_id)
     vault.put(ref, "value", value.strip())
     ref.value_index = vault.blind_index("person_reference.value", value)
     db.add(ref)
@@ -350,7 +349,6 @@ def add_support_referral(
 ) -> SupportReferral:
     _require_editor(actor, Permission.EDIT_SAFEGUARDS)
     referral = SupportReferral(
-        id=uuid.uuid4(),
         person_id=person.id,
         service=service,
         referred_on=referred_on,

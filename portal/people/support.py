@@ -3,7 +3,6 @@ numbers: each change a timeline line and an audit row with field names only."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Mapping, Sequence
 from datetime import date
 
@@ -155,7 +154,6 @@ def add_nrm_decision(
     refuse(errors, unreadable)
     assert decided_on is not None
     decision = NrmDecision(
-        id=uuid.uuid4(),
         person_id=person.id,
         stage=stage,
         outcome=(outcome or "pending") if stage == "referral" else outcome,

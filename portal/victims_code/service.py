@@ -156,7 +156,6 @@ def new_obligation(
         trigger_on, received_on = event.event_date, event.received_on
     assert trigger_on is not None
     return Obligation(
-        id=uuid.uuid4(),
         case_id=party.case_id,
         case_party_id=party.id,
         event_id=None if event is None else event.id,

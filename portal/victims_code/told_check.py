@@ -78,7 +78,6 @@ def run_check(db: Session, vault: Vault) -> CheckResult:
         last_change = changed.get(person.id)
         db.add(
             ToldCheckFinding(
-                id=uuid.uuid4(),
                 obligation_id=obligation.id,
                 case_id=obligation.case_id,
                 problem=problem,

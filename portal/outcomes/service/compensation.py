@@ -102,7 +102,6 @@ def record_payment(
             {"payment": "Enter a payment of more than £0 and no more than is still owed"}
         )
     payment = CompensationPayment(
-        id=uuid.uuid4(),
         order_id=order.id,
         received_on=received_on,
         amount_pence=amount,
@@ -136,7 +135,6 @@ def apportion_sum(
     except ApportionmentError as refused:
         raise ValidationFailed({"amount": str(refused)}) from None
     made = Apportionment(
-        id=uuid.uuid4(),
         case_id=case.id,
         source=source,
         source_id=source_id,
@@ -152,7 +150,7 @@ def apportion_sum(
     for reference, pence in parts.items():
         party: CaseParty = by_reference[reference]
         share = ApportionmentShare(
-            id=uuid.uuid4(), apportionment_id=made.id, case_party_id=party.id, key_id=party.key_id
+            apportionment_id=made.id, case_party_id=party.id, key_id=party.key_id
         )
         seal_pence(vault, share, "amount", pence)
         shares.append(share)

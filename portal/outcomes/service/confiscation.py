@@ -10,7 +10,6 @@ the victims like a compensation order.
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from datetime import date
 
@@ -67,7 +66,7 @@ def record(unit: Unit, at: Against, command: Confiscation) -> ConfiscationOrder:
             {"enforcement": existing.enforcement, "order": str(existing.order_pence)},
             existing.version,
         )
-    row = existing or ConfiscationOrder(id=uuid.uuid4(), case_id=case.id, defendant_id=defendant.id)
+    row = existing or ConfiscationOrder(case_id=case.id, defendant_id=defendant.id)
     before = 0 if existing is None else existing.compensation_pence
     row.restraint_on = command.restraint_on
     row.ordered_on = command.ordered_on

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import date
 
 from sqlalchemy.orm import Session
@@ -35,7 +34,7 @@ def record(
     row = repository.finalised_for(db, defendant)
     created = row is None
     if row is None:
-        row = DefendantOutcome(id=uuid.uuid4(), case_id=case.id, defendant_id=defendant.id)
+        row = DefendantOutcome(case_id=case.id, defendant_id=defendant.id)
         db.add(row)
     row.outcome = outcome.value
     row.finalised_on = finalised_on

@@ -47,7 +47,6 @@ def _sealed_loss(
 ) -> VictimLoss:
     """The loss's row with its kind and amount sealed under the victim's key (not added yet)."""
     loss = VictimLoss(
-        id=uuid.uuid4(),
         case_id=case.id,
         case_party_id=item.party.id,
         key_id=item.party.key_id,

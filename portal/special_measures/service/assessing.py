@@ -82,7 +82,7 @@ def save_assessment(
     created = assessment is None
     if assessment is None:
         assessment = SpecialMeasuresAssessment(
-            id=uuid.uuid4(), case_id=case.id, case_party_id=party.id, key_id=party.key_id
+            case_id=case.id, case_party_id=party.id, key_id=party.key_id
         )
     elif command.expected_version is not None and assessment.version != command.expected_version:
         raise StaleEdit({}, assessment.version)

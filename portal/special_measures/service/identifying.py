@@ -41,7 +41,6 @@ def identify(
             {"measures": "This witness already has an application in progress: update that one"}
         )
     application = SpecialMeasuresApplication(
-        id=uuid.uuid4(),
         case_id=case.id,
         case_party_id=party.id,
         key_id=party.key_id,

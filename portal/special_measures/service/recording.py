@@ -3,7 +3,6 @@ transition history and audited with ids and field names only; and how pages are 
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterable
 
 from sqlalchemy.orm import Session
@@ -64,7 +63,6 @@ def add_transition(
 ) -> None:
     db.add(
         SpecialMeasuresTransition(
-            id=uuid.uuid4(),
             application_id=application.id,
             action=action.value,
             from_state=current.value if current else None,

@@ -97,7 +97,6 @@ def enqueue_bulk(
     if total == 0:
         raise ValidationFailed({"action": NOTHING_TO_DO[action]})
     job = Job(
-        id=uuid.uuid4(),
         kind=kind,
         state="queued",
         payload=json.dumps({"decision_id": str(decision.id)}),
@@ -272,7 +271,6 @@ def record_unsent(
         if row is None:
             db.add(
                 VluNotSent(
-                    id=uuid.uuid4(),
                     request_id=request_id,
                     decision_id=decision.id,
                     case_id=decision.case_id,

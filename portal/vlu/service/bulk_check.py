@@ -91,7 +91,6 @@ def start_check(unit: Unit, case_id: uuid.UUID, decision_id: uuid.UUID) -> VluBu
     for request_id in _random.sample(rest, min(size, len(rest))):
         why[request_id] = "sample"
     check = VluBulkCheck(
-        id=uuid.uuid4(),
         decision_id=decision.id,
         case_id=decision.case_id,
         checker_id=actor.user_id,
@@ -102,7 +101,7 @@ def start_check(unit: Unit, case_id: uuid.UUID, decision_id: uuid.UUID) -> VluBu
     db.add(check)
     db.flush()
     db.add_all(
-        VluBulkCheckLetter(id=uuid.uuid4(), check_id=check.id, request_id=request_id, why=reason)
+        VluBulkCheckLetter(check_id=check.id, request_id=request_id, why=reason)
         for request_id, reason in why.items()
     )
     db.flush()

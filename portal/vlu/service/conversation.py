@@ -38,7 +38,6 @@ def post_message(
         )
     refuse_sealed(db, vault, request, {"message": ("The message", text)})
     message = VluMessage(
-        id=uuid.uuid4(),
         request_id=request.id,
         key_id=request.key_id,
         author_id=actor.user_id,

@@ -121,7 +121,6 @@ def save_draft(
     first = letter is None
     if letter is None:
         letter = VluLetter(
-            id=uuid.uuid4(),
             request_id=request.id,
             key_id=request.key_id,
             template=step.decision.kind,

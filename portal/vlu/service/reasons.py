@@ -144,7 +144,6 @@ def _keep_revision(db: Session, vault: Vault, decision: VluDecision) -> None:
     versions were kept become version 1 on their first edit (``_keep_original``)."""
     number = len(repository.reasons_revisions(db, decision.id)) + 1
     row = VluReasonsRevision(
-        id=uuid.uuid4(),
         decision_id=decision.id,
         case_id=decision.case_id,
         revision=number,

@@ -89,7 +89,6 @@ def requests_for_event(
     decision = db.scalars(select(VluDecision).where(VluDecision.event_id == event.id)).one_or_none()
     if decision is None:
         decision = VluDecision(
-            id=uuid.uuid4(),
             case_id=case.id,
             event_id=event.id,
             unit=unit.area,

@@ -71,7 +71,6 @@ class Typed:
 def new_review(step: RequestStep) -> VluReview:
     """The request's review, made (empty, not yet added) on its first step."""
     return VluReview(
-        id=uuid.uuid4(),
         request_id=step.request.id,
         case_id=step.request.case_id,
         key_id=step.person.key_id,

@@ -211,7 +211,6 @@ def ask_witness_care(unit: Unit, case_id: uuid.UUID, decision_id: uuid.UUID) -> 
     now = utc_now()
     for row in rows:
         action = SafeguardingAction(
-            id=uuid.uuid4(),
             case_party_id=row.party.id,
             key_id=row.person.key_id,
             owner_id=case.witness_care_officer_id,
