@@ -22,7 +22,7 @@ from portal.accounts.service import ActiveSession
 from portal.web import csrf
 from portal.web.fields import Choice, Text
 from portal.web.forms import FieldErrors, Form, ServiceRefusals, render_form
-from portal.web.pages import get, post, safe_next
+from portal.web.pages import get, model_context, post, safe_next
 from portal.web.routing import Handler, PortalRoute, RequestContext, requires
 from portal.web.stepup import step_up as needs_step_up
 
@@ -239,15 +239,7 @@ def admin_factors(ctx: RequestContext) -> Response:
 def _admin_page(ctx: RequestContext, errors: FieldErrors, status: int = 200) -> Response:
     page = factor_resets.factors_page(ctx.unit)
     return ctx.render(
-        "admin/second_factors.html",
-        {
-            "errors": errors,
-            "users": page.users,
-            "enrolled": page.enrolled,
-            "pending": page.pending,
-            "names": page.names,
-        },
-        status_code=status,
+        "admin/second_factors.html", model_context(page, errors=errors), status_code=status
     )
 
 

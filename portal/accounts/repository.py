@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any, TypeVar
 
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from portal.accounts.models import (
     NO_PASSWORD,
@@ -16,8 +17,11 @@ from portal.accounts.models import (
     AuthSession,
     LoginAttempt,
     SetupCode,
+    TwoPersonRequest,
     User,
 )
+
+R = TypeVar("R", bound=TwoPersonRequest)
 
 
 def get_user(db: Session, user_id: uuid.UUID) -> User | None:
@@ -50,11 +54,19 @@ def request_for_user(db: Session, user_id: uuid.UUID) -> AccountRequest | None:
 
 def pending_requests(db: Session) -> list[tuple[AccountRequest, User]]:
     """Requests awaiting a decision, oldest first, each with who asked."""
+    return pending_with_account(db, AccountRequest, AccountRequest.requested_by_id)
+
+
+def pending_with_account(
+    db: Session, kind: type[R], account: InstrumentedAttribute[Any]
+) -> list[tuple[R, User]]:
+    """The ``kind`` requests awaiting a decision, oldest first, each with the account its
+    ``account`` column names."""
     rows = db.execute(
-        select(AccountRequest, User)
-        .join(User, User.id == AccountRequest.requested_by_id)
-        .where(AccountRequest.state == "pending")
-        .order_by(AccountRequest.requested_at)
+        select(kind, User)
+        .join(User, User.id == account)
+        .where(kind.state == "pending")
+        .order_by(kind.requested_at)
     )
     return [(row[0], row[1]) for row in rows]
 
@@ -211,10 +223,4 @@ def pending_change_for(db: Session, user_id: uuid.UUID) -> AccessChangeRequest |
 
 def pending_changes(db: Session) -> list[tuple[AccessChangeRequest, User]]:
     """Access changes awaiting a decision, oldest first, each with the account to change."""
-    rows = db.execute(
-        select(AccessChangeRequest, User)
-        .join(User, User.id == AccessChangeRequest.user_id)
-        .where(AccessChangeRequest.state == "pending")
-        .order_by(AccessChangeRequest.requested_at)
-    )
-    return [(row[0], row[1]) for row in rows]
+    return pending_with_account(db, AccessChangeRequest, AccessChangeRequest.user_id)
