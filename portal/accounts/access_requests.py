@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from portal.accounts import repository
 from portal.accounts import service as accounts
 from portal.accounts.access_changes import change_access
+from portal.accounts.administration import other_account
 from portal.accounts.models import AccessChangeRequest, User
 from portal.accounts.permissions import Permission
 from portal.accounts.roles import Role
@@ -61,12 +62,7 @@ def _require_admin(unit: Unit) -> None:
 
 def _user(unit: Unit, user_id: uuid.UUID) -> User:
     _require_admin(unit)
-    user = repository.get_user(unit.db, user_id)
-    if user is None:
-        raise NotFound(str(user_id))
-    if user.id == unit.actor.user_id:
-        raise NotPermitted("administrators cannot change their own access")
-    return user
+    return other_account(unit, user_id, own="administrators cannot change their own access")
 
 
 def access_page(unit: Unit, user_id: uuid.UUID) -> AccessPage:
