@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from portal.accounts.models import (
@@ -22,6 +22,7 @@ from portal.accounts.models import (
 )
 
 R = TypeVar("R", bound=TwoPersonRequest)
+H = TypeVar("H", SetupCode, AuthSession)  # found by a hash, with its account
 
 
 def get_user(db: Session, user_id: uuid.UUID) -> User | None:
@@ -72,10 +73,15 @@ def pending_with_account(
 
 
 def find_setup_code(db: Session, code_hash: str) -> tuple[SetupCode, User] | None:
+    return _one_with_account(db, SetupCode, SetupCode.code_hash == code_hash)
+
+
+def _one_with_account(
+    db: Session, kind: type[H], which: ColumnElement[bool]
+) -> tuple[H, User] | None:
+    """The one ``kind`` row ``which`` finds, with the account it belongs to."""
     row = db.execute(
-        select(SetupCode, User)
-        .join(User, User.id == SetupCode.user_id)
-        .where(SetupCode.code_hash == code_hash)
+        select(kind, User).join(User, User.id == kind.user_id).where(which)
     ).one_or_none()
     return None if row is None else (row[0], row[1])
 
@@ -93,12 +99,7 @@ def cancel_setup_codes(db: Session, user_id: uuid.UUID, now: datetime) -> None:
 
 
 def find_session(db: Session, token_hash: str) -> tuple[AuthSession, User] | None:
-    row = db.execute(
-        select(AuthSession, User)
-        .join(User, User.id == AuthSession.user_id)
-        .where(AuthSession.token_hash == token_hash)
-    ).one_or_none()
-    return None if row is None else (row[0], row[1])
+    return _one_with_account(db, AuthSession, AuthSession.token_hash == token_hash)
 
 
 def revoke_sessions_of(
