@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     Boolean,
@@ -41,6 +42,9 @@ def staff(*, nullable: bool = False) -> MappedColumn[uuid.UUID]:
 class TwoPersonRequest:
     """A request one administrator asks for and a different one decides (approves or refuses):
     its state and who did what when. The table's checks: ``two_person_checks``."""
+
+    if TYPE_CHECKING:
+        id: uuid.UUID  # the table's own (IdMixin)
 
     state: Mapped[str] = mapped_column(String(16), default="pending")
     requested_by_id: Mapped[uuid.UUID] = staff()
