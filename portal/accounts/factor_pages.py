@@ -15,7 +15,7 @@ from datetime import datetime
 import segno
 
 from portal.accounts import factor_passkeys, factor_repository, factors
-from portal.accounts.factors import Check
+from portal.accounts.factors import Check, TypedCode
 from portal.accounts.service import ActiveSession
 from portal.accounts.unit import Unit
 from portal.clock import utc_now
@@ -83,7 +83,7 @@ def confirm_enrolment(
 ) -> Passed:
     now = utc_now()
     check, codes = factors.confirm_enrolment(
-        unit.db, unit.vault, settings, user=active.user, code=code, client=client, now=now
+        unit.db, unit.vault, settings, TypedCode(active.user, code, client, now)
     )
     _refuse(check, WRONG_CODE)
     token = factors.complete_sign_in(unit.db, active=active, now=now)
@@ -95,7 +95,7 @@ def verify(
 ) -> Passed:
     now = utc_now()
     check = factors.check_code(
-        unit.db, unit.vault, settings, user=active.user, code=code, client=client, now=now
+        unit.db, unit.vault, settings, TypedCode(active.user, code, client, now)
     )
     _refuse(check, WRONG_CODE)
     return Passed(factors.complete_sign_in(unit.db, active=active, now=now), [])
@@ -105,9 +105,7 @@ def use_recovery_code(
     unit: Unit, settings: Settings, active: ActiveSession, *, code: str, client: str
 ) -> Passed:
     now = utc_now()
-    check = factors.use_recovery_code(
-        unit.db, settings, user=active.user, code=code, client=client, now=now
-    )
+    check = factors.use_recovery_code(unit.db, settings, TypedCode(active.user, code, client, now))
     _refuse(check, WRONG_RECOVERY_CODE)
     token = factors.complete_sign_in(unit.db, active=active, now=now)
     return Passed(token, [], factors.remaining_recovery_codes(unit.db, active.user.id))
@@ -118,16 +116,8 @@ def step_up(
 ) -> None:
     """Prove the second factor again (step-up); a wrong code is the form's error."""
     now = utc_now()
-    check = factors.check_code(
-        unit.db,
-        unit.vault,
-        settings,
-        user=active.user,
-        code=code,
-        client=client,
-        now=now,
-        purpose="step_up",
-    )
+    typed = TypedCode(active.user, code, client, now)
+    check = factors.check_code(unit.db, unit.vault, settings, typed, purpose="step_up")
     _refuse(check, WRONG_CODE, field="step_up_code")
     factors.proved_again(unit.db, session=active.session, now=now)
 
