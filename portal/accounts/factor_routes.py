@@ -16,7 +16,7 @@ from starlette.responses import Response
 
 from portal.accounts import factor_pages, factor_resets
 from portal.accounts.devices import describe_device
-from portal.accounts.factor_pages import Passed
+from portal.accounts.factor_pages import Passed, PasskeyAnswer
 from portal.accounts.permissions import Permission
 from portal.accounts.service import ActiveSession
 from portal.web import csrf
@@ -127,14 +127,8 @@ def second_factor_passkey(ctx: RequestContext) -> Response:
 def second_factor_passkey_submit(ctx: RequestContext) -> Response:
     errors = FieldErrors()
     with ServiceRefusals(errors, onto=factor_pages.PASSKEY_FIELD) as refusals:
-        passed = factor_pages.verify_passkey(
-            ctx.unit,
-            ctx.settings,
-            _current(ctx),
-            credential=ctx.field(PASSKEY_ANSWER),
-            origin=_origin(ctx),
-            client=ctx.client_address,
-        )
+        answer = PasskeyAnswer(ctx.field(PASSKEY_ANSWER), _origin(ctx), ctx.client_address)
+        passed = factor_pages.verify_passkey(ctx.unit, ctx.settings, _current(ctx), answer)
     if refusals.refused:
         return _passkey_sign_in(ctx, errors, 400)
     return _signed_in(ctx, passed.token)
