@@ -34,6 +34,9 @@ ADMIN_ROLE = "Administrator accounts are asked for and approved as new accounts,
 
 @dataclass(frozen=True, slots=True)
 class NewAccess:
+    """What an account may do: its role, Area and unit, and its dedicated permissions (what a
+    change asks for; the access part of both account forms, portal.accounts.forms)."""
+
     role: Role
     area: str | None
     unit: str | None
