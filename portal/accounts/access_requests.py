@@ -15,9 +15,11 @@ from dataclasses import dataclass
 from portal.accounts import repository
 from portal.accounts import service as accounts
 from portal.accounts.access_changes import change_access
+from portal.accounts.administration import other_account
 from portal.accounts.models import AccessChangeRequest, User
 from portal.accounts.permissions import Permission
 from portal.accounts.roles import Role
+from portal.accounts.two_person import record_decision, still_open
 from portal.accounts.unit import Unit
 from portal.clock import utc_now
 from portal.db.session import serialize_on
@@ -32,6 +34,9 @@ ADMIN_ROLE = "Administrator accounts are asked for and approved as new accounts,
 
 @dataclass(frozen=True, slots=True)
 class NewAccess:
+    """What an account may do: its role, Area and unit, and its dedicated permissions (what a
+    change asks for; the access part of both account forms, portal.accounts.forms)."""
+
     role: Role
     area: str | None
     unit: str | None
@@ -61,12 +66,7 @@ def _require_admin(unit: Unit) -> None:
 
 def _user(unit: Unit, user_id: uuid.UUID) -> User:
     _require_admin(unit)
-    user = repository.get_user(unit.db, user_id)
-    if user is None:
-        raise NotFound(str(user_id))
-    if user.id == unit.actor.user_id:
-        raise NotPermitted("administrators cannot change their own access")
-    return user
+    return other_account(unit, user_id, own="administrators cannot change their own access")
 
 
 def access_page(unit: Unit, user_id: uuid.UUID) -> AccessPage:
@@ -142,25 +142,18 @@ def decide_change(unit: Unit, change_id: uuid.UUID, *, approve: bool) -> bool:
     True if the account's access changed."""
     change = _change(unit, change_id)
     db, actor, now = unit.db, unit.actor, utc_now()
-    serialize_on(db, f"access-change:{change.user_id}")
-    db.refresh(change)
-    if change.state != "pending":
-        raise Conflict("this change has been decided already")
-    if change.requested_by_id == actor.user_id:
-        raise NotPermitted("the administrator who asked for a change cannot approve it")
+    still_open(db, change, actor, lock=f"access-change:{change.user_id}", what="change")
     user = _user(unit, change.user_id)
     if approve and not user.is_active:
         raise Conflict("the account has been deactivated since: refuse this change")
-    change.decided_by_id = actor.user_id
-    change.decided_at = now
-    change.state = "approved" if approve else "refused"
-    db.flush()
-    accounts.record_event(
+    record_decision(
         db,
-        "access_change_approved" if approve else "access_change_refused",
-        actor=actor,
+        change,
+        actor,
+        now,
+        approve=approve,
+        audited_as=("access_change_approved", "access_change_refused"),
         object_type="access_change_request",
-        object_id=change.id,
     )
     if not approve:
         return False

@@ -5,6 +5,10 @@ Administrators never choose or see a password (portal.accounts.onboarding explai
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
+from typing import Any, TypeVar
+
 from starlette.responses import Response
 
 from portal.accounts import access_requests, administration
@@ -27,25 +31,17 @@ from portal.accounts.permissions import Permission
 from portal.cases.reference import AREAS, UNITS
 from portal.home import handover
 from portal.web.forms import FieldErrors
-from portal.web.pages import get, post
+from portal.web.pages import get, model_context, post
 from portal.web.routing import RequestContext, requires
 from portal.web.stepup import step_up
 
 ADMIN = requires(Permission.ADMINISTER_ACCOUNTS)
 DECISIONS = [("approve", "Approve: create the account"), ("refuse", "Refuse: no account")]
+T = TypeVar("T")
 
 
 def admin_users(ctx: RequestContext) -> Response:
-    page = administration.users_page(ctx.unit)
-    return ctx.render(
-        "admin/users.html",
-        {
-            "users": page.users,
-            "pending": page.pending,
-            "requested_by": page.requested_by,
-            "changes": page.changes,
-        },
-    )
+    return ctx.render("admin/users.html", model_context(administration.users_page(ctx.unit)))
 
 
 def _ticked(ctx: RequestContext, name: str) -> list[str]:
@@ -61,19 +57,24 @@ def _request_form(
     errors: FieldErrors,
     status: int = 200,
 ) -> Response:
-    return ctx.render(
-        "admin/user_new.html",
-        {
-            "errors": errors,
-            "values": values,
-            "grants": GRANTS,
-            "granted": granted,
-            "roles": role_choices(),
-            "areas": area_choices(),
-            "units": unit_choices(),
-        },
-        status_code=status,
-    )
+    fields = _access_fields(values, granted, errors, role_choices())
+    return ctx.render("admin/user_new.html", fields, status_code=status)
+
+
+def _access_fields(
+    values: dict[str, str], granted: list[str], errors: FieldErrors, roles: list[tuple[str, str]]
+) -> dict[str, Any]:
+    """What both access forms (a new account's, a change of access) show: the answers so far,
+    their errors, and the choices of role, Area, unit and permissions."""
+    return {
+        "errors": errors,
+        "values": values,
+        "grants": GRANTS,
+        "granted": granted,
+        "roles": roles,
+        "areas": area_choices(),
+        "units": unit_choices(),
+    }
 
 
 def admin_user_new(ctx: RequestContext) -> Response:
@@ -81,30 +82,47 @@ def admin_user_new(ctx: RequestContext) -> Response:
 
 
 def admin_user_create(ctx: RequestContext) -> Response:
-    values, granted, errors, details = parse_account_request(ctx.field, _ticked(ctx, "grants"))
-    if details is not None:
+    return _asked(
+        ctx,
+        parse_account_request(ctx.field, _ticked(ctx, "grants")),
+        partial(administration.request_account, ctx.unit),
+        _request_form,
+        "Account requested. Another administrator must approve it before it can be set up",
+    )
+
+
+def _asked(
+    ctx: RequestContext,
+    parsed: tuple[dict[str, str], list[str], FieldErrors, T | None],
+    ask: Callable[[T], object],
+    again: Callable[[RequestContext, dict[str, str], list[str], FieldErrors, int], Response],
+    done: str,
+) -> Response:
+    """An access form's POST (a new account, a change of access): what it asks for, once the
+    form is valid, handed to ``ask``; then back to the users, or the form ``again`` with its
+    errors."""
+    values, granted, errors, asked = parsed
+    if asked is not None:
         with ServiceRefusals(errors):
-            administration.request_account(ctx.unit, details)
+            ask(asked)
     if errors:
-        return _request_form(ctx, values, granted, errors, 400)
-    ctx.flash("Account requested. Another administrator must approve it before it can be set up")
+        return again(ctx, values, granted, errors, 400)
+    ctx.flash(done)
     return ctx.redirect("admin_users")
 
 
 def _review(ctx: RequestContext, errors: FieldErrors, status: int = 200) -> Response:
     page = administration.request_review(ctx.unit, ctx.path_id("request_id"))
+    asked = page.account_request
     return ctx.render(
         "admin/request.html",
-        {
-            "account_request": page.account_request,
-            "requester": page.requester,
-            "decider": page.decider,
-            "area": AREAS.get(page.account_request.area or "", ""),
-            "unit": UNITS.get(page.account_request.unit or "", ""),
-            "mine": page.mine,
-            "decisions": DECISIONS,
-            "errors": errors,
-        },
+        model_context(
+            page,
+            area=AREAS.get(asked.area or "", ""),
+            unit=UNITS.get(asked.unit or "", ""),
+            decisions=DECISIONS,
+            errors=errors,
+        ),
         status_code=status,
     )
 
@@ -113,16 +131,26 @@ def admin_request(ctx: RequestContext) -> Response:
     return _review(ctx, FieldErrors())
 
 
+def _approves(ctx: RequestContext) -> bool | None:
+    """A decision form's answer: approve (True), refuse (False), or neither chosen (None)."""
+    return {"approve": True, "refuse": False}.get(ctx.field("decision"))
+
+
+def _undecided(what: str) -> FieldErrors:
+    errors = FieldErrors()
+    errors.add("decision", f"Select whether to approve or refuse this {what}")
+    return errors
+
+
 @step_up(passkey=True)
 def admin_request_decide(ctx: RequestContext) -> Response:
-    decision = ctx.field("decision")
+    approve = _approves(ctx)
+    if approve is None:
+        return _review(ctx, _undecided("request"), 400)
     errors = FieldErrors()
-    if decision not in {"approve", "refuse"}:
-        errors.add("decision", "Select whether to approve or refuse this request")
-        return _review(ctx, errors, 400)
     with ServiceRefusals(errors) as refusals:
         done = administration.decide(
-            ctx.unit, ctx.settings, ctx.path_id("request_id"), approve=decision == "approve"
+            ctx.unit, ctx.settings, ctx.path_id("request_id"), approve=approve
         )
     if refusals.refused:
         return _review(ctx, errors, 400)
@@ -217,19 +245,10 @@ def _access_form(
     page = access_requests.access_page(ctx.unit, ctx.path_id("user_id"))
     if values is None:
         values, granted = access_values(page.user)
+    fields = _access_fields(values, granted, errors, access_role_choices())
     return ctx.render(
         "admin/user_access.html",
-        {
-            "user": page.user,
-            "pending": page.pending,
-            "errors": errors,
-            "values": values,
-            "grants": GRANTS,
-            "granted": granted,
-            "roles": access_role_choices(),
-            "areas": area_choices(),
-            "units": unit_choices(),
-        },
+        model_context(page, **fields),
         status_code=status,
     )
 
@@ -239,32 +258,22 @@ def admin_user_access(ctx: RequestContext) -> Response:
 
 
 def admin_user_access_request(ctx: RequestContext) -> Response:
-    values, granted, errors, new = parse_access_change(ctx.field, _ticked(ctx, "grants"))
-    if new is not None:
-        with ServiceRefusals(errors):
-            access_requests.request_change(ctx.unit, ctx.path_id("user_id"), new)
-    if errors:
-        return _access_form(ctx, values, granted, errors, 400)
-    ctx.flash("Change asked for. Another administrator must approve it before it takes effect")
-    return ctx.redirect("admin_users")
+    return _asked(
+        ctx,
+        parse_access_change(ctx.field, _ticked(ctx, "grants")),
+        partial(access_requests.request_change, ctx.unit, ctx.path_id("user_id")),
+        _access_form,
+        "Change asked for. Another administrator must approve it before it takes effect",
+    )
 
 
 def _change_review(ctx: RequestContext, errors: FieldErrors, status: int = 200) -> Response:
     page = access_requests.change_review(ctx.unit, ctx.path_id("change_id"))
     return ctx.render(
         "admin/access_change.html",
-        {
-            "change": page.change,
-            "user": page.user,
-            "requester": page.requester,
-            "decider": page.decider,
-            "mine": page.mine,
-            "areas": AREAS,
-            "units": UNITS,
-            "grants": GRANTS,
-            "decisions": CHANGE_DECISIONS,
-            "errors": errors,
-        },
+        model_context(
+            page, areas=AREAS, units=UNITS, grants=GRANTS, decisions=CHANGE_DECISIONS, errors=errors
+        ),
         status_code=status,
     )
 
@@ -275,12 +284,9 @@ def admin_access_change(ctx: RequestContext) -> Response:
 
 @step_up(passkey=True)
 def admin_access_change_decide(ctx: RequestContext) -> Response:
-    decision = ctx.field("decision")
-    if decision not in {"approve", "refuse"}:
-        errors = FieldErrors()
-        errors.add("decision", "Select whether to approve or refuse this change")
-        return _change_review(ctx, errors, 400)
-    approve = decision == "approve"
+    approve = _approves(ctx)
+    if approve is None:
+        return _change_review(ctx, _undecided("change"), 400)
     access_requests.decide_change(ctx.unit, ctx.path_id("change_id"), approve=approve)
     ctx.flash("Change approved: it applies now" if approve else "Change refused: nothing changed")
     return ctx.redirect("admin_users")

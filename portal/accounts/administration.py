@@ -15,7 +15,7 @@ from portal.accounts.models import AccessChangeRequest, AccountRequest, User
 from portal.accounts.onboarding import AccountDetails, IssuedCode
 from portal.accounts.unit import Unit
 from portal.clock import utc_now
-from portal.kit.errors import NotFound, ValidationFailed
+from portal.kit.errors import NotFound, NotPermitted, ValidationFailed
 from portal.settings import Settings
 
 USERNAME_TAKEN = "A user with this username already exists or has been asked for"
@@ -60,6 +60,15 @@ def _user(unit: Unit, user_id: uuid.UUID) -> User:
     user = repository.get_user(unit.db, user_id)
     if user is None:
         raise NotFound(str(user_id))
+    return user
+
+
+def other_account(unit: Unit, user_id: uuid.UUID, *, own: str) -> User:
+    """The account an administrator acts on, which is never their own (refused with ``own``:
+    nobody changes their own access, nor deactivates themselves)."""
+    user = _user(unit, user_id)
+    if user.id == unit.actor.user_id:
+        raise NotPermitted(own)
     return user
 
 

@@ -15,7 +15,6 @@ from datetime import datetime
 
 from sqlalchemy import (
     BigInteger,
-    CheckConstraint,
     ForeignKey,
     Index,
     Integer,
@@ -25,7 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from portal.accounts.models import staff
+from portal.accounts.models import TwoPersonRequest, two_person_checks
 from portal.db.base import Base, IdMixin, UTCDateTime
 from portal.db.encrypted import EncryptedBlob, Sealed
 
@@ -64,7 +63,7 @@ class RecoveryCode(IdMixin, Base):
 FACTOR_RESET_STATES = ("pending", "approved", "refused")
 
 
-class FactorReset(IdMixin, Base):
+class FactorReset(IdMixin, TwoPersonRequest, Base):
     """An administrator's request to remove a user's second factors, decided by another.
 
     ``told_at``: when the user was shown that their factors were reset (at their next sign-in).
@@ -72,24 +71,13 @@ class FactorReset(IdMixin, Base):
 
     __tablename__ = "factor_reset"
     __table_args__ = (
-        CheckConstraint(
-            "state IN (" + ", ".join(f"'{s}'" for s in FACTOR_RESET_STATES) + ")",
-            name="state_known",
-        ),
-        CheckConstraint(
-            "decided_by_id IS NULL OR decided_by_id <> requested_by_id", name="two_people"
-        ),
+        *two_person_checks(FACTOR_RESET_STATES),
         Index("ix_factor_reset_user_state", "user_id", "state"),
     )
 
     user_id: Mapped[uuid.UUID] = mapped_column(
         Uuid, ForeignKey("user_account.id", ondelete="CASCADE")
     )
-    state: Mapped[str] = mapped_column(String(16), default="pending")
-    requested_by_id: Mapped[uuid.UUID] = staff()
-    requested_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    decided_by_id: Mapped[uuid.UUID | None] = staff(nullable=True)
-    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     told_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     def __repr__(self) -> str:

@@ -15,7 +15,7 @@ from datetime import datetime
 import segno
 
 from portal.accounts import factor_passkeys, factor_repository, factors
-from portal.accounts.factors import Check
+from portal.accounts.factors import Check, TypedCode
 from portal.accounts.service import ActiveSession
 from portal.accounts.unit import Unit
 from portal.clock import utc_now
@@ -83,7 +83,7 @@ def confirm_enrolment(
 ) -> Passed:
     now = utc_now()
     check, codes = factors.confirm_enrolment(
-        unit.db, unit.vault, settings, user=active.user, code=code, client=client, now=now
+        unit.db, unit.vault, settings, TypedCode(active.user, code, client, now)
     )
     _refuse(check, WRONG_CODE)
     token = factors.complete_sign_in(unit.db, active=active, now=now)
@@ -95,7 +95,7 @@ def verify(
 ) -> Passed:
     now = utc_now()
     check = factors.check_code(
-        unit.db, unit.vault, settings, user=active.user, code=code, client=client, now=now
+        unit.db, unit.vault, settings, TypedCode(active.user, code, client, now)
     )
     _refuse(check, WRONG_CODE)
     return Passed(factors.complete_sign_in(unit.db, active=active, now=now), [])
@@ -105,9 +105,7 @@ def use_recovery_code(
     unit: Unit, settings: Settings, active: ActiveSession, *, code: str, client: str
 ) -> Passed:
     now = utc_now()
-    check = factors.use_recovery_code(
-        unit.db, settings, user=active.user, code=code, client=client, now=now
-    )
+    check = factors.use_recovery_code(unit.db, settings, TypedCode(active.user, code, client, now))
     _refuse(check, WRONG_RECOVERY_CODE)
     token = factors.complete_sign_in(unit.db, active=active, now=now)
     return Passed(token, [], factors.remaining_recovery_codes(unit.db, active.user.id))
@@ -118,16 +116,8 @@ def step_up(
 ) -> None:
     """Prove the second factor again (step-up); a wrong code is the form's error."""
     now = utc_now()
-    check = factors.check_code(
-        unit.db,
-        unit.vault,
-        settings,
-        user=active.user,
-        code=code,
-        client=client,
-        now=now,
-        purpose="step_up",
-    )
+    typed = TypedCode(active.user, code, client, now)
+    check = factors.check_code(unit.db, unit.vault, settings, typed, purpose="step_up")
     _refuse(check, WRONG_CODE, field="step_up_code")
     factors.proved_again(unit.db, session=active.session, now=now)
 
@@ -232,40 +222,42 @@ def passkey_prompt(
     return PasskeyPrompt(False, making)
 
 
+@dataclass(frozen=True, slots=True)
+class PasskeyAnswer:
+    """The browser's answer to a passkey prompt (``credential``: its JSON), the origin of the
+    page that asked (the relying party), and the client's address (counted like a code)."""
+
+    credential: str
+    origin: str
+    client: str
+
+
 def passkey_step_up(
-    unit: Unit,
-    settings: Settings,
-    active: ActiveSession,
-    *,
-    credential: str,
-    origin: str,
-    client: str,
+    unit: Unit, settings: Settings, active: ActiveSession, answer: PasskeyAnswer
 ) -> None:
     """Prove the second factor again with a passkey; an answer that fails is the form's error."""
-    _check_passkey(unit, settings, active, credential, origin, client, utc_now(), "step_up")
+    _check_passkey(unit, settings, active, answer, utc_now(), "step_up")
 
 
 def _check_passkey(
     unit: Unit,
     settings: Settings,
     active: ActiveSession,
-    credential: str,
-    origin: str,
-    client: str,
+    answer: PasskeyAnswer,
     now: datetime,
     purpose: str,
 ) -> None:
     """The browser's passkey answer, checked (counted like a code); refused, the form's error."""
-    if not credential:
+    if not answer.credential:
         raise ValidationFailed({PASSKEY_FIELD: PASSKEY_MISSING})
     check = factor_passkeys.check_assertion(
         unit.db,
         settings,
         session=active.session,
         user=active.user,
-        rp=factor_passkeys.relying_party(settings, origin),
-        credential=credential,
-        client=client,
+        rp=factor_passkeys.relying_party(settings, answer.origin),
+        credential=answer.credential,
+        client=answer.client,
         now=now,
         purpose=purpose,
     )
@@ -299,16 +291,10 @@ def passkey_sign_in_options(
 
 
 def verify_passkey(
-    unit: Unit,
-    settings: Settings,
-    active: ActiveSession,
-    *,
-    credential: str,
-    origin: str,
-    client: str,
+    unit: Unit, settings: Settings, active: ActiveSession, answer: PasskeyAnswer
 ) -> Passed:
     """The second factor at sign-in, by passkey instead of a code: counted and throttled like a
     code; once it passes the session is signed in (a new token), its passkey proof fresh."""
     now = utc_now()
-    _check_passkey(unit, settings, active, credential, origin, client, now, "sign_in")
+    _check_passkey(unit, settings, active, answer, now, "sign_in")
     return Passed(factors.complete_sign_in(unit.db, active=active, now=now), [])

@@ -23,8 +23,10 @@ from __future__ import annotations
 import json
 import logging
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import webauthn
@@ -51,6 +53,7 @@ from portal.kit.errors import Conflict, NotFound
 from portal.settings import Settings
 
 log = logging.getLogger(__name__)
+V = TypeVar("V")  # what a webauthn check returns once the answer passes
 
 CEREMONY_TIMEOUT_MS = 120_000
 MAX_CREDENTIAL_JSON = 16_384
@@ -145,18 +148,10 @@ def register(
     if challenge is None or not credential or len(credential) > MAX_CREDENTIAL_JSON:
         _failed(db, user, "register")
         return None
-    try:
-        verified = webauthn.verify_registration_response(
-            credential=credential,
-            expected_challenge=challenge,
-            expected_rp_id=rp.id,
-            expected_origin=rp.origin,
-            require_user_verification=True,
-        )
-    except (WebAuthnException, ValueError, KeyError, TypeError) as refused:
-        log.warning(
-            "passkey.register_refused user_id=%s reason=%s", user.id, type(refused).__name__
-        )
+    verified = _verified(
+        webauthn.verify_registration_response, "register_refused", user, rp, credential, challenge
+    )
+    if verified is None:
         _failed(db, user, "register")
         return None
     if repository.passkey_by_credential(db, verified.credential_id) is not None:
@@ -208,20 +203,17 @@ def check_assertion(
         passkey = _passkey_answering(db, user, credential)
         if passkey is None:
             return False
-        try:
-            verified = webauthn.verify_authentication_response(
-                credential=credential,
-                expected_challenge=challenge,
-                expected_rp_id=rp.id,
-                expected_origin=rp.origin,
-                credential_public_key=passkey.public_key,
-                credential_current_sign_count=passkey.sign_count,
-                require_user_verification=True,
-            )
-        except (WebAuthnException, ValueError, KeyError, TypeError) as refused:
-            log.warning(
-                "passkey.assertion_refused user_id=%s reason=%s", user.id, type(refused).__name__
-            )
+        verified = _verified(
+            webauthn.verify_authentication_response,
+            "assertion_refused",
+            user,
+            rp,
+            credential,
+            challenge,
+            credential_public_key=passkey.public_key,
+            credential_current_sign_count=passkey.sign_count,
+        )
+        if verified is None:
             return False
         passkey.sign_count = verified.new_sign_count
         passkey.last_used_at = now
@@ -280,6 +272,31 @@ def _keep_challenge(db: Session, session: AuthSession, challenge: bytes, now: da
         )
 
     write_later(db, keep)
+
+
+def _verified(
+    verify: Callable[..., V],
+    refused_as: str,
+    user: User,
+    rp: RelyingParty,
+    credential: str,
+    challenge: bytes,
+    **more: Any,
+) -> V | None:
+    """webauthn's ``verify`` of the browser's answer to ``challenge``, for this relying party
+    and with user verification required; None (logged as ``refused_as``) if it does not pass."""
+    try:
+        return verify(
+            credential=credential,
+            expected_challenge=challenge,
+            expected_rp_id=rp.id,
+            expected_origin=rp.origin,
+            require_user_verification=True,
+            **more,
+        )
+    except (WebAuthnException, ValueError, KeyError, TypeError) as refused:
+        log.warning("passkey.%s user_id=%s reason=%s", refused_as, user.id, type(refused).__name__)
+        return None
 
 
 def _take_challenge(session: AuthSession, now: datetime) -> bytes | None:

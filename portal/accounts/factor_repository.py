@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from portal.accounts.factor_models import FactorReset, Passkey, RecoveryCode, UserFactor
 from portal.accounts.models import User
+from portal.accounts.repository import pending_with_account
 
 
 def factor_of(db: Session, user_id: uuid.UUID) -> UserFactor | None:
@@ -59,13 +60,7 @@ def pending_reset_for(db: Session, user_id: uuid.UUID) -> FactorReset | None:
 
 
 def pending_resets(db: Session) -> list[tuple[FactorReset, User]]:
-    rows = db.execute(
-        select(FactorReset, User)
-        .join(User, User.id == FactorReset.user_id)
-        .where(FactorReset.state == "pending")
-        .order_by(FactorReset.requested_at)
-    )
-    return [(row[0], row[1]) for row in rows]
+    return pending_with_account(db, FactorReset, FactorReset.user_id)
 
 
 def untold_reset(db: Session, user_id: uuid.UUID) -> FactorReset | None:

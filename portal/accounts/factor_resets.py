@@ -20,10 +20,11 @@ from portal.accounts import service as accounts
 from portal.accounts.factor_models import FactorReset
 from portal.accounts.models import User
 from portal.accounts.permissions import Permission
+from portal.accounts.two_person import record_decision, still_open
 from portal.accounts.unit import Unit
 from portal.clock import utc_now
 from portal.db.session import serialize_on
-from portal.kit.errors import Conflict, NotFound, NotPermitted, ValidationFailed
+from portal.kit.errors import NotFound, NotPermitted, ValidationFailed
 
 log = logging.getLogger(__name__)
 ALREADY_ASKED = "A reset of this user's second factor has already been asked for"
@@ -88,25 +89,18 @@ def decide_reset(unit: Unit, reset_id: uuid.UUID, *, approve: bool) -> None:
     reset = factor_repository.get_reset(db, reset_id)
     if reset is None:
         raise NotFound(str(reset_id))
-    serialize_on(db, f"factor-reset:{reset.user_id}")
-    db.refresh(reset)
-    if reset.state != "pending":
-        raise Conflict("this reset has been decided already")
-    if reset.requested_by_id == actor.user_id:
-        raise NotPermitted("the administrator who asked for a reset cannot approve it")
-    reset.decided_by_id = actor.user_id
-    reset.decided_at = now
-    reset.state = "approved" if approve else "refused"
+    still_open(db, reset, actor, lock=f"factor-reset:{reset.user_id}", what="reset")
     if approve:
         factors.remove_factors(db, unit.vault, reset.user_id)
         repository.revoke_sessions_of(db, reset.user_id, now)
-    db.flush()
-    accounts.record_event(
+    record_decision(
         db,
-        "factor_reset_approved" if approve else "factor_reset_refused",
-        actor=actor,
+        reset,
+        actor,
+        now,
+        approve=approve,
+        audited_as=("factor_reset_approved", "factor_reset_refused"),
         object_type="factor_reset",
-        object_id=reset.id,
     )
     log.info("factor.reset_decided reset_id=%s approved=%s", reset.id, approve)
 

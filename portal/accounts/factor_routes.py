@@ -8,6 +8,7 @@ codes once; a user with one types the code from their app, or a recovery code.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
@@ -15,19 +16,22 @@ from starlette.responses import Response
 
 from portal.accounts import factor_pages, factor_resets
 from portal.accounts.devices import describe_device
+from portal.accounts.factor_pages import Passed, PasskeyAnswer
 from portal.accounts.permissions import Permission
 from portal.accounts.service import ActiveSession
 from portal.web import csrf
 from portal.web.fields import Choice, Text
 from portal.web.forms import FieldErrors, Form, ServiceRefusals, render_form
-from portal.web.pages import get, post, safe_next
-from portal.web.routing import RequestContext, requires
+from portal.web.pages import get, model_context, post, safe_next
+from portal.web.routing import Handler, PortalRoute, RequestContext, requires
 from portal.web.stepup import step_up as needs_step_up
 
 FACTOR_STEP = requires(Permission.MANAGE_OWN_SESSION)
 ADMIN = requires(Permission.ADMINISTER_ACCOUNTS)
 CODE_MISSING = "Enter the 6-digit code from your authenticator app"
 PASSKEY_ANSWER = "passkey_assertion"  # the hidden field passkeys.mjs fills
+# A factor_pages check of a typed code (verify, use_recovery_code, confirm_enrolment).
+CodeCheck = Callable[..., Passed]
 
 
 class CodeForm(Form):
@@ -68,6 +72,17 @@ def _page(ctx: RequestContext, template: str, form: Form, **extra: Any) -> Respo
     return render_form(ctx, template, form, {"next": _next(ctx), **extra})
 
 
+def _checked(ctx: RequestContext, form: CodeForm | RecoveryForm, check: CodeCheck) -> Passed | None:
+    """The form's code checked by ``check``; None when the form or the check refused it (the
+    form then holds the error)."""
+    if form.valid:
+        with form.service_errors():
+            return check(
+                ctx.unit, ctx.settings, _current(ctx), code=form.code, client=ctx.client_address
+            )
+    return None
+
+
 # --- the code, or a recovery code ----------------------------------------------------------
 
 
@@ -85,16 +100,21 @@ def second_factor(ctx: RequestContext) -> Response:
 
 
 def second_factor_submit(ctx: RequestContext) -> Response:
-    active = ctx.active_session
-    assert active is not None
     form = CodeForm(ctx.form)
-    if form.valid:
-        with form.service_errors():
-            passed = factor_pages.verify(
-                ctx.unit, ctx.settings, active, code=form.code, client=ctx.client_address
-            )
-            return _signed_in(ctx, passed.token)
-    return _page(ctx, "accounts/second_factor.html", form)
+    return _sign_in_by_code(ctx, form, "accounts/second_factor.html", factor_pages.verify)
+
+
+def _sign_in_by_code(
+    ctx: RequestContext, form: CodeForm | RecoveryForm, template: str, check: CodeCheck
+) -> Response:
+    """Signed in by the form's code, or its page again with the error. After a recovery code,
+    the message says how many are left."""
+    passed = _checked(ctx, form, check)
+    if passed is None:
+        return _page(ctx, template, form)
+    if passed.codes_left is not None:
+        ctx.flash(_codes_left(passed.codes_left))
+    return _signed_in(ctx, passed.token)
 
 
 def second_factor_passkey(ctx: RequestContext) -> Response:
@@ -107,14 +127,8 @@ def second_factor_passkey(ctx: RequestContext) -> Response:
 def second_factor_passkey_submit(ctx: RequestContext) -> Response:
     errors = FieldErrors()
     with ServiceRefusals(errors, onto=factor_pages.PASSKEY_FIELD) as refusals:
-        passed = factor_pages.verify_passkey(
-            ctx.unit,
-            ctx.settings,
-            _current(ctx),
-            credential=ctx.field(PASSKEY_ANSWER),
-            origin=_origin(ctx),
-            client=ctx.client_address,
-        )
+        answer = PasskeyAnswer(ctx.field(PASSKEY_ANSWER), _origin(ctx), ctx.client_address)
+        passed = factor_pages.verify_passkey(ctx.unit, ctx.settings, _current(ctx), answer)
     if refusals.refused:
         return _passkey_sign_in(ctx, errors, 400)
     return _signed_in(ctx, passed.token)
@@ -136,17 +150,10 @@ def recovery_code(ctx: RequestContext) -> Response:
 
 
 def recovery_code_submit(ctx: RequestContext) -> Response:
-    active = ctx.active_session
-    assert active is not None
     form = RecoveryForm(ctx.form)
-    if form.valid:
-        with form.service_errors():
-            passed = factor_pages.use_recovery_code(
-                ctx.unit, ctx.settings, active, code=form.code, client=ctx.client_address
-            )
-            ctx.flash(_codes_left(passed.codes_left or 0))
-            return _signed_in(ctx, passed.token)
-    return _page(ctx, "accounts/recovery_code.html", form)
+    return _sign_in_by_code(
+        ctx, form, "accounts/recovery_code.html", factor_pages.use_recovery_code
+    )
 
 
 def _codes_left(left: int) -> str:
@@ -181,24 +188,19 @@ def _enrol_page(ctx: RequestContext, form: CodeForm) -> Response:
 
 
 def factor_enrol_submit(ctx: RequestContext) -> Response:
-    active = ctx.active_session
-    assert active is not None
     form = CodeForm(ctx.form)
-    if form.valid:
-        with form.service_errors():
-            passed = factor_pages.confirm_enrolment(
-                ctx.unit, ctx.settings, active, code=form.code, client=ctx.client_address
-            )
-            ctx.set_cookie(csrf.session_cookie_name(ctx.settings), passed.token)
-            # This page's forms (sign out, stay signed in) speak for the new token already.
-            ctx.csrf_token = csrf.session_token(ctx.settings, active.session.token_hash)
-            # Shown once, never stored: the page must not be kept by the browser either.
-            return ctx.render(
-                "accounts/recovery_codes.html",
-                {"codes": passed.recovery_codes, "next": _next(ctx) or ctx.url_for("home")},
-                headers={"Cache-Control": "no-store"},
-            )
-    return _enrol_page(ctx, form)
+    passed = _checked(ctx, form, factor_pages.confirm_enrolment)
+    if passed is None:
+        return _enrol_page(ctx, form)
+    ctx.set_cookie(csrf.session_cookie_name(ctx.settings), passed.token)
+    # This page's forms (sign out, stay signed in) speak for the new token already.
+    ctx.csrf_token = csrf.session_token(ctx.settings, _current(ctx).session.token_hash)
+    # Shown once, never stored: the page must not be kept by the browser either.
+    return ctx.render(
+        "accounts/recovery_codes.html",
+        {"codes": passed.recovery_codes, "next": _next(ctx) or ctx.url_for("home")},
+        headers={"Cache-Control": "no-store"},
+    )
 
 
 # --- step-up ---------------------------------------------------------------------------------
@@ -231,15 +233,7 @@ def admin_factors(ctx: RequestContext) -> Response:
 def _admin_page(ctx: RequestContext, errors: FieldErrors, status: int = 200) -> Response:
     page = factor_resets.factors_page(ctx.unit)
     return ctx.render(
-        "admin/second_factors.html",
-        {
-            "errors": errors,
-            "users": page.users,
-            "enrolled": page.enrolled,
-            "pending": page.pending,
-            "names": page.names,
-        },
-        status_code=status,
+        "admin/second_factors.html", model_context(page, errors=errors), status_code=status
     )
 
 
@@ -319,51 +313,30 @@ def account_passkey_remove(ctx: RequestContext) -> Response:
 PASSKEYS = "/account/passkeys"
 STEP = "/second-factor"
 SET_UP = STEP + "/set-up"
+RESET_ASK = "/admin/users/{user_id}/second-factor-reset"
+RESET_DECIDE = "/admin/second-factor-resets/{reset_id}"
+
+
+def _step(route: Callable[..., PortalRoute], path: str, handler: Handler, name: str) -> PortalRoute:
+    """A page of the second-factor step: all that a password-only session may reach."""
+    return route(path, handler, FACTOR_STEP, name, factor_step=True)
+
+
 routes = [
-    get(STEP, second_factor, FACTOR_STEP, "second_factor", factor_step=True),
-    post(STEP, second_factor_submit, FACTOR_STEP, "second_factor_submit", factor_step=True),
-    get(STEP + "/recovery-code", recovery_code, FACTOR_STEP, "recovery_code", factor_step=True),
-    get(
-        STEP + "/passkey",
-        second_factor_passkey,
-        FACTOR_STEP,
-        "second_factor_passkey",
-        factor_step=True,
-    ),
-    post(
-        STEP + "/passkey",
-        second_factor_passkey_submit,
-        FACTOR_STEP,
-        "second_factor_passkey_submit",
-        factor_step=True,
-    ),
-    post(
-        STEP + "/recovery-code",
-        recovery_code_submit,
-        FACTOR_STEP,
-        "recovery_code_submit",
-        factor_step=True,
-    ),
-    post(
-        SET_UP + "/start", factor_enrol_start, FACTOR_STEP, "factor_enrol_start", factor_step=True
-    ),
-    get(SET_UP, factor_enrol, FACTOR_STEP, "factor_enrol", factor_step=True),
-    post(SET_UP, factor_enrol_submit, FACTOR_STEP, "factor_enrol_submit", factor_step=True),
+    _step(get, STEP, second_factor, "second_factor"),
+    _step(post, STEP, second_factor_submit, "second_factor_submit"),
+    _step(get, STEP + "/recovery-code", recovery_code, "recovery_code"),
+    _step(get, STEP + "/passkey", second_factor_passkey, "second_factor_passkey"),
+    _step(post, STEP + "/passkey", second_factor_passkey_submit, "second_factor_passkey_submit"),
+    _step(post, STEP + "/recovery-code", recovery_code_submit, "recovery_code_submit"),
+    _step(post, SET_UP + "/start", factor_enrol_start, "factor_enrol_start"),
+    _step(get, SET_UP, factor_enrol, "factor_enrol"),
+    _step(post, SET_UP, factor_enrol_submit, "factor_enrol_submit"),
     get("/account/confirm-it-is-you", step_up, FACTOR_STEP, "step_up"),
     post("/account/confirm-it-is-you", step_up_submit, FACTOR_STEP, "step_up_submit"),
     get("/admin/second-factors", admin_factors, ADMIN, "admin_factors"),
-    post(
-        "/admin/users/{user_id}/second-factor-reset",
-        admin_factor_reset_request,
-        ADMIN,
-        "admin_factor_reset_request",
-    ),
-    post(
-        "/admin/second-factor-resets/{reset_id}",
-        admin_factor_reset_decide,
-        ADMIN,
-        "admin_factor_reset_decide",
-    ),
+    post(RESET_ASK, admin_factor_reset_request, ADMIN, "admin_factor_reset_request"),
+    post(RESET_DECIDE, admin_factor_reset_decide, ADMIN, "admin_factor_reset_decide"),
     get(PASSKEYS, account_passkeys, FACTOR_STEP, "account_passkeys"),
     post(PASSKEYS, account_passkey_register, FACTOR_STEP, "account_passkey_register"),
     post(

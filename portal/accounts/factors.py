@@ -115,22 +115,32 @@ def pending_secret(db: Session, vault: Vault, user: User) -> Enrolment | None:
     return Enrolment(secret, provisioning_uri(secret, user.username))
 
 
+@dataclass(frozen=True, slots=True)
+class TypedCode:
+    """A code someone typed to prove their second factor: whose, the code, from which client
+    address (codes are counted: portal.accounts.throttle), and when."""
+
+    user: User
+    code: str
+    client: str
+    now: datetime
+
+
 def confirm_enrolment(
-    db: Session,
-    vault: Vault,
-    settings: Settings,
-    *,
-    user: User,
-    code: str,
-    client: str,
-    now: datetime,
+    db: Session, vault: Vault, settings: Settings, typed: TypedCode
 ) -> tuple[Check, list[str]]:
     """A code from the new authenticator finishes enrolment: the recovery codes, shown once."""
+    user, now = typed.user, typed.now
     factor = repository.factor_of(db, user.id)
     if factor is None or factor.confirmed_at is not None:
         raise Conflict("no second factor is being set up")
     check = counted(
-        db, settings, user, client, now, lambda: _accept_code(vault, factor, code, settings, now)
+        db,
+        settings,
+        user,
+        typed.client,
+        now,
+        lambda: _accept_code(vault, factor, typed.code, settings, now),
     )
     _audit_check(db, user, check, "code", "enrolment")
     if check is not Check.OK:
@@ -147,39 +157,29 @@ def confirm_enrolment(
 
 
 def check_code(
-    db: Session,
-    vault: Vault,
-    settings: Settings,
-    *,
-    user: User,
-    code: str,
-    client: str,
-    now: datetime,
-    purpose: str = "sign_in",
+    db: Session, vault: Vault, settings: Settings, typed: TypedCode, *, purpose: str = "sign_in"
 ) -> Check:
     """A TOTP code from an enrolled user: counted, once per time-step, audited when wrong."""
+    user, now = typed.user, typed.now
     factor = repository.factor_of(db, user.id)
     enrolled = factor is not None and factor.confirmed_at is not None
 
     def verify() -> bool:
-        return enrolled and factor is not None and _accept_code(vault, factor, code, settings, now)
+        return (
+            enrolled
+            and factor is not None
+            and _accept_code(vault, factor, typed.code, settings, now)
+        )
 
-    check = counted(db, settings, user, client, now, verify)
+    check = counted(db, settings, user, typed.client, now, verify)
     _audit_check(db, user, check, "code", purpose)
     return check
 
 
-def use_recovery_code(
-    db: Session,
-    settings: Settings,
-    *,
-    user: User,
-    code: str,
-    client: str,
-    now: datetime,
-) -> Check:
+def use_recovery_code(db: Session, settings: Settings, typed: TypedCode) -> Check:
     """A single-use recovery code (instead of a TOTP code), counted like one."""
-    wanted = tokens.token_hash(normalise_recovery_code(code))
+    user, client, now = typed.user, typed.client, typed.now
+    wanted = tokens.token_hash(normalise_recovery_code(typed.code))
     found: list[RecoveryCode] = []
 
     def verify() -> bool:

@@ -75,20 +75,12 @@ def username_problem(username: str) -> str | None:
     return None
 
 
-@dataclass(frozen=True, slots=True)
-class Access:
-    """What the access part of the form (role, Area, unit, permissions) says, once valid."""
-
-    role: Role
-    area: str | None
-    unit: str | None
-    may_unmask: bool
-    may_approve: bool
-
-
-def parse_access(values: dict[str, str], ticked: list[str], errors: FieldErrors) -> Access | None:
-    """Role, then Area and unit where the role is scoped by them, then the permissions (only a
-    case worker may be given them). Errors are added to ``errors``."""
+def parse_access(
+    values: dict[str, str], ticked: list[str], errors: FieldErrors
+) -> NewAccess | None:
+    """What the access part of the form says: role, then Area and unit where the role is scoped
+    by them, then the permissions (only a case worker may be given them). Errors are added to
+    ``errors``."""
     role = Role(values["role"]) if values["role"] in {r.value for r in Role} else None
     if role is None:
         errors.add("role", "Select a role")
@@ -100,7 +92,7 @@ def parse_access(values: dict[str, str], ticked: list[str], errors: FieldErrors)
     granted = {name for name, _ in GRANTS} & set(ticked)
     if granted and role not in GRANT_ROLES:
         errors.add("grants", f"{role.label}s cannot be given these permissions")
-    return Access(
+    return NewAccess(
         role=role,
         area=values["area"] if role in AREA_ROLES else None,
         unit=values["unit"] if role in UNIT_ROLES else None,
@@ -179,8 +171,7 @@ def parse_access_change(
     access = parse_access(values, ticked, errors)
     if errors or access is None:
         return values, ticked, errors, None
-    new = NewAccess(access.role, access.area, access.unit, access.may_unmask, access.may_approve)
-    return values, ticked, errors, new
+    return values, ticked, errors, access
 
 
 def access_values(user: User) -> tuple[dict[str, str], list[str]]:

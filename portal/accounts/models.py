@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     Boolean,
@@ -36,6 +37,43 @@ SIGNED_IN = "signed_in"
 def staff(*, nullable: bool = False) -> MappedColumn[uuid.UUID]:
     """A column naming the staff account that did something (``recorded_by_id``...)."""
     return mapped_column(Uuid, ForeignKey("user_account.id"), nullable=nullable)
+
+
+class TwoPersonRequest:
+    """A request one administrator asks for and a different one decides (approves or refuses):
+    its state and who did what when. The table's checks: ``two_person_checks``."""
+
+    if TYPE_CHECKING:
+        id: uuid.UUID  # the table's own (IdMixin)
+
+    state: Mapped[str] = mapped_column(String(16), default="pending")
+    requested_by_id: Mapped[uuid.UUID] = staff()
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    decided_by_id: Mapped[uuid.UUID | None] = staff(nullable=True)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+def two_person_checks(states: tuple[str, ...]) -> tuple[CheckConstraint, CheckConstraint]:
+    """A ``TwoPersonRequest`` table's checks: a known state, and a decider who did not ask."""
+    return (
+        CheckConstraint(
+            "state IN (" + ", ".join(f"'{s}'" for s in states) + ")", name="state_known"
+        ),
+        CheckConstraint(
+            "decided_by_id IS NULL OR decided_by_id <> requested_by_id", name="two_people"
+        ),
+    )
+
+
+def one_pending_per(column: str, *, index: str) -> Index:
+    """A partial unique index: at most one pending request for each ``column``."""
+    return Index(
+        index,
+        column,
+        unique=True,
+        sqlite_where=text("state = 'pending'"),
+        postgresql_where=text("state = 'pending'"),
+    )
 
 
 class User(IdMixin, TimestampMixin, Base):
@@ -136,7 +174,7 @@ class LoginAttempt(IdMixin, Base):
 ACCOUNT_REQUEST_STATES = ("pending", "approved", "refused")
 
 
-class AccountRequest(IdMixin, Base):
+class AccountRequest(IdMixin, TwoPersonRequest, Base):
     """An administrator's request for a new staff account, decided by a different administrator.
 
     No account exists until a second administrator approves; then ``user_id`` points to it. The
@@ -146,20 +184,8 @@ class AccountRequest(IdMixin, Base):
     __tablename__ = "account_request"
     __table_args__ = (
         CheckConstraint(f"role IN ({_ROLE_VALUES})", name="role_known"),
-        CheckConstraint(
-            "state IN (" + ", ".join(f"'{s}'" for s in ACCOUNT_REQUEST_STATES) + ")",
-            name="state_known",
-        ),
-        CheckConstraint(
-            "decided_by_id IS NULL OR decided_by_id <> requested_by_id", name="two_people"
-        ),
-        Index(
-            "ix_account_request_pending_username",
-            "username",
-            unique=True,
-            sqlite_where=text("state = 'pending'"),
-            postgresql_where=text("state = 'pending'"),
-        ),
+        *two_person_checks(ACCOUNT_REQUEST_STATES),
+        one_pending_per("username", index="ix_account_request_pending_username"),
         Index("ix_account_request_state_at", "state", "requested_at"),
     )
 
@@ -170,11 +196,6 @@ class AccountRequest(IdMixin, Base):
     unit: Mapped[str | None] = mapped_column(String(40), nullable=True)
     may_unmask: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     may_approve: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
-    state: Mapped[str] = mapped_column(String(16), default="pending")
-    requested_by_id: Mapped[uuid.UUID] = staff()
-    requested_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    decided_by_id: Mapped[uuid.UUID | None] = staff(nullable=True)
-    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     user_id: Mapped[uuid.UUID | None] = mapped_column(
         Uuid, ForeignKey("user_account.id"), nullable=True, unique=True
     )
@@ -242,7 +263,7 @@ class AccountNotice(IdMixin, Base):
 CHANGE_REQUEST_STATES = ("pending", "approved", "refused")
 
 
-class AccessChangeRequest(IdMixin, Base):
+class AccessChangeRequest(IdMixin, TwoPersonRequest, Base):
     """An administrator's request to change what an account may do (its role, Area, unit and
     permissions), decided by a different administrator; applied at once on approval
     (portal.accounts.access_changes)."""
@@ -250,20 +271,8 @@ class AccessChangeRequest(IdMixin, Base):
     __tablename__ = "access_change_request"
     __table_args__ = (
         CheckConstraint(f"role IN ({_ROLE_VALUES})", name="role_known"),
-        CheckConstraint(
-            "state IN (" + ", ".join(f"'{s}'" for s in CHANGE_REQUEST_STATES) + ")",
-            name="state_known",
-        ),
-        CheckConstraint(
-            "decided_by_id IS NULL OR decided_by_id <> requested_by_id", name="two_people"
-        ),
-        Index(
-            "ix_access_change_request_pending_user",
-            "user_id",
-            unique=True,
-            sqlite_where=text("state = 'pending'"),
-            postgresql_where=text("state = 'pending'"),
-        ),
+        *two_person_checks(CHANGE_REQUEST_STATES),
+        one_pending_per("user_id", index="ix_access_change_request_pending_user"),
     )
 
     user_id: Mapped[uuid.UUID] = mapped_column(
@@ -274,11 +283,6 @@ class AccessChangeRequest(IdMixin, Base):
     unit: Mapped[str | None] = mapped_column(String(40), nullable=True)
     may_unmask: Mapped[bool] = mapped_column(Boolean, default=False)
     may_approve: Mapped[bool] = mapped_column(Boolean, default=False)
-    state: Mapped[str] = mapped_column(String(16), default="pending")
-    requested_by_id: Mapped[uuid.UUID] = staff()
-    requested_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    decided_by_id: Mapped[uuid.UUID | None] = staff(nullable=True)
-    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     @property
     def role_enum(self) -> Role:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any, TypeVar
 
-from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, func, select, update
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from portal.accounts.models import (
     NO_PASSWORD,
@@ -16,8 +17,12 @@ from portal.accounts.models import (
     AuthSession,
     LoginAttempt,
     SetupCode,
+    TwoPersonRequest,
     User,
 )
+
+R = TypeVar("R", bound=TwoPersonRequest)
+H = TypeVar("H", SetupCode, AuthSession)  # found by a hash, with its account
 
 
 def get_user(db: Session, user_id: uuid.UUID) -> User | None:
@@ -50,20 +55,33 @@ def request_for_user(db: Session, user_id: uuid.UUID) -> AccountRequest | None:
 
 def pending_requests(db: Session) -> list[tuple[AccountRequest, User]]:
     """Requests awaiting a decision, oldest first, each with who asked."""
+    return pending_with_account(db, AccountRequest, AccountRequest.requested_by_id)
+
+
+def pending_with_account(
+    db: Session, kind: type[R], account: InstrumentedAttribute[Any]
+) -> list[tuple[R, User]]:
+    """The ``kind`` requests awaiting a decision, oldest first, each with the account its
+    ``account`` column names."""
     rows = db.execute(
-        select(AccountRequest, User)
-        .join(User, User.id == AccountRequest.requested_by_id)
-        .where(AccountRequest.state == "pending")
-        .order_by(AccountRequest.requested_at)
+        select(kind, User)
+        .join(User, User.id == account)
+        .where(kind.state == "pending")
+        .order_by(kind.requested_at)
     )
     return [(row[0], row[1]) for row in rows]
 
 
 def find_setup_code(db: Session, code_hash: str) -> tuple[SetupCode, User] | None:
+    return _one_with_account(db, SetupCode, SetupCode.code_hash == code_hash)
+
+
+def _one_with_account(
+    db: Session, kind: type[H], which: ColumnElement[bool]
+) -> tuple[H, User] | None:
+    """The one ``kind`` row ``which`` finds, with the account it belongs to."""
     row = db.execute(
-        select(SetupCode, User)
-        .join(User, User.id == SetupCode.user_id)
-        .where(SetupCode.code_hash == code_hash)
+        select(kind, User).join(User, User.id == kind.user_id).where(which)
     ).one_or_none()
     return None if row is None else (row[0], row[1])
 
@@ -81,12 +99,7 @@ def cancel_setup_codes(db: Session, user_id: uuid.UUID, now: datetime) -> None:
 
 
 def find_session(db: Session, token_hash: str) -> tuple[AuthSession, User] | None:
-    row = db.execute(
-        select(AuthSession, User)
-        .join(User, User.id == AuthSession.user_id)
-        .where(AuthSession.token_hash == token_hash)
-    ).one_or_none()
-    return None if row is None else (row[0], row[1])
+    return _one_with_account(db, AuthSession, AuthSession.token_hash == token_hash)
 
 
 def revoke_sessions_of(
@@ -211,10 +224,4 @@ def pending_change_for(db: Session, user_id: uuid.UUID) -> AccessChangeRequest |
 
 def pending_changes(db: Session) -> list[tuple[AccessChangeRequest, User]]:
     """Access changes awaiting a decision, oldest first, each with the account to change."""
-    rows = db.execute(
-        select(AccessChangeRequest, User)
-        .join(User, User.id == AccessChangeRequest.user_id)
-        .where(AccessChangeRequest.state == "pending")
-        .order_by(AccessChangeRequest.requested_at)
-    )
-    return [(row[0], row[1]) for row in rows]
+    return pending_with_account(db, AccessChangeRequest, AccessChangeRequest.user_id)

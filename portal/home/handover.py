@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from portal.accounts import repository as accounts_repository
 from portal.accounts import service as accounts
+from portal.accounts.administration import other_account
 from portal.accounts.models import Deactivation, DeactivationReason, User
 from portal.accounts.permissions import Permission
 from portal.accounts.unit import Unit
@@ -23,7 +24,7 @@ from portal.clock import utc_now
 from portal.db.session import serialize_on
 from portal.home import handover_repository
 from portal.home.handover_repository import WorkHeld
-from portal.kit.errors import NotFound, NotPermitted, ValidationFailed
+from portal.kit.errors import NotPermitted, ValidationFailed
 
 DETAIL_MAX = 500
 
@@ -38,12 +39,7 @@ class DeactivationPage:
 def _account(unit: Unit, user_id: uuid.UUID) -> User:
     if not unit.actor.can(Permission.ADMINISTER_ACCOUNTS):
         raise NotPermitted("only administrators deactivate accounts")
-    user = accounts_repository.get_user(unit.db, user_id)
-    if user is None:
-        raise NotFound(str(user_id))
-    if user.id == unit.actor.user_id:
-        raise NotPermitted("administrators cannot deactivate themselves")
-    return user
+    return other_account(unit, user_id, own="administrators cannot deactivate themselves")
 
 
 def deactivation_page(unit: Unit, user_id: uuid.UUID) -> DeactivationPage:

@@ -33,6 +33,7 @@ from starlette.responses import Response
 
 from portal.accounts import factor_pages, factors
 from portal.accounts.devices import describe_device
+from portal.accounts.factor_pages import PasskeyAnswer
 from portal.clock import utc_now
 from portal.kit.errors import ValidationFailed
 from portal.web.forms import FieldErrors
@@ -140,12 +141,7 @@ def _passkey_proof(ctx: RequestContext, handler: Handler) -> Response:
             registered = True
         elif ASSERTION_FIELD in (ctx.form or {}):
             factor_pages.passkey_step_up(
-                ctx.unit,
-                ctx.settings,
-                active,
-                credential=answer,
-                origin=origin,
-                client=ctx.client_address,
+                ctx.unit, ctx.settings, active, PasskeyAnswer(answer, origin, ctx.client_address)
             )
             ctx.checkpoint(proof=True)
             ctx.form = _without(ctx.form, ASSERTION_FIELD)
