@@ -90,7 +90,6 @@ def request_change(unit: Unit, user_id: uuid.UUID, new: NewAccess) -> AccessChan
     if current == wanted:
         raise ValidationFailed({"role": NOTHING_CHANGES})
     change = AccessChangeRequest(
-        id=uuid.uuid4(),
         user_id=user.id,
         role=new.role.value,
         area=new.area,

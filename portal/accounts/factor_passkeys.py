@@ -157,7 +157,6 @@ def register(
     if repository.passkey_by_credential(db, verified.credential_id) is not None:
         raise Conflict("this passkey is registered already")
     passkey = Passkey(
-        id=uuid.uuid4(),
         user_id=user.id,
         credential_id=verified.credential_id,
         public_key=verified.credential_public_key,

@@ -64,7 +64,6 @@ def request_reset(unit: Unit, user_id: uuid.UUID) -> None:
     if factor_repository.factor_of(db, user.id) is None:
         raise ValidationFailed({"reset": NOTHING_TO_RESET})
     reset = FactorReset(
-        id=uuid.uuid4(),
         user_id=user.id,
         state="pending",
         requested_by_id=unit.actor.user_id,

@@ -319,7 +319,6 @@ def _new_recovery_codes(db: Session, user_id: uuid.UUID, now: datetime) -> list[
         codes.append(shown)
         db.add(
             RecoveryCode(
-                id=uuid.uuid4(),
                 user_id=user_id,
                 code_hash=tokens.token_hash(normalise_recovery_code(shown)),
                 created_at=now,

@@ -55,7 +55,7 @@ def add_notice(
 ) -> AccountNotice:
     """Something to tell the user at their next sign-in (``kind``: ``FAILED_SIGN_INS``,
     ``FACTOR_CHANGED``)."""
-    notice = AccountNotice(id=uuid.uuid4(), user_id=user_id, kind=kind, count=count, created_at=now)
+    notice = AccountNotice(user_id=user_id, kind=kind, count=count, created_at=now)
     db.add(notice)
     db.flush()
     return notice

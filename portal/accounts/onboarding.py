@@ -25,7 +25,6 @@ from __future__ import annotations
 import base64
 import logging
 import secrets
-import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -92,7 +91,6 @@ def request_account(
     ):
         raise UsernameTaken(username)
     request = AccountRequest(
-        id=uuid.uuid4(),
         username=username,
         display_name=details.display_name.strip(),
         role=details.role.value,
@@ -140,7 +138,6 @@ def decide(
     if repository.find_user_by_username(db, request.username) is not None:
         raise UsernameTaken(request.username)  # created at the console meanwhile
     user = User(
-        id=uuid.uuid4(),
         username=request.username,
         display_name=request.display_name,
         role=request.role,
@@ -186,7 +183,6 @@ def _issue(
     expires_at = now + timedelta(hours=settings.account_setup_hours)
     db.add(
         SetupCode(
-            id=uuid.uuid4(),
             code_hash=tokens.token_hash(normalise_code(shown)),
             user_id=user.id,
             issued_by_id=actor.user_id,

@@ -78,7 +78,6 @@ def create_user(
     if not verdict.ok:
         raise PasswordRejected(verdict.message)
     user = User(
-        id=uuid.uuid4(),
         username=username,
         display_name=display_name.strip(),
         role=role.value,
@@ -222,7 +221,6 @@ def finish_login(
         log.info("login.rehashed user_id=%s", user.id)
     token = tokens.new_token()
     session = AuthSession(
-        id=uuid.uuid4(),
         token_hash=tokens.token_hash(token),
         user_id=user.id,
         created_at=now,

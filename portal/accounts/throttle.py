@@ -27,7 +27,6 @@ normalised username and of the client address: what was typed is never stored.
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -90,7 +89,6 @@ def lock_and_check(db: Session, settings: Settings, keys: ThrottleKeys, now: dat
 def record_attempt(db: Session, keys: ThrottleKeys, now: datetime) -> LoginAttempt:
     """Count the attempt as a failure now; ``succeeded`` is set once the password is right."""
     attempt = LoginAttempt(
-        id=uuid.uuid4(),
         account_key=keys.account,
         client_key=keys.client,
         attempted_at=now,

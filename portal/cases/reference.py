@@ -59,9 +59,6 @@ class CrimeCategory(LabelledStrEnum):
     OTHER = "other", "Other"
 
 
-CATEGORY_LABELS = {member: member.label for member in CrimeCategory}
-
-
 PLEAS = {"guilty": "Guilty", "not_guilty": "Not guilty"}
 VERDICTS = {"guilty": "Guilty", "not_guilty": "Not guilty", "hung": "Jury unable to agree"}
 CONVICTIONS = frozenset({"guilty"})  # the plea or verdict outcomes a sentence may follow
@@ -113,8 +110,6 @@ class EventKind(LabelledStrEnum):
             return VERDICTS
         return {}
 
-
-EVENT_LABELS = {member: member.label for member in EventKind}
 
 # URN: police force code (2 digits), station or unit code (2 letters), case number (5 digits),
 # year (2 digits), e.g. 01AB1234526. Stored upper-case without spaces or slashes.

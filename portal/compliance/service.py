@@ -35,7 +35,7 @@ from sqlalchemy.orm import Session
 from portal.accounts.unit import Unit
 from portal.audit import service as audit
 from portal.cases.errors import CaseNotFound
-from portal.cases.reference import AREAS, CATEGORY_LABELS, UNITS, CrimeCategory
+from portal.cases.reference import AREAS, UNITS, CrimeCategory
 from portal.compliance import repository
 from portal.compliance.repository import Period, bucket_expression
 from portal.kit.csvsafe import CsvTable
@@ -128,7 +128,7 @@ def label_for(dimension: str, key: object, titles: dict[str, str]) -> str:
         return f"Right {key}"
     if dimension == "category":
         try:
-            return CATEGORY_LABELS[CrimeCategory(str(key))]
+            return CrimeCategory(str(key)).label
         except ValueError:
             return str(key)
     if dimension == "area":

@@ -105,7 +105,6 @@ def deactivate(
     accounts.set_active(db, actor=actor, user=user, active=False, now=now)
     to_id = handed_to if not page.work.empty else None
     record = Deactivation(
-        id=uuid.uuid4(),
         user_id=user.id,
         reason=reason.value,
         detail=detail,

@@ -39,9 +39,6 @@ class State(LabelledStrEnum):
     DISCHARGED = "discharged", "Discharged by the court"
 
 
-STATE_LABELS = {state: state.label for state in State}
-
-
 class Outcome(LabelledStrEnum):
     GRANTED = "granted", "Granted"
     REFUSED = "refused", "Refused"

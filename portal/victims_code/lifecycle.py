@@ -55,9 +55,6 @@ class Status(LabelledStrEnum):
     DONE = "done", "Done"
 
 
-LABELS = {member: member.label for member in Status}
-
-
 def status(obligation: Obligation, today: date) -> Status:
     if obligation.state == "met" and obligation.due_on is None:
         return Status.DONE

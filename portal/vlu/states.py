@@ -60,8 +60,6 @@ class State(LabelledStrEnum):
     CONCLUDED = "concluded", "Review concluded"
 
 
-STATE_LABELS = {state: state.label for state in State}
-
 # Before the letter is sent: the Victims' Code deadline still matters and may escalate.
 UNSENT = frozenset(
     {State.REQUESTED, State.REASONS_SUPPLIED, State.DRAFTED, State.NEEDS_REDRAFT, State.CHECKED}
@@ -96,9 +94,6 @@ class Action(LabelledStrEnum):
     SEND_INDEPENDENT_LETTER = "send_independent_letter", "Independent review letter sent"
 
 
-ACTION_LABELS = {action: action.label for action in Action}
-
-
 class Outcome(LabelledStrEnum):
     """What a review stage decided (local resolution or the independent review)."""
 
@@ -109,9 +104,6 @@ class Outcome(LabelledStrEnum):
         "Decision wrong, but the prosecution cannot restart: explained, with an apology",
     )
     WITHDRAWN = "withdrawn", "The victim withdrew the request"
-
-
-OUTCOME_LABELS = {outcome: outcome.label for outcome in Outcome}
 
 
 @dataclass(frozen=True, slots=True)

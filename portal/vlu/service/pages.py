@@ -14,7 +14,7 @@ from portal.accounts.roles import Role
 from portal.accounts.unit import Unit
 from portal.audit import service as audit
 from portal.cases.models import Case
-from portal.cases.reference import AREAS, CATEGORY_LABELS, CrimeCategory, EventKind
+from portal.cases.reference import AREAS, CrimeCategory, EventKind
 from portal.cases.repository import Page as PageOf
 from portal.keys.vault import Vault
 from portal.people.models import Person
@@ -181,7 +181,7 @@ class QueuePage(ReadModel):
             "due_filters": DUE_FILTERS,
             "state_filters": STATE_FILTERS,
             "areas": AREAS,
-            "categories": {c.value: CATEGORY_LABELS[c] for c in CrimeCategory},
+            "categories": CrimeCategory.labels(),
         }
 
 
