@@ -89,7 +89,8 @@ def page_csrf(client: TestClient, path: str = "/home") -> str:
 
 
 def soup(html: str) -> BeautifulSoup:
-    # lxml's parser: Python's html.parser took over half of every page crawl's time.
+    # lxml's parser (installed with the portal: python-docx needs it): Python's html.parser
+    # took over half of every page crawl's time.
     return BeautifulSoup(html, "lxml")
 
 
