@@ -148,6 +148,7 @@ def test_a_check_is_chosen_again_when_the_letters_change(db, engine, settings) -
         request = s.scalars(
             select(VluRequest).where(VluRequest.decision_id == decision_id).limit(1)
         ).one()
+        returned_id = request.id
         checking.check_letter(
             _unit(s, settings, checker),
             case.id,
@@ -164,5 +165,30 @@ def test_a_check_is_chosen_again_when_the_letters_change(db, engine, settings) -
     assert refused.value.errors == {"check": bulk_check.MORE_DRAFTED}
     with unit_of_work(factory) as s:
         again = bulk_check.start_check(_unit(s, settings, checker), case.id, decision_id)
-        assert again.id != first and again.letters == 12
+        # The returned letter needs redrafting: it is left out of the new check.
+        assert again.id != first and again.letters == 11
         assert s.get(VluBulkCheck, first) is None
+        assert s.get(VluRequest, returned_id).state == "needs_redraft"
+        listed = s.scalars(
+            select(VluBulkCheckLetter.request_id).where(VluBulkCheckLetter.check_id == again.id)
+        ).all()
+        assert returned_id not in listed
+        again_id = again.id
+    # The batch approved without it: the returned letter is not approved with the rest.
+    with unit_of_work(factory) as s:
+        for request_id in s.scalars(
+            select(VluBulkCheckLetter.request_id).where(VluBulkCheckLetter.check_id == again_id)
+        ).all():
+            bulk_check.mark_read(_unit(s, settings, checker), case.id, decision_id, request_id)
+        bulk_check.approve_checked(
+            _unit(s, settings, checker), case.id, decision_id, checklist=set(vlu.CHECKLIST)
+        )
+    jobs.run_pending(factory, settings.key_provider(), pause=0)
+    with unit_of_work(factory) as s:
+        assert s.get(VluRequest, returned_id).state == "needs_redraft"
+        others = s.scalars(
+            select(VluRequest.state).where(
+                VluRequest.decision_id == decision_id, VluRequest.id != returned_id
+            )
+        ).all()
+        assert set(others) == {"checked"}
