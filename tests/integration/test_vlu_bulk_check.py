@@ -13,6 +13,7 @@ from portal import jobs
 from portal.accounts.unit import Unit
 from portal.cases.errors import ValidationFailed
 from portal.db.session import make_session_factory, unit_of_work
+from portal.vlu import check_repository
 from portal.vlu import service as vlu
 from portal.vlu.directory import directory
 from portal.vlu.models import VluBulkCheck, VluBulkCheckLetter, VluDecision, VluRequest
@@ -84,6 +85,18 @@ def test_the_checker_reads_what_differs_and_a_sample_before_approving(
             _unit(s, settings, checker), case.id, decision_id, checklist=set(vlu.CHECKLIST)
         )
     assert refused.value.errors == {"check": bulk_check.NOT_ALL_READ}
+
+    # Each letter knows its place in the list (the letters that differ first, then the sample).
+    with unit_of_work(factory) as s:
+        listed = check_repository.letters_of(s, check_id)
+        for n, row in enumerate(listed, start=1):
+            page = bulk_check.letter_to_read(
+                _unit(s, settings, checker), case.id, decision_id, row.request.id
+            )
+            assert (page.position, page.of) == (n, len(listed))
+        assert [r.item.why == "sample" for r in listed] == sorted(
+            r.item.why == "sample" for r in listed
+        )
 
     # Reading each one in turn (each open logged), then approving.
     following = next(iter(why))
