@@ -427,7 +427,7 @@ def demo(
                 extras_task = progress.add_task(
                     "Recording outcomes and sealing identities", total=1
                 )
-                apply_extras(factory, settings)
+                apply_extras(factory, settings, big_urn=summary.big_case_urn)
                 progress.advance(extras_task)
     finally:
         engine.dispose()

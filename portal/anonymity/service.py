@@ -16,6 +16,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -42,7 +43,7 @@ from portal.anonymity.unmasking import requests_for as requests_for
 from portal.audit import service as audit
 from portal.cases.errors import NotPermitted, ValidationFailed
 from portal.cases.models import Case, CaseParty, Offence
-from portal.cases.offences import offence_type
+from portal.cases.offences import catalogue, offence_type
 from portal.cases.repository import staff_names as staff_names
 from portal.clock import utc_now
 from portal.keys.vault import Vault
@@ -122,14 +123,22 @@ def notices_for(
     return notices
 
 
+@cache
+def _anonymity_codes() -> tuple[str, ...]:
+    """The offences whose complainants have lifelong anonymity from the allegation."""
+    return tuple(sorted(code for code, kind in catalogue().items() if kind.sexual or kind.msa == 2))
+
+
 def _automatic_anonymity(
     db: Session, *, case_id: uuid.UUID | None, person_id: uuid.UUID | None
 ) -> list[tuple[str, uuid.UUID, date | None]]:
+    # Only the offences that carry it are joined: a mass-victim fraud case has none, and its
+    # 2,000 victims are then not read on every page of the case.
     query = (
         select(Person.reference, Person.id, Offence.code, Offence.committed_on)
         .join(CaseParty, CaseParty.person_id == Person.id)
         .join(Offence, Offence.case_id == CaseParty.case_id)
-        .where(CaseParty.is_victim.is_(True))
+        .where(CaseParty.is_victim.is_(True), Offence.code.in_(_anonymity_codes()))
     )
     if person_id is not None:
         query = query.where(Person.id == person_id)

@@ -25,7 +25,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as dt_time
 from typing import Any
@@ -56,6 +56,7 @@ from portal.demo.vocabulary import (
     Kind,
 )
 from portal.keys.vault import KeyCache, Vault
+from portal.people.service import SafeContact
 from portal.settings import Settings
 
 Progress = Callable[[str, int, int], None]
@@ -194,16 +195,21 @@ def seed_demo(
             summary.events += _events(db, vault, rng, prosecutor, case, offence_date, today)
             made = 0
             witnesses = max(1, big_case_victims // 200)
+            # Its own stream, so the rest of the demo is drawn exactly as before.
+            contact_rng = random.Random(seed + 16)  # noqa: S311 - synthetic data, not security
             while made < big_case_victims + witnesses:
                 count = min(BATCH, big_case_victims + witnesses - made)
                 batch = [
-                    new_person(
-                        rng,
-                        fake,
-                        kind,
-                        offence_date,
-                        today,
-                        witness=made + i >= big_case_victims,
+                    _big_case_contact(
+                        contact_rng,
+                        new_person(
+                            rng,
+                            fake,
+                            kind,
+                            offence_date,
+                            today,
+                            witness=made + i >= big_case_victims,
+                        ),
                     )
                     for i in range(count)
                 ]
@@ -223,6 +229,27 @@ def seed_demo(
     seed_outcomes(session_factory, settings, seed=seed, today=today, big_urn=big_urn)
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _big_case_contact(
+    rng: random.Random, made: tuple[importer.NewPerson, dict[str, Any]]
+) -> tuple[importer.NewPerson, dict[str, Any]]:
+    """In the mass-victim fraud case the police took each victim's safe-contact preferences
+    when they reported it, so most may be written to by letter or email; a realistic minority
+    are not: no safe contact recorded (about 7 %), or phone only (about 3 %: no letter, email or
+    representative, the bulk send's "opted out"); some have no address or email for the
+    channels they allow. The bulk letters journey (e2e/test_bulk_finish.py) lists those."""
+    person, extra = made
+    if not person.is_victim:
+        return made
+    roll = rng.random()
+    if roll < 0.07:
+        safe = None
+    elif roll < 0.10:
+        safe = SafeContact(channels=("phone",), no_voicemail=True)
+    else:
+        safe = SafeContact(channels=("letter", "email"))
+    return replace(person, safe_contact=safe), extra
 
 
 def _place_users(db: Session) -> _Staff:

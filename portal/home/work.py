@@ -160,6 +160,41 @@ def _letter_checks(unit: Unit) -> list[WaitingSection]:
     ]
 
 
+REDRAFT_WHY = {
+    "return": "letter returned for changes by the officer who checked it",
+    "identity_sealed": "letter to redraft: it named a person whose identity is now sealed",
+    "reasons_changed": "letter to redraft: the prosecutor changed the reasons",
+}
+
+
+def _letters_returned(unit: Unit) -> list[WaitingSection]:
+    """The letters this officer drafted that were returned to them to redraft."""
+    if not unit.actor.can(Permission.DRAFT_LETTER):
+        return []
+    letters = repository.letters_to_redraft(unit.db, unit.actor)
+    if not letters:
+        return []
+    items = [
+        WaitingItem(
+            f"Case {letter.urn}: {REDRAFT_WHY.get(letter.why, 'letter to redraft')}",
+            "vlu_request",
+            {"case_id": letter.case_id, "request_id": letter.request_id},
+            letter.due_on,
+        )
+        for letter in letters
+    ]
+    n = len(items)
+    return [
+        WaitingSection(
+            "letters_returned",
+            "Letters returned for changes",
+            n,
+            f"{n} {'letter' if n == 1 else 'letters'} you drafted returned to be redrafted",
+            items,
+        )
+    ]
+
+
 def _review_steps(unit: Unit) -> list[WaitingSection]:
     """Right to Review stages due: those a prosecutor is named to review, and for the Victim
     Liaison Unit every open stage and outcome letter in its scope (portal.vlu.review)."""
@@ -296,7 +331,7 @@ def waiting_for(unit: Unit, settings: Settings | None = None) -> list[WaitingSec
     applications), then their own waiting for a second person (``settings`` says who approves
     applications; without it those sections are left out)."""
     sections: list[WaitingSection] = _two_person(unit, settings)
-    for source in (_letter_checks, _reasons_awaited, _review_steps):
+    for source in (_letter_checks, _letters_returned, _reasons_awaited, _review_steps):
         sections.extend(source(unit))
     return sections
 

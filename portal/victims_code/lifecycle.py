@@ -172,14 +172,27 @@ def met_by_letter(
     sent_on: date,
     channel: str,
     evidence: str,
+    facts: ContactFacts | None = None,
+    flush: bool = True,
 ) -> None:
     """The VCL letter was sent (portal.vlu, which has refused any channel the same safe-contact
-    check refuses, and more): the obligation it discharges is met."""
+    check refuses, and more): the obligation it discharges is met. ``facts``: the person's
+    safe-contact facts when the sender has them already; ``flush=False`` for a bulk send, which
+    flushes its batch once."""
     _owner_check(actor, obligation)
-    refusal = told_refusal(contact_facts_for(db, vault, obligation), channel)
+    refusal = told_refusal(facts or contact_facts_for(db, vault, obligation), channel)
     if refusal is not None:  # the send already checked: this is a second lock, never expected
         raise ValidationFailed({"channel": refusal})
-    _record_met(db, vault, actor, obligation, met_on=sent_on, channel=channel, evidence=evidence)
+    _record_met(
+        db,
+        vault,
+        actor,
+        obligation,
+        met_on=sent_on,
+        channel=channel,
+        evidence=evidence,
+        flush=flush,
+    )
 
 
 def met_by_work(
@@ -209,6 +222,7 @@ def _record_met(
     met_on: date | None,
     channel: str | None,
     evidence: str | None,
+    flush: bool = True,
 ) -> None:
     obligation.state = "met"
     obligation.met_on = met_on
@@ -216,7 +230,8 @@ def _record_met(
     obligation.channel = channel
     vault.put(obligation, "evidence", (evidence or "").strip() or None)
     obligation.changed_at = utc_now()
-    db.flush()
+    if flush:
+        db.flush()
     _audit(db, actor, obligation, "met")
 
 

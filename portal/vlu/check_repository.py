@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.orm import Session
 
 from portal.cases.models import CaseParty
@@ -105,6 +105,36 @@ def letter_in(db: Session, check_id: uuid.UUID, request_id: uuid.UUID) -> ToRead
         )
     ).one_or_none()
     return ToRead(found[0], found[1], found[2]) if found else None
+
+
+def _before(item: VluBulkCheckLetter) -> ColumnElement[bool]:
+    """The check's letters listed before ``item`` (``letters_of``'s order: the letters that
+    differ first, then the sample, each by id)."""
+    sample = VluBulkCheckLetter.why == "sample"
+    if item.why == "sample":
+        return ~sample | (sample & (VluBulkCheckLetter.id < item.id))
+    return ~sample & (VluBulkCheckLetter.id < item.id)
+
+
+def place_of(db: Session, item: VluBulkCheckLetter) -> tuple[int, int]:
+    """Where ``item`` comes in its check's list (1 first) and how many letters the list has:
+    one count query, not the list."""
+    row = db.execute(
+        select(func.count().filter(_before(item)), func.count())
+        .select_from(VluBulkCheckLetter)
+        .where(VluBulkCheckLetter.check_id == item.check_id)
+    ).one()
+    return int(row[0]) + 1, int(row[1])
+
+
+def next_unread(db: Session, check_id: uuid.UUID) -> uuid.UUID | None:
+    """The request of the first letter of the list still unread (None: all read)."""
+    return db.scalars(
+        select(VluBulkCheckLetter.request_id)
+        .where(VluBulkCheckLetter.check_id == check_id, VluBulkCheckLetter.read_at.is_(None))
+        .order_by(VluBulkCheckLetter.why == "sample", VluBulkCheckLetter.id)
+        .limit(1)
+    ).first()
 
 
 def unread(db: Session, check_id: uuid.UUID) -> int:

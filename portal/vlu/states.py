@@ -7,10 +7,10 @@ with a domain error.
                                         |  (no check needed)     local_resolution
                                         |_ redraft (voids a check)     |
                                         |                        local_decided (outcome letter)
-                     needs_redraft <---- (an identity in the case      |
-                                          is sealed while the    local_letter_sent --> concluded
-                                          letter names that person)    | (still dissatisfied)
-                                                                 independent_review (ARU)
+                     needs_redraft <---- (returned for changes by      |
+                                          the checker; a person it local_letter_sent --> concluded
+                                          names is sealed; the         | (still dissatisfied)
+                                          reasons changed)       independent_review (ARU)
                                                                        |
                                                                  independent_decided --> concluded
 
@@ -24,6 +24,8 @@ with a domain error.
   is recorded by the named reviewer or by a VLU officer on their behalf; the VLU sends the
   letters. "Referred for independent review" is a stage, never an outcome: it follows only a
   local resolution that upheld the decision, when the victim asks;
+* a letter the checker returns for changes needs redrafting: it cannot be approved in the next
+  check, sent or printed until an officer redrafts it, and is then checked afresh;
 * when a person's identity is sealed (an anonymity order is sought), an unsent letter that names
   them is returned: it needs redrafting, and cannot be checked, sent or printed until it is;
 * witness care officers and auditors take no step (witness care officers can still post in the
@@ -191,10 +193,12 @@ MACHINE = Machine(
             Permission.CHECK_LETTER,
             guards=(SOMEONE_ELSE_CHECKS,),
         ),
+        # Returned by the checker with what must change: it cannot be checked, sent or
+        # printed until an officer redrafts it (like a letter naming a sealed identity).
         VluTransition(
             Action.RETURN,
             {State.DRAFTED},
-            State.DRAFTED,
+            State.NEEDS_REDRAFT,
             Permission.CHECK_LETTER,
             guards=(SOMEONE_ELSE_CHECKS,),
         ),

@@ -13,6 +13,7 @@ from portal import jobs
 from portal.accounts.unit import Unit
 from portal.cases.errors import ValidationFailed
 from portal.db.session import make_session_factory, unit_of_work
+from portal.vlu import check_repository
 from portal.vlu import service as vlu
 from portal.vlu.directory import directory
 from portal.vlu.models import VluBulkCheck, VluBulkCheckLetter, VluDecision, VluRequest
@@ -85,6 +86,18 @@ def test_the_checker_reads_what_differs_and_a_sample_before_approving(
         )
     assert refused.value.errors == {"check": bulk_check.NOT_ALL_READ}
 
+    # Each letter knows its place in the list (the letters that differ first, then the sample).
+    with unit_of_work(factory) as s:
+        listed = check_repository.letters_of(s, check_id)
+        for n, row in enumerate(listed, start=1):
+            page = bulk_check.letter_to_read(
+                _unit(s, settings, checker), case.id, decision_id, row.request.id
+            )
+            assert (page.position, page.of) == (n, len(listed))
+        assert [r.item.why == "sample" for r in listed] == sorted(
+            r.item.why == "sample" for r in listed
+        )
+
     # Reading each one in turn (each open logged), then approving.
     following = next(iter(why))
     read = 0
@@ -148,6 +161,7 @@ def test_a_check_is_chosen_again_when_the_letters_change(db, engine, settings) -
         request = s.scalars(
             select(VluRequest).where(VluRequest.decision_id == decision_id).limit(1)
         ).one()
+        returned_id = request.id
         checking.check_letter(
             _unit(s, settings, checker),
             case.id,
@@ -164,5 +178,30 @@ def test_a_check_is_chosen_again_when_the_letters_change(db, engine, settings) -
     assert refused.value.errors == {"check": bulk_check.MORE_DRAFTED}
     with unit_of_work(factory) as s:
         again = bulk_check.start_check(_unit(s, settings, checker), case.id, decision_id)
-        assert again.id != first and again.letters == 12
+        # The returned letter needs redrafting: it is left out of the new check.
+        assert again.id != first and again.letters == 11
         assert s.get(VluBulkCheck, first) is None
+        assert s.get(VluRequest, returned_id).state == "needs_redraft"
+        listed = s.scalars(
+            select(VluBulkCheckLetter.request_id).where(VluBulkCheckLetter.check_id == again.id)
+        ).all()
+        assert returned_id not in listed
+        again_id = again.id
+    # The batch approved without it: the returned letter is not approved with the rest.
+    with unit_of_work(factory) as s:
+        for request_id in s.scalars(
+            select(VluBulkCheckLetter.request_id).where(VluBulkCheckLetter.check_id == again_id)
+        ).all():
+            bulk_check.mark_read(_unit(s, settings, checker), case.id, decision_id, request_id)
+        bulk_check.approve_checked(
+            _unit(s, settings, checker), case.id, decision_id, checklist=set(vlu.CHECKLIST)
+        )
+    jobs.run_pending(factory, settings.key_provider(), pause=0)
+    with unit_of_work(factory) as s:
+        assert s.get(VluRequest, returned_id).state == "needs_redraft"
+        others = s.scalars(
+            select(VluRequest.state).where(
+                VluRequest.decision_id == decision_id, VluRequest.id != returned_id
+            )
+        ).all()
+        assert set(others) == {"checked"}

@@ -37,7 +37,7 @@ EXPECTED: dict[Action, tuple[set[State], State, set[Role]]] = {
     Action.SUPPLY_REASONS: ({S.REQUESTED}, S.REASONS_SUPPLIED, {Role.PROSECUTOR}),
     Action.DRAFT: ({S.REASONS_SUPPLIED, S.DRAFTED, S.NEEDS_REDRAFT, S.CHECKED}, S.DRAFTED, VLU),
     Action.APPROVE: ({S.DRAFTED}, S.CHECKED, VLU),
-    Action.RETURN: ({S.DRAFTED}, S.DRAFTED, VLU),
+    Action.RETURN: ({S.DRAFTED}, S.NEEDS_REDRAFT, VLU),
     # Sealing an identity (a prosecutor seeks an anonymity order) returns a letter naming them.
     Action.IDENTITY_SEALED: ({S.DRAFTED, S.CHECKED}, S.NEEDS_REDRAFT, {Role.PROSECUTOR}),
     # Changing the reasons before any letter is sent returns the letters drafted from them.

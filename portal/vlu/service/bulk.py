@@ -19,6 +19,7 @@ from portal.cases.models import Case, CaseParty
 from portal.clock import utc_now
 from portal.keys.vault import Vault
 from portal.people.models import Person
+from portal.victims_code.models import Obligation
 from portal.vlu import repository, states, unsent_repository
 from portal.vlu.contact import LETTER_NAMES_SEALED, bulk_channel, unsent_reason
 from portal.vlu.models import Job, VluDecision, VluLetter, VluNotSent, VluRequest
@@ -168,6 +169,19 @@ def bulk_batch(db: Session, vault: Vault, actor: Actor, job: Job, batch: int) ->
             select(VluLetter).where(VluLetter.request_id.in_([r.id for r, _ in rows]))
         )
     }
+    # A send meets each letter's Victims' Code obligation: loaded here for the batch, in one
+    # query (held, so the session's identity map answers each ``db.get``).
+    obligations = (
+        list(
+            db.scalars(
+                select(Obligation).where(
+                    Obligation.id.in_([r.obligation_id for r, _ in rows if r.obligation_id])
+                )
+            )
+        )
+        if action == "send_all"
+        else []
+    )
     reasons = ""
     if action == "draft_all":
         reasons = vault.open_text(decision, "reasons") or ""
@@ -226,6 +240,7 @@ def bulk_batch(db: Session, vault: Vault, actor: Actor, job: Job, batch: int) ->
                         job_id=job.id,
                         sealed=sealed,
                         letter=letters.get(request.id),
+                        recipient=recipient,
                     )
                 except SendRefused as exc:
                     unsent[request.id] = refusal_code(exc.reason)
@@ -238,6 +253,7 @@ def bulk_batch(db: Session, vault: Vault, actor: Actor, job: Job, batch: int) ->
                 unsent.setdefault(request.id, "other")
     if action == "send_all":
         record_unsent(db, job, decision, unsent, sent)
+    del obligations
     # Progress is written once per batch, in the same transaction as the work it counts.
     job.done += done
     job.skipped += skipped

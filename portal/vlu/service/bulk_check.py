@@ -197,8 +197,7 @@ def letter_to_read(
         "body",
         person=row.person,
     )
-    letters = check_repository.letters_of(db, check.id)
-    ids = [r.request.id for r in letters]
+    position, of = check_repository.place_of(db, row.item)
     return LetterToRead(
         decision=decision,
         case=case,
@@ -206,8 +205,8 @@ def letter_to_read(
         row=row,
         name=display_name(vault, row.person),
         body=vault.open(letter, "body") if letter is not None else None,
-        position=ids.index(row.request.id) + 1,
-        of=len(ids),
+        position=position,
+        of=of,
     )
 
 
@@ -229,8 +228,7 @@ def mark_read(
             "read_at",
             person=row.person,
         )
-    unread = [r for r in check_repository.letters_of(unit.db, check.id) if r.item.read_at is None]
-    return unread[0].request.id if unread else None
+    return check_repository.next_unread(unit.db, check.id)
 
 
 def approve_checked(

@@ -49,7 +49,8 @@ def _record_check(
     if notes.strip():
         step.vault.put(request, "check_notes", notes.strip())
     step.move(action, target, job_id)
-    step.db.flush()
+    if job_id is None:  # a bulk job flushes its batch once (service.bulk.bulk_batch)
+        step.db.flush()
     step.audit(category="alteration", action=f"vlu.letter.{action.value}", fields=fields)
 
 

@@ -261,8 +261,9 @@ def readability_of(
 
 @dataclass(frozen=True, slots=True)
 class LetterPage:
-    """The letter to print, or ``withheld``: it named a person whose identity has since been
-    sealed, and is neither shown nor downloaded until it is redrafted."""
+    """The letter to print, or ``withheld``: it needs redrafting (returned for changes, or it
+    named a person whose identity has since been sealed), and is neither shown nor downloaded
+    until it is redrafted."""
 
     row: RequestRow
     withheld: bool
@@ -271,11 +272,12 @@ class LetterPage:
     unit: VluUnit | None = None
     dated: str = ""
     layout: LetterLayout | None = None
+    why: str = ""  # withheld: the step that returned it (return, identity_sealed, ...)
 
     def context(self) -> Page:
         row = self.row
         if self.withheld:
-            return {"case": row.case, "vreq": row.request, "person": row.person}
+            return {"case": row.case, "vreq": row.request, "person": row.person, "why": self.why}
         return {
             "row": row,
             "case": row.case,
@@ -297,7 +299,8 @@ def letter_page(unit: Unit, case_id: uuid.UUID, request_id: uuid.UUID) -> Letter
     if letter is None or row.person.erased:
         raise CaseNotFound(row.request.id)
     if row.request.state == State.NEEDS_REDRAFT.value:
-        return LetterPage(row, withheld=True)
+        steps = repository.transitions_of(db, row.request.id)
+        return LetterPage(row, withheld=True, why=steps[-1].action if steps else "")
     body = vault.open_text(letter, "body") or ""
     audit_entry(
         db,

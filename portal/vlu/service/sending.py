@@ -17,7 +17,7 @@ from portal.people.models import Person
 from portal.victims_code import lifecycle
 from portal.victims_code.models import Obligation
 from portal.vlu import unsent_repository
-from portal.vlu.contact import SEND_CHANNELS, send_refusal
+from portal.vlu.contact import SEND_CHANNELS, Recipient, send_refusal
 from portal.vlu.models import VluLetter, VluRequest
 from portal.vlu.service.common import (
     RequestStep,
@@ -112,11 +112,13 @@ def refusal_for(
     *,
     sealed: list[IdentityMatcher] | None = None,
     letter: VluLetter | None | EllipsisType = ...,
+    recipient: Recipient | None = None,
 ) -> str | None:
     """Why sending the step's letter by ``channel`` would be refused (None: allowed)."""
     db, vault, request, person = step.db, step.vault, step.request, step.person
     carries = letter_names_sealed(db, vault, request, person, sealed=sealed, letter=letter)
-    refusal = send_refusal(recipient_for(vault, person), channel, letter_carries_identity=carries)
+    recipient = recipient or recipient_for(vault, person)
+    refusal = send_refusal(recipient, channel, letter_carries_identity=carries)
     return refusal or _postal_refusal(db, request, person, channel, letter)
 
 
@@ -130,13 +132,16 @@ def send(
     job_id: uuid.UUID | None = None,
     sealed: list[IdentityMatcher] | None = None,
     letter: VluLetter | None | EllipsisType = ...,
+    recipient: Recipient | None = None,
 ) -> None:
     """Send the letter by ``channel`` (refused with the reason if a safe-contact rule or an
     anonymity restriction forbids it), and mark the Victims' Code obligation met today.
-    ``sealed`` and ``letter`` as for ``letter_names_sealed``."""
+    ``sealed`` and ``letter`` as for ``letter_names_sealed``; ``recipient``: the person's
+    contact facts when the caller has them already (bulk)."""
     db, vault, actor, request = step.db, step.vault, step.actor, step.request
     target = step.next_state(Action.SEND)
-    reason = refusal_for(step, channel, sealed=sealed, letter=letter)
+    recipient = recipient or recipient_for(vault, step.person)
+    reason = refusal_for(step, channel, sealed=sealed, letter=letter, recipient=recipient)
     if reason is not None:
         raise SendRefused(reason)
     check_version(request, expected_version)
@@ -148,7 +153,7 @@ def send(
     step.move(Action.SEND, target, job_id)
     if job_id is None:  # a bulk send marks its batch at once (service.bulk.record_unsent)
         unsent_repository.resolve(db, request.id, request.sent_at)
-    db.flush()
+        db.flush()  # a bulk job flushes its batch once (service.bulk.bulk_batch)
     spec = SEND_CHANNELS[channel]
     step.audit(
         category="disclosure",
@@ -157,6 +162,7 @@ def send(
         fields=("body",),
         recipient="representative" if channel == "via_representative" else "victim",
     )
+    # A bulk send has loaded its batch's obligations (no query here) and flushes once.
     obligation = db.get(Obligation, request.obligation_id) if request.obligation_id else None
     if obligation is not None and obligation.state == "open":
         lifecycle.met_by_letter(
@@ -167,6 +173,8 @@ def send(
             sent_on=max(day, obligation.trigger_on),
             channel=spec.obligation_channel,
             evidence="Decision letter sent by the Victim Liaison Unit",
+            facts=recipient,
+            flush=job_id is None,
         )
 
 
