@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Protocol
 
+from portal.kit.person_details import PersonDetails
 from portal.security.crypto import normalise
 
 MAX_ROWS = 10_000
@@ -77,18 +78,12 @@ class ContactRules:
 
 
 @dataclass(frozen=True, slots=True)
-class NewPerson:
-    """One validated person, ready for the bulk insert (the demo generator fills more fields)."""
+class NewPerson(PersonDetails):
+    """One validated person, ready for the bulk insert (the demo generator fills more fields):
+    their details, and what they are in the case."""
 
-    full_name: str
     is_victim: bool = True
     is_witness: bool = False
-    date_of_birth: date | None = None
-    address: str | None = None
-    phone: str | None = None
-    email: str | None = None
-    is_business: bool = False
-    business_contact: str | None = None
     references: tuple[tuple[str, str], ...] = ()  # (kind, value)
     needs: Jsonable | None = None
     safe_contact: Jsonable | None = None

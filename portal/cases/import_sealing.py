@@ -224,14 +224,7 @@ def build(
                 "destroyed_at": None,
             }
         )
-        born = person.date_of_birth.isoformat() if person.date_of_birth else None
-        values = {
-            "full_name": person.full_name.strip(),
-            "date_of_birth": born,
-            "address": (person.address or "").strip() or None,
-            "phone": (person.phone or "").strip() or None,
-            "email": (person.email or "").strip() or None,
-            "business_contact": (person.business_contact or "").strip() or None,
+        values = person.stored() | {
             "communication_needs": person.needs.to_json() if person.needs else None,
             "safe_contact": person.safe_contact.to_json() if person.safe_contact else None,
         }
@@ -243,7 +236,7 @@ def build(
             "aliases": None,
             "representative": None,
             "name_index": index("person.full_name", person.full_name),
-            "dob_index": index("person.date_of_birth", born),
+            "dob_index": index("person.date_of_birth", person.born),
             "erased": False,
             "version": 1,
             "created_at": now,

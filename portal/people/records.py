@@ -12,6 +12,7 @@ from datetime import date
 from typing import Any, ClassVar, Self
 
 from portal.kit.errors import ValidationFailed
+from portal.kit.person_details import PersonDetails as PersonDetails  # re-exported
 
 EDITABLE_FIELDS = ("full_name", "date_of_birth", "address", "phone", "email")
 SAFE_CONTACT_CHANNELS = ("phone", "text", "email", "letter", "in_person", "via_representative")
@@ -24,17 +25,6 @@ def parse_date(value: str | None) -> date | None:
         return date.fromisoformat(value)
     except ValueError:
         return None
-
-
-@dataclass(frozen=True, slots=True)
-class PersonDetails:
-    full_name: str
-    date_of_birth: date | None = None
-    address: str | None = None
-    phone: str | None = None
-    email: str | None = None
-    is_business: bool = False
-    business_contact: str | None = None
 
 
 class SealedDocument:

@@ -115,16 +115,8 @@ def _apply_details(vault: Vault, person: Person, details: PersonDetails) -> None
         if details.date_of_birth and not sealed
         else None
     )
-    vault.put(person, "full_name", details.full_name.strip())
-    vault.put(
-        person,
-        "date_of_birth",
-        details.date_of_birth.isoformat() if details.date_of_birth else None,
-    )
-    vault.put(person, "address", (details.address or "").strip() or None)
-    vault.put(person, "phone", (details.phone or "").strip() or None)
-    vault.put(person, "email", (details.email or "").strip() or None)
-    vault.put(person, "business_contact", (details.business_contact or "").strip() or None)
+    for column, value in details.stored().items():
+        vault.put(person, column, value)
     person.is_business = details.is_business
     person.name_index = name_index  # never an index on a sealed identity
     person.dob_index = dob_index

@@ -77,11 +77,7 @@ def supply_reasons(
     if decision.reasons is not None:
         raise states.TransitionRefused(Action.SUPPLY_REASONS, State.REASONS_SUPPLIED)
     given = _Given(reasons, meeting_offered, no_meeting_reason)
-    errors = _reasons_errors(db, vault, decision, given)
-    if errors:
-        raise ValidationFailed(errors)
-    if decision.version != expected_version:
-        raise StaleEdit({}, decision.version)
+    _check_given(db, vault, decision, given, expected_version)
     _write_reasons(db, vault, actor, decision, given)
     db.flush()
     waiting = list(
@@ -121,6 +117,18 @@ def supply_reasons(
     fields = ["reasons", "meeting_offered", f"count={len(waiting)}"]
     audit_decision(db, actor, decision, category="collection", action="vlu.reasons", fields=fields)
     return len(waiting)
+
+
+def _check_given(
+    db: Session, vault: Vault, decision: VluDecision, given: _Given, expected_version: int
+) -> None:
+    """Refuse reasons given or changed that break a rule (every error at once), then a form
+    that was open while someone else saved the decision."""
+    errors = _reasons_errors(db, vault, decision, given)
+    if errors:
+        raise ValidationFailed(errors)
+    if decision.version != expected_version:
+        raise StaleEdit({}, decision.version)
 
 
 def _write_reasons(
@@ -184,7 +192,6 @@ def edit_reasons(
     if repository.any_letter_sent(db, decision.id):
         raise ValidationFailed({"reasons": LOCKED})
     given = _Given(reasons, meeting_offered, no_meeting_reason)
-    errors = _reasons_errors(db, vault, decision, given)
     unchanged = (
         reasons.strip() == (vault.open_text(decision, "reasons") or "")
         and (not decision.meeting_required or meeting_offered == decision.meeting_offered)
@@ -193,10 +200,7 @@ def edit_reasons(
             or no_meeting_reason.strip() == (vault.open_text(decision, "no_meeting_reason") or "")
         )
     )
-    if errors:
-        raise ValidationFailed(errors)
-    if decision.version != expected_version:
-        raise StaleEdit({}, decision.version)
+    _check_given(db, vault, decision, given, expected_version)
     if unchanged:
         raise ValidationFailed({"reasons": "Change the reasons before you save them"})
     _keep_original(db, vault, decision)
