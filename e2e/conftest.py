@@ -37,6 +37,11 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if E2E_DIR in Path(item.path).resolve().parents:
             item.add_marker(pytest.mark.e2e)
+    # Journeys share one demo server per worker. One marked ``leaves_work_behind`` leaves the
+    # demo's queues fuller than a journey expects (the bulk decision in the big case leaves
+    # hundreds of letters unsent, as a real one would), so it runs after every other test:
+    # collected last, it is also the last test xdist hands out.
+    items.sort(key=lambda item: item.get_closest_marker("leaves_work_behind") is not None)
 
 
 @pytest.hookimpl(wrapper=True)

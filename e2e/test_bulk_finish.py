@@ -187,6 +187,7 @@ def read_the_rest(page: Page) -> int:
 
 # 2,000 letters drafted, checked and sent, and hundreds read one by one: minutes, not seconds.
 @pytest.mark.timeout(600)
+@pytest.mark.leaves_work_behind
 def test_a_bulk_decision_in_the_big_case_is_finished_after_witness_care_answers(
     new_context: NewContext, portal_server: PortalServer
 ) -> None:
