@@ -9,8 +9,7 @@ import uuid
 from sqlalchemy import select
 
 from portal.audit.models import AuditEvent
-from portal.vlu.models import VluDecision, VluRequest
-from tests.support.vlu import decision_day
+from portal.vlu.models import VluRequest
 from tests.support.web import soup, text_of
 from tests.web.test_case_pages import client_as
 from tests.web.test_vlu_pages import (
@@ -22,6 +21,7 @@ from tests.web.test_vlu_pages import (
     _request_path,
     world,
 )
+from tests.web.test_vlu_reasons import _decide
 
 __all__ = ["world"]  # the fixture, shared with test_vlu_pages
 
@@ -31,25 +31,7 @@ NOTES = "The second paragraph must give the date of the decision"
 def _drafted(app, db, world) -> tuple[str, uuid.UUID]:
     """The decision recorded, its reasons given and the standard victim's letter drafted by
     Grace Lewis: its page path and request id."""
-    case = world["case"]
-    today = decision_day()
-    pros = client_as(app, db, world["prosecutor"])
-    recorded = _post(
-        pros,
-        f"/cases/{case.id}/events/new",
-        f"/cases/{case.id}/events/new",
-        {
-            "kind": "discontinuance",
-            "discontinuance-ends_all_proceedings": "yes",
-            "event_date-day": str(today.day),
-            "event_date-month": str(today.month),
-            "event_date-year": str(today.year),
-        },
-    )
-    assert recorded.status_code == 303
-    decision = db.scalars(select(VluDecision)).one()
-    db.commit()
-    decision_path = f"/vlu/cases/{case.id}/decisions/{decision.id}"
+    pros, case, _decision, decision_path = _decide(app, db, world)
     saved = _post(
         pros, decision_path, f"{decision_path}/reasons", {"reasons": REASONS, "version": "1"}
     )
