@@ -43,7 +43,7 @@ from portal.anonymity.unmasking import requests_for as requests_for
 from portal.audit import service as audit
 from portal.cases.errors import NotPermitted, ValidationFailed
 from portal.cases.models import Case, CaseParty, Offence
-from portal.cases.offences import catalogue, offence_type
+from portal.cases.offences import catalogue
 from portal.cases.repository import staff_names as staff_names
 from portal.clock import utc_now
 from portal.keys.vault import Vault
@@ -135,7 +135,7 @@ def _automatic_anonymity(
     # Only the offences that carry it are joined: a mass-victim fraud case has none, and its
     # 2,000 victims are then not read on every page of the case.
     query = (
-        select(Person.reference, Person.id, Offence.code, Offence.committed_on)
+        select(Person.reference, Person.id, Offence.committed_on)
         .join(CaseParty, CaseParty.person_id == Person.id)
         .join(Offence, Offence.case_id == CaseParty.case_id)
         .where(CaseParty.is_victim.is_(True), Offence.code.in_(_anonymity_codes()))
@@ -147,10 +147,7 @@ def _automatic_anonymity(
     else:
         query = query.where(CaseParty.case_id == case_id)
     found: dict[uuid.UUID, tuple[str, uuid.UUID, date | None]] = {}
-    for reference, pid, code, committed in db.execute(query):
-        kind = offence_type(code)
-        if kind is None or not (kind.sexual or kind.msa == 2):
-            continue
+    for reference, pid, committed in db.execute(query):
         earlier = found.get(pid)
         if earlier is None or (committed and (earlier[2] is None or committed < earlier[2])):
             found[pid] = (reference, pid, committed)
